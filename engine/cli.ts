@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+import { parseArgs } from "node:util";
+import { type CliIo, type CommandResult, EXIT, processIo } from "./cli/io.js";
+import { parseCommand } from "./cli/parse-command.js";
+
+interface Command {
+  readonly summary: string;
+  readonly usage: string;
+  readonly run: (args: string[], io: CliIo) => CommandResult | Promise<CommandResult>;
+}
+
+function usageError(io: CliIo, usage: string, message: string): CommandResult {
+  io.stderr(`rulepack: ${message}\nusage: ${usage}\n`);
+  return { exitCode: EXIT.usage };
+}
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  parse: {
+    summary: "parse HL7 v2 files and print the tree (JSON) or the serialized message",
+    usage: "rulepack parse FILE... [--format json|hl7] [--pretty]",
+    run(args, io) {
+      const { values, positionals } = parseArgs({
+        args,
+        allowPositionals: true,
+        options: { format: { type: "string", default: "json" }, pretty: { type: "boolean" } },
+      });
+      if (values.format !== "json" && values.format !== "hl7") {
+        return usageError(io, this.usage, `unknown --format '${values.format}'`);
+      }
+      if (positionals.length === 0) return usageError(io, this.usage, "no FILE given");
+      return parseCommand(
+        { files: positionals, format: values.format, pretty: values.pretty === true },
+        io,
+      );
+    },
+  },
+};
+
+function help(io: CliIo): CommandResult {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  io.stdout(
+    `rulepack: an HL7 v2 interface engine driven by YAML rule packs\n\ncommands:\n${lines.join("\n")}\n`,
+  );
+  return { exitCode: EXIT.ok };
+}
+
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    return help(io).exitCode;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr(`rulepack: unknown command '${name}' (see 'rulepack help')\n`);
+    return EXIT.usage;
+  }
+  try {
+    return (await command.run(args, io)).exitCode;
+  } catch (e) {
+    if (e instanceof TypeError && "code" in e && String(e.code).startsWith("ERR_PARSE_ARGS")) {
+      return usageError(io, command.usage, e.message).exitCode;
+    }
+    io.stderr(`rulepack: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
+    return EXIT.internal;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

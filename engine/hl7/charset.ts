@@ -1,0 +1,92 @@
+/**
+ * Character sets named in MSH-18 (HL7 table 0211) and how their bytes are
+ * decoded. Only byte-oriented encodings whose segment terminators are the
+ * ASCII CR/LF bytes are listed; anything else is decoded as UTF-8 with a
+ * warning.
+ */
+export type ByteDecoding = "utf-8" | "latin1" | "ascii" | `iso-8859-${number}`;
+
+const CHARSETS: Readonly<Record<string, ByteDecoding>> = {
+  "": "utf-8",
+  ASCII: "ascii",
+  "ISO IR6": "ascii",
+  "8859/1": "latin1",
+  "ISO IR100": "latin1",
+  "8859/2": "iso-8859-2",
+  "8859/3": "iso-8859-3",
+  "8859/4": "iso-8859-4",
+  "8859/5": "iso-8859-5",
+  "8859/6": "iso-8859-6",
+  "8859/7": "iso-8859-7",
+  "8859/8": "iso-8859-8",
+  "8859/9": "iso-8859-9",
+  "8859/15": "iso-8859-15",
+  "UNICODE UTF-8": "utf-8",
+  "UTF-8": "utf-8",
+  "ISO IR192": "utf-8",
+};
+
+export interface CharsetChoice {
+  /** The name as written in MSH-18, or `UTF-8` when it was empty. */
+  readonly name: string;
+  readonly decoding: ByteDecoding;
+  /** False when MSH-18 named a set we do not decode (UTF-8 was used instead). */
+  readonly known: boolean;
+}
+
+export function charsetFor(msh18: string): CharsetChoice {
+  const name = msh18.trim().toUpperCase();
+  const decoding = CHARSETS[name];
+  if (decoding) return { name: name === "" ? "UTF-8" : name, decoding, known: true };
+  return { name, decoding: "utf-8", known: false };
+}
+
+const utf8Strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const utf8Lenient = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+
+export interface DecodedText {
+  readonly text: string;
+  /** Some bytes were not valid in the character set and were replaced with U+FFFD. */
+  readonly replaced: boolean;
+  /**
+   * Set when text declared ASCII held valid UTF-8 and was read as UTF-8 (ASCII
+   * is a subset of UTF-8, so nothing the sender meant is lost).
+   */
+  readonly readAs?: "utf-8";
+}
+
+/** Decode bytes; invalid bytes become U+FFFD, never an exception. */
+export function decodeBytes(bytes: Uint8Array, decoding: ByteDecoding): DecodedText {
+  switch (decoding) {
+    case "latin1":
+      return {
+        text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1"),
+        replaced: false,
+      };
+    case "ascii": {
+      const latin = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1");
+      if (!/[\x80-\xff]/.test(latin)) return { text: latin, replaced: false };
+      try {
+        return { text: utf8Strict.decode(bytes), replaced: false, readAs: "utf-8" };
+      } catch {
+        return { text: latin.replace(/[\x80-\xff]/g, "\uFFFD"), replaced: true };
+      }
+    }
+    case "utf-8":
+      try {
+        return { text: utf8Strict.decode(bytes), replaced: false };
+      } catch {
+        return { text: utf8Lenient.decode(bytes), replaced: true };
+      }
+    default:
+      return { text: new TextDecoder(decoding).decode(bytes), replaced: false };
+  }
+}
+
+/** Encode text for sending with the decoding MSH-18 names. */
+export function encodeText(text: string, decoding: ByteDecoding): Uint8Array {
+  if (decoding === "latin1" || decoding === "ascii") {
+    return Buffer.from(text.replace(/[^\x00-\xff]/g, "?"), "latin1");
+  }
+  return Buffer.from(text, "utf8");
+}
