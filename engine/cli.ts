@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { type CliIo, type CommandResult, EXIT, processIo } from "./cli/io.js";
 import { parseCommand } from "./cli/parse-command.js";
+import { validateCommand } from "./cli/validate-command.js";
 
 interface Command {
   readonly summary: string;
@@ -30,6 +31,25 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       if (positionals.length === 0) return usageError(io, this.usage, "no FILE given");
       return parseCommand(
         { files: positionals, format: values.format, pretty: values.pretty === true },
+        io,
+      );
+    },
+  },
+  validate: {
+    summary: "validate rule packs; print FILE:LINE:COL: CODE message per problem",
+    usage: "rulepack validate PACK... [--format text|json] [--effective]",
+    run(args, io) {
+      const { values, positionals } = parseArgs({
+        args,
+        allowPositionals: true,
+        options: { format: { type: "string", default: "text" }, effective: { type: "boolean" } },
+      });
+      if (values.format !== "text" && values.format !== "json") {
+        return usageError(io, this.usage, `unknown --format '${values.format}'`);
+      }
+      if (positionals.length === 0) return usageError(io, this.usage, "no PACK given");
+      return validateCommand(
+        { packs: positionals, format: values.format, effective: values.effective === true },
         io,
       );
     },

@@ -1,0 +1,53 @@
+import { stringify } from "yaml";
+import { formatPackError, type PackError } from "../pack/errors.js";
+import { loadPack } from "../pack/load.js";
+import { type CliIo, type CommandResult, EXIT } from "./io.js";
+
+export interface ValidateOptions {
+  readonly packs: readonly string[];
+  readonly format: "text" | "json";
+  /** Print the merged pack (after extends) of each valid pack. */
+  readonly effective: boolean;
+}
+
+interface PackReport {
+  readonly file: string;
+  readonly valid: boolean;
+  readonly errors: readonly PackError[];
+  readonly warnings: readonly PackError[];
+  readonly effective?: unknown;
+}
+
+/**
+ * `rulepack validate PACK...`: exit 0 when every pack is valid, 1 with one
+ * `FILE:LINE:COL: CODE message` line per problem otherwise. Warnings are
+ * printed but never fail validation.
+ */
+export function validateCommand(options: ValidateOptions, io: CliIo): CommandResult {
+  const reports: PackReport[] = options.packs.map((file) => {
+    const load = loadPack(file);
+    if (load.ok) {
+      return {
+        file,
+        valid: true,
+        errors: [],
+        warnings: load.warnings,
+        ...(options.effective && { effective: load.pack.effective }),
+      };
+    }
+    return { file, valid: false, errors: load.errors, warnings: load.warnings };
+  });
+  const valid = reports.every((r) => r.valid);
+  if (options.format === "json") {
+    io.stdout(`${JSON.stringify({ valid, packs: reports }, null, 2)}\n`);
+  } else {
+    for (const r of reports) {
+      for (const problem of [...r.errors, ...r.warnings])
+        io.stderr(`${formatPackError(problem)}\n`);
+      if (r.effective !== undefined)
+        io.stdout(`# effective pack: ${r.file}\n${stringify(r.effective)}`);
+      else if (r.valid && !options.effective) io.stdout(`${r.file}: valid\n`);
+    }
+  }
+  return { exitCode: valid ? EXIT.ok : EXIT.failed };
+}

@@ -1,0 +1,105 @@
+/**
+ * Which segments each message structure can carry (HL7 v2.5.1 abstract
+ * message syntax, plus what later versions added: ARV, PRT, ... ), so a pack
+ * can be told at load that a rule reads a segment its messages never hold.
+ * Z-segments are site-defined and allowed everywhere.
+ */
+const COMMON = ["MSH", "SFT", "UAC", "NTE"];
+
+const ADT_PATIENT = [
+  ...COMMON,
+  "EVN",
+  "PID",
+  "PD1",
+  "ARV",
+  "ROL",
+  "NK1",
+  "PV1",
+  "PV2",
+  "DB1",
+  "OBX",
+  "AL1",
+  "DG1",
+  "DRG",
+  "PR1",
+  "GT1",
+  "IN1",
+  "IN2",
+  "IN3",
+  "ACC",
+  "UB1",
+  "UB2",
+  "PDA",
+  "PRT",
+  "RF1",
+  "CON",
+];
+
+export const MESSAGE_STRUCTURES: Readonly<Record<string, readonly string[]>> = {
+  ADT_A01: ADT_PATIENT,
+  ADT_A05: ADT_PATIENT,
+  SIU_S12: [
+    ...COMMON,
+    "SCH",
+    "TQ1",
+    "PID",
+    "PD1",
+    "PV1",
+    "PV2",
+    "OBX",
+    "DG1",
+    "RGS",
+    "AIS",
+    "AIG",
+    "AIL",
+    "AIP",
+    "ARQ",
+    "PRT",
+  ],
+  DFT_P03: [
+    ...COMMON,
+    "EVN",
+    "PID",
+    "PD1",
+    "ROL",
+    "PV1",
+    "PV2",
+    "DB1",
+    "ORC",
+    "OBR",
+    "TQ1",
+    "OBX",
+    "FT1",
+    "PR1",
+    "DG1",
+    "DRG",
+    "GT1",
+    "IN1",
+    "IN2",
+    "IN3",
+    "ACC",
+    "PRT",
+  ],
+};
+
+/** The structure each supported trigger uses (MSH-9.3 may say so too). */
+export const TRIGGER_STRUCTURES: Readonly<Record<string, string>> = {
+  "ADT^A01": "ADT_A01",
+  "ADT^A04": "ADT_A01",
+  "ADT^A08": "ADT_A01",
+  "ADT^A05": "ADT_A05",
+  "ADT^A28": "ADT_A05",
+  "ADT^A31": "ADT_A05",
+  "SIU^S12": "SIU_S12",
+  "SIU^S13": "SIU_S12",
+  "SIU^S14": "SIU_S12",
+  "SIU^S15": "SIU_S12",
+  "SIU^S17": "SIU_S12",
+  "SIU^S26": "SIU_S12",
+  "DFT^P03": "DFT_P03",
+};
+
+export function structureCarries(structure: string, segment: string): boolean {
+  if (segment.startsWith("Z")) return true;
+  return MESSAGE_STRUCTURES[structure]?.includes(segment) ?? false;
+}

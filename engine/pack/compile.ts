@@ -1,0 +1,369 @@
+import { structureCarries } from "../hl7/structures.js";
+import {
+  CANONICAL_FIELDS,
+  MAPPING_ELEMENTS,
+  type MappingElement,
+  RECORD_STRUCTURES,
+  type RecordKind,
+  recordOf,
+} from "../model/canonical-fields.js";
+import { compileReference } from "../paths/index.js";
+import type { CompiledReference } from "../paths/types.js";
+import type { PackChain } from "./chain.js";
+import type {
+  CompiledFieldRule,
+  CompiledMapping,
+  CompiledPack,
+  CompiledRequiredRule,
+  PracticeDetails,
+} from "./compiled.js";
+import { normalizeEnablement } from "./enablement.js";
+import type { PackError, PackErrorCode } from "./errors.js";
+import {
+  type CompiledExpression,
+  compileExpression,
+  DEFAULT_BUDGET,
+  type ExpressionBudget,
+} from "./expressions.js";
+import { loadMappingTable, type MappingTable } from "./mapping-tables.js";
+import { originOf, type PathKey } from "./merge.js";
+
+/**
+ * Semantic checks and compilation of a schema-valid merged pack: every
+ * reference parses and names a segment its record's messages can carry,
+ * every expression compiles, every table a rule needs exists.
+ */
+
+interface RawFieldRule {
+  name: string;
+  field: string;
+  from?: string;
+  expr?: string;
+  when?: string;
+  map?: MappingElement;
+  default?: string | number | boolean;
+}
+
+interface RawRequiredRule {
+  name: string;
+  field?: string;
+  ref?: string;
+  record?: RecordKind;
+  on?: "create" | "update" | ("create" | "update")[];
+  when?: string;
+  severity?: "error" | "warning";
+  label?: string;
+}
+
+interface RawPack {
+  pack: { id: string; abstract?: boolean };
+  practice?: PracticeDetails;
+  enabled?: Parameters<typeof normalizeEnablement>[0];
+  fields?: RawFieldRule[];
+  required?: RawRequiredRule[];
+  mappings?: Partial<
+    Record<
+      MappingElement,
+      { table?: string; mappingRequired?: boolean; accept?: ("practiceId" | "npi")[] }
+    >
+  >;
+  limits?: { expressions?: Partial<ExpressionBudget> & { maxLength?: number } };
+}
+
+/** Claim fields whose appointment-derived value is chosen by `charges.derivation`, not by a chain. */
+const DERIVATION_OWNED = new Set([
+  "claim.serviceDate",
+  "claim.renderingProviderId",
+  "claim.supervisingProviderId",
+  "claim.departmentId",
+]);
+
+/** Records whose messages can have a matched appointment to read `appointment.*` from. */
+const APPOINTMENT_AVAILABLE = new Set<RecordKind>(["appointment", "claim", "charge"]);
+
+const LABELS: Readonly<Record<string, string>> = {
+  dob: "date of birth",
+  ssn: "social security number",
+};
+
+export function labelOf(field: string): string {
+  const last = field.slice(field.lastIndexOf(".") + 1);
+  return LABELS[last] ?? last.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
+}
+
+export type CompileOutcome =
+  | { readonly ok: true; readonly pack: CompiledPack }
+  | { readonly ok: false; readonly errors: readonly PackError[] };
+
+export function compilePack(chain: PackChain, file: string): CompileOutcome {
+  const raw = chain.merged.data as RawPack;
+  const errors: PackError[] = [];
+  const position = (path: PathKey, column?: number) => {
+    const origin = originOf(chain.merged, path);
+    if (!origin) return { file, line: 1, col: 1 };
+    return column === undefined
+      ? origin.source.locate(origin.path)
+      : origin.source.locateWithin(origin.path, column);
+  };
+  const at = (path: PathKey) => {
+    const p = position(path);
+    return `${p.file}:${p.line}`;
+  };
+  const fail = (path: PathKey, code: PackErrorCode, message: string, column?: number) =>
+    errors.push({ ...position(path, column), code, message, path: path.join(".") });
+
+  const limits = raw.limits?.expressions ?? {};
+  const budget: ExpressionBudget = {
+    timeoutMs: limits.timeoutMs ?? DEFAULT_BUDGET.timeoutMs,
+    maxDepth: limits.maxDepth ?? DEFAULT_BUDGET.maxDepth,
+    maxSequence: limits.maxSequence ?? DEFAULT_BUDGET.maxSequence,
+  };
+  const maxLength = limits.maxLength ?? 4000;
+
+  if (raw.practice?.timeZone && !isTimeZone(raw.practice.timeZone)) {
+    fail(
+      ["practice", "timeZone"],
+      "INVALID_VALUE",
+      `'${raw.practice.timeZone}' is not an IANA time zone (e.g. America/Chicago)`,
+    );
+  }
+
+  const tablesNamed = new Map<string, PathKey>();
+  const reference = (
+    path: PathKey,
+    text: string,
+    record: RecordKind,
+  ): CompiledReference | undefined => {
+    const compiled = compileReference(text);
+    if (!compiled.ok) {
+      fail(
+        path,
+        "INVALID_FIELD_REFERENCE",
+        `'${text}': ${compiled.error.message}`,
+        compiled.error.column,
+      );
+      return undefined;
+    }
+    checkReads(path, compiled.reference, record);
+    return compiled.reference;
+  };
+  const checkReads = (path: PathKey, ref: CompiledReference, record: RecordKind) => {
+    const structures = RECORD_STRUCTURES[record];
+    for (const segment of ref.segments) {
+      if (!structures.some((s) => structureCarries(s, segment))) {
+        fail(
+          path,
+          "SEGMENT_NOT_IN_MESSAGE",
+          `${segment} is not a segment of the messages a ${record} comes from (${structures.join(", ")})`,
+          columnOf(ref.source, segment),
+        );
+      }
+    }
+    for (const derived of ref.derived) {
+      if (derived.startsWith("appointment.") && !APPOINTMENT_AVAILABLE.has(record)) {
+        fail(
+          path,
+          "INVALID_FIELD_REFERENCE",
+          `${derived}: a ${record} message has no matched appointment to read`,
+          columnOf(ref.source, derived),
+        );
+      }
+    }
+  };
+  const expression = (
+    path: PathKey,
+    text: string,
+    record: RecordKind,
+  ): CompiledExpression | undefined => {
+    if (text.length > maxLength) {
+      fail(
+        path,
+        "INVALID_VALUE",
+        `expression is ${text.length} characters; limits.expressions.maxLength is ${maxLength}`,
+      );
+      return undefined;
+    }
+    const compiled = compileExpression(text, budget);
+    if (!compiled.ok) {
+      for (const e of compiled.errors) fail(path, e.code, e.message, e.column);
+      return undefined;
+    }
+    for (const ref of compiled.expression.references) checkReads(path, ref, record);
+    for (const table of compiled.expression.tables)
+      if (!tablesNamed.has(table)) tablesNamed.set(table, path);
+    return compiled.expression;
+  };
+
+  const fields: CompiledFieldRule[] = [];
+  (raw.fields ?? []).forEach((rule, i) => {
+    const path = ["fields", i];
+    const record = recordOf(rule.field);
+    const type = CANONICAL_FIELDS[rule.field];
+    if (!type) return; // the schema's enum already reported it
+    const from =
+      rule.from === undefined ? undefined : reference([...path, "from"], rule.from, record);
+    if (from && DERIVATION_OWNED.has(rule.field) && from.derived.length > 0) {
+      fail(
+        [...path, "from"],
+        "OPTION_DEPENDENCY",
+        `${rule.field} names its message sources only; whether the appointment's value wins is charges.derivation (Table 18 - Data derived from the matching appointment)`,
+      );
+    }
+    const expr =
+      rule.expr === undefined ? undefined : expression([...path, "expr"], rule.expr, record);
+    const when =
+      rule.when === undefined ? undefined : expression([...path, "when"], rule.when, record);
+    fields.push({
+      name: rule.name,
+      field: rule.field,
+      record,
+      type,
+      ...(from && { from }),
+      ...(expr && { expr }),
+      ...(when && { when }),
+      ...(rule.map && { map: rule.map }),
+      ...(rule.default !== undefined && { default: rule.default }),
+      at: at(path),
+    });
+  });
+  checkUnconditionalDuplicates(fields, fail, raw.fields ?? []);
+
+  const required: CompiledRequiredRule[] = [];
+  (raw.required ?? []).forEach((rule, i) => {
+    const path = ["required", i];
+    const record = rule.field ? recordOf(rule.field) : (rule.record as RecordKind);
+    if (rule.field && rule.record && rule.record !== record) {
+      fail(
+        [...path, "record"],
+        "OPTION_DEPENDENCY",
+        `${rule.field} belongs to ${record}, not ${rule.record}`,
+      );
+    }
+    const ref = rule.ref === undefined ? undefined : reference([...path, "ref"], rule.ref, record);
+    const when =
+      rule.when === undefined ? undefined : expression([...path, "when"], rule.when, record);
+    const on =
+      rule.on === undefined ? ["create" as const] : Array.isArray(rule.on) ? rule.on : [rule.on];
+    required.push({
+      name: rule.name,
+      record,
+      ...(rule.field && { field: rule.field }),
+      ...(ref && { ref }),
+      on,
+      ...(when && { when }),
+      severity: rule.severity ?? "error",
+      label: rule.label ?? labelOf(rule.field ?? rule.ref ?? rule.name),
+      at: at(path),
+    });
+  });
+
+  const practiceId = raw.pack.abstract ? undefined : raw.pack.id;
+  const tables = new Map<string, MappingTable>();
+  const readTable = (
+    table: string,
+    path: PathKey,
+    code: PackErrorCode,
+    why: string,
+  ): MappingTable | undefined => {
+    const cached = tables.get(table);
+    if (cached) return cached;
+    if (!chain.mappingsDir) {
+      fail(
+        path,
+        code,
+        `mapping table '${table}' ${why}, but no pack in the chain sets pack.mappingsDir`,
+      );
+      return undefined;
+    }
+    const loaded = loadMappingTable(chain.mappingsDir, practiceId, table);
+    if (!loaded.ok) {
+      if (loaded.missing) {
+        fail(
+          path,
+          code,
+          `mapping table '${table}' ${why}, but neither mappings/standard/${table}.yaml nor mappings/${practiceId ?? "<practice>"}/${table}.yaml exists`,
+        );
+      }
+      errors.push(...loaded.errors);
+      return undefined;
+    }
+    tables.set(table, loaded.table);
+    return loaded.table;
+  };
+
+  const mappings: Partial<Record<MappingElement, CompiledMapping>> = {};
+  for (const element of MAPPING_ELEMENTS) {
+    const config = raw.mappings?.[element];
+    if (!config) continue;
+    const path = ["mappings", element];
+    const table = config.table ?? element;
+    const mappingRequired = config.mappingRequired ?? false;
+    const rows = mappingRequired
+      ? readTable(table, path, "MAPPING_TABLE_NOT_FOUND", "is required (mappingRequired: true)")
+      : undefined;
+    mappings[element] = {
+      element,
+      table,
+      mappingRequired,
+      ...(config.accept && { accept: config.accept }),
+      ...(rows && { rows }),
+      at: at(path),
+    };
+  }
+  for (const [table, path] of tablesNamed) {
+    readTable(table, path, "MAPPING_TABLE_NOT_FOUND", "is named by $mapCode");
+  }
+
+  if (errors.length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    pack: {
+      id: raw.pack.id,
+      file,
+      abstract: raw.pack.abstract === true,
+      ...(raw.practice && { practice: raw.practice }),
+      enabled: normalizeEnablement(raw.enabled),
+      fields,
+      required,
+      mappings,
+      tables,
+      budget,
+      effective: raw,
+    },
+  };
+}
+
+function columnOf(source: string, part: string): number | undefined {
+  const i = source.indexOf(part);
+  return i < 0 ? undefined : i + 1;
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Two rules without `when:` for one field leave no way to choose between them. */
+function checkUnconditionalDuplicates(
+  fields: readonly CompiledFieldRule[],
+  fail: (path: PathKey, code: PackErrorCode, message: string) => void,
+  raw: readonly RawFieldRule[],
+) {
+  const first = new Map<string, string>();
+  raw.forEach((rule, i) => {
+    if (rule.when !== undefined || !fields.some((f) => f.name === rule.name)) return;
+    const seen = first.get(rule.field);
+    if (seen === undefined) first.set(rule.field, rule.name);
+    else {
+      fail(
+        ["fields", i],
+        "DUPLICATE_RULE",
+        `${rule.field} has two rules without when: ('${seen}' and '${rule.name}'); give one a when: condition or remove one`,
+      );
+    }
+  });
+}

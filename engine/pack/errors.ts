@@ -1,0 +1,54 @@
+/**
+ * Problems found while loading a rule pack: values with a code and the place
+ * in the pack (`FILE:LINE:COL`), never strings thrown across layers.
+ */
+export type PackErrorCode =
+  | "FILE_NOT_FOUND"
+  | "YAML_SYNTAX"
+  | "DUPLICATE_KEY"
+  | "UNKNOWN_KEY"
+  | "MISSING_KEY"
+  | "INVALID_TYPE"
+  | "INVALID_VALUE"
+  | "CODE_NOT_STRING"
+  | "OPTION_DEPENDENCY"
+  | "INVALID_FIELD_REFERENCE"
+  | "SEGMENT_NOT_IN_MESSAGE"
+  | "JSONATA_SYNTAX"
+  | "JSONATA_REGEX_FORBIDDEN"
+  | "JSONATA_FORBIDDEN_FUNCTION"
+  | "EXTENDS_CYCLE"
+  | "EXTENDS_NOT_FOUND"
+  | "MAPPING_TABLE_NOT_FOUND"
+  | "DUPLICATE_RULE"
+  | "DUPLICATE_ROW"
+  | "PACK_ID_MISMATCH"
+  | "MODELINE_MISSING";
+
+export interface SourcePosition {
+  readonly file: string;
+  /** 1-based. */
+  readonly line: number;
+  /** 1-based. */
+  readonly col: number;
+}
+
+export interface PackError extends SourcePosition {
+  readonly code: PackErrorCode;
+  /** Absent means error; a warning never makes a pack invalid. */
+  readonly severity?: "error" | "warning";
+  readonly message: string;
+  /** The JSON path of the offending value in the pack (`enabled.inbound.patientAdd`). */
+  readonly path?: string;
+}
+
+/** `FILE:LINE:COL: CODE message`, the line format of `rulepack validate`. */
+export function formatPackError(e: PackError): string {
+  return `${e.file}:${e.line}:${e.col}: ${e.code} ${e.message}`;
+}
+
+export function byPosition(a: PackError, b: PackError): number {
+  return (
+    a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || a.code.localeCompare(b.code)
+  );
+}
