@@ -16,10 +16,22 @@ export interface ReadContext {
    * segment of the group reads there; any other reference reads the message.
    */
   readonly group?: readonly Hl7Segment[];
+  /**
+   * Optional: the segment IDs that make up the group's structure, present or not (`IN1`,
+   * `IN2`, `IN3`). A reference to one of them reads the group only, and is absent when the
+   * group lacks it, rather than falling back to the message: without this, a policy with no
+   * IN2 would read the first IN2 of the message (another policy's).
+   */
+  readonly groupMembers?: readonly string[];
   /** Practice-system records a derived source reads (`appointment.departmentId`). */
   readonly derived?: Readonly<Record<string, Readonly<Record<string, unknown>> | undefined>>;
-  /** The provider table's supervising provider of a practice provider ID, for `supervisorOf(...)`. */
-  readonly supervisorOf?: (providerId: string) => string | undefined;
+  /**
+   * The provider table's supervising provider, for `supervisorOf(...)`; undefined when there is none.
+   * `source` says what supplied `providerId`: `"derived"` a practice provider ID, `"hl7"` a
+   * foreign provider code read from the message (`supervisorOf(FT1.20)`), which the function
+   * maps first. A one-parameter function is fine when every inner alternative is derived.
+   */
+  readonly supervisorOf?: (providerId: string, source: ValueSource) => string | undefined;
 }
 
 /** What supplied a value: HL7 text (a foreign code, to be mapped) or a practice value (never mapped). */
