@@ -1,0 +1,24 @@
+import type { Patient } from "../model/records.js";
+import type { BlockingKeys } from "../store/types.js";
+import { soundex } from "./soundex.js";
+
+const digits = (text: string | null | undefined): string => (text ?? "").replace(/\D/g, "");
+
+/**
+ * The keys a patient is indexed and looked up by. A store indexes every
+ * stored patient by these; a demographic match asks for patients sharing
+ * any of them, so it never scans the whole table.
+ */
+export function blockingKeysOf(patient: Patient): BlockingKeys {
+  const ssn = digits(patient.ssn);
+  const phone = digits(
+    patient.phones?.home ?? patient.phones?.mobile ?? patient.phones?.work,
+  ).slice(-10);
+  const lastName = patient.lastName ? soundex(patient.lastName) : "";
+  return {
+    ...(patient.dob && { dob: patient.dob }),
+    ...(ssn.length >= 9 && !/^0+$/.test(ssn) && { ssn }),
+    ...(phone.length === 10 && { phone }),
+    ...(lastName && { lastNamePhonetic: lastName }),
+  };
+}

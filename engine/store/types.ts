@@ -1,0 +1,76 @@
+import type { Action, Outcome, QueueState } from "../model/outcome.js";
+import type { Appointment, Claim, Patient, Policy } from "../model/records.js";
+import type { MasterData } from "./master-data.js";
+
+/**
+ * What the pure core may read: a synchronous, read-only view of the store.
+ * Decisions are functions of (compiled pack, HL7 tree, StoreView, clock).
+ */
+export interface StoreView {
+  patientById(id: string): Patient | undefined;
+  /** Patients holding external ID `name` whose matching key is `key` (normalized by the caller). */
+  patientsByExternalId(name: string, key: string): readonly Patient[];
+  /** Candidates for demographic matching: patients sharing any of the blocking keys. */
+  patientCandidates(block: BlockingKeys): readonly Patient[];
+  /** The patient's active policies (not cancelled), by sequence. */
+  policiesOf(patientId: string): readonly Policy[];
+  appointmentById(id: string): Appointment | undefined;
+  appointmentsByExternalId(name: string, key: string): readonly Appointment[];
+  /** Unbilled claims of a patient on a service date. */
+  unbilledClaims(patientId: string, serviceDate: string): readonly Claim[];
+  /** The ID the next created record of this kind gets (IDs are taken when the actions are applied). */
+  nextId(kind: RecordIdKind): string;
+  readonly masterData: MasterData;
+}
+
+export type RecordIdKind = "patient" | "appointment" | "claim";
+
+/** Keys the store indexes patients by, so a demographic lookup never scans the table. */
+export interface BlockingKeys {
+  /** YYYY-MM-DD */
+  readonly dob?: string;
+  /** Digits only. */
+  readonly ssn?: string;
+  /** Last 10 digits. */
+  readonly phone?: string;
+  /** Phonetic code of the last name (engine/matching/phonetic). */
+  readonly lastNamePhonetic?: string;
+}
+
+/** A message as received, before any processing (the queue's NEW row). */
+export interface ReceivedMessage {
+  readonly raw: Uint8Array;
+  /** ISO-8601 receipt time. */
+  readonly receivedAt: string;
+  /** Where it came from: a file path, `mllp:127.0.0.1:51234`. */
+  readonly sender: string;
+  readonly controlId: string;
+  readonly messageType: string;
+  readonly direction: "inbound" | "outbound";
+}
+
+export interface StoredMessage extends ReceivedMessage {
+  readonly messageId: string;
+  readonly state: QueueState;
+  readonly outcome?: Outcome;
+}
+
+export interface Store extends StoreView {
+  /** Record a received message as NEW; returns the engine's own message ID (`q-000042`). */
+  receive(message: ReceivedMessage): string;
+  /**
+   * Apply one message's actions (only when its state lets them apply) and
+   * record its final state and outcome, in one transaction.
+   */
+  complete(outcome: Outcome): void;
+  message(messageId: string): StoredMessage | undefined;
+  messages(filter?: { readonly state?: QueueState }): readonly StoredMessage[];
+  /** Replace the practice's master data (providers, departments, packages, ...). */
+  loadMasterData(data: MasterData): void;
+  close(): void;
+}
+
+/** Actions apply only for these states (ERROR and CBOERROR wait in the queue untouched). */
+export const APPLYING_STATES: ReadonlySet<QueueState> = new Set(["PROCESSED", "NEW"]);
+
+export type { Action };
