@@ -53,6 +53,8 @@ export interface ExpressionEnvironment {
   readonly read: ReadContext;
   /** `$mapCode(table, code)`: the practice code, or undefined when the table has no row. */
   readonly mapCode: (table: string, code: string) => string | undefined;
+  /** Further variables for this evaluation, e.g. `$value` (the `from:` result of a field rule). */
+  readonly variables?: Readonly<Record<string, unknown>>;
 }
 
 export type ExpressionValue = unknown;
@@ -245,6 +247,7 @@ function jsonataExpression(
     tables,
     async evaluate(input, env) {
       const bindings = {
+        ...env.variables,
         field: (ref: string) => {
           const reference = bySource.get(ref);
           return reference ? readResultValue(reference.read(env.read)) : undefined;
