@@ -298,9 +298,11 @@ export function compilePack(chain: PackChain, file: string): CompileOutcome {
     const path = ["mappings", element];
     const table = config.table ?? element;
     const mappingRequired = config.mappingRequired ?? false;
-    const rows = mappingRequired
-      ? readTable(table, path, "MAPPING_TABLE_NOT_FOUND", "is required (mappingRequired: true)")
-      : undefined;
+    // An abstract pack (base.yaml) has no practice folder: its practices bring the tables.
+    const rows =
+      mappingRequired && !raw.pack.abstract
+        ? readTable(table, path, "MAPPING_TABLE_NOT_FOUND", "is required (mappingRequired: true)")
+        : undefined;
     mappings[element] = {
       element,
       table,

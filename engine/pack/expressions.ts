@@ -22,8 +22,8 @@ export interface ExpressionBudget {
 }
 
 export const DEFAULT_BUDGET: ExpressionBudget = Object.freeze({
-  timeoutMs: 100,
-  maxDepth: 200,
+  timeoutMs: 50,
+  maxDepth: 100,
   maxSequence: 10_000,
 });
 
