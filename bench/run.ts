@@ -1,0 +1,89 @@
+/**
+ * `npm run bench [-- --filter TEXT] [--rounds N] [--round-ms N] [--warmup-ms N]`
+ *
+ * Runs every suite (a subject against its baseline, in the same run), prints
+ * a table and writes bench/results.json (not committed). Timings are never
+ * asserted: goals are printed as met or not met, and the exit code is 0
+ * either way unless the run itself fails.
+ *
+ * To add a pipeline (pack load + compile, ADT/SIU/DFT against hand-written
+ * baselines, MLLP), write a module under bench/suites/ that returns Suites
+ * and list it in SUITES below.
+ */
+import { writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { loadCorpus } from "./corpus.js";
+import {
+  checksum,
+  DEFAULT_OPTIONS,
+  formatTable,
+  type HarnessOptions,
+  machineInfo,
+  runSuite,
+  type Suite,
+} from "./harness.js";
+import { parseSuites } from "./suites/parse.js";
+
+const { values } = parseArgs({
+  options: {
+    filter: { type: "string" },
+    rounds: { type: "string" },
+    "round-ms": { type: "string" },
+    "warmup-ms": { type: "string" },
+  },
+});
+
+const options: HarnessOptions = {
+  rounds: Number(values.rounds ?? DEFAULT_OPTIONS.rounds),
+  roundMs: Number(values["round-ms"] ?? DEFAULT_OPTIONS.roundMs),
+  warmupMs: Number(values["warmup-ms"] ?? DEFAULT_OPTIONS.warmupMs),
+};
+
+for (const [key, value] of Object.entries(options)) {
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`--${key}: expected a positive number`);
+}
+
+const corpus = loadCorpus();
+const SUITES: Suite[] = [...parseSuites(corpus)];
+
+const selected = SUITES.filter((s) => !values.filter || s.name.includes(values.filter));
+const machine = machineInfo();
+process.stdout.write(
+  `corpus: ${corpus.files.length} files, ${corpus.messages} messages, ${corpus.bytes} bytes\n` +
+    `machine: node ${machine.node}, ${machine.cpu} (${machine.cores} cores), ${machine.platform}, load average ${machine.loadAverage}\n` +
+    `harness: ${options.rounds} rounds of >= ${options.roundMs} ms each after ${options.warmupMs} ms warm-up; median; one core\n\n`,
+);
+
+const results = selected.map((suite) => {
+  process.stdout.write(`running: ${suite.name}\n`);
+  return runSuite(suite, options);
+});
+
+process.stdout.write(`\n${formatTable(results)}\n\n`);
+for (const r of results) {
+  if (!r.goal) continue;
+  const verdict = r.goal.met ? "MET" : "NOT MET";
+  process.stdout.write(
+    `goal (${r.goal.statement}): ${r.suite}: ${r.ratio.toFixed(2)}x, limit ${r.goal.maxRatio}x -> ${verdict}\n`,
+  );
+}
+
+const out = fileURLToPath(new URL("./results.json", import.meta.url));
+writeFileSync(
+  out,
+  `${JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      machine,
+      options,
+      corpus: { files: corpus.files.length, messages: corpus.messages, bytes: corpus.bytes },
+      results,
+      checksum: checksum(),
+    },
+    null,
+    2,
+  )}\n`,
+);
+process.stdout.write(`\nwrote ${out}\n`);
