@@ -5,8 +5,9 @@ import type { Hl7Delimiters } from "./tree.js";
  * HL7 escape sequences (v2.5.1 section 2.7), as a table from the text between
  * two escape characters to its decoded value. Formatting commands of FT
  * fields decode to the text they stand for (`.br` a line break); highlighting
- * (`H`, `N`) carries no text. Anything else (`\Cxxyy\`, `\Mxxyyzz\`,
- * `\Zcustom\`, a lone escape character) is kept literally.
+ * (`H`, `N`) carries no text. Any other sequence (`\Cxxyy\`, `\Mxxyyzz\`,
+ * `\Zcustom\`, a malformed `\X4\`) is kept literally, whole; an escape
+ * character with no closing one is kept as it is.
  */
 type EscapeDecoder = (d: Hl7Delimiters) => string | null;
 
@@ -25,7 +26,10 @@ const NAMED: Readonly<Record<string, EscapeDecoder>> = {
   ".ce": () => "",
 };
 
-const COUNTED = /^\.(sp|sk|in|ti)([+-]?\d*)$/;
+/** `.sp n` (n line breaks), `.sk n` (n spaces), `.in n`, `.ti n` (indents: nothing); n defaults to 1. */
+const COUNTED = /^\.(sp|sk|in|ti)\s*([+-]?\d*)$/;
+/** A larger count is read as this many, so that a few bytes of input cannot expand without bound. */
+const MAX_FORMAT_COUNT = 100;
 const HEX = /^X((?:[0-9A-Fa-f]{2})+)$/;
 
 function decodeSequence(seq: string, d: Hl7Delimiters, decoding: ByteDecoding): string | null {
@@ -35,7 +39,7 @@ function decodeSequence(seq: string, d: Hl7Delimiters, decoding: ByteDecoding): 
   if (hex) return decodeBytes(Buffer.from(hex[1] as string, "hex"), decoding).text;
   const counted = COUNTED.exec(seq);
   if (counted) {
-    const n = Math.max(1, Math.abs(Number.parseInt(counted[2] || "1", 10)) || 1);
+    const n = Math.min(MAX_FORMAT_COUNT, Math.abs(Number.parseInt(counted[2] || "1", 10)) || 1);
     if (counted[1] === "sp") return "\n".repeat(n);
     if (counted[1] === "sk") return " ".repeat(n);
     return "";
@@ -49,56 +53,80 @@ export function unescapeText(raw: string, d: Hl7Delimiters, decoding: ByteDecodi
   if (esc === null) return raw;
   let start = raw.indexOf(esc);
   if (start < 0) return raw;
+  const w = esc.length;
   let out = raw.slice(0, start);
   while (start >= 0) {
-    const end = raw.indexOf(esc, start + 1);
-    if (end < 0) {
-      out += raw.slice(start);
-      return out;
-    }
-    const decoded = decodeSequence(raw.slice(start + 1, end), d, decoding);
-    if (decoded === null) {
-      // Keep the opening escape and what follows literally; the closing one may open a real sequence.
-      out += raw.slice(start, end);
+    const end = raw.indexOf(esc, start + w);
+    if (end < 0) return out + raw.slice(start);
+    if (end === start + w) {
+      // Two escape characters in a row open no sequence: the first is kept, the second may open one.
+      out += esc;
       start = end;
       continue;
     }
-    out += decoded;
-    const next = raw.indexOf(esc, end + 1);
-    out += raw.slice(end + 1, next < 0 ? raw.length : next);
+    out += decodeSequence(raw.slice(start + w, end), d, decoding) ?? raw.slice(start, end + w);
+    const next = raw.indexOf(esc, end + w);
+    out += raw.slice(end + w, next < 0 ? raw.length : next);
     start = next;
   }
   return out;
 }
 
 const LINE_BREAK = /\r\n|\r|\n/g;
+const HL7_NULL = '""';
+
+/** What each character that cannot stand literally in a value is written as. */
+const ESCAPES = new WeakMap<Hl7Delimiters, ReadonlyMap<string, string>>();
+
+function escapesFor(d: Hl7Delimiters, esc: string): ReadonlyMap<string, string> {
+  let table = ESCAPES.get(d);
+  if (!table) {
+    const entries: Array<[string | null, string]> = [
+      [esc, "E"],
+      [d.field, "F"],
+      [d.component, "S"],
+      [d.subcomponent, "T"],
+      [d.repetition, "R"],
+      [d.truncation, "P"],
+      ["\n", ".br"],
+      ["\r", "X0D"],
+    ];
+    const built = new Map<string, string>();
+    for (const [ch, code] of entries) {
+      if (ch !== null && !built.has(ch)) built.set(ch, `${esc}${code}${esc}`);
+    }
+    table = built;
+    ESCAPES.set(d, table);
+  }
+  return table;
+}
 
 /**
- * The raw form of a text value: every delimiter and the escape character
- * escaped, line breaks as `\.br\`. Without an escape character nothing can be
- * escaped: delimiters and line breaks in the value are replaced by spaces.
+ * The raw form of a text value, which `unescapeText` reads back unchanged:
+ * every delimiter and the escape character escaped, `\n` as `\.br\`, `\r` as
+ * `\X0D\`, and a value that is literally `""` as `\X2222\` (written plainly it
+ * would be the HL7 null). Without an escape character nothing can be escaped:
+ * delimiters and line breaks in the value are replaced by spaces.
  */
 export function escapeText(value: string, d: Hl7Delimiters): string {
   const esc = d.escape;
-  const specials: Array<[string, string]> = [
-    [d.field, "F"],
-    [d.component, "S"],
-    [d.subcomponent, "T"],
-    [d.repetition, "R"],
-  ];
-  if (d.truncation) specials.push([d.truncation, "P"]);
   if (esc === null) {
+    const specials = [d.field, d.component, d.subcomponent, d.repetition, d.truncation];
     let out = value.replace(LINE_BREAK, " ");
-    for (const [ch] of specials) out = out.split(ch).join(" ");
+    for (const ch of specials) if (ch !== null) out = out.split(ch).join(" ");
     return out;
   }
-  let out = "";
-  for (const ch of value) {
-    if (ch === esc) out += `${esc}E${esc}`;
-    else {
-      const special = specials.find(([s]) => s === ch);
-      out += special ? `${esc}${special[1]}${esc}` : ch;
+  if (value === HL7_NULL) return `${esc}X2222${esc}`;
+  const table = escapesFor(d, esc);
+  let plain = true;
+  for (const ch of table.keys()) {
+    if (value.includes(ch)) {
+      plain = false;
+      break;
     }
   }
-  return out.replace(LINE_BREAK, `${esc}.br${esc}`);
+  if (plain) return value;
+  let out = "";
+  for (const ch of value) out += table.get(ch) ?? ch;
+  return out;
 }
