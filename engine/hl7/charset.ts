@@ -1,3 +1,5 @@
+import { TextDecoder } from "node:util";
+
 /**
  * Character sets named in MSH-18 (HL7 table 0211) and how their bytes are
  * decoded. Only byte-oriented encodings whose segment terminators are the
@@ -41,8 +43,23 @@ export function charsetFor(msh18: string): CharsetChoice {
   return { name, decoding: "utf-8", known: false };
 }
 
-const utf8Strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-const utf8Lenient = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+const NON_ASCII = /[\x80-\xff]/;
+const NON_ASCII_ALL = /[\x80-\xff]/g;
+
+/** Strict and lenient decoders by WHATWG label, made once each. */
+const decoders = new Map<string, { strict: TextDecoder; lenient: TextDecoder }>();
+
+function decodersFor(label: string): { strict: TextDecoder; lenient: TextDecoder } {
+  let pair = decoders.get(label);
+  if (!pair) {
+    pair = {
+      strict: new TextDecoder(label, { fatal: true, ignoreBOM: true }),
+      lenient: new TextDecoder(label, { fatal: false, ignoreBOM: true }),
+    };
+    decoders.set(label, pair);
+  }
+  return pair;
+}
 
 export interface DecodedText {
   readonly text: string;
@@ -55,6 +72,16 @@ export interface DecodedText {
   readonly readAs?: "utf-8";
 }
 
+/** Decode with a WHATWG decoder; bytes it rejects become U+FFFD. */
+function decodeWith(bytes: Uint8Array, label: string): DecodedText {
+  const { strict, lenient } = decodersFor(label);
+  try {
+    return { text: strict.decode(bytes), replaced: false };
+  } catch {
+    return { text: lenient.decode(bytes), replaced: true };
+  }
+}
+
 /** Decode bytes; invalid bytes become U+FFFD, never an exception. */
 export function decodeBytes(bytes: Uint8Array, decoding: ByteDecoding): DecodedText {
   switch (decoding) {
@@ -65,21 +92,14 @@ export function decodeBytes(bytes: Uint8Array, decoding: ByteDecoding): DecodedT
       };
     case "ascii": {
       const latin = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1");
-      if (!/[\x80-\xff]/.test(latin)) return { text: latin, replaced: false };
-      try {
-        return { text: utf8Strict.decode(bytes), replaced: false, readAs: "utf-8" };
-      } catch {
-        return { text: latin.replace(/[\x80-\xff]/g, "\uFFFD"), replaced: true };
-      }
+      if (!NON_ASCII.test(latin)) return { text: latin, replaced: false };
+      const utf8 = decodeWith(bytes, "utf-8");
+      if (!utf8.replaced) return { ...utf8, readAs: "utf-8" };
+      return { text: latin.replace(NON_ASCII_ALL, "\uFFFD"), replaced: true };
     }
-    case "utf-8":
-      try {
-        return { text: utf8Strict.decode(bytes), replaced: false };
-      } catch {
-        return { text: utf8Lenient.decode(bytes), replaced: true };
-      }
     default:
-      return { text: new TextDecoder(decoding).decode(bytes), replaced: false };
+      // utf-8 and the ISO 8859 parts other than 1 (WHATWG's "iso-8859-1" is windows-1252).
+      return decodeWith(bytes, decoding);
   }
 }
 
