@@ -1,3 +1,4 @@
+import { encodingCharacters } from "./delimiters.js";
 import { escapeText } from "./escape.js";
 import type {
   Hl7Delimiters,
@@ -29,8 +30,11 @@ export function serializeField(field: Hl7Field, d: Hl7Delimiters): string {
 
 export function serializeSegment(segment: Hl7Segment, d: Hl7Delimiters): string {
   const { name, fields } = segment;
-  if (HEADER_SEGMENTS.has(name)) {
-    const encoding = fields[1]?.[0]?.[0]?.[0]?.raw ?? "";
+  // A header that was parsed as one carries MSH-1 and MSH-2; a bare `MSH` line does not.
+  if (HEADER_SEGMENTS.has(name) && fields.length > 0) {
+    // MSH-2 is written as it stands, never escaped: it declares the escape character.
+    const msh2 = fields[1]?.[0]?.[0]?.[0];
+    const encoding = msh2?.raw ?? msh2?.value ?? encodingCharacters(d);
     const rest = fields.slice(2).map((f) => serializeField(f, d));
     return [`${name}${d.field}${encoding}`, ...rest].join(d.field);
   }
