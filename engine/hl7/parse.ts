@@ -17,8 +17,12 @@ const HEADER_SEGMENTS = new Set(["MSH", "FHS", "BHS"]);
 const TRAILER_SEGMENTS = new Set(["BTS", "FTS"]);
 const SEGMENT_NAME = /^(?:[A-Z][A-Z0-9]{2}|Z[A-Z0-9]{2,})$/;
 const LINE_BREAK = /\r\n|\r|\n/;
+const ENDS_WITH_LINE_BREAK = /[\r\n]$/;
 const MLLP_START = "\x0b";
-const MLLP_END = /\x1c\r?/g;
+/** A frame's start byte, after the line breaks or spaces that may separate frames. */
+const MLLP_FRAME_START = /^[\r\n\t ]*\x0b/;
+const MLLP_END = /\x1c\r?/;
+const NON_ASCII = /[\x80-\xff]/;
 const UTF8_BOM = [0xef, 0xbb, 0xbf] as const;
 
 /**
@@ -29,38 +33,85 @@ const UTF8_BOM = [0xef, 0xbb, 0xbf] as const;
  * (UTF-8 when absent); a string is taken as already decoded.
  */
 export function parseHl7(input: Uint8Array | string): Hl7Document {
-  if (typeof input === "string") return parseText(input, false, []);
+  if (typeof input === "string") {
+    const bom = input.charCodeAt(0) === 0xfeff;
+    const framed = unframe(bom ? input.slice(1) : input);
+    return parseText(framed.text, bom, framed.mllp, []);
+  }
   const bom = UTF8_BOM.every((b, i) => input[i] === b);
-  const bytes = bom ? input.subarray(3) : input;
-  const decoded = decodeMessages(bytes);
-  return parseText(decoded.text, bom, decoded.issues);
+  let bytes = bom ? input.subarray(3) : input;
+  // Framing bytes and segment terminators are ASCII in every supported set, so
+  // they are found in a latin1 view, where one character is one byte.
+  let latin = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1");
+  const framed = unframe(latin);
+  if (framed.mllp) {
+    latin = framed.text;
+    bytes = Buffer.from(latin, "latin1");
+  }
+  // Pure ASCII reads the same in every supported set.
+  if (!NON_ASCII.test(latin)) return parseText(latin, bom, framed.mllp, []);
+  const decoded = decodeMessages(bytes, latin);
+  return parseText(decoded.text, bom, framed.mllp, decoded.issues);
+}
+
+/**
+ * Remove MLLP framing (VT ... FS CR). Line breaks between frames are dropped,
+ * and a frame whose last segment has no terminator is ended, so that the next
+ * frame's MSH starts a line of its own. Anything else is kept as text.
+ */
+function unframe(text: string): { readonly text: string; readonly mllp: boolean } {
+  if (!text.startsWith(MLLP_START) && !text.includes("\x1c")) return { text, mllp: false };
+  let out = "";
+  for (const frame of text.split(MLLP_END)) {
+    const content = frame.replace(MLLP_FRAME_START, "");
+    if (content === "") continue;
+    if (out !== "" && !ENDS_WITH_LINE_BREAK.test(out)) out += "\r";
+    out += content;
+  }
+  return { text: out, mllp: true };
+}
+
+/** The text of `raw` before the first of the `cuts` characters (a component of MSH-18). */
+function firstComponent(raw: string, ...cuts: string[]): string {
+  let end = raw.length;
+  for (const cut of cuts) {
+    const at = cut === "" ? -1 : raw.indexOf(cut);
+    if (at >= 0 && at < end) end = at;
+  }
+  return raw.slice(0, end);
 }
 
 interface HeaderCharset {
   /** Offset of the MSH line in the byte input (= in its latin1 view). */
   readonly offset: number;
-  readonly msh18: string;
+  readonly decoding: ByteDecoding;
+  readonly name: string;
 }
 
-const HEADER_LINE = /(?:^|[\r\n\x0b])MSH(.)([^\r\n]*)/g;
+const HEADER_LINE = /(?:^|[\r\n])MSH(.)([^\r\n]*)/g;
 
 /** Find each MSH and the character set it declares, reading the bytes as latin1. */
 function headerCharsets(latin: string): HeaderCharset[] {
   const found: HeaderCharset[] = [];
   for (const m of latin.matchAll(HEADER_LINE)) {
-    const sep = m[1] as string;
-    const rest = (m[2] as string).split(sep);
+    const rest = (m[2] as string).split(m[1] as string);
     const encoding = rest[0] ?? "";
-    const raw = rest[16] ?? "";
-    const cut = raw.search(new RegExp(`[${escapeClass(encoding.slice(0, 2))}]`));
-    const start = (m.index ?? 0) + (m[0].startsWith("MSH") ? 0 : 1);
-    found.push({ offset: start, msh18: cut < 0 || encoding === "" ? raw : raw.slice(0, cut) });
+    const msh18 = firstComponent(rest[16] ?? "", encoding.slice(0, 1), encoding.slice(1, 2));
+    const { decoding, name } = charsetFor(msh18);
+    found.push({ offset: m.index + (m[0].startsWith("MSH") ? 0 : 1), decoding, name });
   }
   return found;
 }
 
-function escapeClass(chars: string): string {
-  return chars === "" ? "\\u0000" : chars.replace(/[\\\]^-]/g, "\\$&");
+/** Line numbers of increasing offsets, counted as `parseText` counts lines. */
+function lineCounter(text: string): (offset: number) => number {
+  let at = 0;
+  let line = 1;
+  return (offset) => {
+    line += text.slice(at, offset).split(LINE_BREAK).length - 1;
+    at = offset;
+    return line;
+  };
 }
 
 interface DecodedMessages {
@@ -68,24 +119,10 @@ interface DecodedMessages {
   readonly issues: ParseIssue[];
 }
 
-function decodeMessages(bytes: Uint8Array): DecodedMessages {
-  const latin = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1");
+function decodeMessages(bytes: Uint8Array, latin: string): DecodedMessages {
   const headers = headerCharsets(latin);
+  const lineAt = lineCounter(latin);
   const issues: ParseIssue[] = [];
-  const choices = headers.map((h, index) => {
-    const choice = charsetFor(h.msh18);
-    if (!choice.known) {
-      issues.push(
-        issue("UNKNOWN_CHARSET", "warning", index, 0, lineOf(latin, h.offset), {
-          field: "MSH.18",
-          message: `character set '${h.msh18}' (MSH-18) is not supported; decoded as UTF-8`,
-        }),
-      );
-    }
-    return choice;
-  });
-  // Pure ASCII reads the same in every supported set.
-  if (!/[\x80-\xff]/.test(latin)) return { text: latin, issues };
   const chunks: string[] = [];
   const starts = [0, ...headers.map((h) => h.offset).filter((o) => o > 0)];
   const firstIsHeader = headers[0]?.offset === 0;
@@ -93,40 +130,29 @@ function decodeMessages(bytes: Uint8Array): DecodedMessages {
     const from = starts[c] as number;
     const to = starts[c + 1] ?? bytes.length;
     // Text before the first MSH (a batch header) is read with the first message's set.
-    const messageIndex = Math.max(0, firstIsHeader ? c : c - 1);
-    const decoding: ByteDecoding = choices[messageIndex]?.decoding ?? "utf-8";
-    const decoded = decodeBytes(bytes.subarray(from, to), decoding);
+    const messageIndex = firstIsHeader ? c : c - 1;
+    const header = headers[Math.max(0, messageIndex)];
+    const decoded = decodeBytes(bytes.subarray(from, to), header?.decoding ?? "utf-8");
+    const name = header?.name ?? "UTF-8";
     if (decoded.readAs) {
       issues.push(
-        issue("INVALID_BYTES", "warning", messageIndex, -1, lineOf(latin, from), {
+        issue("INVALID_BYTES", "warning", messageIndex, -1, lineAt(from), {
           field: "MSH.18",
-          message: `MSH-18 declares ${choices[messageIndex]?.name} but the message holds non-ASCII bytes; they are valid UTF-8 and were read as UTF-8`,
+          message: `MSH-18 declares ${name} but the message holds non-ASCII bytes; they are valid UTF-8 and were read as UTF-8`,
         }),
       );
     }
     if (decoded.replaced) {
       issues.push(
-        issue("INVALID_BYTES", "warning", messageIndex, -1, lineOf(latin, from), {
+        issue("INVALID_BYTES", "warning", messageIndex, -1, lineAt(from), {
           field: "MSH.18",
-          message: `bytes that are not valid ${choices[messageIndex]?.name ?? "UTF-8"} were replaced with U+FFFD`,
+          message: `bytes that are not valid ${name} were replaced with U+FFFD`,
         }),
       );
     }
     chunks.push(decoded.text);
   }
   return { text: chunks.join(""), issues };
-}
-
-function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset; i++) {
-    const ch = text.charCodeAt(i);
-    if (ch === 13) {
-      line++;
-      if (text.charCodeAt(i + 1) === 10) i++;
-    } else if (ch === 10) line++;
-  }
-  return line;
 }
 
 function issue(
@@ -153,18 +179,13 @@ interface OpenBatch {
   readonly firstMessage: number;
 }
 
-function parseText(input: string, bomInBytes: boolean, decodeIssues: ParseIssue[]): Hl7Document {
-  let text = input;
-  let bom = bomInBytes;
-  if (text.charCodeAt(0) === 0xfeff) {
-    bom = true;
-    text = text.slice(1);
-  }
-  let mllp = false;
-  if (text.startsWith(MLLP_START) || text.includes("\x1c")) {
-    mllp = true;
-    text = text.replaceAll(MLLP_START, "").replace(MLLP_END, "");
-  }
+/** `text` is decoded and free of BOM and MLLP framing. */
+function parseText(
+  text: string,
+  bom: boolean,
+  mllp: boolean,
+  decodeIssues: ParseIssue[],
+): Hl7Document {
   const lines = text.split(LINE_BREAK);
   const finalTerminator = lines.length > 1 && lines[lines.length - 1] === "";
   if (finalTerminator || text === "") lines.pop();
@@ -210,6 +231,14 @@ function parseText(input: string, bomInBytes: boolean, decodeIssues: ParseIssue[
         for (const problem of header.problems) {
           issues.push(issue("PARSE_ERROR", "error", index, 0, lineNo, problem));
         }
+        if (!charset.known) {
+          issues.push(
+            issue("UNKNOWN_CHARSET", "warning", index, 0, lineNo, {
+              field: "MSH.18",
+              message: `character set '${printable(charset.name)}' (MSH-18) is not supported; decoded as UTF-8`,
+            }),
+          );
+        }
         checkMessageHeader(current, lineNo, issues);
       } else {
         close();
@@ -223,8 +252,8 @@ function parseText(input: string, bomInBytes: boolean, decodeIssues: ParseIssue[
       }
       continue;
     }
-    if (TRAILER_SEGMENTS.has(name) && (line.length === 3 || line[3] === envelopeDelimiters.field)) {
-      const delimiters: Hl7Delimiters = current ? current.delimiters : envelopeDelimiters;
+    const delimiters: Hl7Delimiters = current ? current.delimiters : envelopeDelimiters;
+    if (TRAILER_SEGMENTS.has(name) && (line.length === 3 || line[3] === delimiters.field)) {
       close();
       outsideRun = false;
       const segment = plainSegment(line, lineNo, fieldSyntax(delimiters, "utf-8"));
@@ -345,11 +374,7 @@ function headerSegment(h: ParsedHeader, syntax: FieldSyntax, lineNo: number): Hl
 
 /** The first component of a header field, read before the segment is parsed (MSH-18). */
 function headerComponent(h: ParsedHeader, n: number): string {
-  const raw = h.rest[n - 3] ?? "";
-  const cut = [h.delimiters.repetition, h.delimiters.component]
-    .map((c) => raw.indexOf(c))
-    .filter((i) => i >= 0);
-  return cut.length ? raw.slice(0, Math.min(...cut)) : raw;
+  return firstComponent(h.rest[n - 3] ?? "", h.delimiters.component, h.delimiters.repetition);
 }
 
 function plainSegment(line: string, lineNo: number, syntax: FieldSyntax): Hl7Segment {

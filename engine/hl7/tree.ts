@@ -34,7 +34,10 @@ export interface Hl7Segment {
   readonly name: string;
   /** `fields[n - 1]` is field n. */
   readonly fields: readonly Hl7Field[];
-  /** 1-based line in the (BOM- and framing-stripped) input. */
+  /**
+   * 1-based line in the input once BOM and MLLP framing are removed; CR, LF
+   * and CRLF each end one line.
+   */
   readonly line: number;
 }
 
@@ -54,7 +57,12 @@ export interface Hl7Message {
   /** 0-based position of this message in its document. */
   readonly index: number;
   readonly delimiters: Hl7Delimiters;
-  /** The character set the bytes were decoded with (from MSH-18; `UTF-8` when absent). */
+  /**
+   * The character set MSH-18 declares (its first component, upper case), by
+   * which bytes were decoded; `UTF-8` when absent. A set we do not decode is
+   * named as declared and was decoded as UTF-8 (`UNKNOWN_CHARSET` warning);
+   * declared `ASCII` holding valid UTF-8 was read as UTF-8 (`INVALID_BYTES` warning).
+   */
   readonly charset: string;
   /** Segments in message order, MSH first. */
   readonly segments: readonly Hl7Segment[];
@@ -73,7 +81,10 @@ export interface Hl7EnvelopeSegment {
 
 export type ParseSeverity = "error" | "warning";
 
-/** A located problem found while parsing. Errors carry code `PARSE_ERROR`. */
+/**
+ * A located problem found while parsing. Errors (severity `error`) carry code
+ * `PARSE_ERROR` or `TEXT_OUTSIDE_MESSAGE`; every other code is a warning.
+ */
 export interface ParseIssue {
   readonly code: ParseIssueCode;
   readonly severity: ParseSeverity;
@@ -82,7 +93,7 @@ export interface ParseIssue {
   readonly messageIndex: number;
   /** 0-based segment index within the message, or -1. */
   readonly segmentIndex: number;
-  /** 1-based line in the input. */
+  /** 1-based line, counted as `Hl7Segment.line` is. */
   readonly line: number;
   /** The field (`MSH.18`) when one is to blame. */
   readonly field?: string;
@@ -105,7 +116,11 @@ export interface Hl7Document {
   readonly issues: readonly ParseIssue[];
   /** The input began with a UTF-8 byte-order mark (removed). */
   readonly bom: boolean;
-  /** The input was wrapped in MLLP framing bytes (removed). */
+  /**
+   * The input held MLLP framing (VT ... FS CR), removed: bytes between frames
+   * are dropped, and a frame whose last segment has no terminator is ended,
+   * so several frames read as several messages.
+   */
   readonly mllp: boolean;
   /** The last segment ended with a terminator. */
   readonly finalTerminator: boolean;
