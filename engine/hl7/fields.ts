@@ -4,10 +4,13 @@ import type { Hl7Component, Hl7Delimiters, Hl7Field, Hl7Leaf, Hl7Repetition } fr
 
 const HL7_NULL = '""';
 
+/* Shared by every empty or null leaf, component and field: the tree is frozen, so one instance serves all. */
 const EMPTY_LEAF: Hl7Leaf = Object.freeze({ raw: "", value: "" });
-/** Shared by every empty field: the tree is frozen, so one instance serves all. */
-export const EMPTY_FIELD: Hl7Field = Object.freeze([Object.freeze([Object.freeze([EMPTY_LEAF])])]);
 const NULL_LEAF: Hl7Leaf = Object.freeze({ raw: HL7_NULL, value: null });
+const EMPTY_COMPONENT: Hl7Component = Object.freeze([EMPTY_LEAF]);
+const NULL_COMPONENT: Hl7Component = Object.freeze([NULL_LEAF]);
+export const EMPTY_FIELD: Hl7Field = Object.freeze([Object.freeze([EMPTY_COMPONENT])]);
+const NULL_FIELD: Hl7Field = Object.freeze([Object.freeze([NULL_COMPONENT])]);
 
 /** What field parsing needs to know about the message. */
 export interface FieldSyntax {
@@ -17,11 +20,34 @@ export interface FieldSyntax {
   readonly structural: RegExp;
 }
 
+/** Compiled syntaxes by delimiters and decoding: almost every message uses the same few. */
+const syntaxes = new Map<string, FieldSyntax>();
+const MAX_SYNTAXES = 64;
+
 export function fieldSyntax(delimiters: Hl7Delimiters, decoding: ByteDecoding): FieldSyntax {
-  const chars = [delimiters.repetition, delimiters.component, delimiters.subcomponent];
-  if (delimiters.escape !== null) chars.push(delimiters.escape);
+  const d = delimiters;
+  const key = JSON.stringify([
+    decoding,
+    d.field,
+    d.component,
+    d.repetition,
+    d.escape,
+    d.subcomponent,
+    d.truncation,
+  ]);
+  const known = syntaxes.get(key);
+  if (known) return known;
+  const chars = [d.repetition, d.component, d.subcomponent];
+  if (d.escape !== null) chars.push(d.escape);
   const cls = chars.map((c) => c.replace(/[\\\]^-]/g, "\\$&")).join("");
-  return { delimiters, decoding, structural: new RegExp(`[${cls}]`) };
+  const syntax: FieldSyntax = Object.freeze({
+    delimiters,
+    decoding,
+    structural: new RegExp(`[${cls}]`),
+  });
+  if (syntaxes.size >= MAX_SYNTAXES) syntaxes.clear();
+  syntaxes.set(key, syntax);
+  return syntax;
 }
 
 function leaf(raw: string, syntax: FieldSyntax): Hl7Leaf {
@@ -30,22 +56,45 @@ function leaf(raw: string, syntax: FieldSyntax): Hl7Leaf {
   return Object.freeze({ raw, value: unescapeText(raw, syntax.delimiters, syntax.decoding) });
 }
 
+/*
+ * Each level splits only when its separator occurs: most components hold one
+ * subcomponent and most fields one repetition. Empty and null components are
+ * shared, frozen instances.
+ */
+
 function component(raw: string, syntax: FieldSyntax): Hl7Component {
-  return Object.freeze(raw.split(syntax.delimiters.subcomponent).map((s) => leaf(s, syntax)));
+  if (raw === "") return EMPTY_COMPONENT;
+  const sub = syntax.delimiters.subcomponent;
+  if (!raw.includes(sub))
+    return raw === HL7_NULL ? NULL_COMPONENT : Object.freeze([leaf(raw, syntax)]);
+  const parts = raw.split(sub);
+  const out: Hl7Leaf[] = new Array(parts.length);
+  for (let i = 0; i < parts.length; i++) out[i] = leaf(parts[i] as string, syntax);
+  return Object.freeze(out);
 }
 
 function repetition(raw: string, syntax: FieldSyntax): Hl7Repetition {
-  return Object.freeze(raw.split(syntax.delimiters.component).map((c) => component(c, syntax)));
+  const comp = syntax.delimiters.component;
+  if (!raw.includes(comp)) return Object.freeze([component(raw, syntax)]);
+  const parts = raw.split(comp);
+  const out: Hl7Component[] = new Array(parts.length);
+  for (let i = 0; i < parts.length; i++) out[i] = component(parts[i] as string, syntax);
+  return Object.freeze(out);
 }
 
 /** Split one field's raw text into repetitions, components and subcomponents. */
 export function parseField(raw: string, syntax: FieldSyntax): Hl7Field {
   if (raw === "") return EMPTY_FIELD;
   if (!syntax.structural.test(raw)) {
-    const only = raw === HL7_NULL ? NULL_LEAF : Object.freeze({ raw, value: raw });
-    return Object.freeze([Object.freeze([Object.freeze([only])])]);
+    if (raw === HL7_NULL) return NULL_FIELD;
+    return Object.freeze([Object.freeze([Object.freeze([Object.freeze({ raw, value: raw })])])]);
   }
-  return Object.freeze(raw.split(syntax.delimiters.repetition).map((r) => repetition(r, syntax)));
+  const rep = syntax.delimiters.repetition;
+  if (!raw.includes(rep)) return Object.freeze([repetition(raw, syntax)]);
+  const parts = raw.split(rep);
+  const out: Hl7Repetition[] = new Array(parts.length);
+  for (let i = 0; i < parts.length; i++) out[i] = repetition(parts[i] as string, syntax);
+  return Object.freeze(out);
 }
 
 /** A field that is one leaf, never split (MSH-1, MSH-2). */
