@@ -43,7 +43,8 @@ export function charsetFor(msh18: string): CharsetChoice {
   return { name, decoding: "utf-8", known: false };
 }
 
-const NON_ASCII = /[\x80-\xff]/;
+/** A byte (in a latin1 view) outside ASCII. */
+export const NON_ASCII = /[\x80-\xff]/;
 const NON_ASCII_ALL = /[\x80-\xff]/g;
 
 /** Strict and lenient decoders by WHATWG label, made once each. */

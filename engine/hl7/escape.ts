@@ -73,7 +73,8 @@ export function unescapeText(raw: string, d: Hl7Delimiters, decoding: ByteDecodi
 }
 
 const LINE_BREAK = /\r\n|\r|\n/g;
-const HL7_NULL = '""';
+/** The HL7 null: a value to be cleared. */
+export const HL7_NULL = '""';
 
 /** What each character that cannot stand literally in a value is written as. */
 const ESCAPES = new WeakMap<Hl7Delimiters, ReadonlyMap<string, string>>();

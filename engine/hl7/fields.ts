@@ -1,8 +1,6 @@
 import type { ByteDecoding } from "./charset.js";
-import { unescapeText } from "./escape.js";
+import { HL7_NULL, unescapeText } from "./escape.js";
 import type { Hl7Component, Hl7Delimiters, Hl7Field, Hl7Leaf, Hl7Repetition } from "./tree.js";
-
-const HL7_NULL = '""';
 
 /* Shared by every empty or null leaf, component and field: the tree is frozen, so one instance serves all. */
 const EMPTY_LEAF: Hl7Leaf = Object.freeze({ raw: "", value: "" });

@@ -1,4 +1,4 @@
-import { type ByteDecoding, charsetFor, decodeBytes } from "./charset.js";
+import { type ByteDecoding, charsetFor, decodeBytes, NON_ASCII } from "./charset.js";
 import { delimitersFrom, STANDARD_DELIMITERS } from "./delimiters.js";
 import { type FieldSyntax, fieldSyntax, literalField, parseField } from "./fields.js";
 import type {
@@ -22,7 +22,6 @@ const MLLP_START = "\x0b";
 /** A frame's start byte, after the line breaks or spaces that may separate frames. */
 const MLLP_FRAME_START = /^[\r\n\t ]*\x0b/;
 const MLLP_END = /\x1c\r?/;
-const NON_ASCII = /[\x80-\xff]/;
 const UTF8_BOM = [0xef, 0xbb, 0xbf] as const;
 
 /**

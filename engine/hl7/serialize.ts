@@ -1,5 +1,5 @@
 import { encodingCharacters } from "./delimiters.js";
-import { escapeText } from "./escape.js";
+import { escapeText, HL7_NULL } from "./escape.js";
 import type {
   Hl7Delimiters,
   Hl7Document,
@@ -15,7 +15,7 @@ export const SEGMENT_TERMINATOR = "\r";
 /** A parsed leaf is written as received; a leaf built by code is escaped. */
 function leafText(leaf: Hl7Leaf, d: Hl7Delimiters): string {
   if (leaf.raw !== undefined) return leaf.raw;
-  return leaf.value === null ? '""' : escapeText(leaf.value, d);
+  return leaf.value === null ? HL7_NULL : escapeText(leaf.value, d);
 }
 
 export function serializeField(field: Hl7Field, d: Hl7Delimiters): string {
