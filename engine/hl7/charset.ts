@@ -103,11 +103,3 @@ export function decodeBytes(bytes: Uint8Array, decoding: ByteDecoding): DecodedT
       return decodeWith(bytes, decoding);
   }
 }
-
-/** Encode text for sending with the decoding MSH-18 names. */
-export function encodeText(text: string, decoding: ByteDecoding): Uint8Array {
-  if (decoding === "latin1" || decoding === "ascii") {
-    return Buffer.from(text.replace(/[^\x00-\xff]/g, "?"), "latin1");
-  }
-  return Buffer.from(text, "utf8");
-}
