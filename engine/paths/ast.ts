@@ -17,8 +17,21 @@ export interface Span {
 export type Occurrence = number | "*";
 
 /**
- * One place in the message: `PID.5.1`, `PID.3[2].1`, `IN1[2].36`, `DG1[*].3`,
- * or the HAPI spelling `PID-5-1`. A part not written is `null` and reads as 1.
+ * `PID.3[5=MR]`: the first repetition of the field whose component 5
+ * (subcomponent 1, decoded) is exactly `MR`. `equals` is the value as
+ * compared (quotes and escapes removed), never empty.
+ */
+export interface RepetitionFilter {
+  readonly component: number;
+  readonly equals: string;
+}
+
+/** Which repetition of a field: `[n]`, `[*]`, or a filter `[c=value]`. */
+export type Repetition = Occurrence | RepetitionFilter;
+
+/**
+ * One place in the message: `PID.5.1`, `PID.3[2].1`, `PID.3[5=MR].1`,
+ * `IN1[2].36`, `DG1[*].3`, or the HAPI spelling `PID-5-1`. A part not written is `null` and reads as 1.
  */
 export interface FieldReference {
   readonly type: "field";
@@ -28,8 +41,8 @@ export interface FieldReference {
   readonly occurrence: Occurrence | null;
   /** Field number, from 1 (MSH-1 is the field separator). */
   readonly field: number;
-  /** `PID.3[2]`: which repetition of the field; null = the first. */
-  readonly repetition: Occurrence | null;
+  /** `PID.3[2]`, `PID.3[5=MR]`: which repetition of the field; null = the first. */
+  readonly repetition: Repetition | null;
   /** Component, from 1; null = 1. */
   readonly component: number | null;
   /** Subcomponent, from 1; null = 1. */

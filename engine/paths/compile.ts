@@ -1,4 +1,4 @@
-import type { Hl7Segment } from "../hl7/tree.js";
+import type { Hl7Field, Hl7Repetition, Hl7Segment } from "../hl7/tree.js";
 import type {
   Alternative,
   Chain,
@@ -13,7 +13,9 @@ import type { CompiledReference, ReadContext, ReadResult } from "./types.js";
 /*
  * The hot path. Every closure below does array indexing and string
  * comparison only: no parsing, no regex, and no allocation beyond the result
- * (a value result object, a list under [*], the joined string of a key).
+ * (a value result object, a list under [*], the joined string of a key). A
+ * filter `[c=value]` compares each repetition's leaf with the literal, a
+ * string fixed at compile time, with `===`.
  */
 
 /** One leaf as read: a string (never ""), `null` (the HL7 null `""`), or `undefined` (absent). */
@@ -70,17 +72,51 @@ function leafAt(segment: Hl7Segment, f: number, r: number, c: number, s: number)
   return value === "" ? undefined : value;
 }
 
+/**
+ * The first repetition whose component `c` (0-based), subcomponent 1, is
+ * exactly `equals` (decoded; never "", so an empty or HL7-null component never
+ * matches).
+ */
+function firstMatching(
+  repetitions: Hl7Field | undefined,
+  c: number,
+  equals: string,
+): Hl7Repetition | undefined {
+  if (repetitions === undefined) return undefined;
+  for (let i = 0; i < repetitions.length; i++) {
+    const repetition = repetitions[i];
+    if (repetition?.[c]?.[0]?.value === equals) return repetition;
+  }
+  return undefined;
+}
+
+/** The leaf a reference reads in one segment: by repetition number, or the first matching a filter. */
+function leafReader(ref: FieldReference): (segment: Hl7Segment) => Leaf {
+  const f = ref.field - 1;
+  const c = (ref.component ?? 1) - 1;
+  const s = (ref.subcomponent ?? 1) - 1;
+  const repetition = ref.repetition;
+  if (repetition !== null && typeof repetition === "object") {
+    const fc = repetition.component - 1;
+    const equals = repetition.equals;
+    return (segment) => {
+      const value = firstMatching(segment.fields[f], fc, equals)?.[c]?.[s]?.value;
+      return value === "" ? undefined : value;
+    };
+  }
+  // `[*]` is read by fieldReader; here a repetition is a number or not written.
+  const r = typeof repetition === "number" ? repetition - 1 : 0;
+  return (segment) => leafAt(segment, f, r, c, s);
+}
+
 /** A reference that reads one leaf (no `[*]`). */
 function singleLeaf(ref: FieldReference): LeafReader {
   const name = ref.segment;
-  const n = ref.occurrence === null ? 1 : (ref.occurrence as number);
-  const f = ref.field - 1;
-  const r = ref.repetition === null ? 0 : (ref.repetition as number) - 1;
-  const c = (ref.component ?? 1) - 1;
-  const s = (ref.subcomponent ?? 1) - 1;
+  const n = typeof ref.occurrence === "number" ? ref.occurrence : 1;
+  const leaf = leafReader(ref);
   return (context) => {
     const segment = nthSegment(scopeOf(context, name), name, n);
-    return segment === undefined ? undefined : leafAt(segment, f, r, c, s);
+    return segment === undefined ? undefined : leaf(segment);
   };
 }
 
@@ -102,11 +138,11 @@ function valueResult(value: string | readonly string[], source: "hl7" | "derived
  */
 function fieldReader(ref: FieldReference, alt: Named): Reader {
   const name = ref.segment;
-  const f = ref.field - 1;
-  const c = (ref.component ?? 1) - 1;
-  const s = (ref.subcomponent ?? 1) - 1;
   if (ref.repetition === "*") {
-    const n = ref.occurrence === null ? 1 : (ref.occurrence as number);
+    const f = ref.field - 1;
+    const c = (ref.component ?? 1) - 1;
+    const s = (ref.subcomponent ?? 1) - 1;
+    const n = typeof ref.occurrence === "number" ? ref.occurrence : 1;
     return (context) => {
       const segment = nthSegment(scopeOf(context, name), name, n);
       const repetitions = segment?.fields[f];
@@ -123,7 +159,7 @@ function fieldReader(ref: FieldReference, alt: Named): Reader {
     };
   }
   if (ref.occurrence === "*") {
-    const r = ref.repetition === null ? 0 : ref.repetition - 1;
+    const leaf = leafReader(ref);
     return (context) => {
       const segments = scopeOf(context, name);
       let list: string[] | undefined;
@@ -131,7 +167,7 @@ function fieldReader(ref: FieldReference, alt: Named): Reader {
       for (let i = 0; i < segments.length; i++) {
         const segment = segments[i];
         if (segment === undefined || segment.name !== name) continue;
-        const value = leafAt(segment, f, r, c, s);
+        const value = leaf(segment);
         if (value === null) sawNull = true;
         else if (value !== undefined) list = append(list, value);
       }

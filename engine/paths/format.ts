@@ -1,9 +1,10 @@
-import type { Alternative, Chain, FieldReference, Occurrence } from "./ast.js";
+import type { Alternative, Chain, FieldReference, Repetition } from "./ast.js";
 
 /**
  * A reference in its canonical spelling: dotted notation (`PID-5-1` becomes
- * `PID.5.1`), one space around `|`, none around `+`, and only the parts that
- * were written (`PID.7` stays `PID.7`). Parsing the output gives the same
+ * `PID.5.1`), one space around `|`, none around `+`, only the parts that
+ * were written (`PID.7` stays `PID.7`), and a filter's value bare when it can
+ * be (`[5="MR"]` becomes `[5=MR]`), else quoted with `\"` and `\\` escaped. Parsing the output gives the same
  * tree, spans aside.
  */
 export function formatReference(ast: Chain | Alternative): string {
@@ -28,6 +29,12 @@ function formatField(ref: FieldReference): string {
   return out;
 }
 
-function index(occurrence: Occurrence | null): string {
-  return occurrence === null ? "" : `[${occurrence}]`;
+const BARE_VALUE = /^[A-Za-z0-9_-]+$/;
+
+function index(repetition: Repetition | null): string {
+  if (repetition === null) return "";
+  if (typeof repetition !== "object") return `[${repetition}]`;
+  const { component, equals } = repetition;
+  const value = BARE_VALUE.test(equals) ? equals : `"${equals.replace(/["\\]/g, "\\$&")}"`;
+  return `[${component}=${value}]`;
 }

@@ -9,6 +9,13 @@
  *   `PID-3(1)` repetition counts from 0 and is rejected: write `PID.3[2]`.
  * - `PID.3[2].1` repetition n (from 1); `FT1.19[*]`, `PID.3[*].1` every
  *   repetition (a list).
+ * - `PID.3[5=MR].1`, `PID.13[2=PRN].1` a repetition filter: the first
+ *   repetition whose component c is the value. The value is bare
+ *   (`[A-Za-z0-9_-]+`) or double-quoted (`PID.3[4="2.16.840.1"]`, escapes
+ *   `\"` and `\\` only, one line, not empty). A filter selects a field's
+ *   repetition only: not a segment's (`IN1[2=x]`), and never with `*`
+ *   (`PID.3[*=x]`). It combines with a segment `[n]` or `[*]`
+ *   (`DG1[*].3[5=MR]`, a list), and may be a composite key part.
  * - `IN1[2].36` the nth such segment in its scope; `DG1[*].3` every one (a list).
  *   One `[*]` per reference.
  * - `IN1.2+IN1.4+IN1.5` a composite key; each part is an HL7 reference
@@ -23,6 +30,12 @@
  * - A reference reads one leaf, the decoded `value`: a part not written is 1
  *   (`PID.7` = PID-7, repetition 1, component 1, subcomponent 1). `""` (empty,
  *   missing, only empty components) is absent; the HL7 null `""` is null.
+ * - `[c=value]`: the first repetition, in order, whose component c,
+ *   subcomponent 1, decoded, equals the value exactly (case-sensitive; an
+ *   empty or HL7-null component never matches); the reference then reads its
+ *   own component and subcomponent in that repetition. The first match is
+ *   taken even when what it reads is empty or null (no search further on:
+ *   use `|` for a fallback). No repetition matches: absent.
  * - Scope: with `context.group` set, a segment that occurs in the group (or
  *   that `context.groupMembers` names) is read there, `[n]` and `[*]`
  *   counting within the group; any other segment, or no group, reads the

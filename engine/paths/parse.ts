@@ -44,6 +44,8 @@ const SEGMENT_RULE =
   "an upper-case letter then two upper-case letters or digits; a Z-segment may be longer";
 const OPERAND =
   "a field reference such as PID.5.1, appointment.<field>, patient.<field> or supervisorOf(...)";
+const VALUE = 'a value to compare with (letters, digits, _ and -, or a double-quoted "...")';
+const FILTER_EXAMPLE = "PID.3[5=MR] is the first repetition of PID-3 whose component 5 is MR";
 
 /**
  * Parse a field reference to its syntax tree. Never throws: a bad reference
@@ -79,7 +81,15 @@ function unexpectedToken(parser: ParserInternals, token: Token, text: string): P
   const expected = expectedAt(parser);
   if (token.type === "error") {
     const char = String.fromCodePoint(token.text.codePointAt(0) ?? 0);
-    return failure(`unexpected character ${JSON.stringify(char)}; expected ${expected}`, column);
+    if (char === '"' && expected.includes(VALUE)) return quotedProblem(text, token.offset);
+    const afterBareValue = /\[[0-9]+=[A-Za-z0-9_-]+$/.test(text.slice(0, token.offset));
+    const hint = afterBareValue
+      ? ' (a value with other characters is written in double quotes: PID.3[4="2.16.840.1"])'
+      : "";
+    return failure(
+      `unexpected character ${JSON.stringify(char)}; expected ${expected}${hint}`,
+      column,
+    );
   }
   if (token.type === "zero") {
     return failure(
@@ -114,6 +124,10 @@ function unexpectedToken(parser: ParserInternals, token: Token, text: string): P
   if (token.text === "(" && expected.includes('"|"')) {
     hint =
       " (a repetition is written PID.3[2].1, counting from 1; HAPI's PID-3(1) counts from 0 and is not accepted)";
+  } else if (token.text === "=" && expected === '"]"') {
+    hint = text.slice(0, token.offset).endsWith("*")
+      ? ` ([*] takes no filter: ${FILTER_EXAMPLE})`
+      : ` (a filter [component=value] picks a field's repetition, not a segment's: ${FILTER_EXAMPLE})`;
   }
   return failure(`unexpected ${quoted}; expected ${expected}${hint}`, column);
 }
@@ -131,6 +145,8 @@ const TERMINAL_NAMES: Readonly<Record<string, string>> = {
   segment: "a segment ID",
   word: "a field name",
   int: "a number",
+  bare: VALUE,
+  quoted: VALUE,
 };
 
 /** What the parser could have taken at the point it stopped, in words. */
@@ -172,6 +188,35 @@ function byKind(a: string, b: string): number {
   const qb = b.startsWith('"');
   if (qa !== qb) return qa ? 1 : -1;
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * What is wrong with the quoted value that starts at `start` (the lexer took
+ * its `"` for an error): empty, a backslash other than `\"` or `\\`, or no
+ * closing quote on the line.
+ */
+function quotedProblem(text: string, start: number): ParseResult {
+  if (text[start + 1] === '"') {
+    return failure(
+      'empty quoted value: a filter compares with a value, and "" is none (an empty or HL7-null component never matches)',
+      start + 1,
+    );
+  }
+  for (let i = start + 1; i < text.length; i++) {
+    const char = text[i];
+    if (char === "\r" || char === "\n") break;
+    if (char === "\\") {
+      const next = text[i + 1];
+      if (next !== '"' && next !== "\\") {
+        return failure(
+          'bad escape in a quoted value: only \\" (a quote) and \\\\ (a backslash) are escapes',
+          i + 1,
+        );
+      }
+      i++;
+    }
+  }
+  return failure('unterminated quoted value: expected a closing " on the same line', start + 1);
 }
 
 /**

@@ -1,5 +1,5 @@
-# Field references: `PID.5.1`, `PID.3[2].1`, `DG1[*].3`, `PID-5-1`,
-# `IN1.2+IN1.4+IN1.5`, `appointment.departmentId | FT1.16 | FT1.13`,
+# Field references: `PID.5.1`, `PID.3[2].1`, `PID.3[5=MR].1`, `DG1[*].3`,
+# `PID-5-1`, `IN1.2+IN1.4+IN1.5`, `appointment.departmentId | FT1.16 | FT1.13`,
 # `supervisorOf(FT1.21)`. Compiled at build time to reference.generated.ts
 # (npm run build:grammar). See index.ts for the semantics.
 #
@@ -22,6 +22,7 @@ import type {
   DerivedSource,
   FieldReference,
   Occurrence,
+  Repetition,
   SupervisorOf,
 } from "./ast.js";
 
@@ -31,25 +32,41 @@ export const SEGMENT_ID = /^(?:[A-Z][A-Z0-9]{2}|Z[A-Z0-9]{2,})$/;
 // moo takes the first rule that matches (not the longest): words come before
 // numbers, and a word is a `segment` only when the whole word is a segment ID,
 // so `PIDX` is one bad word rather than `PID` followed by `X`.
-export const lexer = moo.compile({
-  ws: { match: /\s+/, lineBreaks: true },
-  word: {
-    match: /[A-Za-z_][A-Za-z0-9_]*/,
-    type: (text: string) => (SEGMENT_ID.test(text) ? "segment" : "word"),
+//
+// `=` switches to the `value` state, where the value of a repetition filter
+// (`PID.3[5=MR]`) is one token: a bare value `[A-Za-z0-9_-]+` (so `MR`, `05`
+// and `2-A` each lex whole, not as words, zeros and dashes) or a quoted one,
+// with `\"` and `\\` its only escapes, on one line and never empty (a bad
+// quote is an `error` token, explained by parse.ts). `]` returns to `main`.
+export const lexer = moo.states({
+  main: {
+    ws: { match: /\s+/, lineBreaks: true },
+    word: {
+      match: /[A-Za-z_][A-Za-z0-9_]*/,
+      type: (text: string) => (SEGMENT_ID.test(text) ? "segment" : "word"),
+    },
+    int: /[1-9][0-9]*/,
+    // 0, 00, 05: never a valid number here; a token of its own for a clear error.
+    zero: /0[0-9]*/,
+    dot: ".",
+    dash: "-",
+    lbracket: "[",
+    rbracket: "]",
+    star: "*",
+    lparen: "(",
+    rparen: ")",
+    pipe: "|",
+    plus: "+",
+    equals: { match: "=", next: "value" },
+    error: moo.error,
   },
-  int: /[1-9][0-9]*/,
-  // 0, 00, 05: never a valid number here; a token of its own for a clear error.
-  zero: /0[0-9]*/,
-  dot: ".",
-  dash: "-",
-  lbracket: "[",
-  rbracket: "]",
-  star: "*",
-  lparen: "(",
-  rparen: ")",
-  pipe: "|",
-  plus: "+",
-  error: moo.error,
+  value: {
+    ws: { match: /\s+/, lineBreaks: true },
+    bare: /[A-Za-z0-9_-]+/,
+    quoted: /"(?:[^"\\\r\n]|\\["\\])+"/,
+    rbracket: { match: "]", next: "main" },
+    error: moo.error,
+  },
 });
 
 interface Tok {
@@ -70,12 +87,22 @@ interface Components {
   readonly end: number;
 }
 
+interface RepetitionIndex {
+  readonly value: Repetition;
+  readonly end: number;
+}
+
+/** The text of a `quoted` token without its quotes and escapes. */
+function unquote(text: string): string {
+  return text.slice(1, -1).replace(/\\(["\\])/g, "$1");
+}
+
 function fieldReference(
   notation: "dotted" | "hapi",
   segment: Tok,
   occurrence: Index | null,
   field: Tok,
-  repetition: Index | null,
+  repetition: RepetitionIndex | null,
   components: Components | null,
 ): FieldReference {
   return {
@@ -141,7 +168,7 @@ name -> %word {% id %} | %segment {% id %}
 supervisor -> "supervisorOf" "(" _ alternatives _ ")" {% (d) => supervisorOf(d[0], d[3], d[5]) %}
 
 reference ->
-    %segment index:? "." number index:? dotted:?
+    %segment index:? "." number repetition:? dotted:?
       {% (d) => fieldReference("dotted", d[0], d[1], d[3], d[4], d[5]) %}
   | %segment "-" number hapi:?
       {% (d) => fieldReference("hapi", d[0], null, d[2], null, d[3]) %}
@@ -149,6 +176,15 @@ reference ->
 index ->
     "[" number "]" {% (d) => ({ value: Number(d[1].text), end: end(d[2]) }) %}
   | "[" "*" "]" {% (d) => ({ value: "*", end: end(d[2]) }) %}
+
+# A field's repetition: `[n]`, `[*]`, or the filter `[c=value]` (the first
+# repetition whose component c is value). A segment takes `[n]` or `[*]` only.
+repetition ->
+    index {% id %}
+  | "[" number "=" value "]"
+      {% (d) => ({ value: { component: Number(d[1].text), equals: d[3] }, end: end(d[4]) }) %}
+
+value -> %bare {% (d) => d[0].text %} | %quoted {% (d) => unquote(d[0].text) %}
 
 dotted ->
     "." number {% (d) => ({ component: Number(d[1].text), subcomponent: null, end: end(d[1]) }) %}

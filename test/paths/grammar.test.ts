@@ -28,6 +28,29 @@ const VALID = [
   "PID-5-1-2",
   "PID.3[2].1",
   "PID.3[*].1",
+  "PID.3[5=MR].1",
+  "PID.13[2=PRN].1",
+  "PID.13[3=CP].1",
+  "PID.3[5=MR]",
+  "PID.3[5=MR].4.1",
+  "PID.3[5=0].1",
+  "PID.3[5=05]",
+  "PID.3[5=-]",
+  "PID.3[5=2-A_b]",
+  "PID.3[5=PID]",
+  "PID.3[5=supervisorOf]",
+  "PID.3[5=123abc]",
+  'PID.3[4="2.16.840.1.113883"].1',
+  'PID.3[5="MR"].1',
+  'PID.3[5="a \\"b\\" \\\\ | + ] ["]',
+  "IN1[2].3[5=MR].1",
+  "DG1[*].3[5=MR].1",
+  "PID.3[5=MR].1+PID.3[5=SS].1",
+  "PID.3[5=MR].1 | PID.3[1].1",
+  "supervisorOf(FT1.20[9=NPI])",
+  "FT1.16 | IN1.2+IN1.4[2=X] | patient.x | supervisorOf(PV1.7[13=NPI].1)",
+  chainOf(10, (i) => `PID.3[5=T${i}].1`, " | "),
+  chainOf(10, (i) => `IN1.${i}[1="v ${i}"]`, "+"),
   "FT1.19[*]",
   "FT1.26[*]",
   "IN1[2].36",
@@ -106,6 +129,19 @@ describe("the syntax tree", () => {
     });
   });
 
+  it("records a repetition filter as its component and the value compared, quotes and escapes removed", () => {
+    const parsed = parseReference('PID.3[5=MR].1 | PID.3[4="a\\"b\\\\c"]');
+    expect(parsed.ok && parsed.ast.alternatives).toMatchObject([
+      {
+        field: 3,
+        repetition: { component: 5, equals: "MR" },
+        component: 1,
+        span: { start: 0, end: 13 },
+      },
+      { repetition: { component: 4, equals: 'a"b\\c' }, component: null, span: { start: 16 } },
+    ]);
+  });
+
   it("reads the HAPI spelling into the same tree as the dotted one", () => {
     const hapi = parseReference("PID-5-1-2");
     expect(hapi.ok && hapi.ast.alternatives[0]).toMatchObject({
@@ -132,6 +168,13 @@ describe("formatReference writes the canonical dotted spelling", () => {
     ],
     ["DG1[*].3", "DG1[*].3"],
     ["IN1[2].3[2].1.4", "IN1[2].3[2].1.4"],
+    ["PID.3[5=MR].1", "PID.3[5=MR].1"],
+    ['PID.3[5="MR"].1', "PID.3[5=MR].1"],
+    ['PID.3[5="05"]', "PID.3[5=05]"],
+    ['PID.3[4="2.16.840.1"].1', 'PID.3[4="2.16.840.1"].1'],
+    ['PID.3[4="a b"]', 'PID.3[4="a b"]'],
+    ['PID.3[4="a\\"b\\\\c"]', 'PID.3[4="a\\"b\\\\c"]'],
+    ["DG1[*].3[5=MR] |IN1.2+IN1.3[1=x]", "DG1[*].3[5=MR] | IN1.2+IN1.3[1=x]"],
   ])("%j -> %j", (text, canonical) => {
     const parsed = parseReference(text);
     expect(parsed.ok).toBe(true);
@@ -196,6 +239,34 @@ describe("a bad reference is INVALID_FIELD_REFERENCE with the column of the offe
     ["supervisorOf (FT1.21)", 13, "unexpected whitespace"],
     ["supervisorof(FT1.21)", 1, 'unknown source "supervisorof"'],
     ["PID.5 PID.6", 7, 'unexpected "PID"'],
+    // repetition filters [c=value]
+    ["PID.3[5=]", 9, 'unexpected "]"; expected a value to compare with'],
+    ["PID.3[0=MR]", 7, "count from 1"],
+    ["PID.3[05=MR]", 7, "without leading zeros"],
+    ["PID.3[5=MR", 11, 'unexpected end of reference; expected "]"'],
+    ["PID.3[5=", 9, "unexpected end of reference; expected a value to compare with"],
+    ['PID.3[5="MR]', 9, 'unterminated quoted value: expected a closing "'],
+    ['PID.3[5="MR', 9, "unterminated quoted value"],
+    ['PID.3[5="MR\\"]', 9, "unterminated quoted value"],
+    ['PID.3[5="M\nR"]', 9, "unterminated quoted value"],
+    ['PID.3[5=""]', 9, "empty quoted value"],
+    ['PID.3[5="a\\x"]', 11, "bad escape in a quoted value"],
+    ["PID[5=MR].3", 6, "picks a field's repetition, not a segment's"],
+    ["IN1[2=x].3", 6, "picks a field's repetition, not a segment's"],
+    ["PID.3[*=MR]", 8, "[*] takes no filter"],
+    ["PID.3[5=2.16.840]", 10, "written in double quotes"],
+    ["PID.3[5=MR|PID.4]", 11, 'unexpected character "|"; expected "]"'],
+    ["PID.3[5= MR]", 9, "unexpected whitespace; expected a value"],
+    ["PID.3[5=MR ]", 11, 'unexpected whitespace; expected "]"'],
+    ["PID.3 [5=MR]", 7, 'unexpected "["; expected "+", "|" or the end'],
+    ["PID.3[5==MR]", 9, 'unexpected character "="'],
+    ["PID.3[5.1=MR]", 8, 'unexpected "."; expected "=" or "]"'],
+    ["PID.3[x=MR]", 7, 'unexpected "x"'],
+    ["PID.3[=MR]", 7, 'unexpected "="'],
+    ["PID.3[5=MR][2]", 12, 'unexpected "["'],
+    ["PID-3[5=MR]", 6, 'unexpected "["'],
+    ["PID.3=MR", 6, 'unexpected "="'],
+    ["DG1[*].3[5=MR]+PID.3", 5, "[*] (a list) is not allowed in a key"],
   ] as const)("%j -> column %i", (text, column, message) => {
     const error = errorOf(text);
     expect(error.code).toBe("INVALID_FIELD_REFERENCE");
@@ -213,8 +284,9 @@ describe("a bad reference is INVALID_FIELD_REFERENCE with the column of the offe
 
   it("never throws, and every column lies within the text or one past its end", () => {
     const alphabet = fc.constantFrom(
-      ..."PIDFT1NZ.-[]*()|+ 0123456789apointmentsupervisorOfx$\n".split(""),
+      ...'PIDFT1NZ.-[]*()|+ 0123456789apointmentsupervisorOfx$\n="\\_'.split(""),
       "PID",
+      "[5=",
       "IN1",
       "appointment",
       "supervisorOf",

@@ -170,6 +170,104 @@ describe("[*] reads every repetition as a list", () => {
   });
 });
 
+describe("[c=value] picks the first repetition whose component c is value", () => {
+  const IDS = message(
+    MSH,
+    seg("PID", {
+      1: "1",
+      3: [
+        "123^^^HOSP^MR",
+        "456^^^2.16.840.1^SS",
+        "789^^^LAB^MR",
+        "^^^X^PI",
+        "777^^^X2^PI",
+        '""^^^Y^NL',
+        "321^^^Z^DL&sub",
+        "AB1^^^W^A\\T\\B",
+        "555^^^V^mr",
+      ].join("~"),
+      7: "19700101",
+      13: "5551234^PRN^PH~5559999^ORN^CP~^NET^Internet^a@b.example",
+    }),
+    seg("NK1", { 1: "1", 5: "5550001^PRN^PH~5550002^WPN^PH" }),
+    seg("NK1", { 1: "2", 5: "5550003^PRN^PH" }),
+    seg("NK1", { 1: "3", 5: "5550004^WPN^PH" }),
+  );
+  const readIds = (text: string, context: Partial<ReadContext> = {}) =>
+    compile(text).read({ message: IDS, ...context });
+
+  it("reads the named component of the first matching repetition", () => {
+    expect(readIds("PID.3[5=MR].1")).toEqual(hl7("123", "PID.3[5=MR].1"));
+    expect(readIds("PID.3[5=MR]")).toEqual(hl7("123", "PID.3[5=MR]"));
+    expect(readIds("PID.3[5=SS].1")).toEqual(hl7("456", "PID.3[5=SS].1"));
+    expect(readIds("PID.3[5=MR].4")).toEqual(hl7("HOSP", "PID.3[5=MR].4"));
+    expect(readIds("PID.13[2=PRN].1")).toEqual(hl7("5551234", "PID.13[2=PRN].1"));
+    expect(readIds("PID.13[3=CP].1")).toEqual(hl7("5559999", "PID.13[3=CP].1"));
+    expect(readIds("PID.13[2=NET].4")).toEqual(hl7("a@b.example", "PID.13[2=NET].4"));
+    expect(readIds("PID.7[1=19700101]")).toEqual(hl7("19700101", "PID.7[1=19700101]"));
+  });
+
+  it("compares a quoted value exactly", () => {
+    expect(readIds('PID.3[4="2.16.840.1"].5')).toEqual(hl7("SS", 'PID.3[4="2.16.840.1"].5'));
+    expect(readIds('PID.3[5="MR"].1')).toEqual(hl7("123", 'PID.3[5="MR"].1'));
+  });
+
+  it("compares subcomponent 1 of the component, decoded, case-sensitively", () => {
+    expect(readIds("PID.3[5=DL].1")).toEqual(hl7("321", "PID.3[5=DL].1"));
+    expect(readIds('PID.3[5="DL&sub"].1')).toEqual(ABSENT);
+    expect(readIds('PID.3[5="A&B"].1')).toEqual(hl7("AB1", 'PID.3[5="A&B"].1'));
+    expect(readIds('PID.3[5="A\\\\T\\\\B"].1')).toEqual(ABSENT);
+    expect(readIds("PID.3[5=mr].1")).toEqual(hl7("555", "PID.3[5=mr].1"));
+    expect(readIds("PID.3[5=Mr].1")).toEqual(ABSENT);
+  });
+
+  it("takes the first match even when what it reads is empty or null (no search further on)", () => {
+    expect(readIds("PID.3[5=PI].1")).toEqual(ABSENT);
+    expect(readIds("PID.3[5=PI].4")).toEqual(hl7("X", "PID.3[5=PI].4"));
+    expect(readIds("PID.3[5=NL].1")).toEqual(nul("PID.3[5=NL].1"));
+  });
+
+  it("is absent when no repetition matches, or without the field or segment", () => {
+    expect(readIds("PID.3[5=XX].1")).toEqual(ABSENT);
+    expect(readIds("PID.3[9=MR].1")).toEqual(ABSENT);
+    expect(readIds("PID.13[2=WPN].1")).toEqual(ABSENT);
+    expect(readIds("PID.7[1=19700102]")).toEqual(ABSENT);
+    expect(readIds("PID.99[1=x]")).toEqual(ABSENT);
+    expect(readIds("ZPD.1[1=x]")).toEqual(ABSENT);
+  });
+
+  it("filters within the nth segment, or within each segment under [*] (a list)", () => {
+    expect(readIds("NK1[3].5[2=WPN]")).toEqual(hl7("5550004", "NK1[3].5[2=WPN]"));
+    expect(readIds("NK1[2].5[2=WPN]")).toEqual(ABSENT);
+    expect(readIds("NK1[*].5[2=WPN]")).toEqual(hl7(["5550002", "5550004"], "NK1[*].5[2=WPN]"));
+    expect(readIds("NK1[*].5[2=XX]")).toEqual(ABSENT);
+    expect(compile("NK1[*].5[2=WPN]").yieldsList).toBe(true);
+    expect(compile("PID.3[5=MR].1").yieldsList).toBe(false);
+  });
+
+  it("reads within the group, like [n]", () => {
+    const s = IDS.segments;
+    const group = (i: number) => ({ group: [s[i]] as Hl7Segment[], groupMembers: ["NK1"] });
+    expect(readIds("NK1.5[2=WPN]", group(2))).toEqual(hl7("5550002", "NK1.5[2=WPN]"));
+    expect(readIds("NK1.5[2=WPN]", group(3))).toEqual(ABSENT);
+    expect(readIds("NK1.5[2=WPN]", group(4))).toEqual(hl7("5550004", "NK1.5[2=WPN]"));
+    expect(readIds("PID.3[5=MR].1", group(3))).toEqual(hl7("123", "PID.3[5=MR].1"));
+  });
+
+  it("works as a composite key part and as an alternative", () => {
+    expect(readIds("PID.3[5=MR].1+PID.3[5=SS].1")).toEqual(
+      hl7("123+456", "PID.3[5=MR].1+PID.3[5=SS].1"),
+    );
+    expect(readIds("PID.3[5=MR].1+PID.3[5=XX].1")).toEqual(
+      hl7("123+", "PID.3[5=MR].1+PID.3[5=XX].1"),
+    );
+    expect(readIds("PID.3[5=XX].1+PID.3[5=YY].1")).toEqual(ABSENT);
+    expect(readIds("PID.3[5=NL].1+PID.3[5=XX].1")).toEqual(nul("PID.3[5=NL].1+PID.3[5=XX].1"));
+    expect(readIds("PID.3[5=XX].1 | PID.3[5=SS].1")).toEqual(hl7("456", "PID.3[5=SS].1"));
+    expect(readIds("PID.3[5=NL].1 | PID.3[5=PI].1")).toEqual(nul("PID.3[5=NL].1"));
+  });
+});
+
 describe("segment occurrence: IN1[2] is the second IN1, DG1[*] every DG1", () => {
   it("reads the nth segment of that name", () => {
     expect(read("IN1[2].4")).toEqual(hl7("Other Plan", "IN1[2].4"));
