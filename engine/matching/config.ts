@@ -1,0 +1,228 @@
+import type { NormalizerName } from "./comparators/normalize.js";
+import { isNormalizerName } from "./comparators/normalize.js";
+
+/**
+ * `matching.demographics` (docs/pack-language.md §13) as plain data: what a
+ * pack file says, before compileDemographics turns it into closures.
+ */
+
+export const DEMOGRAPHIC_FIELDS = [
+  "ssn",
+  "dob",
+  "firstName",
+  "lastName",
+  "middleName",
+  "sex",
+  "address",
+  "phone",
+  "externalId",
+] as const;
+export type DemographicField = (typeof DEMOGRAPHIC_FIELDS)[number];
+
+export const COMPARATORS = ["exact", "jaroWinkler", "phonetic", "date", "nickname"] as const;
+export type ComparatorName = (typeof COMPARATORS)[number];
+
+export const BLOCKING_KEYS = ["dob", "ssn", "phone", "lastNamePhonetic", "externalId"] as const;
+export type BlockingKeyName = (typeof BLOCKING_KEYS)[number];
+
+export interface DemographicFieldConfig {
+  readonly field: DemographicField;
+  /** Defaults to the field's comparator in DEFAULT_DEMOGRAPHICS. */
+  readonly comparator?: ComparatorName;
+  /** P(agree | same person); with `u`, agree = log2(m/u), disagree = log2((1−m)/(1−u)). */
+  readonly m?: number;
+  /** P(agree | different persons). */
+  readonly u?: number;
+  /** Instead of m and u: the weights themselves. */
+  readonly weights?: { readonly agree: number; readonly disagree: number };
+  /** jaroWinkler and nickname: similarity at or above which the values agree (0.94). */
+  readonly agreeAt?: number;
+  /** jaroWinkler and nickname: similarity at or above which they partially agree (0.85). */
+  readonly partialAt?: number;
+  /** exact and jaroWinkler: the normalizer; defaults by field (ssn digits, phone last10, middleName initial). */
+  readonly normalize?: NormalizerName;
+}
+
+export interface DemographicsConfig {
+  readonly fields: readonly DemographicFieldConfig[];
+  /** The blocking keys candidates are looked up by; all of them by default. */
+  readonly blocking?: readonly BlockingKeyName[];
+  /** Summed weights: ≥ match links, ≥ review asks for review. */
+  readonly thresholds: { readonly match: number; readonly review: number };
+  /** The weight of `partial` as a fraction of `agree` (0.5). */
+  readonly partialFactor?: number;
+}
+
+/**
+ * The defaults of §13, calibrated on corpus/matching (scripts/match-eval.ts;
+ * test/fixtures/matching/eval-config.yaml states the same values in YAML).
+ * Against the first draft, two values moved, both for households (family
+ * members share last name, address and phone): phone u 0.0005 -> 0.005 and
+ * firstName m 0.93 -> 0.97 (a first name that is neither equal, a nickname
+ * nor close is strong evidence of another person). On febrl_us that cut the
+ * review band from 148 records (36 true duplicates) to 50 (50), with
+ * precision 1.0 and recall 0.991 (was 0.994); Febrl 1-4 did not move.
+ */
+export const DEFAULT_DEMOGRAPHICS: DemographicsConfig = {
+  fields: [
+    { field: "ssn", comparator: "exact", m: 0.97, u: 0.0001 },
+    { field: "dob", comparator: "date", m: 0.97, u: 0.003 },
+    {
+      field: "lastName",
+      comparator: "jaroWinkler",
+      agreeAt: 0.94,
+      partialAt: 0.85,
+      m: 0.95,
+      u: 0.01,
+    },
+    {
+      field: "firstName",
+      comparator: "nickname",
+      agreeAt: 0.94,
+      partialAt: 0.85,
+      m: 0.97,
+      u: 0.02,
+    },
+    { field: "middleName", comparator: "exact", m: 0.8, u: 0.1 },
+    { field: "sex", comparator: "exact", m: 0.98, u: 0.5 },
+    { field: "address", comparator: "jaroWinkler", m: 0.8, u: 0.001 },
+    { field: "phone", comparator: "exact", m: 0.85, u: 0.005 },
+    { field: "externalId", comparator: "exact", m: 0.99, u: 0.00001 },
+  ],
+  blocking: [...BLOCKING_KEYS],
+  thresholds: { match: 20, review: 12 },
+  partialFactor: 0.5,
+};
+
+/** A configuration that does not make sense, with where: `fields[2].m: ...`. */
+export class DemographicsConfigError extends Error {
+  constructor(
+    readonly path: string,
+    detail: string,
+  ) {
+    super(`matching.demographics.${path}: ${detail}`);
+    this.name = "DemographicsConfigError";
+  }
+}
+
+const FIELD_KEYS = new Set([
+  "field",
+  "name",
+  "comparator",
+  "m",
+  "u",
+  "weights",
+  "agreeAt",
+  "partialAt",
+  "normalize",
+]);
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function oneOf<T extends string>(allowed: readonly T[], value: unknown): value is T {
+  return typeof value === "string" && (allowed as readonly string[]).includes(value);
+}
+
+function probability(value: unknown, path: string): number {
+  if (typeof value !== "number" || !(value > 0 && value < 1)) {
+    throw new DemographicsConfigError(path, `must be a number strictly between 0 and 1`);
+  }
+  return value;
+}
+
+function finite(value: unknown, path: string): number {
+  if (typeof value !== "number" || !Number.isFinite(value)) {
+    throw new DemographicsConfigError(path, `must be a number`);
+  }
+  return value;
+}
+
+function checkField(item: unknown, path: string): DemographicFieldConfig {
+  if (!isRecord(item)) throw new DemographicsConfigError(path, "must be a map");
+  for (const key of Object.keys(item)) {
+    if (!FIELD_KEYS.has(key)) throw new DemographicsConfigError(`${path}.${key}`, "unknown key");
+  }
+  if (!oneOf(DEMOGRAPHIC_FIELDS, item.field)) {
+    throw new DemographicsConfigError(`${path}.field`, `must be one of ${DEMOGRAPHIC_FIELDS}`);
+  }
+  if (item.comparator !== undefined && !oneOf(COMPARATORS, item.comparator)) {
+    throw new DemographicsConfigError(`${path}.comparator`, `must be one of ${COMPARATORS}`);
+  }
+  if (item.normalize !== undefined && !isNormalizerName(item.normalize)) {
+    throw new DemographicsConfigError(`${path}.normalize`, "unknown normalizer");
+  }
+  const hasMu = item.m !== undefined || item.u !== undefined;
+  if (hasMu === (item.weights !== undefined)) {
+    throw new DemographicsConfigError(path, "needs either m and u or weights, not both");
+  }
+  if (hasMu) {
+    const m = probability(item.m, `${path}.m`);
+    const u = probability(item.u, `${path}.u`);
+    if (m <= u) throw new DemographicsConfigError(path, `m (${m}) must exceed u (${u})`);
+  } else {
+    const weights = item.weights;
+    if (!isRecord(weights)) throw new DemographicsConfigError(`${path}.weights`, "must be a map");
+    const agree = finite(weights.agree, `${path}.weights.agree`);
+    const disagree = finite(weights.disagree, `${path}.weights.disagree`);
+    if (agree < disagree) {
+      throw new DemographicsConfigError(`${path}.weights`, "agree must not be below disagree");
+    }
+  }
+  for (const key of ["agreeAt", "partialAt"] as const) {
+    const value = item[key];
+    if (value !== undefined && (typeof value !== "number" || value < 0 || value > 1)) {
+      throw new DemographicsConfigError(`${path}.${key}`, "must be a number in [0, 1]");
+    }
+  }
+  if (typeof item.agreeAt === "number" && typeof item.partialAt === "number") {
+    if (item.partialAt > item.agreeAt) {
+      throw new DemographicsConfigError(path, "partialAt must not exceed agreeAt");
+    }
+  }
+  return item as unknown as DemographicFieldConfig;
+}
+
+/**
+ * Checks untyped data (a parsed pack or YAML file) against the shape of
+ * `matching.demographics` and returns it typed; throws
+ * DemographicsConfigError at the first problem.
+ */
+export function demographicsConfigFrom(value: unknown): DemographicsConfig {
+  if (!isRecord(value)) throw new DemographicsConfigError("", "must be a map");
+  for (const key of Object.keys(value)) {
+    if (!["fields", "blocking", "thresholds", "partialFactor"].includes(key)) {
+      throw new DemographicsConfigError(key, "unknown key");
+    }
+  }
+  if (!Array.isArray(value.fields) || value.fields.length === 0) {
+    throw new DemographicsConfigError("fields", "must be a non-empty list");
+  }
+  const seen = new Set<string>();
+  value.fields.forEach((item, i) => {
+    const field = checkField(item, `fields[${i}]`);
+    if (seen.has(field.field)) {
+      throw new DemographicsConfigError(`fields[${i}]`, `${field.field} is listed twice`);
+    }
+    seen.add(field.field);
+  });
+  if (value.blocking !== undefined) {
+    if (!Array.isArray(value.blocking) || !value.blocking.every((k) => oneOf(BLOCKING_KEYS, k))) {
+      throw new DemographicsConfigError("blocking", `must be a list of ${BLOCKING_KEYS}`);
+    }
+  }
+  const thresholds = value.thresholds;
+  if (!isRecord(thresholds)) throw new DemographicsConfigError("thresholds", "must be a map");
+  const match = finite(thresholds.match, "thresholds.match");
+  const review = finite(thresholds.review, "thresholds.review");
+  if (review > match)
+    throw new DemographicsConfigError("thresholds", "review must not exceed match");
+  if (value.partialFactor !== undefined) {
+    const factor = finite(value.partialFactor, "partialFactor");
+    if (factor < 0 || factor > 1) {
+      throw new DemographicsConfigError("partialFactor", "must be in [0, 1]");
+    }
+  }
+  return value as unknown as DemographicsConfig;
+}

@@ -1,0 +1,46 @@
+/**
+ * Demographic patient matching (docs/pack-language.md §13): comparators,
+ * the Fellegi–Sunter scorer and its decision, substantial changes.
+ */
+export { blockingKeysOf } from "./blocking.js";
+export { compareDates, dateComparator } from "./comparators/date.js";
+export { exact, exactComparator } from "./comparators/exact.js";
+export {
+  jaroWinkler,
+  jaroWinklerComparator,
+  jaroWinklerLevel,
+  type SimilarityLevels,
+} from "./comparators/jaro-winkler.js";
+export { nickname, nicknameComparator } from "./comparators/nickname.js";
+export type { NormalizerName } from "./comparators/normalize.js";
+export { phonetic, phoneticCodes, phoneticComparator } from "./comparators/phonetic.js";
+export type { Comparator, Compared, Level } from "./comparators/types.js";
+export {
+  BLOCKING_KEYS,
+  type BlockingKeyName,
+  COMPARATORS,
+  type ComparatorName,
+  DEFAULT_DEMOGRAPHICS,
+  DEMOGRAPHIC_FIELDS,
+  type DemographicField,
+  type DemographicFieldConfig,
+  type DemographicsConfig,
+  DemographicsConfigError,
+  demographicsConfigFrom,
+} from "./config.js";
+export { doubleMetaphone } from "./double-metaphone.js";
+export { areNicknames } from "./nicknames.js";
+export {
+  blockingKeysFor,
+  type CompiledDemographics,
+  classify,
+  compileDemographics,
+  type FieldScore,
+  type MatchDecision,
+  type PairScore,
+  type ScoredCandidate,
+  type SubstantialChange,
+  scorePair,
+  substantialChanges,
+} from "./scorer.js";
+export { soundex } from "./soundex.js";

@@ -1,0 +1,407 @@
+import type { Patient } from "../model/records.js";
+import type { BlockingKeys } from "../store/types.js";
+import { blockingKeysOf } from "./blocking.js";
+import { dateComparator } from "./comparators/date.js";
+import { exactComparator } from "./comparators/exact.js";
+import { jaroWinklerComparator } from "./comparators/jaro-winkler.js";
+import { nicknameComparator } from "./comparators/nickname.js";
+import { phoneticComparator } from "./comparators/phonetic.js";
+import type { Comparator, Level } from "./comparators/types.js";
+import {
+  type BlockingKeyName,
+  type ComparatorName,
+  DEFAULT_DEMOGRAPHICS,
+  DEMOGRAPHIC_FIELDS,
+  type DemographicField,
+  type DemographicFieldConfig,
+  type DemographicsConfig,
+  demographicsConfigFrom,
+} from "./config.js";
+import { FIELD_NORMALIZERS, FIELD_READERS } from "./fields.js";
+
+// The configuration's names, for modules that import the scorer only.
+export { DEFAULT_DEMOGRAPHICS, type DemographicField, type DemographicsConfig };
+
+/** One field's verdict and what it weighs. */
+export interface FieldScore {
+  readonly level: Level;
+  readonly weight: number;
+}
+
+export type FieldScores = Readonly<Partial<Record<DemographicField, FieldScore>>>;
+
+export interface PairScore {
+  readonly total: number;
+  readonly fields: FieldScores;
+}
+
+/** A candidate as review shows it; `scores` (weight per field) fits the outcome's ReviewCandidate. */
+export interface ScoredCandidate {
+  readonly patientId: string;
+  readonly total: number;
+  readonly scores: Readonly<Partial<Record<DemographicField, number>>>;
+  readonly fields: FieldScores;
+}
+
+export type MatchDecision =
+  | { readonly kind: "match"; readonly patientId: string; readonly score: PairScore }
+  | {
+      readonly kind: "review";
+      readonly reason: "possibleDuplicate" | "ambiguousMatch";
+      /** Every candidate at or above `review`, best first. */
+      readonly candidates: readonly ScoredCandidate[];
+    }
+  | { readonly kind: "none"; readonly best?: ScoredCandidate };
+
+export interface SubstantialChange {
+  readonly field: DemographicField;
+  /** The comparator's level; `missing` when the incoming record clears the value. */
+  readonly level: Level;
+  readonly stored: unknown;
+  readonly received: unknown;
+}
+
+/** A field ready to score: its reader and comparator as closures, its weights as numbers. */
+export interface CompiledField {
+  readonly field: DemographicField;
+  readonly comparator: ComparatorName;
+  readonly agree: number;
+  readonly partial: number;
+  readonly disagree: number;
+  /** The prepared value of a patient's field; `undefined` when it has none. */
+  prepare(patient: Patient): unknown;
+  /** The level of two prepared values (`missing` when either is undefined). */
+  level(a: unknown, b: unknown): Level;
+  /** The raw value as read (for review and substantial changes). */
+  raw(patient: Patient): unknown;
+}
+
+export interface CompiledDemographics {
+  readonly fields: readonly CompiledField[];
+  readonly thresholds: { readonly match: number; readonly review: number };
+  readonly partialFactor: number;
+  readonly blocking: readonly BlockingKeyName[];
+  /**
+   * Prepared values of a patient, one per field, cached per patient object
+   * (records are immutable: the stores hand out frozen or fresh objects).
+   */
+  prepared(patient: Patient): readonly unknown[];
+  /** A field's compiled form, or the default field's when the config does not list it. */
+  fieldFor(field: DemographicField): CompiledField;
+}
+
+const COMPILED = Symbol("compiledDemographics");
+type Compiled = CompiledDemographics & { readonly [COMPILED]: true };
+
+function comparatorFor(config: DemographicFieldConfig, name: ComparatorName): Comparator<unknown> {
+  const normalize = config.normalize ?? FIELD_NORMALIZERS[config.field];
+  const levels = {
+    ...(config.agreeAt !== undefined && { agreeAt: config.agreeAt }),
+    ...(config.partialAt !== undefined && { partialAt: config.partialAt }),
+  };
+  switch (name) {
+    case "exact":
+      return exactComparator(normalize) as Comparator<unknown>;
+    case "jaroWinkler":
+      return jaroWinklerComparator({ ...levels, normalize }) as Comparator<unknown>;
+    case "phonetic":
+      return phoneticComparator as Comparator<unknown>;
+    case "date":
+      return dateComparator as Comparator<unknown>;
+    case "nickname":
+      return nicknameComparator(levels) as Comparator<unknown>;
+  }
+}
+
+const RANK: Readonly<Record<Level, number>> = { missing: 0, disagree: 1, partial: 2, agree: 3 };
+
+function compileField(config: DemographicFieldConfig, partialFactor: number): CompiledField {
+  const name =
+    config.comparator ??
+    DEFAULT_DEMOGRAPHICS.fields.find((f) => f.field === config.field)?.comparator ??
+    "exact";
+  const comparator = comparatorFor(config, name);
+  let agree: number;
+  let disagree: number;
+  if (config.weights) {
+    ({ agree, disagree } = config.weights);
+  } else {
+    const m = config.m as number;
+    const u = config.u as number;
+    agree = Math.log2(m / u);
+    disagree = Math.log2((1 - m) / (1 - u));
+  }
+  const reader = FIELD_READERS[config.field];
+  const base = {
+    field: config.field,
+    comparator: name,
+    agree,
+    partial: partialFactor * agree,
+    disagree,
+  };
+  if (reader.kind === "single") {
+    return {
+      ...base,
+      raw: reader.read,
+      prepare(patient) {
+        const raw = reader.read(patient);
+        return raw == null ? undefined : comparator.prepare(raw);
+      },
+      level: (a, b) => (a === undefined || b === undefined ? "missing" : comparator.compare(a, b)),
+    };
+  }
+  type Entry = readonly [string, unknown];
+  return {
+    ...base,
+    raw: reader.read,
+    prepare(patient) {
+      const entries = reader.read(patient);
+      if (entries === undefined || entries.length === 0) return undefined;
+      const out: Entry[] = [];
+      for (const [key, raw] of entries) {
+        const value = comparator.prepare(raw);
+        if (value !== undefined) out.push([key, value]);
+      }
+      return out.length === 0 ? undefined : out;
+    },
+    // The best level over entries with equal keys; no equal keys is missing.
+    level(a, b) {
+      if (a === undefined || b === undefined) return "missing";
+      let best: Level = "missing";
+      for (const [ka, va] of a as readonly Entry[]) {
+        for (const [kb, vb] of b as readonly Entry[]) {
+          if (ka !== kb) continue;
+          const level = comparator.compare(va, vb);
+          if (level === "agree") return level;
+          if (RANK[level] > RANK[best]) best = level;
+        }
+      }
+      return best;
+    },
+  };
+}
+
+function weightOf(field: CompiledField, level: Level): number {
+  switch (level) {
+    case "agree":
+      return field.agree;
+    case "partial":
+      return field.partial;
+    case "disagree":
+      return field.disagree;
+    case "missing":
+      return 0;
+  }
+}
+
+/**
+ * Compiles `matching.demographics` once: checks it (DemographicsConfigError),
+ * builds each field's comparator and weights. Scoring with the result
+ * allocates only the prepared values of each patient (cached per object)
+ * and the field records of the candidates it reports.
+ */
+export function compileDemographics(config: DemographicsConfig): CompiledDemographics {
+  demographicsConfigFrom(config);
+  const partialFactor = config.partialFactor ?? DEFAULT_DEMOGRAPHICS.partialFactor ?? 0.5;
+  const fields = config.fields.map((f) => compileField(f, partialFactor));
+  const byField = new Map<DemographicField, CompiledField>(fields.map((f) => [f.field, f]));
+  const cache = new WeakMap<Patient, readonly unknown[]>();
+  const compiled: Compiled = {
+    [COMPILED]: true,
+    fields,
+    thresholds: { match: config.thresholds.match, review: config.thresholds.review },
+    partialFactor,
+    blocking: config.blocking ?? DEFAULT_DEMOGRAPHICS.blocking ?? [],
+    prepared(patient) {
+      let values = cache.get(patient);
+      if (values === undefined) {
+        values = fields.map((f) => f.prepare(patient));
+        cache.set(patient, values);
+      }
+      return values;
+    },
+    fieldFor(field) {
+      let found = byField.get(field);
+      if (found === undefined) {
+        const fallback = DEFAULT_DEMOGRAPHICS.fields.find((f) => f.field === field);
+        if (fallback === undefined) throw new Error(`no default for demographic field ${field}`);
+        found = compileField(fallback, partialFactor);
+        byField.set(field, found);
+      }
+      return found;
+    },
+  };
+  return compiled;
+}
+
+const COMPILED_CONFIGS = new WeakMap<DemographicsConfig, CompiledDemographics>();
+
+function compiledOf(config: CompiledDemographics | DemographicsConfig): CompiledDemographics {
+  if (COMPILED in config) return config as CompiledDemographics;
+  const plain = config as DemographicsConfig;
+  let compiled = COMPILED_CONFIGS.get(plain);
+  if (compiled === undefined) {
+    compiled = compileDemographics(plain);
+    COMPILED_CONFIGS.set(plain, compiled);
+  }
+  return compiled;
+}
+
+function totalOf(c: CompiledDemographics, a: readonly unknown[], b: readonly unknown[]): number {
+  let total = 0;
+  const fields = c.fields;
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i] as CompiledField;
+    total += weightOf(field, field.level(a[i], b[i]));
+  }
+  return total;
+}
+
+function detailOf(
+  c: CompiledDemographics,
+  a: readonly unknown[],
+  b: readonly unknown[],
+): PairScore {
+  const out: Partial<Record<DemographicField, FieldScore>> = {};
+  let total = 0;
+  c.fields.forEach((field, i) => {
+    const level = field.level(a[i], b[i]);
+    const weight = weightOf(field, level);
+    out[field.field] = { level, weight };
+    total += weight;
+  });
+  return { total, fields: out };
+}
+
+/** The Fellegi–Sunter score of two patients, per field and summed. */
+export function scorePair(
+  config: CompiledDemographics | DemographicsConfig,
+  incoming: Patient,
+  candidate: Patient,
+): PairScore {
+  const c = compiledOf(config);
+  return detailOf(c, c.prepared(incoming), c.prepared(candidate));
+}
+
+function scoredCandidate(patientId: string, score: PairScore): ScoredCandidate {
+  const scores: Partial<Record<DemographicField, number>> = {};
+  for (const [field, s] of Object.entries(score.fields)) {
+    scores[field as DemographicField] = (s as FieldScore).weight;
+  }
+  return { patientId, total: score.total, scores, fields: score.fields };
+}
+
+/**
+ * Decides a demographic match (§13): total ≥ match against exactly one
+ * candidate is a match; against more than one, review (ambiguousMatch);
+ * best total in [review, match), review (possibleDuplicate); below, none.
+ * Candidates must carry an `id`; several with the same id count once, by
+ * their best total.
+ */
+export function classify(
+  config: CompiledDemographics | DemographicsConfig,
+  incoming: Patient,
+  candidates: readonly Patient[],
+): MatchDecision {
+  const c = compiledOf(config);
+  const mine = c.prepared(incoming);
+  const { match, review } = c.thresholds;
+  // Best total per patient id, and which candidate gave it.
+  const best = new Map<string, { total: number; candidate: Patient }>();
+  for (const candidate of candidates) {
+    const id = candidate.id;
+    if (id === undefined) throw new Error("classify: a candidate patient without an id");
+    const total = totalOf(c, mine, c.prepared(candidate));
+    const seen = best.get(id);
+    if (seen === undefined) best.set(id, { total, candidate });
+    else if (total > seen.total) {
+      seen.total = total;
+      seen.candidate = candidate;
+    }
+  }
+  let matches = 0;
+  let matchedId = "";
+  let top: { id: string; total: number; candidate: Patient } | undefined;
+  const reviewed: { id: string; candidate: Patient }[] = [];
+  for (const [id, { total, candidate }] of best) {
+    if (total >= match) {
+      matches++;
+      matchedId = id;
+    }
+    if (total >= review) reviewed.push({ id, candidate });
+    if (top === undefined || total > top.total || (total === top.total && id < top.id)) {
+      top = { id, total, candidate };
+    }
+  }
+  const describe = (id: string, candidate: Patient) =>
+    scoredCandidate(id, detailOf(c, mine, c.prepared(candidate)));
+  if (matches === 1) {
+    const { candidate } = best.get(matchedId) as { candidate: Patient };
+    return { kind: "match", patientId: matchedId, score: detailOf(c, mine, c.prepared(candidate)) };
+  }
+  if (reviewed.length > 0) {
+    const listed = reviewed
+      .map(({ id, candidate }) => describe(id, candidate))
+      .sort((x, y) => y.total - x.total || (x.patientId < y.patientId ? -1 : 1));
+    return {
+      kind: "review",
+      reason: matches > 1 ? "ambiguousMatch" : "possibleDuplicate",
+      candidates: listed,
+    };
+  }
+  return top === undefined
+    ? { kind: "none" }
+    : { kind: "none", best: describe(top.id, top.candidate) };
+}
+
+function isDemographicField(name: string): name is DemographicField {
+  return (DEMOGRAPHIC_FIELDS as readonly string[]).includes(name);
+}
+
+/**
+ * The changes an update makes to a matched patient on the fields of
+ * `fields` (matching.substantialChange), judged by each field's comparator:
+ * a level other than agree is a change, so a case change, or William ->
+ * Bill, is not. A field the update does not carry (undefined) is no change,
+ * nor is filling in a value the stored patient lacks; clearing a stored
+ * value (null or empty) is. `stored` and `received` are the values as read
+ * (address: line1 and zip; phone and externalId: [key, value] entries).
+ */
+export function substantialChanges(
+  config: CompiledDemographics | DemographicsConfig,
+  fields: readonly string[],
+  stored: Patient,
+  incoming: Patient,
+): SubstantialChange[] {
+  const c = compiledOf(config);
+  const changes: SubstantialChange[] = [];
+  for (const name of fields) {
+    if (!isDemographicField(name)) {
+      throw new Error(`substantialChange: ${name} is not one of ${DEMOGRAPHIC_FIELDS}`);
+    }
+    const field = c.fieldFor(name);
+    const received = field.raw(incoming);
+    if (received === undefined) continue;
+    const before = field.prepare(stored);
+    if (before === undefined) continue;
+    const after = field.prepare(incoming);
+    const level = after === undefined ? "missing" : field.level(before, after);
+    if (level !== "agree")
+      changes.push({ field: name, level, stored: field.raw(stored), received });
+  }
+  return changes;
+}
+
+/** The blocking keys of a patient that the configuration looks candidates up by. */
+export function blockingKeysFor(
+  config: CompiledDemographics | DemographicsConfig,
+  patient: Patient,
+): BlockingKeys {
+  const c = compiledOf(config);
+  const all = blockingKeysOf(patient);
+  const out: { -readonly [K in keyof BlockingKeys]: BlockingKeys[K] } = {};
+  for (const key of c.blocking) {
+    if (key !== "externalId" && all[key] !== undefined) out[key] = all[key];
+  }
+  return out;
+}
