@@ -74,7 +74,7 @@ export type ChargeAdd = {
   readonly type: "charge.add" | "charge.replace";
   readonly claimId: string;
   readonly charge: Claim["lines"][number];
-  /** For charge.replace: the index of the line overridden. */
+  /** For charge.replace: the 0-based index in `claim.lines` of the line overridden. */
   readonly lineIndex?: number;
   /** Diagnoses appended to the claim header by this charge. */
   readonly diagnoses?: readonly string[];

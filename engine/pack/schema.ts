@@ -16,7 +16,9 @@ const schemaDir = (): URL =>
 let ajv: Ajv | undefined;
 const compiled = new Map<string, ValidateFunction>();
 
-export function schemaValidator(name: "rulepack" | "mapping-table"): ValidateFunction {
+export function schemaValidator(
+  name: "rulepack" | "mapping-table" | "master-data",
+): ValidateFunction {
   const hit = compiled.get(name);
   if (hit) return hit;
   if (!ajv) {

@@ -64,10 +64,22 @@ export interface Store extends StoreView {
    */
   complete(outcome: Outcome): void;
   message(messageId: string): StoredMessage | undefined;
+  /** Messages in the order they were received, optionally only those in one state. */
   messages(filter?: { readonly state?: QueueState }): readonly StoredMessage[];
+  /** Any claim by ID, billed or not (`unbilledClaims` is the view's lookup). */
+  claimById(id: string): Claim | undefined;
+  /** Every policy ever stored for the patient (cancelled ones too) and the self-pay flag. */
+  insuranceHistory(patientId: string): InsuranceHistory;
   /** Replace the practice's master data (providers, departments, packages, ...). */
   loadMasterData(data: MasterData): void;
   close(): void;
+}
+
+export interface InsuranceHistory {
+  /** Set by `insurance.selfPay`, cleared when a policy is added or replaced. */
+  readonly selfPay: boolean;
+  /** Oldest first. A replaced policy and those cancelled by self-pay are `cancelled`. */
+  readonly policies: readonly { readonly policy: Policy; readonly cancelled: boolean }[];
 }
 
 /** Actions apply only for these states (ERROR and CBOERROR wait in the queue untouched). */

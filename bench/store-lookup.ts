@@ -1,0 +1,324 @@
+/**
+ * Blocking lookups at scale: fill a store with N synthetic patients and time
+ * `patientCandidates` (the demographic matcher's only query) on both stores.
+ *
+ *   node --import tsx bench/store-lookup.ts [--sizes 100000,1000000] [--lookups 1000]
+ *     [--stores memory,sqlite]
+ *
+ * Filling goes through the public API: one received message per chunk of
+ * `patient.create` actions (100,000 by default), so each chunk is a single
+ * SQLite transaction. Lookups ask with a stored patient's blocking keys:
+ * "all keys" (dob, ssn, phone, last-name Soundex) as the matcher does, and
+ * "no name" (dob, ssn, phone) to show what the phonetic key costs.
+ *
+ * Synthetic data: last names drawn uniformly from 4,000 made-up names (about
+ * 1,300 Soundex codes), dates of birth uniform over 1930-2019, SSNs and
+ * phones unique. Real surnames are skewed (Smith is about 1% of the US), so
+ * the "all keys" candidate count of a common name is larger than here.
+ *
+ * Timings are printed, never asserted. `storeLookupSuites` offers the same
+ * measurement to bench/run.ts: SQLite against the in-memory index.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { blockingKeysOf } from "../engine/matching/blocking.js";
+import type { PatientCreate } from "../engine/model/actions.js";
+import { createMemoryStore } from "../engine/store/memory.js";
+import { openSqliteStore } from "../engine/store/sqlite.js";
+import type { BlockingKeys, Store } from "../engine/store/types.js";
+
+/*
+ * Self-contained on purpose (no import of bench/harness.ts): the suite below
+ * has the harness's Suite shape, so bench/run.ts can list it as is.
+ */
+interface Subject {
+  readonly name: string;
+  run(): number;
+}
+export interface LookupSuite {
+  readonly name: string;
+  readonly unit: string;
+  readonly unitsPerPass: number;
+  readonly baseline: Subject;
+  readonly subject: Subject;
+}
+
+/** Results feed a sink so no lookup can be optimised away. */
+let sink = 0;
+function consume(n: number): void {
+  sink = (sink + n) | 0;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** A small deterministic PRNG (mulberry32), so every run builds the same patients. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ONSETS = ["B", "C", "D", "F", "G", "H", "J", "K", "L", "M", "N", "P", "R", "S", "T", "W"];
+const VOWELS = ["a", "e", "i", "o", "u", "ay", "ee", "ou"];
+const CODAS = ["", "n", "r", "s", "t", "l", "m", "ck", "ng", "rd", "son", "ton", "man", "ley"];
+
+function surnames(count: number, next: () => number): string[] {
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
+  const names = new Set<string>();
+  while (names.size < count) {
+    const syllables = 1 + Math.floor(next() * 3);
+    let name = pick(ONSETS);
+    for (let i = 0; i < syllables; i++) {
+      name += pick(VOWELS) + pick(CODAS);
+      if (i < syllables - 1) name += pick(ONSETS).toLowerCase();
+    }
+    names.add(name);
+  }
+  return [...names];
+}
+
+const FIRST = [
+  "Alice",
+  "Bob",
+  "Carmen",
+  "David",
+  "Elena",
+  "Farid",
+  "Grace",
+  "Hiro",
+  "Ines",
+  "Jamal",
+];
+const DAY = 86_400_000;
+const DOB_FROM = Date.UTC(1930, 0, 1);
+const DOB_DAYS = Math.round((Date.UTC(2020, 0, 1) - DOB_FROM) / DAY);
+
+/** The i-th synthetic patient (IDs from 1001, like the store's own). */
+export function syntheticPatients(n: number, seed = 42): PatientCreate["patient"][] {
+  const next = random(seed);
+  const names = surnames(4000, next);
+  const out: PatientCreate["patient"][] = [];
+  for (let i = 0; i < n; i++) {
+    const dob = new Date(DOB_FROM + Math.floor(next() * DOB_DAYS) * DAY).toISOString().slice(0, 10);
+    const serial = String(100_000_000 + i * 7).padStart(9, "0");
+    out.push({
+      id: String(1001 + i),
+      lastName: names[Math.floor(next() * names.length)] as string,
+      firstName: FIRST[i % FIRST.length] as string,
+      dob,
+      sex: i % 2 ? "F" : "M",
+      ssn: `${serial.slice(0, 3)}-${serial.slice(3, 5)}-${serial.slice(5)}`,
+      phones: {
+        home: `(555) ${String(2_000_000 + i).slice(0, 3)}-${String(2_000_000 + i).slice(3)}`,
+      },
+      address: { line1: `${i % 9000} Main St`, city: "Springfield", state: "NY", zip: "12345" },
+    });
+  }
+  return out;
+}
+
+/** Fill through receive + complete, `chunk` creates per message (one transaction each). */
+export function fillStore(
+  store: Store,
+  patients: readonly PatientCreate["patient"][],
+  chunk = 100_000,
+): void {
+  for (let start = 0; start < patients.length; start += chunk) {
+    const messageId = store.receive({
+      raw: new Uint8Array(0),
+      receivedAt: "2026-01-01T00:00:00.000Z",
+      sender: "bench",
+      controlId: `FILL${start}`,
+      messageType: "ADT^A04",
+      direction: "inbound",
+    });
+    store.complete({
+      messageId,
+      controlId: `FILL${start}`,
+      messageType: "ADT^A04",
+      state: "PROCESSED",
+      actions: patients
+        .slice(start, start + chunk)
+        .map((patient) => ({ type: "patient.create", patient })),
+      errors: [],
+      review: [],
+      trace: [],
+    });
+  }
+}
+
+export interface LookupFigures {
+  readonly queries: number;
+  readonly medianMicros: number;
+  readonly p90Micros: number;
+  readonly medianCandidates: number;
+}
+
+/** Time each lookup alone (after a warm-up) and report the median. */
+export function measureLookups(store: Store, blocks: readonly BlockingKeys[]): LookupFigures {
+  for (const block of blocks.slice(0, Math.min(100, blocks.length))) {
+    consume(store.patientCandidates(block).length);
+  }
+  const times: number[] = [];
+  const counts: number[] = [];
+  for (const block of blocks) {
+    const start = process.hrtime.bigint();
+    const found = store.patientCandidates(block).length;
+    times.push(Number(process.hrtime.bigint() - start) / 1000);
+    counts.push(found);
+    consume(found);
+  }
+  const sorted = [...times].sort((a, b) => a - b);
+  return {
+    queries: blocks.length,
+    medianMicros: median(times),
+    p90Micros: sorted[Math.floor(sorted.length * 0.9)] ?? 0,
+    medianCandidates: median(counts),
+  };
+}
+
+/** Blocking keys of `count` stored patients picked at random, with and without the name key. */
+export function lookupBlocks(
+  patients: readonly PatientCreate["patient"][],
+  count: number,
+  seed = 7,
+): { allKeys: BlockingKeys[]; noName: BlockingKeys[] } {
+  const next = random(seed);
+  const allKeys: BlockingKeys[] = [];
+  const noName: BlockingKeys[] = [];
+  for (let i = 0; i < count; i++) {
+    const patient = patients[Math.floor(next() * patients.length)];
+    if (!patient) continue;
+    const block = blockingKeysOf(patient);
+    allKeys.push(block);
+    const { lastNamePhonetic: _name, ...rest } = block;
+    noName.push(rest);
+  }
+  return { allKeys, noName };
+}
+
+export interface StoreLookupResult {
+  readonly store: "memory" | "sqlite";
+  readonly patients: number;
+  readonly fillSeconds: number;
+  readonly allKeys: LookupFigures;
+  readonly noName: LookupFigures;
+}
+
+/** Fill one store of `n` patients and measure both kinds of lookup. */
+export function benchStoreLookup(
+  kind: "memory" | "sqlite",
+  n: number,
+  lookups = 1000,
+): StoreLookupResult {
+  const patients = syntheticPatients(n);
+  const blocks = lookupBlocks(patients, lookups);
+  const dir = kind === "sqlite" ? mkdtempSync(join(tmpdir(), "rulepack-bench-")) : undefined;
+  const store = dir ? openSqliteStore(join(dir, "bench.db")) : createMemoryStore();
+  try {
+    const start = process.hrtime.bigint();
+    fillStore(store, patients);
+    const fillSeconds = Number(process.hrtime.bigint() - start) / 1e9;
+    return {
+      store: kind,
+      patients: n,
+      fillSeconds,
+      allKeys: measureLookups(store, blocks.allKeys),
+      noName: measureLookups(store, blocks.noName),
+    };
+  } finally {
+    store.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * For bench/run.ts: `patientCandidates` with all keys on a SQLite store of
+ * `n` patients against the in-memory store's index (the baseline). The
+ * stores are filled on the first call, inside the harness's warm-up.
+ */
+export function storeLookupSuites(n = 100_000, lookups = 200): LookupSuite[] {
+  let prepared: { memory: Store; sqlite: Store; blocks: BlockingKeys[] } | undefined;
+  const prepare = () => {
+    if (!prepared) {
+      const patients = syntheticPatients(n);
+      const dir = mkdtempSync(join(tmpdir(), "rulepack-bench-"));
+      const sqlite = openSqliteStore(join(dir, "bench.db"));
+      process.once("exit", () => {
+        sqlite.close();
+        rmSync(dir, { recursive: true, force: true });
+      });
+      const memory = createMemoryStore();
+      fillStore(memory, patients);
+      fillStore(sqlite, patients);
+      prepared = { memory, sqlite, blocks: lookupBlocks(patients, lookups).allKeys };
+    }
+    return prepared;
+  };
+  const subject = (name: string, pick: "memory" | "sqlite") => ({
+    name,
+    run() {
+      const { blocks, ...stores } = prepare();
+      for (const block of blocks) consume(stores[pick].patientCandidates(block).length);
+      return blocks.length;
+    },
+  });
+  return [
+    {
+      name: `store patientCandidates, ${n.toLocaleString("en-US")} patients (all keys)`,
+      unit: "lookup",
+      unitsPerPass: lookups,
+      baseline: subject("memory store index", "memory"),
+      subject: subject("sqlite store (patient_keys index)", "sqlite"),
+    },
+  ];
+}
+
+function fmt(n: number, digits = 0): string {
+  return n.toLocaleString("en-US", {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
+}
+
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: "string", default: "100000,1000000" },
+      lookups: { type: "string", default: "1000" },
+      stores: { type: "string", default: "memory,sqlite" },
+    },
+  });
+  const sizes = (values.sizes as string).split(",").map(Number);
+  const stores = (values.stores as string).split(",") as ("memory" | "sqlite")[];
+  const lookups = Number(values.lookups);
+  process.stdout.write(
+    "store   patients   fill s  fill/s    all keys: median µs  p90 µs  candidates   no name: median µs  p90 µs  candidates\n",
+  );
+  for (const n of sizes) {
+    for (const kind of stores) {
+      const r = benchStoreLookup(kind, n, lookups);
+      process.stdout.write(
+        `${r.store.padEnd(7)} ${fmt(r.patients).padStart(9)} ${fmt(r.fillSeconds, 1).padStart(8)} ${fmt(r.patients / r.fillSeconds).padStart(7)}` +
+          `    ${fmt(r.allKeys.medianMicros, 1).padStart(17)} ${fmt(r.allKeys.p90Micros, 1).padStart(7)} ${fmt(r.allKeys.medianCandidates).padStart(11)}` +
+          `   ${fmt(r.noName.medianMicros, 1).padStart(18)} ${fmt(r.noName.p90Micros, 1).padStart(7)} ${fmt(r.noName.medianCandidates).padStart(11)}\n`,
+      );
+    }
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();

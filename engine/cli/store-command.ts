@@ -1,0 +1,47 @@
+import { formatPackError } from "../pack/errors.js";
+import { loadMasterData } from "../store/master-data-load.js";
+import { openSqliteStore } from "../store/sqlite.js";
+import { type CliIo, type CommandResult, EXIT } from "./io.js";
+
+export interface StoreLoadOptions {
+  /** The SQLite file; created and migrated when it does not exist. */
+  readonly db: string;
+  /** The practice's master-data.yaml. */
+  readonly masterData: string;
+}
+
+/**
+ * `rulepack store load --db FILE MASTER_DATA.yaml`: check the master data
+ * (schema and cross-references) and replace the store's copy with it. On
+ * any problem nothing is written: exit 1 with one `FILE:LINE:COL: CODE
+ * message` line per problem on stderr.
+ */
+export function storeLoadCommand(options: StoreLoadOptions, io: CliIo): CommandResult {
+  const load = loadMasterData(options.masterData);
+  if (!load.ok) {
+    for (const e of load.errors) io.stderr(`${formatPackError(e)}\n`);
+    return { exitCode: EXIT.failed };
+  }
+  let store: ReturnType<typeof openSqliteStore>;
+  try {
+    store = openSqliteStore(options.db);
+  } catch (e) {
+    io.stderr(
+      `rulepack: cannot open the store ${options.db}: ${e instanceof Error ? e.message : String(e)}\n`,
+    );
+    return { exitCode: EXIT.failed };
+  }
+  try {
+    store.loadMasterData(load.data);
+  } finally {
+    store.close();
+  }
+  const d = load.data;
+  io.stdout(
+    `${options.db}: master data loaded from ${options.masterData}: ` +
+      `${d.providers.length} providers, ${d.departments.length} departments, ` +
+      `${d.insurancePackages.length} insurance packages, ${d.appointmentTypes.length} appointment types, ` +
+      `${d.procedures.length} procedures\n`,
+  );
+  return { exitCode: EXIT.ok };
+}

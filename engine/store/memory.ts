@@ -1,0 +1,365 @@
+import type { Outcome, QueueState } from "../model/outcome.js";
+import type { Appointment, Claim, Patient, Policy } from "../model/records.js";
+import {
+  applyActions,
+  type ExternalIdEntry,
+  type ExternalIdRecord,
+  type PolicyRow,
+  type Repository,
+  type StoredAppointment,
+  type StoredClaim,
+  type StoredPatient,
+} from "./apply.js";
+import { UnknownMessageError } from "./errors.js";
+import { blockingKeyList, counterAfter, FIRST_RECORD_ID, messageIdOf } from "./ids.js";
+import { EMPTY_MASTER_DATA, type MasterData } from "./master-data.js";
+import { deepFreeze } from "./merge.js";
+import {
+  APPLYING_STATES,
+  type BlockingKeys,
+  type InsuranceHistory,
+  type ReceivedMessage,
+  type RecordIdKind,
+  type Store,
+  type StoredMessage,
+} from "./types.js";
+
+/**
+ * The in-memory store: maps and indexes, nothing on disk. For tests, rule
+ * tests and embedding. Same behaviour as the SQLite store (one contract
+ * suite runs against both); `complete` is atomic by an undo log: every
+ * write records how to take it back, and a failing action takes back the
+ * whole message.
+ */
+
+interface PolicyEntry {
+  readonly ref: number;
+  policy: Policy;
+  cancelled: boolean;
+}
+
+interface MessageEntry {
+  readonly received: ReceivedMessage;
+  readonly messageId: string;
+  state: QueueState;
+  outcome?: Outcome;
+}
+
+/** `key` -> record IDs, in a Set per key. */
+class MultiIndex {
+  private readonly map = new Map<string, Set<string>>();
+  add(key: string, id: string): void {
+    let ids = this.map.get(key);
+    if (!ids) {
+      ids = new Set();
+      this.map.set(key, ids);
+    }
+    ids.add(id);
+  }
+  delete(key: string, id: string): void {
+    const ids = this.map.get(key);
+    if (!ids) return;
+    ids.delete(id);
+    if (ids.size === 0) this.map.delete(key);
+  }
+  get(key: string): ReadonlySet<string> | undefined {
+    return this.map.get(key);
+  }
+}
+
+const externalKey = (record: ExternalIdRecord, name: string, key: string): string =>
+  `${record}\u0000${name}\u0000${key}`;
+
+export function createMemoryStore(): Store {
+  const patients = new Map<string, StoredPatient>();
+  /** Insertion order of patients, for a deterministic candidate order. */
+  const patientOrder = new Map<string, number>();
+  const blockingOf = new Map<string, readonly string[]>();
+  const blocking = new MultiIndex();
+  const externalIds = {
+    patient: new Map<string, ReadonlyMap<string, ExternalIdEntry>>(),
+    appointment: new Map<string, ReadonlyMap<string, ExternalIdEntry>>(),
+  };
+  const byExternalId = new MultiIndex();
+  const policies = new Map<string, PolicyEntry[]>();
+  const policyByRef = new Map<number, PolicyEntry>();
+  const selfPay = new Set<string>();
+  const appointments = new Map<string, StoredAppointment>();
+  const appointmentOrder = new Map<string, number>();
+  const claims = new Map<string, StoredClaim>();
+  const claimOrder = new Map<string, number>();
+  const claimsByDay = new MultiIndex();
+  const counters: Record<RecordIdKind, number> = {
+    patient: FIRST_RECORD_ID,
+    appointment: FIRST_RECORD_ID,
+    claim: FIRST_RECORD_ID,
+  };
+  const messages = new Map<string, MessageEntry>();
+  let messageCounter = 0;
+  let policyCounter = 0;
+  let insertCounter = 0;
+  let masterData: MasterData = EMPTY_MASTER_DATA;
+  let closed = false;
+
+  /** Undo steps of the transaction in progress, newest last. */
+  let undo: (() => void)[] | undefined;
+  const onUndo = (step: () => void): void => {
+    undo?.push(step);
+  };
+
+  const setMapValue = <K, V>(map: Map<K, V>, key: K, value: V): void => {
+    const had = map.has(key);
+    const before = map.get(key);
+    map.set(key, value);
+    onUndo(() => (had ? map.set(key, before as V) : map.delete(key)));
+  };
+
+  const claimDayKey = (patientId: string, serviceDate: string) =>
+    `${patientId}\u0000${serviceDate}`;
+
+  const repository: Repository = {
+    patient: (id) => patients.get(id),
+    insertPatient(patient) {
+      setMapValue(patients, patient.id, deepFreeze(patient));
+      setMapValue(patientOrder, patient.id, ++insertCounter);
+    },
+    replacePatient(patient) {
+      setMapValue(patients, patient.id, deepFreeze(patient));
+    },
+    setBlockingKeys(patientId, keys) {
+      const before = blockingOf.get(patientId) ?? [];
+      for (const key of before) blocking.delete(key, patientId);
+      for (const key of keys) blocking.add(key, patientId);
+      setMapValue(blockingOf, patientId, [...keys]);
+      onUndo(() => {
+        for (const key of keys) blocking.delete(key, patientId);
+        for (const key of before) blocking.add(key, patientId);
+      });
+    },
+    externalIds: (record, id) => externalIds[record].get(id) ?? new Map(),
+    setExternalIds(record, id, entries) {
+      const before = externalIds[record].get(id) ?? new Map<string, ExternalIdEntry>();
+      const after = new Map(entries);
+      for (const [name, e] of before) byExternalId.delete(externalKey(record, name, e.key), id);
+      for (const [name, e] of after) byExternalId.add(externalKey(record, name, e.key), id);
+      setMapValue(externalIds[record], id, after);
+      onUndo(() => {
+        for (const [name, e] of after) byExternalId.delete(externalKey(record, name, e.key), id);
+        for (const [name, e] of before) byExternalId.add(externalKey(record, name, e.key), id);
+      });
+    },
+    activePolicies: (patientId) =>
+      (policies.get(patientId) ?? [])
+        .filter((p) => !p.cancelled)
+        .map((p): PolicyRow => ({ ref: p.ref, policy: p.policy })),
+    insertPolicy(patientId, policy) {
+      const list = policies.get(patientId) ?? [];
+      const entry: PolicyEntry = {
+        ref: ++policyCounter,
+        policy: deepFreeze(policy),
+        cancelled: false,
+      };
+      setMapValue(policies, patientId, [...list, entry]);
+      setMapValue(policyByRef, entry.ref, entry);
+    },
+    replacePolicy(ref, policy) {
+      const entry = findPolicy(ref);
+      const before = entry.policy;
+      entry.policy = deepFreeze(policy);
+      onUndo(() => {
+        entry.policy = before;
+      });
+    },
+    cancelPolicy(ref) {
+      const entry = findPolicy(ref);
+      const before = entry.cancelled;
+      entry.cancelled = true;
+      onUndo(() => {
+        entry.cancelled = before;
+      });
+    },
+    setSelfPay(patientId, flag) {
+      const before = selfPay.has(patientId);
+      if (flag) selfPay.add(patientId);
+      else selfPay.delete(patientId);
+      onUndo(() => (before ? selfPay.add(patientId) : selfPay.delete(patientId)));
+    },
+    appointment: (id) => appointments.get(id),
+    insertAppointment(appointment) {
+      setMapValue(appointments, appointment.id, deepFreeze(appointment));
+      setMapValue(appointmentOrder, appointment.id, ++insertCounter);
+    },
+    replaceAppointment(appointment) {
+      setMapValue(appointments, appointment.id, deepFreeze(appointment));
+    },
+    claim: (id) => claims.get(id),
+    insertClaim(claim) {
+      setMapValue(claims, claim.id, deepFreeze(claim));
+      setMapValue(claimOrder, claim.id, ++insertCounter);
+      const key = claimDayKey(claim.patientId, claim.serviceDate);
+      claimsByDay.add(key, claim.id);
+      onUndo(() => claimsByDay.delete(key, claim.id));
+    },
+    replaceClaim(claim) {
+      const before = claims.get(claim.id);
+      if (
+        before &&
+        (before.patientId !== claim.patientId || before.serviceDate !== claim.serviceDate)
+      ) {
+        const from = claimDayKey(before.patientId, before.serviceDate);
+        const to = claimDayKey(claim.patientId, claim.serviceDate);
+        claimsByDay.delete(from, claim.id);
+        claimsByDay.add(to, claim.id);
+        onUndo(() => {
+          claimsByDay.delete(to, claim.id);
+          claimsByDay.add(from, claim.id);
+        });
+      }
+      setMapValue(claims, claim.id, deepFreeze(claim));
+    },
+    takeId(kind, id) {
+      const before = counters[kind];
+      counters[kind] = counterAfter(before, id);
+      onUndo(() => {
+        counters[kind] = before;
+      });
+    },
+  };
+
+  function findPolicy(ref: number): PolicyEntry {
+    const entry = policyByRef.get(ref);
+    if (!entry) throw new Error(`no policy ${ref}`);
+    return entry;
+  }
+
+  const open = (): void => {
+    if (closed) throw new Error("the store is closed");
+  };
+
+  const inOrder = <T>(ids: Iterable<string>, order: Map<string, number>, get: (id: string) => T) =>
+    [...ids]
+      .sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0))
+      .map(get)
+      .filter((r): r is NonNullable<T> => r !== undefined);
+
+  const storedMessage = (m: MessageEntry): StoredMessage => ({
+    ...m.received,
+    messageId: m.messageId,
+    state: m.state,
+    ...(m.outcome && { outcome: m.outcome }),
+  });
+
+  return {
+    patientById(id: string): Patient | undefined {
+      open();
+      return patients.get(id);
+    },
+    patientsByExternalId(name: string, key: string): readonly Patient[] {
+      open();
+      const ids = byExternalId.get(externalKey("patient", name, key)) ?? [];
+      return inOrder(ids, patientOrder, (id) => patients.get(id));
+    },
+    patientCandidates(block: BlockingKeys): readonly Patient[] {
+      open();
+      const ids = new Set<string>();
+      for (const key of blockingKeyList(block)) {
+        for (const id of blocking.get(key) ?? []) ids.add(id);
+      }
+      return inOrder(ids, patientOrder, (id) => patients.get(id));
+    },
+    policiesOf(patientId: string): readonly Policy[] {
+      open();
+      return activeSorted(policies.get(patientId) ?? []);
+    },
+    appointmentById(id: string): Appointment | undefined {
+      open();
+      return appointments.get(id);
+    },
+    appointmentsByExternalId(name: string, key: string): readonly Appointment[] {
+      open();
+      const ids = byExternalId.get(externalKey("appointment", name, key)) ?? [];
+      return inOrder(ids, appointmentOrder, (id) => appointments.get(id));
+    },
+    unbilledClaims(patientId: string, serviceDate: string): readonly Claim[] {
+      open();
+      const ids = claimsByDay.get(claimDayKey(patientId, serviceDate)) ?? [];
+      return inOrder(ids, claimOrder, (id) => claims.get(id)).filter(
+        (c) => c.status === "unbilled",
+      );
+    },
+    nextId(kind: RecordIdKind): string {
+      open();
+      return String(counters[kind]);
+    },
+    get masterData(): MasterData {
+      return masterData;
+    },
+    claimById(id: string): Claim | undefined {
+      open();
+      return claims.get(id);
+    },
+    insuranceHistory(patientId: string): InsuranceHistory {
+      open();
+      return {
+        selfPay: selfPay.has(patientId),
+        policies: (policies.get(patientId) ?? []).map((p) => ({
+          policy: p.policy,
+          cancelled: p.cancelled,
+        })),
+      };
+    },
+    receive(message: ReceivedMessage): string {
+      open();
+      const messageId = messageIdOf(++messageCounter);
+      messages.set(messageId, {
+        received: { ...message, raw: new Uint8Array(message.raw) },
+        messageId,
+        state: "NEW",
+      });
+      return messageId;
+    },
+    complete(outcome: Outcome): void {
+      open();
+      const entry = messages.get(outcome.messageId);
+      if (!entry) throw new UnknownMessageError(outcome.messageId);
+      if (APPLYING_STATES.has(outcome.state)) {
+        undo = [];
+        try {
+          applyActions(repository, outcome.actions);
+        } catch (e) {
+          for (const step of undo.reverse()) step();
+          throw e;
+        } finally {
+          undo = undefined;
+        }
+      }
+      entry.state = outcome.state;
+      entry.outcome = deepFreeze(structuredClone(outcome));
+    },
+    message(messageId: string): StoredMessage | undefined {
+      open();
+      const m = messages.get(messageId);
+      return m && storedMessage(m);
+    },
+    messages(filter?: { readonly state?: QueueState }): readonly StoredMessage[] {
+      open();
+      return [...messages.values()]
+        .filter((m) => filter?.state === undefined || m.state === filter.state)
+        .map(storedMessage);
+    },
+    loadMasterData(data: MasterData): void {
+      open();
+      masterData = deepFreeze(structuredClone(data));
+    },
+    close(): void {
+      closed = true;
+    },
+  };
+}
+
+function activeSorted(list: readonly PolicyEntry[]): Policy[] {
+  return list
+    .filter((p) => !p.cancelled)
+    .sort((a, b) => a.policy.sequence - b.policy.sequence || a.ref - b.ref)
+    .map((p) => p.policy);
+}

@@ -1,0 +1,133 @@
+import type { Database } from "better-sqlite3";
+import { FIRST_RECORD_ID } from "./ids.js";
+
+/**
+ * The SQLite file's schema, as ordered migrations. A new file is migrated
+ * from version 0 on first open; an older file is brought up to date; a file
+ * written by a newer engine is refused. Migrations are append-only: never
+ * edit one that has shipped, add the next.
+ *
+ * Records are JSON columns (`record`), read and written whole; the columns
+ * beside them exist only to be looked up by, each with its index.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly description: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: "queue, records, lookup indexes, counters, master data",
+    sql: `
+      CREATE TABLE counters (
+        kind TEXT PRIMARY KEY,
+        next INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      INSERT INTO counters (kind, next) VALUES
+        ('message', 1),
+        ('patient', ${FIRST_RECORD_ID}),
+        ('appointment', ${FIRST_RECORD_ID}),
+        ('claim', ${FIRST_RECORD_ID});
+
+      CREATE TABLE messages (
+        seq INTEGER PRIMARY KEY,
+        message_id TEXT NOT NULL UNIQUE,
+        raw BLOB NOT NULL,
+        received_at TEXT NOT NULL,
+        sender TEXT NOT NULL,
+        control_id TEXT NOT NULL,
+        message_type TEXT NOT NULL,
+        direction TEXT NOT NULL CHECK (direction IN ('inbound', 'outbound')),
+        state TEXT NOT NULL,
+        outcome TEXT
+      );
+      CREATE INDEX messages_by_state ON messages (state, seq);
+      CREATE INDEX messages_by_control_id ON messages (control_id);
+
+      CREATE TABLE patients (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        self_pay INTEGER NOT NULL DEFAULT 0,
+        record TEXT NOT NULL
+      );
+      -- Blocking keys ('dob:1980-02-14', 'ssn:...', 'phone:...', 'name:S530').
+      CREATE TABLE patient_keys (
+        key TEXT NOT NULL,
+        patient_seq INTEGER NOT NULL REFERENCES patients (seq),
+        PRIMARY KEY (key, patient_seq)
+      ) WITHOUT ROWID;
+      CREATE INDEX patient_keys_by_patient ON patient_keys (patient_seq);
+
+      CREATE TABLE external_ids (
+        record TEXT NOT NULL CHECK (record IN ('patient', 'appointment')),
+        record_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (record, record_id, name)
+      ) WITHOUT ROWID;
+      CREATE INDEX external_ids_by_key ON external_ids (record, name, key);
+
+      CREATE TABLE policies (
+        ref INTEGER PRIMARY KEY,
+        patient_id TEXT NOT NULL REFERENCES patients (id),
+        sequence INTEGER NOT NULL,
+        package_id TEXT NOT NULL,
+        cancelled INTEGER NOT NULL DEFAULT 0,
+        record TEXT NOT NULL
+      );
+      CREATE INDEX policies_by_patient ON policies (patient_id, cancelled, sequence);
+
+      CREATE TABLE appointments (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        patient_id TEXT REFERENCES patients (id),
+        record TEXT NOT NULL
+      );
+      CREATE INDEX appointments_by_patient ON appointments (patient_id);
+
+      CREATE TABLE claims (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        patient_id TEXT NOT NULL REFERENCES patients (id),
+        appointment_id TEXT REFERENCES appointments (id),
+        service_date TEXT NOT NULL,
+        status TEXT NOT NULL,
+        record TEXT NOT NULL
+      );
+      CREATE INDEX claims_by_patient_day ON claims (patient_id, service_date, status);
+
+      CREATE TABLE master_data (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        data TEXT NOT NULL
+      );
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.reduce((v, m) => Math.max(v, m.version), 0);
+
+/** Bring the file to SCHEMA_VERSION, each migration in its own transaction. */
+export function migrate(db: Database): void {
+  db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+  const current = (): number =>
+    (db.prepare("SELECT max(version) FROM schema_version").pluck().get() as number | null) ?? 0;
+  const found = current();
+  if (found > SCHEMA_VERSION) {
+    throw new Error(
+      `the database schema is version ${found}, newer than this engine's ${SCHEMA_VERSION}: upgrade rulepack`,
+    );
+  }
+  for (const migration of MIGRATIONS) {
+    if (migration.version <= found) continue;
+    db.transaction(() => {
+      // Another process may have migrated between our read and this write lock.
+      if (current() >= migration.version) return;
+      db.exec(migration.sql);
+      db.prepare("DELETE FROM schema_version").run();
+      db.prepare("INSERT INTO schema_version (version) VALUES (?)").run(migration.version);
+    }).immediate();
+  }
+}

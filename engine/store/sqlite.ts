@@ -1,0 +1,368 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+import type { Outcome, QueueState } from "../model/outcome.js";
+import type { Appointment, Claim, Patient, Policy } from "../model/records.js";
+import {
+  applyActions,
+  type ExternalIdEntry,
+  type Repository,
+  type StoredAppointment,
+  type StoredClaim,
+  type StoredPatient,
+} from "./apply.js";
+import { UnknownMessageError } from "./errors.js";
+import { blockingKeyList, counterAfter, messageIdOf } from "./ids.js";
+import { EMPTY_MASTER_DATA, type MasterData } from "./master-data.js";
+import { deepFreeze } from "./merge.js";
+import { migrate } from "./sqlite-schema.js";
+import {
+  APPLYING_STATES,
+  type BlockingKeys,
+  type InsuranceHistory,
+  type ReceivedMessage,
+  type RecordIdKind,
+  type Store,
+  type StoredMessage,
+} from "./types.js";
+
+/**
+ * The embedded default store: one SQLite file (better-sqlite3, synchronous),
+ * created and migrated on first open (sqlite-schema.ts). WAL, so readers
+ * (`rulepack queue list` in another process) never block the writer; a busy
+ * timeout, so two writers wait for each other instead of failing; foreign
+ * keys on. Every `complete` is one IMMEDIATE transaction: the actions, the
+ * state and the outcome are all written or none is.
+ */
+
+export interface SqliteStoreOptions {
+  /** How long a writer waits for another's lock before SQLITE_BUSY (ms). */
+  readonly busyTimeoutMs?: number;
+}
+
+const MAX_BLOCKING_KEYS = 4;
+
+/** Patients sharing any of up to four blocking keys (unused keys bound to NULL), oldest first. */
+export const CANDIDATES_SQL = `SELECT record FROM patients WHERE seq IN
+  (SELECT patient_seq FROM patient_keys WHERE key IN (${Array(MAX_BLOCKING_KEYS).fill("?").join(", ")}))
+  ORDER BY seq`;
+
+interface MessageRow {
+  message_id: string;
+  raw: Buffer;
+  received_at: string;
+  sender: string;
+  control_id: string;
+  message_type: string;
+  direction: "inbound" | "outbound";
+  state: QueueState;
+  outcome: string | null;
+}
+
+const parse = <T>(json: string | undefined): T | undefined =>
+  json === undefined ? undefined : (JSON.parse(json) as T);
+
+export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Store {
+  if (file !== ":memory:" && file !== "") mkdirSync(dirname(file), { recursive: true });
+  const db = new BetterSqlite3(file);
+  try {
+    db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.pragma("foreign_keys = ON");
+    migrate(db);
+    return sqliteStore(db);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
+
+function sqliteStore(db: BetterSqlite3.Database): Store {
+  const s = {
+    counter: db.prepare("SELECT next FROM counters WHERE kind = ?").pluck(),
+    takeCounter: db
+      .prepare("UPDATE counters SET next = next + 1 WHERE kind = ? RETURNING next - 1")
+      .pluck(),
+    raiseCounter: db.prepare("UPDATE counters SET next = max(next, ?) WHERE kind = ?"),
+
+    insertMessage: db.prepare(
+      `INSERT INTO messages (message_id, raw, received_at, sender, control_id, message_type, direction, state)
+       VALUES (@messageId, @raw, @receivedAt, @sender, @controlId, @messageType, @direction, 'NEW')`,
+    ),
+    finishMessage: db.prepare("UPDATE messages SET state = ?, outcome = ? WHERE message_id = ?"),
+    message: db.prepare("SELECT * FROM messages WHERE message_id = ?"),
+    messages: db.prepare("SELECT * FROM messages ORDER BY seq"),
+    messagesInState: db.prepare("SELECT * FROM messages WHERE state = ? ORDER BY seq"),
+
+    patient: db.prepare("SELECT record FROM patients WHERE id = ?").pluck(),
+    insertPatient: db.prepare("INSERT INTO patients (id, record) VALUES (?, ?)"),
+    replacePatient: db.prepare("UPDATE patients SET record = ? WHERE id = ?"),
+    selfPay: db.prepare("SELECT self_pay FROM patients WHERE id = ?").pluck(),
+    setSelfPay: db.prepare("UPDATE patients SET self_pay = ? WHERE id = ?"),
+    deleteKeys: db.prepare(
+      "DELETE FROM patient_keys WHERE patient_seq = (SELECT seq FROM patients WHERE id = ?)",
+    ),
+    insertKey: db.prepare(
+      "INSERT OR IGNORE INTO patient_keys (key, patient_seq) SELECT ?, seq FROM patients WHERE id = ?",
+    ),
+    candidates: db.prepare(CANDIDATES_SQL).pluck(),
+
+    externalIds: db.prepare(
+      "SELECT name, key, value FROM external_ids WHERE record = ? AND record_id = ?",
+    ),
+    deleteExternalIds: db.prepare("DELETE FROM external_ids WHERE record = ? AND record_id = ?"),
+    insertExternalId: db.prepare(
+      "INSERT INTO external_ids (record, record_id, name, key, value) VALUES (?, ?, ?, ?, ?)",
+    ),
+    patientsByExternalId: db
+      .prepare(
+        `SELECT p.record FROM external_ids e JOIN patients p ON p.id = e.record_id
+         WHERE e.record = 'patient' AND e.name = ? AND e.key = ? ORDER BY p.seq`,
+      )
+      .pluck(),
+    appointmentsByExternalId: db
+      .prepare(
+        `SELECT a.record FROM external_ids e JOIN appointments a ON a.id = e.record_id
+         WHERE e.record = 'appointment' AND e.name = ? AND e.key = ? ORDER BY a.seq`,
+      )
+      .pluck(),
+
+    activePolicyRows: db.prepare(
+      "SELECT ref, record FROM policies WHERE patient_id = ? AND cancelled = 0 ORDER BY ref",
+    ),
+    policiesOf: db
+      .prepare(
+        "SELECT record FROM policies WHERE patient_id = ? AND cancelled = 0 ORDER BY sequence, ref",
+      )
+      .pluck(),
+    policyHistory: db.prepare(
+      "SELECT record, cancelled FROM policies WHERE patient_id = ? ORDER BY ref",
+    ),
+    insertPolicy: db.prepare(
+      "INSERT INTO policies (patient_id, sequence, package_id, record) VALUES (?, ?, ?, ?)",
+    ),
+    replacePolicy: db.prepare(
+      "UPDATE policies SET sequence = ?, package_id = ?, record = ? WHERE ref = ?",
+    ),
+    cancelPolicy: db.prepare("UPDATE policies SET cancelled = 1 WHERE ref = ?"),
+
+    appointment: db.prepare("SELECT record FROM appointments WHERE id = ?").pluck(),
+    insertAppointment: db.prepare(
+      "INSERT INTO appointments (id, patient_id, record) VALUES (?, ?, ?)",
+    ),
+    replaceAppointment: db.prepare(
+      "UPDATE appointments SET patient_id = ?, record = ? WHERE id = ?",
+    ),
+
+    claim: db.prepare("SELECT record FROM claims WHERE id = ?").pluck(),
+    insertClaim: db.prepare(
+      `INSERT INTO claims (id, patient_id, appointment_id, service_date, status, record)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    ),
+    replaceClaim: db.prepare(
+      `UPDATE claims SET patient_id = ?, appointment_id = ?, service_date = ?, status = ?, record = ?
+       WHERE id = ?`,
+    ),
+    unbilledClaims: db
+      .prepare(
+        `SELECT record FROM claims WHERE patient_id = ? AND service_date = ? AND status = 'unbilled'
+         ORDER BY seq`,
+      )
+      .pluck(),
+
+    masterData: db.prepare("SELECT data FROM master_data WHERE id = 1").pluck(),
+    saveMasterData: db.prepare(
+      "INSERT INTO master_data (id, data) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data",
+    ),
+    dataVersion: db.prepare("PRAGMA data_version").pluck(),
+  };
+
+  const repository: Repository = {
+    patient: (id) => parse<StoredPatient>(s.patient.get(id) as string | undefined),
+    insertPatient(patient) {
+      s.insertPatient.run(patient.id, JSON.stringify(patient));
+    },
+    replacePatient(patient) {
+      s.replacePatient.run(JSON.stringify(patient), patient.id);
+    },
+    setBlockingKeys(patientId, keys) {
+      s.deleteKeys.run(patientId);
+      for (const key of keys) s.insertKey.run(key, patientId);
+    },
+    externalIds(record, id) {
+      const rows = s.externalIds.all(record, id) as { name: string; key: string; value: string }[];
+      return new Map<string, ExternalIdEntry>(
+        rows.map((r) => [r.name, { key: r.key, value: r.value }]),
+      );
+    },
+    setExternalIds(record, id, entries) {
+      s.deleteExternalIds.run(record, id);
+      for (const [name, e] of entries) s.insertExternalId.run(record, id, name, e.key, e.value);
+    },
+    activePolicies(patientId) {
+      const rows = s.activePolicyRows.all(patientId) as { ref: number; record: string }[];
+      return rows.map((r) => ({ ref: r.ref, policy: JSON.parse(r.record) as Policy }));
+    },
+    insertPolicy(patientId, policy) {
+      s.insertPolicy.run(patientId, policy.sequence, policy.packageId, JSON.stringify(policy));
+    },
+    replacePolicy(ref, policy) {
+      s.replacePolicy.run(policy.sequence, policy.packageId, JSON.stringify(policy), ref);
+    },
+    cancelPolicy(ref) {
+      s.cancelPolicy.run(ref);
+    },
+    setSelfPay(patientId, selfPay) {
+      s.setSelfPay.run(selfPay ? 1 : 0, patientId);
+    },
+    appointment: (id) => parse<StoredAppointment>(s.appointment.get(id) as string | undefined),
+    insertAppointment(a) {
+      s.insertAppointment.run(a.id, a.patientId ?? null, JSON.stringify(a));
+    },
+    replaceAppointment(a) {
+      s.replaceAppointment.run(a.patientId ?? null, JSON.stringify(a), a.id);
+    },
+    claim: (id) => parse<StoredClaim>(s.claim.get(id) as string | undefined),
+    insertClaim(c) {
+      s.insertClaim.run(
+        c.id,
+        c.patientId,
+        c.appointmentId ?? null,
+        c.serviceDate,
+        c.status,
+        JSON.stringify(c),
+      );
+    },
+    replaceClaim(c) {
+      s.replaceClaim.run(
+        c.patientId,
+        c.appointmentId ?? null,
+        c.serviceDate,
+        c.status,
+        JSON.stringify(c),
+        c.id,
+      );
+    },
+    takeId(kind, id) {
+      s.raiseCounter.run(counterAfter(0, id), kind);
+    },
+  };
+
+  const receive = db.transaction((message: ReceivedMessage): string => {
+    const messageId = messageIdOf(s.takeCounter.get("message") as number);
+    s.insertMessage.run({
+      messageId,
+      raw: Buffer.from(message.raw.buffer, message.raw.byteOffset, message.raw.byteLength),
+      receivedAt: message.receivedAt,
+      sender: message.sender,
+      controlId: message.controlId,
+      messageType: message.messageType,
+      direction: message.direction,
+    });
+    return messageId;
+  });
+
+  const complete = db.transaction((outcome: Outcome): void => {
+    if (APPLYING_STATES.has(outcome.state)) {
+      if (s.message.get(outcome.messageId) === undefined) {
+        throw new UnknownMessageError(outcome.messageId);
+      }
+      applyActions(repository, outcome.actions);
+    }
+    const result = s.finishMessage.run(outcome.state, JSON.stringify(outcome), outcome.messageId);
+    if (result.changes === 0) throw new UnknownMessageError(outcome.messageId);
+  });
+
+  let cachedMasterData: { version: number; data: MasterData } | undefined;
+  const readMasterData = (): MasterData => {
+    const version = s.dataVersion.get() as number;
+    if (cachedMasterData?.version === version) return cachedMasterData.data;
+    const json = s.masterData.get() as string | undefined;
+    const data = deepFreeze(
+      json === undefined ? EMPTY_MASTER_DATA : (JSON.parse(json) as MasterData),
+    );
+    cachedMasterData = { version, data };
+    return data;
+  };
+
+  return {
+    patientById: (id: string): Patient | undefined =>
+      parse<Patient>(s.patient.get(id) as string | undefined),
+    patientsByExternalId: (name: string, key: string): readonly Patient[] =>
+      parseAll<Patient>(s.patientsByExternalId.all(name, key)),
+    patientCandidates(block: BlockingKeys): readonly Patient[] {
+      const keys: (string | null)[] = blockingKeyList(block);
+      if (keys.length === 0) return [];
+      while (keys.length < MAX_BLOCKING_KEYS) keys.push(null);
+      return parseAll<Patient>(s.candidates.all(...keys));
+    },
+    policiesOf: (patientId: string): readonly Policy[] =>
+      parseAll<Policy>(s.policiesOf.all(patientId)),
+    appointmentById: (id: string): Appointment | undefined =>
+      parse<Appointment>(s.appointment.get(id) as string | undefined),
+    appointmentsByExternalId: (name: string, key: string): readonly Appointment[] =>
+      parseAll<Appointment>(s.appointmentsByExternalId.all(name, key)),
+    unbilledClaims: (patientId: string, serviceDate: string): readonly Claim[] =>
+      parseAll<Claim>(s.unbilledClaims.all(patientId, serviceDate)),
+    nextId: (kind: RecordIdKind): string => String(s.counter.get(kind) as number),
+    get masterData(): MasterData {
+      return readMasterData();
+    },
+    claimById: (id: string): Claim | undefined =>
+      parse<Claim>(s.claim.get(id) as string | undefined),
+    insuranceHistory(patientId: string): InsuranceHistory {
+      const rows = s.policyHistory.all(patientId) as { record: string; cancelled: number }[];
+      return {
+        selfPay: (s.selfPay.get(patientId) as number | undefined) === 1,
+        policies: rows.map((r) => ({
+          policy: JSON.parse(r.record) as Policy,
+          cancelled: r.cancelled === 1,
+        })),
+      };
+    },
+    receive: (message: ReceivedMessage): string => receive.immediate(message),
+    complete(outcome: Outcome): void {
+      complete.immediate(outcome);
+    },
+    message(messageId: string): StoredMessage | undefined {
+      const row = s.message.get(messageId) as MessageRow | undefined;
+      return row && storedMessage(row);
+    },
+    messages(filter?: { readonly state?: QueueState }): readonly StoredMessage[] {
+      const rows = (
+        filter?.state === undefined ? s.messages.all() : s.messagesInState.all(filter.state)
+      ) as MessageRow[];
+      return rows.map(storedMessage);
+    },
+    loadMasterData(data: MasterData): void {
+      const json = JSON.stringify(data);
+      s.saveMasterData.run(json);
+      cachedMasterData = {
+        version: s.dataVersion.get() as number,
+        data: deepFreeze(JSON.parse(json) as MasterData),
+      };
+    },
+    close(): void {
+      db.close();
+    },
+  };
+}
+
+function parseAll<T>(rows: unknown[]): T[] {
+  return rows.map((json) => JSON.parse(json as string) as T);
+}
+
+function storedMessage(row: MessageRow): StoredMessage {
+  return {
+    messageId: row.message_id,
+    raw: new Uint8Array(row.raw),
+    receivedAt: row.received_at,
+    sender: row.sender,
+    controlId: row.control_id,
+    messageType: row.message_type,
+    direction: row.direction,
+    state: row.state,
+    ...(row.outcome !== null && { outcome: JSON.parse(row.outcome) as Outcome }),
+  };
+}

@@ -1,0 +1,4 @@
+import { createMemoryStore } from "../../engine/store/memory.js";
+import { storeContract } from "./contract.js";
+
+storeContract("memory", createMemoryStore);

@@ -1,0 +1,199 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { CANDIDATES_SQL, openSqliteStore } from "../../engine/store/sqlite.js";
+import { SCHEMA_VERSION } from "../../engine/store/sqlite-schema.js";
+import type { Store } from "../../engine/store/types.js";
+import { ALICE, apply, createPatient, received, storeContract } from "./contract.js";
+
+const root = mkdtempSync(join(tmpdir(), "rulepack-sqlite-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+let counter = 0;
+const newFile = (): string => join(root, `store-${++counter}`, "rulepack.db");
+
+storeContract("sqlite", () => openSqliteStore(newFile()));
+
+describe("SQLite store", () => {
+  const opened: { close(): void }[] = [];
+  const track = <T extends { close(): void }>(x: T): T => {
+    opened.push(x);
+    return x;
+  };
+  afterEach(() => {
+    for (const x of opened.splice(0).reverse()) {
+      try {
+        x.close();
+      } catch {
+        // already closed by the test
+      }
+    }
+  });
+  const raw = (file: string) => track(new BetterSqlite3(file, { readonly: true }));
+
+  it("creates the file (and its folder) and migrates it on first open", () => {
+    const file = newFile();
+    expect(existsSync(file)).toBe(false);
+    track(openSqliteStore(file));
+    expect(existsSync(file)).toBe(true);
+    const db = raw(file);
+    expect(db.prepare("SELECT version FROM schema_version").pluck().all()).toEqual([
+      SCHEMA_VERSION,
+    ]);
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .pluck()
+      .all();
+    expect(tables).toEqual(
+      expect.arrayContaining([
+        "appointments",
+        "claims",
+        "counters",
+        "external_ids",
+        "master_data",
+        "messages",
+        "patient_keys",
+        "patients",
+        "policies",
+        "schema_version",
+      ]),
+    );
+  });
+
+  it("puts the file in WAL mode", () => {
+    const file = newFile();
+    track(openSqliteStore(file));
+    expect(raw(file).pragma("journal_mode", { simple: true })).toBe("wal");
+  });
+
+  it("reopening keeps records, messages, counters and master data, and migrates nothing", () => {
+    const file = newFile();
+    const first = openSqliteStore(file);
+    const messageId = apply(first, [
+      createPatient(),
+      {
+        type: "externalId.set",
+        record: "patient",
+        recordId: "1001",
+        name: "mrn",
+        value: "0042",
+        key: "42",
+      },
+      { type: "insurance.add", patientId: "1001", policy: { sequence: 1, packageId: "4471" } },
+    ]);
+    first.loadMasterData({
+      providers: [{ id: "101" }],
+      departments: [],
+      insurancePackages: [],
+      appointmentTypes: [],
+      procedures: [],
+    });
+    first.close();
+
+    const again = track(openSqliteStore(file));
+    expect(again.patientById("1001")).toEqual({ ...ALICE, externalIds: { mrn: "0042" } });
+    expect(again.patientsByExternalId("mrn", "42").map((p) => p.id)).toEqual(["1001"]);
+    expect(again.patientCandidates({ dob: ALICE.dob as string }).map((p) => p.id)).toEqual([
+      "1001",
+    ]);
+    expect(again.policiesOf("1001")).toEqual([{ sequence: 1, packageId: "4471" }]);
+    expect(again.message(messageId)?.state).toBe("PROCESSED");
+    expect(again.nextId("patient")).toBe("1002");
+    expect(again.receive(received())).toBe("q-000002");
+    expect(again.masterData.providers).toEqual([{ id: "101" }]);
+    expect(raw(file).prepare("SELECT count(*) FROM schema_version").pluck().get()).toBe(1);
+  });
+
+  it("a second connection sees committed writes, master data included", () => {
+    const file = newFile();
+    const writer = track(openSqliteStore(file));
+    const reader = track(openSqliteStore(file));
+    expect(reader.masterData.providers).toEqual([]);
+    apply(writer, [createPatient()]);
+    expect(reader.patientById("1001")).toEqual(ALICE);
+    expect(reader.nextId("patient")).toBe("1002");
+    writer.loadMasterData({
+      providers: [{ id: "102" }],
+      departments: [],
+      insurancePackages: [],
+      appointmentTypes: [],
+      procedures: [],
+    });
+    expect(reader.masterData.providers).toEqual([{ id: "102" }]);
+    // Both connections take message IDs from the same counter.
+    expect(reader.receive(received())).toBe("q-000002");
+    expect(writer.receive(received())).toBe("q-000003");
+    expect(writer.messages().map((m) => m.messageId)).toEqual(["q-000001", "q-000002", "q-000003"]);
+  });
+
+  it("writes a message's actions, state and outcome in one transaction", () => {
+    const file = newFile();
+    const store = track(openSqliteStore(file));
+    apply(store, [createPatient()]);
+    const id = store.receive(received());
+    const db = raw(file);
+    const patients = () => db.prepare("SELECT count(*) FROM patients").pluck().get();
+    expect(() =>
+      store.complete({
+        messageId: id,
+        controlId: "C",
+        messageType: "ADT^A04",
+        state: "PROCESSED",
+        actions: [createPatient({ ...ALICE, id: "1002" }), createPatient()],
+        errors: [],
+        review: [],
+        trace: [],
+      }),
+    ).toThrow(/1001 already exists/);
+    expect(patients()).toBe(1);
+    expect(db.prepare("SELECT state, outcome FROM messages WHERE message_id = ?").get(id)).toEqual({
+      state: "NEW",
+      outcome: null,
+    });
+  });
+
+  it("indexes blocking keys in their own table", () => {
+    const file = newFile();
+    const store = track(openSqliteStore(file));
+    apply(store, [createPatient()]);
+    const keys = raw(file).prepare("SELECT key FROM patient_keys ORDER BY key").pluck().all();
+    expect(keys).toEqual(["dob:1980-02-14", "name:S530", "phone:5551234567", "ssn:123456789"]);
+  });
+
+  it("looks candidates up through the key index, never scanning patients", () => {
+    const file = newFile();
+    track(openSqliteStore(file));
+    const plan = raw(file)
+      .prepare(`EXPLAIN QUERY PLAN ${CANDIDATES_SQL}`)
+      .all("dob:1980-02-14", null, null, null) as { detail: string }[];
+    const details = plan.map((p) => p.detail).join("\n");
+    expect(details).not.toMatch(/SCAN patients\b(?! USING)/);
+    expect(details).toMatch(/patient_keys/);
+  });
+
+  it("refuses a file written by a newer schema", () => {
+    const file = newFile();
+    track(openSqliteStore(file)).close();
+    const db = new BetterSqlite3(file);
+    db.prepare("UPDATE schema_version SET version = ?").run(SCHEMA_VERSION + 1);
+    db.close();
+    expect(() => openSqliteStore(file)).toThrow(/newer than this engine/);
+  });
+
+  it("declares foreign keys (the store turns them on for its connection)", () => {
+    const file = newFile();
+    const store: Store = track(openSqliteStore(file));
+    apply(store, [createPatient()]);
+    const db = track(new BetterSqlite3(file));
+    db.pragma("foreign_keys = ON");
+    expect(() =>
+      db
+        .prepare(
+          "INSERT INTO policies (patient_id, sequence, package_id, record) VALUES ('nobody', 1, 'x', '{}')",
+        )
+        .run(),
+    ).toThrow(/FOREIGN KEY/);
+  });
+});
