@@ -23,6 +23,7 @@ import {
   runSuite,
   type Suite,
 } from "./harness.js";
+import { packLoadSuites } from "./suites/pack-load.js";
 import { parseSuites } from "./suites/parse.js";
 
 const { values } = parseArgs({
@@ -46,7 +47,7 @@ for (const [key, value] of Object.entries(options)) {
 }
 
 const corpus = loadCorpus();
-const SUITES: Suite[] = [...parseSuites(corpus)];
+const SUITES: Suite[] = [...parseSuites(corpus), ...packLoadSuites()];
 
 const selected = SUITES.filter((s) => !values.filter || s.name.includes(values.filter));
 const machine = machineInfo();

@@ -1,22 +1,37 @@
 import { existsSync } from "node:fs";
-import { dirname, relative, resolve } from "node:path";
+import { basename, dirname, isAbsolute, relative, resolve } from "node:path";
 import type { PackError } from "./errors.js";
-import { type Layer, layerOf, mergeLayers } from "./merge.js";
+import { type Layer, layerOf, mergeLayers, type Origin, type PathKey, pathId } from "./merge.js";
 import { readYaml, type YamlSource } from "./source.js";
 
 /**
  * Reading a pack with its `extends` chain, root first, and merging it into
  * one layer. Per-file checks that need the file itself (modeline, duplicate
- * rules) happen here; the schema and semantic checks run on the merged pack.
+ * rules, the pack ID against its folder) happen here; the schema and
+ * semantic checks run on the merged pack.
  */
 
 const MAX_DEPTH = 8;
 const MODELINE = /^# yaml-language-server: \$schema=(\S+)/;
-/** Lists of named rules and the keys that give an item its identity when it has no `name`. */
-const NAMED_LISTS: Readonly<Record<string, readonly string[]>> = {
-  fields: ["field"],
-  required: ["field", "ref"],
-};
+
+/**
+ * The named-rule lists of docs/pack-language.md §3, and the keys that give an
+ * item its identity when it has no `name`.
+ */
+const NAMED_LISTS: readonly {
+  readonly path: readonly string[];
+  readonly keys: readonly string[];
+}[] = [
+  { path: ["fields"], keys: ["field"] },
+  { path: ["required"], keys: ["field", "ref"] },
+  { path: ["externalIds", "patient"], keys: [] },
+  { path: ["externalIds", "appointment"], keys: [] },
+  { path: ["matching", "demographics", "fields"], keys: ["field"] },
+  { path: ["outbound", "fields"], keys: ["to"] },
+];
+
+const isNamedPath = (path: PathKey): boolean =>
+  NAMED_LISTS.some((l) => l.path.length === path.length && l.path.every((p, i) => p === path[i]));
 
 export interface PackChain {
   /** The files, root first; the last is the pack that was asked for. */
@@ -37,28 +52,44 @@ export type ChainResult =
 type Json = Record<string, unknown>;
 const isMap = (v: unknown): v is Json => v !== null && typeof v === "object" && !Array.isArray(v);
 
+/** Files are shown relative to the working directory (docs/pack-language.md §21). */
+const shown = (absolute: string): string => relative(process.cwd(), absolute) || absolute;
+
+function getIn(data: unknown, path: readonly string[]): unknown {
+  let node = data;
+  for (const key of path) node = isMap(node) ? node[key] : undefined;
+  return node;
+}
+
 export function readChain(file: string): ChainResult {
   const sources: YamlSource[] = [];
   const errors: PackError[] = [];
   const warnings: PackError[] = [];
   const seen: string[] = [];
   let current = resolve(file);
-  let shown = file;
   for (;;) {
-    const read = readYaml(shown);
-    if (!read.ok) return { ok: false, errors: read.errors, warnings };
+    const read = readYaml(shown(current));
+    if (!read.ok) return { ok: false, errors: [...errors, ...read.errors], warnings };
     const source = read.source;
     sources.unshift(source);
     seen.push(current);
     warnings.push(...modelineWarnings(source));
-    errors.push(...duplicateRules(source));
+    errors.push(...duplicateRules(source), ...packIdMismatch(source));
     const pack = isMap(source.data) && isMap(source.data.pack) ? source.data.pack : undefined;
     const parent = typeof pack?.extends === "string" ? pack.extends : undefined;
     if (parent === undefined) break;
-    const next = resolve(dirname(current), parent);
     const at = source.locate(["pack", "extends"]);
+    if (isAbsolute(parent)) {
+      errors.push({
+        ...at,
+        code: "EXTENDS_NOT_FOUND",
+        message: `extends '${parent}' is an absolute path; write it relative to this file`,
+      });
+      break;
+    }
+    const next = resolve(dirname(current), parent);
     if (seen.includes(next)) {
-      const cycle = [...seen, next].map((p) => relative(process.cwd(), p)).join(" -> ");
+      const cycle = [...seen, next].map(shown).join(" -> ");
       errors.push({ ...at, code: "EXTENDS_CYCLE", message: `extends forms a cycle: ${cycle}` });
       break;
     }
@@ -66,7 +97,7 @@ export function readChain(file: string): ChainResult {
       errors.push({
         ...at,
         code: "EXTENDS_NOT_FOUND",
-        message: `extends '${parent}': no such file (${relative(process.cwd(), next)})`,
+        message: `extends '${parent}': no such file (${shown(next)})`,
       });
       break;
     }
@@ -79,7 +110,6 @@ export function readChain(file: string): ChainResult {
       break;
     }
     current = next;
-    shown = relative(process.cwd(), next) || next;
   }
   if (errors.length > 0) return { ok: false, errors, warnings };
   return { ok: true, chain: mergeChain(sources), warnings };
@@ -97,12 +127,19 @@ function mergeChain(sources: readonly YamlSource[]): PackChain {
       merged = layer;
       continue;
     }
-    // `pack` describes its own file and is not inherited.
+    // `pack` describes its own file and is not inherited (mappingsDir is followed above).
     const { pack: _parentPack, ...inherited } = merged.data as Json;
-    merged = mergeLayers({ data: inherited, origins: merged.origins }, layer);
+    // Each level's removals apply before the next level: a pack extends its parent's
+    // effective pack, so re-adding a removed rule appends it.
+    merged = dropRemoved(
+      mergeLayers({ data: inherited, origins: merged.origins }, layer, isNamedPath),
+    );
   }
-  const data = dropRemoved(merged?.data);
-  return { sources, merged: { data, origins: merged?.origins ?? new Map() }, mappingsDir };
+  return {
+    sources,
+    merged: dropRemoved(merged ?? { data: undefined, origins: new Map() }),
+    mappingsDir,
+  };
 }
 
 function identity(item: Json, keys: readonly string[]): string | undefined {
@@ -111,37 +148,68 @@ function identity(item: Json, keys: readonly string[]): string | undefined {
   return undefined;
 }
 
+/** A copy of `data` with `value` at `path` (the maps on the way copied, not mutated). */
+function setIn(data: unknown, path: readonly string[], value: unknown): unknown {
+  const [head, ...rest] = path;
+  if (head === undefined || !isMap(data)) return data;
+  return { ...data, [head]: rest.length ? setIn(data[head], rest, value) : value };
+}
+
 /** Give every named-list item a `name` (its identity), so lists merge by name. */
 function withIdentities(layer: Layer): Layer {
-  if (!isMap(layer.data)) return layer;
-  const data: Json = { ...layer.data };
-  for (const [list, keys] of Object.entries(NAMED_LISTS)) {
-    const items = data[list];
+  let data = layer.data;
+  for (const { path, keys } of NAMED_LISTS) {
+    const items = getIn(data, path);
     if (!Array.isArray(items)) continue;
-    data[list] = items.map((item) => {
+    const named = items.map((item) => {
       if (!isMap(item) || typeof item.name === "string") return item;
       const name = identity(item, keys);
       return name === undefined ? item : { name, ...item };
     });
+    data = setIn(data, path, named);
   }
   return { data, origins: layer.origins };
 }
 
-function dropRemoved(data: unknown): unknown {
-  if (!isMap(data)) return data;
-  const out: Json = { ...data };
-  for (const list of Object.keys(NAMED_LISTS)) {
-    const items = out[list];
-    if (Array.isArray(items)) out[list] = items.filter((i) => !(isMap(i) && i.remove === true));
+/**
+ * Drop the items that say `remove: true`, and move the origins of the items
+ * after them to their new indices, so that errors still point at the right
+ * rule.
+ */
+function dropRemoved(layer: Layer): Layer {
+  let data = layer.data;
+  let origins = new Map(layer.origins);
+  for (const { path } of NAMED_LISTS) {
+    const items = getIn(data, path);
+    if (!Array.isArray(items)) continue;
+    const kept = items.flatMap((item, i) => (isMap(item) && item.remove === true ? [] : [i]));
+    if (kept.length === items.length) continue;
+    data = setIn(
+      data,
+      path,
+      kept.map((i) => items[i]),
+    );
+    const newIndex = new Map(kept.map((from, to) => [from, to]));
+    const prefix = `${pathId(path)}\u0000`;
+    const moved = new Map<string, Origin>();
+    for (const [key, origin] of origins) {
+      if (!key.startsWith(prefix)) {
+        moved.set(key, origin);
+        continue;
+      }
+      const [index, ...rest] = key.slice(prefix.length).split("\u0000");
+      const to = newIndex.get(Number(index));
+      if (to !== undefined) moved.set([`${prefix}${to}`, ...rest].join("\u0000"), origin);
+    }
+    origins = moved;
   }
-  return out;
+  return { data, origins };
 }
 
 function duplicateRules(source: YamlSource): PackError[] {
-  if (!isMap(source.data)) return [];
   const errors: PackError[] = [];
-  for (const [list, keys] of Object.entries(NAMED_LISTS)) {
-    const items = source.data[list];
+  for (const { path, keys } of NAMED_LISTS) {
+    const items = getIn(source.data, path);
     if (!Array.isArray(items)) continue;
     const seen = new Map<string, number>();
     items.forEach((item, i) => {
@@ -153,15 +221,33 @@ function duplicateRules(source: YamlSource): PackError[] {
         seen.set(name, i);
         return;
       }
-      const firstAt = source.locate([list, first]);
+      const firstAt = source.locate([...path, first]);
       errors.push({
-        ...source.locate([list, i]),
+        ...source.locate([...path, i]),
         code: "DUPLICATE_RULE",
-        message: `${list} has two rules named '${name}' (the first at line ${firstAt.line}); give one a distinct name:`,
+        message: `rule "${name}" is already defined at line ${firstAt.line} (${path.join(".")}); give one of them a distinct name`,
+        path: [...path, i].join("."),
       });
     });
   }
   return errors;
+}
+
+/** A practice pack lives in rules/practices/<id>/pack.yaml: its ID is its folder's name (§3). */
+function packIdMismatch(source: YamlSource): PackError[] {
+  if (basename(source.file) !== "pack.yaml" || !isMap(source.data)) return [];
+  const pack = source.data.pack;
+  if (!isMap(pack) || pack.abstract === true || typeof pack.id !== "string") return [];
+  const folder = basename(dirname(resolve(source.file)));
+  if (pack.id === folder) return [];
+  return [
+    {
+      ...source.locate(["pack", "id"]),
+      code: "PACK_ID_MISMATCH",
+      message: `id "${pack.id}" must equal the folder name "${folder}" (it also names the mapping folder mappings/<id>/)`,
+      path: "pack.id",
+    },
+  ];
 }
 
 function modelineWarnings(source: YamlSource): PackError[] {

@@ -128,7 +128,7 @@ export function compilePack(chain: PackChain, file: string): CompileOutcome {
     );
   }
 
-  const tablesNamed = new Map<string, PathKey>();
+  const tablesNamed = new Map<string, { path: PathKey; column: number | undefined }>();
   const reference = (
     path: PathKey,
     text: string,
@@ -190,7 +190,8 @@ export function compilePack(chain: PackChain, file: string): CompileOutcome {
     }
     for (const ref of compiled.expression.references) checkReads(path, ref, record);
     for (const table of compiled.expression.tables)
-      if (!tablesNamed.has(table)) tablesNamed.set(table, path);
+      if (!tablesNamed.has(table))
+        tablesNamed.set(table, { path, column: compiled.expression.tableColumns.get(table) });
     return compiled.expression;
   };
 
@@ -203,10 +204,12 @@ export function compilePack(chain: PackChain, file: string): CompileOutcome {
     const from =
       rule.from === undefined ? undefined : reference([...path, "from"], rule.from, record);
     if (from && DERIVATION_OWNED.has(rule.field) && from.derived.length > 0) {
+      const derived = from.derived[0] as string;
       fail(
         [...path, "from"],
         "OPTION_DEPENDENCY",
-        `${rule.field} names its message sources only; whether the appointment's value wins is charges.derivation (Table 18 - Data derived from the matching appointment)`,
+        `${rule.field} names its message sources only (not ${derived}); whether the appointment's value wins is charges.derivation (Table 18 - Data derived from the matching appointment)`,
+        columnOf(from.source, derived.startsWith("supervisorOf") ? "supervisorOf" : derived),
       );
     }
     const expr =
@@ -226,7 +229,7 @@ export function compilePack(chain: PackChain, file: string): CompileOutcome {
       at: at(path),
     });
   });
-  checkUnconditionalDuplicates(fields, fail, raw.fields ?? []);
+  checkUnconditionalDuplicates(fields, fail, raw.fields ?? [], (i) => at(["fields", i]));
 
   const required: CompiledRequiredRule[] = [];
   (raw.required ?? []).forEach((rule, i) => {
@@ -264,6 +267,7 @@ export function compilePack(chain: PackChain, file: string): CompileOutcome {
     path: PathKey,
     code: PackErrorCode,
     why: string,
+    column?: number,
   ): MappingTable | undefined => {
     const cached = tables.get(table);
     if (cached) return cached;
@@ -272,6 +276,7 @@ export function compilePack(chain: PackChain, file: string): CompileOutcome {
         path,
         code,
         `mapping table '${table}' ${why}, but no pack in the chain sets pack.mappingsDir`,
+        column,
       );
       return undefined;
     }
@@ -282,6 +287,7 @@ export function compilePack(chain: PackChain, file: string): CompileOutcome {
           path,
           code,
           `mapping table '${table}' ${why}, but neither mappings/standard/${table}.yaml nor mappings/${practiceId ?? "<practice>"}/${table}.yaml exists`,
+          column,
         );
       }
       errors.push(...loaded.errors);
@@ -301,7 +307,12 @@ export function compilePack(chain: PackChain, file: string): CompileOutcome {
     // An abstract pack (base.yaml) has no practice folder: its practices bring the tables.
     const rows =
       mappingRequired && !raw.pack.abstract
-        ? readTable(table, path, "MAPPING_TABLE_NOT_FOUND", "is required (mappingRequired: true)")
+        ? readTable(
+            table,
+            [...path, config.table === undefined ? "mappingRequired" : "table"],
+            "MAPPING_TABLE_NOT_FOUND",
+            "is required (mappingRequired: true)",
+          )
         : undefined;
     mappings[element] = {
       element,
@@ -312,8 +323,8 @@ export function compilePack(chain: PackChain, file: string): CompileOutcome {
       at: at(path),
     };
   }
-  for (const [table, path] of tablesNamed) {
-    readTable(table, path, "MAPPING_TABLE_NOT_FOUND", "is named by $mapCode");
+  for (const [table, { path, column }] of tablesNamed) {
+    readTable(table, path, "MAPPING_TABLE_NOT_FOUND", "is named by $mapCode", column);
   }
 
   if (errors.length > 0) return { ok: false, errors };
@@ -354,17 +365,18 @@ function checkUnconditionalDuplicates(
   fields: readonly CompiledFieldRule[],
   fail: (path: PathKey, code: PackErrorCode, message: string) => void,
   raw: readonly RawFieldRule[],
+  where: (index: number) => string,
 ) {
-  const first = new Map<string, string>();
+  const first = new Map<string, { name: string; index: number }>();
   raw.forEach((rule, i) => {
     if (rule.when !== undefined || !fields.some((f) => f.name === rule.name)) return;
     const seen = first.get(rule.field);
-    if (seen === undefined) first.set(rule.field, rule.name);
+    if (seen === undefined) first.set(rule.field, { name: rule.name, index: i });
     else {
       fail(
         ["fields", i],
         "DUPLICATE_RULE",
-        `${rule.field} has two rules without when: ('${seen}' and '${rule.name}'); give one a when: condition or remove one`,
+        `${rule.field} has two rules without when: '${seen.name}' (${where(seen.index)}) and '${rule.name}'; give one a when: condition, or remove one`,
       );
     }
   });

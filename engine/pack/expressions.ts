@@ -9,7 +9,11 @@ import type { CompiledReference, ReadContext, ReadResult } from "../paths/types.
  *   $field('PID.5.1')    a field reference, compiled at load like any other
  *   $mapCode(table, code) a code through a mapping table
  * Regex literals are refused (a catastrophic regex escapes JSONata's timeout)
- * and `$eval` is refused and shadowed, so the ban cannot be bypassed.
+ * and `$eval` is refused and shadowed, so the ban cannot be bypassed; a regex
+ * that reaches evaluation anyway meets a RegexEngine that refuses it. `$random`,
+ * `$shuffle` and functions that are neither JSONata's, the helpers nor bound in
+ * the expression are refused too, and `$now()`/`$millis()` are the run's `now`,
+ * so evaluation is replayable (docs/pack-language.md §5.2).
  */
 
 export interface ExpressionBudget {
@@ -31,7 +35,8 @@ export type ExpressionLoadCode =
   | "JSONATA_SYNTAX"
   | "JSONATA_REGEX_FORBIDDEN"
   | "JSONATA_FORBIDDEN_FUNCTION"
-  | "INVALID_FIELD_REFERENCE";
+  | "INVALID_FIELD_REFERENCE"
+  | "MAPPING_TABLE_NOT_FOUND";
 
 /** A load-time problem; `column` is 1-based within the expression text. */
 export interface ExpressionLoadError {
@@ -55,6 +60,8 @@ export interface ExpressionEnvironment {
   readonly mapCode: (table: string, code: string) => string | undefined;
   /** Further variables for this evaluation, e.g. `$value` (the `from:` result of a field rule). */
   readonly variables?: Readonly<Record<string, unknown>>;
+  /** The run's `now` (`--now`): what `$now()` and `$millis()` return. Absent: the wall clock. */
+  readonly now?: Date;
 }
 
 export type ExpressionValue = unknown;
@@ -71,6 +78,13 @@ export interface CompiledExpression {
   readonly references: readonly CompiledReference[];
   /** Mapping tables named literally in `$mapCode` calls. */
   readonly tables: readonly string[];
+  /** Where each table of `tables` is first named: the 1-based column of its literal. */
+  readonly tableColumns: ReadonlyMap<string, number>;
+  /**
+   * Evaluate over `input`. Never throws and never rejects: a failure is an
+   * `EXPRESSION_ERROR` or `EXPRESSION_BUDGET_EXCEEDED` value. `input` is
+   * copied to plain frozen data unless it came from `plainInput`.
+   */
   evaluate(input: unknown, env: ExpressionEnvironment): Promise<ExpressionResult>;
 }
 
@@ -81,9 +95,28 @@ export type ExpressionCompileResult =
 /** JSONata error codes that mean "the budget was spent", not "the expression is wrong". */
 const BUDGET_CODES = new Set(["D1011", "D1012", "D2015", "U1001"]);
 
+const NOT_REPLAYABLE = "its result changes from run to run, so a message would not replay the same";
+
 const FORBIDDEN_FUNCTIONS: Readonly<Record<string, string>> = {
   eval: "$eval would evaluate text built at run time, escaping the checks made at load",
+  random: NOT_REPLAYABLE,
+  shuffle: NOT_REPLAYABLE,
 };
+
+/** JSONata 2.2's own functions (its static frame, plus `$now` and `$millis`). */
+const JSONATA_FUNCTIONS = new Set(
+  (
+    "sum count max min average string substring substringBefore substringAfter lowercase " +
+    "uppercase length trim pad match contains replace split join formatNumber formatBase " +
+    "formatInteger parseInteger number floor ceil round abs sqrt power random boolean not map " +
+    "zip filter single reduce sift keys lookup append exists spread merge reverse each error " +
+    "assert type sort shuffle distinct base64encode base64decode encodeUrlComponent encodeUrl " +
+    "decodeUrlComponent decodeUrl eval toMillis fromMillis clone now millis"
+  ).split(" "),
+);
+
+/** The helpers every place of use binds (§5.2), and the per-evaluation variables. */
+const HELPERS = new Set(["field", "mapCode", "value", "index"]);
 
 /** Refuses every regex at evaluation too, whatever path built it. */
 class NoRegexEngine {
@@ -124,6 +157,51 @@ function columnOf(position: number | undefined, tokenLength = 1): number {
   return Math.max(1, (position ?? 1) - tokenLength + 1);
 }
 
+/** Names an expression binds itself (`$f := ...`, lambda parameters): calling them is fine. */
+function boundNames(ast: unknown): Set<string> {
+  const names = new Set<string>();
+  for (const node of nodes(ast)) {
+    if (node.type === "bind") {
+      const lhs = node.lhs as JsonataNode | undefined;
+      if (lhs?.type === "variable" && typeof lhs.value === "string") names.add(lhs.value);
+    }
+    if (node.type === "lambda") {
+      for (const arg of node.arguments ?? []) {
+        if (arg.type === "variable" && typeof arg.value === "string") names.add(arg.value);
+      }
+    }
+    for (const key of ["focus", "index"] as const) {
+      if (typeof node[key] === "string") names.add(node[key] as string);
+    }
+  }
+  return names;
+}
+
+/** The position of a string literal's first character (JSONata gives the end of the token). */
+function literalStart(node: JsonataNode, source: string): number {
+  const value = String(node.value);
+  const end = node.position ?? 1;
+  // The literal as written may be longer than its value (escapes); find its opening quote.
+  const quote = source.slice(0, end).search(/["'][^"']*["']?$/);
+  return quote >= 0 ? quote + 2 : columnOf(end, value.length + 2) + 1;
+}
+
+/**
+ * `$field('PID.5.1')` and nothing else: the same accessor as `from: PID.5.1`,
+ * with no JSONata at run time.
+ */
+function onlyField(ast: JsonataNode): string | undefined {
+  const allowed = new Set(["type", "value", "position", "procedure", "arguments"]);
+  const keys = Object.entries(ast).flatMap(([k, v]) => (v === undefined ? [] : [k]));
+  if (ast.type !== "function" || keys.some((k) => !allowed.has(k))) return undefined;
+  if (ast.procedure?.type !== "variable" || ast.procedure.value !== "field") return undefined;
+  const args = ast.arguments ?? [];
+  const first = args[0];
+  if (args.length !== 1 || first?.type !== "string" || typeof first.value !== "string")
+    return undefined;
+  return first.value;
+}
+
 /** Compile a pack expression, or say exactly where it is wrong. */
 export function compileExpression(
   source: string,
@@ -135,30 +213,30 @@ export function compileExpression(
 
   let compiled: jsonata.Expression;
   try {
-    compiled = jsonata(source, {
-      timeout: budget.timeoutMs,
-      stack: budget.maxDepth,
-      sequence: budget.maxSequence,
-      RegexEngine: NoRegexEngine as unknown as RegExpConstructor,
-    } as jsonata.JsonataOptions);
+    compiled = jsonataOf(source, budget);
   } catch (e) {
-    const err = e as { message?: string; position?: number; token?: string };
+    const err = e as { code?: string; message?: string; position?: number; token?: string };
+    // At the end of the text JSONata names the token "(end)": point at the last character.
+    const tokenLength =
+      typeof err.token === "string" && err.token !== "(end)" ? err.token.length : 1;
     return {
       ok: false,
       errors: [
         {
           code: "JSONATA_SYNTAX",
-          message: `JSONata: ${err.message ?? String(e)}`,
-          column: columnOf(err.position, typeof err.token === "string" ? err.token.length : 1),
+          message: `${err.code ? `${err.code} ` : ""}${err.message ?? String(e)}`,
+          column: Math.min(columnOf(err.position, tokenLength), Math.max(source.length, 1)),
         },
       ],
     };
   }
 
+  const ast = compiled.ast() as JsonataNode;
   const errors: ExpressionLoadError[] = [];
   const references = new Map<string, CompiledReference>();
-  const tables = new Set<string>();
-  for (const node of nodes(compiled.ast())) {
+  const tables = new Map<string, number>();
+  const bound = boundNames(ast);
+  for (const node of nodes(ast)) {
     if (node.type === "regex") {
       errors.push({
         code: "JSONATA_REGEX_FORBIDDEN",
@@ -178,9 +256,26 @@ export function compileExpression(
         column: columnOf(node.position, node.value.length + 1),
       });
     }
-    if (node.type === "function" && node.procedure?.type === "variable") {
+    if (
+      (node.type === "function" || node.type === "partial") &&
+      node.procedure?.type === "variable" &&
+      typeof node.procedure.value === "string"
+    ) {
       const name = node.procedure.value;
       const first = node.arguments?.[0];
+      if (
+        !JSONATA_FUNCTIONS.has(name) &&
+        !HELPERS.has(name) &&
+        !bound.has(name) &&
+        name !== "" &&
+        !FORBIDDEN_FUNCTIONS[name]
+      ) {
+        errors.push({
+          code: "JSONATA_FORBIDDEN_FUNCTION",
+          message: `$${name} is not a function packs can call: use JSONata's functions, $field or $mapCode, or bind your own with $${name} := function(...) { ... }`,
+          column: columnOf(node.procedure.position, name.length + 1),
+        });
+      }
       if (name === "field") {
         if (first?.type !== "string" || typeof first.value !== "string") {
           errors.push({
@@ -193,25 +288,107 @@ export function compileExpression(
           const ref = compileReference(first.value);
           if (ref.ok) references.set(first.value, ref.reference);
           else {
-            const start = columnOf(first.position, first.value.length + 2) + 1;
             errors.push({
               code: "INVALID_FIELD_REFERENCE",
               message: `in $field('${first.value}'): ${ref.error.message}`,
-              column: start + ref.error.column - 1,
+              column: literalStart(first, source) + ref.error.column - 1,
             });
           }
         }
       }
-      if (name === "mapCode" && first?.type === "string" && typeof first.value === "string") {
-        tables.add(first.value);
+      if (name === "mapCode") {
+        if (first?.type === "string" && typeof first.value === "string") {
+          if (!tables.has(first.value)) tables.set(first.value, literalStart(first, source));
+        } else {
+          errors.push({
+            code: "MAPPING_TABLE_NOT_FOUND",
+            message:
+              "$mapCode takes the table name as a string literal, so the table can be checked at load, e.g. $mapCode('department', $field('PV1.3.1'))",
+            column: columnOf(node.procedure.position, 8),
+          });
+        }
       }
     }
   }
   if (errors.length > 0) return { ok: false, errors };
+  const field = onlyField(ast);
+  const single = field === undefined ? undefined : references.get(field);
+  if (single) return { ok: true, expression: accessorExpression(source, single) };
   return {
     ok: true,
-    expression: jsonataExpression(source, compiled, [...references.values()], [...tables]),
+    expression: jsonataExpression(source, compiled, [...references.values()], tables),
   };
+}
+
+/**
+ * For tests of the run-time guards only: JSONata compiled with the budget and
+ * the regex-refusing engine, and evaluated with the pack bindings, but
+ * without the load-time checks (as if an expression had slipped past them).
+ */
+export function compileUnchecked(
+  source: string,
+  budget: ExpressionBudget = DEFAULT_BUDGET,
+): CompiledExpression {
+  return jsonataExpression(source, jsonataOf(source, budget), [], new Map());
+}
+
+function jsonataOf(source: string, budget: ExpressionBudget): jsonata.Expression {
+  return jsonata(source, {
+    timeout: budget.timeoutMs,
+    stack: budget.maxDepth,
+    sequence: budget.maxSequence,
+    RegexEngine: NoRegexEngine as unknown as RegExpConstructor,
+  } as jsonata.JsonataOptions);
+}
+
+const PLAIN = new WeakSet<object>();
+
+/**
+ * Input for `evaluate`: a deep copy holding only plain data (strings,
+ * numbers, booleans, null, arrays and plain maps), frozen. Functions,
+ * symbols, class instances and cycles are left out, so an expression can
+ * never call into the engine through its data. Build it once per message and
+ * pass it to every evaluation; `evaluate` copies any other input itself.
+ */
+export function plainInput(value: unknown): unknown {
+  if (value !== null && typeof value === "object" && PLAIN.has(value)) return value;
+  const copied = plainCopy(value, new Set(), true);
+  if (copied !== null && typeof copied === "object") PLAIN.add(copied);
+  return copied;
+}
+
+/**
+ * A result as plain data: JSONata's sequences are arrays with extra own
+ * properties (`sequence`, and a `push` that enforces the budget), and a
+ * result may be a function; neither belongs in a record.
+ */
+function plainResult(value: unknown): unknown {
+  return plainCopy(value, new Set(), false);
+}
+
+function plainCopy(value: unknown, path: Set<object>, freeze: boolean): unknown {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return value;
+  if (typeof value === "number") return Number.isFinite(value) ? value : undefined;
+  if (typeof value !== "object") return undefined;
+  if (path.has(value)) return undefined;
+  path.add(value);
+  let out: unknown;
+  const done = <T>(v: T): T => (freeze ? Object.freeze(v) : v);
+  if (Array.isArray(value)) {
+    out = done(Array.from(value, (v) => plainCopy(v, path, freeze)).filter((v) => v !== undefined));
+  } else {
+    const proto = Object.getPrototypeOf(value);
+    if (proto === Object.prototype || proto === null) {
+      const copy: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) {
+        const c = plainCopy(v, path, freeze);
+        if (c !== undefined) copy[k] = c;
+      }
+      out = done(copy);
+    }
+  }
+  path.delete(value);
+  return out;
 }
 
 function readResultValue(result: ReadResult): unknown {
@@ -226,27 +403,43 @@ function accessorExpression(source: string, reference: CompiledReference): Compi
     kind: "accessor",
     references: [reference],
     tables: [],
-    evaluate: async (_input, env) => ({
-      ok: true,
-      value: readResultValue(reference.read(env.read)),
-    }),
+    tableColumns: new Map(),
+    async evaluate(_input, env) {
+      try {
+        return { ok: true, value: readResultValue(reference.read(env.read)) };
+      } catch (e) {
+        return { ok: false, error: runError(source, e) };
+      }
+    },
   };
 }
+
+function runError(source: string, e: unknown): ExpressionRunError {
+  const err = (e ?? {}) as { code?: string; message?: string };
+  const code = BUDGET_CODES.has(err.code ?? "") ? "EXPRESSION_BUDGET_EXCEEDED" : "EXPRESSION_ERROR";
+  const detail = typeof err.message === "string" ? err.message : String(e);
+  return { code, message: `${source}: ${err.code ? `${err.code} ` : ""}${detail}` };
+}
+
+/** `$fromMillis`, to format the run's `now` as `$now(picture, timezone)` would. */
+const FROM_MILLIS = jsonata("$fromMillis($ms, $picture, $timezone)");
 
 function jsonataExpression(
   source: string,
   compiled: jsonata.Expression,
   references: readonly CompiledReference[],
-  tables: readonly string[],
+  tableColumns: ReadonlyMap<string, number>,
 ): CompiledExpression {
   const bySource = new Map(references.map((r) => [r.source, r]));
   return {
     source,
     kind: "jsonata",
     references,
-    tables,
+    tables: [...tableColumns.keys()],
+    tableColumns,
     async evaluate(input, env) {
-      const bindings = {
+      const now = env.now;
+      const bindings: Record<string, unknown> = {
         ...env.variables,
         field: (ref: string) => {
           const reference = bySource.get(ref);
@@ -254,21 +447,29 @@ function jsonataExpression(
         },
         mapCode: (table: string, code: unknown) =>
           typeof code === "string" ? env.mapCode(table, code) : undefined,
+        // Shadowed, not only refused at load: `$eval('/' & p & '/')` would build a regex.
         eval: () => {
           throw { code: "RP0002", message: "$eval is not allowed in rule packs" };
         },
+        random: () => {
+          throw { code: "RP0003", message: "$random is not allowed in rule packs" };
+        },
+        shuffle: () => {
+          throw { code: "RP0003", message: "$shuffle is not allowed in rule packs" };
+        },
+        ...(now && {
+          millis: () => now.getTime(),
+          now: (picture?: string, timezone?: string) =>
+            FROM_MILLIS.evaluate({}, { ms: now.getTime(), picture, timezone }),
+        }),
       };
       try {
-        return { ok: true, value: await compiled.evaluate(input, bindings) };
-      } catch (e) {
-        const err = e as { code?: string; message?: string };
-        const code = BUDGET_CODES.has(err.code ?? "")
-          ? "EXPRESSION_BUDGET_EXCEEDED"
-          : "EXPRESSION_ERROR";
         return {
-          ok: false,
-          error: { code, message: `${source}: ${err.message ?? String(e)}` },
+          ok: true,
+          value: plainResult(await compiled.evaluate(plainInput(input), bindings)),
         };
+      } catch (e) {
+        return { ok: false, error: runError(source, e) };
       }
     },
   };

@@ -20,6 +20,16 @@ export type PackLoad =
  * and compile it. Problems come back located; nothing is thrown.
  */
 export function loadPack(file: string): PackLoad {
+  const loaded = load(file);
+  if (loaded.ok) return loaded;
+  // Every problem says what it is (`--format json` carries `severity`).
+  return {
+    ...loaded,
+    errors: loaded.errors.map((e) => ({ ...e, severity: e.severity ?? "error" })),
+  };
+}
+
+function load(file: string): PackLoad {
   const read = readChain(file);
   if (!read.ok)
     return { ok: false, errors: [...read.errors].sort(byPosition), warnings: read.warnings };

@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename, join, relative } from "node:path";
 import type { PackError } from "./errors.js";
 import { layerOf } from "./merge.js";
 import { schemaValidator } from "./schema.js";
 import { convertSchemaErrors } from "./schema-errors.js";
-import { readYaml } from "./source.js";
+import { readYaml, type YamlSource } from "./source.js";
 
 /**
  * Code mapping tables (Table 19 - Custom mapping): the standard rows of
@@ -36,6 +36,12 @@ export type TableLoad =
   | { readonly ok: true; readonly table: MappingTable }
   | { readonly ok: false; readonly errors: readonly PackError[]; readonly missing: boolean };
 
+interface RawTable {
+  table: string;
+  caseInsensitive?: boolean;
+  rows: RawRow[];
+}
+
 interface RawRow {
   foreign: string;
   practice: string;
@@ -50,7 +56,8 @@ export function tableFiles(
 ): string[] {
   const candidates = [join(mappingsDir, "standard", `${table}.yaml`)];
   if (practiceId) candidates.push(join(mappingsDir, practiceId, `${table}.yaml`));
-  return candidates.filter((f) => existsSync(f));
+  // Shown in errors and traces like every other file: relative to the working directory.
+  return candidates.filter((f) => existsSync(f)).map((f) => relative(process.cwd(), f) || f);
 }
 
 export function loadMappingTable(
@@ -61,21 +68,20 @@ export function loadMappingTable(
   const files = tableFiles(mappingsDir, practiceId, table);
   if (files.length === 0) return { ok: false, errors: [], missing: true };
   const errors: PackError[] = [];
-  const rows = new Map<string, MappingRow>();
-  let caseInsensitive = false;
   const validate = schemaValidator("mapping-table");
+  const read: { source: YamlSource; data: RawTable }[] = [];
   for (const file of files) {
-    const read = readYaml(file);
-    if (!read.ok) {
-      errors.push(...read.errors);
+    const yaml = readYaml(file);
+    if (!yaml.ok) {
+      errors.push(...yaml.errors);
       continue;
     }
-    const source = read.source;
+    const source = yaml.source;
     if (!validate(source.data)) {
       errors.push(...convertSchemaErrors(validate.errors ?? [], layerOf(source)));
       continue;
     }
-    const data = source.data as { table: string; caseInsensitive?: boolean; rows: RawRow[] };
+    const data = source.data as RawTable;
     if (data.table !== basename(file, ".yaml")) {
       errors.push({
         ...source.locate(["table"]),
@@ -83,10 +89,16 @@ export function loadMappingTable(
         message: `table '${data.table}' is in a file named ${basename(file)}: the file name must be the table's name`,
       });
     }
-    if (data.caseInsensitive) caseInsensitive = true;
+    read.push({ source, data });
+  }
+  // caseInsensitive is a property of the table: either file may set it, and it keys every row.
+  const caseInsensitive = read.some((r) => r.data.caseInsensitive === true);
+  const keyOf = (foreign: string) => (caseInsensitive ? foreign.toUpperCase() : foreign);
+  const rows = new Map<string, MappingRow>();
+  for (const { source, data } of read) {
     const inFile = new Map<string, number>();
     data.rows.forEach((row, i) => {
-      const key = caseInsensitive ? row.foreign.toUpperCase() : row.foreign;
+      const key = keyOf(row.foreign);
       const first = inFile.get(key);
       const where = source.locate(["rows", i]);
       if (first !== undefined) {
@@ -98,6 +110,7 @@ export function loadMappingTable(
         return;
       }
       inFile.set(key, i);
+      // The practice file comes after the standard one: its row replaces the standard row.
       rows.set(key, { ...row, at: `${where.file}:${where.line}` });
     });
   }

@@ -33,6 +33,9 @@ function isNamedList(v: Json): v is Array<Record<string, Json> & { name: string 
   return Array.isArray(v) && v.length > 0 && v.every((i) => isMap(i) && typeof i.name === "string");
 }
 
+const nameOf = (item: Json): string | undefined =>
+  isMap(item) && typeof item.name === "string" ? item.name : undefined;
+
 /** One file as a layer: every node's origin is itself. */
 export function layerOf(source: YamlSource): Layer {
   const origins = new Map<string, Origin>();
@@ -45,8 +48,16 @@ export function layerOf(source: YamlSource): Layer {
   return { data: source.data, origins };
 }
 
-/** `over` applied on top of `base`. */
-export function mergeLayers(base: Layer, over: Layer): Layer {
+/**
+ * `over` applied on top of `base`. `isNamed` says which lists are lists of
+ * named rules (by path in the merged pack); without it, a list is named when
+ * every item of both lists has a `name`.
+ */
+export function mergeLayers(
+  base: Layer,
+  over: Layer,
+  isNamed: (path: PathKey) => boolean = () => false,
+): Layer {
   const origins = new Map<string, Origin>();
   const copy = (from: Layer, fromPath: PathKey, toPath: PathKey, value: Json) => {
     const origin = from.origins.get(pathId(fromPath));
@@ -74,23 +85,37 @@ export function mergeLayers(base: Layer, over: Layer): Layer {
       }
       return out;
     }
-    if (isNamedList(b) && isNamedList(o)) {
+    if (
+      Array.isArray(b) &&
+      Array.isArray(o) &&
+      (isNamed(path) || (isNamedList(b) && isNamedList(o)))
+    ) {
+      // Items are matched by name: a match replaces the base item whole, in its place;
+      // the rest of `over` (including items with no name, which match nothing) is appended.
       const origin = over.origins.get(pathId(oPath));
       if (origin) origins.set(pathId(path), origin);
-      const overByName = new Map(o.map((item, i) => [item.name, { item, i }]));
+      const overByName = new Map<string, { item: Json; i: number }>();
+      const appended: { item: Json; i: number }[] = [];
+      o.forEach((item, i) => {
+        const name = nameOf(item);
+        if (name === undefined || overByName.has(name)) appended.push({ item, i });
+        else overByName.set(name, { item, i });
+      });
       const out: Json[] = [];
       for (const [i, item] of b.entries()) {
-        const replaced = overByName.get(item.name);
-        if (replaced) {
+        const name = nameOf(item);
+        const replaced = name === undefined ? undefined : overByName.get(name);
+        if (replaced && name !== undefined) {
           copy(over, [...oPath, replaced.i], [...path, out.length], replaced.item);
           out.push(replaced.item);
-          overByName.delete(item.name);
+          overByName.delete(name);
         } else {
           copy(base, [...bPath, i], [...path, out.length], item);
           out.push(item);
         }
       }
-      for (const { item, i } of overByName.values()) {
+      const rest = [...overByName.values(), ...appended].sort((x, y) => x.i - y.i);
+      for (const { item, i } of rest) {
         copy(over, [...oPath, i], [...path, out.length], item);
         out.push(item);
       }

@@ -1,5 +1,15 @@
 import { readFileSync } from "node:fs";
-import { type Document, isNode, isScalar, LineCounter, type Node, parseDocument } from "yaml";
+import {
+  type Document,
+  isMap,
+  isNode,
+  isScalar,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit,
+  type YAMLError,
+} from "yaml";
 import type { PackError, PackErrorCode, SourcePosition } from "./errors.js";
 
 /** A YAML file read with positions, so every later problem can be located in it. */
@@ -55,9 +65,9 @@ export function readYaml(file: string, text?: string): YamlRead {
         code: YAML_CODES[e.code] ?? "YAML_SYNTAX",
         message:
           e.code === "DUPLICATE_KEY"
-            ? "duplicate key: each key may appear once in a map"
+            ? duplicateKeyMessage(src, e, lineCounter)
             : firstLine(e.message),
-        ...position(e.pos[0]),
+        ...position(syntaxErrorOffset(src, e)),
       })),
     };
   }
@@ -90,6 +100,47 @@ function firstLine(message: string): string {
   return message.split("\n")[0] ?? message;
 }
 
+/**
+ * Where a YAML error is best shown. `yaml` reports an unclosed quote at the
+ * end of the file and a bad indentation at the start of the line; the author
+ * needs the opening quote and the first character of the misplaced key.
+ */
+function syntaxErrorOffset(text: string, e: YAMLError): number {
+  const at = e.pos[0];
+  if (e.code === "MISSING_CHAR") {
+    const quote = /Missing closing (["'])quote/.exec(e.message)?.[1];
+    const open = quote ? text.lastIndexOf(quote, at - 1) : -1;
+    if (open >= 0) return open;
+  }
+  let offset = at;
+  while (text[offset] === " " || text[offset] === "\t") offset++;
+  return offset < text.length && text[offset] !== "\n" && text[offset] !== "\r" ? offset : at;
+}
+
+/** `"patientAdd" is already defined at line 10`: find the first key of the pair `yaml` rejected. */
+function duplicateKeyMessage(text: string, e: YAMLError, lines: LineCounter): string {
+  const relaxed = parseDocument(text, { uniqueKeys: false });
+  let message = "duplicate key: each key may appear once in a map";
+  visit(relaxed, {
+    Map(_key, map) {
+      if (!isMap(map)) return;
+      const seen = new Map<string, Node>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key) || !pair.key.range) continue;
+        const name = String(pair.key.value);
+        const first = seen.get(name);
+        if (first?.range && pair.key.range[0] === e.pos[0]) {
+          message = `"${name}" is already defined at line ${lines.linePos(first.range[0]).line}; each key may appear once in a map`;
+          return visit.BREAK;
+        }
+        if (!first) seen.set(name, pair.key);
+      }
+      return undefined;
+    },
+  });
+  return message;
+}
+
 function rangeOf(node: unknown, key?: Node): number | undefined {
   if (key?.range) return key.range[0];
   if (isNode(node) && node.range) return node.range[0];
@@ -112,8 +163,10 @@ type Locate = YamlSource["locate"];
 
 /**
  * Map a column of a scalar's value back to the file: walk the value and the
- * source text side by side, letting a folded line break in the source stand
- * for the space it became, and skipping quotes and block indentation.
+ * source text side by side. A line break in the source that folding turned
+ * into a space (or removed) is skipped with the indentation after it; block
+ * indentation, quotes and escape sequences take source characters that are
+ * not in the value.
  */
 function within(
   doc: Document,
@@ -125,21 +178,61 @@ function within(
     const node = doc.getIn(path, true);
     if (!isScalar(node) || typeof node.value !== "string" || !node.range) return locate(path);
     const value = node.value;
+    const end = node.range[1];
+    const block = node.type === "BLOCK_FOLDED" || node.type === "BLOCK_LITERAL";
     let src = node.range[0];
+    let indent = 0;
     if (node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE") src++;
-    if (node.type === "BLOCK_FOLDED" || node.type === "BLOCK_LITERAL") {
+    if (block) {
       src = text.indexOf("\n", src) + 1;
-      while (text[src] === " ") src++;
-    }
-    const target = Math.min(Math.max(column - 1, 0), value.length);
-    for (let v = 0; v < target && src < node.range[1]; v++) {
-      if (text[src] === value[v]) {
+      while (text[src] === "\r" || text[src] === "\n") src++;
+      while (text[src] === " ") {
         src++;
+        indent++;
+      }
+    }
+    /** After a line break in the source: the block's indentation, or all of a flow scalar's. */
+    const skipIndent = () => {
+      let n = 0;
+      while ((text[src] === " " || (!block && text[src] === "\t")) && (!block || n < indent)) {
+        src++;
+        n++;
+      }
+    };
+    const isBreak = (c: string | undefined) => c === "\n" || c === "\r";
+    const target = Math.min(Math.max(column - 1, 0), value.length);
+    let v = 0;
+    while (v < target && src < end) {
+      const c = text[src];
+      if (node.type === "QUOTE_DOUBLE" && c === "\\") {
+        const next = text[src + 1];
+        if (isBreak(next)) {
+          // An escaped line break joins the lines with nothing between them.
+          src += next === "\r" && text[src + 2] === "\n" ? 3 : 2;
+          skipIndent();
+          continue;
+        }
+        src += next === "x" ? 4 : next === "u" ? 6 : next === "U" ? 10 : 2;
+        v++;
         continue;
       }
-      if (/\s/.test(value[v] ?? "") && /[\r\n]/.test(text[src] ?? "")) {
-        while (/[\r\n]/.test(text[src] ?? "")) src++;
-        while (text[src] === " ") src++;
+      if (node.type === "QUOTE_SINGLE" && c === "'" && text[src + 1] === "'") {
+        src += 2;
+        v++;
+        continue;
+      }
+      if (c === value[v]) {
+        src++;
+        v++;
+        if (c === "\n") skipIndent();
+        continue;
+      }
+      if (isBreak(c)) {
+        // Folded: the break became the value's space, or joined two lines.
+        if (c === "\r" && text[src + 1] === "\n") src++;
+        src++;
+        skipIndent();
+        if (value[v] === " " && !isBreak(text[src])) v++;
         continue;
       }
       src++;
