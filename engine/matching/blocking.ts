@@ -14,7 +14,11 @@ export function blockingKeysOf(patient: Patient): BlockingKeys {
   const phone = digits(
     patient.phones?.home ?? patient.phones?.mobile ?? patient.phones?.work,
   ).slice(-10);
-  const lastName = patient.lastName ? soundex(patient.lastName) : "";
+  // Soundex alone puts ~1% of a practice in one block for a name like Smith;
+  // with the first initial a block stays small in a store of a million.
+  const lastName = patient.lastName
+    ? `${soundex(patient.lastName)}${(patient.firstName ?? "").trim().charAt(0).toUpperCase()}`
+    : "";
   return {
     ...(patient.dob && { dob: patient.dob }),
     ...(ssn.length >= 9 && !/^0+$/.test(ssn) && { ssn }),

@@ -33,7 +33,7 @@ export interface BlockingKeys {
   readonly ssn?: string;
   /** Last 10 digits. */
   readonly phone?: string;
-  /** Phonetic code of the last name (engine/matching/phonetic). */
+  /** Soundex of the last name followed by the first name's initial (engine/matching/blocking.ts). */
   readonly lastNamePhonetic?: string;
 }
 
