@@ -23,6 +23,7 @@ import {
   runSuite,
   type Suite,
 } from "./harness.js";
+import { storeLookupSuites } from "./store-lookup.js";
 import { packLoadSuites } from "./suites/pack-load.js";
 import { parseSuites } from "./suites/parse.js";
 
@@ -47,7 +48,7 @@ for (const [key, value] of Object.entries(options)) {
 }
 
 const corpus = loadCorpus();
-const SUITES: Suite[] = [...parseSuites(corpus), ...packLoadSuites()];
+const SUITES: Suite[] = [...parseSuites(corpus), ...storeLookupSuites(), ...packLoadSuites()];
 
 const selected = SUITES.filter((s) => !values.filter || s.name.includes(values.filter));
 const machine = machineInfo();
