@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { type CliIo, type CommandResult, EXIT, processIo } from "./cli/io.js";
 import { parseCommand } from "./cli/parse-command.js";
+import { runCommand } from "./cli/run-command.js";
 import { validateCommand } from "./cli/validate-command.js";
 
 interface Command {
@@ -50,6 +51,46 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       if (positionals.length === 0) return usageError(io, this.usage, "no PACK given");
       return validateCommand(
         { packs: positionals, format: values.format, effective: values.effective === true },
+        io,
+      );
+    },
+  },
+  run: {
+    summary: "process HL7 files through a pack into the store; print one outcome per message",
+    usage:
+      "rulepack run --pack PACK [--db FILE] [--now ISO-8601] [--format json|text] [--explain] [--show-data] FILE...",
+    run(args, io) {
+      const { values, positionals } = parseArgs({
+        args,
+        allowPositionals: true,
+        options: {
+          pack: { type: "string" },
+          db: { type: "string", default: "rulepack.sqlite" },
+          now: { type: "string" },
+          format: { type: "string", default: "text" },
+          explain: { type: "boolean" },
+          "show-data": { type: "boolean" },
+        },
+      });
+      if (!values.pack) return usageError(io, this.usage, "--pack is required");
+      if (values.format !== "json" && values.format !== "text") {
+        return usageError(io, this.usage, `unknown --format '${values.format}'`);
+      }
+      const now = values.now ? new Date(values.now) : new Date();
+      if (Number.isNaN(now.getTime()))
+        return usageError(io, this.usage, `--now '${values.now}' is not an ISO-8601 date-time`);
+      if (positionals.length === 0) return usageError(io, this.usage, "no FILE given");
+      return runCommand(
+        {
+          pack: values.pack,
+          db: values.db,
+          now,
+          format: values.format,
+          explain: values.explain === true,
+          showData: values["show-data"] === true,
+          files: positionals,
+          progress: process.stderr.isTTY === true && positionals.length > 20,
+        },
         io,
       );
     },

@@ -1,5 +1,11 @@
 import { structureCarries } from "../hl7/structures.js";
 import {
+  DEFAULT_DEMOGRAPHICS,
+  type DemographicField,
+  type DemographicsConfig,
+} from "../matching/config.js";
+import { compileDemographics } from "../matching/scorer.js";
+import {
   CANONICAL_FIELDS,
   MAPPING_ELEMENTS,
   type MappingElement,
@@ -11,10 +17,14 @@ import { compileReference } from "../paths/index.js";
 import type { CompiledReference } from "../paths/types.js";
 import type { PackChain } from "./chain.js";
 import type {
+  CompiledExternalId,
   CompiledFieldRule,
   CompiledMapping,
   CompiledPack,
   CompiledRequiredRule,
+  GuarantorOptions,
+  InsuranceOptions,
+  PatientStrategy,
   PracticeDetails,
 } from "./compiled.js";
 import { normalizeEnablement } from "./enablement.js";
@@ -55,7 +65,26 @@ interface RawRequiredRule {
   label?: string;
 }
 
+interface RawExternalId {
+  name: string;
+  customFieldId: string;
+  from: string;
+  useForMatching?: boolean;
+  leadingZeros?: "keep" | "strip";
+  direction?: "both" | "inbound" | "outbound";
+}
+
 interface RawPack {
+  externalIds?: { patient?: RawExternalId[] };
+  matching?: {
+    order?: { patient?: PatientStrategy[] };
+    patientId?: { from?: string };
+    demographics?: Partial<DemographicsConfig>;
+    substantialChange?: DemographicField[];
+  };
+  insurance?: Partial<Omit<InsuranceOptions, "at">>;
+  privacy?: { autoCheck?: boolean };
+  guarantor?: Partial<Omit<GuarantorOptions, "send">>;
   pack: { id: string; abstract?: boolean };
   practice?: PracticeDetails;
   enabled?: Parameters<typeof normalizeEnablement>[0];
@@ -327,7 +356,64 @@ export function compilePack(chain: PackChain, file: string): CompileOutcome {
     readTable(table, path, "MAPPING_TABLE_NOT_FOUND", "is named by $mapCode", column);
   }
 
-  if (errors.length > 0) return { ok: false, errors };
+  const patientIds = (raw.externalIds?.patient ?? []).flatMap((id, i): CompiledExternalId[] => {
+    const path = ["externalIds", "patient", i];
+    const from = reference([...path, "from"], id.from, "patient");
+    if (!from) return [];
+    return [
+      {
+        name: id.name,
+        customFieldId: id.customFieldId,
+        from,
+        useForMatching: id.useForMatching ?? false,
+        leadingZeros: id.leadingZeros ?? "keep",
+        direction: id.direction ?? "both",
+        at: at(path),
+      },
+    ];
+  });
+  if (patientIds.filter((id) => id.useForMatching).length > 1) {
+    fail(
+      ["externalIds", "patient"],
+      "OPTION_DEPENDENCY",
+      "you can match only one external ID per record number category: set useForMatching on one patient-level ID",
+    );
+  }
+  const patientIdFrom = raw.matching?.patientId?.from ?? "PID.2";
+  const patientIdRef = reference(["matching", "patientId", "from"], patientIdFrom, "patient");
+  const demographics = compileDemographics({
+    ...DEFAULT_DEMOGRAPHICS,
+    ...raw.matching?.demographics,
+  });
+  const insurance: InsuranceOptions = {
+    receive: raw.insurance?.receive ?? true,
+    mode: raw.insurance?.mode ?? "always",
+    casePolicies: raw.insurance?.casePolicies ?? "toSequenceZero",
+    relationshipDirection: raw.insurance?.relationshipDirection ?? "patientToInsured",
+    at: at(["insurance"]),
+  };
+  const guarantor: GuarantorOptions = {
+    receive: raw.guarantor?.receive ?? true,
+    send: true,
+    relationshipDirection: raw.guarantor?.relationshipDirection ?? "patientToGuarantor",
+  };
+  const inverted =
+    insurance.relationshipDirection === "insuredToPatient"
+      ? ["insurance", "relationshipDirection"]
+      : guarantor.relationshipDirection === "guarantorToPatient"
+        ? ["guarantor", "relationshipDirection"]
+        : undefined;
+  const relationshipInverse =
+    inverted && !raw.pack.abstract
+      ? readTable(
+          "relationshipInverse",
+          inverted,
+          "MAPPING_TABLE_NOT_FOUND",
+          "turns relationships around",
+        )
+      : undefined;
+
+  if (errors.length > 0 || !patientIdRef) return { ok: false, errors };
   return {
     ok: true,
     pack: {
@@ -341,6 +427,27 @@ export function compilePack(chain: PackChain, file: string): CompileOutcome {
       mappings,
       tables,
       budget,
+      externalIds: { patient: patientIds, appointment: [] },
+      matching: {
+        order: {
+          patient: raw.matching?.order?.patient ?? ["externalId", "patientId", "demographics"],
+          charge: ["externalId", "patientId", "demographics"],
+        },
+        patientId: patientIdRef,
+        demographics,
+        substantialChange: raw.matching?.substantialChange ?? [
+          "dob",
+          "lastName",
+          "firstName",
+          "sex",
+          "ssn",
+        ],
+        at: at(["matching"]),
+      },
+      insurance,
+      privacy: { autoCheck: raw.privacy?.autoCheck ?? true },
+      guarantor,
+      ...(relationshipInverse && { relationshipInverse }),
       effective: raw,
     },
   };

@@ -1,3 +1,5 @@
+import type { DemographicField } from "../matching/config.js";
+import type { CompiledDemographics } from "../matching/scorer.js";
 import type { FieldType, MappingElement, RecordKind } from "../model/canonical-fields.js";
 import type { CompiledReference } from "../paths/types.js";
 import type { Enablement } from "./enablement.js";
@@ -54,6 +56,48 @@ export interface CompiledMapping {
   readonly at: string;
 }
 
+/** Table 5 / Table 6: one custom field holding an external ID. */
+export interface CompiledExternalId {
+  readonly name: string;
+  readonly customFieldId: string;
+  readonly from: CompiledReference;
+  readonly useForMatching: boolean;
+  readonly leadingZeros: "keep" | "strip";
+  readonly direction: "both" | "inbound" | "outbound";
+  readonly at: string;
+}
+
+export type PatientStrategy = "externalId" | "patientId" | "demographics";
+
+export interface CompiledMatching {
+  readonly order: {
+    readonly patient: readonly PatientStrategy[];
+    readonly charge: readonly PatientStrategy[];
+  };
+  /** Where the practice system's patient ID travels (default PID.2). */
+  readonly patientId: CompiledReference;
+  readonly demographics: CompiledDemographics;
+  /** Patient fields whose change on a matched patient needs a person's review. */
+  readonly substantialChange: readonly DemographicField[];
+  readonly at: string;
+}
+
+export interface InsuranceOptions {
+  /** "Is athenaNet receiving insurance data via the interface?" */
+  readonly receive: boolean;
+  /** Table 12 - Insurance processing options – patients. */
+  readonly mode: "always" | "whenPresent";
+  readonly casePolicies: "toSequenceZero" | "keepSequence";
+  readonly relationshipDirection: "patientToInsured" | "insuredToPatient";
+  readonly at: string;
+}
+
+export interface GuarantorOptions {
+  readonly receive: boolean;
+  readonly send: boolean;
+  readonly relationshipDirection: "patientToGuarantor" | "guarantorToPatient";
+}
+
 export interface CompiledPack {
   readonly id: string;
   /** The pack file that was loaded, as given. */
@@ -68,6 +112,17 @@ export interface CompiledPack {
   /** Every table read, by table name (also those only `$mapCode` names). */
   readonly tables: ReadonlyMap<string, MappingTable>;
   readonly budget: ExpressionBudget;
+  readonly externalIds: {
+    readonly patient: readonly CompiledExternalId[];
+    readonly appointment: readonly CompiledExternalId[];
+  };
+  readonly matching: CompiledMatching;
+  readonly insurance: InsuranceOptions;
+  /** Table 13 - Patient privacy processing option. */
+  readonly privacy: { readonly autoCheck: boolean };
+  readonly guarantor: GuarantorOptions;
+  /** Practice code -> its inverse (`mappings/standard/relationshipInverse.yaml`), when a direction needs turning around. */
+  readonly relationshipInverse?: MappingTable;
   /** The merged pack as data (`rulepack validate --effective`). */
   readonly effective: unknown;
 }

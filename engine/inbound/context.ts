@@ -1,0 +1,70 @@
+import { controlId, leafValue, messageType, versionId } from "../hl7/access.js";
+import type { Hl7Message } from "../hl7/tree.js";
+import type { OutcomeError, ReviewItem, TraceEntry } from "../model/outcome.js";
+import type { CompiledPack } from "../pack/compiled.js";
+import type { StoreView } from "../store/types.js";
+
+/**
+ * Everything one message's decisions may read: the compiled pack, the tree,
+ * a read-only store view and the clock. Findings are collected in `found`,
+ * local to this message.
+ */
+export interface MessageContext {
+  readonly pack: CompiledPack;
+  readonly message: Hl7Message;
+  readonly view: StoreView;
+  readonly now: Date;
+  readonly timeZone: string;
+  /** What JSONata sees as `$`: plain frozen data about the message and the practice. */
+  readonly expressionInput: unknown;
+  readonly found: Findings;
+}
+
+export interface Findings {
+  readonly errors: OutcomeError[];
+  readonly review: ReviewItem[];
+  readonly trace: TraceEntry[];
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+export function messageContext(
+  pack: CompiledPack,
+  message: Hl7Message,
+  view: StoreView,
+  now: Date,
+): MessageContext {
+  const type = messageType(message);
+  const msh = message.segments[0];
+  return {
+    pack,
+    message,
+    view,
+    now,
+    timeZone: pack.practice?.timeZone ?? "UTC",
+    expressionInput: deepFreeze({
+      message: {
+        type: type.code,
+        trigger: type.trigger,
+        structure: type.structure,
+        controlId: controlId(message),
+        version: versionId(message),
+        sentAt: leafValue(msh, 7) ?? null,
+        sendingApplication: leafValue(msh, 3) ?? null,
+        sendingFacility: leafValue(msh, 4) ?? null,
+      },
+      practice: pack.practice ?? null,
+    }),
+    found: { errors: [], review: [], trace: [] },
+  };
+}
+
+export function report(ctx: MessageContext, error: OutcomeError): void {
+  ctx.found.errors.push(error);
+}

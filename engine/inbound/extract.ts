@@ -1,0 +1,204 @@
+import type { Hl7Segment } from "../hl7/tree.js";
+import type { RecordKind } from "../model/canonical-fields.js";
+import type { CompiledFieldRule } from "../pack/compiled.js";
+import type { CompiledExpression } from "../pack/expressions.js";
+import type { ReadContext, ReadResult } from "../paths/types.js";
+import type { MessageContext } from "./context.js";
+import { convertValue } from "./convert.js";
+import { mapCode, mapCodeForExpression } from "./mapping.js";
+
+/**
+ * The extract step: the pack's field rules build one canonical record from a
+ * message (or from one group of it: a policy's IN1/IN2/IN3, a charge's
+ * FT1/PR1). Each field is a value, an explicit null (HL7 `""`: clear it) or
+ * absent (leave it).
+ */
+
+export type FieldValue =
+  | {
+      readonly kind: "value";
+      readonly value: unknown;
+      readonly hl7Field?: string;
+      readonly foreign?: string;
+    }
+  | { readonly kind: "null"; readonly hl7Field?: string }
+  | { readonly kind: "absent"; readonly hl7Field?: string }
+  /** A value was sent but could not be used (unmapped, not convertible); its error is already reported. */
+  | { readonly kind: "invalid"; readonly hl7Field?: string };
+
+export interface ExtractedRecord {
+  readonly kind: RecordKind;
+  /** By canonical field (`patient.dob`). */
+  readonly fields: ReadonlyMap<string, FieldValue>;
+  /** The nested record: present values, nulls to clear, absent keys left out. */
+  readonly record: Record<string, unknown>;
+  /** False when a field failed (unmapped, invalid, expression error): do not act on it. */
+  readonly complete: boolean;
+}
+
+export interface ExtractScope {
+  readonly group?: readonly Hl7Segment[];
+  readonly groupMembers?: readonly string[];
+  readonly derived?: ReadContext["derived"];
+}
+
+const ABSENT: FieldValue = Object.freeze({ kind: "absent" });
+
+export async function extractRecord(
+  ctx: MessageContext,
+  kind: RecordKind,
+  scope: ExtractScope = {},
+): Promise<ExtractedRecord> {
+  const read: ReadContext = {
+    message: ctx.message,
+    ...(scope.group && { group: scope.group }),
+    ...(scope.groupMembers && { groupMembers: scope.groupMembers }),
+    ...(scope.derived && { derived: scope.derived }),
+    supervisorOf: (providerId) =>
+      ctx.view.masterData.providers.find((p) => p.id === providerId)?.supervisingProviderId,
+  };
+  const errorsBefore = ctx.found.errors.length;
+  const fields = new Map<string, FieldValue>();
+  for (const [field, rules] of rulesByField(ctx.pack.fields, kind)) {
+    const rule = await chooseRule(ctx, rules, read);
+    fields.set(field, rule ? await evaluateRule(ctx, rule, read) : ABSENT);
+  }
+  const record: Record<string, unknown> = {};
+  for (const [field, value] of fields) {
+    if (value.kind === "absent" || value.kind === "invalid") continue;
+    setPath(
+      record,
+      field.slice(kind.length + 1).split("."),
+      value.kind === "null" ? null : value.value,
+    );
+  }
+  const complete = !ctx.found.errors.slice(errorsBefore).some((e) => e.severity === "error");
+  return { kind, fields, record, complete };
+}
+
+function rulesByField(rules: readonly CompiledFieldRule[], kind: RecordKind) {
+  const byField = new Map<string, CompiledFieldRule[]>();
+  for (const rule of rules) {
+    if (rule.record !== kind) continue;
+    const list = byField.get(rule.field) ?? [];
+    list.push(rule);
+    byField.set(rule.field, list);
+  }
+  return byField;
+}
+
+/** Rules with `when:` first, in pack order; then the field's unconditional rule. */
+async function chooseRule(
+  ctx: MessageContext,
+  rules: readonly CompiledFieldRule[],
+  read: ReadContext,
+): Promise<CompiledFieldRule | undefined> {
+  for (const rule of rules) {
+    if (!rule.when) continue;
+    if ((await evaluate(ctx, rule.when, read, rule)) === true) return rule;
+  }
+  return rules.find((r) => !r.when);
+}
+
+function fromResult(result: ReadResult): unknown {
+  if (result.kind === "value") return result.value;
+  return result.kind === "null" ? null : undefined;
+}
+
+async function evaluateRule(
+  ctx: MessageContext,
+  rule: CompiledFieldRule,
+  read: ReadContext,
+): Promise<FieldValue> {
+  const hl7Field = rule.from?.source;
+  const base = hl7Field === undefined ? {} : { hl7Field };
+  let raw: unknown;
+  let mapped = true;
+  let alternative: string | undefined;
+  if (rule.from) {
+    const result = rule.from.read(read);
+    raw = fromResult(result);
+    if (result.kind !== "absent") alternative = result.alternative;
+    // A derived source already holds a practice value: it is never mapped.
+    mapped = result.kind === "value" && result.source === "hl7";
+  }
+  if (rule.expr) {
+    raw = await evaluate(ctx, rule.expr, read, rule, { value: raw });
+    mapped = true;
+  }
+  if (raw === undefined && rule.default !== undefined) {
+    raw = rule.default;
+    mapped = false;
+  }
+  ctx.found.trace.push({
+    step: "extract",
+    rule: rule.name,
+    at: rule.at,
+    ...(alternative && { ref: alternative }),
+    detail: raw === undefined ? "absent" : raw === null ? "null" : "value",
+  });
+  if (raw === undefined) return { kind: "absent", ...base };
+  if (raw === null) return { kind: "null", ...base };
+  const field = alternative ?? hl7Field;
+  const texts = Array.isArray(raw)
+    ? raw.map(String)
+    : [typeof raw === "string" ? raw : String(raw)];
+  let values: unknown[] = Array.isArray(raw) ? [...raw] : [raw];
+  if (rule.map && mapped) {
+    values = [];
+    for (const text of texts) {
+      const result = mapCode(ctx, rule.map, text, field, rule);
+      if (!result.ok) return { kind: "invalid", ...base };
+      values.push(result.value);
+    }
+  }
+  const converted = convertValue(rule.type, Array.isArray(raw) ? values : values[0], ctx.timeZone);
+  if (!converted.ok) {
+    ctx.found.errors.push({
+      code: "INVALID_VALUE",
+      severity: "error",
+      message: `${rule.field} ${converted.reason}${field ? ` (${field})` : ""}`,
+      ...(field && { field }),
+      value: texts.join("~"),
+    });
+    return { kind: "invalid", ...base };
+  }
+  return {
+    kind: "value",
+    value: converted.value,
+    ...(field && { hl7Field: field }),
+    ...(rule.map && mapped && { foreign: texts.join("~") }),
+  };
+}
+
+export async function evaluate(
+  ctx: MessageContext,
+  expression: CompiledExpression,
+  read: ReadContext,
+  rule: { readonly name: string; readonly at: string },
+  variables?: Readonly<Record<string, unknown>>,
+  input: unknown = ctx.expressionInput,
+): Promise<unknown> {
+  const result = await expression.evaluate(input, {
+    read,
+    mapCode: (table, code) => mapCodeForExpression(ctx, table, code),
+    ...(variables && { variables }),
+  });
+  if (result.ok) return result.value;
+  ctx.found.errors.push({
+    code: result.error.code,
+    severity: "error",
+    message: `rule ${rule.name} at ${rule.at}: ${result.error.message}`,
+  });
+  return undefined;
+}
+
+function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (next === null || typeof next !== "object") node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1] as string] = value;
+}

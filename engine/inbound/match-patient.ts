@@ -1,0 +1,116 @@
+import { blockingKeysFor, classify } from "../matching/scorer.js";
+import type { Patient } from "../model/records.js";
+import type { PatientStrategy } from "../pack/compiled.js";
+import type { MessageContext } from "./context.js";
+import type { ReceivedExternalId } from "./external-ids.js";
+
+/**
+ * Patient matching in the spec's order, configurable: the external ID
+ * flagged for matching -> the practice system's patient ID -> demographic
+ * matching. A strategy that has a value but finds nobody hands over to the
+ * next one.
+ */
+export type PatientMatch =
+  | {
+      readonly kind: "matched";
+      readonly patient: Patient & { readonly id: string };
+      readonly by: PatientStrategy;
+    }
+  | { readonly kind: "none" }
+  | { readonly kind: "review" };
+
+type Strategy = (
+  ctx: MessageContext,
+  incoming: Patient,
+  ids: readonly ReceivedExternalId[],
+) => PatientMatch | undefined;
+
+const withId = (p: Patient | undefined): (Patient & { id: string }) | undefined =>
+  p?.id === undefined ? undefined : (p as Patient & { id: string });
+
+const STRATEGIES: Readonly<Record<PatientStrategy, Strategy>> = {
+  externalId(ctx, _incoming, ids) {
+    const id = ids.find((i) => i.useForMatching);
+    if (!id) return undefined;
+    const found = ctx.view.patientsByExternalId(id.name, id.key);
+    ctx.found.trace.push({
+      step: "match",
+      rule: "externalId",
+      detail: `${id.name}: ${found.length} patient(s)`,
+    });
+    if (found.length > 1) {
+      ctx.found.review.push({
+        reason: "ambiguousMatch",
+        detail: `external ID ${id.name} is held by ${found.length} patients; external IDs must be unique`,
+        candidates: found.map((p) => ({ patientId: p.id ?? "", total: 0, scores: {} })),
+      });
+      return { kind: "review" };
+    }
+    const patient = withId(found[0]);
+    return patient ? { kind: "matched", patient, by: "externalId" } : undefined;
+  },
+  patientId(ctx) {
+    const read = ctx.pack.matching.patientId.read({ message: ctx.message });
+    if (read.kind !== "value" || typeof read.value !== "string") return undefined;
+    const patient = withId(ctx.view.patientById(read.value));
+    ctx.found.trace.push({
+      step: "match",
+      rule: "patientId",
+      ref: read.alternative,
+      detail: patient ? "found" : "no such patient",
+    });
+    return patient ? { kind: "matched", patient, by: "patientId" } : undefined;
+  },
+  demographics(ctx, incoming) {
+    const candidates = ctx.view.patientCandidates(
+      blockingKeysFor(ctx.pack.matching.demographics, incoming),
+    );
+    const result = classify(ctx.pack.matching.demographics, incoming, candidates);
+    if (result.kind === "match") {
+      ctx.found.trace.push({
+        step: "match",
+        rule: "demographics",
+        score: scoresOf(result.score.fields),
+        detail: `total ${result.score.total.toFixed(2)}`,
+      });
+      const patient = withId(candidates.find((c) => c.id === result.patientId));
+      return patient ? { kind: "matched", patient, by: "demographics" } : { kind: "none" };
+    }
+    if (result.kind === "review") {
+      ctx.found.review.push({
+        reason: result.reason,
+        detail:
+          result.reason === "ambiguousMatch"
+            ? "several stored patients score above the match threshold"
+            : "a stored patient scores between the review and match thresholds: a possible duplicate",
+        candidates: result.candidates,
+      });
+      return { kind: "review" };
+    }
+    ctx.found.trace.push({
+      step: "match",
+      rule: "demographics",
+      detail: `no candidate above the review threshold (${candidates.length} compared)`,
+    });
+    return { kind: "none" };
+  },
+};
+
+function scoresOf(
+  fields: Readonly<Record<string, { readonly weight: number }>>,
+): Record<string, number> {
+  return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v.weight]));
+}
+
+export function matchPatient(
+  ctx: MessageContext,
+  order: readonly PatientStrategy[],
+  incoming: Patient,
+  ids: readonly ReceivedExternalId[],
+): PatientMatch {
+  for (const name of order) {
+    const result = STRATEGIES[name](ctx, incoming, ids);
+    if (result) return result;
+  }
+  return { kind: "none" };
+}

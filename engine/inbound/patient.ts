@@ -1,0 +1,161 @@
+import { messageTypeName } from "../hl7/access.js";
+import { substantialChanges } from "../matching/scorer.js";
+import type { ExternalIdSet, GuarantorSet, PrivacySet, TypedAction } from "../model/actions.js";
+import type { Guarantor, Patient } from "../model/records.js";
+import { isInboundEnabled } from "../pack/enablement.js";
+import type { MessageContext } from "./context.js";
+import { type ReceivedExternalId, readExternalIds } from "./external-ids.js";
+import { extractRecord } from "./extract.js";
+import { insuranceActions } from "./insurance.js";
+import { matchPatient } from "./match-patient.js";
+import { invertRelationship } from "./relationships.js";
+import { checkRequired } from "./required.js";
+
+/**
+ * Inbound patient messages (ADT A04, A08, A28, A31; A01/A05 when enabled):
+ * extract the patient, match it, decide add or update, check the required
+ * fields for that, then external IDs, privacy, guarantor and insurance.
+ */
+export async function patientMessage(ctx: MessageContext): Promise<TypedAction[]> {
+  const read = { message: ctx.message };
+  const ids = readExternalIds(ctx.pack.externalIds.patient, read);
+  const extracted = await extractRecord(ctx, "patient");
+  const { guarantor, ...demographics } = extracted.record as Patient & { guarantor?: Guarantor };
+  const incoming: Patient = {
+    ...demographics,
+    externalIds: Object.fromEntries(ids.map((i) => [i.name, i.value])),
+  };
+
+  const match = matchPatient(ctx, ctx.pack.matching.order.patient, incoming, ids);
+  if (match.kind === "review") {
+    ctx.found.errors.push({
+      code: "REVIEW_REQUIRED",
+      severity: "error",
+      message:
+        "a person must decide whether this is an existing patient (possible duplicate); nothing was applied",
+    });
+    return [];
+  }
+  const event = match.kind === "matched" ? "patientUpdate" : "patientAdd";
+  const type = messageTypeName(ctx.message);
+  ctx.found.trace.push({
+    step: "decide",
+    detail: `${event} (${match.kind === "matched" ? `matched by ${match.by}` : "no match"})`,
+  });
+  if (!isInboundEnabled(ctx.pack.enabled, event, type)) {
+    ctx.found.errors.push({
+      code: "EVENT_NOT_ENABLED",
+      severity: "error",
+      message: `${event} is not enabled inbound for ${type} (enabled.inbound.${event}, Table 4 - Interface Enablement)`,
+    });
+    return [];
+  }
+  if (match.kind === "matched") {
+    const changed = substantialChanges(
+      ctx.pack.matching.demographics,
+      ctx.pack.matching.substantialChange,
+      match.patient,
+      incoming,
+    );
+    if (changed.length > 0) {
+      const names = changed.map((c) => c.field).join(", ");
+      ctx.found.review.push({
+        reason: "substantialChange",
+        detail: `the message changes ${names} of patient ${match.patient.id}`,
+        candidates: [
+          {
+            patientId: match.patient.id,
+            total: 0,
+            scores: {},
+            changes: Object.fromEntries(
+              changed.map((c) => [c.field, { stored: c.stored, received: c.received }]),
+            ),
+          },
+        ],
+      });
+      ctx.found.errors.push({
+        code: "REVIEW_REQUIRED",
+        severity: "error",
+        message: `substantial demographic change (${names}) to an existing patient needs review`,
+      });
+      return [];
+    }
+  }
+  const operation = match.kind === "matched" ? "update" : "create";
+  const requiredOk = await checkRequired(ctx, extracted, operation, read, event);
+  if (!requiredOk || !extracted.complete) return [];
+
+  const patientId = match.kind === "matched" ? match.patient.id : ctx.view.nextId("patient");
+  const actions: TypedAction[] = [];
+  if (match.kind === "matched") {
+    actions.push({ type: "patient.update", patientId, patient: demographics });
+    actions.push(...changedIds(ids, match.patient, patientId));
+  } else {
+    actions.push({ type: "patient.create", patient: { ...incoming, id: patientId } });
+    // The store indexes IDs of a create by their value; a normalized matching key needs its own action.
+    actions.push(
+      ...ids.filter((id) => id.key !== id.value).map((id) => externalIdSet(id, patientId)),
+    );
+    const privacy = privacyOnCreate(ctx, patientId, demographics);
+    if (privacy) actions.push(privacy);
+  }
+  const guarantorAction = guarantorSet(ctx, patientId, guarantor);
+  if (guarantorAction) actions.push(guarantorAction);
+  actions.push(...(await insuranceActions(ctx, patientId, match.kind !== "matched", event)));
+  return actions;
+}
+
+/** externalId.set for every received ID that is new or differs from the stored one. */
+function changedIds(
+  ids: readonly ReceivedExternalId[],
+  stored: Patient,
+  patientId: string,
+): ExternalIdSet[] {
+  return ids
+    .filter((id) => stored.externalIds?.[id.name] !== id.value)
+    .map((id) => externalIdSet(id, patientId));
+}
+
+function externalIdSet(id: ReceivedExternalId, patientId: string): ExternalIdSet {
+  return {
+    type: "externalId.set",
+    record: "patient",
+    recordId: patientId,
+    name: id.name,
+    value: id.value,
+    key: id.key,
+  };
+}
+
+/** Table 13: both boxes checked on create, unless a field rule set them explicitly. */
+function privacyOnCreate(
+  ctx: MessageContext,
+  patientId: string,
+  patient: Patient,
+): PrivacySet | undefined {
+  if (!ctx.pack.privacy.autoCheck || patient.privacy) return undefined;
+  return {
+    type: "privacy.set",
+    patientId,
+    privacy: { releaseOfBillingInformation: true, assignmentOfBenefits: true },
+  };
+}
+
+function guarantorSet(
+  ctx: MessageContext,
+  patientId: string,
+  guarantor: Guarantor | undefined,
+): GuarantorSet | undefined {
+  if (!ctx.pack.guarantor.receive || !guarantor || Object.keys(guarantor).length === 0)
+    return undefined;
+  let record = guarantor;
+  if (
+    ctx.pack.guarantor.relationshipDirection === "guarantorToPatient" &&
+    typeof guarantor.relationship === "string"
+  ) {
+    const inverse = invertRelationship(ctx, guarantor.relationship, "GT1.11");
+    if (inverse === undefined) return undefined;
+    record = { ...guarantor, relationship: inverse };
+  }
+  return { type: "guarantor.set", patientId, guarantor: record };
+}
