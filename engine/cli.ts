@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { type CliIo, type CommandResult, EXIT, processIo } from "./cli/io.js";
 import { parseCommand } from "./cli/parse-command.js";
 import { runCommand } from "./cli/run-command.js";
+import { storeLoadCommand } from "./cli/store-command.js";
 import { validateCommand } from "./cli/validate-command.js";
 
 interface Command {
@@ -93,6 +94,25 @@ const COMMANDS: Readonly<Record<string, Command>> = {
         },
         io,
       );
+    },
+  },
+  store: {
+    summary: "load a practice's master data (providers, departments, packages...) into the store",
+    usage: "rulepack store load [--db FILE] MASTER_DATA.yaml",
+    run(args, io) {
+      const [verb, ...rest] = args;
+      if (verb !== "load")
+        return usageError(io, this.usage, `unknown store command '${verb ?? ""}'`);
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { db: { type: "string", default: "rulepack.sqlite" } },
+      });
+      const [masterData, ...extra] = positionals;
+      if (!masterData || extra.length > 0) {
+        return usageError(io, this.usage, "give exactly one MASTER_DATA.yaml");
+      }
+      return storeLoadCommand({ db: values.db, masterData }, io);
     },
   },
 };
