@@ -61,7 +61,12 @@ function getIn(data: unknown, path: readonly string[]): unknown {
   return node;
 }
 
-export function readChain(file: string): ChainResult {
+/**
+ * `overrides` is one more layer merged on top of the pack (a rule test's
+ * per-case `overrides:`), after the pack's own `pack` section is kept: its
+ * nodes keep their origins, so problems and traces point at the test file.
+ */
+export function readChain(file: string, overrides?: Layer): ChainResult {
   const sources: YamlSource[] = [];
   const errors: PackError[] = [];
   const warnings: PackError[] = [];
@@ -112,10 +117,10 @@ export function readChain(file: string): ChainResult {
     current = next;
   }
   if (errors.length > 0) return { ok: false, errors, warnings };
-  return { ok: true, chain: mergeChain(sources), warnings };
+  return { ok: true, chain: mergeChain(sources, overrides), warnings };
 }
 
-function mergeChain(sources: readonly YamlSource[]): PackChain {
+function mergeChain(sources: readonly YamlSource[], overrides?: Layer): PackChain {
   let merged: Layer | undefined;
   let mappingsDir: string | undefined;
   for (const source of sources) {
@@ -135,6 +140,8 @@ function mergeChain(sources: readonly YamlSource[]): PackChain {
       mergeLayers({ data: inherited, origins: merged.origins }, layer, isNamedPath),
     );
   }
+  if (merged && overrides)
+    merged = mergeLayers(dropRemoved(merged), withIdentities(overrides), isNamedPath);
   return {
     sources,
     merged: dropRemoved(merged ?? { data: undefined, origins: new Map() }),

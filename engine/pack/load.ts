@@ -1,12 +1,19 @@
 import { readChain } from "./chain.js";
 import { compilePack } from "./compile.js";
 import type { CompiledPack } from "./compiled.js";
-import { byPosition, type PackError } from "./errors.js";
+import { byPosition, type PackError, type SourcePosition } from "./errors.js";
+import { type Layer, originOf, type PathKey } from "./merge.js";
 import { schemaValidator } from "./schema.js";
 import { convertSchemaErrors } from "./schema-errors.js";
 
 export type PackLoad =
-  | { readonly ok: true; readonly pack: CompiledPack; readonly warnings: readonly PackError[] }
+  | {
+      readonly ok: true;
+      readonly pack: CompiledPack;
+      readonly warnings: readonly PackError[];
+      /** Where the node at `path` of the merged pack was written (the file that defines it). */
+      readonly locate: (path: PathKey) => SourcePosition | undefined;
+    }
   | {
       readonly ok: false;
       readonly errors: readonly PackError[];
@@ -19,8 +26,17 @@ export type PackLoad =
  * schemas/rulepack.schema.json, check its references, expressions and tables,
  * and compile it. Problems come back located; nothing is thrown.
  */
-export function loadPack(file: string): PackLoad {
-  const loaded = load(file);
+export interface LoadPackOptions {
+  /**
+   * One more layer merged on top of the pack (a rule test's per-case
+   * `overrides:`, from `layerOf(testFile, path)`): problems and traces of
+   * what it defines point at the file it came from.
+   */
+  readonly overrides?: Layer;
+}
+
+export function loadPack(file: string, options: LoadPackOptions = {}): PackLoad {
+  const loaded = load(file, options);
   if (loaded.ok) return loaded;
   // Every problem says what it is (`--format json` carries `severity`).
   return {
@@ -29,8 +45,8 @@ export function loadPack(file: string): PackLoad {
   };
 }
 
-function load(file: string): PackLoad {
-  const read = readChain(file);
+function load(file: string, options: LoadPackOptions): PackLoad {
+  const read = readChain(file, options.overrides);
   if (!read.ok)
     return { ok: false, errors: [...read.errors].sort(byPosition), warnings: read.warnings };
   const { chain, warnings } = read;
@@ -52,5 +68,9 @@ function load(file: string): PackLoad {
       effective: chain.merged.data,
     };
   }
-  return { ok: true, pack: compiled.pack, warnings };
+  const locate = (path: PathKey): SourcePosition | undefined => {
+    const origin = originOf(chain.merged, path);
+    return origin?.source.locate(origin.path);
+  };
+  return { ok: true, pack: compiled.pack, warnings, locate };
 }

@@ -36,16 +36,22 @@ function isNamedList(v: Json): v is Array<Record<string, Json> & { name: string 
 const nameOf = (item: Json): string | undefined =>
   isMap(item) && typeof item.name === "string" ? item.name : undefined;
 
-/** One file as a layer: every node's origin is itself. */
-export function layerOf(source: YamlSource): Layer {
+/**
+ * One file as a layer: every node's origin is itself. With `at`, the layer is
+ * the node at that path of the file (a rule test's per-case `overrides:`),
+ * its origins still pointing into the file.
+ */
+export function layerOf(source: YamlSource, at: PathKey = []): Layer {
   const origins = new Map<string, Origin>();
   const walk = (value: Json, path: PathKey) => {
-    origins.set(pathId(path), { source, path });
+    origins.set(pathId(path), { source, path: [...at, ...path] });
     if (Array.isArray(value)) for (const [i, v] of value.entries()) walk(v, [...path, i]);
     else if (isMap(value)) for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
   };
-  walk(source.data, []);
-  return { data: source.data, origins };
+  let data: Json = source.data;
+  for (const key of at) data = (data as Record<string | number, Json> | undefined)?.[key];
+  walk(data, []);
+  return { data, origins };
 }
 
 /**

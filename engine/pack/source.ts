@@ -7,6 +7,7 @@ import {
   LineCounter,
   type Node,
   parseDocument,
+  type SchemaOptions,
   visit,
   type YAMLError,
 } from "yaml";
@@ -31,7 +32,12 @@ export type YamlRead =
 
 const YAML_CODES: Readonly<Record<string, PackErrorCode>> = { DUPLICATE_KEY: "DUPLICATE_KEY" };
 
-export function readYaml(file: string, text?: string): YamlRead {
+/** Options of `readYaml`: YAML tags beyond the core schema (a rule test's `!absent`). */
+export interface ReadYamlOptions {
+  readonly customTags?: SchemaOptions["customTags"];
+}
+
+export function readYaml(file: string, text?: string, options: ReadYamlOptions = {}): YamlRead {
   let src = text;
   if (src === undefined) {
     try {
@@ -53,7 +59,12 @@ export function readYaml(file: string, text?: string): YamlRead {
     }
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(src, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(src, {
+    lineCounter,
+    uniqueKeys: true,
+    prettyErrors: false,
+    ...(options.customTags && { customTags: options.customTags }),
+  });
   const position = (offset: number): SourcePosition => {
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, col };
