@@ -4,6 +4,7 @@ import type { TypedAction } from "../model/actions.js";
 import { decideState, type Outcome } from "../model/outcome.js";
 import type { CompiledPack } from "../pack/compiled.js";
 import type { StoreView } from "../store/types.js";
+import { APPOINTMENT_TRIGGERS, appointmentMessage } from "./appointment.js";
 import { type MessageContext, messageContext } from "./context.js";
 import { patientMessage } from "./patient.js";
 
@@ -26,6 +27,7 @@ const HANDLERS: Readonly<
     handler: patientMessage,
     charge: false,
   },
+  SIU: { triggers: APPOINTMENT_TRIGGERS, handler: appointmentMessage, charge: false },
 };
 
 export interface ProcessOptions {

@@ -15,6 +15,7 @@ import {
 } from "../model/canonical-fields.js";
 import { compileReference } from "../paths/index.js";
 import type { CompiledReference } from "../paths/types.js";
+import { compileAppointmentSection } from "./appointments.js";
 import type { PackChain } from "./chain.js";
 import type {
   CompiledExternalId,
@@ -379,6 +380,7 @@ export function compilePack(chain: PackChain, file: string): CompileOutcome {
       "you can match only one external ID per record number category: set useForMatching on one patient-level ID",
     );
   }
+  const appointmentSection = compileAppointmentSection(chain.merged.data, { reference, fail, at });
   const patientIdFrom = raw.matching?.patientId?.from ?? "PID.2";
   const patientIdRef = reference(["matching", "patientId", "from"], patientIdFrom, "patient");
   const demographics = compileDemographics({
@@ -413,7 +415,8 @@ export function compilePack(chain: PackChain, file: string): CompileOutcome {
         )
       : undefined;
 
-  if (errors.length > 0 || !patientIdRef) return { ok: false, errors };
+  const appointments = appointmentSection.options;
+  if (errors.length > 0 || !patientIdRef || !appointments) return { ok: false, errors };
   return {
     ok: true,
     pack: {
@@ -427,10 +430,11 @@ export function compilePack(chain: PackChain, file: string): CompileOutcome {
       mappings,
       tables,
       budget,
-      externalIds: { patient: patientIds, appointment: [] },
+      externalIds: { patient: patientIds, appointment: appointmentSection.externalIds },
       matching: {
         order: {
           patient: raw.matching?.order?.patient ?? ["externalId", "patientId", "demographics"],
+          appointment: appointmentSection.order,
           charge: ["externalId", "patientId", "demographics"],
         },
         patientId: patientIdRef,
@@ -447,6 +451,7 @@ export function compilePack(chain: PackChain, file: string): CompileOutcome {
       insurance,
       privacy: { autoCheck: raw.privacy?.autoCheck ?? true },
       guarantor,
+      appointments,
       ...(relationshipInverse && { relationshipInverse }),
       effective: raw,
     },

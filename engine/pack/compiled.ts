@@ -2,6 +2,7 @@ import type { DemographicField } from "../matching/config.js";
 import type { CompiledDemographics } from "../matching/scorer.js";
 import type { FieldType, MappingElement, RecordKind } from "../model/canonical-fields.js";
 import type { CompiledReference } from "../paths/types.js";
+import type { AppointmentOptions, AppointmentPatientStrategy } from "./appointments.js";
 import type { Enablement } from "./enablement.js";
 import type { CompiledExpression, ExpressionBudget } from "./expressions.js";
 import type { MappingTable } from "./mapping-tables.js";
@@ -72,6 +73,8 @@ export type PatientStrategy = "externalId" | "patientId" | "demographics";
 export interface CompiledMatching {
   readonly order: {
     readonly patient: readonly PatientStrategy[];
+    /** How an appointment message finds its patient (never by demographics). */
+    readonly appointment: readonly AppointmentPatientStrategy[];
     readonly charge: readonly PatientStrategy[];
   };
   /** Where the practice system's patient ID travels (default PID.2). */
@@ -121,6 +124,8 @@ export interface CompiledPack {
   /** Table 13 - Patient privacy processing option. */
   readonly privacy: { readonly autoCheck: boolean };
   readonly guarantor: GuarantorOptions;
+  /** Table 15, reschedules, SIU statuses, Future/Past or present appointments (§17). */
+  readonly appointments: AppointmentOptions;
   /** Practice code -> its inverse (`mappings/standard/relationshipInverse.yaml`), when a direction needs turning around. */
   readonly relationshipInverse?: MappingTable;
   /** The merged pack as data (`rulepack validate --effective`). */
