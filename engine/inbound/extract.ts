@@ -40,6 +40,8 @@ export interface ExtractScope {
   readonly group?: readonly Hl7Segment[];
   readonly groupMembers?: readonly string[];
   readonly derived?: ReadContext["derived"];
+  /** Evaluate only these canonical fields (the others are absent): a value another source supplies is never read, nor mapped. */
+  readonly only?: ReadonlySet<string>;
 }
 
 const ABSENT: FieldValue = Object.freeze({ kind: "absent" });
@@ -60,6 +62,7 @@ export async function extractRecord(
   const errorsBefore = ctx.found.errors.length;
   const fields = new Map<string, FieldValue>();
   for (const [field, rules] of rulesByField(ctx.pack.fields, kind)) {
+    if (scope.only && !scope.only.has(field)) continue;
     const rule = await chooseRule(ctx, rules, read);
     fields.set(field, rule ? await evaluateRule(ctx, rule, read) : ABSENT);
   }

@@ -5,6 +5,7 @@ import { decideState, type Outcome } from "../model/outcome.js";
 import type { CompiledPack } from "../pack/compiled.js";
 import type { StoreView } from "../store/types.js";
 import { APPOINTMENT_TRIGGERS, appointmentMessage } from "./appointment.js";
+import { chargeMessage } from "./charge.js";
 import { type MessageContext, messageContext } from "./context.js";
 import { patientMessage } from "./patient.js";
 
@@ -28,6 +29,8 @@ const HANDLERS: Readonly<
     charge: false,
   },
   SIU: { triggers: APPOINTMENT_TRIGGERS, handler: appointmentMessage, charge: false },
+  // "athenaNet processes charge data only from inbound P03 charge messages."
+  DFT: { triggers: ["P03"], handler: chargeMessage, charge: true },
 };
 
 export interface ProcessOptions {

@@ -124,6 +124,7 @@ export function compileAppointmentSection(
     },
   );
   const flagged = externalIds.filter((id) => id.useForMatching);
+  const inbound = flagged.filter((id) => id.direction !== "outbound");
   if (flagged.length > 1) {
     fail(
       ["externalIds", "appointment"],
@@ -139,14 +140,14 @@ export function compileAppointmentSection(
     const wanted = section.matching.externalId;
     const chosen =
       wanted === undefined
-        ? flagged[0]
+        ? inbound[0]
         : externalIds.find((id) => id.name === wanted && id.direction !== "outbound");
     if (!chosen) {
       fail(
         [...matchingPath, wanted === undefined ? "by" : "externalId"],
         "OPTION_DEPENDENCY",
         wanted === undefined
-          ? "appointments.matching.by externalId needs an externalIds.appointment entry with useForMatching: true, or appointments.matching.externalId naming one (Table 6 – Appointment-level custom fields)"
+          ? "appointments.matching.by externalId needs an inbound externalIds.appointment entry with useForMatching: true, or appointments.matching.externalId naming one (Table 6 – Appointment-level custom fields)"
           : `appointments.matching.externalId '${wanted}' is not an inbound externalIds.appointment entry (Table 6 – Appointment-level custom fields)${externalIds.length ? `; the entries are ${externalIds.map((id) => id.name).join(", ")}` : ""}`,
       );
     } else {

@@ -17,6 +17,7 @@ import { compileReference } from "../paths/index.js";
 import type { CompiledReference } from "../paths/types.js";
 import { compileAppointmentSection } from "./appointments.js";
 import type { PackChain } from "./chain.js";
+import { compileCharges, type RawCharges } from "./charges.js";
 import type {
   CompiledExternalId,
   CompiledFieldRule,
@@ -78,7 +79,7 @@ interface RawExternalId {
 interface RawPack {
   externalIds?: { patient?: RawExternalId[] };
   matching?: {
-    order?: { patient?: PatientStrategy[] };
+    order?: { patient?: PatientStrategy[]; charge?: PatientStrategy[] };
     patientId?: { from?: string };
     demographics?: Partial<DemographicsConfig>;
     substantialChange?: DemographicField[];
@@ -86,6 +87,7 @@ interface RawPack {
   insurance?: Partial<Omit<InsuranceOptions, "at">>;
   privacy?: { autoCheck?: boolean };
   guarantor?: Partial<Omit<GuarantorOptions, "send">>;
+  charges?: RawCharges;
   pack: { id: string; abstract?: boolean };
   practice?: PracticeDetails;
   enabled?: Parameters<typeof normalizeEnablement>[0];
@@ -415,8 +417,15 @@ export function compilePack(chain: PackChain, file: string): CompileOutcome {
         )
       : undefined;
 
+  const charges = compileCharges(raw.charges, {
+    fail,
+    at,
+    reference,
+    appointmentIds: appointmentSection.externalIds,
+  });
+
   const appointments = appointmentSection.options;
-  if (errors.length > 0 || !patientIdRef || !appointments) return { ok: false, errors };
+  if (errors.length > 0 || !patientIdRef || !charges || !appointments) return { ok: false, errors };
   return {
     ok: true,
     pack: {
@@ -435,7 +444,7 @@ export function compilePack(chain: PackChain, file: string): CompileOutcome {
         order: {
           patient: raw.matching?.order?.patient ?? ["externalId", "patientId", "demographics"],
           appointment: appointmentSection.order,
-          charge: ["externalId", "patientId", "demographics"],
+          charge: raw.matching?.order?.charge ?? ["externalId", "patientId", "demographics"],
         },
         patientId: patientIdRef,
         demographics,
@@ -452,6 +461,7 @@ export function compilePack(chain: PackChain, file: string): CompileOutcome {
       privacy: { autoCheck: raw.privacy?.autoCheck ?? true },
       guarantor,
       appointments,
+      charges,
       ...(relationshipInverse && { relationshipInverse }),
       effective: raw,
     },

@@ -3,6 +3,7 @@ import type { CompiledDemographics } from "../matching/scorer.js";
 import type { FieldType, MappingElement, RecordKind } from "../model/canonical-fields.js";
 import type { CompiledReference } from "../paths/types.js";
 import type { AppointmentOptions, AppointmentPatientStrategy } from "./appointments.js";
+import type { ChargeOptions } from "./charges.js";
 import type { Enablement } from "./enablement.js";
 import type { CompiledExpression, ExpressionBudget } from "./expressions.js";
 import type { MappingTable } from "./mapping-tables.js";
@@ -126,6 +127,8 @@ export interface CompiledPack {
   readonly guarantor: GuarantorOptions;
   /** Table 15, reschedules, SIU statuses, Future/Past or present appointments (§17). */
   readonly appointments: AppointmentOptions;
+  /** Tables 17 and 18, unmatched charges, grouping, combining, diagnosis limits (§18). */
+  readonly charges: ChargeOptions;
   /** Practice code -> its inverse (`mappings/standard/relationshipInverse.yaml`), when a direction needs turning around. */
   readonly relationshipInverse?: MappingTable;
   /** The merged pack as data (`rulepack validate --effective`). */

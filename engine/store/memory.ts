@@ -14,6 +14,7 @@ import { UnknownMessageError } from "./errors.js";
 import { blockingKeyList, counterAfter, FIRST_RECORD_ID, messageIdOf } from "./ids.js";
 import { EMPTY_MASTER_DATA, type MasterData } from "./master-data.js";
 import { deepFreeze } from "./merge.js";
+import { missesSlip, noSlipTypes } from "./missing-slips.js";
 import {
   APPLYING_STATES,
   type BlockingKeys,
@@ -297,6 +298,13 @@ export function createMemoryStore(): Store {
     claimById(id: string): Claim | undefined {
       open();
       return claims.get(id);
+    },
+    appointmentsMissingSlips(): readonly Appointment[] {
+      open();
+      const noSlip = noSlipTypes(masterData);
+      return inOrder(appointments.keys(), appointmentOrder, (id) => appointments.get(id)).filter(
+        (a) => missesSlip(a, noSlip),
+      );
     },
     insuranceHistory(patientId: string): InsuranceHistory {
       open();

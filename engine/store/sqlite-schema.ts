@@ -105,6 +105,13 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: "appointments by status, for the Missing Slips worklist",
+    sql: `
+      CREATE INDEX appointments_by_status ON appointments (json_extract(record, '$.status'));
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((v, m) => Math.max(v, m.version), 0);

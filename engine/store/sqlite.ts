@@ -15,6 +15,7 @@ import { UnknownMessageError } from "./errors.js";
 import { blockingKeyList, counterAfter, messageIdOf } from "./ids.js";
 import { EMPTY_MASTER_DATA, type MasterData } from "./master-data.js";
 import { deepFreeze } from "./merge.js";
+import { MISSING_SLIP_STATUSES, missesSlip, noSlipTypes } from "./missing-slips.js";
 import { migrate } from "./sqlite-schema.js";
 import {
   APPLYING_STATES,
@@ -148,6 +149,12 @@ function sqliteStore(db: BetterSqlite3.Database): Store {
     cancelPolicy: db.prepare("UPDATE policies SET cancelled = 1 WHERE ref = ?"),
 
     appointment: db.prepare("SELECT record FROM appointments WHERE id = ?").pluck(),
+    // The expression is the one the appointments_by_status index is on (sqlite-schema.ts).
+    appointmentsInStatus: db
+      .prepare(
+        `SELECT record FROM appointments WHERE json_extract(record, '$.status') IN (${MISSING_SLIP_STATUSES.map(() => "?").join(", ")}) ORDER BY seq`,
+      )
+      .pluck(),
     insertAppointment: db.prepare(
       "INSERT INTO appointments (id, patient_id, record) VALUES (?, ?, ?)",
     ),
@@ -311,6 +318,12 @@ function sqliteStore(db: BetterSqlite3.Database): Store {
     },
     claimById: (id: string): Claim | undefined =>
       parse<Claim>(s.claim.get(id) as string | undefined),
+    appointmentsMissingSlips(): readonly Appointment[] {
+      const noSlip = noSlipTypes(readMasterData());
+      return parseAll<Appointment>(s.appointmentsInStatus.all(...MISSING_SLIP_STATUSES)).filter(
+        (a) => missesSlip(a, noSlip),
+      );
+    },
     insuranceHistory(patientId: string): InsuranceHistory {
       const rows = s.policyHistory.all(patientId) as { record: string; cancelled: number }[];
       return {

@@ -68,6 +68,13 @@ export interface Store extends StoreView {
   messages(filter?: { readonly state?: QueueState }): readonly StoredMessage[];
   /** Any claim by ID, billed or not (`unbilledClaims` is the view's lookup). */
   claimById(id: string): Claim | undefined;
+  /**
+   * The Missing Slips worklist: appointments in status 2 (checked in) or 3
+   * (checked out) whose appointment type requires a billing slip (master
+   * data `appointmentTypes[].billingSlipRequired` is not false), in the
+   * order they were created (missing-slips.ts).
+   */
+  appointmentsMissingSlips(): readonly Appointment[];
   /** Every policy ever stored for the patient (cancelled ones too) and the self-pay flag. */
   insuranceHistory(patientId: string): InsuranceHistory;
   /** Replace the practice's master data (providers, departments, packages, ...). */

@@ -1057,6 +1057,72 @@ export function storeContract(name: string, make: () => Store): void {
       });
     });
 
+    describe("appointmentsMissingSlips (the Missing Slips worklist)", () => {
+      const TYPES: MasterData = {
+        ...EMPTY_MASTER_DATA,
+        appointmentTypes: [
+          { id: "12", name: "Follow-Up 15" },
+          { id: "14", name: "Post-Op", billingSlipRequired: false },
+          { id: "16", name: "Urgent", billingSlipRequired: true },
+        ],
+      };
+      const at = (id: string, status: "f" | "2" | "3" | "4" | "x", type?: string) => ({
+        type: "appointment.create" as const,
+        appointment: {
+          ...APPOINTMENT,
+          id,
+          status,
+          ...(type === undefined ? { type: null } : { type }),
+        },
+      });
+
+      it("lists appointments in 2 or 3 whose type requires a slip (not No, or not in master data), oldest first", () => {
+        const store = fresh();
+        store.loadMasterData(TYPES);
+        apply(store, [
+          createPatient(),
+          at("1001", "2", "12"),
+          at("1002", "3", "16"),
+          at("1003", "2", "14"), // Billing Slip Required: No
+          at("1004", "f", "12"),
+          at("1005", "4", "12"),
+          at("1006", "x", "12"),
+          at("1007", "3", "99"), // a type master data does not list
+          at("1008", "2"), // no type
+        ]);
+        expect(store.appointmentsMissingSlips().map((a) => a.id)).toEqual([
+          "1001",
+          "1002",
+          "1007",
+          "1008",
+        ]);
+        expect(store.appointmentsMissingSlips()[0]).toEqual({ ...APPOINTMENT, status: "2" });
+      });
+
+      it("follows the status: charges entered (4) or a cancel take it off, a check-in puts it on", () => {
+        const store = fresh();
+        store.loadMasterData(TYPES);
+        apply(store, [createPatient(), at("1001", "2", "12"), at("1002", "f", "12")]);
+        apply(store, [
+          { type: "appointment.update", appointmentId: "1001", appointment: { status: "4" } },
+          { type: "appointment.checkIn", appointmentId: "1002", appointment: { status: "2" } },
+        ]);
+        expect(store.appointmentsMissingSlips().map((a) => a.id)).toEqual(["1002"]);
+        apply(store, [
+          { type: "appointment.cancel", appointmentId: "1002", appointment: { status: "x" } },
+        ]);
+        expect(store.appointmentsMissingSlips()).toEqual([]);
+      });
+
+      it("reads the type table when asked: a later master-data load decides", () => {
+        const store = fresh();
+        apply(store, [createPatient(), at("1001", "2", "14")]);
+        expect(store.appointmentsMissingSlips().map((a) => a.id)).toEqual(["1001"]);
+        store.loadMasterData(TYPES);
+        expect(store.appointmentsMissingSlips()).toEqual([]);
+      });
+    });
+
     describe("master data", () => {
       const DATA: MasterData = {
         providers: [
