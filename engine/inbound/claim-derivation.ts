@@ -222,10 +222,7 @@ function insuranceOf(
     ? [appointment.primaryPolicy, appointment.secondaryPolicy]
     : (() => {
         const policies = ctx.view.policiesOf(patientId);
-        return [
-          policies.find((p) => p.sequence === 1),
-          policies.find((p) => p.sequence === 2),
-        ];
+        return [policies.find((p) => p.sequence === 1), policies.find((p) => p.sequence === 2)];
       })();
   ctx.found.trace.push({
     step: "decide",

@@ -57,7 +57,8 @@ export function placeDiagnoses(
       if (code !== undefined) pointed.add(code);
     }
   }
-  for (const codes of lines) for (const code of codes.slice(0, limits.pointersPerLine)) pointed.add(code);
+  for (const codes of lines)
+    for (const code of codes.slice(0, limits.pointersPerLine)) pointed.add(code);
 
   const appended: string[] = [];
   const known = new Set(stored.header);

@@ -139,7 +139,8 @@ export function planClaims(
         const entry = target?.entries.find((e) => e.lineIndex === index);
         if (!same(entry ? entry.planned.line : line)) continue;
         if (entry) entry.planned = item;
-        else targetOf(claim).entries.push({ type: "charge.replace", lineIndex: index, planned: item });
+        else
+          targetOf(claim).entries.push({ type: "charge.replace", lineIndex: index, planned: item });
         return `overrides line ${index + 1} of unbilled claim ${claim.id}${entry ? ` (set by charge line ${entry.planned.line.number} before)` : ""}`;
       }
       for (const entry of target?.entries ?? []) {
@@ -175,11 +176,7 @@ function modifierKey(modifiers: readonly string[]): string {
 
 type Grouped = Pick<
   ClaimHeader,
-  | "serviceDate"
-  | "renderingProviderId"
-  | "supervisingProviderId"
-  | "departmentId"
-  | "appointmentId"
+  "serviceDate" | "renderingProviderId" | "supervisingProviderId" | "departmentId" | "appointmentId"
 > & {
   readonly primaryPolicy?: Policy | null;
   readonly secondaryPolicy?: Policy | null;
