@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
+import { explainCommand } from "./cli/explain-command.js";
 import { type CliIo, type CommandResult, EXIT, processIo } from "./cli/io.js";
 import { parseCommand } from "./cli/parse-command.js";
 import { runCommand } from "./cli/run-command.js";
 import { storeLoadCommand } from "./cli/store-command.js";
+import { testCommand } from "./cli/test-command.js";
 import { validateCommand } from "./cli/validate-command.js";
+import { WORKLIST_USAGE, worklistCommand } from "./cli/worklist-command.js";
 
 interface Command {
   readonly summary: string;
@@ -113,6 +116,71 @@ const COMMANDS: Readonly<Record<string, Command>> = {
         return usageError(io, this.usage, "give exactly one MASTER_DATA.yaml");
       }
       return storeLoadCommand({ db: values.db, masterData }, io);
+    },
+  },
+  worklist: {
+    summary: "print a worklist from the store: missing-slips (checked in or out, no charges yet)",
+    usage: WORKLIST_USAGE,
+    run: (args, io) => worklistCommand(args, io),
+  },
+  test: {
+    summary: "run rule-test suites (*.test.yaml); the last line is 'N passed, N failed'",
+    usage:
+      "rulepack test [PATH...] [--filter TEXT] [--tag TAG]... [--reporter pretty|junit|tap|json|github] [--output REPORTER=FILE]... [--update] [--coverage] [--coverage-threshold PCT] [--bail] [--watch] [--explain]",
+    run(args, io) {
+      const { values, positionals } = parseArgs({
+        args,
+        allowPositionals: true,
+        options: {
+          filter: { type: "string" },
+          tag: { type: "string", multiple: true, default: [] },
+          reporter: { type: "string", default: "pretty" },
+          output: { type: "string", multiple: true, default: [] },
+          update: { type: "boolean" },
+          coverage: { type: "boolean" },
+          "coverage-threshold": { type: "string" },
+          bail: { type: "boolean" },
+          watch: { type: "boolean" },
+          explain: { type: "boolean" },
+        },
+      });
+      return testCommand(
+        {
+          paths: positionals,
+          ...(values.filter !== undefined && { filter: values.filter }),
+          tags: values.tag,
+          reporter: values.reporter,
+          outputs: values.output,
+          update: values.update === true,
+          coverage: values.coverage === true,
+          ...(values["coverage-threshold"] !== undefined && {
+            coverageThreshold: values["coverage-threshold"],
+          }),
+          bail: values.bail === true,
+          watch: values.watch === true,
+          explain: values.explain === true,
+          ci: process.env.CI,
+        },
+        io,
+      );
+    },
+  },
+  explain: {
+    summary:
+      "show per message which rules fired, which alternative and mapping row, matcher scores",
+    usage: "rulepack explain --pack PACK [--now ISO-8601] FILE...",
+    run(args, io) {
+      const { values, positionals } = parseArgs({
+        args,
+        allowPositionals: true,
+        options: { pack: { type: "string" }, now: { type: "string" } },
+      });
+      if (!values.pack) return usageError(io, this.usage, "--pack is required");
+      const now = values.now ? new Date(values.now) : new Date();
+      if (Number.isNaN(now.getTime()))
+        return usageError(io, this.usage, `--now '${values.now}' is not an ISO-8601 date-time`);
+      if (positionals.length === 0) return usageError(io, this.usage, "no FILE given");
+      return explainCommand({ pack: values.pack, now, files: positionals }, io);
     },
   },
 };
