@@ -12,6 +12,7 @@ export interface ReceivedExternalId {
   readonly value: string;
   readonly key: string;
   readonly useForMatching: boolean;
+  readonly leadingZeros: "keep" | "strip";
 }
 
 export function matchingKey(value: string, leadingZeros: "keep" | "strip"): string {
@@ -34,6 +35,7 @@ export function readExternalIds(
       value: result.value,
       key: matchingKey(result.value, id.leadingZeros),
       useForMatching: id.useForMatching,
+      leadingZeros: id.leadingZeros,
     });
   }
   return out;

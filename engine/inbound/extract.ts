@@ -205,3 +205,21 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
   }
   node[path[path.length - 1] as string] = value;
 }
+
+/**
+ * A record as a create writes it: on a create an HL7 null counts as absent
+ * (there is nothing to clear), so null keys and maps left empty are dropped.
+ */
+export function withoutNulls<T extends object>(record: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) {
+    if (value === null || value === undefined) continue;
+    if (typeof value === "object" && !Array.isArray(value)) {
+      const inner = withoutNulls(value);
+      if (Object.keys(inner).length > 0) out[key] = inner;
+    } else {
+      out[key] = value;
+    }
+  }
+  return out as T;
+}

@@ -5,8 +5,9 @@ import type {
   InsuranceUpdate,
 } from "../model/actions.js";
 import type { Policy } from "../model/records.js";
+import type { CompiledRequiredRule } from "../pack/compiled.js";
 import type { MessageContext } from "./context.js";
-import { extractRecord } from "./extract.js";
+import { type ExtractedRecord, extractRecord, withoutNulls } from "./extract.js";
 import { groupsOf } from "./groups.js";
 import { invertRelationship } from "./relationships.js";
 import { checkRequired } from "./required.js";
@@ -34,22 +35,39 @@ export async function insuranceActions(
     return options.mode === "always" ? [{ type: "insurance.selfPay", patientId }] : [];
   }
   const stored = isNewPatient ? [] : ctx.view.policiesOf(patientId);
+  const keyPart = foreignKeyPart(ctx);
+  const otherRules = (rule: CompiledRequiredRule) => !keyPart(rule);
   const actions: InsuranceAction[] = [];
+  // Sequences taken by this message's policies: a second policy at one is an error, not a second add.
+  const sequences = new Set<number>();
   for (const group of groups) {
+    const read = { message: ctx.message, group: group.segments, groupMembers: group.members };
+    // A foreign key with a required part missing (Table 11: IN1.2, IN1.4) is
+    // reported as missing, not looked up as a new, unmapped key.
+    if (!(await checkRequired(ctx, NO_POLICY, "create", read, event, keyPart))) continue;
     const scope = { group: group.segments, groupMembers: group.members };
     const extracted = await extractRecord(ctx, "policy", scope);
     if (!extracted.complete) continue;
-    const read = { message: ctx.message, group: group.segments, groupMembers: group.members };
     const fields = extracted.fields;
     const packageValue = fields.get("policy.packageId");
     if (packageValue?.kind !== "value") {
-      // The required rules name what is missing (Table 11: IN1.2, IN1.4 are required).
-      await checkRequired(ctx, extracted, "create", read, event);
+      // The required rules name what is missing.
+      await checkRequired(ctx, extracted, "create", read, event, otherRules);
       continue;
     }
     const packageId = String(packageValue.value);
     const sequenceValue = fields.get("policy.sequence");
     let sequence = sequenceValue?.kind === "value" ? Number(sequenceValue.value) : group.index;
+    if (sequence < 0) {
+      ctx.found.errors.push({
+        code: "INVALID_VALUE",
+        severity: "error",
+        message: `policy.sequence ${sequence} is not a sequence number (IN1.1): 1 primary, 2 secondary, 3 tertiary`,
+        field: "IN1.1",
+        value: String(sequence),
+      });
+      continue;
+    }
     const casePackage = ctx.view.masterData.insurancePackages.find(
       (p) => p.id === packageId,
     )?.casePolicy;
@@ -60,6 +78,17 @@ export async function insuranceActions(
         detail: `package ${packageId} is a case policy: sequence 1 stored as 0`,
       });
     }
+    if (sequences.has(sequence)) {
+      ctx.found.errors.push({
+        code: "INVALID_VALUE",
+        severity: "error",
+        message: `two policies of this message have sequence ${sequence} (IN1.1); each policy needs its own`,
+        field: "IN1.1",
+        value: String(sequence),
+      });
+      continue;
+    }
+    sequences.add(sequence);
     const record = { ...extracted.record } as Record<string, unknown>;
     if (
       options.relationshipDirection === "insuredToPatient" &&
@@ -77,17 +106,40 @@ export async function insuranceActions(
     } as Policy;
     const current = stored.find((p) => p.sequence === sequence);
     const operation = current?.packageId === packageId ? "update" : "create";
-    if (!(await checkRequired(ctx, extracted, operation, read, event))) continue;
-    if (!current) actions.push({ type: "insurance.add", patientId, policy });
+    if (!(await checkRequired(ctx, extracted, operation, read, event, otherRules))) continue;
+    if (!current) actions.push({ type: "insurance.add", patientId, policy: withoutNulls(policy) });
     else if (current.packageId === packageId)
       actions.push({ type: "insurance.update", patientId, policy });
     else
       actions.push({
         type: "insurance.replace",
         patientId,
-        policy,
+        policy: withoutNulls(policy),
         replacedPackageId: current.packageId,
       });
   }
   return actions;
+}
+
+const NO_POLICY: ExtractedRecord = {
+  kind: "policy",
+  fields: new Map(),
+  record: {},
+  complete: true,
+};
+
+/**
+ * The required `ref` rules (errors, on create) on a part of the foreign
+ * insurance key, the `from:` of the unconditional `policy.packageId` rule:
+ * IN1.2 and IN1.4 of `IN1.2+IN1.4+IN1.5`. They are judged before the key is
+ * mapped, as for a create: without its key a policy matches no stored one.
+ */
+function foreignKeyPart(ctx: MessageContext): (rule: CompiledRequiredRule) => boolean {
+  const from = ctx.pack.fields.find((r) => r.field === "policy.packageId" && !r.when)?.from;
+  const parts = new Set((from?.source ?? "").split(/[+|]/).map((p) => p.trim()));
+  return (rule) =>
+    rule.ref !== undefined &&
+    rule.severity === "error" &&
+    rule.on.includes("create") &&
+    parts.has(rule.ref.source);
 }

@@ -83,7 +83,12 @@ const STRATEGIES: Readonly<Record<PatientStrategy, Strategy>> = {
           result.reason === "ambiguousMatch"
             ? "several stored patients score above the match threshold"
             : "a stored patient scores between the review and match thresholds: a possible duplicate",
-        candidates: result.candidates,
+        // The outcome's ReviewCandidate: the weight of each field, not the scorer's working levels.
+        candidates: result.candidates.map(({ patientId, total, scores }) => ({
+          patientId,
+          total,
+          scores,
+        })),
       });
       return { kind: "review" };
     }

@@ -1,11 +1,12 @@
+import { isDeepStrictEqual } from "node:util";
 import { messageTypeName } from "../hl7/access.js";
 import { substantialChanges } from "../matching/scorer.js";
 import type { ExternalIdSet, GuarantorSet, PrivacySet, TypedAction } from "../model/actions.js";
 import type { Guarantor, Patient } from "../model/records.js";
 import { isInboundEnabled } from "../pack/enablement.js";
 import type { MessageContext } from "./context.js";
-import { type ReceivedExternalId, readExternalIds } from "./external-ids.js";
-import { extractRecord } from "./extract.js";
+import { matchingKey, type ReceivedExternalId, readExternalIds } from "./external-ids.js";
+import { extractRecord, withoutNulls } from "./extract.js";
 import { insuranceActions } from "./insurance.js";
 import { matchPatient } from "./match-patient.js";
 import { invertRelationship } from "./relationships.js";
@@ -23,7 +24,9 @@ export async function patientMessage(ctx: MessageContext): Promise<TypedAction[]
   const { guarantor, ...demographics } = extracted.record as Patient & { guarantor?: Guarantor };
   const incoming: Patient = {
     ...demographics,
-    externalIds: Object.fromEntries(ids.map((i) => [i.name, i.value])),
+    ...(ids.length > 0 && {
+      externalIds: Object.fromEntries(ids.map((i) => [i.name, i.value])),
+    }),
   };
 
   const match = matchPatient(ctx, ctx.pack.matching.order.patient, incoming, ids);
@@ -91,7 +94,7 @@ export async function patientMessage(ctx: MessageContext): Promise<TypedAction[]
     actions.push({ type: "patient.update", patientId, patient: demographics });
     actions.push(...changedIds(ids, match.patient, patientId));
   } else {
-    actions.push({ type: "patient.create", patient: { ...incoming, id: patientId } });
+    actions.push({ type: "patient.create", patient: { ...withoutNulls(incoming), id: patientId } });
     // The store indexes IDs of a create by their value; a normalized matching key needs its own action.
     actions.push(
       ...ids.filter((id) => id.key !== id.value).map((id) => externalIdSet(id, patientId)),
@@ -99,20 +102,28 @@ export async function patientMessage(ctx: MessageContext): Promise<TypedAction[]
     const privacy = privacyOnCreate(ctx, patientId, demographics);
     if (privacy) actions.push(privacy);
   }
-  const guarantorAction = guarantorSet(ctx, patientId, guarantor);
+  const stored = match.kind === "matched" ? match.patient.guarantor : undefined;
+  const guarantorAction = guarantorSet(ctx, patientId, guarantor, stored);
   if (guarantorAction) actions.push(guarantorAction);
   actions.push(...(await insuranceActions(ctx, patientId, match.kind !== "matched", event)));
   return actions;
 }
 
-/** externalId.set for every received ID that is new or differs from the stored one. */
+/**
+ * externalId.set for every received ID that is new or differs from the
+ * stored one. IDs are compared by their matching key: with `leadingZeros:
+ * strip`, "123" is the stored "00123", not a change.
+ */
 function changedIds(
   ids: readonly ReceivedExternalId[],
   stored: Patient,
   patientId: string,
 ): ExternalIdSet[] {
   return ids
-    .filter((id) => stored.externalIds?.[id.name] !== id.value)
+    .filter((id) => {
+      const current = stored.externalIds?.[id.name];
+      return current === undefined || matchingKey(current, id.leadingZeros) !== id.key;
+    })
     .map((id) => externalIdSet(id, patientId));
 }
 
@@ -141,11 +152,14 @@ function privacyOnCreate(
   };
 }
 
+/** guarantor.set when a GT1 is present and differs from the stored guarantor (it replaces it whole). */
 function guarantorSet(
   ctx: MessageContext,
   patientId: string,
-  guarantor: Guarantor | undefined,
+  received: Guarantor | undefined,
+  stored: Guarantor | undefined,
 ): GuarantorSet | undefined {
+  const guarantor = received && withoutNulls(received);
   if (!ctx.pack.guarantor.receive || !guarantor || Object.keys(guarantor).length === 0)
     return undefined;
   let record = guarantor;
@@ -157,5 +171,6 @@ function guarantorSet(
     if (inverse === undefined) return undefined;
     record = { ...guarantor, relationship: inverse };
   }
+  if (isDeepStrictEqual(record, stored)) return undefined;
   return { type: "guarantor.set", patientId, guarantor: record };
 }

@@ -19,10 +19,11 @@ export async function checkRequired(
   operation: Operation,
   read: ReadContext,
   event: string,
+  only: (rule: CompiledRequiredRule) => boolean = () => true,
 ): Promise<boolean> {
   let satisfied = true;
   for (const rule of ctx.pack.required) {
-    if (rule.record !== record.kind || !rule.on.includes(operation)) continue;
+    if (rule.record !== record.kind || !rule.on.includes(operation) || !only(rule)) continue;
     if (rule.when) {
       const input = { ...(ctx.expressionInput as object), event, record: record.record };
       const applies = await evaluate(ctx, rule.when, read, rule, undefined, input);
