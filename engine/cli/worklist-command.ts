@@ -1,0 +1,95 @@
+import { existsSync } from "node:fs";
+import { parseArgs } from "node:util";
+import type { Appointment } from "../model/records.js";
+import { openSqliteStore } from "../store/sqlite.js";
+import { type CliIo, type CommandResult, EXIT } from "./io.js";
+
+export const WORKLIST_USAGE = "rulepack worklist missing-slips [--db FILE] [--format text|json]";
+
+export interface MissingSlipsOptions {
+  /** The SQLite store `rulepack run` wrote. */
+  readonly db: string;
+  readonly format: "text" | "json";
+}
+
+/**
+ * `rulepack worklist missing-slips`: the appointments checked in (2) or out
+ * (3) whose charges have not arrived, unless their appointment type says no
+ * billing slip is required (spec: "These appointments appear on the Missing
+ * Slips worklist until charges are entered via a user or the interface").
+ * Soonest first. Text: one line per appointment, IDs and codes only (no
+ * patient names), then the count. JSON: one appointment record per line,
+ * the count on stderr.
+ */
+export function worklistCommand(args: readonly string[], io: CliIo): CommandResult {
+  const [name, ...rest] = args;
+  if (name !== "missing-slips") {
+    return usage(io, `unknown worklist '${name ?? ""}' (the worklist is missing-slips)`);
+  }
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      db: { type: "string", default: "rulepack.sqlite" },
+      format: { type: "string", default: "text" },
+    },
+  });
+  if (values.format !== "text" && values.format !== "json") {
+    return usage(io, `unknown --format '${values.format}'`);
+  }
+  if (positionals.length > 0) return usage(io, `unexpected argument '${positionals[0]}'`);
+  return missingSlipsCommand({ db: values.db, format: values.format }, io);
+}
+
+function usage(io: CliIo, message: string): CommandResult {
+  io.stderr(`rulepack: ${message}\nusage: ${WORKLIST_USAGE}\n`);
+  return { exitCode: EXIT.usage };
+}
+
+export function missingSlipsCommand(options: MissingSlipsOptions, io: CliIo): CommandResult {
+  // A worklist only reads: never create an empty store by mistyping its name.
+  if (options.db !== ":memory:" && !existsSync(options.db)) {
+    io.stderr(`rulepack: no store at ${options.db} (rulepack run --db FILE creates one)\n`);
+    return { exitCode: EXIT.failed };
+  }
+  const store = openSqliteStore(options.db);
+  let list: Appointment[];
+  try {
+    list = [...store.appointmentsMissingSlips()].sort(bySoonest);
+  } finally {
+    store.close();
+  }
+  const count = `${list.length} appointment${list.length === 1 ? "" : "s"} missing slips\n`;
+  if (options.format === "json") {
+    for (const a of list) io.stdout(`${JSON.stringify(a)}\n`);
+    io.stderr(count);
+    return { exitCode: EXIT.ok };
+  }
+  for (const a of list) io.stdout(`${textLine(a)}\n`);
+  io.stdout(count);
+  return { exitCode: EXIT.ok };
+}
+
+function instant(a: Appointment): number {
+  const t = typeof a.start === "string" ? Date.parse(a.start) : Number.NaN;
+  return Number.isNaN(t) ? Number.POSITIVE_INFINITY : t;
+}
+
+/** By start instant (offsets differ), an appointment without a start last, then by ID. */
+function bySoonest(a: Appointment, b: Appointment): number {
+  return instant(a) - instant(b) || (a.id ?? "").localeCompare(b.id ?? "", "en", { numeric: true });
+}
+
+function textLine(a: Appointment): string {
+  const field = (name: string, value: unknown) =>
+    `${name}=${value === undefined || value === null ? "-" : String(value)}`;
+  return [
+    a.id ?? "-",
+    a.start ?? "-",
+    field("status", a.status),
+    field("patient", a.patientId),
+    field("provider", a.providerId),
+    field("department", a.departmentId),
+    field("type", a.type),
+  ].join(" ");
+}
