@@ -123,12 +123,7 @@ function expectWellFormed(result: Awaited<ReturnType<typeof run>>, files: readon
 
 describe("rulepack run --format json over ../shared/corpus/hl7/ADT_*.hl7", () => {
   for (const practice of PRACTICES) {
-    // lakeside-family's master-data.yaml lists three corpus NPIs that fail the
-    // NPI check digit, and the master-data loader (engine/store) rejects them:
-    // `run` stops before any message (exit 2). Marked failing until one side
-    // changes; the assertions are the same as for harbor-ortho.
-    const test = practice === "lakeside-family" ? it.fails : it;
-    test(`${practice}: one outcome line per message, each in a valid state; ADT^A13 is not supported`, async () => {
+    it(`${practice}: one outcome line per message, each in a valid state; ADT^A13 is not supported`, async () => {
       const files = corpusFiles(/^ADT_.*\.hl7$/);
       expect(files.length).toBeGreaterThanOrEqual(30);
       const result = await run(practice, files);
@@ -143,8 +138,7 @@ describe("rulepack run --format json over ../shared/corpus/hl7/ADT_*.hl7", () =>
 
 describe("rulepack run --format json over every corpus file (../shared/corpus/hl7/*.hl7)", () => {
   for (const practice of PRACTICES) {
-    const test = practice === "lakeside-family" ? it.fails : it;
-    test(`${practice}: never crashes, one outcome per message; ACK, ORU, ORM ... are MESSAGE_TYPE_NOT_SUPPORTED`, async () => {
+    it(`${practice}: never crashes, one outcome per message; ACK, ORU, ORM ... are MESSAGE_TYPE_NOT_SUPPORTED`, async () => {
       const files = corpusFiles(/\.hl7$/);
       const result = await run(practice, files);
       expectWellFormed(result, files);
