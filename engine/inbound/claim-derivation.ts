@@ -99,12 +99,13 @@ export async function deriveClaim(
   }
   for (const field of FIELDS) {
     const value = fields.get(`claim.${field}`) as FieldValue;
+    const chain = chainOf(ctx, field, fromAppointment !== undefined, supervisingProvider);
     ctx.found.trace.push({
       step: "decide",
       rule: "charges.derivation",
       at: ctx.pack.charges.at,
       ...(value.kind !== "absent" && value.hl7Field && { ref: value.hl7Field }),
-      detail: `claim.${field} (${mode}${appointment ? `, appointment ${appointment.id}` : ", no appointment"}): ${value.kind}`,
+      detail: `claim.${field} = ${chain} (${mode}, ${appointment ? `appointment ${appointment.id}` : "no appointment"}): ${value.kind}`,
     });
   }
 
@@ -148,6 +149,24 @@ export async function deriveClaim(
   };
 }
 
+/** The option's chain for one claim field, as the trace shows it; msg(x) spelled as the rule's `from`. */
+function chainOf(
+  ctx: MessageContext,
+  field: ClaimField,
+  fromAppointment: boolean,
+  option: SupervisingOption,
+): string {
+  const msg = (f: ClaimField) =>
+    ctx.pack.fields.find((r) => r.field === `claim.${f}` && !r.when)?.from?.source ?? `msg(${f})`;
+  const right =
+    field !== "supervisingProviderId"
+      ? msg(field)
+      : option === "providerTable"
+        ? `supervisorOf(${msg("renderingProviderId")})`
+        : msg("supervisingProviderId");
+  return fromAppointment ? `${APPOINTMENT_SOURCE[field]} | ${right}` : right;
+}
+
 function present(value: string | null | undefined): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
 }
@@ -158,13 +177,15 @@ function supervisorOf(ctx: MessageContext, providerId: string): string {
   return provider?.supervisingProviderId ?? providerId;
 }
 
-/** providerTable: supervisorOf(msg(rendering)), which failed or was absent when the rendering was. */
+/**
+ * providerTable: supervisorOf(msg(rendering)). Without a rendering provider
+ * there is none either, and the rendering's own error (required, unmapped)
+ * is the one to report: "invalid" keeps the required check quiet.
+ */
 function supervisorOfMessage(ctx: MessageContext, message: ExtractedRecord): FieldValue {
   const rendering = message.fields.get("claim.renderingProviderId") ?? { kind: "absent" };
   const hl7Field = `supervisorOf(${rendering.hl7Field ?? "claim.renderingProviderId"})`;
-  if (rendering.kind !== "value") {
-    return { kind: rendering.kind === "invalid" ? "invalid" : "absent", hl7Field };
-  }
+  if (rendering.kind !== "value") return { kind: "invalid", hl7Field };
   return { kind: "value", value: supervisorOf(ctx, String(rendering.value)), hl7Field };
 }
 

@@ -129,23 +129,21 @@ export function compileCharges(
   const matching = compileAppointmentMatching(raw?.appointmentMatching, helpers);
   const grouping = raw?.grouping?.keys ?? DEFAULT_GROUPING;
   const combining = raw?.combining?.keys ?? DEFAULT_COMBINING;
-  for (const key of ALWAYS_GROUPING) {
-    if (!grouping.includes(key)) {
-      fail(
-        ["charges", "grouping", "keys"],
-        "OPTION_DEPENDENCY",
-        `charges.grouping.keys must include ${key}: a claim has one patient and one service date, so charges are only grouped onto a claim of the same patient and service date`,
-      );
-    }
+  const noGrouping = ALWAYS_GROUPING.filter((k) => !grouping.includes(k));
+  if (noGrouping.length > 0) {
+    fail(
+      ["charges", "grouping", "keys"],
+      "OPTION_DEPENDENCY",
+      `charges.grouping.keys must include ${words(noGrouping)}: a claim has one patient and one service date, so charges are only grouped onto a claim of the same patient and service date`,
+    );
   }
-  for (const key of ALWAYS_COMBINING) {
-    if (!combining.includes(key)) {
-      fail(
-        ["charges", "combining", "keys"],
-        "OPTION_DEPENDENCY",
-        `charges.combining.keys must include ${key}: Charge Combining overrides "the same patient, procedure, and date"; modifiers is the only optional key`,
-      );
-    }
+  const noCombining = ALWAYS_COMBINING.filter((k) => !combining.includes(k));
+  if (noCombining.length > 0) {
+    fail(
+      ["charges", "combining", "keys"],
+      "OPTION_DEPENDENCY",
+      `charges.combining.keys must include ${words(noCombining)}: Charge Combining overrides "the same patient, procedure, and date"; modifiers is the only optional key`,
+    );
   }
   if (!matching) return undefined;
   return {
@@ -197,4 +195,11 @@ function compileAppointmentMatching(
     return undefined;
   }
   return { by, from, externalId };
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function words(list: readonly string[]): string {
+  return list.length <= 1
+    ? list.join("")
+    : `${list.slice(0, -1).join(", ")} and ${list[list.length - 1]}`;
 }
