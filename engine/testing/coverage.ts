@@ -370,6 +370,11 @@ export class Coverage {
     }
   }
 
+  /** Every item with whether a case exercised it. */
+  entries(): { readonly item: CoverageItem; readonly covered: boolean }[] {
+    return [...this.items.values()].map(({ item, covered }) => ({ item, covered }));
+  }
+
   report(): CoverageReport {
     const byPack = new Map<string, { total: number; covered: number; uncovered: CoverageItem[] }>();
     for (const { item, covered } of this.items.values()) {

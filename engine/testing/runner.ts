@@ -19,7 +19,7 @@ import { jsonReport } from "./reporters/json.js";
 import { junitReport } from "./reporters/junit.js";
 import { prettyReport } from "./reporters/pretty.js";
 import { tapReport } from "./reporters/tap.js";
-import { type CaseResult, runCase } from "./run.js";
+import { type CaseResult, type Failure, runCase } from "./run.js";
 import { updateFile } from "./update.js";
 
 /**
@@ -74,12 +74,8 @@ export function selectCases(
   const onlyCases = loaded.flatMap((l) =>
     l.ok ? l.suite.cases.filter((c) => c.only).map((c) => `${l.suite.file}:${c.line}`) : [],
   );
+  // Under CI every case runs and each committed `only` fails (see onlyUnderCi).
   const onlyMode = onlyCases.length > 0 && !options.ci;
-  if (onlyCases.length > 0 && options.ci) {
-    problems.push(
-      `only: is committed (${onlyCases.join(", ")}); under CI it would silently shrink the run, so every case ran and the run fails: remove only:`,
-    );
-  }
   const filter = options.filter?.toLowerCase();
   const selections = loaded.map((l): Selection => {
     if (!l.ok) return { file: l.file, invalid: l.errors, warnings: l.warnings, cases: [] };
@@ -184,7 +180,7 @@ export async function runTests(options: TestOptions, io: CliIo): Promise<TestRun
 
 async function runSelections(
   selections: readonly Selection[],
-  options: Pick<TestOptions, "bail">,
+  options: Pick<TestOptions, "bail" | "ci">,
   packs: PackCache,
   io: CliIo,
 ): Promise<FileReport[]> {
@@ -201,7 +197,8 @@ async function runSelections(
     for (const { testCase, run } of s.cases) {
       if (bailed) break;
       const suite = s.suite as LoadedSuite;
-      const result = run ? await runCase(suite, testCase, packs) : notOnly(suite, testCase);
+      let result = run ? await runCase(suite, testCase, packs) : notOnly(suite, testCase);
+      if (options.ci && testCase.only) result = onlyUnderCi(result);
       results.push(result);
       if (options.bail && !["passed", "skipped"].includes(result.status)) bailed = true;
     }
@@ -209,6 +206,20 @@ async function runSelections(
   }
   if (bailed) io.stderr("rulepack test: --bail: stopped at the first failure\n");
   return files;
+}
+
+/** A committed `only` under CI: the case ran like every other, and fails. */
+function onlyUnderCi(result: CaseResult): CaseResult {
+  if (result.status === "invalid" || result.status === "error") return result;
+  const at = result.suite.source.locate(["cases", result.case.index, "only"], "key");
+  const failure: Failure = {
+    line: at.line,
+    title: "only: is committed",
+    detail: [
+      "under CI a committed only would silently shrink the run, so every case ran and this one fails: remove only:",
+    ],
+  };
+  return { ...result, status: "failed", failures: [failure, ...result.failures] };
 }
 
 function notOnly(suite: LoadedSuite, testCase: LoadedCase): CaseResult {

@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from "node:fs";
-import { parseDocument } from "yaml";
+import { type Document, isCollection, isNode, parseDocument } from "yaml";
 import type { Outcome } from "../model/outcome.js";
 import { TEST_TAGS } from "./absent.js";
 import type { CaseResult } from "./run.js";
@@ -53,7 +53,7 @@ export function updateFile(file: string, results: readonly CaseResult[]): Update
     let changed = false;
     if (whole) {
       const list = outcomes.map(goldenOutcome);
-      doc.setIn([...casePath, "expect"], list.length === 1 ? list[0] : list);
+      replace(doc, [...casePath, "expect"], list.length === 1 ? list[0] : list);
       changed = true;
     } else {
       for (const f of r.failures) {
@@ -65,7 +65,7 @@ export function updateFile(file: string, results: readonly CaseResult[]): Update
           doc.setIn([...e.path, f.key], o[f.key]);
           changed = true;
         } else if (f.key === "actions" || f.key === "errors" || f.key === "review") {
-          doc.setIn([...e.path, f.key], golden(o, f.key));
+          replace(doc, [...e.path, f.key], golden(o, f.key));
           changed = true;
         }
       }
@@ -74,8 +74,23 @@ export function updateFile(file: string, results: readonly CaseResult[]): Update
     if (r.failures.some((f) => f.key === "assert" || f.key === "store")) manual.push(r.case.name);
   }
   if (updated.length > 0) {
-    const next = doc.toString({ lineWidth: 0 });
+    // A tag with an empty value is written `!absent ` (yaml puts a space after a tag): trim it.
+    const next = doc.toString({ lineWidth: 0 }).replace(/ !absent (?=$| |,|\]|\})/gm, " !absent");
     if (next !== text) writeFileSync(file, next);
   }
   return { file, updated, manual };
+}
+
+/** Set the node at `path`, keeping the comments of the node it replaces. */
+function replace(doc: Document, path: readonly (string | number)[], value: unknown): void {
+  const before = doc.getIn(path, true);
+  const node = doc.createNode(value);
+  if (isNode(before)) {
+    if (before.commentBefore) node.commentBefore = before.commentBefore;
+    // A short list written in flow style (`errors: [] # none`) stays in flow style with its comment.
+    const short = JSON.stringify(value).length <= 80;
+    if (isCollection(before) && before.flow && isCollection(node) && short) node.flow = true;
+    if (before.comment && (!isCollection(node) || node.flow)) node.comment = before.comment;
+  }
+  doc.setIn(path, node);
 }

@@ -43,5 +43,13 @@ export function prettyReport(report: RunReport, options: { explain?: boolean } =
   }
   if (report.coverage) out.push("", formatCoverage(report.coverage).trimEnd());
   for (const p of report.runProblems) out.push(`rulepack test: ${p}`);
-  return out.length ? `${out.join("\n")}\n\n` : "";
+  return out.length ? `${visible(out.join("\n"))}\n\n` : "";
+}
+
+/** Control characters (MLLP's \x0b and \x1c, a CR inside a value) shown as `\xHH`, never sent to the terminal. */
+export function visible(text: string): string {
+  return text.replace(
+    /[\u0000-\u0008\u000b-\u001f\u007f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
 }
