@@ -9,7 +9,7 @@ import { isStandardCode, STANDARD_LISTS } from "./standard-codes.js";
  * UNMAPPED_CODE (UNMAPPED_INSURANCE for the insurance plan); without, the
  * code is taken as the practice's own and checked: standard code lists for
  * sex, race, ethnicity and language, master data for providers,
- * departments and insurance packages.
+ * departments, appointment types and insurance packages.
  */
 export type MapResult = { readonly ok: true; readonly value: string } | { readonly ok: false };
 
@@ -31,6 +31,12 @@ const MASTER_CHECKS: Partial<
     const departments = ctx.view.masterData.departments;
     if (departments.length === 0) return code;
     return departments.some((d) => d.id === code) ? code : undefined;
+  },
+  // Table 14's type is a row of the practice's appointment type table (docs/decisions/0004).
+  appointmentType: (ctx, code) => {
+    const types = ctx.view.masterData.appointmentTypes;
+    if (types.length === 0) return code;
+    return types.some((t) => t.id === code) ? code : undefined;
   },
   insurancePlan: (ctx, code) => {
     const packages = ctx.view.masterData.insurancePackages;

@@ -367,6 +367,20 @@ describe("Table 19 - Custom mapping: provider, department, type, status, cancel 
     expect(codes(outcome)).toEqual(["UNKNOWN_PROVIDER(PV1.7)"]);
   });
 
+  it("not mapped, a type not in the appointment type table is INVALID_VALUE (an HL7 0277 'Normal' in SCH.8)", async () => {
+    const outcome = await run("appt-basic", newStore(), siu("S12", { sch: { 8: "Normal" } }));
+    expect(outcome.errors).toEqual([
+      {
+        code: "INVALID_VALUE",
+        severity: "error",
+        message: "appointmentType 'Normal' is not in the practice's master data",
+        field: "SCH.8",
+        table: "appointmentType",
+        value: "Normal",
+      },
+    ]);
+  });
+
   it("not mapped, a provider by NPI becomes the practice provider ID", async () => {
     const outcome = await run("appt-basic", newStore(), siu("S12", { pv1: { 7: "1593847613" } }));
     expect(created(outcome).providerId).toBe("102");
