@@ -13,8 +13,13 @@ import { cpus, loadavg, platform, release, totalmem } from "node:os";
 
 export interface Subject {
   readonly name: string;
-  /** Process the whole workload once; returns how many units that was. */
-  run(): number;
+  /**
+   * Process the whole workload once; returns how many units that was. An
+   * async pipeline (the inbound handlers are async) returns a promise, which
+   * the round awaits; a synchronous subject is never awaited, so it pays no
+   * microtask per call.
+   */
+  run(): number | Promise<number>;
 }
 
 export interface Goal {
@@ -72,13 +77,14 @@ export function checksum(): number {
   return sink;
 }
 
-function round(subject: Subject, roundMs: number): number {
+async function round(subject: Subject, roundMs: number): Promise<number> {
   const limit = BigInt(Math.round(roundMs * 1e6));
   const start = process.hrtime.bigint();
   let units = 0;
   let elapsed = 0n;
   do {
-    units += subject.run();
+    const done = subject.run();
+    units += typeof done === "number" ? done : await done;
     elapsed = process.hrtime.bigint() - start;
   } while (elapsed < limit);
   return units / (Number(elapsed) / 1e9);
@@ -97,19 +103,22 @@ function measurement(name: string, rounds: number[]): Measurement {
   return { name, unitsPerSecond, microsPerUnit: 1e6 / unitsPerSecond, rounds };
 }
 
-export function runSuite(suite: Suite, options: HarnessOptions = DEFAULT_OPTIONS): SuiteResult {
-  round(suite.baseline, options.warmupMs);
-  round(suite.subject, options.warmupMs);
+export async function runSuite(
+  suite: Suite,
+  options: HarnessOptions = DEFAULT_OPTIONS,
+): Promise<SuiteResult> {
+  await round(suite.baseline, options.warmupMs);
+  await round(suite.subject, options.warmupMs);
   const base: number[] = [];
   const subj: number[] = [];
   for (let i = 0; i < options.rounds; i++) {
     // Alternate which goes first so drift (heat, GC debt) hits both alike.
     if (i % 2 === 0) {
-      base.push(round(suite.baseline, options.roundMs));
-      subj.push(round(suite.subject, options.roundMs));
+      base.push(await round(suite.baseline, options.roundMs));
+      subj.push(await round(suite.subject, options.roundMs));
     } else {
-      subj.push(round(suite.subject, options.roundMs));
-      base.push(round(suite.baseline, options.roundMs));
+      subj.push(await round(suite.subject, options.roundMs));
+      base.push(await round(suite.baseline, options.roundMs));
     }
   }
   const baseline = measurement(suite.baseline.name, base);

@@ -22,6 +22,7 @@ import {
   machineInfo,
   runSuite,
   type Suite,
+  type SuiteResult,
 } from "./harness.js";
 import { storeLookupSuites } from "./store-lookup.js";
 import { packLoadSuites } from "./suites/pack-load.js";
@@ -58,10 +59,11 @@ process.stdout.write(
     `harness: ${options.rounds} rounds of >= ${options.roundMs} ms each after ${options.warmupMs} ms warm-up; median; one core\n\n`,
 );
 
-const results = selected.map((suite) => {
+const results: SuiteResult[] = [];
+for (const suite of selected) {
   process.stdout.write(`running: ${suite.name}\n`);
-  return runSuite(suite, options);
-});
+  results.push(await runSuite(suite, options));
+}
 
 process.stdout.write(`\n${formatTable(results)}\n\n`);
 for (const r of results) {
