@@ -84,6 +84,9 @@ export async function patientMessage(ctx: MessageContext): Promise<TypedAction[]
       return [];
     }
   }
+  if (externalIdHeldElsewhere(ctx, ids, match.kind === "matched" ? match.patient.id : undefined)) {
+    return [];
+  }
   const operation = match.kind === "matched" ? "update" : "create";
   const requiredOk = await checkRequired(ctx, extracted, operation, read, event);
   if (!requiredOk || !extracted.complete) return [];
@@ -125,6 +128,33 @@ function changedIds(
       return current === undefined || matchingKey(current, id.leadingZeros) !== id.key;
     })
     .map((id) => externalIdSet(id, patientId));
+}
+
+/**
+ * "External IDs must be unique and non-changing": an ID this message would
+ * give its patient, while another patient holds it, needs a person.
+ */
+function externalIdHeldElsewhere(
+  ctx: MessageContext,
+  ids: readonly ReceivedExternalId[],
+  patientId: string | undefined,
+): boolean {
+  for (const id of ids) {
+    const others = ctx.view.patientsByExternalId(id.name, id.key).filter((p) => p.id !== patientId);
+    if (others.length === 0) continue;
+    ctx.found.review.push({
+      reason: "ambiguousMatch",
+      detail: `external ID ${id.name} '${id.value}' already belongs to patient ${others.map((p) => p.id).join(", ")}`,
+      candidates: others.map((p) => ({ patientId: p.id ?? "", total: 0, scores: {} })),
+    });
+    ctx.found.errors.push({
+      code: "REVIEW_REQUIRED",
+      severity: "error",
+      message: `external ID ${id.name} is held by another patient; external IDs must be unique, so a person decides`,
+    });
+    return true;
+  }
+  return false;
 }
 
 function externalIdSet(id: ReceivedExternalId, patientId: string): ExternalIdSet {

@@ -431,3 +431,25 @@ describe("athena Patient Matching Logic – demographics, thresholds { match: 20
     expect(store.patientById("1001")?.lastName).toBe("DOE");
   });
 });
+
+describe("Table 5 – Patient-level custom fields: external IDs must be unique and non-changing", () => {
+  it("an ID held by another patient is REVIEW_REQUIRED (ambiguousMatch), not given to a second patient", async () => {
+    const store = await twoPatients("inbound-order");
+    // Roe (1002) by PID.2, carrying Jane's MRN: only Roe's own demographics, so no substantial change.
+    const outcome = await decide(
+      fixturePack("inbound-order"),
+      store,
+      message({ type: "ADT^A08", pid: { ...ROE, 2: "1002", 3: "00123^^^EHR^MR" } }),
+    );
+    expect(outcome.state).toBe("ERROR");
+    expect(outcome.actions).toEqual([]);
+    expect(errorsOf(outcome)).toEqual([{ code: "REVIEW_REQUIRED", severity: "error" }]);
+    expect(outcome.review).toEqual([
+      {
+        reason: "ambiguousMatch",
+        detail: "external ID mrn '00123' already belongs to patient 1001",
+        candidates: [{ patientId: "1001", total: 0, scores: {} }],
+      },
+    ]);
+  });
+});
