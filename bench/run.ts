@@ -27,6 +27,7 @@ import {
 import { storeLookupSuites } from "./store-lookup.js";
 import { packLoadSuites } from "./suites/pack-load.js";
 import { parseSuites } from "./suites/parse.js";
+import { siuPipelineSuites } from "./suites/siu-pipeline.js";
 
 const { values } = parseArgs({
   options: {
@@ -49,7 +50,12 @@ for (const [key, value] of Object.entries(options)) {
 }
 
 const corpus = loadCorpus();
-const SUITES: Suite[] = [...parseSuites(corpus), ...storeLookupSuites(), ...packLoadSuites()];
+const SUITES: Suite[] = [
+  ...parseSuites(corpus),
+  ...storeLookupSuites(),
+  ...packLoadSuites(),
+  ...(await siuPipelineSuites()),
+];
 
 const selected = SUITES.filter((s) => !values.filter || s.name.includes(values.filter));
 const machine = machineInfo();

@@ -1,0 +1,176 @@
+/**
+ * The SIU pipeline: `receiveBytes` (parse, store as NEW, the appointment
+ * handler under Harbor Orthopedics' pack, complete in the store) against a
+ * hand-written, synchronous pipeline doing the same for the same pack
+ * (bench/baselines/hand-written-siu.ts), in the same run.
+ *
+ * Workload, one pass: a fresh memory store with Harbor's master data and 20
+ * patients (MRN and a primary policy), then 100 SIU messages, five per
+ * visit as a schedule sends them: S12 new (a future visit: f), S14 Arrived
+ * (check-in), S13 reschedule (Harbor cancels and creates), S14 Complete
+ * (check-out of the new appointment), S15 cancel. Both pipelines process
+ * the same bytes. Before timing, one pass of each is compared message by
+ * message (state and actions) and the agreement is printed.
+ */
+import { isDeepStrictEqual } from "node:util";
+import { loadPack } from "../../engine/pack/load.js";
+import { receiveBytes } from "../../engine/queue/intake.js";
+import type { MasterData } from "../../engine/store/master-data.js";
+import { loadMasterData } from "../../engine/store/master-data-load.js";
+import { createMemoryStore } from "../../engine/store/memory.js";
+import type { Store } from "../../engine/store/types.js";
+import { loadHarborSiu, receiveSiuBytes } from "../baselines/hand-written-siu.js";
+import { consume, type Suite } from "../harness.js";
+
+const PACK = "rules/practices/harbor-ortho/pack.yaml";
+const MASTER_DATA = "rules/practices/harbor-ortho/master-data.yaml";
+const PATIENTS = 20;
+const NOW = new Date("2026-03-10T15:00:00Z");
+
+/** A segment from its fields by standard number. */
+function field(name: string, fields: Readonly<Record<number, string>>): string {
+  const last = Math.max(...Object.keys(fields).map(Number));
+  return [name, ...Array.from({ length: last }, (_, i) => fields[i + 1] ?? "")].join("|");
+}
+
+function segments(...lines: string[]): Uint8Array {
+  return new TextEncoder().encode(lines.join("\r"));
+}
+
+/** The five messages of visit `i`, as OrthoChart would send them (codes from Harbor's tables). */
+function visitMessages(i: number): Uint8Array[] {
+  const visit = `000${7000 + i}`; // OrthoChart pads; Harbor strips leading zeros to match
+  const mrn = `0000${5000 + i}`;
+  const day = String(11 + (i % 15)).padStart(2, "0");
+  const msh = (trigger: string, n: number) =>
+    `MSH|^~\\&|ORTHOCHART|HARBOR|PM|PRACTICE|20260310100000||SIU^${trigger}^SIU_S12|V${i}-${n}|P|2.5.1`;
+  const pid = `PID|1||${mrn}^^^OC^MR||PATIENT${i}^TEST||19800101|F`;
+  const pv1 = "PV1|1|O|055^^^HARBOR||||HHR^NGUYEN^SUSAN";
+  const sch = (status: string, event = "") =>
+    field("SCH", {
+      1: visit,
+      6: event,
+      7: "OV15^Office visit 15",
+      8: "Normal",
+      9: "15",
+      10: "min",
+      11: `^^15^202603${day}0900`,
+      25: status,
+    });
+  const tq1 = (hhmm: string) => field("TQ1", { 6: "15^min", 7: `202603${day}${hhmm}` });
+  return [
+    segments(msh("S12", 1), sch("Booked"), tq1("0900"), pid, pv1, "NTE|1||new knee pain"),
+    segments(msh("S14", 2), sch("Arrived"), tq1("0900"), pid, pv1),
+    segments(msh("S13", 3), sch("Booked"), tq1("1400"), pid, pv1, "NTE|1||moved to the afternoon"),
+    segments(msh("S14", 4), sch("Complete"), tq1("1400"), pid, pv1),
+    segments(msh("S15", 5), sch("Cancelled", "PT"), tq1("1400"), pid, pv1),
+  ];
+}
+
+function freshStore(masterData: MasterData): Store {
+  const store = createMemoryStore();
+  store.loadMasterData(masterData);
+  const messageId = store.receive({
+    raw: new Uint8Array(),
+    receivedAt: NOW.toISOString(),
+    sender: "bench:seed",
+    controlId: "SEED",
+    messageType: "SEED",
+    direction: "inbound",
+  });
+  store.complete({
+    messageId,
+    controlId: "SEED",
+    messageType: "SEED",
+    state: "PROCESSED",
+    actions: Array.from({ length: PATIENTS }, (_, i) => [
+      {
+        type: "patient.create" as const,
+        patient: {
+          id: String(1001 + i),
+          lastName: `PATIENT${i}`,
+          firstName: "TEST",
+          externalIds: { orthochartMrn: String(5000 + i) },
+        },
+      },
+      {
+        type: "insurance.add" as const,
+        patientId: String(1001 + i),
+        policy: { sequence: 1, packageId: "4471", policyNumber: `HM-${i}` },
+      },
+    ]).flat(),
+    errors: [],
+    review: [],
+    trace: [],
+  });
+  return store;
+}
+
+export async function siuPipelineSuites(): Promise<Suite[]> {
+  const load = loadPack(PACK);
+  const master = loadMasterData(MASTER_DATA);
+  if (!load.ok || !master.ok) {
+    process.stdout.write(`siu pipeline: ${PACK} or its master data does not load; skipped\n`);
+    return [];
+  }
+  const pack = load.pack;
+  const harbor = loadHarborSiu(process.cwd(), master.data);
+  const workload = Array.from({ length: PATIENTS }, (_, i) => visitMessages(i)).flat();
+  const options = { now: NOW, sender: "bench" };
+
+  // One pass of each, compared message by message.
+  const engineStore = freshStore(master.data);
+  const baselineStore = freshStore(master.data);
+  let agree = 0;
+  let processed = 0;
+  const disagreements: string[] = [];
+  for (const [n, bytes] of workload.entries()) {
+    const [engine] = await receiveBytes(pack, engineStore, bytes, options);
+    const [hand] = receiveSiuBytes(harbor, baselineStore, bytes, options);
+    if (engine?.state === "PROCESSED") processed++;
+    const same =
+      engine?.state === hand?.state &&
+      isDeepStrictEqual(engine?.actions, hand?.actions) &&
+      isDeepStrictEqual(
+        engine?.errors.map((e) => e.code),
+        hand?.errors.map((e) => e.code),
+      );
+    if (same) agree++;
+    else if (disagreements.length < 3) {
+      disagreements.push(
+        `  message ${n + 1}: engine ${engine?.state} ${JSON.stringify(engine?.errors.map((e) => e.code))}, hand-written ${hand?.state} ${JSON.stringify(hand?.errors.map((e) => e.code))}`,
+      );
+    }
+  }
+  process.stdout.write(
+    `siu pipeline: ${agree}/${workload.length} outcomes agree between the engine and the hand-written pipeline (${processed} PROCESSED)\n${disagreements.map((d) => `${d}\n`).join("")}`,
+  );
+
+  return [
+    {
+      name: `SIU pipeline (${PACK}, ${workload.length} SIUs per pass on a fresh memory store)`,
+      unit: "msg",
+      unitsPerPass: workload.length,
+      baseline: {
+        name: "hand-written SIU pipeline (synchronous, configuration in code)",
+        run() {
+          const store = freshStore(master.data);
+          for (const bytes of workload) {
+            consume(receiveSiuBytes(harbor, store, bytes, options).length);
+          }
+          return workload.length;
+        },
+      },
+      subject: {
+        name: "receiveBytes (appointment handler)",
+        async run() {
+          const store = freshStore(master.data);
+          for (const bytes of workload) {
+            consume((await receiveBytes(pack, store, bytes, options)).length);
+          }
+          return workload.length;
+        },
+      },
+    },
+  ];
+}
