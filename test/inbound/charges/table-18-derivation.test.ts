@@ -29,7 +29,7 @@ const TO_4 = { type: "appointment.update", appointmentId: "2001", appointment: {
 /** The derived claim fields of the first claim.create. */
 function derived(outcome: Awaited<ReturnType<typeof decide>>) {
   const create = outcome.actions.find((a) => a.type === "claim.create");
-  if (!create || create.type !== "claim.create") return undefined;
+  if (create?.type !== "claim.create") return undefined;
   const c = create.claim;
   return {
     appointmentId: c.appointmentId,
