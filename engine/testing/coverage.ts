@@ -52,12 +52,33 @@ interface HitContext {
   readonly masterData: MasterData;
 }
 
+const KIND_NAMES: Readonly<Record<CoverageKind, string>> = {
+  field: "field rules",
+  required: "required rules (both sides)",
+  mapping: "mapping rows",
+  matching: "matching",
+  event: "Table 4 events",
+  option: "options",
+  state: "states",
+};
+
 const STATES: readonly QueueState[] = ["PROCESSED", "ERROR", "CBOERROR", "ATHENAERROR"];
 
 const POLICY_ACTIONS = new Set(["insurance.add", "insurance.update", "insurance.replace"]);
 
 const decideDetail = (o: Outcome): string =>
   o.trace.find((t) => t.step === "decide" && /^\w+ \(/.test(t.detail ?? ""))?.detail ?? "";
+
+/** The handler decided this event (patients: `patientAdd (...)`, appointments: `appointmentCancel: ...`). */
+const accepted = (o: Outcome, event: string): boolean =>
+  o.trace.some(
+    (t) =>
+      t.step === "decide" &&
+      (t.detail?.startsWith(`${event} (`) || t.detail?.startsWith(`${event}:`)),
+  ) ||
+  (event === "charge" &&
+    o.state !== "ERROR" &&
+    o.actions.some((a) => a.type === "charge.add" || a.type === "charge.replace"));
 
 const hasAction = (o: Outcome, types: ReadonlySet<string> | string): boolean =>
   o.actions.some((a) => (typeof types === "string" ? a.type === types : types.has(a.type)));
@@ -234,7 +255,7 @@ function candidatesOf(variant: PackVariant): Candidate[] {
         kind: "event",
         label: `enabled.inbound.${event}: accepted (${types.join(", ")})`,
         ...(at && { at }),
-        hit: (o) => decideDetail(o.outcome).startsWith(`${event} (`) && !refusedHit(o),
+        hit: (o) => accepted(o.outcome, event) && !refusedHit(o),
       });
     }
     if (INBOUND_DEFAULTS[event].some((t) => !types.includes(t))) {
@@ -334,6 +355,8 @@ export interface PackCoverage {
   readonly total: number;
   readonly covered: number;
   readonly percent: number;
+  /** Covered and total per kind of item. */
+  readonly byKind: Readonly<Partial<Record<CoverageKind, { covered: number; total: number }>>>;
   readonly uncovered: readonly CoverageItem[];
 }
 
@@ -376,12 +399,21 @@ export class Coverage {
   }
 
   report(): CoverageReport {
-    const byPack = new Map<string, { total: number; covered: number; uncovered: CoverageItem[] }>();
+    type Tally = { covered: number; total: number };
+    const byPack = new Map<
+      string,
+      Tally & { uncovered: CoverageItem[]; byKind: Partial<Record<CoverageKind, Tally>> }
+    >();
     for (const { item, covered } of this.items.values()) {
-      const p = byPack.get(item.pack) ?? { total: 0, covered: 0, uncovered: [] };
+      const p = byPack.get(item.pack) ?? { total: 0, covered: 0, uncovered: [], byKind: {} };
+      const kind = p.byKind[item.kind] ?? { covered: 0, total: 0 };
       p.total++;
-      if (covered) p.covered++;
-      else p.uncovered.push(item);
+      kind.total++;
+      if (covered) {
+        p.covered++;
+        kind.covered++;
+      } else p.uncovered.push(item);
+      p.byKind[item.kind] = kind;
       byPack.set(item.pack, p);
     }
     const packs = [...byPack.entries()]
@@ -412,6 +444,10 @@ export function formatCoverage(report: CoverageReport): string {
   const lines: string[] = [];
   for (const p of report.packs) {
     lines.push(`coverage of ${p.pack}: ${p.covered}/${p.total} items (${p.percent}%)`);
+    const kinds = Object.entries(p.byKind).map(
+      ([k, t]) => `${KIND_NAMES[k as CoverageKind]} ${t.covered}/${t.total}`,
+    );
+    lines.push(`  ${kinds.join(", ")}`);
     if (p.uncovered.length > 0) lines.push("  not exercised by any case:");
     const width = Math.max(0, ...p.uncovered.map((i) => (i.at ?? "").length));
     for (const item of p.uncovered)
