@@ -25,6 +25,7 @@ import {
   type SuiteResult,
 } from "./harness.js";
 import { storeLookupSuites } from "./store-lookup.js";
+import { dftPipelineSuites } from "./suites/dft-pipeline.js";
 import { packLoadSuites } from "./suites/pack-load.js";
 import { parseSuites } from "./suites/parse.js";
 import { siuPipelineSuites } from "./suites/siu-pipeline.js";
@@ -55,6 +56,7 @@ const SUITES: Suite[] = [
   ...storeLookupSuites(),
   ...packLoadSuites(),
   ...(await siuPipelineSuites()),
+  ...(await dftPipelineSuites()),
 ];
 
 const selected = SUITES.filter((s) => !values.filter || s.name.includes(values.filter));

@@ -21,16 +21,20 @@ export async function chargePatient(ctx: MessageContext): Promise<string | undef
     ...ctx,
     found: { errors: [], review: [], trace: ctx.found.trace },
   };
-  const extracted = await extractRecord(quiet, "patient");
-  // An internal fault (a pack expression over budget) is still the engine's to report.
-  ctx.found.errors.push(...quiet.found.errors.filter((e) => e.code.startsWith("EXPRESSION_")));
-  const { guarantor: _g, nextOfKin: _n, privacy: _p, ...demographics } = extracted.record;
-  const incoming: Patient = {
-    ...(demographics as Patient),
-    externalIds: Object.fromEntries(ids.map((i) => [i.name, i.value])),
-  };
+  const externalIds = Object.fromEntries(ids.map((i) => [i.name, i.value]));
   const order = ctx.pack.matching.order.charge;
-  const match = matchPatient(quiet, order, incoming, ids);
+  // The IDs first; the demographics are read only if that strategy is reached.
+  const byDemographics = order.indexOf("demographics");
+  const first = byDemographics < 0 ? order : order.slice(0, byDemographics);
+  let match = matchPatient(quiet, first, { externalIds }, ids);
+  if (match.kind === "none" && byDemographics >= 0) {
+    const extracted = await extractRecord(quiet, "patient");
+    // An internal fault (a pack expression over budget) is still the engine's to report.
+    ctx.found.errors.push(...quiet.found.errors.filter((e) => e.code.startsWith("EXPRESSION_")));
+    const { guarantor: _g, nextOfKin: _n, privacy: _p, ...demographics } = extracted.record;
+    const incoming: Patient = { ...(demographics as Patient), externalIds };
+    match = matchPatient(quiet, order.slice(byDemographics), incoming, ids);
+  }
   if (match.kind === "matched") {
     ctx.found.trace.push({
       step: "match",
