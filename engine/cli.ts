@@ -8,7 +8,6 @@ import { storeLoadCommand } from "./cli/store-command.js";
 import { testCommand } from "./cli/test-command.js";
 import { validateCommand } from "./cli/validate-command.js";
 import { WORKLIST_USAGE, worklistCommand } from "./cli/worklist-command.js";
-import { WORKLIST_USAGE, worklistCommand } from "./cli/worklist-command.js";
 
 interface Command {
   readonly summary: string;
@@ -118,11 +117,6 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       }
       return storeLoadCommand({ db: values.db, masterData }, io);
     },
-  },
-  worklist: {
-    summary: "print a worklist from the store: missing-slips (checked in or out, no charges yet)",
-    usage: WORKLIST_USAGE,
-    run: (args, io) => worklistCommand(args, io),
   },
   worklist: {
     summary: "print a worklist from the store: missing-slips (checked in or out, no charges yet)",
