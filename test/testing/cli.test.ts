@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { FIXTURES } from "./helpers.js";
+import { testCommand } from "../../engine/cli/test-command.js";
+import { captureIo, FIXTURES } from "./helpers.js";
 
 /**
  * `rulepack test` and `rulepack explain` as a person runs them: the CLI
@@ -33,7 +34,9 @@ describe("rulepack test (the CLI)", () => {
     expect(r.stdout).toContain(
       `${FIXTURES}/failing/broken-expectation.test.yaml:22  outcome 1: expected actions item 1`,
     );
-    expect(r.stdout).toContain('- actions[0].patient.sex: "F"\n        + actions[0].patient.sex: "M"');
+    expect(r.stdout).toContain(
+      '- actions[0].patient.sex: "F"\n        + actions[0].patient.sex: "M"',
+    );
     expect(lastLine(r.stdout)).toBe("1 passed, 2 failed");
   });
 
@@ -52,10 +55,29 @@ describe("rulepack test (the CLI)", () => {
     expect(lastLine(r.stderr)).toMatch(/^\d+ passed, 0 failed, 1 skipped$/);
   });
 
-  it("usage errors exit 2", () => {
-    expect(rulepack(["test", "--reporter", "xml"]).status).toBe(2);
-    expect(rulepack(["test", "--output", "junit"]).status).toBe(2);
-    expect(rulepack(["test", "--coverage-threshold", "120"]).status).toBe(2);
+  it("usage errors exit 2; --update is refused under CI", async () => {
+    const args = {
+      paths: ["test/rules"],
+      tags: [],
+      reporter: "pretty",
+      outputs: [],
+      update: false,
+      coverage: false,
+      bail: false,
+      watch: false,
+      explain: false,
+      ci: undefined,
+    };
+    for (const bad of [
+      { reporter: "xml" },
+      { outputs: ["junit"] },
+      { outputs: ["xml=out.xml"] },
+      { coverageThreshold: "120" },
+    ]) {
+      const io = captureIo();
+      expect((await testCommand({ ...args, ...bad }, io)).exitCode).toBe(2);
+      expect(io.err()).toMatch(/^rulepack test: /);
+    }
     const ci = rulepack(["test", "--update"], { CI: "true" });
     expect(ci.status).toBe(2);
     expect(ci.stderr).toMatch(/--update is refused when CI is set/);
@@ -75,8 +97,10 @@ describe("rulepack explain", () => {
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/q-000001 ADT\^A04 control HX1: PROCESSED/);
-    expect(r.stdout).toMatch(/extract +patient\.lastName from PID\.5\.1 \(value\) {2}@ rules\/base\.yaml:\d+/);
-    expect(r.stdout).toMatch(/extract +patient\.phones\.home from PID\.13\.1 \(value\)/);
+    expect(r.stdout).toMatch(
+      /extract +patient\.lastName from PID\.5\.1 \(value\) {2}@ rules\/base\.yaml:\d+/,
+    );
+    expect(r.stdout).toMatch(/extract +patient\.phones\.home from PID\.13\[2=PRN\]\.1 \(value\)/);
     expect(r.stdout).toMatch(/map +insurancePlan: HMP-100\+Harbor Mutual PPO\+100 Main St -> 4471/);
     expect(r.stdout).toMatch(/mappings\/harbor-ortho\/insurancePlan\.yaml:\d+/);
     expect(r.stdout).toMatch(/match +demographics/);
