@@ -77,7 +77,7 @@ describe("JUnit output", () => {
     const cases = parsed && "testsuite" in parsed ? (parsed.testsuite?.[0]?.testcase ?? []) : [];
     const skipped = cases.filter((c) => c.skipped);
     expect(skipped.map((c) => c.skipped?.[0]?.message)).toEqual([
-      "waits for the appointment handler",
+      "shows how a skipped case is reported",
     ]);
   });
 

@@ -92,6 +92,6 @@ describe("test files: what a valid one reads to", () => {
   });
 
   it("a skip reason is kept", () => {
-    expect(suite.cases[6]?.skip).toBe("waits for the appointment handler");
+    expect(suite.cases[6]?.skip).toBe("shows how a skipped case is reported");
   });
 });
