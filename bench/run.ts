@@ -25,6 +25,7 @@ import {
   type SuiteResult,
 } from "./harness.js";
 import { storeLookupSuites } from "./store-lookup.js";
+import { adtPipelineSuites } from "./suites/adt-pipeline.js";
 import { dftPipelineSuites } from "./suites/dft-pipeline.js";
 import { packLoadSuites } from "./suites/pack-load.js";
 import { parseSuites } from "./suites/parse.js";
@@ -55,6 +56,7 @@ const SUITES: Suite[] = [
   ...parseSuites(corpus),
   ...storeLookupSuites(),
   ...packLoadSuites(),
+  ...(await adtPipelineSuites(corpus)),
   ...(await siuPipelineSuites()),
   ...(await dftPipelineSuites()),
 ];
