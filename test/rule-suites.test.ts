@@ -38,7 +38,9 @@ for (const file of discovery.files) {
         const result = await runCase(load.suite, testCase, packs);
         const lines = result.status === "passed" ? [] : caseLines(result);
         if (ci && testCase.only)
-          lines.push(`      ${file}:${testCase.line}  only: is committed (CI is set): remove only:`);
+          lines.push(
+            `      ${file}:${testCase.line}  only: is committed (CI is set): remove only:`,
+          );
         if (lines.length > 0) throw new Error(visible(lines.join("\n")));
       });
     }
