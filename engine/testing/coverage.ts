@@ -225,6 +225,7 @@ function candidatesOf(variant: PackVariant): Candidate[] {
   pack.matching.order.patient.forEach((strategy, i) => {
     add({
       kind: "matching",
+      id: `matching\u0000tier\u0000${strategy}`,
       label: `matching tier ${strategy}: a patient matched by it`,
       at: where(variant, ["matching", "order", "patient", i]) ?? pack.matching.at,
       hit: ({ outcome }) => decideDetail(outcome).includes(`matched by ${strategy})`),
@@ -232,12 +233,14 @@ function candidatesOf(variant: PackVariant): Candidate[] {
   });
   add({
     kind: "matching",
+    id: "matching\u0000none",
     label: "matching: no patient matched (patientAdd)",
     at: where(variant, ["matching", "order", "patient"]) ?? pack.matching.at,
     hit: ({ outcome }) => decideDetail(outcome).includes("(no match)"),
   });
   add({
     kind: "matching",
+    id: "matching\u0000review",
     label: "matching: held for review (possible duplicate or ambiguous match)",
     at: where(variant, ["matching", "demographics"]) ?? pack.matching.at,
     hit: ({ outcome }) =>
@@ -306,6 +309,7 @@ function candidatesOf(variant: PackVariant): Candidate[] {
   pack.matching.substantialChange.forEach((field, i) => {
     add({
       kind: "option",
+      id: `option\u0000substantialChange\u0000${field}`,
       label: `matching.substantialChange ${field}: a change held for review`,
       at: where(variant, ["matching", "substantialChange", i]) ?? pack.matching.at,
       hit: ({ outcome }) =>
@@ -389,6 +393,9 @@ export class Coverage {
         entry = { item, covered: false };
         this.items.set(key, entry);
       }
+      // An item several variants share is shown where the pack defines it, not at an override.
+      if (entry.item.at !== undefined && isTestFile(entry.item.at) && c.at && !isTestFile(c.at))
+        entry.item = { ...entry.item, at: c.at };
       if (!entry.covered && result.observed.some((o) => c.hit(o, ctx))) entry.covered = true;
     }
   }
@@ -429,6 +436,8 @@ export class Coverage {
     return { packs, total, covered, percent: percent(covered, total) };
   }
 }
+
+const isTestFile = (at: string): boolean => /\.test\.yaml:\d+$/.test(at);
 
 const percent = (covered: number, total: number): number =>
   total === 0 ? 100 : Math.floor((covered / total) * 1000) / 10;
