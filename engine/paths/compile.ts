@@ -66,10 +66,23 @@ function nthSegment(
   return undefined;
 }
 
+/**
+ * One leaf of a repetition by 0-based component and subcomponent. A
+ * repetition that is only the HL7 null (`PID|...|""|`) clears every part of
+ * it, so any component read there is null, not just component 1.
+ */
+function leafIn(repetition: Hl7Repetition | undefined, c: number, s: number): Leaf {
+  if (repetition === undefined) return undefined;
+  if (repetition.length === 1 && repetition[0]?.length === 1 && repetition[0][0]?.value === null) {
+    return null;
+  }
+  const value = repetition[c]?.[s]?.value;
+  return value === "" ? undefined : value;
+}
+
 /** One leaf by 0-based field, repetition, component and subcomponent index. */
 function leafAt(segment: Hl7Segment, f: number, r: number, c: number, s: number): Leaf {
-  const value = segment.fields[f]?.[r]?.[c]?.[s]?.value;
-  return value === "" ? undefined : value;
+  return leafIn(segment.fields[f]?.[r], c, s);
 }
 
 /**
@@ -99,10 +112,7 @@ function leafReader(ref: FieldReference): (segment: Hl7Segment) => Leaf {
   if (repetition !== null && typeof repetition === "object") {
     const fc = repetition.component - 1;
     const equals = repetition.equals;
-    return (segment) => {
-      const value = firstMatching(segment.fields[f], fc, equals)?.[c]?.[s]?.value;
-      return value === "" ? undefined : value;
-    };
+    return (segment) => leafIn(firstMatching(segment.fields[f], fc, equals), c, s);
   }
   // `[*]` is read by fieldReader; here a repetition is a number or not written.
   const r = typeof repetition === "number" ? repetition - 1 : 0;
@@ -150,7 +160,7 @@ function fieldReader(ref: FieldReference, alt: Named): Reader {
       let list: string[] | undefined;
       let sawNull = false;
       for (let i = 0; i < repetitions.length; i++) {
-        const value = repetitions[i]?.[c]?.[s]?.value;
+        const value = leafIn(repetitions[i], c, s);
         if (value === null) sawNull = true;
         else if (value !== undefined && value !== "") list = append(list, value);
       }

@@ -29,7 +29,9 @@
  * Semantics of `read` (a result is a value, the HL7 null, or absent)
  * - A reference reads one leaf, the decoded `value`: a part not written is 1
  *   (`PID.7` = PID-7, repetition 1, component 1, subcomponent 1). `""` (empty,
- *   missing, only empty components) is absent; the HL7 null `""` is null.
+ *   missing, only empty components) is absent; the HL7 null `""` is null. A
+ *   repetition that is only `""` is null in every component and subcomponent
+ *   (`PID.11 = ""` clears the whole address, `PID.11.3` included).
  * - `[c=value]`: the first repetition, in order, whose component c,
  *   subcomponent 1, decoded, equals the value exactly (case-sensitive; an
  *   empty or HL7-null component never matches); the reference then reads its

@@ -592,3 +592,38 @@ describe("what a compiled reference declares: source, segments, derived, yieldsL
     expect(Object.isFrozen(ref.segments)).toBe(true);
   });
 });
+
+describe("HL7 null of a whole field clears every component", () => {
+  const msg = parseHl7(
+    'MSH|^~\\&|A|B|C|D|20260101||ADT^A08|1|P|2.5\rPID|1||123||DOE^JANE||||||""|\r',
+  ).messages[0] as Hl7Message;
+  it.each(["PID.11", "PID.11.1", "PID.11.3", "PID.11.5.2", "PID.11[*].4"])(
+    "%s reads null",
+    (text) => {
+      const compiled = compileReference(text);
+      if (!compiled.ok) throw new Error(compiled.error.message);
+      expect(compiled.reference.read({ message: msg })).toEqual({
+        kind: "null",
+        alternative: text,
+      });
+    },
+  );
+  it("a component-level null clears only that component", () => {
+    const other = parseHl7(
+      'MSH|^~\\&|A|B|C|D|20260101||ADT^A08|1|P|2.5\rPID|1||123||DOE^JANE||||||""^^CITY|\r',
+    ).messages[0] as Hl7Message;
+    const city = compileReference("PID.11.3");
+    const line1 = compileReference("PID.11.1");
+    if (!city.ok || !line1.ok) throw new Error("compile");
+    expect(city.reference.read({ message: other })).toEqual({
+      kind: "value",
+      value: "CITY",
+      source: "hl7",
+      alternative: "PID.11.3",
+    });
+    expect(line1.reference.read({ message: other })).toEqual({
+      kind: "null",
+      alternative: "PID.11.1",
+    });
+  });
+});
