@@ -49,7 +49,13 @@ describe("rulepack test (the CLI)", () => {
   });
 
   it("junit on stdout, the closing line on stderr", () => {
-    const r = rulepack(["test", "test/rules", "--reporter", "junit"]);
+    const r = rulepack([
+      "test",
+      "test/rules",
+      "test/fixtures/rule-tests/skip",
+      "--reporter",
+      "junit",
+    ]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites /);
     expect(lastLine(r.stderr)).toMatch(/^\d+ passed, 0 failed, 1 skipped$/);

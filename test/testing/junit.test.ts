@@ -72,7 +72,7 @@ describe("JUnit output", () => {
   });
 
   it("skipped cases are <skipped> with the reason", async () => {
-    const xml = await junitOf(["test/rules"]);
+    const xml = await junitOf([`${FIXTURES}/skip`]);
     const parsed = await parse(xml);
     const cases = parsed && "testsuite" in parsed ? (parsed.testsuite?.[0]?.testcase ?? []) : [];
     const skipped = cases.filter((c) => c.skipped);
