@@ -25,6 +25,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { blockingKeysOf } from "../engine/matching/blocking.js";
+import { DEFAULT_DEMOGRAPHICS } from "../engine/matching/config.js";
+import { classify, compileDemographics } from "../engine/matching/scorer.js";
 import type { PatientCreate } from "../engine/model/actions.js";
 import { createMemoryStore } from "../engine/store/memory.js";
 import { openSqliteStore } from "../engine/store/sqlite.js";
@@ -196,19 +198,50 @@ export function lookupBlocks(
   patients: readonly PatientCreate["patient"][],
   count: number,
   seed = 7,
-): { allKeys: BlockingKeys[]; noName: BlockingKeys[] } {
+): { allKeys: BlockingKeys[]; noName: BlockingKeys[]; picked: PatientCreate["patient"][] } {
   const next = random(seed);
   const allKeys: BlockingKeys[] = [];
   const noName: BlockingKeys[] = [];
+  const picked: PatientCreate["patient"][] = [];
   for (let i = 0; i < count; i++) {
     const patient = patients[Math.floor(next() * patients.length)];
     if (!patient) continue;
+    picked.push(patient);
     const block = blockingKeysOf(patient);
     allKeys.push(block);
     const { lastNamePhonetic: _name, ...rest } = block;
     noName.push(rest);
   }
-  return { allKeys, noName };
+  return { allKeys, noName, picked };
+}
+
+/**
+ * A whole demographic match as the patient handler makes it: the blocking
+ * lookup, then the Fellegi–Sunter scorer over the candidates (a stored
+ * patient sent again, so each ends in a match).
+ */
+export function measureMatches(
+  store: Store,
+  incoming: readonly PatientCreate["patient"][],
+): LookupFigures {
+  const matcher = compileDemographics(DEFAULT_DEMOGRAPHICS);
+  const times: number[] = [];
+  const counts: number[] = [];
+  for (const patient of incoming) {
+    const { id: _id, ...received } = patient;
+    const start = process.hrtime.bigint();
+    const candidates = store.patientCandidates(blockingKeysOf(received));
+    consume(classify(matcher, received, candidates).kind.length);
+    times.push(Number(process.hrtime.bigint() - start) / 1000);
+    counts.push(candidates.length);
+  }
+  const sorted = [...times].sort((a, b) => a - b);
+  return {
+    queries: incoming.length,
+    medianMicros: median(times),
+    p90Micros: sorted[Math.floor(sorted.length * 0.9)] ?? 0,
+    medianCandidates: median(counts),
+  };
 }
 
 export interface StoreLookupResult {
@@ -217,6 +250,8 @@ export interface StoreLookupResult {
   readonly fillSeconds: number;
   readonly allKeys: LookupFigures;
   readonly noName: LookupFigures;
+  /** Lookup and scoring together: the demographic match time. */
+  readonly match: LookupFigures;
 }
 
 /** Fill one store of `n` patients and measure both kinds of lookup. */
@@ -239,6 +274,7 @@ export function benchStoreLookup(
       fillSeconds,
       allKeys: measureLookups(store, blocks.allKeys),
       noName: measureLookups(store, blocks.noName),
+      match: measureMatches(store, blocks.picked),
     };
   } finally {
     store.close();
@@ -307,7 +343,7 @@ function main(): void {
   const stores = (values.stores as string).split(",") as ("memory" | "sqlite")[];
   const lookups = Number(values.lookups);
   process.stdout.write(
-    "store   patients   fill s  fill/s    all keys: median µs  p90 µs  candidates   no name: median µs  p90 µs  candidates\n",
+    "store   patients   fill s  fill/s    all keys: median µs  p90 µs  candidates   no name: median µs  p90 µs  candidates   match: median µs  p90 µs\n",
   );
   for (const n of sizes) {
     for (const kind of stores) {
@@ -315,7 +351,8 @@ function main(): void {
       process.stdout.write(
         `${r.store.padEnd(7)} ${fmt(r.patients).padStart(9)} ${fmt(r.fillSeconds, 1).padStart(8)} ${fmt(r.patients / r.fillSeconds).padStart(7)}` +
           `    ${fmt(r.allKeys.medianMicros, 1).padStart(17)} ${fmt(r.allKeys.p90Micros, 1).padStart(7)} ${fmt(r.allKeys.medianCandidates).padStart(11)}` +
-          `   ${fmt(r.noName.medianMicros, 1).padStart(18)} ${fmt(r.noName.p90Micros, 1).padStart(7)} ${fmt(r.noName.medianCandidates).padStart(11)}\n`,
+          `   ${fmt(r.noName.medianMicros, 1).padStart(18)} ${fmt(r.noName.p90Micros, 1).padStart(7)} ${fmt(r.noName.medianCandidates).padStart(11)}` +
+          `   ${fmt(r.match.medianMicros, 1).padStart(16)} ${fmt(r.match.p90Micros, 1).padStart(7)}\n`,
       );
     }
   }
