@@ -3,6 +3,7 @@ import type { AppointmentStatus } from "../model/records.js";
 import type { CompiledReference } from "../paths/types.js";
 import type { CompiledExternalId } from "./compiled.js";
 import type { PackErrorCode } from "./errors.js";
+import { compileExternalIds, type RawExternalId } from "./external-ids.js";
 import type { PathKey } from "./merge.js";
 
 /**
@@ -56,15 +57,6 @@ export const DEFAULT_APPOINTMENT_ORDER: readonly AppointmentPatientStrategy[] = 
   "externalId",
 ];
 
-interface RawExternalId {
-  readonly name: string;
-  readonly customFieldId: string;
-  readonly from: string;
-  readonly useForMatching?: boolean;
-  readonly leadingZeros?: "keep" | "strip";
-  readonly direction?: "both" | "inbound" | "outbound";
-}
-
 interface RawSection {
   readonly externalIds?: { readonly appointment?: readonly RawExternalId[] };
   readonly matching?: { readonly order?: { readonly appointment?: AppointmentPatientStrategy[] } };
@@ -105,33 +97,8 @@ export function compileAppointmentSection(
   const raw = (data ?? {}) as RawSection;
   const { reference, fail, at } = helpers;
 
-  const externalIds = (raw.externalIds?.appointment ?? []).flatMap(
-    (id, i): CompiledExternalId[] => {
-      const path = ["externalIds", "appointment", i];
-      const from = reference([...path, "from"], id.from, "appointment");
-      if (!from) return [];
-      return [
-        {
-          name: id.name,
-          customFieldId: id.customFieldId,
-          from,
-          useForMatching: id.useForMatching ?? false,
-          leadingZeros: id.leadingZeros ?? "keep",
-          direction: id.direction ?? "both",
-          at: at(path),
-        },
-      ];
-    },
-  );
-  const flagged = externalIds.filter((id) => id.useForMatching);
-  const inbound = flagged.filter((id) => id.direction !== "outbound");
-  if (flagged.length > 1) {
-    fail(
-      ["externalIds", "appointment"],
-      "OPTION_DEPENDENCY",
-      `you can match only one external ID per record number category: useForMatching is set on ${flagged.map((id) => id.name).join(" and ")}`,
-    );
-  }
+  const externalIds = compileExternalIds(raw.externalIds?.appointment, "appointment", helpers);
+  const inbound = externalIds.filter((id) => id.useForMatching && id.direction !== "outbound");
 
   const section = raw.appointments ?? {};
   const matchingPath = ["appointments", "matching"];

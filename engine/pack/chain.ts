@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { basename, dirname, isAbsolute, relative, resolve } from "node:path";
 import type { PackError } from "./errors.js";
 import { type Layer, layerOf, mergeLayers, type Origin, type PathKey, pathId } from "./merge.js";
-import { readYaml, type YamlSource } from "./source.js";
+import { missingModeline, readYaml, type YamlSource } from "./source.js";
 
 /**
  * Reading a pack with its `extends` chain, root first, and merging it into
@@ -12,7 +12,6 @@ import { readYaml, type YamlSource } from "./source.js";
  */
 
 const MAX_DEPTH = 8;
-const MODELINE = /^# yaml-language-server: \$schema=(\S+)/;
 
 /**
  * The named-rule lists of docs/pack-language.md §3, and the keys that give an
@@ -258,21 +257,6 @@ function packIdMismatch(source: YamlSource): PackError[] {
 }
 
 function modelineWarnings(source: YamlSource): PackError[] {
-  const first = source.text.split(/\r?\n/, 1)[0] ?? "";
-  const m = MODELINE.exec(first);
-  if (m && /rulepack\.schema\.json$/.test(m[1] ?? "")) {
-    const target = resolve(dirname(source.file), m[1] as string);
-    if (existsSync(target)) return [];
-  }
-  return [
-    {
-      file: source.file,
-      line: 1,
-      col: 1,
-      severity: "warning",
-      code: "MODELINE_MISSING",
-      message:
-        "the first line should be '# yaml-language-server: $schema=<relative path>/schemas/rulepack.schema.json' so editors complete and check the pack",
-    },
-  ];
+  const problem = missingModeline(source, "rulepack.schema.json", "pack");
+  return problem ? [{ ...problem, severity: "warning", code: "MODELINE_MISSING" }] : [];
 }

@@ -37,6 +37,7 @@ import {
   DEFAULT_BUDGET,
   type ExpressionBudget,
 } from "./expressions.js";
+import { compileExternalIds, type RawExternalId } from "./external-ids.js";
 import { loadMappingTable, type MappingTable } from "./mapping-tables.js";
 import { originOf, type PathKey } from "./merge.js";
 
@@ -65,15 +66,6 @@ interface RawRequiredRule {
   when?: string;
   severity?: "error" | "warning";
   label?: string;
-}
-
-interface RawExternalId {
-  name: string;
-  customFieldId: string;
-  from: string;
-  useForMatching?: boolean;
-  leadingZeros?: "keep" | "strip";
-  direction?: "both" | "inbound" | "outbound";
 }
 
 interface RawPack {
@@ -359,29 +351,11 @@ export function compilePack(chain: PackChain, file: string): CompileOutcome {
     readTable(table, path, "MAPPING_TABLE_NOT_FOUND", "is named by $mapCode", column);
   }
 
-  const patientIds = (raw.externalIds?.patient ?? []).flatMap((id, i): CompiledExternalId[] => {
-    const path = ["externalIds", "patient", i];
-    const from = reference([...path, "from"], id.from, "patient");
-    if (!from) return [];
-    return [
-      {
-        name: id.name,
-        customFieldId: id.customFieldId,
-        from,
-        useForMatching: id.useForMatching ?? false,
-        leadingZeros: id.leadingZeros ?? "keep",
-        direction: id.direction ?? "both",
-        at: at(path),
-      },
-    ];
+  const patientIds = compileExternalIds(raw.externalIds?.patient, "patient", {
+    reference,
+    fail,
+    at,
   });
-  if (patientIds.filter((id) => id.useForMatching).length > 1) {
-    fail(
-      ["externalIds", "patient"],
-      "OPTION_DEPENDENCY",
-      "you can match only one external ID per record number category: set useForMatching on one patient-level ID",
-    );
-  }
   const appointmentSection = compileAppointmentSection(chain.merged.data, { reference, fail, at });
   const patientIdFrom = raw.matching?.patientId?.from ?? "PID.2";
   const patientIdRef = reference(["matching", "patientId", "from"], patientIdFrom, "patient");

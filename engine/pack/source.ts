@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import {
   type Document,
   isMap,
@@ -249,5 +250,28 @@ function within(
       src++;
     }
     return position(src);
+  };
+}
+
+const MODELINE = /^# yaml-language-server: \$schema=(\S+)/;
+
+/**
+ * The problem with a file's first line when it is not the yaml-language-server
+ * modeline pointing at `schemas/<schema>` (so editors complete and check it),
+ * or undefined when it is.
+ */
+export function missingModeline(
+  source: YamlSource,
+  schema: string,
+  what: string,
+): (SourcePosition & { readonly message: string }) | undefined {
+  const first = source.text.split(/\r?\n/, 1)[0] ?? "";
+  const m = MODELINE.exec(first);
+  if (m?.[1]?.endsWith(schema) && existsSync(resolve(dirname(source.file), m[1]))) return undefined;
+  return {
+    file: source.file,
+    line: 1,
+    col: 1,
+    message: `the first line should be '# yaml-language-server: $schema=<relative path>/schemas/${schema}' so editors complete and check the ${what}`,
   };
 }

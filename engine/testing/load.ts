@@ -6,7 +6,7 @@ import { compileExpression } from "../pack/expressions.js";
 import { layerOf, type PathKey } from "../pack/merge.js";
 import { schemaValidator } from "../pack/schema.js";
 import { convertSchemaErrors } from "../pack/schema-errors.js";
-import { readYaml, type YamlSource } from "../pack/source.js";
+import { missingModeline, readYaml, type YamlSource } from "../pack/source.js";
 import type { MasterData } from "../store/master-data.js";
 import { loadMasterData } from "../store/master-data-load.js";
 import { TEST_TAGS, withoutAbsent } from "./absent.js";
@@ -35,7 +35,6 @@ import {
 /** The clock of a case that names none: fixed, never the wall clock. */
 export const DEFAULT_NOW = "2026-01-01T12:00:00Z";
 
-const MODELINE = /^# yaml-language-server: \$schema=(\S+)/;
 const MAX_FIXTURE_DEPTH = 8;
 
 type Json = Record<string, unknown>;
@@ -401,21 +400,6 @@ function inline(text: string, line: number): LoadedMessage {
 }
 
 function modelineWarnings(source: YamlSource): TestProblem[] {
-  const first = source.text.split(/\r?\n/, 1)[0] ?? "";
-  const m = MODELINE.exec(first);
-  if (m && /rule-test\.schema\.json$/.test(m[1] ?? "")) {
-    const target = resolve(dirname(source.file), m[1] as string);
-    if (existsSync(target)) return [];
-  }
-  return [
-    {
-      file: source.file,
-      line: 1,
-      col: 1,
-      severity: "warning",
-      code: "MODELINE_MISSING",
-      message:
-        "the first line should be '# yaml-language-server: $schema=<relative path>/schemas/rule-test.schema.json' so editors complete and check the test",
-    },
-  ];
+  const problem = missingModeline(source, "rule-test.schema.json", "test");
+  return problem ? [{ ...problem, severity: "warning", code: "MODELINE_MISSING" }] : [];
 }

@@ -299,7 +299,7 @@ describe("Table 5 – Patient-level custom fields (externalIds.patient)", () => 
     expect(load.ok).toBe(false);
     if (load.ok) return;
     expect(load.errors.map(formatPackError)).toEqual([
-      `${FIXTURES}/inbound-two-matching-ids/pack.yaml:14:5: OPTION_DEPENDENCY you can match only one external ID per record number category: set useForMatching on one patient-level ID`,
+      `${FIXTURES}/inbound-two-matching-ids/pack.yaml:14:5: OPTION_DEPENDENCY you can match only one external ID per record number category: useForMatching is set on mrn and chartNumber`,
     ]);
   });
 });
