@@ -8,6 +8,7 @@ import { receiveBytes } from "../../engine/queue/intake.js";
 import type { MasterData } from "../../engine/store/master-data.js";
 import { createMemoryStore } from "../../engine/store/memory.js";
 import type { Store } from "../../engine/store/types.js";
+import { fixturePackLoader } from "../support/fixture-packs.js";
 
 /**
  * Small inline HL7 messages, the fixture packs of test/fixtures/inbound/ and
@@ -19,17 +20,8 @@ export const NOW = new Date("2026-01-15T18:00:00Z");
 
 export const FIXTURES = "test/fixtures/inbound";
 
-const packs = new Map<string, CompiledPack>();
-
 /** A fixture pack (`test/fixtures/inbound/<id>/pack.yaml`), loaded once; a load error fails the test. */
-export function fixturePack(id: string): CompiledPack {
-  const cached = packs.get(id);
-  if (cached) return cached;
-  const load = loadPack(`${FIXTURES}/${id}/pack.yaml`);
-  if (!load.ok) throw new Error(load.errors.map(formatPackError).join("\n"));
-  packs.set(id, load.pack);
-  return load.pack;
-}
+export const fixturePack = fixturePackLoader(FIXTURES);
 
 /** The practice system's records the tests check codes against. */
 export const MASTER_DATA: MasterData = {

@@ -8,6 +8,7 @@ import { receiveBytes } from "../../../engine/queue/intake.js";
 import type { MasterData } from "../../../engine/store/master-data.js";
 import { createMemoryStore } from "../../../engine/store/memory.js";
 import type { Store } from "../../../engine/store/types.js";
+import { fixturePackLoader } from "../../support/fixture-packs.js";
 
 /**
  * Inline SIU messages, the fixture packs of test/fixtures/appointments/ and a
@@ -21,17 +22,8 @@ import type { Store } from "../../../engine/store/types.js";
  */
 export const NOW = new Date("2026-03-10T18:00:00Z");
 
-const packs = new Map<string, CompiledPack>();
-
 /** A fixture pack (`test/fixtures/appointments/<id>/pack.yaml`), loaded once. */
-export function pack(id: string): CompiledPack {
-  const cached = packs.get(id);
-  if (cached) return cached;
-  const load = loadPack(`test/fixtures/appointments/${id}/pack.yaml`);
-  if (!load.ok) throw new Error(load.errors.map(formatPackError).join("\n"));
-  packs.set(id, load.pack);
-  return load.pack;
-}
+export const pack = fixturePackLoader("test/fixtures/appointments");
 
 export const MASTER_DATA: MasterData = {
   providers: [

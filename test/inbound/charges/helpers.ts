@@ -9,6 +9,7 @@ import { loadPack } from "../../../engine/pack/load.js";
 import type { MasterData } from "../../../engine/store/master-data.js";
 import { createMemoryStore } from "../../../engine/store/memory.js";
 import type { Store } from "../../../engine/store/types.js";
+import { fixturePackLoader } from "../../support/fixture-packs.js";
 
 /**
  * The charge tests' world: fixture packs (test/fixtures/charges/<id>/), a
@@ -20,17 +21,8 @@ export const NOW = new Date("2026-01-15T18:00:00Z");
 
 export const FIXTURES = "test/fixtures/charges";
 
-const packs = new Map<string, CompiledPack>();
-
 /** A fixture pack, loaded once; a load error fails the test. */
-export function chargePack(id: string): CompiledPack {
-  const cached = packs.get(id);
-  if (cached) return cached;
-  const load = loadPack(`${FIXTURES}/${id}/pack.yaml`);
-  if (!load.ok) throw new Error(load.errors.map(formatPackError).join("\n"));
-  packs.set(id, load.pack);
-  return load.pack;
-}
+export const chargePack = fixturePackLoader(FIXTURES);
 
 /**
  * Providers: 104 (a PA) is supervised by 102 and 105 (an NP) by 101; 101 and
