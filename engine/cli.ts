@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { explainCommand } from "./cli/explain-command.js";
 import { type CliIo, type CommandResult, EXIT, processIo } from "./cli/io.js";
+import { outboundCommand } from "./cli/outbound-command.js";
 import { parseCommand } from "./cli/parse-command.js";
 import { runCommand } from "./cli/run-command.js";
 import { storeLoadCommand } from "./cli/store-command.js";
@@ -97,6 +98,27 @@ const COMMANDS: Readonly<Record<string, Command>> = {
         },
         io,
       );
+    },
+  },
+  outbound: {
+    summary: "build outbound HL7 for practice events (JSON); print the messages and queue them",
+    usage: "rulepack outbound --pack PACK [--db FILE] [--now ISO-8601] EVENT.json...",
+    run(args, io) {
+      const { values, positionals } = parseArgs({
+        args,
+        allowPositionals: true,
+        options: {
+          pack: { type: "string" },
+          db: { type: "string", default: "rulepack.sqlite" },
+          now: { type: "string" },
+        },
+      });
+      if (!values.pack) return usageError(io, this.usage, "--pack is required");
+      const now = values.now ? new Date(values.now) : new Date();
+      if (Number.isNaN(now.getTime()))
+        return usageError(io, this.usage, `--now '${values.now}' is not an ISO-8601 date-time`);
+      if (positionals.length === 0) return usageError(io, this.usage, "no EVENT file given");
+      return outboundCommand({ pack: values.pack, db: values.db, now, files: positionals }, io);
     },
   },
   store: {

@@ -19,6 +19,7 @@ import {
   APPLYING_STATES,
   type BlockingKeys,
   type InsuranceHistory,
+  type OutboundMessage,
   type ReceivedMessage,
   type RecordIdKind,
   type Store,
@@ -97,6 +98,7 @@ export function createMemoryStore(): Store {
   };
   const messages = new Map<string, MessageEntry>();
   let messageCounter = 0;
+  const outboundCounters = new Map<string, number>();
   let policyCounter = 0;
   let insertCounter = 0;
   let masterData: MasterData = EMPTY_MASTER_DATA;
@@ -321,6 +323,19 @@ export function createMemoryStore(): Store {
       const messageId = messageIdOf(++messageCounter);
       messages.set(messageId, {
         received: { ...message, raw: new Uint8Array(message.raw) },
+        messageId,
+        state: "NEW",
+      });
+      return messageId;
+    },
+    queueOutbound(packId: string, build: (sequence: number) => OutboundMessage): string {
+      open();
+      const sequence = (outboundCounters.get(packId) ?? 0) + 1;
+      const message = build(sequence);
+      outboundCounters.set(packId, sequence);
+      const messageId = messageIdOf(++messageCounter);
+      messages.set(messageId, {
+        received: { ...message, raw: new Uint8Array(message.raw), direction: "outbound" },
         messageId,
         state: "NEW",
       });

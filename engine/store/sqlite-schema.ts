@@ -112,6 +112,16 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX appointments_by_status ON appointments (json_extract(record, '$.status'));
     `,
   },
+  {
+    version: 3,
+    description: "outbound control-ID counters, one per pack",
+    sql: `
+      CREATE TABLE outbound_counters (
+        pack TEXT PRIMARY KEY,
+        next INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((v, m) => Math.max(v, m.version), 0);

@@ -21,6 +21,7 @@ import {
   APPLYING_STATES,
   type BlockingKeys,
   type InsuranceHistory,
+  type OutboundMessage,
   type ReceivedMessage,
   type RecordIdKind,
   type Store,
@@ -86,6 +87,12 @@ function sqliteStore(db: BetterSqlite3.Database): Store {
       .prepare("UPDATE counters SET next = next + 1 WHERE kind = ? RETURNING next - 1")
       .pluck(),
     raiseCounter: db.prepare("UPDATE counters SET next = max(next, ?) WHERE kind = ?"),
+    takeOutbound: db
+      .prepare(
+        `INSERT INTO outbound_counters (pack, next) VALUES (?, 2)
+         ON CONFLICT (pack) DO UPDATE SET next = next + 1 RETURNING next - 1`,
+      )
+      .pluck(),
 
     insertMessage: db.prepare(
       `INSERT INTO messages (message_id, raw, received_at, sender, control_id, message_type, direction, state)
@@ -270,6 +277,11 @@ function sqliteStore(db: BetterSqlite3.Database): Store {
     return messageId;
   });
 
+  const queueOutbound = db.transaction(
+    (packId: string, build: (sequence: number) => OutboundMessage): string =>
+      receive({ ...build(s.takeOutbound.get(packId) as number), direction: "outbound" }),
+  );
+
   const complete = db.transaction((outcome: Outcome): void => {
     if (APPLYING_STATES.has(outcome.state)) {
       if (s.message.get(outcome.messageId) === undefined) {
@@ -335,6 +347,8 @@ function sqliteStore(db: BetterSqlite3.Database): Store {
       };
     },
     receive: (message: ReceivedMessage): string => receive.immediate(message),
+    queueOutbound: (packId: string, build: (sequence: number) => OutboundMessage): string =>
+      queueOutbound.immediate(packId, build),
     complete(outcome: Outcome): void {
       complete.immediate(outcome);
     },

@@ -49,6 +49,9 @@ export interface ReceivedMessage {
   readonly direction: "inbound" | "outbound";
 }
 
+/** An outbound message as built with its control number, before it is queued. */
+export type OutboundMessage = Omit<ReceivedMessage, "direction">;
+
 export interface StoredMessage extends ReceivedMessage {
   readonly messageId: string;
   readonly state: QueueState;
@@ -63,6 +66,12 @@ export interface Store extends StoreView {
    * record its final state and outcome, in one transaction.
    */
   complete(outcome: Outcome): void;
+  /**
+   * Take the pack's next outbound control number (1, 2, ... per pack) and
+   * queue the message `build` makes with it as NEW, direction outbound, in
+   * one transaction; returns the engine's message ID.
+   */
+  queueOutbound(packId: string, build: (sequence: number) => OutboundMessage): string;
   message(messageId: string): StoredMessage | undefined;
   /** Messages in the order they were received, optionally only those in one state. */
   messages(filter?: { readonly state?: QueueState }): readonly StoredMessage[];

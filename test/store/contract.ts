@@ -197,6 +197,52 @@ export function storeContract(name: string, make: () => Store): void {
       });
     });
 
+    describe("queueOutbound: per-pack control numbers taken with the queued message", () => {
+      const built = (sequence: number) => ({
+        raw: bytes(
+          `MSH|^~\\&|RULEPACK|F|R||20260101120000||SIU^S12^SIU_S12|H${sequence}|P|2.5.1\r`,
+        ),
+        receivedAt: "2026-01-01T12:00:00.000Z",
+        sender: "outbound:harbor",
+        controlId: `H${sequence}`,
+        messageType: "SIU^S12",
+      });
+
+      it("numbers each pack from 1 and stores the message as NEW, direction outbound", () => {
+        const store = fresh();
+        const inbound = store.receive(received());
+        const a = store.queueOutbound("harbor", built);
+        const b = store.queueOutbound("harbor", built);
+        const c = store.queueOutbound("lakeside", built);
+        expect([inbound, a, b, c]).toEqual(["q-000001", "q-000002", "q-000003", "q-000004"]);
+        expect(store.message(a)).toEqual({
+          ...built(1),
+          direction: "outbound",
+          messageId: a,
+          state: "NEW",
+        });
+        expect(store.message(b)?.controlId).toBe("H2");
+        expect(store.message(c)?.controlId).toBe("H1");
+        expect(store.messages({ state: "NEW" }).map((m) => m.direction)).toEqual([
+          "inbound",
+          "outbound",
+          "outbound",
+          "outbound",
+        ]);
+      });
+
+      it("a build that throws takes no number and queues nothing", () => {
+        const store = fresh();
+        expect(() =>
+          store.queueOutbound("harbor", () => {
+            throw new Error("boom");
+          }),
+        ).toThrow("boom");
+        expect(store.messages()).toEqual([]);
+        expect(store.message(store.queueOutbound("harbor", built))?.controlId).toBe("H1");
+      });
+    });
+
     describe("states that do not apply actions", () => {
       for (const state of ["ERROR", "CBOERROR", "ATHENAERROR", "DELETED"] as const) {
         it(`${state}: nothing applied, state and outcome recorded`, () => {

@@ -1,0 +1,70 @@
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { loadEvent } from "../outbound/events.js";
+import { sendEvent } from "../outbound/send.js";
+import { formatPackError } from "../pack/errors.js";
+import { loadPack } from "../pack/load.js";
+import { loadMasterData } from "../store/master-data-load.js";
+import { openSqliteStore } from "../store/sqlite.js";
+import { type CliIo, type CommandResult, EXIT } from "./io.js";
+
+export interface OutboundCommandOptions {
+  readonly pack: string;
+  /** `:memory:` for a fresh store (reproducible output). */
+  readonly db: string;
+  readonly now: Date;
+  readonly files: readonly string[];
+}
+
+/**
+ * `rulepack outbound`: each practice event through the pack; every built
+ * message is queued (NEW, direction outbound) and printed, its segments one
+ * per line and a blank line after it. A filtered or disabled event, or one
+ * that cannot be built, is one line on stderr; an ERROR makes the exit code 1.
+ */
+export function outboundCommand(options: OutboundCommandOptions, io: CliIo): CommandResult {
+  const load = loadPack(options.pack);
+  for (const w of load.warnings) io.stderr(`${formatPackError(w)}\n`);
+  if (!load.ok) {
+    for (const e of load.errors) io.stderr(`${formatPackError(e)}\n`);
+    return { exitCode: EXIT.usage };
+  }
+  const pack = load.pack;
+  if (pack.abstract) {
+    io.stderr(`rulepack: ${options.pack} is abstract (pack.abstract): use a practice pack\n`);
+    return { exitCode: EXIT.usage };
+  }
+  const store = openSqliteStore(options.db);
+  try {
+    const masterDataFile = join(dirname(options.pack), "master-data.yaml");
+    if (existsSync(masterDataFile)) {
+      const master = loadMasterData(masterDataFile);
+      if (!master.ok) {
+        for (const e of master.errors) io.stderr(`${formatPackError(e)}\n`);
+        return { exitCode: EXIT.usage };
+      }
+      store.loadMasterData(master.data);
+    }
+    let exitCode: number = EXIT.ok;
+    for (const file of options.files) {
+      const read = loadEvent(file);
+      if (!read.ok) {
+        for (const e of read.errors) io.stderr(`${formatPackError(e)}\n`);
+        exitCode = EXIT.usage;
+        continue;
+      }
+      for (const result of sendEvent(pack, store, read.event, { now: options.now })) {
+        if (result.state === "NEW" && result.text !== undefined) {
+          io.stdout(`${result.text.replace(/\r/g, "\n")}\n`);
+          continue;
+        }
+        if (result.state === "ERROR") exitCode = Math.max(exitCode, EXIT.failed);
+        for (const e of result.errors)
+          io.stderr(`${file}: ${result.event} ${result.state} ${e.code} ${e.message}\n`);
+      }
+    }
+    return { exitCode };
+  } finally {
+    store.close();
+  }
+}

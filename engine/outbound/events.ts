@@ -1,0 +1,50 @@
+import type { Appointment, Patient, Policy } from "../model/records.js";
+import { byPosition, type PackError } from "../pack/errors.js";
+import { layerOf } from "../pack/merge.js";
+import { schemaValidator } from "../pack/schema.js";
+import { convertSchemaErrors } from "../pack/schema-errors.js";
+import { readYaml } from "../pack/source.js";
+
+/**
+ * Practice events (schemas/practice-event.schema.json): what happened in the
+ * practice system, with the full current records. An update carries the
+ * previous copy; a reschedule names the old appointment in `previous` and
+ * the new one in `appointment`.
+ */
+export const EVENT_KINDS = [
+  "patientAdd",
+  "patientUpdate",
+  "appointmentSchedule",
+  "appointmentUpdate",
+  "appointmentCancel",
+  "appointmentCheckIn",
+  "appointmentCheckOut",
+  "appointmentReschedule",
+] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+export interface PracticeEvent {
+  readonly kind: EventKind;
+  /** ISO 8601 instant (EVN-2). */
+  readonly occurredAt?: string;
+  readonly patient: Patient & { readonly id: string };
+  readonly policies?: readonly Policy[];
+  readonly appointment?: Appointment & { readonly id: string };
+  readonly previous?: Patient | Appointment;
+}
+
+export type EventLoad =
+  | { readonly ok: true; readonly event: PracticeEvent }
+  | { readonly ok: false; readonly errors: readonly PackError[] };
+
+/** Read and check one event file; every problem is located (`FILE:LINE:COL`). */
+export function loadEvent(file: string, text?: string): EventLoad {
+  const read = readYaml(file, text);
+  if (!read.ok) return { ok: false, errors: read.errors };
+  const validate = schemaValidator("practice-event");
+  if (!validate(read.source.data)) {
+    const errors = convertSchemaErrors(validate.errors ?? [], layerOf(read.source));
+    return { ok: false, errors: errors.sort(byPosition) };
+  }
+  return { ok: true, event: read.source.data as PracticeEvent };
+}
