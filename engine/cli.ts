@@ -5,6 +5,7 @@ import { type CliIo, type CommandResult, EXIT, processIo } from "./cli/io.js";
 import { outboundCommand } from "./cli/outbound-command.js";
 import { parseCommand } from "./cli/parse-command.js";
 import { runCommand } from "./cli/run-command.js";
+import { SERVE_USAGE, serveCommand } from "./cli/serve-command.js";
 import { storeLoadCommand } from "./cli/store-command.js";
 import { testCommand } from "./cli/test-command.js";
 import { validateCommand } from "./cli/validate-command.js";
@@ -119,6 +120,41 @@ const COMMANDS: Readonly<Record<string, Command>> = {
         return usageError(io, this.usage, `--now '${values.now}' is not an ISO-8601 date-time`);
       if (positionals.length === 0) return usageError(io, this.usage, "no EVENT file given");
       return outboundCommand({ pack: values.pack, db: values.db, now, files: positionals }, io);
+    },
+  },
+  serve: {
+    summary: "listen for HL7 over MLLP; store, process and ACK every message",
+    usage: SERVE_USAGE,
+    run(args, io) {
+      const { values, positionals } = parseArgs({
+        args,
+        allowPositionals: true,
+        options: {
+          pack: { type: "string" },
+          mllp: { type: "string" },
+          host: { type: "string", default: "127.0.0.1" },
+          db: { type: "string", default: "rulepack.sqlite" },
+          "idle-timeout": { type: "string" },
+        },
+      });
+      if (!values.pack) return usageError(io, this.usage, "--pack is required");
+      const port = Number(values.mllp);
+      if (values.mllp === undefined || !/^\d+$/.test(values.mllp) || port > 65535)
+        return usageError(io, this.usage, "--mllp PORT (0-65535) is required");
+      const idle = values["idle-timeout"];
+      if (idle !== undefined && !/^\d+$/.test(idle))
+        return usageError(io, this.usage, "--idle-timeout takes whole seconds");
+      if (positionals.length > 0) return usageError(io, this.usage, "serve takes no FILE");
+      return serveCommand(
+        {
+          pack: values.pack,
+          db: values.db,
+          port,
+          host: values.host,
+          ...(idle !== undefined && { idleTimeoutMs: Number(idle) * 1000 }),
+        },
+        io,
+      );
     },
   },
   store: {

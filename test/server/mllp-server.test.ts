@@ -1,0 +1,250 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import type { CliIo } from "../../engine/cli/io.js";
+import { serveCommand } from "../../engine/cli/serve-command.js";
+import { parseHl7 } from "../../engine/hl7/parse.js";
+import type { Hl7Message } from "../../engine/hl7/tree.js";
+import { loadPack } from "../../engine/pack/load.js";
+import { processFrame, startMllpServer } from "../../engine/server/mllp-server.js";
+import { openSqliteStore } from "../../engine/store/sqlite.js";
+import type { Store } from "../../engine/store/types.js";
+import { framed, mllpExchange, pieces } from "./helpers.js";
+
+/**
+ * The MLLP listener on loopback, port 0: ACK codes and queue states in a
+ * temporary SQLite database, frames joined and split, drain and idle timeout.
+ */
+
+const CORPUS = "../shared/corpus/hl7";
+const PACK = "rules/practices/harbor-ortho/pack.yaml";
+const root = mkdtempSync(join(tmpdir(), "rulepack-serve-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let dbs = 0;
+
+const corpus = (name: string) => readFileSync(`${CORPUS}/${name}.hl7`);
+
+function msa(ack: string): { code: string; controlId: string; message: Hl7Message } {
+  const doc = parseHl7(ack);
+  expect(doc.issues.filter((i) => i.severity === "error")).toEqual([]);
+  const message = doc.messages[0] as Hl7Message;
+  const seg = message.segments.find((s) => s.name === "MSA");
+  return {
+    code: seg?.fields[0]?.[0]?.[0]?.[0]?.value ?? "",
+    controlId: seg?.fields[1]?.[0]?.[0]?.[0]?.value ?? "",
+    message,
+  };
+}
+
+function errCodes(message: Hl7Message): string[] {
+  return message.segments
+    .filter((s) => s.name === "ERR")
+    .map((s) => s.fields[2]?.[0]?.[0]?.[0]?.value ?? s.fields[0]?.[0]?.[3]?.[0]?.value ?? "");
+}
+
+interface Served {
+  readonly port: number;
+  readonly db: string;
+  readonly stderr: string[];
+  stop(): Promise<number>;
+}
+
+/** `rulepack serve --mllp 0` in-process, with master data beside the pack. */
+async function serve(idleTimeoutMs?: number): Promise<Served> {
+  const db = join(root, `serve-${++dbs}.sqlite`);
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const io: CliIo = { stdout: (t) => stdout.push(t), stderr: (t) => stderr.push(t) };
+  let release = () => {};
+  const stop = new Promise<void>((r) => {
+    release = r;
+  });
+  const running = serveCommand(
+    {
+      pack: PACK,
+      db,
+      port: 0,
+      host: "127.0.0.1",
+      stop,
+      ...(idleTimeoutMs !== undefined && { idleTimeoutMs }),
+    },
+    io,
+  );
+  for (let i = 0; i < 500 && !stdout.join("").includes("ready port="); i++) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const port = Number(/ready port=(\d+)/.exec(stdout.join(""))?.[1]);
+  expect(port).toBeGreaterThan(0);
+  return {
+    port,
+    db,
+    stderr,
+    async stop() {
+      release();
+      return (await running).exitCode;
+    },
+  };
+}
+
+function states(db: string): { controlId: string; state: string; sender: string }[] {
+  const store = openSqliteStore(db);
+  try {
+    return store
+      .messages()
+      .map((m) => ({ controlId: m.controlId, state: m.state, sender: m.sender }));
+  } finally {
+    store.close();
+  }
+}
+
+describe("rulepack serve over MLLP", () => {
+  it("ACKs several frames joined in one write and split across writes, in order, and stores each", async () => {
+    const server = await serve();
+    const data = framed(
+      corpus("ADT_A04__mirth__1"),
+      corpus("SIU_S12__mirth__1"),
+      "this is not HL7\r",
+      corpus("DFT_P03__mieweb__1"),
+    );
+    const joined = await mllpExchange(server.port, [data], 4);
+    const split = await mllpExchange(
+      server.port,
+      pieces(framed(corpus("ADT_A08__msfhir__1")), 7),
+      1,
+    );
+    expect(await server.stop()).toBe(0);
+
+    const acks = [...joined.acks, ...split.acks].map(msa);
+    expect(acks.map((a) => [a.code, a.controlId])).toEqual([
+      ["AA", "603266"],
+      ["AA", "24916560"],
+      ["AR", ""],
+      ["AA", "DSD1184185250"],
+      ["AA", "MSG00001"],
+    ]);
+    // Held for a person (ERROR) is still AA, its error carried in ERR.
+    expect(errCodes(acks[1]?.message as Hl7Message)).toEqual(["204"]);
+    expect(new Set(errCodes(acks[2]?.message as Hl7Message))).toEqual(new Set(["100"]));
+    expect(errCodes(acks[4]?.message as Hl7Message)).toEqual(["201"]);
+    expect(acks[0]?.message.segments[0]?.fields[8]?.[0]?.map((c) => c[0]?.value)).toEqual([
+      "ACK",
+      "A04",
+      "ACK",
+    ]);
+
+    expect(states(server.db).map((m) => [m.controlId, m.state])).toEqual([
+      ["603266", "PROCESSED"],
+      ["24916560", "ERROR"],
+      ["", "ERROR"],
+      ["DSD1184185250", "ERROR"],
+      ["MSG00001", "ERROR"],
+    ]);
+    expect(states(server.db).every((m) => m.sender === "mllp:127.0.0.1")).toBe(true);
+    // Logs carry IDs, types, states and codes, never patient data.
+    const logs = server.stderr.join("");
+    expect(logs).toContain("controlId=603266 type=ADT^A04 state=PROCESSED errors=- ack=AA");
+    expect(logs).not.toMatch(/BEEBLEBROX|ZAPHOD|PATIENT LB|19570219|999965423/);
+  });
+
+  it("keeps arrival order across concurrent connections (ADT before the SIU that needs it)", async () => {
+    const server = await serve();
+    const first = mllpExchange(server.port, [framed(corpus("ADT_A04__mirth__1"))], 1);
+    await new Promise((r) => setTimeout(r, 20));
+    const second = mllpExchange(server.port, [framed(corpus("ADT_A01__msfhir__2"))], 1);
+    const [a, b] = await Promise.all([first, second]);
+    expect(await server.stop()).toBe(0);
+    expect([...a.acks, ...b.acks].map((x) => msa(x).code)).toEqual(["AA", "AA"]);
+    expect(states(server.db).map((m) => [m.controlId, m.state])).toEqual([
+      ["603266", "PROCESSED"],
+      ["599102", "PROCESSED"],
+    ]);
+  });
+
+  it("closes an idle connection", async () => {
+    const server = await serve(100);
+    const result = await mllpExchange(server.port, [], 0, { keepOpen: true, timeoutMs: 5000 });
+    expect(result.closed).toBe(true);
+    expect(server.stderr.join("")).toContain("idle timeout");
+    expect(await server.stop()).toBe(0);
+  });
+});
+
+describe("startMllpServer", () => {
+  const load = loadPack(PACK);
+  if (!load.ok) throw new Error("the example pack does not load");
+  const pack = load.pack;
+
+  it("drains on close: frames received are processed and ACKed, then connections end", async () => {
+    const db = join(root, `drain-${++dbs}.sqlite`);
+    const store = openSqliteStore(db);
+    const server = await startMllpServer({ pack, store, port: 0 });
+    const exchange = mllpExchange(
+      server.port,
+      [framed(corpus("ADT_A04__mirth__1"), corpus("SIU_S12__mirth__1"))],
+      2,
+      { keepOpen: true },
+    );
+    await new Promise((r) => setTimeout(r, 30));
+    await server.close();
+    const result = await exchange;
+    expect(result.acks.map((a) => msa(a).code)).toEqual(["AA", "AA"]);
+    expect(result.closed).toBe(true);
+    expect(store.messages().map((m) => m.state)).toEqual(["PROCESSED", "ERROR"]);
+    store.close();
+  });
+
+  it("answers AR for a frame over the maximum size and goes on", async () => {
+    const store = openSqliteStore(join(root, `big-${++dbs}.sqlite`));
+    const server = await startMllpServer({ pack, store, port: 0, maxFrameBytes: 64 * 1024 });
+    const result = await mllpExchange(
+      server.port,
+      [framed("x".repeat(100 * 1024), corpus("ADT_A04__mirth__1"))],
+      2,
+    );
+    await server.close();
+    expect(result.acks.map((a) => msa(a).code)).toEqual(["AR", "AA"]);
+    expect(store.messages()).toHaveLength(1);
+    store.close();
+  });
+
+  it("answers AR with 207 when the store fails, so that the sender resends", async () => {
+    const real = openSqliteStore(join(root, `fail-${++dbs}.sqlite`));
+    const failing: Store = Object.create(real, {
+      receive: {
+        value: () => {
+          throw new Error("disk full");
+        },
+      },
+    });
+    const result = await processFrame(
+      pack,
+      failing,
+      corpus("ADT_A04__mirth__1"),
+      "test",
+      new Date("2026-01-01T00:00:00Z"),
+    );
+    expect(result.ackCode).toBe("AR");
+    const ack = msa(result.ack);
+    expect(ack.code).toBe("AR");
+    expect(ack.controlId).toBe("603266");
+    expect(errCodes(ack.message)).toEqual(["207"]);
+    expect(real.messages()).toHaveLength(0);
+    real.close();
+  });
+
+  it("answers a 2.3 message with ERR-1, a 2.5 one with ERR-3 and ERR-4", async () => {
+    const store = openSqliteStore(join(root, `ver-${++dbs}.sqlite`));
+    const now = new Date("2026-01-01T00:00:00Z");
+    const old = await processFrame(pack, store, corpus("SIU_S12__mirth__1"), "t", now);
+    const v25 = await processFrame(pack, store, corpus("DFT_P03__mieweb__1"), "t", now);
+    store.close();
+    const o = msa(old.ack).message;
+    expect(o.segments.find((s) => s.name === "ERR")?.fields[0]?.[0]?.[3]?.[0]?.value).toBe("204");
+    const n = msa(v25.ack).message;
+    expect(n.segments[0]?.fields[11]?.[0]?.[0]?.[0]?.value).toBe("2.5");
+    expect(n.segments.find((s) => s.name === "ERR")?.fields[2]?.[0]?.[0]?.[0]?.value).toBe("204");
+    expect(n.segments.find((s) => s.name === "ERR")?.fields[3]?.[0]?.[0]?.[0]?.value).toBe("E");
+    for (const r of [old, v25]) expect(Buffer.byteLength(r.ack)).toBeLessThan(4096);
+  });
+});
