@@ -1,5 +1,12 @@
 import { connect } from "node:net";
+import { expect } from "vitest";
+import type { CliIo } from "../../engine/cli/io.js";
+import { serveCommand } from "../../engine/cli/serve-command.js";
 import { encodeFrame, MllpDecoder } from "../../engine/hl7/mllp.js";
+import { openSqliteStore } from "../../engine/store/sqlite.js";
+
+/** The example practice the listener tests serve, with its master data beside it. */
+export const SERVE_PACK = "rules/practices/harbor-ortho/pack.yaml";
 
 export interface ClientResult {
   readonly acks: string[];
@@ -67,4 +74,58 @@ export function pieces(data: Buffer, size: number): Buffer[] {
   const out: Buffer[] = [];
   for (let i = 0; i < data.length; i += size) out.push(data.subarray(i, i + size));
   return out;
+}
+
+export interface Served {
+  readonly port: number;
+  readonly db: string;
+  readonly stderr: string[];
+  stop(): Promise<number>;
+}
+
+/** `rulepack serve --mllp 0` in-process, with master data beside the pack. */
+export async function serve(db: string, idleTimeoutMs?: number): Promise<Served> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const io: CliIo = { stdout: (t) => stdout.push(t), stderr: (t) => stderr.push(t) };
+  let release = () => {};
+  const stop = new Promise<void>((r) => {
+    release = r;
+  });
+  const running = serveCommand(
+    {
+      pack: SERVE_PACK,
+      db,
+      port: 0,
+      host: "127.0.0.1",
+      stop,
+      ...(idleTimeoutMs !== undefined && { idleTimeoutMs }),
+    },
+    io,
+  );
+  for (let i = 0; i < 500 && !stdout.join("").includes("ready port="); i++) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const port = Number(/ready port=(\d+)/.exec(stdout.join(""))?.[1]);
+  expect(port).toBeGreaterThan(0);
+  return {
+    port,
+    db,
+    stderr,
+    async stop() {
+      release();
+      return (await running).exitCode;
+    },
+  };
+}
+
+export function states(db: string): { controlId: string; state: string; sender: string }[] {
+  const store = openSqliteStore(db);
+  try {
+    return store
+      .messages()
+      .map((m) => ({ controlId: m.controlId, state: m.state, sender: m.sender }));
+  } finally {
+    store.close();
+  }
 }
