@@ -48,6 +48,9 @@ export interface FrameResult {
   readonly outcomes: readonly Outcome[];
 }
 
+/** Frames of one connection received and not yet ACKed before it stops reading. */
+const MAX_PENDING_FRAMES = 64;
+
 const SEVERITY: Readonly<Record<string, AckSeverity>> = { error: "E", warning: "W", info: "I" };
 
 function components(segment: Hl7Segment | undefined, n: number): string[] {
@@ -171,6 +174,8 @@ export function startMllpServer(options: MllpServerOptions): Promise<MllpServer>
     socket.on("data", (data: Buffer) => {
       for (const event of decoder.push(data)) {
         inFlight += 1;
+        // Backpressure: a sender far ahead of processing waits in TCP, not in memory.
+        if (inFlight >= MAX_PENDING_FRAMES) socket.pause();
         chain = chain
           .then(async () => {
             const at = now();
@@ -213,6 +218,7 @@ export function startMllpServer(options: MllpServerOptions): Promise<MllpServer>
           })
           .finally(() => {
             inFlight -= 1;
+            if (!draining && inFlight < MAX_PENDING_FRAMES && socket.isPaused()) socket.resume();
             if (inFlight === 0 && (closeWhenIdle || draining)) socket.end();
           });
       }

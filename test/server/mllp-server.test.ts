@@ -138,6 +138,20 @@ describe("startMllpServer", () => {
     store.close();
   });
 
+  it("ACKs a long burst of frames in one write in order (the connection pauses while behind)", async () => {
+    const store = openSqliteStore(join(root, `burst-${++dbs}.sqlite`));
+    const server = await startMllpServer({ pack, store, port: 0 });
+    const n = 150;
+    const payloads = Array.from({ length: n }, (_, i) =>
+      corpus("ADT_A08__msfhir__1").toString("latin1").replace("MSG00001", `BURST${i}`),
+    );
+    const result = await mllpExchange(server.port, [framed(...payloads)], n, { timeoutMs: 30_000 });
+    await server.close();
+    expect(result.acks.map((a) => msa(a).controlId)).toEqual(payloads.map((_, i) => `BURST${i}`));
+    expect(store.messages()).toHaveLength(n);
+    store.close();
+  });
+
   it("answers AR for a frame over the maximum size and goes on", async () => {
     const store = openSqliteStore(join(root, `big-${++dbs}.sqlite`));
     const server = await startMllpServer({ pack, store, port: 0, maxFrameBytes: 64 * 1024 });

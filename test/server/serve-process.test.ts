@@ -1,0 +1,79 @@
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { framed, mllpExchange, SERVE_PACK, states } from "./helpers.js";
+
+/**
+ * `rulepack serve` as its own process (node directly, so that signals reach
+ * it): usage errors, `ready port=N` on `--mllp 0`, and a graceful drain on
+ * SIGTERM that leaves the store closed and the message stored.
+ */
+
+const root = mkdtempSync(join(tmpdir(), "rulepack-serve-process-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const CLI = ["--import", "tsx", "engine/cli.ts"];
+
+function exited(child: ChildProcess, ms: number): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error("the listener did not exit"));
+    }, ms);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
+describe("rulepack serve (process)", () => {
+  it("refuses a missing or malformed --mllp and a missing --pack with exit 2", () => {
+    for (const args of [
+      ["serve", "--pack", SERVE_PACK],
+      ["serve", "--pack", SERVE_PACK, "--mllp", "abc"],
+      ["serve", "--pack", SERVE_PACK, "--mllp", "70000"],
+      ["serve", "--mllp", "0"],
+    ]) {
+      const r = spawnSync(process.execPath, [...CLI, ...args], {
+        encoding: "utf8",
+        timeout: 30_000,
+      });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain("usage: rulepack serve");
+    }
+  });
+
+  it("prints ready port=N, ACKs, and drains on SIGTERM with exit 0", async () => {
+    const db = join(root, "queue.sqlite");
+    const child = spawn(
+      process.execPath,
+      [...CLI, "serve", "--pack", SERVE_PACK, "--mllp", "0", "--db", db],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    const exit = exited(child, 30_000);
+    let stdout = "";
+    let stderr = "";
+    child.stderr?.on("data", (d) => {
+      stderr += String(d);
+    });
+    const port = await new Promise<number>((resolve) => {
+      child.stdout?.on("data", (d) => {
+        stdout += String(d);
+        const m = /ready port=(\d+)/.exec(stdout);
+        if (m) resolve(Number(m[1]));
+      });
+    });
+    const reply = await mllpExchange(
+      port,
+      [framed(readFileSync("../shared/corpus/hl7/ADT_A04__mirth__1.hl7"))],
+      1,
+    );
+    expect(reply.acks[0]).toContain("MSA|AA|603266");
+    child.kill("SIGTERM");
+    expect(await exit).toBe(0);
+    expect(stderr).toContain("drained");
+    expect(states(db).map((m) => [m.controlId, m.state])).toEqual([["603266", "PROCESSED"]]);
+  });
+});
