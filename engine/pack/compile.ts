@@ -78,6 +78,7 @@ interface RawPack {
   };
   insurance?: Partial<Omit<InsuranceOptions, "at">>;
   privacy?: { autoCheck?: boolean };
+  acks?: { held?: "AA" | "AE" };
   guarantor?: Partial<Omit<GuarantorOptions, "send">>;
   charges?: RawCharges;
   pack: { id: string; abstract?: boolean };
@@ -433,6 +434,7 @@ export function compilePack(chain: PackChain, file: string): CompileOutcome {
       },
       insurance,
       privacy: { autoCheck: raw.privacy?.autoCheck ?? true },
+      acks: { held: raw.acks?.held ?? "AA" },
       guarantor,
       appointments,
       charges,

@@ -124,6 +124,8 @@ export interface CompiledPack {
   readonly insurance: InsuranceOptions;
   /** Table 13 - Patient privacy processing option. */
   readonly privacy: { readonly autoCheck: boolean };
+  /** MSA-1 for a message held in the queue (ERROR, CBOERROR, ATHENAERROR); docs/ack-codes.md. */
+  readonly acks: { readonly held: "AA" | "AE" };
   readonly guarantor: GuarantorOptions;
   /** Table 15, reschedules, SIU statuses, Future/Past or present appointments (§17). */
   readonly appointments: AppointmentOptions;

@@ -11,7 +11,7 @@ import { STANDARD_DELIMITERS } from "../hl7/delimiters.js";
 import { encodeFrame, MllpDecoder } from "../hl7/mllp.js";
 import { parseHl7 } from "../hl7/parse.js";
 import type { Hl7Message, Hl7Segment } from "../hl7/tree.js";
-import type { Outcome } from "../model/outcome.js";
+import type { Outcome, QueueState } from "../model/outcome.js";
 import type { CompiledPack } from "../pack/compiled.js";
 import { receiveBytes } from "../queue/intake.js";
 import type { Store } from "../store/types.js";
@@ -93,10 +93,14 @@ export function ackFor(
   });
 }
 
+/** States in which a message waits in the queue for a person. */
+const HELD = new Set<QueueState>(["ERROR", "CBOERROR", "ATHENAERROR"]);
+
 /**
  * One frame through the queue. AA once stored and processed, whatever state
- * it is held in; AR when it cannot be parsed; AR with 207 when the store
- * failed, so that the sender resends.
+ * it is held in (AE for a held message when the pack's `acks.held` says so);
+ * AR when it cannot be parsed; AR with 207 when the store failed, so that
+ * the sender resends.
  */
 export async function processFrame(
   pack: CompiledPack,
@@ -130,7 +134,8 @@ export async function processFrame(
       ...(e.table !== undefined && { table: e.table }),
     })),
   );
-  const ackCode: AckCode = unparseable ? "AR" : "AA";
+  const held = outcomes.some((o) => HELD.has(o.state));
+  const ackCode: AckCode = unparseable ? "AR" : held ? pack.acks.held : "AA";
   return { ack: ackFor(first, ackCode, errors, now), ackCode, outcomes };
 }
 

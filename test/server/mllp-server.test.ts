@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseHl7 } from "../../engine/hl7/parse.js";
 import type { Hl7Message } from "../../engine/hl7/tree.js";
@@ -163,6 +163,32 @@ describe("startMllpServer", () => {
     await server.close();
     expect(result.acks.map((a) => msa(a).code)).toEqual(["AR", "AA"]);
     expect(store.messages()).toHaveLength(1);
+    store.close();
+  });
+
+  it("answers AE for a held message when the pack's acks.held is AE, AA for a processed one", async () => {
+    const dir = join(root, "harbor-ortho"); // the id names the mapping folder
+    mkdirSync(dir);
+    const file = join(dir, "pack.yaml");
+    const rel = (path: string) => relative(dir, resolve(path));
+    writeFileSync(
+      file,
+      `# yaml-language-server: $schema=${rel("schemas/rulepack.schema.json")}\npack:\n  id: harbor-ortho\n  extends: ${rel(PACK)}\nacks:\n  held: AE\n`,
+    );
+    const ae = loadPack(file);
+    if (!ae.ok) throw new Error(JSON.stringify(ae.errors));
+    expect(ae.pack.acks.held).toBe("AE");
+    expect(pack.acks.held).toBe("AA");
+    const store = openSqliteStore(join(root, `ae-${++dbs}.sqlite`));
+    const now = new Date("2026-01-01T00:00:00Z");
+    const processed = await processFrame(ae.pack, store, corpus("ADT_A04__mirth__1"), "t", now);
+    const held = await processFrame(ae.pack, store, corpus("SIU_S12__mirth__1"), "t", now);
+    const bad = await processFrame(ae.pack, store, Buffer.from("not HL7\r"), "t", now);
+    expect([processed, held, bad].map((r) => msa(r.ack).code)).toEqual(["AA", "AE", "AR"]);
+    // Before 2.5 an AE carries its first error's text in MSA-3.
+    const m = msa(held.ack).message.segments.find((s) => s.name === "MSA");
+    expect(m?.fields[2]?.[0]?.[0]?.[0]?.value).toContain("no patient matches");
+    expect(store.messages().map((x) => x.state)).toEqual(["PROCESSED", "ERROR", "ERROR"]);
     store.close();
   });
 
