@@ -27,9 +27,7 @@
  * function (engine/inbound/claim-diagnoses.ts): an algorithm, not
  * interpretation.
  */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
 import { controlId, leafValue, messageType, messageTypeName } from "../../engine/hl7/access.js";
 import { parseHl7 } from "../../engine/hl7/parse.js";
 import type { Hl7Message, Hl7Segment } from "../../engine/hl7/tree.js";
@@ -40,12 +38,11 @@ import { decideState, type Outcome, type OutcomeError } from "../../engine/model
 import type { Appointment, ChargeLine, Claim, Policy } from "../../engine/model/records.js";
 import type { MasterData } from "../../engine/store/master-data.js";
 import type { Store } from "../../engine/store/types.js";
+import { loadHarborTable, type Table } from "./harbor-tables.js";
 
 const VISIT = "orthochartVisit";
 const MRN = "orthochartMrn";
 const LIMITS = { pointersPerLine: 4, additionalHeaderCodes: 12, truncate: true };
-
-type Table = { readonly caseInsensitive: boolean; readonly rows: ReadonlyMap<string, string> };
 
 export interface HarborDft {
   readonly provider: Table;
@@ -55,34 +52,12 @@ export interface HarborDft {
   readonly procedures: ReadonlySet<string>;
 }
 
-function loadTable(mappingsDir: string, name: string): Table {
-  const rows = new Map<string, string>();
-  let caseInsensitive = false;
-  for (const folder of ["standard", "harbor-ortho"]) {
-    let text: string;
-    try {
-      text = readFileSync(join(mappingsDir, folder, `${name}.yaml`), "utf8");
-    } catch {
-      continue;
-    }
-    const raw = parse(text) as {
-      caseInsensitive?: boolean;
-      rows: { foreign: string; practice: string }[];
-    };
-    caseInsensitive ||= raw.caseInsensitive === true;
-    for (const row of raw.rows) {
-      rows.set(caseInsensitive ? row.foreign.toUpperCase() : row.foreign, row.practice);
-    }
-  }
-  return { caseInsensitive, rows };
-}
-
 /** Harbor's tables and master data, built once. `root` is the repository. */
 export function loadHarborDft(root: string, masterData: MasterData): HarborDft {
   const dir = join(root, "mappings");
   return {
-    provider: loadTable(dir, "provider"),
-    department: loadTable(dir, "department"),
+    provider: loadHarborTable(dir, "provider"),
+    department: loadHarborTable(dir, "department"),
     providers: new Map(masterData.providers.map((p) => [p.id, p])),
     departments: new Set(masterData.departments.map((d) => d.id)),
     procedures: new Set(masterData.procedures.map((p) => p.code)),

@@ -21,9 +21,7 @@
  * message by message and prints how many agree. A Harbor pack change must be
  * made here by hand too.
  */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
 import { controlId, leafValue, messageType, messageTypeName } from "../../engine/hl7/access.js";
 import { parseHl7 } from "../../engine/hl7/parse.js";
 import type { Hl7Message, Hl7Segment } from "../../engine/hl7/tree.js";
@@ -33,6 +31,7 @@ import { decideState, type Outcome, type OutcomeError } from "../../engine/model
 import type { Appointment, AppointmentStatus, Patient } from "../../engine/model/records.js";
 import type { MasterData } from "../../engine/store/master-data.js";
 import type { Store } from "../../engine/store/types.js";
+import { loadHarborTable, type Table } from "./harbor-tables.js";
 
 const TIME_ZONE = "America/New_York";
 const VISIT = "orthochartVisit";
@@ -45,8 +44,6 @@ const UPDATE_EVENTS: Readonly<Record<string, "checkIn" | "checkOut" | "cancel">>
   x: "cancel",
 };
 
-type Table = { readonly caseInsensitive: boolean; readonly rows: ReadonlyMap<string, string> };
-
 export interface HarborSiu {
   readonly provider: Table;
   readonly department: Table;
@@ -57,36 +54,14 @@ export interface HarborSiu {
   readonly appointmentTypes: ReadonlySet<string>;
 }
 
-function loadTable(mappingsDir: string, name: string): Table {
-  const rows = new Map<string, string>();
-  let caseInsensitive = false;
-  for (const folder of ["standard", "harbor-ortho"]) {
-    let text: string;
-    try {
-      text = readFileSync(join(mappingsDir, folder, `${name}.yaml`), "utf8");
-    } catch {
-      continue;
-    }
-    const raw = parse(text) as {
-      caseInsensitive?: boolean;
-      rows: { foreign: string; practice: string }[];
-    };
-    caseInsensitive ||= raw.caseInsensitive === true;
-    for (const row of raw.rows) {
-      rows.set(caseInsensitive ? row.foreign.toUpperCase() : row.foreign, row.practice);
-    }
-  }
-  return { caseInsensitive, rows };
-}
-
 /** Harbor's tables and master-data sets, built once. `root` is the repository. */
 export function loadHarborSiu(root: string, masterData: MasterData): HarborSiu {
   const dir = join(root, "mappings");
   return {
-    provider: loadTable(dir, "provider"),
-    department: loadTable(dir, "department"),
-    appointmentType: loadTable(dir, "appointmentType"),
-    appointmentStatus: loadTable(dir, "appointmentStatus"),
+    provider: loadHarborTable(dir, "provider"),
+    department: loadHarborTable(dir, "department"),
+    appointmentType: loadHarborTable(dir, "appointmentType"),
+    appointmentStatus: loadHarborTable(dir, "appointmentStatus"),
     providers: new Set(masterData.providers.map((p) => p.id)),
     departments: new Set(masterData.departments.map((d) => d.id)),
     appointmentTypes: new Set(masterData.appointmentTypes.map((t) => t.id)),
