@@ -29,7 +29,8 @@ import { parse } from "yaml";
 import { controlId, leafValue, messageType, messageTypeName } from "../../engine/hl7/access.js";
 import { parseHl7 } from "../../engine/hl7/parse.js";
 import { serializeMessage } from "../../engine/hl7/serialize.js";
-import type { Hl7Message, Hl7Segment, ParseIssue } from "../../engine/hl7/tree.js";
+import type { Hl7Message, Hl7Segment } from "../../engine/hl7/tree.js";
+import { unparseableOutcome } from "../../engine/inbound/process.js";
 import { toDate } from "../../engine/inbound/time.js";
 import {
   blockingKeysFor,
@@ -49,6 +50,7 @@ import {
   type ReviewItem,
 } from "../../engine/model/outcome.js";
 import type { Guarantor, Patient, Policy } from "../../engine/model/records.js";
+import { completeSafely } from "../../engine/queue/intake.js";
 import type { MasterData } from "../../engine/store/master-data.js";
 import type { Store } from "../../engine/store/types.js";
 
@@ -706,39 +708,6 @@ export interface BaselineIntakeOptions {
 
 const utf8 = new TextEncoder();
 
-function parseErrors(issues: readonly ParseIssue[]): OutcomeError[] {
-  return issues
-    .filter((i) => i.severity === "error")
-    .map((i) => ({
-      code: "PARSE_ERROR" as const,
-      severity: "error" as const,
-      message: `line ${i.line}: ${i.message}`,
-    }));
-}
-
-function complete(store: Store, outcome: Outcome): Outcome {
-  try {
-    store.complete(outcome);
-    return outcome;
-  } catch (e) {
-    const failed: Outcome = {
-      ...outcome,
-      state: "ATHENAERROR",
-      actions: [],
-      errors: [
-        ...outcome.errors,
-        {
-          code: "INTERNAL_ERROR",
-          severity: "error",
-          message: `the store could not apply this message: ${e instanceof Error ? e.message : String(e)}`,
-        },
-      ],
-    };
-    store.complete(failed);
-    return failed;
-  }
-}
-
 /** `receiveBytes` for Harbor's ADT messages, by hand: synchronous, no interpreter. */
 export function receiveAdtBytes(
   harbor: HarborAdt,
@@ -759,16 +728,7 @@ export function receiveAdtBytes(
       messageType: "",
       direction: "inbound",
     });
-    const outcome: Outcome = {
-      messageId,
-      controlId: "",
-      messageType: "",
-      state: "ERROR",
-      actions: [],
-      errors: parseErrors(outside),
-      review: [],
-      trace: [],
-    };
+    const outcome = unparseableOutcome(messageId, outside);
     store.complete(outcome);
     outcomes.push(outcome);
   }
@@ -816,7 +776,7 @@ export function receiveAdtBytes(
     }
     const state = decideState(found.errors, false);
     outcomes.push(
-      complete(store, {
+      completeSafely(store, {
         messageId,
         controlId: controlId(message),
         messageType: type,

@@ -66,7 +66,7 @@ export async function receiveBytes(
  * A store that cannot apply the actions (a broken invariant, a full disk)
  * must not lose the message: it is recorded ATHENAERROR with nothing applied.
  */
-function completeSafely(store: Store, outcome: Outcome): Outcome {
+export function completeSafely(store: Store, outcome: Outcome): Outcome {
   try {
     store.complete(outcome);
     return outcome;
