@@ -40,6 +40,12 @@ import {
 import { compileExternalIds, type RawExternalId } from "./external-ids.js";
 import { loadMappingTable, type MappingTable } from "./mapping-tables.js";
 import { originOf, type PathKey } from "./merge.js";
+import {
+  compileAckOptions,
+  compileQueueOptions,
+  type RawAcks,
+  type RawQueue,
+} from "./queue-options.js";
 
 /**
  * Semantic checks and compilation of a schema-valid merged pack: every
@@ -78,7 +84,8 @@ interface RawPack {
   };
   insurance?: Partial<Omit<InsuranceOptions, "at">>;
   privacy?: { autoCheck?: boolean };
-  acks?: { held?: "AA" | "AE" };
+  acks?: RawAcks;
+  queue?: RawQueue;
   guarantor?: Partial<Omit<GuarantorOptions, "send">>;
   charges?: RawCharges;
   pack: { id: string; abstract?: boolean };
@@ -434,7 +441,8 @@ export function compilePack(chain: PackChain, file: string): CompileOutcome {
       },
       insurance,
       privacy: { autoCheck: raw.privacy?.autoCheck ?? true },
-      acks: { held: raw.acks?.held ?? "AA" },
+      acks: compileAckOptions(raw.acks),
+      queue: compileQueueOptions(raw.queue),
       guarantor,
       appointments,
       charges,

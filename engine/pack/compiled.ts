@@ -7,6 +7,7 @@ import type { ChargeOptions } from "./charges.js";
 import type { Enablement } from "./enablement.js";
 import type { CompiledExpression, ExpressionBudget } from "./expressions.js";
 import type { MappingTable } from "./mapping-tables.js";
+import type { AckOptions, QueueOptions } from "./queue-options.js";
 
 /**
  * A pack after loading: every reference and expression compiled, every
@@ -124,8 +125,10 @@ export interface CompiledPack {
   readonly insurance: InsuranceOptions;
   /** Table 13 - Patient privacy processing option. */
   readonly privacy: { readonly autoCheck: boolean };
-  /** MSA-1 for a message held in the queue (ERROR, CBOERROR, ATHENAERROR); docs/ack-codes.md. */
-  readonly acks: { readonly held: "AA" | "AE" };
+  /** How the MLLP listener acknowledges (docs/ack-codes.md). */
+  readonly acks: AckOptions;
+  /** Accepted headers, duplicates, retention, alerts (§20). */
+  readonly queue: QueueOptions;
   readonly guarantor: GuarantorOptions;
   /** Table 15, reschedules, SIU statuses, Future/Past or present appointments (§17). */
   readonly appointments: AppointmentOptions;

@@ -1,0 +1,106 @@
+/**
+ * The `queue` and `acks` sections (docs/pack-language.md §20) with their
+ * defaults written out, compiled once per pack.
+ */
+
+/** HL7 table 0104, the versions the parser and handlers read. */
+export const ALL_VERSIONS: readonly string[] = [
+  "2.1",
+  "2.2",
+  "2.3",
+  "2.3.1",
+  "2.4",
+  "2.5",
+  "2.5.1",
+  "2.6",
+  "2.7",
+  "2.7.1",
+  "2.8",
+  "2.8.1",
+  "2.8.2",
+];
+
+export type ProcessingId = "P" | "T" | "D";
+
+export interface QueueOptions {
+  readonly accept: {
+    readonly versions: ReadonlySet<string>;
+    readonly processingIds: ReadonlySet<string>;
+  };
+  /** 0: off. */
+  readonly duplicateWindowHours: number;
+  readonly retentionDays: { readonly PROCESSED: number; readonly DELETED: number };
+  readonly alerts: AlertOptions;
+}
+
+export interface AlertOptions {
+  readonly errorCount: number;
+  readonly oldestErrorHours: number;
+  readonly athenaError: boolean;
+  /** 0: off. */
+  readonly idleMinutes: number;
+  readonly command?: readonly string[];
+}
+
+export interface AckOptions {
+  /** MSA-1 for a message held in the queue (ERROR, CBOERROR, ATHENAERROR); docs/ack-codes.md. */
+  readonly held: "AA" | "AE";
+  /** Senders answered in enhanced mode; everyone else in original mode. */
+  readonly enhanced: readonly EnhancedSender[];
+}
+
+export interface EnhancedSender {
+  readonly sendingApplication: string;
+  readonly sendingFacility?: string;
+}
+
+export interface RawQueue {
+  accept?: { versions?: string[]; processingIds?: ProcessingId[] };
+  duplicates?: { windowHours?: number };
+  retentionDays?: { PROCESSED?: number; DELETED?: number };
+  alerts?: Partial<Omit<AlertOptions, "command">> & { command?: string[] };
+}
+
+export interface RawAcks {
+  held?: "AA" | "AE";
+  enhanced?: EnhancedSender[];
+}
+
+export function compileQueueOptions(raw: RawQueue | undefined): QueueOptions {
+  const alerts = raw?.alerts;
+  return {
+    accept: {
+      versions: new Set(raw?.accept?.versions ?? ALL_VERSIONS),
+      processingIds: new Set(raw?.accept?.processingIds ?? ["P", "T", "D"]),
+    },
+    duplicateWindowHours: raw?.duplicates?.windowHours ?? 24,
+    retentionDays: {
+      PROCESSED: raw?.retentionDays?.PROCESSED ?? 90,
+      DELETED: raw?.retentionDays?.DELETED ?? 90,
+    },
+    alerts: {
+      errorCount: alerts?.errorCount ?? 25,
+      oldestErrorHours: alerts?.oldestErrorHours ?? 24,
+      athenaError: alerts?.athenaError ?? true,
+      idleMinutes: alerts?.idleMinutes ?? 0,
+      ...(alerts?.command && { command: alerts.command }),
+    },
+  };
+}
+
+export function compileAckOptions(raw: RawAcks | undefined): AckOptions {
+  return { held: raw?.held ?? "AA", enhanced: raw?.enhanced ?? [] };
+}
+
+/** Whether MSH-3.1 / MSH-4.1 name a sender the pack answers in enhanced mode. */
+export function isEnhancedSender(
+  acks: AckOptions,
+  sendingApplication: string,
+  sendingFacility: string,
+): boolean {
+  return acks.enhanced.some(
+    (s) =>
+      s.sendingApplication === sendingApplication &&
+      (s.sendingFacility === undefined || s.sendingFacility === sendingFacility),
+  );
+}
