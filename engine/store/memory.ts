@@ -15,11 +15,18 @@ import { blockingKeyList, counterAfter, FIRST_RECORD_ID, messageIdOf } from "./i
 import { EMPTY_MASTER_DATA, type MasterData } from "./master-data.js";
 import { deepFreeze } from "./merge.js";
 import { missesSlip, noSlipTypes } from "./missing-slips.js";
+import { matchesFilter, subjectPatientId, WAITING_STATES } from "./queue-records.js";
 import {
   APPLYING_STATES,
+  type Attempt,
   type BlockingKeys,
+  type Completion,
+  type DuplicateKey,
   type InsuranceHistory,
+  type MessageFilter,
   type OutboundMessage,
+  type PrunableState,
+  type QueueSummary,
   type ReceivedMessage,
   type RecordIdKind,
   type Store,
@@ -43,8 +50,13 @@ interface PolicyEntry {
 interface MessageEntry {
   readonly received: ReceivedMessage;
   readonly messageId: string;
+  readonly sequence: number;
   state: QueueState;
+  stateAt: string;
   outcome?: Outcome;
+  patientId?: string;
+  ack?: string;
+  readonly attempts: Attempt[];
 }
 
 /** `key` -> record IDs, in a Set per key. */
@@ -248,9 +260,49 @@ export function createMemoryStore(): Store {
   const storedMessage = (m: MessageEntry): StoredMessage => ({
     ...m.received,
     messageId: m.messageId,
+    sequence: m.sequence,
     state: m.state,
+    stateAt: m.stateAt,
     ...(m.outcome && { outcome: m.outcome }),
+    ...(m.patientId !== undefined && { patientId: m.patientId }),
+    ...(m.ack !== undefined && { ack: m.ack }),
   });
+
+  const enqueue = (message: ReceivedMessage): string => {
+    const sequence = ++messageCounter;
+    const messageId = messageIdOf(sequence);
+    messages.set(messageId, {
+      received: { ...message, raw: new Uint8Array(message.raw) },
+      messageId,
+      sequence,
+      state: "NEW",
+      stateAt: message.receivedAt,
+      attempts: [],
+    });
+    return messageId;
+  };
+
+  const recordAttempt = (
+    entry: MessageEntry,
+    state: QueueState,
+    completion: Completion,
+    outcome?: Outcome,
+  ): void => {
+    const at = completion.at ?? completion.now;
+    entry.state = state;
+    entry.stateAt = at;
+    if (completion.ack !== undefined) entry.ack = completion.ack;
+    const { ack: _ack, ...rest } = completion;
+    entry.attempts.push(
+      deepFreeze({
+        ...rest,
+        number: entry.attempts.length + 1,
+        at,
+        state,
+        ...(outcome && { outcome: entry.outcome }),
+      }),
+    );
+  };
 
   return {
     patientById(id: string): Patient | undefined {
@@ -320,28 +372,16 @@ export function createMemoryStore(): Store {
     },
     receive(message: ReceivedMessage): string {
       open();
-      const messageId = messageIdOf(++messageCounter);
-      messages.set(messageId, {
-        received: { ...message, raw: new Uint8Array(message.raw) },
-        messageId,
-        state: "NEW",
-      });
-      return messageId;
+      return enqueue(message);
     },
     queueOutbound(packId: string, build: (sequence: number) => OutboundMessage): string {
       open();
       const sequence = (outboundCounters.get(packId) ?? 0) + 1;
       const message = build(sequence);
       outboundCounters.set(packId, sequence);
-      const messageId = messageIdOf(++messageCounter);
-      messages.set(messageId, {
-        received: { ...message, raw: new Uint8Array(message.raw), direction: "outbound" },
-        messageId,
-        state: "NEW",
-      });
-      return messageId;
+      return enqueue({ ...message, direction: "outbound" });
     },
-    complete(outcome: Outcome): void {
+    complete(outcome: Outcome, completion?: Completion): void {
       open();
       const entry = messages.get(outcome.messageId);
       if (!entry) throw new UnknownMessageError(outcome.messageId);
@@ -356,19 +396,90 @@ export function createMemoryStore(): Store {
           undo = undefined;
         }
       }
-      entry.state = outcome.state;
       entry.outcome = deepFreeze(structuredClone(outcome));
+      const patientId = APPLYING_STATES.has(outcome.state) ? subjectPatientId(outcome) : undefined;
+      if (patientId !== undefined) entry.patientId = patientId;
+      recordAttempt(
+        entry,
+        outcome.state,
+        completion ?? { kind: "receive", now: new Date().toISOString() },
+        outcome,
+      );
+    },
+    setState(messageId: string, state: "DELETED", completion: Completion): void {
+      open();
+      const entry = messages.get(messageId);
+      if (!entry) throw new UnknownMessageError(messageId);
+      recordAttempt(entry, state, completion);
+    },
+    attempts(messageId: string): readonly Attempt[] {
+      open();
+      return [...(messages.get(messageId)?.attempts ?? [])];
+    },
+    findDuplicate(key: DuplicateKey, since: string): StoredMessage | undefined {
+      open();
+      for (const m of messages.values()) {
+        const r = m.received;
+        if (
+          r.direction === "inbound" &&
+          r.duplicateOf === undefined &&
+          r.controlId === key.controlId &&
+          r.sendingApplication === key.sendingApplication &&
+          r.sendingFacility === key.sendingFacility &&
+          r.contentHash === key.contentHash &&
+          r.receivedAt >= since
+        ) {
+          return storedMessage(m);
+        }
+      }
+      return undefined;
+    },
+    prune(cutoffs: Readonly<Partial<Record<PrunableState, string>>>): number {
+      open();
+      let removed = 0;
+      for (const [id, m] of messages) {
+        const cutoff = cutoffs[m.state as PrunableState];
+        if (cutoff !== undefined && m.stateAt < cutoff) {
+          messages.delete(id);
+          removed += 1;
+        }
+      }
+      return removed;
+    },
+    queueSummary(): QueueSummary {
+      open();
+      const counts: Partial<Record<QueueState, number>> = {};
+      let oldestWaitingSince: string | undefined;
+      let lastReceivedAt: string | undefined;
+      for (const m of messages.values()) {
+        counts[m.state] = (counts[m.state] ?? 0) + 1;
+        if (
+          WAITING_STATES.includes(m.state) &&
+          (oldestWaitingSince === undefined || m.stateAt < oldestWaitingSince)
+        ) {
+          oldestWaitingSince = m.stateAt;
+        }
+        if (
+          m.received.direction === "inbound" &&
+          (lastReceivedAt === undefined || m.received.receivedAt > lastReceivedAt)
+        ) {
+          lastReceivedAt = m.received.receivedAt;
+        }
+      }
+      return {
+        counts,
+        ...(oldestWaitingSince !== undefined && { oldestWaitingSince }),
+        ...(lastReceivedAt !== undefined && { lastReceivedAt }),
+      };
     },
     message(messageId: string): StoredMessage | undefined {
       open();
       const m = messages.get(messageId);
       return m && storedMessage(m);
     },
-    messages(filter?: { readonly state?: QueueState }): readonly StoredMessage[] {
+    messages(filter: MessageFilter = {}): readonly StoredMessage[] {
       open();
-      return [...messages.values()]
-        .filter((m) => filter?.state === undefined || m.state === filter.state)
-        .map(storedMessage);
+      return [...messages.values()].map(storedMessage).filter((m) => matchesFilter(m, filter));
     },
     loadMasterData(data: MasterData): void {
       open();

@@ -122,6 +122,38 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    description: "queue: duplicate keys, patient keys, ACKs, state times, attempts",
+    sql: `
+      ALTER TABLE messages ADD COLUMN sending_application TEXT;
+      ALTER TABLE messages ADD COLUMN sending_facility TEXT;
+      ALTER TABLE messages ADD COLUMN content_hash TEXT;
+      ALTER TABLE messages ADD COLUMN patient_key TEXT;
+      ALTER TABLE messages ADD COLUMN duplicate_of TEXT;
+      ALTER TABLE messages ADD COLUMN patient_id TEXT;
+      ALTER TABLE messages ADD COLUMN ack TEXT;
+      ALTER TABLE messages ADD COLUMN state_at TEXT NOT NULL DEFAULT '';
+      UPDATE messages SET state_at = received_at;
+      CREATE INDEX messages_by_duplicate_key ON messages (control_id, sending_application, sending_facility, content_hash);
+      CREATE INDEX messages_by_patient_key ON messages (patient_key, seq);
+      CREATE INDEX messages_by_patient_id ON messages (patient_id, seq);
+      CREATE INDEX messages_by_state_at ON messages (state, state_at);
+
+      CREATE TABLE attempts (
+        message_seq INTEGER NOT NULL REFERENCES messages (seq) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        at TEXT NOT NULL,
+        now TEXT NOT NULL,
+        actor TEXT,
+        note TEXT,
+        state TEXT NOT NULL,
+        outcome TEXT,
+        PRIMARY KEY (message_seq, number)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((v, m) => Math.max(v, m.version), 0);

@@ -16,12 +16,20 @@ import { blockingKeyList, counterAfter, messageIdOf } from "./ids.js";
 import { EMPTY_MASTER_DATA, type MasterData } from "./master-data.js";
 import { deepFreeze } from "./merge.js";
 import { MISSING_SLIP_STATUSES, missesSlip, noSlipTypes } from "./missing-slips.js";
+import { subjectPatientId, WAITING_STATES } from "./queue-records.js";
 import { migrate } from "./sqlite-schema.js";
 import {
   APPLYING_STATES,
+  type Attempt,
+  type AttemptKind,
   type BlockingKeys,
+  type Completion,
+  type DuplicateKey,
   type InsuranceHistory,
+  type MessageFilter,
   type OutboundMessage,
+  type PrunableState,
+  type QueueSummary,
   type ReceivedMessage,
   type RecordIdKind,
   type Store,
@@ -50,6 +58,7 @@ export const CANDIDATES_SQL = `SELECT record FROM patients WHERE seq IN
   ORDER BY seq`;
 
 interface MessageRow {
+  seq: number;
   message_id: string;
   raw: Buffer;
   received_at: string;
@@ -57,6 +66,25 @@ interface MessageRow {
   control_id: string;
   message_type: string;
   direction: "inbound" | "outbound";
+  state: QueueState;
+  outcome: string | null;
+  sending_application: string | null;
+  sending_facility: string | null;
+  content_hash: string | null;
+  patient_key: string | null;
+  duplicate_of: string | null;
+  patient_id: string | null;
+  ack: string | null;
+  state_at: string;
+}
+
+interface AttemptRow {
+  number: number;
+  kind: AttemptKind;
+  at: string;
+  now: string;
+  actor: string | null;
+  note: string | null;
   state: QueueState;
   outcome: string | null;
 }
@@ -95,13 +123,45 @@ function sqliteStore(db: BetterSqlite3.Database): Store {
       .pluck(),
 
     insertMessage: db.prepare(
-      `INSERT INTO messages (message_id, raw, received_at, sender, control_id, message_type, direction, state)
-       VALUES (@messageId, @raw, @receivedAt, @sender, @controlId, @messageType, @direction, 'NEW')`,
+      `INSERT INTO messages (message_id, raw, received_at, sender, control_id, message_type, direction, state,
+         state_at, sending_application, sending_facility, content_hash, patient_key, duplicate_of)
+       VALUES (@messageId, @raw, @receivedAt, @sender, @controlId, @messageType, @direction, 'NEW',
+         @receivedAt, @sendingApplication, @sendingFacility, @contentHash, @patientKey, @duplicateOf)`,
     ),
-    finishMessage: db.prepare("UPDATE messages SET state = ?, outcome = ? WHERE message_id = ?"),
+    finishMessage: db.prepare(
+      `UPDATE messages SET state = @state, state_at = @at, outcome = coalesce(@outcome, outcome),
+         patient_id = coalesce(@patientId, patient_id), ack = coalesce(@ack, ack)
+       WHERE message_id = @messageId RETURNING seq`,
+    ),
+    insertAttempt: db.prepare(
+      `INSERT INTO attempts (message_seq, number, kind, at, now, actor, note, state, outcome)
+       SELECT @seq, coalesce(max(number), 0) + 1, @kind, @at, @now, @actor, @note, @state, @outcome
+       FROM attempts WHERE message_seq = @seq`,
+    ),
+    attempts: db.prepare(
+      `SELECT a.* FROM attempts a JOIN messages m ON m.seq = a.message_seq
+       WHERE m.message_id = ? ORDER BY a.number`,
+    ),
     message: db.prepare("SELECT * FROM messages WHERE message_id = ?"),
-    messages: db.prepare("SELECT * FROM messages ORDER BY seq"),
-    messagesInState: db.prepare("SELECT * FROM messages WHERE state = ? ORDER BY seq"),
+    findDuplicate: db.prepare(
+      `SELECT * FROM messages WHERE control_id = @controlId AND sending_application = @sendingApplication
+         AND sending_facility = @sendingFacility AND content_hash = @contentHash
+         AND direction = 'inbound' AND duplicate_of IS NULL AND received_at >= @since
+       ORDER BY seq LIMIT 1`,
+    ),
+    prune: db.prepare("DELETE FROM messages WHERE state = ? AND state_at < ?"),
+    pruneAttempts: db.prepare(
+      "DELETE FROM attempts WHERE message_seq IN (SELECT seq FROM messages WHERE state = ? AND state_at < ?)",
+    ),
+    counts: db.prepare("SELECT state, count(*) AS n FROM messages GROUP BY state"),
+    oldestWaiting: db
+      .prepare(
+        `SELECT min(state_at) FROM messages WHERE state IN (${WAITING_STATES.map((w) => `'${w}'`).join(", ")})`,
+      )
+      .pluck(),
+    lastReceived: db
+      .prepare("SELECT max(received_at) FROM messages WHERE direction = 'inbound'")
+      .pluck(),
 
     patient: db.prepare("SELECT record FROM patients WHERE id = ?").pluck(),
     insertPatient: db.prepare("INSERT INTO patients (id, record) VALUES (?, ?)"),
@@ -273,25 +333,77 @@ function sqliteStore(db: BetterSqlite3.Database): Store {
       controlId: message.controlId,
       messageType: message.messageType,
       direction: message.direction,
+      sendingApplication: message.sendingApplication ?? null,
+      sendingFacility: message.sendingFacility ?? null,
+      contentHash: message.contentHash ?? null,
+      patientKey: message.patientKey ?? null,
+      duplicateOf: message.duplicateOf ?? null,
     });
     return messageId;
   });
+
+  /** Set the state and write one attempt row; the message must exist. */
+  const recordAttempt = (
+    messageId: string,
+    state: QueueState,
+    completion: Completion,
+    outcome?: { json: string; patientId: string | undefined },
+  ): void => {
+    const at = completion.at ?? completion.now;
+    const seq = s.finishMessage.pluck().get({
+      messageId,
+      state,
+      at,
+      outcome: outcome?.json ?? null,
+      patientId: outcome?.patientId ?? null,
+      ack: completion.ack ?? null,
+    }) as number | undefined;
+    if (seq === undefined) throw new UnknownMessageError(messageId);
+    s.insertAttempt.run({
+      seq,
+      kind: completion.kind,
+      at,
+      now: completion.now,
+      actor: completion.actor ?? null,
+      note: completion.note ?? null,
+      state,
+      outcome: outcome?.json ?? null,
+    });
+  };
 
   const queueOutbound = db.transaction(
     (packId: string, build: (sequence: number) => OutboundMessage): string =>
       receive({ ...build(s.takeOutbound.get(packId) as number), direction: "outbound" }),
   );
 
-  const complete = db.transaction((outcome: Outcome): void => {
-    if (APPLYING_STATES.has(outcome.state)) {
+  const complete = db.transaction((outcome: Outcome, completion: Completion): void => {
+    const applying = APPLYING_STATES.has(outcome.state);
+    if (applying) {
       if (s.message.get(outcome.messageId) === undefined) {
         throw new UnknownMessageError(outcome.messageId);
       }
       applyActions(repository, outcome.actions);
     }
-    const result = s.finishMessage.run(outcome.state, JSON.stringify(outcome), outcome.messageId);
-    if (result.changes === 0) throw new UnknownMessageError(outcome.messageId);
+    recordAttempt(outcome.messageId, outcome.state, completion, {
+      json: JSON.stringify(outcome),
+      patientId: applying ? subjectPatientId(outcome) : undefined,
+    });
   });
+  const setState = db.transaction((messageId: string, state: QueueState, completion: Completion) =>
+    recordAttempt(messageId, state, completion),
+  );
+  const prune = db.transaction((cutoffs: Readonly<Partial<Record<PrunableState, string>>>) => {
+    let removed = 0;
+    for (const [state, cutoff] of Object.entries(cutoffs)) {
+      if (cutoff === undefined) continue;
+      s.pruneAttempts.run(state, cutoff);
+      removed += s.prune.run(state, cutoff).changes;
+    }
+    return removed;
+  });
+
+  /** Prepared list queries by their SQL: one per combination of filter conditions used. */
+  const listStatements = new Map<string, BetterSqlite3.Statement>();
 
   let cachedMasterData: { version: number; data: MasterData } | undefined;
   const readMasterData = (): MasterData => {
@@ -349,18 +461,45 @@ function sqliteStore(db: BetterSqlite3.Database): Store {
     receive: (message: ReceivedMessage): string => receive.immediate(message),
     queueOutbound: (packId: string, build: (sequence: number) => OutboundMessage): string =>
       queueOutbound.immediate(packId, build),
-    complete(outcome: Outcome): void {
-      complete.immediate(outcome);
+    complete(outcome: Outcome, completion?: Completion): void {
+      complete.immediate(outcome, completion ?? { kind: "receive", now: new Date().toISOString() });
+    },
+    setState(messageId: string, state: "DELETED", completion: Completion): void {
+      setState.immediate(messageId, state, completion);
+    },
+    attempts(messageId: string): readonly Attempt[] {
+      return (s.attempts.all(messageId) as AttemptRow[]).map(attemptOf);
+    },
+    findDuplicate(key: DuplicateKey, since: string): StoredMessage | undefined {
+      const row = s.findDuplicate.get({ ...key, since }) as MessageRow | undefined;
+      return row && storedMessage(row);
+    },
+    prune(cutoffs: Readonly<Partial<Record<PrunableState, string>>>): number {
+      return prune.immediate(cutoffs);
+    },
+    queueSummary(): QueueSummary {
+      const counts: Partial<Record<QueueState, number>> = {};
+      for (const r of s.counts.all() as { state: QueueState; n: number }[]) counts[r.state] = r.n;
+      const oldest = s.oldestWaiting.get() as string | null;
+      const last = s.lastReceived.get() as string | null;
+      return {
+        counts,
+        ...(oldest !== null && { oldestWaitingSince: oldest }),
+        ...(last !== null && { lastReceivedAt: last }),
+      };
     },
     message(messageId: string): StoredMessage | undefined {
       const row = s.message.get(messageId) as MessageRow | undefined;
       return row && storedMessage(row);
     },
-    messages(filter?: { readonly state?: QueueState }): readonly StoredMessage[] {
-      const rows = (
-        filter?.state === undefined ? s.messages.all() : s.messagesInState.all(filter.state)
-      ) as MessageRow[];
-      return rows.map(storedMessage);
+    messages(filter: MessageFilter = {}): readonly StoredMessage[] {
+      const { sql, params } = messageQuery(filter);
+      let statement = listStatements.get(sql);
+      if (!statement) {
+        statement = db.prepare(sql);
+        listStatements.set(sql, statement);
+      }
+      return (statement.all(params) as MessageRow[]).map(storedMessage);
     },
     loadMasterData(data: MasterData): void {
       const json = JSON.stringify(data);
@@ -383,6 +522,7 @@ function parseAll<T>(rows: unknown[]): T[] {
 function storedMessage(row: MessageRow): StoredMessage {
   return {
     messageId: row.message_id,
+    sequence: row.seq,
     raw: new Uint8Array(row.raw),
     receivedAt: row.received_at,
     sender: row.sender,
@@ -390,6 +530,70 @@ function storedMessage(row: MessageRow): StoredMessage {
     messageType: row.message_type,
     direction: row.direction,
     state: row.state,
+    stateAt: row.state_at,
+    ...(row.outcome !== null && { outcome: JSON.parse(row.outcome) as Outcome }),
+    ...optional("sendingApplication", row.sending_application),
+    ...optional("sendingFacility", row.sending_facility),
+    ...optional("contentHash", row.content_hash),
+    ...optional("patientKey", row.patient_key),
+    ...optional("duplicateOf", row.duplicate_of),
+    ...optional("patientId", row.patient_id),
+    ...optional("ack", row.ack),
+  };
+}
+
+function optional<K extends string>(key: K, value: string | null): Partial<Record<K, string>> {
+  return value === null ? {} : ({ [key]: value } as Record<K, string>);
+}
+
+function attemptOf(row: AttemptRow): Attempt {
+  return {
+    number: row.number,
+    kind: row.kind,
+    at: row.at,
+    now: row.now,
+    state: row.state,
+    ...optional("actor", row.actor),
+    ...optional("note", row.note),
     ...(row.outcome !== null && { outcome: JSON.parse(row.outcome) as Outcome }),
   };
+}
+
+/** The SQL of `matchesFilter` (queue-records.ts), with named parameters. */
+function messageQuery(f: MessageFilter): { sql: string; params: Record<string, unknown> } {
+  const where: string[] = [];
+  const params: Record<string, unknown> = {};
+  const add = (condition: string, values: Record<string, unknown>) => {
+    where.push(condition);
+    Object.assign(params, values);
+  };
+  if (f.state !== undefined) add("state = @state", { state: f.state });
+  if (f.states !== undefined) {
+    const names = f.states.map((_, i) => `@state${i}`);
+    add(
+      `state IN (${names.join(", ") || "NULL"})`,
+      Object.fromEntries(f.states.map((st, i) => [`state${i}`, st])),
+    );
+  }
+  if (f.direction !== undefined) add("direction = @direction", { direction: f.direction });
+  if (f.type !== undefined) {
+    add("(message_type = @type OR substr(message_type, 1, length(@type) + 1) = @type || '^')", {
+      type: f.type,
+    });
+  }
+  if (f.since !== undefined) add("received_at >= @since", { since: f.since });
+  if (f.patientKey !== undefined) add("patient_key = @patientKey", { patientKey: f.patientKey });
+  if (f.patientId !== undefined) add("patient_id = @patientId", { patientId: f.patientId });
+  if (f.afterSequence !== undefined)
+    add("seq > @afterSequence", { afterSequence: f.afterSequence });
+  if (f.code !== undefined) {
+    add(
+      `EXISTS (SELECT 1 FROM json_each(outcome, '$.errors') e
+        WHERE json_extract(e.value, '$.code') = @code
+          AND (@value IS NULL OR json_extract(e.value, '$.value') = @value))`,
+      { code: f.code, value: f.value ?? null },
+    );
+  }
+  const clause = where.length > 0 ? ` WHERE ${where.join(" AND ")}` : "";
+  return { sql: `SELECT * FROM messages${clause} ORDER BY seq`, params };
 }

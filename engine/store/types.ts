@@ -47,6 +47,18 @@ export interface ReceivedMessage {
   readonly controlId: string;
   readonly messageType: string;
   readonly direction: "inbound" | "outbound";
+  /** MSH-3.1 and MSH-4.1: with `controlId`, the key of a transport duplicate. */
+  readonly sendingApplication?: string;
+  readonly sendingFacility?: string;
+  /** SHA-256 (hex) of the message with MSH-7 blanked (engine/queue/duplicates.ts). */
+  readonly contentHash?: string;
+  /**
+   * The sender's identifier of the patient (PID-3's first repetition, `ID^^^AUTHORITY`),
+   * so the queue can find one patient's later messages before the patient exists.
+   */
+  readonly patientKey?: string;
+  /** Set on a transport duplicate: the message ID of the original. */
+  readonly duplicateOf?: string;
 }
 
 /** An outbound message as built with its control number, before it is queued. */
@@ -54,18 +66,106 @@ export type OutboundMessage = Omit<ReceivedMessage, "direction">;
 
 export interface StoredMessage extends ReceivedMessage {
   readonly messageId: string;
+  /** Receipt order, 1, 2, ... (message IDs sort the same way only up to q-999999). */
+  readonly sequence: number;
+  readonly state: QueueState;
+  /** When the message entered its state (ISO-8601); retention counts from here. */
+  readonly stateAt: string;
+  readonly outcome?: Outcome;
+  /** The patient its last applied outcome concerned (engine/store/subject.ts). */
+  readonly patientId?: string;
+  /** The last acknowledgment sent for it, whole (a duplicate is answered with it). */
+  readonly ack?: string;
+}
+
+/** Why a message was (re)processed or changed state. */
+export type AttemptKind = "receive" | "reprocess" | "review" | "delete" | "duplicate";
+
+/** What `complete` records beside the outcome: one attempt of the message's history. */
+export interface Completion {
+  readonly kind: AttemptKind;
+  /** The clock the decisions used (ISO-8601). */
+  readonly now: string;
+  /** Wall-clock time the attempt was recorded; `now` when absent. */
+  readonly at?: string;
+  /** Who asked (`--actor`), for attempts a person started. */
+  readonly actor?: string;
+  /** What was decided, e.g. `merge-with 1001` for a review. */
+  readonly note?: string;
+  /** The ACK sent for this attempt, whole. */
+  readonly ack?: string;
+}
+
+export interface Attempt extends Omit<Completion, "ack"> {
+  /** 1, 2, ... per message. */
+  readonly number: number;
+  readonly at: string;
   readonly state: QueueState;
   readonly outcome?: Outcome;
 }
+
+/** Which messages to list; every given condition must hold. Receipt order. */
+export interface MessageFilter {
+  readonly state?: QueueState;
+  readonly states?: readonly QueueState[];
+  readonly direction?: "inbound" | "outbound";
+  /** `ADT` matches every ADT, `ADT^A04` every A04 (with or without a structure). */
+  readonly type?: string;
+  /** An error (any severity) of this code in the outcome... */
+  readonly code?: string;
+  /** ...with this `value` (the foreign code or key of a failed lookup). */
+  readonly value?: string;
+  /** Received at or after (ISO-8601). */
+  readonly since?: string;
+  readonly patientKey?: string;
+  readonly patientId?: string;
+  /** Received after the message with this sequence. */
+  readonly afterSequence?: number;
+}
+
+/** The key of a transport duplicate (queue.duplicates). */
+export interface DuplicateKey {
+  readonly sendingApplication: string;
+  readonly sendingFacility: string;
+  readonly controlId: string;
+  readonly contentHash: string;
+}
+
+export interface QueueSummary {
+  /** Messages per state (states with none are absent). */
+  readonly counts: Readonly<Partial<Record<QueueState, number>>>;
+  /** When the longest-waiting ERROR or CBOERROR message entered its state. */
+  readonly oldestWaitingSince?: string;
+  /** Receipt time of the newest inbound message. */
+  readonly lastReceivedAt?: string;
+}
+
+/** States `prune` may remove; the error states are never pruned. */
+export type PrunableState = "PROCESSED" | "DELETED";
 
 export interface Store extends StoreView {
   /** Record a received message as NEW; returns the engine's own message ID (`q-000042`). */
   receive(message: ReceivedMessage): string;
   /**
    * Apply one message's actions (only when its state lets them apply) and
-   * record its final state and outcome, in one transaction.
+   * record its final state, its outcome and one attempt (with the ACK sent,
+   * when given), in one transaction. Without `completion` the attempt is a
+   * `receive` at the current time.
    */
-  complete(outcome: Outcome): void;
+  complete(outcome: Outcome, completion?: Completion): void;
+  /** A person's change of state without processing (`queue delete`): recorded as an attempt. */
+  setState(messageId: string, state: "DELETED", completion: Completion): void;
+  /** Every attempt recorded for the message, oldest first. */
+  attempts(messageId: string): readonly Attempt[];
+  /**
+   * The earliest message with this duplicate key received at or after
+   * `since` that is not itself a duplicate.
+   */
+  findDuplicate(key: DuplicateKey, since: string): StoredMessage | undefined;
+  /** Remove messages (and their attempts) in these states that entered them before the cutoffs; returns how many. */
+  prune(cutoffs: Readonly<Partial<Record<PrunableState, string>>>): number;
+  /** Counts per state and the ages alerts and `rulepack status` report. */
+  queueSummary(): QueueSummary;
   /**
    * Take the pack's next outbound control number (1, 2, ... per pack) and
    * queue the message `build` makes with it as NEW, direction outbound, in
@@ -73,8 +173,8 @@ export interface Store extends StoreView {
    */
   queueOutbound(packId: string, build: (sequence: number) => OutboundMessage): string;
   message(messageId: string): StoredMessage | undefined;
-  /** Messages in the order they were received, optionally only those in one state. */
-  messages(filter?: { readonly state?: QueueState }): readonly StoredMessage[];
+  /** Messages in the order they were received, filtered. */
+  messages(filter?: MessageFilter): readonly StoredMessage[];
   /** Any claim by ID, billed or not (`unbilledClaims` is the view's lookup). */
   claimById(id: string): Claim | undefined;
   /**

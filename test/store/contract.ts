@@ -142,7 +142,13 @@ export function storeContract(name: string, make: () => Store): void {
         expect(store.receive(message)).toBe("q-000001");
         expect(store.receive(received())).toBe("q-000002");
         const stored = store.message("q-000001");
-        expect(stored).toEqual({ ...message, messageId: "q-000001", state: "NEW" });
+        expect(stored).toEqual({
+          ...message,
+          messageId: "q-000001",
+          sequence: 1,
+          state: "NEW",
+          stateAt: message.receivedAt,
+        });
         expect(stored?.outcome).toBeUndefined();
         expect(Array.from(stored?.raw ?? [])).toEqual(Array.from(message.raw));
       });
@@ -219,7 +225,9 @@ export function storeContract(name: string, make: () => Store): void {
           ...built(1),
           direction: "outbound",
           messageId: a,
+          sequence: 2,
           state: "NEW",
+          stateAt: built(1).receivedAt,
         });
         expect(store.message(b)?.controlId).toBe("H2");
         expect(store.message(c)?.controlId).toBe("H1");

@@ -1,12 +1,13 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { CANDIDATES_SQL, openSqliteStore } from "../../engine/store/sqlite.js";
-import { SCHEMA_VERSION } from "../../engine/store/sqlite-schema.js";
+import { MIGRATIONS, SCHEMA_VERSION } from "../../engine/store/sqlite-schema.js";
 import type { Store } from "../../engine/store/types.js";
 import { ALICE, apply, createPatient, received, storeContract } from "./contract.js";
+import { queueContract } from "./queue-contract.js";
 
 const root = mkdtempSync(join(tmpdir(), "rulepack-sqlite-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -15,6 +16,7 @@ let counter = 0;
 const newFile = (): string => join(root, `store-${++counter}`, "rulepack.db");
 
 storeContract("sqlite", () => openSqliteStore(newFile()));
+queueContract("sqlite", () => openSqliteStore(newFile()));
 
 describe("SQLite store", () => {
   const opened: { close(): void }[] = [];
@@ -60,6 +62,30 @@ describe("SQLite store", () => {
         "schema_version",
       ]),
     );
+  });
+
+  it("brings a version 3 file up to date: its messages keep their state, entered at receipt", () => {
+    const file = newFile();
+    mkdirSync(dirname(file), { recursive: true });
+    const old = new BetterSqlite3(file);
+    old.exec("CREATE TABLE schema_version (version INTEGER NOT NULL)");
+    for (const m of MIGRATIONS.filter((x) => x.version <= 3)) old.exec(m.sql);
+    old.prepare("INSERT INTO schema_version (version) VALUES (3)").run();
+    old
+      .prepare(
+        `INSERT INTO messages (message_id, raw, received_at, sender, control_id, message_type, direction, state)
+         VALUES ('q-000001', x'4d5348', '2025-05-05T05:05:05.000Z', 'file:a.hl7', 'C1', 'ADT^A04', 'inbound', 'ERROR')`,
+      )
+      .run();
+    old.close();
+    const store = track(openSqliteStore(file));
+    expect(store.message("q-000001")).toMatchObject({
+      sequence: 1,
+      state: "ERROR",
+      stateAt: "2025-05-05T05:05:05.000Z",
+    });
+    expect(store.attempts("q-000001")).toEqual([]);
+    expect(store.queueSummary().oldestWaitingSince).toBe("2025-05-05T05:05:05.000Z");
   });
 
   it("puts the file in WAL mode", () => {
