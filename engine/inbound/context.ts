@@ -1,6 +1,6 @@
 import { controlId, leafValue, messageType, versionId } from "../hl7/access.js";
 import type { Hl7Message } from "../hl7/tree.js";
-import type { OutcomeError, ReviewItem, TraceEntry } from "../model/outcome.js";
+import type { OutcomeError, ReviewDecision, ReviewItem, TraceEntry } from "../model/outcome.js";
 import type { CompiledPack } from "../pack/compiled.js";
 import type { StoreView } from "../store/types.js";
 
@@ -15,6 +15,8 @@ export interface MessageContext {
   readonly view: StoreView;
   readonly now: Date;
   readonly timeZone: string;
+  /** A person's decision on this message's review (`rulepack review`); absent on receipt. */
+  readonly decision?: ReviewDecision;
   /** What JSONata sees as `$`: plain frozen data about the message and the practice. */
   readonly expressionInput: unknown;
   readonly found: Findings;
@@ -39,6 +41,7 @@ export function messageContext(
   message: Hl7Message,
   view: StoreView,
   now: Date,
+  decision?: ReviewDecision,
 ): MessageContext {
   const type = messageType(message);
   const msh = message.segments[0];
@@ -48,6 +51,7 @@ export function messageContext(
     view,
     now,
     timeZone: pack.practice?.timeZone ?? "UTC",
+    ...(decision && { decision }),
     expressionInput: deepFreeze({
       message: {
         type: type.code,

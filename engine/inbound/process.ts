@@ -1,13 +1,14 @@
 import { controlId, messageType, messageTypeName } from "../hl7/access.js";
 import type { Hl7Message, ParseIssue } from "../hl7/tree.js";
 import type { TypedAction } from "../model/actions.js";
-import { decideState, type Outcome } from "../model/outcome.js";
+import { decideState, type Outcome, type ReviewDecision } from "../model/outcome.js";
 import type { CompiledPack } from "../pack/compiled.js";
 import type { StoreView } from "../store/types.js";
 import { APPOINTMENT_TRIGGERS, appointmentMessage } from "./appointment.js";
 import { chargeMessage } from "./charge.js";
 import { type MessageContext, messageContext } from "./context.js";
 import { patientMessage } from "./patient.js";
+import { keepStoredValues, type StaleReprocess, staleWarning } from "./stale.js";
 
 /**
  * One inbound message through the pure core: route by MSH-9 to its handler,
@@ -36,6 +37,10 @@ const HANDLERS: Readonly<
 export interface ProcessOptions {
   /** Keep the trace (explain, tests); off by default since it carries patient data. */
   readonly trace?: boolean;
+  /** A person's decision on the message's review (`rulepack review`). */
+  readonly review?: ReviewDecision;
+  /** Reprocessing a message older than what the store applied to its patient (engine/queue/reprocess.ts). */
+  readonly stale?: StaleReprocess;
 }
 
 export async function processMessage(
@@ -47,7 +52,7 @@ export async function processMessage(
   issues: readonly ParseIssue[] = [],
   options: ProcessOptions = {},
 ): Promise<Outcome> {
-  const ctx = messageContext(pack, message, view, now);
+  const ctx = messageContext(pack, message, view, now, options.review);
   const type = messageType(message);
   const route = HANDLERS[type.code];
   let actions: TypedAction[] = [];
@@ -83,7 +88,10 @@ export async function processMessage(
       }
     }
   }
+  const { stale } = options;
+  if (stale) ctx.found.errors.push(staleWarning(stale));
   const state = decideState(ctx.found.errors, route?.charge ?? false);
+  if (stale && !stale.force) actions = keepStoredValues(actions, view, stale.patientId);
   return {
     messageId,
     controlId: controlId(message),

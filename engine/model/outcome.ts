@@ -45,7 +45,9 @@ export type ErrorCode =
   | "FILTERED"
   | "OUTBOUND_NOT_ENABLED"
   | "DUPLICATE"
-  | "PARSE_WARNING";
+  | "PARSE_WARNING"
+  | "UNSUPPORTED_VERSION"
+  | "UNSUPPORTED_PROCESSING_ID";
 
 export interface OutcomeError {
   readonly code: ErrorCode;
@@ -86,6 +88,17 @@ export interface ReviewCandidate {
     Record<string, { readonly stored: unknown; readonly received: unknown }>
   >;
 }
+
+/**
+ * A person's decision on a REVIEW_REQUIRED message (`rulepack review`), an
+ * input to processing like the clock: `mergeWith` takes the named patient as
+ * the match, `createNew` registers a new one, `acceptUpdate` applies a
+ * substantial change. A rejection is not processed (the message is DELETED).
+ */
+export type ReviewDecision =
+  | { readonly kind: "mergeWith"; readonly patientId: string }
+  | { readonly kind: "createNew" }
+  | { readonly kind: "acceptUpdate" };
 
 export type Action = TypedAction;
 export type ActionType = TypedAction["type"];

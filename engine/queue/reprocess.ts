@@ -1,0 +1,223 @@
+import { parseHl7 } from "../hl7/parse.js";
+import type { StaleReprocess } from "../inbound/stale.js";
+import type { ErrorCode, Outcome, QueueState, ReviewDecision } from "../model/outcome.js";
+import type { CompiledPack } from "../pack/compiled.js";
+import { subjectPatientId } from "../store/queue-records.js";
+import type { Completion, Store, StoredMessage } from "../store/types.js";
+import { decide } from "./intake.js";
+import { processStored } from "./process-stored.js";
+
+/**
+ * Reprocessing (the spec's "map the foreign ID ... the message goes
+ * through"): messages waiting in the queue are processed again against the
+ * current store and pack, in receipt order; after each one that succeeds,
+ * the same patient's later messages that failed only because of it follow,
+ * and theirs after them. Each attempt reads the clock once and is recorded
+ * with that `now`.
+ */
+
+/** States a message waits in for a person, the only ones reprocessing takes. */
+export const REPROCESSABLE: readonly QueueState[] = ["ERROR", "CBOERROR", "ATHENAERROR"];
+
+/**
+ * What a message of this type, once processed, may have been blocking: per
+ * dependent message type, the errors that were only its absence. An ADT
+ * registers the patient an SIU or DFT did not find; an SIU (the S12) makes
+ * the appointment a later SIU or DFT did not find.
+ */
+const UNBLOCKS: Readonly<Record<string, Readonly<Record<string, readonly ErrorCode[]>>>> = {
+  ADT: { SIU: ["PATIENT_NOT_FOUND"], DFT: ["PATIENT_NOT_FOUND"] },
+  SIU: { SIU: ["APPOINTMENT_NOT_FOUND"], DFT: ["APPOINTMENT_NOT_MATCHED"] },
+};
+
+export interface ReprocessOptions {
+  /** Read once per attempt. */
+  readonly clock: () => Date;
+  readonly actor?: string;
+  /** Apply a stale message's actions over newer values. */
+  readonly force: boolean;
+  /** Why the roots are reprocessed, recorded with their attempts (`blocked-on CODE:VALUE`). */
+  readonly note?: string;
+}
+
+/** The first message is processed with a person's review decision, recorded as a `review` attempt. */
+export interface ReviewedRoot {
+  readonly decision: ReviewDecision;
+  readonly note: string;
+}
+
+/** One attempt as the commands report it. */
+export interface ReprocessAttempt {
+  readonly messageId: string;
+  readonly controlId: string;
+  readonly messageType: string;
+  readonly from: QueueState;
+  readonly to: QueueState;
+  /** The new outcome; absent for a rejected review, which is not processed. */
+  readonly outcome?: Outcome;
+  /** For a dependent: the message whose success let it through. */
+  readonly after?: string;
+}
+
+export type Selection =
+  | { readonly ok: true; readonly messages: readonly StoredMessage[] }
+  | { readonly ok: false; readonly message: string };
+
+const typeCode = (m: StoredMessage): string => m.messageType.split("^")[0] ?? "";
+
+const waiting = (m: StoredMessage): boolean =>
+  m.direction === "inbound" && REPROCESSABLE.includes(m.state);
+
+/** `ID...`: every one must be a waiting inbound message; receipt order. */
+export function selectByIds(store: Store, ids: readonly string[]): Selection {
+  const messages: StoredMessage[] = [];
+  for (const id of ids) {
+    const m = store.message(id);
+    if (!m) return { ok: false, message: `no message ${id} in the store` };
+    if (!waiting(m)) {
+      return {
+        ok: false,
+        message: `${id} is ${m.direction === "inbound" ? m.state : "outbound"}: only inbound messages waiting in ${REPROCESSABLE.join(", ")} are reprocessed`,
+      };
+    }
+    if (!messages.some((s) => s.messageId === id)) messages.push(m);
+  }
+  return { ok: true, messages: messages.sort((a, b) => a.sequence - b.sequence) };
+}
+
+/** `--blocked-on CODE[:VALUE]`: the waiting messages with an error of that code (and value). */
+export function selectBlockedOn(store: Store, code: string, value?: string): Selection {
+  const messages = store
+    .messages({
+      states: REPROCESSABLE,
+      direction: "inbound",
+      code,
+      ...(value !== undefined && { value }),
+    })
+    .filter((m) =>
+      (m.outcome?.errors ?? []).some(
+        (e) =>
+          e.severity === "error" && e.code === code && (value === undefined || e.value === value),
+      ),
+    );
+  if (messages.length === 0) {
+    const what = value === undefined ? code : `${code}:${value}`;
+    return { ok: false, message: `no message in ${REPROCESSABLE.join(", ")} waits on ${what}` };
+  }
+  return { ok: true, messages };
+}
+
+/**
+ * Reprocess `roots` and, after each success, its dependents, all in receipt
+ * order; a message is attempted at most once per call.
+ */
+export async function reprocessMessages(
+  pack: CompiledPack,
+  store: Store,
+  roots: readonly StoredMessage[],
+  options: ReprocessOptions,
+  reviewed?: ReviewedRoot,
+): Promise<ReprocessAttempt[]> {
+  const attempts: ReprocessAttempt[] = [];
+  const pending: { message: StoredMessage; after?: string }[] = roots.map((message) => ({
+    message,
+  }));
+  const seen = new Set(roots.map((m) => m.messageId));
+  const reviewedId = reviewed && roots[0]?.messageId;
+  pending.sort((a, b) => a.message.sequence - b.message.sequence);
+  for (let next = pending.shift(); next; next = pending.shift()) {
+    const { message, after } = next;
+    const review = message.messageId === reviewedId ? reviewed : undefined;
+    const now = options.clock();
+    const stale = await staleness(pack, store, message, now, review?.decision, options.force);
+    const note = review?.note ?? (after ? `after ${after}` : options.note);
+    const completion: Omit<Completion, "now"> = {
+      kind: review ? "review" : "reprocess",
+      ...(options.actor !== undefined && { actor: options.actor }),
+      ...(note !== undefined && { note }),
+    };
+    const result = await processStored(pack, store, message.messageId, {
+      now,
+      completion,
+      process: {
+        ...(review && { review: review.decision }),
+        ...(stale && { stale }),
+      },
+    });
+    // Gone since it was selected (another process pruned it): nothing was attempted.
+    if (!result.ok) continue;
+    const { outcome } = result;
+    attempts.push({
+      messageId: message.messageId,
+      controlId: message.controlId,
+      messageType: message.messageType,
+      from: message.state,
+      to: outcome.state,
+      outcome,
+      ...(after !== undefined && { after }),
+    });
+    if (outcome.state !== "PROCESSED") continue;
+    for (const dependent of dependentsOf(store, message)) {
+      if (seen.has(dependent.messageId)) continue;
+      seen.add(dependent.messageId);
+      pending.push({ message: dependent, after: message.messageId });
+    }
+    pending.sort((a, b) => a.message.sequence - b.message.sequence);
+  }
+  return attempts;
+}
+
+/**
+ * The same patient's later messages (same sender's patient identifier) in
+ * ERROR whose errors are all ones `blocker`'s success removes.
+ */
+export function dependentsOf(store: Store, blocker: StoredMessage): StoredMessage[] {
+  const unblocked = UNBLOCKS[typeCode(blocker)];
+  if (!unblocked || blocker.patientKey === undefined) return [];
+  return store
+    .messages({
+      state: "ERROR",
+      direction: "inbound",
+      patientKey: blocker.patientKey,
+      afterSequence: blocker.sequence,
+    })
+    .filter((m) => {
+      const codes = unblocked[typeCode(m)] ?? [];
+      const errors = (m.outcome?.errors ?? []).filter((e) => e.severity === "error");
+      return errors.length > 0 && errors.every((e) => codes.includes(e.code));
+    });
+}
+
+/**
+ * Whether the message is older than what the store already applied to the
+ * patient it concerns: a dry run (nothing applied) names the patient, then
+ * the queue is asked for a PROCESSED message of that patient received later.
+ */
+async function staleness(
+  pack: CompiledPack,
+  store: Store,
+  message: StoredMessage,
+  now: Date,
+  review: ReviewDecision | undefined,
+  force: boolean,
+): Promise<StaleReprocess | undefined> {
+  const doc = parseHl7(message.raw);
+  const tree = doc.messages[0];
+  if (!tree) return undefined;
+  const issues = doc.issues.filter((i) => i.messageIndex === tree.index);
+  const dry = await decide(pack, store, tree, message.messageId, issues, {
+    now,
+    ...(review && { review }),
+  });
+  const patientId = subjectPatientId(dry);
+  if (patientId === undefined) return undefined;
+  const newer = store
+    .messages({
+      patientId,
+      state: "PROCESSED",
+      direction: "inbound",
+      afterSequence: message.sequence,
+    })
+    .at(-1);
+  return newer && { patientId, newerMessageId: newer.messageId, force };
+}
