@@ -8,13 +8,15 @@ import type { ReceivedExternalId } from "./external-ids.js";
  * Patient matching in the spec's order, configurable: the external ID
  * flagged for matching -> the practice system's patient ID -> demographic
  * matching. A strategy that has a value but finds nobody hands over to the
- * next one.
+ * next one. A person's review decision (`rulepack review`) replaces the
+ * strategies.
  */
 export type PatientMatch =
   | {
       readonly kind: "matched";
       readonly patient: Patient & { readonly id: string };
-      readonly by: PatientStrategy;
+      /** `review`: the patient a person named (`--merge-with`). */
+      readonly by: PatientStrategy | "review";
     }
   | { readonly kind: "none" }
   | { readonly kind: "review" };
@@ -113,9 +115,39 @@ export function matchPatient(
   incoming: Patient,
   ids: readonly ReceivedExternalId[],
 ): PatientMatch {
+  const decided = decidedMatch(ctx);
+  if (decided) return decided;
   for (const name of order) {
     const result = STRATEGIES[name](ctx, incoming, ids);
     if (result) return result;
   }
   return { kind: "none" };
+}
+
+/**
+ * `mergeWith`: the named patient is the match; `createNew`: no match, so the
+ * message registers a new patient. The review command refuses a patient the
+ * store does not hold; should one be gone by now, the message goes back to
+ * review rather than create anybody.
+ */
+function decidedMatch(ctx: MessageContext): PatientMatch | undefined {
+  const decision = ctx.decision;
+  if (decision?.kind === "createNew") {
+    ctx.found.trace.push({ step: "match", rule: "review", detail: "create-new: no match" });
+    return { kind: "none" };
+  }
+  if (decision?.kind !== "mergeWith") return undefined;
+  const patient = withId(ctx.view.patientById(decision.patientId));
+  ctx.found.trace.push({
+    step: "match",
+    rule: "review",
+    detail: `merge-with ${decision.patientId}: ${patient ? "found" : "no such patient"}`,
+  });
+  if (patient) return { kind: "matched", patient, by: "review" };
+  ctx.found.review.push({
+    reason: "ambiguousMatch",
+    detail: `the review decided patient ${decision.patientId}, which the store does not hold`,
+    candidates: [],
+  });
+  return { kind: "review" };
 }

@@ -53,7 +53,7 @@ export async function patientMessage(ctx: MessageContext): Promise<TypedAction[]
     });
     return [];
   }
-  if (match.kind === "matched") {
+  if (match.kind === "matched" && !DECIDES_THE_UPDATE.has(ctx.decision?.kind ?? "")) {
     const changed = substantialChanges(
       ctx.pack.matching.demographics,
       ctx.pack.matching.substantialChange,
@@ -111,6 +111,13 @@ export async function patientMessage(ctx: MessageContext): Promise<TypedAction[]
   actions.push(...(await insuranceActions(ctx, patientId, match.kind !== "matched", event)));
   return actions;
 }
+
+/**
+ * Review decisions that settle the update a substantial change would hold:
+ * accepting it, and merging with a patient a person chose after comparing
+ * the records (one decision, not a second review of the same message).
+ */
+const DECIDES_THE_UPDATE: ReadonlySet<string> = new Set(["acceptUpdate", "mergeWith"]);
 
 /**
  * externalId.set for every received ID that is new or differs from the

@@ -1,0 +1,241 @@
+import { describe, expect, it } from "vitest";
+import { decideReview, type ReviewChoice, type ReviewOptions } from "../../engine/queue/review.js";
+import type { Store } from "../../engine/store/types.js";
+import { adt, harborStore, loadHarbor, receive, siu } from "./harbor-queue.js";
+
+/**
+ * Review decisions (issue 8; the spec: "The Interface Message Queue Manager
+ * (IMQM) page in athenaNet provides a manual review process for messages
+ * that may create duplicate patient records or substantially change the
+ * demographics for an existing patient record"). A decision is an input to
+ * processing, like the clock; the attempt records who decided what.
+ */
+
+const LATER = new Date("2026-03-11T09:00:00Z");
+const OPTIONS: ReviewOptions = { clock: () => LATER, actor: "amy", force: false };
+const pack = loadHarbor();
+
+/** Linh (MRN 12345) is patient 1001; an A04 with MRN 99999, same name and birth date, waits for review (q2). */
+async function possibleDuplicate(): Promise<Store> {
+  const store = harborStore();
+  await receive(pack, store, adt({ control: "A1" }));
+  await receive(pack, store, adt({ control: "A2", mrn: "99999" }), 1);
+  return store;
+}
+
+/** Patient 1001, then an A08 for the same MRN with another birth date (q2), held as a substantial change. */
+async function substantialChange(): Promise<Store> {
+  const store = harborStore();
+  await receive(pack, store, adt({ control: "A1" }));
+  await receive(pack, store, adt({ control: "A2", type: "A08", dob: "19860312" }), 1);
+  return store;
+}
+
+async function decide(store: Store, choice: ReviewChoice, options = OPTIONS) {
+  const result = await decideReview(pack, store, "q-000002", choice, options);
+  if (!result.ok) throw new Error(result.message);
+  return result.attempts.map(
+    (a) =>
+      `${a.messageId} ${a.from} -> ${a.to} ${a.outcome?.errors.map((e) => e.code).join(",") || "-"}${a.after ? ` after ${a.after}` : ""}`,
+  );
+}
+
+const lastAttempt = (store: Store, id = "q-000002") => {
+  const a = store.attempts(id).at(-1);
+  return a && { kind: a.kind, now: a.now, actor: a.actor, note: a.note, state: a.state };
+};
+
+describe("the messages held for review", () => {
+  it("a possible duplicate and a substantial change wait in ERROR with REVIEW_REQUIRED and their candidates", async () => {
+    const duplicate = (await possibleDuplicate()).message("q-000002")?.outcome;
+    expect([
+      duplicate?.state,
+      duplicate?.review.map((r) => [r.reason, r.candidates.map((c) => c.patientId)]),
+    ]).toEqual(["ERROR", [["possibleDuplicate", ["1001"]]]]);
+    const change = (await substantialChange()).message("q-000002")?.outcome;
+    expect([
+      change?.state,
+      change?.review.map((r) => [r.reason, Object.keys(r.candidates[0]?.changes ?? {})]),
+    ]).toEqual(["ERROR", [["substantialChange", ["dob"]]]]);
+  });
+});
+
+describe("--merge-with PATIENT", () => {
+  it("takes the named candidate as the match and updates it; the attempt records who decided what, and when", async () => {
+    const store = await possibleDuplicate();
+
+    expect(await decide(store, { kind: "mergeWith", patientId: "1001" })).toEqual([
+      "q-000002 ERROR -> PROCESSED -",
+    ]);
+    expect(store.message("q-000002")?.outcome?.actions.map((a) => a.type)).toEqual([
+      "patient.update",
+      "externalId.set",
+    ]);
+    expect(store.patientById("1001")?.externalIds).toEqual({ orthochartMrn: "99999" });
+    expect(store.patientById("1002")).toBeUndefined();
+    expect(lastAttempt(store)).toEqual({
+      kind: "review",
+      now: "2026-03-11T09:00:00.000Z",
+      actor: "amy",
+      note: "merge-with 1001",
+      state: "PROCESSED",
+    });
+  });
+
+  it("refuses a patient that is not one of the review's candidates; --force takes it", async () => {
+    const store = await possibleDuplicate();
+    await receive(
+      pack,
+      store,
+      adt({ control: "A3", mrn: "555", name: "Okafor^Chidi", dob: "19700704" }),
+      2,
+    );
+    expect(store.patientById("1002")?.lastName).toBe("Okafor");
+
+    expect(
+      await decideReview(
+        pack,
+        store,
+        "q-000002",
+        { kind: "mergeWith", patientId: "1002" },
+        OPTIONS,
+      ),
+    ).toEqual({
+      ok: false,
+      message:
+        "patient 1002 is not a candidate of q-000002's review (1001); --force merges with another patient",
+    });
+    expect(store.attempts("q-000002")).toHaveLength(1);
+    // 1002 was registered after this message arrived: merging into it is stale, applied as decided.
+    expect(
+      await decide(store, { kind: "mergeWith", patientId: "1002" }, { ...OPTIONS, force: true }),
+    ).toEqual(["q-000002 ERROR -> PROCESSED STALE_REPROCESS"]);
+    expect(lastAttempt(store)?.note).toBe("merge-with 1002");
+  });
+
+  it("refuses a patient the store does not hold, even with --force", async () => {
+    const store = await possibleDuplicate();
+
+    expect(
+      await decideReview(
+        pack,
+        store,
+        "q-000002",
+        { kind: "mergeWith", patientId: "4040" },
+        { ...OPTIONS, force: true },
+      ),
+    ).toEqual({ ok: false, message: "no patient 4040 in the store" });
+  });
+});
+
+describe("--create-new", () => {
+  it("registers a new patient, and the patient's messages that waited on it follow", async () => {
+    const store = await possibleDuplicate();
+    await receive(pack, store, siu({ control: "S1", visit: "00331", mrn: "99999" }), 2);
+    expect(store.message("q-000003")?.outcome?.errors.map((e) => e.code)).toEqual([
+      "PATIENT_NOT_FOUND",
+    ]);
+
+    expect(await decide(store, { kind: "createNew" })).toEqual([
+      "q-000002 ERROR -> PROCESSED -",
+      "q-000003 ERROR -> PROCESSED - after q-000002",
+    ]);
+    expect(store.patientById("1002")?.externalIds).toEqual({ orthochartMrn: "99999" });
+    expect(store.patientById("1001")?.externalIds).toEqual({ orthochartMrn: "12345" });
+    expect(lastAttempt(store)).toMatchObject({ kind: "review", note: "create-new" });
+    expect(lastAttempt(store, "q-000003")).toMatchObject({
+      kind: "reprocess",
+      actor: "amy",
+      note: "after q-000002",
+    });
+  });
+});
+
+describe("--accept-update", () => {
+  it("applies the substantial change to the matched patient", async () => {
+    const store = await substantialChange();
+
+    expect(await decide(store, { kind: "acceptUpdate" })).toEqual([
+      "q-000002 ERROR -> PROCESSED -",
+    ]);
+    expect(store.patientById("1001")?.dob).toBe("1986-03-12");
+    expect(lastAttempt(store)).toMatchObject({
+      kind: "review",
+      actor: "amy",
+      note: "accept-update",
+    });
+  });
+
+  it("does not fit a possible duplicate", async () => {
+    const store = await possibleDuplicate();
+
+    expect(await decideReview(pack, store, "q-000002", { kind: "acceptUpdate" }, OPTIONS)).toEqual({
+      ok: false,
+      message:
+        "--accept-update does not fit q-000002's review (possibleDuplicate): decide with --merge-with, --create-new, --reject",
+    });
+  });
+
+  it("nor does --create-new fit a substantial change", async () => {
+    const store = await substantialChange();
+
+    expect(await decideReview(pack, store, "q-000002", { kind: "createNew" }, OPTIONS)).toEqual({
+      ok: false,
+      message:
+        "--create-new does not fit q-000002's review (substantialChange): decide with --accept-update, --reject",
+    });
+  });
+});
+
+describe("--reject", () => {
+  it("ends the message in DELETED without processing it, recording who rejected it and when", async () => {
+    const store = await substantialChange();
+
+    expect(await decide(store, { kind: "reject" })).toEqual(["q-000002 ERROR -> DELETED -"]);
+    expect(store.message("q-000002")?.state).toBe("DELETED");
+    expect(store.patientById("1001")?.dob).toBe("1985-03-12");
+    expect(lastAttempt(store)).toEqual({
+      kind: "review",
+      now: "2026-03-11T09:00:00.000Z",
+      actor: "amy",
+      note: "reject",
+      state: "DELETED",
+    });
+  });
+});
+
+describe("a message that is not waiting for review", () => {
+  it("is refused: unknown, in ERROR for another reason, or already decided", async () => {
+    const store = await possibleDuplicate();
+    await receive(
+      pack,
+      store,
+      adt({
+        control: "A3",
+        mrn: "555",
+        name: "Okafor^Chidi",
+        dob: "19700704",
+        plan: ["ACME-9", "Acme Health", "1 Acme Way"],
+      }),
+      2,
+    );
+    const refusal = async (id: string) =>
+      decideReview(pack, store, id, { kind: "createNew" }, OPTIONS);
+
+    expect(await refusal("q-000009")).toEqual({
+      ok: false,
+      message: "no message q-000009 in the store",
+    });
+    expect(await refusal("q-000003")).toEqual({
+      ok: false,
+      message:
+        "q-000003 is not waiting for review (state ERROR, no REVIEW_REQUIRED): only a message in ERROR with REVIEW_REQUIRED takes a review decision",
+    });
+    await decide(store, { kind: "createNew" });
+    expect(await refusal("q-000002")).toEqual({
+      ok: false,
+      message:
+        "q-000002 is not waiting for review (state PROCESSED, no REVIEW_REQUIRED): only a message in ERROR with REVIEW_REQUIRED takes a review decision",
+    });
+  });
+});
