@@ -3,13 +3,35 @@ import { escapeText } from "./escape.js";
 import type { Hl7Delimiters } from "./tree.js";
 
 /**
- * Original-mode acknowledgements (v2.5.1 section 2.9.2), built from plain
- * inputs so that the listener, tests and any other caller can use them
- * without the engine's types. docs/ack-codes.md lists how our error codes
- * map onto HL7 table 0357.
+ * Acknowledgements (v2.5.1 section 2.9.2 original mode, 2.9.3 enhanced
+ * mode), built from plain inputs so that the listener, tests and any other
+ * caller can use them without the engine's types. docs/ack-codes.md lists
+ * how our error codes map onto HL7 table 0357.
  */
 
-export type AckCode = "AA" | "AE" | "AR";
+/** Application ACK codes (AA/AE/AR) and enhanced-mode commit ACK codes (CA/CE/CR). */
+export type AckCode = "AA" | "AE" | "AR" | "CA" | "CE" | "CR";
+
+/** HL7 table 0155: when MSH-15 / MSH-16 ask for an acknowledgment. */
+export type AckCondition = "AL" | "NE" | "ER" | "SU";
+
+const CONDITIONS: Readonly<Record<AckCondition, (code: AckCode) => boolean>> = {
+  AL: () => true,
+  NE: () => false,
+  ER: (code) => code !== "AA" && code !== "CA",
+  SU: (code) => code === "AA" || code === "CA",
+};
+
+/** MSH-15/MSH-16 read as table 0155; empty (or a value outside it) is AL. */
+export function ackCondition(value: string | undefined): AckCondition {
+  const v = (value ?? "").trim().toUpperCase();
+  return Object.hasOwn(CONDITIONS, v) ? (v as AckCondition) : "AL";
+}
+
+/** Whether an acknowledgment with this code is sent under this MSH-15/16 condition. */
+export function ackWanted(condition: AckCondition, code: AckCode): boolean {
+  return CONDITIONS[condition](code);
+}
 
 /** HL7 table 0516: E error, W warning, I information. */
 export type AckSeverity = "E" | "W" | "I";
@@ -87,6 +109,8 @@ const TABLE_0357: Readonly<Record<string, string>> = {
   UNKNOWN_PROCEDURE: "103",
   MESSAGE_TYPE_NOT_SUPPORTED: "200",
   EVENT_NOT_ENABLED: "201",
+  UNSUPPORTED_PROCESSING_ID: "202",
+  UNSUPPORTED_VERSION: "203",
   PATIENT_NOT_FOUND: "204",
   APPOINTMENT_NOT_FOUND: "204",
   APPOINTMENT_NOT_MATCHED: "204",

@@ -1,26 +1,19 @@
 import { createServer, type Server, type Socket } from "node:net";
-import { fieldOf, leafValue, messageType } from "../hl7/access.js";
-import {
-  type AckCode,
-  type AckError,
-  type AckSeverity,
-  buildAck,
-  hl7Timestamp,
-} from "../hl7/ack.js";
-import { STANDARD_DELIMITERS } from "../hl7/delimiters.js";
 import { encodeFrame, MllpDecoder } from "../hl7/mllp.js";
-import { parseHl7 } from "../hl7/parse.js";
-import type { Hl7Message, Hl7Segment } from "../hl7/tree.js";
-import type { Outcome, QueueState } from "../model/outcome.js";
+import type { Outcome } from "../model/outcome.js";
 import type { CompiledPack } from "../pack/compiled.js";
-import { receiveBytes } from "../queue/intake.js";
 import type { Store } from "../store/types.js";
+import { ackMessage } from "./acks.js";
+import { type CrashHook, storeWithCrashPoints } from "./crash-points.js";
+import { processFrame, type Reply } from "./frame.js";
 
 /**
- * The MLLP listener: every frame goes through `receiveBytes` (stored as NEW,
- * processed, completed in one transaction) and is answered with one
- * original-mode ACK. Frames are processed one at a time across all
- * connections, in arrival order, so a patient's messages keep their order.
+ * The MLLP listener: every frame goes through `processFrame` (stored as
+ * NEW, processed, completed with its ACK in one transaction) and is
+ * answered with its ACKs. Frames are processed one at a time across all
+ * connections, in arrival order: a patient's messages keep their order
+ * whichever connections carry them, and a reload or the daily prune runs
+ * between two frames, never in the middle of one.
  */
 export interface MllpServerOptions {
   readonly pack: CompiledPack;
@@ -33,121 +26,77 @@ export interface MllpServerOptions {
   /** One line per event, without patient data. */
   readonly log?: (line: string) => void;
   readonly now?: () => Date;
+  /** Called with each frame's outcomes once they are committed (alerts). */
+  readonly onOutcomes?: (outcomes: readonly Outcome[]) => void;
+  /** TEST ONLY: the crash points of RULEPACK_CRASH_AT (crash-points.ts). */
+  readonly crash?: CrashHook;
 }
 
 export interface MllpServer {
   readonly port: number;
   readonly host: string;
+  /** The pack the next frame is processed with. */
+  readonly pack: CompiledPack;
+  /**
+   * Run `task` between two frames: the frames received before it finish
+   * first (under the pack they started with), the ones after wait for it.
+   */
+  between<T>(task: () => T | Promise<T>): Promise<T>;
+  /** Process the next frames with this pack (after the frames already received). */
+  reload(pack: CompiledPack, apply?: () => void): Promise<void>;
   /** Stop accepting, finish the frames received, then close every connection. */
   close(): Promise<void>;
-}
-
-export interface FrameResult {
-  readonly ack: string;
-  readonly ackCode: AckCode;
-  readonly outcomes: readonly Outcome[];
 }
 
 /** Frames of one connection received and not yet ACKed before it stops reading. */
 const MAX_PENDING_FRAMES = 64;
 
-const SEVERITY: Readonly<Record<string, AckSeverity>> = { error: "E", warning: "W", info: "I" };
-
-function components(segment: Hl7Segment | undefined, n: number): string[] {
-  const rep = fieldOf(segment, n)?.[0] ?? [];
-  return rep.map((c) => c[0]?.value ?? "").map((v) => v ?? "");
-}
-
-let ackCounter = 0;
-function newControlId(now: Date): string {
-  ackCounter = (ackCounter + 1) % 36 ** 6;
-  return `RP${now.getTime().toString(36).toUpperCase()}${ackCounter.toString(36).toUpperCase().padStart(6, "0")}`.slice(
-    0,
-    20,
-  );
-}
-
-/** The ACK for one frame, from the first message in it (when any) and the outcomes. */
-export function ackFor(
-  message: Hl7Message | undefined,
-  ackCode: AckCode,
-  errors: readonly AckError[],
-  now: Date,
-): string {
-  const msh = message?.segments[0];
-  return buildAck({
-    delimiters: message?.delimiters ?? STANDARD_DELIMITERS,
-    sendingApplication: components(msh, 3),
-    sendingFacility: components(msh, 4),
-    receivingApplication: components(msh, 5),
-    receivingFacility: components(msh, 6),
-    trigger: message ? messageType(message).trigger : "",
-    controlId: newControlId(now),
-    timestamp: hl7Timestamp(now),
-    processingId: leafValue(msh, 11) ?? "P",
-    version: leafValue(msh, 12) ?? "",
-    ackCode,
-    messageControlId: leafValue(msh, 10) ?? "",
-    ...(ackCode !== "AA" && errors[0] ? { text: errors[0].message } : {}),
-    errors,
-  });
-}
-
-/** States in which a message waits in the queue for a person. */
-const HELD = new Set<QueueState>(["ERROR", "CBOERROR", "ATHENAERROR"]);
-
-/**
- * One frame through the queue. AA once stored and processed, whatever state
- * it is held in (AE for a held message when the pack's `acks.held` says so);
- * AR when it cannot be parsed; AR with 207 when the store failed, so that
- * the sender resends.
- */
-export async function processFrame(
-  pack: CompiledPack,
-  store: Store,
-  bytes: Uint8Array,
-  sender: string,
-  now: Date,
-): Promise<FrameResult> {
-  const doc = parseHl7(bytes);
-  const first = doc.messages[0];
-  let outcomes: Outcome[];
-  try {
-    outcomes = await receiveBytes(pack, store, bytes, { now, sender });
-  } catch (e) {
-    const error: AckError = {
-      code: "STORE_FAILED",
-      severity: "E",
-      message: `the message could not be stored: resend it (${e instanceof Error ? e.name : "error"})`,
-    };
-    return { ack: ackFor(first, "AR", [error], now), ackCode: "AR", outcomes: [] };
-  }
-  const unparseable = outcomes.some((o) =>
-    o.errors.some((e) => e.code === "PARSE_ERROR" && e.severity === "error"),
-  );
-  const errors: AckError[] = outcomes.flatMap((o) =>
-    o.errors.map((e) => ({
-      code: e.code,
-      severity: SEVERITY[e.severity] ?? "E",
-      message: e.message,
-      ...(e.field !== undefined && { field: e.field }),
-      ...(e.table !== undefined && { table: e.table }),
-    })),
-  );
-  const held = outcomes.some((o) => HELD.has(o.state));
-  const ackCode: AckCode = unparseable ? "AR" : held ? pack.acks.held : "AA";
-  return { ack: ackFor(first, ackCode, errors, now), ackCode, outcomes };
-}
+const FRAME_TOO_LARGE = {
+  code: "FRAME_TOO_LARGE",
+  severity: "E",
+  message: "the frame is larger than the listener accepts",
+} as const;
 
 export function startMllpServer(options: MllpServerOptions): Promise<MllpServer> {
   const log = options.log ?? (() => {});
   const now = options.now ?? (() => new Date());
   const host = options.host ?? "127.0.0.1";
   const idleTimeoutMs = options.idleTimeoutMs ?? 5 * 60_000;
+  const crash = options.crash;
+  const store = crash ? storeWithCrashPoints(options.store, crash) : options.store;
   const sockets = new Set<Socket>();
-  let chain: Promise<void> = Promise.resolve();
+  let pack = options.pack;
+  let chain: Promise<unknown> = Promise.resolve();
   let draining = false;
   let connections = 0;
+
+  const between = <T>(task: () => T | Promise<T>): Promise<T> => {
+    const run = chain.then(task);
+    chain = run.catch(() => {});
+    return run;
+  };
+
+  const answer = async (
+    id: number,
+    sender: string,
+    event: ReturnType<MllpDecoder["push"]>[number],
+  ): Promise<Reply[]> => {
+    const at = now();
+    if (event.kind === "oversize") {
+      log(`connection=${id} frame too large bytes=${event.bytes} ack=AR`);
+      return [{ code: "AR", ack: ackMessage(undefined, "AR", [FRAME_TOO_LARGE], at) }];
+    }
+    const result = await processFrame(pack, store, event.bytes, sender, at);
+    const codes = result.replies.map((r) => r.code).join(",") || "-";
+    for (const o of result.outcomes) {
+      log(
+        `connection=${id} messageId=${o.messageId} controlId=${o.controlId || "-"} type=${o.messageType || "-"} state=${o.state} errors=${o.errors.map((e) => e.code).join(",") || "-"} ack=${codes}`,
+      );
+    }
+    if (result.outcomes.length === 0) log(`connection=${id} store failed ack=${codes}`);
+    options.onOutcomes?.(result.outcomes);
+    return [...result.replies];
+  };
 
   const server: Server = createServer((socket) => {
     if (draining) {
@@ -181,42 +130,12 @@ export function startMllpServer(options: MllpServerOptions): Promise<MllpServer>
         inFlight += 1;
         // Backpressure: a sender far ahead of processing waits in TCP, not in memory.
         if (inFlight >= MAX_PENDING_FRAMES) socket.pause();
-        chain = chain
-          .then(async () => {
-            const at = now();
-            let reply: string;
-            if (event.kind === "oversize") {
-              log(`connection=${id} frame too large bytes=${event.bytes} ack=AR`);
-              reply = ackFor(
-                undefined,
-                "AR",
-                [
-                  {
-                    code: "FRAME_TOO_LARGE",
-                    severity: "E",
-                    message: "the frame is larger than the listener accepts",
-                  },
-                ],
-                at,
-              );
-            } else {
-              const result = await processFrame(
-                options.pack,
-                options.store,
-                event.bytes,
-                sender,
-                at,
-              );
-              for (const o of result.outcomes) {
-                log(
-                  `connection=${id} messageId=${o.messageId} controlId=${o.controlId || "-"} type=${o.messageType || "-"} state=${o.state} errors=${o.errors.map((e) => e.code).join(",") || "-"} ack=${result.ackCode}`,
-                );
-              }
-              if (result.outcomes.length === 0) log(`connection=${id} store failed ack=AR`);
-              reply = result.ack;
-            }
-            if (!socket.destroyed && socket.writable) socket.write(encodeFrame(reply));
-          })
+        between(async () => {
+          for (const reply of await answer(id, sender, event)) {
+            crash?.("before-ack");
+            if (!socket.destroyed && socket.writable) socket.write(encodeFrame(reply.ack));
+          }
+        })
           .catch((e: unknown) => {
             log(`connection=${id} internal error ${e instanceof Error ? e.name : "error"}`);
             socket.destroy();
@@ -240,11 +159,21 @@ export function startMllpServer(options: MllpServerOptions): Promise<MllpServer>
       resolve({
         port,
         host,
+        get pack() {
+          return pack;
+        },
+        between,
+        reload(next, apply) {
+          return between(() => {
+            apply?.();
+            pack = next;
+          });
+        },
         async close() {
           draining = true;
           const closed = new Promise<void>((r) => server.close(() => r()));
           for (const s of sockets) s.pause();
-          await chain;
+          await between(() => {});
           for (const s of sockets) s.end();
           const deadline = setTimeout(() => {
             for (const s of sockets) s.destroy();

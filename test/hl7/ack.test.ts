@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
+  type AckCode,
   type AckInput,
+  ackCondition,
+  ackWanted,
   buildAck,
   hl7ErrorCode,
   hl7Timestamp,
@@ -204,6 +207,8 @@ describe("table 0357 and versions", () => {
     expect(hl7ErrorCode("UNMAPPED_INSURANCE")).toBe("103");
     expect(hl7ErrorCode("MESSAGE_TYPE_NOT_SUPPORTED")).toBe("200");
     expect(hl7ErrorCode("EVENT_NOT_ENABLED")).toBe("201");
+    expect(hl7ErrorCode("UNSUPPORTED_PROCESSING_ID")).toBe("202");
+    expect(hl7ErrorCode("UNSUPPORTED_VERSION")).toBe("203");
     expect(hl7ErrorCode("PATIENT_NOT_FOUND")).toBe("204");
     expect(hl7ErrorCode("INTERNAL_ERROR")).toBe("207");
     expect(hl7ErrorCode("SOMETHING_NEW")).toBe("207");
@@ -212,5 +217,50 @@ describe("table 0357 and versions", () => {
   it("reads versions before 2.5 as old, 2.5 and later as new", () => {
     expect(["2.1", "2.3", "2.3.1", "2.4", "", "x"].map(isBeforeV25)).toEqual(Array(6).fill(true));
     expect(["2.5", "2.5.1", "2.6", "2.8"].map(isBeforeV25)).toEqual(Array(4).fill(false));
+  });
+});
+
+describe("enhanced mode: commit ACKs and table 0155 conditions", () => {
+  it("builds CA, CE and CR like the application codes (MSA-1, MSA-2, ERR)", () => {
+    const ca = parsed(buildAck(input({ ackCode: "CA" })));
+    expect([v(ca, "MSA", 1), v(ca, "MSA", 2)]).toEqual(["CA", "MSG00001"]);
+    const cr = parsed(
+      buildAck(
+        input({
+          ackCode: "CR",
+          version: "2.3",
+          text: "version 2.9 is not accepted",
+          errors: [{ code: "UNSUPPORTED_VERSION", severity: "E", message: "not accepted" }],
+        }),
+      ),
+    );
+    expect([v(cr, "MSA", 1), v(cr, "MSA", 3), v(cr, "ERR", 1, 4)]).toEqual([
+      "CR",
+      "version 2.9 is not accepted",
+      "203",
+    ]);
+  });
+
+  it("reads MSH-15/16 as AL, NE, ER or SU; empty or unknown is AL", () => {
+    expect(["AL", "NE", "ER", "SU", "", " su ", "XX", "toString"].map(ackCondition)).toEqual([
+      "AL",
+      "NE",
+      "ER",
+      "SU",
+      "AL",
+      "SU",
+      "AL",
+      "AL",
+    ]);
+    expect(ackCondition(undefined)).toBe("AL");
+  });
+
+  it("AL always, NE never, ER only on errors and rejects, SU only on success", () => {
+    const all: AckCode[] = ["CA", "CE", "CR", "AA", "AE", "AR"];
+    const sent = (c: string) => all.filter((code) => ackWanted(ackCondition(c), code));
+    expect(sent("AL")).toEqual(all);
+    expect(sent("NE")).toEqual([]);
+    expect(sent("ER")).toEqual(["CE", "CR", "AE", "AR"]);
+    expect(sent("SU")).toEqual(["CA", "AA"]);
   });
 });

@@ -1,0 +1,136 @@
+import { controlId } from "../hl7/access.js";
+import { type AckCode, ackWanted } from "../hl7/ack.js";
+import { parseHl7 } from "../hl7/parse.js";
+import type { Hl7Document, Hl7Message } from "../hl7/tree.js";
+import type { Outcome } from "../model/outcome.js";
+import type { CompiledPack } from "../pack/compiled.js";
+import { receiveBytes } from "../queue/intake.js";
+import type { Store } from "../store/types.js";
+import {
+  type AckMode,
+  ackCodeOf,
+  ackErrors,
+  ackMessage,
+  ackMode,
+  applicationCode,
+  isDuplicate,
+  isRejected,
+  STORE_FAILED,
+} from "./acks.js";
+
+/**
+ * One MLLP frame through the queue (receiveBytes: stored as NEW, processed,
+ * completed with its ACK in one transaction) and the ACKs that answer it.
+ *
+ * Original mode: one ACK — AA once stored and processed (`acks.held` for a
+ * message held in the queue), AR when it cannot be parsed or its MSH-11/12
+ * are refused, AR with 207 when the store failed (the sender resends).
+ * Enhanced mode (senders in `acks.enhanced`): a commit ACK (CA, CR, CE) when
+ * MSH-15 asks for it, then the application ACK when MSH-16 asks for it.
+ * A transport duplicate is answered with the original's stored ACK.
+ */
+
+export interface Reply {
+  readonly code: AckCode;
+  readonly ack: string;
+}
+
+export interface FrameResult {
+  /** The ACKs to write, in order: none, one, or a commit ACK then an application ACK. */
+  readonly replies: readonly Reply[];
+  /** Empty when the store failed. */
+  readonly outcomes: readonly Outcome[];
+}
+
+/** The message of the frame an outcome is about (a batch holds several; unreadable bytes none). */
+function messageOf(doc: Hl7Document, outcome: Outcome): Hl7Message | undefined {
+  if (doc.messages.length <= 1) return doc.messages[0];
+  return doc.messages.find((m) => controlId(m) === outcome.controlId) ?? doc.messages[0];
+}
+
+/**
+ * The ACK stored with a message's completion: a duplicate's is its
+ * original's; in enhanced mode a refused message's is the CR; otherwise
+ * the application ACK.
+ */
+export function storedAck(
+  pack: CompiledPack,
+  store: Store,
+  message: Hl7Message | undefined,
+  outcome: Outcome,
+  now: Date,
+): string {
+  if (isDuplicate(outcome)) {
+    const originalId = store.message(outcome.messageId)?.duplicateOf;
+    const original = originalId !== undefined ? store.message(originalId) : undefined;
+    if (original?.ack !== undefined) return original.ack;
+    const decided = original?.outcome ?? outcome;
+    return ackMessage(message, applicationCode([decided], pack.acks), ackErrors([decided]), now);
+  }
+  const code: AckCode =
+    ackMode(pack.acks, message).enhanced && isRejected([outcome])
+      ? "CR"
+      : applicationCode([outcome], pack.acks);
+  return ackMessage(message, code, ackErrors([outcome]), now);
+}
+
+function reply(ack: string, fallback: AckCode): Reply {
+  return { code: ackCodeOf(ack) ?? fallback, ack };
+}
+
+/** The replies once the frame's messages are stored and processed. */
+function replies(
+  mode: AckMode,
+  first: Hl7Message | undefined,
+  outcomes: readonly Outcome[],
+  ackOf: (outcome: Outcome) => string,
+  appAck: () => string,
+  now: Date,
+): Reply[] {
+  const single = outcomes.length === 1 ? (outcomes[0] as Outcome) : undefined;
+  const application = reply(single ? ackOf(single) : appAck(), "AA");
+  if (!mode.enhanced) return [application];
+  const rejected = isRejected(outcomes) || application.code === "CR";
+  const commit: Reply = rejected ? application : reply(ackMessage(first, "CA", [], now), "CA");
+  return [
+    ...(ackWanted(mode.commit, commit.code) ? [commit] : []),
+    ...(!rejected && ackWanted(mode.application, application.code) ? [application] : []),
+  ];
+}
+
+export async function processFrame(
+  pack: CompiledPack,
+  store: Store,
+  bytes: Uint8Array,
+  sender: string,
+  now: Date,
+): Promise<FrameResult> {
+  const doc = parseHl7(bytes);
+  const first = doc.messages[0];
+  const mode = ackMode(pack.acks, first);
+  const stored = new Map<string, string>();
+  const ackOf = (outcome: Outcome): string => {
+    const known = stored.get(outcome.messageId);
+    if (known !== undefined) return known;
+    const ack = storedAck(pack, store, messageOf(doc, outcome), outcome, now);
+    stored.set(outcome.messageId, ack);
+    return ack;
+  };
+  let outcomes: Outcome[];
+  try {
+    outcomes = await receiveBytes(pack, store, bytes, {
+      now,
+      sender,
+      detectDuplicates: true,
+      ackFor: ackOf,
+    });
+  } catch {
+    const code: AckCode = mode.enhanced ? "CE" : "AR";
+    const failed = reply(ackMessage(first, code, [STORE_FAILED], now), code);
+    const wanted = !mode.enhanced || ackWanted(mode.commit, code);
+    return { replies: wanted ? [failed] : [], outcomes: [] };
+  }
+  const appAck = () =>
+    ackMessage(first, applicationCode(outcomes, pack.acks), ackErrors(outcomes), now);
+  return { replies: replies(mode, first, outcomes, ackOf, appAck, now), outcomes };
+}
