@@ -1,0 +1,280 @@
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { mappingAddCommand, mappingCommand } from "../../engine/cli/mapping-command.js";
+import { loadPack } from "../../engine/pack/load.js";
+import { lookupRow } from "../../engine/pack/mapping-tables.js";
+import { appendRow, newTableFile, writeChecked } from "../../engine/pack/mapping-write.js";
+import { captureIo } from "../testing/helpers.js";
+
+/**
+ * `rulepack mapping add TABLE FOREIGN PRACTICE --pack PACK`: the spec's
+ * insurance-mapping workflow ("map the foreign ID once, then the message
+ * goes through"). Each test edits a copy of the repository's pack and
+ * mapping files in a fresh temp dir.
+ */
+
+const root = mkdtempSync(join(tmpdir(), "rulepack-mapping-add-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let copies = 0;
+
+/** A copy of base.yaml, one practice pack, every mapping file and the schemas. */
+function practiceCopy(practice = "harbor-ortho") {
+  const dir = join(root, `copy-${++copies}`);
+  cpSync("rules/base.yaml", join(dir, "rules/base.yaml"));
+  cpSync(
+    `rules/practices/${practice}/pack.yaml`,
+    join(dir, `rules/practices/${practice}/pack.yaml`),
+  );
+  cpSync("mappings", join(dir, "mappings"), { recursive: true });
+  cpSync("schemas", join(dir, "schemas"), { recursive: true });
+  const mappings = join(dir, "mappings", practice);
+  return {
+    pack: join(dir, `rules/practices/${practice}/pack.yaml`),
+    file: (table: string) => join(mappings, `${table}.yaml`),
+    standard: (table: string) => join(dir, "mappings/standard", `${table}.yaml`),
+  };
+}
+
+const shown = (file: string) => relative(process.cwd(), file);
+const lineCount = (text: string) => text.split("\n").length - 1;
+
+function add(pack: string, table: string, foreign: string, practice: string, description?: string) {
+  const io = captureIo();
+  const result = mappingAddCommand(
+    { pack, table, row: { foreign, practice, ...(description !== undefined && { description }) } },
+    io,
+  );
+  return { exitCode: result.exitCode, stdout: io.out(), stderr: io.err() };
+}
+
+function mapped(pack: string, table: string, foreign: string): string | undefined {
+  const load = loadPack(pack);
+  if (!load.ok) throw new Error("the pack does not load");
+  const rows = load.pack.tables.get(table);
+  return rows ? lookupRow(rows, foreign)?.practice : undefined;
+}
+
+const AETNA = "31572+aetna (60054 0131)+PO Box 14080";
+
+describe("rulepack mapping add", () => {
+  it("appends an insurance row to the practice's file, every other byte kept, and says how to reprocess", () => {
+    const copy = practiceCopy();
+    const file = copy.file("insurancePlan");
+    const before = readFileSync(file, "utf8");
+    expect(mapped(copy.pack, "insurancePlan", AETNA)).toBeUndefined();
+
+    const r = add(copy.pack, "insurancePlan", AETNA, "4471");
+
+    expect(r).toEqual({
+      exitCode: 0,
+      stdout:
+        `${shown(file)}:${lineCount(before) + 1}: insurancePlan '${AETNA}' -> '4471'\n` +
+        `reprocess waiting messages with: rulepack reprocess --blocked-on 'UNMAPPED_INSURANCE:${AETNA}'\n`,
+      stderr: "",
+    });
+    expect(readFileSync(file, "utf8")).toBe(
+      `${before}  - foreign: "${AETNA}"\n    practice: "4471"\n`,
+    );
+    expect(mapped(copy.pack, "insurancePlan", AETNA)).toBe("4471");
+  });
+
+  it("writes --description under the row", () => {
+    const copy = practiceCopy();
+    const file = copy.file("insurancePlan");
+    const before = readFileSync(file, "utf8");
+    expect(
+      add(copy.pack, "insurancePlan", AETNA, "4471", "Aetna HMO: billed as Harbor Mutual").exitCode,
+    ).toBe(0);
+    expect(readFileSync(file, "utf8")).toBe(
+      `${before}  - foreign: "${AETNA}"\n    practice: "4471"\n    description: "Aetna HMO: billed as Harbor Mutual"\n`,
+    );
+  });
+
+  it("refuses a foreign key already mapped to another practice code, naming the line", () => {
+    const copy = practiceCopy();
+    const file = copy.file("insurancePlan");
+    const before = readFileSync(file, "utf8");
+    const key = "HMP-100+Harbor Mutual PPO+100 Main St";
+    const line = before.split("\n").findIndex((l) => l.includes(`"${key}"`)) + 1;
+
+    expect(add(copy.pack, "insurancePlan", key, "9999")).toEqual({
+      exitCode: 1,
+      stdout: "",
+      stderr: `rulepack: insurancePlan: foreign code '${key}' is already mapped to '4471' at ${shown(file)}:${line}; change that line by hand if it is wrong\n`,
+    });
+    expect(readFileSync(file, "utf8")).toBe(before);
+  });
+
+  it("is a no-op, exit 0, for a row the table already has", () => {
+    const copy = practiceCopy();
+    const file = copy.file("insurancePlan");
+    const before = readFileSync(file, "utf8");
+    const key = "HMP-100+Harbor Mutual PPO+100 Main St";
+    const line = before.split("\n").findIndex((l) => l.includes(`"${key}"`)) + 1;
+
+    expect(add(copy.pack, "insurancePlan", key, "4471")).toEqual({
+      exitCode: 0,
+      stdout:
+        `${shown(file)}:${line}: insurancePlan already maps '${key}' -> '4471'; nothing written\n` +
+        `reprocess waiting messages with: rulepack reprocess --blocked-on 'UNMAPPED_INSURANCE:${key}'\n`,
+      stderr: "",
+    });
+    expect(readFileSync(file, "utf8")).toBe(before);
+  });
+
+  it("reads a case-insensitive table's keys in any case, and names a standard row as such", () => {
+    const copy = practiceCopy();
+    const standard = copy.standard("language");
+    const line =
+      readFileSync(standard, "utf8")
+        .split("\n")
+        .findIndex((l) => l.includes('"ell"')) + 1;
+    expect(add(copy.pack, "language", "ELL", "gre").exitCode).toBe(0);
+    expect(add(copy.pack, "language", "ELL", "eng")).toEqual({
+      exitCode: 1,
+      stdout: "",
+      stderr: `rulepack: language: foreign code 'ELL' is already mapped to 'gre' at ${shown(standard)}:${line}; that is the standard table: override it in the practice's file by hand\n`,
+    });
+  });
+
+  it("creates the practice's file for a table only the standard file has, headed like it", () => {
+    const copy = practiceCopy();
+    const file = copy.file("sex");
+    expect(existsSync(file)).toBe(false);
+    const modeline = readFileSync(copy.standard("sex"), "utf8").split("\n")[0];
+
+    expect(add(copy.pack, "sex", "2", "F")).toEqual({
+      exitCode: 0,
+      stdout:
+        `${shown(file)}:4: sex '2' -> 'F'\n` +
+        "reprocess waiting messages with: rulepack reprocess --blocked-on UNMAPPED_CODE:2\n",
+      stderr: "",
+    });
+    expect(readFileSync(file, "utf8")).toBe(
+      `${modeline}\ntable: sex\nrows:\n  - foreign: "2"\n    practice: "F"\n`,
+    );
+    expect(mapped(copy.pack, "sex", "2")).toBe("F");
+  });
+
+  it("refuses a table the pack does not read, listing those it reads", () => {
+    const copy = practiceCopy("lakeside-family");
+    expect(add(copy.pack, "department", "ABCD", "10")).toEqual({
+      exitCode: 1,
+      stdout: "",
+      stderr:
+        "rulepack: pack lakeside-family reads no mapping table 'department' (it reads: insurancePlan, relationshipInverse, relationshipToInsured)\n",
+    });
+  });
+
+  it("exits 2 on a pack that does not load, writing nothing", () => {
+    const copy = practiceCopy();
+    const before = readFileSync(copy.file("insurancePlan"), "utf8");
+    writeFileSync(copy.pack, "pack: [\n");
+    const r = add(copy.pack, "insurancePlan", AETNA, "4471");
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^.*pack\.yaml:\d+:\d+: /);
+    expect(readFileSync(copy.file("insurancePlan"), "utf8")).toBe(before);
+  });
+});
+
+describe("rulepack mapping (arguments)", () => {
+  const usage =
+    "usage: rulepack mapping add TABLE FOREIGN PRACTICE --pack PACK [--description TEXT]\n";
+  it.each([
+    [["list"], "unknown mapping command 'list' (add)"],
+    [["add", "insurancePlan", "X", "1"], "--pack is required"],
+    [
+      ["add", "insurancePlan", "X", "--pack", "p.yaml"],
+      "give TABLE, FOREIGN and PRACTICE (quote a key that holds spaces)",
+    ],
+    [["add", "insurancePlan", "X", " ", "--pack", "p.yaml"], "PRACTICE must not be empty"],
+  ])("%j exits 2: %s", (args, message) => {
+    const io = captureIo();
+    expect(mappingCommand(args, io).exitCode).toBe(2);
+    expect(io.err()).toBe(`rulepack: ${message}\n${usage}`);
+  });
+});
+
+describe("appendRow", () => {
+  it("keeps a trailing comment on the last row's line and follows a flow row's style", () => {
+    const text = 'table: t\nrows:\n  - { foreign: "a", practice: "1" } # the first\n# the end\n';
+    expect(appendRow(text, { foreign: "b", practice: "2", description: "B: two" })).toEqual({
+      ok: true,
+      line: 4,
+      text: 'table: t\nrows:\n  - { foreign: "a", practice: "1" } # the first\n  - { foreign: "b", practice: "2", description: "B: two" }\n# the end\n',
+    });
+  });
+
+  it("adds to a file without a final newline, and before keys that follow the rows", () => {
+    expect(
+      appendRow('table: t\nrows:\n    - foreign: "a"\n      practice: "1"', {
+        foreign: "b",
+        practice: "2",
+      }),
+    ).toEqual({
+      ok: true,
+      line: 5,
+      text: 'table: t\nrows:\n    - foreign: "a"\n      practice: "1"\n    - foreign: "b"\n      practice: "2"\n',
+    });
+    expect(
+      appendRow('table: t\nrows:\n  - foreign: "a"\n    practice: "1"\ncaseInsensitive: true\n', {
+        foreign: "b",
+        practice: "2",
+      }),
+    ).toMatchObject({
+      ok: true,
+      text: 'table: t\nrows:\n  - foreign: "a"\n    practice: "1"\n  - foreign: "b"\n    practice: "2"\ncaseInsensitive: true\n',
+    });
+  });
+
+  it("turns an empty rows: [] into a list holding the row", () => {
+    expect(appendRow("table: t\nrows: []\n", { foreign: "a", practice: "007" })).toEqual({
+      ok: true,
+      line: 3,
+      text: 'table: t\nrows:\n  - foreign: "a"\n    practice: "007"\n',
+    });
+  });
+
+  it("refuses what it cannot extend safely", () => {
+    expect(
+      appendRow("table: t\nrows: [{ foreign: a, practice: b }]\n", { foreign: "x", practice: "y" }),
+    ).toEqual({
+      ok: false,
+      message: "the rows are a flow list ([...]): add the row by hand",
+    });
+    expect(appendRow("table: t\n", { foreign: "x", practice: "y" })).toEqual({
+      ok: false,
+      message: "the file has no `rows:` list to add to",
+    });
+    expect(appendRow("rows: [\n", { foreign: "x", practice: "y" })).toMatchObject({ ok: false });
+  });
+
+  it("newTableFile writes the modeline, the table and the row", () => {
+    expect(newTableFile("sex", { foreign: "2", practice: "F" })).toEqual({
+      ok: true,
+      line: 4,
+      text: '# yaml-language-server: $schema=../../schemas/mapping-table.schema.json\ntable: sex\nrows:\n  - foreign: "2"\n    practice: "F"\n',
+    });
+  });
+});
+
+describe("writeChecked", () => {
+  it("puts back the file as it was when the check fails", () => {
+    const file = join(root, "checked", "kept.yaml");
+    cpSync("mappings/harbor-ortho/insurancePlan.yaml", file);
+    const before = readFileSync(file, "utf8");
+    expect(writeChecked(file, "broken", () => readFileSync(file, "utf8") === "never")).toBe(false);
+    expect(readFileSync(file, "utf8")).toBe(before);
+    expect(writeChecked(file, "changed", () => true)).toBe(true);
+    expect(readFileSync(file, "utf8")).toBe("changed");
+  });
+
+  it("removes a file, and the folder, it created when the check fails", () => {
+    const folder = join(root, "checked-new", "practice");
+    expect(writeChecked(join(folder, "t.yaml"), "rows: []\n", () => false)).toBe(false);
+    expect(existsSync(folder)).toBe(false);
+    expect(existsSync(join(root, "checked-new"))).toBe(true);
+  });
+});
