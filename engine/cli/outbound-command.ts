@@ -22,7 +22,10 @@ export interface OutboundCommandOptions {
  * per line and a blank line after it. A filtered or disabled event, or one
  * that cannot be built, is one line on stderr; an ERROR makes the exit code 1.
  */
-export function outboundCommand(options: OutboundCommandOptions, io: CliIo): CommandResult {
+export async function outboundCommand(
+  options: OutboundCommandOptions,
+  io: CliIo,
+): Promise<CommandResult> {
   const load = loadPack(options.pack);
   for (const w of load.warnings) io.stderr(`${formatPackError(w)}\n`);
   if (!load.ok) {
@@ -53,7 +56,7 @@ export function outboundCommand(options: OutboundCommandOptions, io: CliIo): Com
         exitCode = EXIT.usage;
         continue;
       }
-      for (const result of sendEvent(pack, store, read.event, { now: options.now })) {
+      for (const result of await sendEvent(pack, store, read.event, { now: options.now })) {
         if (result.state === "NEW" && result.text !== undefined) {
           io.stdout(`${result.text.replace(/\r/g, "\n")}\n`);
           continue;

@@ -1,12 +1,23 @@
 import { offsetAt, zoneOffset } from "../inbound/time.js";
 import type { OutcomeError } from "../model/outcome.js";
-import type { Address, Appointment, Patient, Person, Policy } from "../model/records.js";
+import type {
+  Address,
+  Appointment,
+  Guarantor,
+  NextOfKin,
+  Patient,
+  Person,
+  Policy,
+} from "../model/records.js";
 import type { CompiledExternalId, CompiledPack } from "../pack/compiled.js";
 import type { OutboundEvent } from "../pack/enablement.js";
 import { lookupRow } from "../pack/mapping-tables.js";
 import type { MasterData } from "../store/master-data.js";
-import type { AppointmentEvent, OutboundOptions } from "./options.js";
+import { CodeTranslator } from "./codes.js";
+import { parseLocation, writeAt } from "./location.js";
+import type { AppointmentEvent } from "./options.js";
 import { Segment } from "./segments.js";
+import { structureOf } from "./structures.js";
 
 /**
  * Builders of the outbound messages (docs/pack-language.md §19): ADT^A28 /
@@ -18,7 +29,6 @@ import { Segment } from "./segments.js";
 
 export interface BuildInput {
   readonly pack: CompiledPack;
-  readonly options: OutboundOptions;
   readonly masterData: MasterData;
   readonly event: OutboundEvent;
   /** The message type sent (`SIU^S12`). */
@@ -35,19 +45,6 @@ export interface BuildInput {
 export type Built =
   | { readonly ok: true; readonly segments: readonly Segment[] }
   | { readonly ok: false; readonly errors: readonly OutcomeError[] };
-
-const STRUCTURES: Readonly<Record<string, string>> = {
-  A01: "ADT_A01",
-  A04: "ADT_A01",
-  A08: "ADT_A01",
-  A05: "ADT_A05",
-  A28: "ADT_A05",
-  A31: "ADT_A05",
-  S12: "SIU_S12",
-  S13: "SIU_S12",
-  S14: "SIU_S12",
-  S15: "SIU_S12",
-};
 
 /** An instant as an HL7 TS in the zone, with its offset (`20260302143000-0500`). */
 export function hl7Instant(instant: Date, timeZone: string): string {
@@ -85,7 +82,7 @@ function versionAtLeast(version: string, min: string): boolean {
 
 /** MSH without MSH-10; `withControlId` sets it. */
 export function header(input: BuildInput): Segment {
-  const { msh } = input.options;
+  const { msh } = input.pack.outbound;
   const [type = "", trigger = ""] = input.messageType.split("^");
   const tz = input.pack.practice?.timeZone ?? "UTC";
   const s = new Segment("MSH");
@@ -94,7 +91,7 @@ export function header(input: BuildInput): Segment {
     .set(5, 1, msh.receivingApplication)
     .set(6, 1, msh.receivingFacility)
     .set(7, 1, hl7Instant(input.now, tz))
-    .comps(9, type, trigger, STRUCTURES[trigger])
+    .comps(9, type, trigger, structureOf(input.messageType))
     .set(11, 1, msh.processingId)
     .set(12, 1, msh.version)
     .set(15, 1, msh.acceptAckType)
@@ -108,8 +105,8 @@ export function controlIdOf(prefix: string, sequence: number): string {
   return prefix + String(sequence).padStart(20 - prefix.length, "0");
 }
 
-class Problems {
-  readonly errors: OutcomeError[] = [];
+/** The errors that stop a message: UNKNOWN_PROVIDER here, UNMAPPED_CODE from the code translator. */
+class Problems extends CodeTranslator {
   add(e: OutcomeError): undefined {
     this.errors.push(e);
     return undefined;
@@ -125,7 +122,7 @@ function providerXcn(
 ): { id: string; name?: string } | undefined {
   if (!providerId) return undefined;
   const provider = input.masterData.providers.find((p) => p.id === providerId);
-  const use = input.options.providerId.use;
+  const use = input.pack.outbound.providerId.use;
   if (!provider)
     return problems.add({
       code: "UNKNOWN_PROVIDER",
@@ -149,9 +146,10 @@ function providerXcn(
 }
 
 function writeXcn(s: Segment, field: number, input: BuildInput, id: string): void {
+  const { providerId } = input.pack.outbound;
   s.set(field, 1, id)
-    .set(field, 9, input.options.providerId.assigningAuthority)
-    .set(field, 13, input.options.providerId.identifierType);
+    .set(field, 9, providerId.assigningAuthority)
+    .set(field, 13, providerId.identifierType);
 }
 
 function writeName(s: Segment, field: number, p: Person | Patient): void {
@@ -159,12 +157,11 @@ function writeName(s: Segment, field: number, p: Person | Patient): void {
   if ("middleName" in p) s.set(field, 3, p.middleName);
 }
 
-function writeAddress(s: Segment, field: number, a: Address | undefined): void {
+function writeAddress(s: Segment, field: number, a: Address | undefined, problems: Problems): void {
   if (!a) return;
-  s.comps(field, a.line1, a.line2, a.city, a.state, a.zip, a.country);
+  const country = problems.code("country", a.country, `${s.name}.${field}.6`);
+  s.comps(field, a.line1, a.line2, a.city, a.state, a.zip, country);
 }
-
-const REF = /^([A-Z][A-Z0-9]{2})\.(\d+)(?:\[(\d+)=([^\]]+)\])?(?:\.(\d+))?$/;
 
 /** External IDs go out verbatim, every one the store holds, where the pack reads them. */
 function writeExternalIds(
@@ -175,45 +172,56 @@ function writeExternalIds(
   for (const id of ids) {
     const value = values?.[id.name];
     if (id.direction === "inbound" || value === undefined || value === "") continue;
-    const m = REF.exec(id.from.source.trim());
-    if (!m) continue;
-    const segment = segments.find((s) => s.name === m[1]);
-    if (!segment) continue;
-    const field = Number(m[2]);
-    const component = Number(m[5] ?? "1");
-    const rep = m[3] ? segment.repWhere(field, Number(m[3]), m[4] as string) : 1;
-    segment.set(field, component, value, rep);
+    const parsed = parseLocation(id.from.source);
+    if (!parsed.ok) continue;
+    const segment = segments.find((s) => s.name === parsed.location.segment);
+    if (segment) writeAt(segment, parsed.location, value);
   }
 }
 
-function pid(input: BuildInput): Segment {
+/** A coded value as CE/CWE: the (receiver's) code in component 1, the coding system in 3. */
+function writeCoded(s: Segment, field: number, code: string | undefined, system: string): void {
+  if (code) s.comps(field, code, undefined, system);
+}
+
+function pid(input: BuildInput, problems: Problems): Segment {
   const p = input.patient;
-  const { codeSystems } = input.options;
+  const { codeSystems } = input.pack.outbound;
   const s = new Segment("PID").set(1, 1, "1");
   s.addRep(3, p.id, undefined, undefined, undefined, "PI");
   writeName(s, 5, p);
-  s.set(7, 1, hl7Date(p.dob)).set(8, 1, p.sex);
-  if (p.race) s.comps(10, p.race, undefined, codeSystems.race);
-  writeAddress(s, 11, p.address);
+  s.set(7, 1, hl7Date(p.dob)).set(8, 1, problems.code("sex", p.sex, "PID.8"));
+  writeCoded(s, 10, problems.code("race", p.race, "PID.10"), codeSystems.race);
+  writeAddress(s, 11, p.address, problems);
   if (p.phones?.home) s.addRep(13, p.phones.home, "PRN", "PH");
   if (p.phones?.mobile) s.addRep(13, p.phones.mobile, "PRN", "CP");
   if (p.phones?.work) s.addRep(14, p.phones.work, "WPN", "PH");
-  if (p.language) s.comps(15, p.language, undefined, codeSystems.language);
-  s.set(16, 1, p.maritalStatus).set(19, 1, p.ssn);
-  if (p.ethnicity) s.comps(22, p.ethnicity, undefined, codeSystems.ethnicity);
+  writeCoded(s, 15, problems.code("language", p.language, "PID.15"), codeSystems.language);
+  s.set(16, 1, problems.code("maritalStatus", p.maritalStatus, "PID.16")).set(19, 1, p.ssn);
+  writeCoded(s, 22, problems.code("ethnicity", p.ethnicity, "PID.22"), codeSystems.ethnicity);
   return s;
 }
 
-/** A relationship in the direction the receiver uses (the inbound setting, turned around). */
+/** The relationship elements and where each goes out. */
+type RelationshipElement =
+  | "relationshipToInsured"
+  | "guarantorRelationship"
+  | "nextOfKinRelationship";
+
+/**
+ * A relationship in the direction the receiver uses (the inbound setting,
+ * turned around through relationshipInverse), then in the receiver's codes.
+ */
 function relationshipOut(
   input: BuildInput,
+  element: RelationshipElement,
   code: string | null | undefined,
   inverted: boolean,
   field: string,
   problems: Problems,
 ): string | undefined {
   if (!code) return undefined;
-  if (!inverted) return code;
+  if (!inverted) return problems.code(element, code, field);
   const table = input.pack.relationshipInverse;
   const row = table ? lookupRow(table, code) : undefined;
   if (!row)
@@ -225,74 +233,90 @@ function relationshipOut(
       table: "relationshipInverse",
       value: code,
     });
-  return row.practice;
+  return problems.code(element, row.practice, field);
+}
+
+function nk1(input: BuildInput, kin: NextOfKin, problems: Problems): Segment {
+  const s = new Segment("NK1").set(1, 1, "1");
+  writeName(s, 2, kin);
+  s.set(
+    3,
+    1,
+    relationshipOut(input, "nextOfKinRelationship", kin.relationship, false, "NK1.3", problems),
+  );
+  writeAddress(s, 4, kin.address, problems);
+  return s.set(5, 1, kin.phone);
+}
+
+function gt1(input: BuildInput, g: Guarantor, problems: Problems): Segment {
+  const s = new Segment("GT1").set(1, 1, "1");
+  writeName(s, 3, g);
+  writeAddress(s, 5, g.address, problems);
+  s.set(6, 1, g.phone)
+    .set(8, 1, hl7Date(g.dob))
+    .set(9, 1, problems.code("sex", g.sex, "GT1.9"));
+  const inverted = input.pack.guarantor.relationshipDirection === "guarantorToPatient";
+  return s.set(
+    11,
+    1,
+    relationshipOut(input, "guarantorRelationship", g.relationship, inverted, "GT1.11", problems),
+  );
+}
+
+/** IN1 (and IN2 when the insured has a phone, IN2-63: the only IN2 datum a policy holds). */
+function insurance(
+  input: BuildInput,
+  policy: Policy,
+  setId: number,
+  problems: Problems,
+): Segment[] {
+  const in1 = new Segment("IN1").set(1, 1, String(setId));
+  in1.set(2, 1, policy.foreignKey ?? problems.code("insurancePlan", policy.packageId, "IN1.2"));
+  const insured = policy.insured;
+  if (insured) {
+    writeName(in1, 16, insured);
+    in1.set(18, 1, hl7Date(insured.dob));
+    writeAddress(in1, 19, insured.address, problems);
+  }
+  const inverted = input.pack.insurance.relationshipDirection === "insuredToPatient";
+  in1.set(
+    17,
+    1,
+    relationshipOut(
+      input,
+      "relationshipToInsured",
+      policy.relationshipToInsured,
+      inverted,
+      "IN1.17",
+      problems,
+    ),
+  );
+  in1.set(36, 1, policy.policyNumber);
+  if (insured) in1.set(43, 1, problems.code("sex", insured.sex, "IN1.43"));
+  if (!insured?.phone) return [in1];
+  return [in1, new Segment("IN2").comps(63, insured.phone, "PRN", "PH")];
 }
 
 export function buildPatientMessage(input: BuildInput): Built {
-  const problems = new Problems();
+  const problems = new Problems(input.pack.outbound.mappings);
   const p = input.patient;
   const tz = input.pack.practice?.timeZone ?? "UTC";
   const trigger = input.messageType.split("^")[1] ?? "";
   const segments: Segment[] = [header(input)];
   segments.push(new Segment("EVN").set(1, 1, trigger).set(2, 1, hl7Instant(input.occurredAt, tz)));
-  segments.push(pid(input));
+  segments.push(pid(input, problems));
   const primary = providerXcn(input, p.primaryProviderId, "PD1.4", problems);
   if (primary) {
     const pd1 = new Segment("PD1");
     writeXcn(pd1, 4, input, primary.id);
     segments.push(pd1);
   }
-  const kin = p.nextOfKin;
-  if (kin) {
-    const nk1 = new Segment("NK1").set(1, 1, "1");
-    writeName(nk1, 2, kin);
-    nk1.set(3, 1, kin.relationship);
-    writeAddress(nk1, 4, kin.address);
-    nk1.set(5, 1, kin.phone);
-    segments.push(nk1);
-  }
+  if (p.nextOfKin) segments.push(nk1(input, p.nextOfKin, problems));
   segments.push(new Segment("PV1").set(1, 1, "1").set(2, 1, "N"));
-  const g = p.guarantor;
-  if (g && input.pack.guarantor.send) {
-    const gt1 = new Segment("GT1").set(1, 1, "1");
-    writeName(gt1, 3, g);
-    writeAddress(gt1, 5, g.address);
-    gt1.set(6, 1, g.phone).set(8, 1, hl7Date(g.dob)).set(9, 1, g.sex);
-    gt1.set(
-      11,
-      1,
-      relationshipOut(
-        input,
-        g.relationship,
-        input.pack.guarantor.relationshipDirection === "guarantorToPatient",
-        "GT1.11",
-        problems,
-      ),
-    );
-    segments.push(gt1);
-  }
+  if (p.guarantor && input.pack.guarantor.send) segments.push(gt1(input, p.guarantor, problems));
   const policies = [...(input.policies ?? [])].sort((a, b) => a.sequence - b.sequence);
   policies.forEach((policy, i) => {
-    const in1 = new Segment("IN1").set(1, 1, String(i + 1));
-    in1.set(2, 1, policy.foreignKey ?? policy.packageId);
-    if (policy.insured) {
-      writeName(in1, 16, policy.insured);
-      in1.set(18, 1, hl7Date(policy.insured.dob));
-      writeAddress(in1, 19, policy.insured.address);
-    }
-    in1.set(
-      17,
-      1,
-      relationshipOut(
-        input,
-        policy.relationshipToInsured,
-        input.pack.insurance.relationshipDirection === "insuredToPatient",
-        "IN1.17",
-        problems,
-      ),
-    );
-    in1.set(36, 1, policy.policyNumber);
-    segments.push(in1);
+    segments.push(...insurance(input, policy, i + 1, problems));
   });
   writeExternalIds(segments, input.pack.externalIds.patient, p.externalIds);
   if (problems.errors.length > 0) return { ok: false, errors: problems.errors };
@@ -300,20 +324,24 @@ export function buildPatientMessage(input: BuildInput): Built {
 }
 
 export function buildAppointmentMessage(input: BuildInput): Built {
-  const problems = new Problems();
+  const problems = new Problems(input.pack.outbound.mappings);
   const a = input.appointment;
   if (!a) throw new Error("an appointment message needs an appointment");
-  const { options } = input;
+  const options = input.pack.outbound;
   const tz = input.pack.practice?.timeZone ?? "UTC";
   const start = a.start ? hl7Time(a.start, tz) : undefined;
   const duration = a.durationMinutes ?? undefined;
   const event = input.event as AppointmentEvent;
+  const type = problems.code("appointmentType", a.type, "SCH.8");
   const segments: Segment[] = [header(input)];
 
   const sch = new Segment("SCH").set(2, 1, a.id);
-  const reason = event === "appointmentCancel" ? (a.cancelReason ?? undefined) : undefined;
+  const reason =
+    event === "appointmentCancel"
+      ? problems.code("cancelReason", a.cancelReason, "SCH.6")
+      : undefined;
   sch.set(6, 1, reason ?? options.appointmentDefaults.eventReason);
-  sch.set(7, 1, a.notes).set(8, 1, a.type);
+  sch.set(7, 1, a.notes).set(8, 1, type);
   if (duration !== undefined) sch.set(9, 1, String(duration)).set(10, 1, "min");
   sch.set(11, 3, duration !== undefined ? `M${duration}` : undefined).set(11, 4, start);
   sch.set(16, 1, options.appointmentDefaults.fillerContactPerson);
@@ -325,13 +353,13 @@ export function buildAppointmentMessage(input: BuildInput): Built {
     if (duration !== undefined) tq1.comps(13, String(duration), "min");
     segments.push(tq1);
   }
-  segments.push(pid(input));
+  segments.push(pid(input, problems));
   const provider = providerXcn(input, a.providerId, "PV1.7", problems);
   const pv1 = new Segment("PV1").set(1, 1, "1").set(2, 1, "O");
   if (provider) writeXcn(pv1, 7, input, provider.id);
   segments.push(pv1);
   segments.push(new Segment("RGS").set(1, 1, "1"));
-  const ais = new Segment("AIS").set(1, 1, "1").set(3, 1, a.type).set(4, 1, start);
+  const ais = new Segment("AIS").set(1, 1, "1").set(3, 1, type).set(4, 1, start);
   if (duration !== undefined) ais.set(7, 1, String(duration)).set(8, 1, "min");
   segments.push(ais);
   if (provider && options.appointmentDefaults.resourceType) {

@@ -1,9 +1,24 @@
-import type { CompiledPack } from "../pack/compiled.js";
+import type { PackErrorCode } from "../pack/errors.js";
+import type { MappingTable } from "../pack/mapping-tables.js";
+import type { PathKey } from "../pack/merge.js";
+import {
+  codeMapOf,
+  OUTBOUND_CODE_ELEMENTS,
+  type OutboundCodeElement,
+  type OutboundCodeMap,
+} from "./codes.js";
+import {
+  type CompiledOutboundField,
+  compileOutboundFields,
+  type RawOutboundField,
+} from "./field-rules.js";
 
 /**
- * The `outbound` section (docs/pack-language.md §19) with its defaults
- * written out. The schema has checked the merged pack at load; this reads
- * it from the pack's effective data, once per pack.
+ * The `outbound` section (docs/pack-language.md §19) compiled once, at pack
+ * load, with its defaults written out: the per-event path reads only this
+ * (`pack.outbound`). The schema has checked shapes and enums; this checks
+ * what spans files: every outbound mapping table exists and reads, every
+ * field rule's location and expressions compile.
  */
 
 export type AppointmentEvent =
@@ -54,16 +69,22 @@ export interface OutboundOptions {
     readonly acceptAckType?: string;
     readonly applicationAckType?: string;
   };
+  /** Practice code -> receiver code, per element (`outbound.mappings`). */
+  readonly mappings: Readonly<Partial<Record<OutboundCodeElement, OutboundCodeMap>>>;
+  /** `outbound.fields`, in merged order. */
+  readonly fields: readonly CompiledOutboundField[];
 }
 
-type Raw = {
+export interface RawOutbound {
   filters?: OutboundOptions["filters"];
   appointmentStatuses?: Partial<Record<AppointmentEvent, string>>;
   providerId?: Partial<OutboundOptions["providerId"]>;
   codeSystems?: Partial<OutboundOptions["codeSystems"]>;
   appointmentDefaults?: OutboundOptions["appointmentDefaults"];
   msh?: Partial<OutboundOptions["msh"]>;
-};
+  mappings?: Partial<Record<OutboundCodeElement, { table?: string }>>;
+  fields?: RawOutboundField[];
+}
 
 export const DEFAULT_APPOINTMENT_STATUSES: Readonly<Record<AppointmentEvent, string>> = {
   appointmentSchedule: "BOOKED",
@@ -73,42 +94,97 @@ export const DEFAULT_APPOINTMENT_STATUSES: Readonly<Record<AppointmentEvent, str
   appointmentCancel: "CANCELLED",
 };
 
-const cache = new WeakMap<CompiledPack, OutboundOptions>();
+export interface OutboundCompileHelpers {
+  fail(path: PathKey, code: PackErrorCode, message: string, column?: number): void;
+  at(path: PathKey): string;
+  /** A mapping table of the pack's chain (standard rows overlaid by the practice's); reports a miss. */
+  readTable(table: string, path: PathKey, why: string): MappingTable | undefined;
+  /** An abstract pack (base.yaml) has no practice folder: its practices bring the tables. */
+  readonly abstract: boolean;
+  readonly practice?: { readonly contextId?: string; readonly vendorName?: string };
+}
 
-export function outboundOptions(pack: CompiledPack): OutboundOptions {
-  const hit = cache.get(pack);
-  if (hit) return hit;
-  const raw = ((pack.effective as { outbound?: Raw } | undefined)?.outbound ?? {}) as Raw;
-  const use = raw.providerId?.use ?? "npi";
-  const identifierType = raw.providerId?.identifierType ?? (use === "npi" ? "NPI" : undefined);
-  const sendingFacility = raw.msh?.sendingFacility ?? pack.practice?.contextId;
-  const receivingApplication = raw.msh?.receivingApplication ?? pack.practice?.vendorName;
-  const options: OutboundOptions = {
-    filters: { ...raw.filters },
-    appointmentStatuses: { ...DEFAULT_APPOINTMENT_STATUSES, ...raw.appointmentStatuses },
+export function compileOutbound(
+  raw: RawOutbound | undefined,
+  helpers: OutboundCompileHelpers,
+): OutboundOptions {
+  const r = raw ?? {};
+  const use = r.providerId?.use ?? "npi";
+  const identifierType = r.providerId?.identifierType ?? (use === "npi" ? "NPI" : undefined);
+  const sendingFacility = r.msh?.sendingFacility ?? helpers.practice?.contextId;
+  const receivingApplication = r.msh?.receivingApplication ?? helpers.practice?.vendorName;
+  checkFilterNames(r.filters, helpers);
+  const mappings = compileMappings(r.mappings, helpers);
+  return {
+    filters: { ...r.filters },
+    appointmentStatuses: { ...DEFAULT_APPOINTMENT_STATUSES, ...r.appointmentStatuses },
     providerId: {
       use,
       ...(identifierType !== undefined && { identifierType }),
-      ...(raw.providerId?.assigningAuthority !== undefined && {
-        assigningAuthority: raw.providerId.assigningAuthority,
+      ...(r.providerId?.assigningAuthority !== undefined && {
+        assigningAuthority: r.providerId.assigningAuthority,
       }),
     },
     codeSystems: {
-      race: raw.codeSystems?.race ?? "CDCREC",
-      ethnicity: raw.codeSystems?.ethnicity ?? "CDCREC",
-      language: raw.codeSystems?.language ?? "ISO6392",
+      race: r.codeSystems?.race ?? "CDCREC",
+      ethnicity: r.codeSystems?.ethnicity ?? "CDCREC",
+      language: r.codeSystems?.language ?? "ISO6392",
     },
-    appointmentDefaults: { ...raw.appointmentDefaults },
+    appointmentDefaults: { ...r.appointmentDefaults },
     msh: {
-      ...raw.msh,
-      sendingApplication: raw.msh?.sendingApplication ?? "RULEPACK",
+      ...r.msh,
+      sendingApplication: r.msh?.sendingApplication ?? "RULEPACK",
       ...(sendingFacility !== undefined && { sendingFacility }),
       ...(receivingApplication !== undefined && { receivingApplication }),
-      version: raw.msh?.version ?? "2.5.1",
-      processingId: raw.msh?.processingId ?? "P",
-      controlIdPrefix: raw.msh?.controlIdPrefix ?? "",
+      version: r.msh?.version ?? "2.5.1",
+      processingId: r.msh?.processingId ?? "P",
+      controlIdPrefix: r.msh?.controlIdPrefix ?? "",
     },
+    mappings,
+    fields: compileOutboundFields(r.fields, { ...helpers, mapped: new Set(Object.keys(mappings)) }),
   };
-  cache.set(pack, options);
-  return options;
+}
+
+/**
+ * Table 7 names are master-data names or IDs, and master data is runtime
+ * (the store's), so a name is checked when an event is filtered (the
+ * FILTERED info names those no master-data entry has). At load: a name
+ * listed twice is a mistake.
+ */
+function checkFilterNames(filters: RawOutbound["filters"], helpers: OutboundCompileHelpers): void {
+  for (const kind of ["patients", "appointments"] as const) {
+    const seen = new Map<string, number>();
+    (filters?.[kind]?.names ?? []).forEach((name, i) => {
+      const key = name.toLowerCase();
+      const first = seen.get(key);
+      if (first === undefined) seen.set(key, i);
+      else
+        helpers.fail(
+          ["outbound", "filters", kind, "names", i],
+          "INVALID_VALUE",
+          `'${name}' is already listed (names[${first}]); names are matched ignoring case`,
+        );
+    });
+  }
+}
+
+function compileMappings(
+  raw: RawOutbound["mappings"],
+  helpers: OutboundCompileHelpers,
+): Partial<Record<OutboundCodeElement, OutboundCodeMap>> {
+  const out: Partial<Record<OutboundCodeElement, OutboundCodeMap>> = {};
+  if (helpers.abstract) return out;
+  for (const element of OUTBOUND_CODE_ELEMENTS) {
+    const config = raw?.[element];
+    if (!config) continue;
+    const path = ["outbound", "mappings", element];
+    const table = config.table ?? element;
+    const rows = helpers.readTable(
+      table,
+      config.table === undefined ? path : [...path, "table"],
+      `is named by outbound.mappings.${element}`,
+    );
+    if (rows) out[element] = codeMapOf(element, rows, helpers.at(path));
+  }
+  return out;
 }

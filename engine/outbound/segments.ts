@@ -35,6 +35,13 @@ export class Segment {
     return this;
   }
 
+  /** Clear component `component` of repetition `rep` of field `field` (an outbound field rule's null). */
+  clear(field: number, component: number, rep = 1): this {
+    const r = this.fields[field]?.[rep - 1];
+    if (r) r[component - 1] = undefined;
+    return this;
+  }
+
   /** Set a whole field's first repetition from its components (1-based order). */
   comps(field: number, ...values: (string | null | undefined)[]): this {
     values.forEach((v, i) => {

@@ -9,22 +9,29 @@ import {
   buildPatientMessage,
   controlIdOf,
 } from "./build.js";
+import { CodeTranslator } from "./codes.js";
 import type { PracticeEvent } from "./events.js";
-import { type OutboundFilter, outboundOptions } from "./options.js";
-import { messageText } from "./segments.js";
+import { applyOutboundFields } from "./field-rules.js";
+import type { OutboundFilter } from "./options.js";
+import { messageText, type Segment } from "./segments.js";
 
 /**
  * The outbound flow (ARCHITECTURE.md): practice event -> enabled (§7) ->
- * filtered (Table 7)? -> built -> queued as NEW, direction outbound, with
- * the control number taken in the same transaction.
+ * filtered (Table 7)? -> built (standard layout, then `outbound.fields`) ->
+ * queued as NEW, direction outbound, with the control number taken in the
+ * same transaction. Every leg of an event ends in exactly one queue entry:
+ * a message not sent (not enabled, filtered, or stopped by an error) is
+ * recorded too, direction outbound, its message type the leg's event kind.
  */
 
 export interface OutboundResult {
   readonly event: OutboundEvent;
   /** NEW: built and queued; PROCESSED: not sent (FILTERED, OUTBOUND_NOT_ENABLED); ERROR: nothing sent. */
   readonly state: "NEW" | "PROCESSED" | "ERROR";
+  /** The HL7 message type (`SIU^S12`), when the event is enabled. */
   readonly messageType?: string;
-  readonly messageId?: string;
+  /** The queue entry: the message, or the record of why none was sent. */
+  readonly messageId: string;
   readonly controlId?: string;
   /** The message, segments terminated by CR. */
   readonly text?: string;
@@ -47,18 +54,21 @@ function legs(event: PracticeEvent): { event: OutboundEvent; appointment?: Appoi
   return [{ event: event.kind, ...(appointment && { appointment }) }];
 }
 
-function matchesFilter(
+/** The master-data entry list a filter names, and which of its names none of them has. */
+function filterMatch(
   filter: OutboundFilter,
   store: Store,
   values: readonly (string | null | undefined)[],
-): boolean {
+): { matches: boolean; unknown: readonly string[] } {
   const list = filter.by === "provider" ? store.masterData.providers : store.masterData.departments;
   const names = new Set(filter.names.map((n) => n.toLowerCase()));
-  return values.some((id) => {
+  const matches = values.some((id) => {
     if (!id) return false;
     const entry = list.find((e) => e.id === id);
     return names.has(id.toLowerCase()) || (!!entry?.name && names.has(entry.name.toLowerCase()));
   });
+  const known = new Set(list.flatMap((e) => [e.id.toLowerCase(), (e.name ?? "").toLowerCase()]));
+  return { matches, unknown: filter.names.filter((n) => !known.has(n.toLowerCase())) };
 }
 
 function filterValues(
@@ -81,57 +91,88 @@ export interface SendOptions {
   readonly now: Date;
 }
 
+/** Why a leg sends nothing: the info that ends it PROCESSED, or undefined to build it. */
+function notSent(
+  pack: CompiledPack,
+  store: Store,
+  event: PracticeEvent,
+  leg: OutboundEvent,
+  messageType: string | null,
+): OutcomeError | undefined {
+  if (!messageType)
+    return {
+      code: "OUTBOUND_NOT_ENABLED",
+      severity: "info",
+      message: `${leg} is not enabled for outbound (enabled.outbound.${leg})`,
+    };
+  const isPatient = leg === "patientAdd" || leg === "patientUpdate";
+  const { filters } = pack.outbound;
+  const filter = isPatient ? filters.patients : filters.appointments;
+  if (!filter) return undefined;
+  const records = isPatient
+    ? [event.patient]
+    : [event.appointment, event.previous as Appointment | undefined];
+  const { matches, unknown } = filterMatch(filter, store, filterValues(filter, records));
+  if (matches) return undefined;
+  const section = isPatient ? "patients" : "appointments";
+  return {
+    code: "FILTERED",
+    severity: "info",
+    message: `not sent: the ${isPatient ? "patient's" : "appointment's"} ${filter.by} is not one of outbound.filters.${section}.names${unknown.length > 0 ? ` (no master-data ${filter.by} is named ${unknown.map((n) => `'${n}'`).join(", ")})` : ""}`,
+  };
+}
+
 /** Build, filter and queue the messages of one practice event. */
-export function sendEvent(
+export async function sendEvent(
   pack: CompiledPack,
   store: Store,
   event: PracticeEvent,
   { now }: SendOptions,
-): OutboundResult[] {
-  const options = outboundOptions(pack);
+): Promise<OutboundResult[]> {
   const occurredAt = event.occurredAt ? new Date(event.occurredAt) : now;
   const out: OutboundResult[] = [];
+  /** A leg that sends nothing, recorded in the queue in its final state. */
+  const record = (
+    leg: OutboundEvent,
+    state: "PROCESSED" | "ERROR",
+    errors: readonly OutcomeError[],
+    messageType: string | null,
+  ) => {
+    const messageId = store.receive({
+      raw: new TextEncoder().encode(JSON.stringify(event)),
+      receivedAt: now.toISOString(),
+      sender: `outbound:${pack.id}`,
+      controlId: "",
+      messageType: leg,
+      direction: "outbound",
+    });
+    store.complete({
+      messageId,
+      controlId: "",
+      messageType: leg,
+      state,
+      actions: [],
+      errors,
+      review: [],
+      trace: [],
+    });
+    out.push({
+      event: leg,
+      state,
+      ...(messageType && { messageType }),
+      messageId,
+      errors,
+    });
+  };
   for (const leg of legs(event)) {
     const messageType = pack.enabled.outbound[leg.event];
-    if (!messageType) {
-      out.push({
-        event: leg.event,
-        state: "PROCESSED",
-        errors: [
-          {
-            code: "OUTBOUND_NOT_ENABLED",
-            severity: "info",
-            message: `${leg.event} is not enabled for outbound (enabled.outbound.${leg.event})`,
-          },
-        ],
-      });
+    const info = notSent(pack, store, event, leg.event, messageType);
+    if (info || !messageType) {
+      record(leg.event, "PROCESSED", info ? [info] : [], messageType);
       continue;
-    }
-    const isPatient = leg.event === "patientAdd" || leg.event === "patientUpdate";
-    const filter = isPatient ? options.filters.patients : options.filters.appointments;
-    if (filter) {
-      const records = isPatient
-        ? [event.patient]
-        : [event.appointment, event.previous as Appointment | undefined];
-      if (!matchesFilter(filter, store, filterValues(filter, records))) {
-        out.push({
-          event: leg.event,
-          state: "PROCESSED",
-          messageType,
-          errors: [
-            {
-              code: "FILTERED",
-              severity: "info",
-              message: `not sent: the ${isPatient ? "patient's" : "appointment's"} ${filter.by} is not one of outbound.filters.${isPatient ? "patients" : "appointments"}.names`,
-            },
-          ],
-        });
-        continue;
-      }
     }
     const input: BuildInput = {
       pack,
-      options,
       masterData: store.masterData,
       event: leg.event,
       messageType,
@@ -141,18 +182,25 @@ export function sendEvent(
       ...(event.policies && { policies: event.policies }),
       ...(leg.appointment && { appointment: leg.appointment }),
     };
+    const isPatient = leg.event === "patientAdd" || leg.event === "patientUpdate";
     const built = isPatient ? buildPatientMessage(input) : buildAppointmentMessage(input);
     if (!built.ok) {
-      out.push({ event: leg.event, state: "ERROR", messageType, errors: built.errors });
+      record(leg.event, "ERROR", built.errors, messageType);
       continue;
     }
-    const [msh] = built.segments;
+    const segments = [...built.segments];
+    const ruleErrors = await applyFieldRules(pack, segments, input);
+    if (ruleErrors.length > 0) {
+      record(leg.event, "ERROR", ruleErrors, messageType);
+      continue;
+    }
+    const [msh] = segments;
     let controlId = "";
     let text = "";
     const messageId = store.queueOutbound(pack.id, (sequence) => {
-      controlId = controlIdOf(options.msh.controlIdPrefix, sequence);
+      controlId = controlIdOf(pack.outbound.msh.controlIdPrefix, sequence);
       msh?.set(10, 1, controlId);
-      text = messageText(built.segments);
+      text = messageText(segments);
       return {
         raw: new TextEncoder().encode(text),
         receivedAt: now.toISOString(),
@@ -172,4 +220,26 @@ export function sendEvent(
     });
   }
   return out;
+}
+
+async function applyFieldRules(
+  pack: CompiledPack,
+  segments: Segment[],
+  input: BuildInput,
+): Promise<OutcomeError[]> {
+  const rules = pack.outbound.fields;
+  if (rules.length === 0) return [];
+  const codes = new CodeTranslator(pack.outbound.mappings);
+  const errors = await applyOutboundFields(rules, segments, {
+    messageType: input.messageType,
+    now: input.now,
+    codes,
+    input: {
+      patient: input.patient,
+      ...(input.appointment && { appointment: input.appointment }),
+      policies: input.policies ?? [],
+      event: { kind: input.event, occurredAt: input.occurredAt.toISOString() },
+    },
+  });
+  return [...errors, ...codes.errors];
 }

@@ -13,6 +13,7 @@ import {
   type RecordKind,
   recordOf,
 } from "../model/canonical-fields.js";
+import { compileOutbound, type RawOutbound } from "../outbound/options.js";
 import { compileReference } from "../paths/index.js";
 import type { CompiledReference } from "../paths/types.js";
 import { compileAppointmentSection } from "./appointments.js";
@@ -88,6 +89,7 @@ interface RawPack {
   queue?: RawQueue;
   guarantor?: Partial<Omit<GuarantorOptions, "send">>;
   charges?: RawCharges;
+  outbound?: RawOutbound;
   pack: { id: string; abstract?: boolean };
   practice?: PracticeDetails;
   enabled?: Parameters<typeof normalizeEnablement>[0];
@@ -406,6 +408,14 @@ export function compilePack(chain: PackChain, file: string): CompileOutcome {
     appointmentIds: appointmentSection.externalIds,
   });
 
+  const outbound = compileOutbound(raw.outbound, {
+    fail,
+    at,
+    readTable: (table, path, why) => readTable(table, path, "MAPPING_TABLE_NOT_FOUND", why),
+    abstract: raw.pack.abstract === true,
+    ...(raw.practice && { practice: raw.practice }),
+  });
+
   const appointments = appointmentSection.options;
   if (errors.length > 0 || !patientIdRef || !charges || !appointments) return { ok: false, errors };
   return {
@@ -446,6 +456,7 @@ export function compilePack(chain: PackChain, file: string): CompileOutcome {
       guarantor,
       appointments,
       charges,
+      outbound,
       ...(relationshipInverse && { relationshipInverse }),
       effective: raw,
     },

@@ -1,6 +1,7 @@
 import type { DemographicField } from "../matching/config.js";
 import type { CompiledDemographics } from "../matching/scorer.js";
 import type { FieldType, MappingElement, RecordKind } from "../model/canonical-fields.js";
+import type { OutboundOptions } from "../outbound/options.js";
 import type { CompiledReference } from "../paths/types.js";
 import type { AppointmentOptions, AppointmentPatientStrategy } from "./appointments.js";
 import type { ChargeOptions } from "./charges.js";
@@ -134,6 +135,8 @@ export interface CompiledPack {
   readonly appointments: AppointmentOptions;
   /** Tables 17 and 18, unmatched charges, grouping, combining, diagnosis limits (§18). */
   readonly charges: ChargeOptions;
+  /** Tables 7, 8, 9, code systems, MSH, outbound mappings and field rules (§19). */
+  readonly outbound: OutboundOptions;
   /** Practice code -> its inverse (`mappings/standard/relationshipInverse.yaml`), when a direction needs turning around. */
   readonly relationshipInverse?: MappingTable;
   /** The merged pack as data (`rulepack validate --effective`). */

@@ -23,7 +23,13 @@ export interface MappingRow {
 export interface MappingTable {
   readonly name: string;
   readonly caseInsensitive: boolean;
-  /** Keyed by foreign code (upper-cased when caseInsensitive). */
+  /**
+   * `inbound` (the default): foreign code -> practice code, keyed by the
+   * foreign code. `outbound`: practice code -> receiver code, keyed by the
+   * practice code; several practice codes may share one receiver code (§19).
+   */
+  readonly direction: "inbound" | "outbound";
+  /** Keyed by foreign code, or by practice code for an outbound table (upper-cased when caseInsensitive). */
   readonly rows: ReadonlyMap<string, MappingRow>;
   readonly files: readonly string[];
 }
@@ -39,6 +45,7 @@ export type TableLoad =
 interface RawTable {
   table: string;
   caseInsensitive?: boolean;
+  direction?: "inbound" | "outbound";
   rows: RawRow[];
 }
 
@@ -93,19 +100,30 @@ export function loadMappingTable(
   }
   // caseInsensitive is a property of the table: either file may set it, and it keys every row.
   const caseInsensitive = read.some((r) => r.data.caseInsensitive === true);
-  const keyOf = (foreign: string) => (caseInsensitive ? foreign.toUpperCase() : foreign);
+  // The direction is a property of the table too, but both files must say the same.
+  const direction = read[0]?.data.direction ?? "inbound";
+  for (const { source, data } of read.slice(1)) {
+    if ((data.direction ?? "inbound") !== direction)
+      errors.push({
+        ...source.locate(data.direction === undefined ? ["table"] : ["direction"]),
+        code: "INVALID_VALUE",
+        message: `table '${table}' is direction ${data.direction ?? "inbound"} here but ${direction} in ${read[0]?.source.file}: both files of a table read the same way`,
+      });
+  }
+  const column = direction === "outbound" ? "practice" : "foreign";
+  const keyOf = (code: string) => (caseInsensitive ? code.toUpperCase() : code);
   const rows = new Map<string, MappingRow>();
   for (const { source, data } of read) {
     const inFile = new Map<string, number>();
     data.rows.forEach((row, i) => {
-      const key = keyOf(row.foreign);
+      const key = keyOf(row[column]);
       const first = inFile.get(key);
       const where = source.locate(["rows", i]);
       if (first !== undefined) {
         errors.push({
           ...where,
           code: "DUPLICATE_ROW",
-          message: `foreign code '${row.foreign}' already has a row in this table (line ${source.locate(["rows", first]).line})`,
+          message: `${column} code '${row[column]}' already has a row in this table (line ${source.locate(["rows", first]).line})`,
         });
         return;
       }
@@ -115,5 +133,5 @@ export function loadMappingTable(
     });
   }
   if (errors.length > 0) return { ok: false, errors, missing: false };
-  return { ok: true, table: { name: table, caseInsensitive, rows, files } };
+  return { ok: true, table: { name: table, caseInsensitive, direction, rows, files } };
 }

@@ -71,7 +71,7 @@ export function send(
   p: CompiledPack,
   e: PracticeEvent,
   store: Store = storeFor(p.id === "lakeside-family" ? LAKESIDE : HARBOR),
-): OutboundResult[] {
+): Promise<OutboundResult[]> {
   return sendEvent(p, store, e, { now: NOW });
 }
 
@@ -108,3 +108,15 @@ export function value(
 
 export const fixtureText = (name: string): string =>
   readFileSync(join(EVENTS_DIR, `${name}.json`), "utf8");
+
+/** The queue as [state, direction, message type, error codes]: what every event left there. */
+export function queued(store: Store): [string, string, string, string[]][] {
+  return store
+    .messages()
+    .map((m) => [
+      m.state,
+      m.direction,
+      m.messageType,
+      (m.outcome?.errors ?? []).map((e) => e.code),
+    ]);
+}

@@ -40,13 +40,19 @@ function pythonRead(messages: readonly string[]): PythonRead[] {
 const fieldText = (segmentLine: string, n: number, msh = false): string | null =>
   segmentLine === "" ? null : (segmentLine.split("|")[msh ? n - 1 : n] ?? "");
 
-describe("read back by an independent implementation: Debian's python3-hl7", () => {
-  const lakeside = pack(LAKESIDE);
-  const results = EVENT_FILES.flatMap((file) =>
-    send(lakeside, forLakeside(event(file.replace(/\.json$/, "")))),
-  ).filter((r) => r.state === "NEW");
+const lakeside = pack(LAKESIDE);
+const lakesideResults = (
+  await Promise.all(
+    EVENT_FILES.map((file) => send(lakeside, forLakeside(event(file.replace(/\.json$/, ""))))),
+  )
+)
+  .flat()
+  .filter((r) => r.state === "NEW");
 
-  it("every example event builds a message (Lakeside sends every kind)", () => {
+describe("read back by an independent implementation: Debian's python3-hl7", () => {
+  const results = lakesideResults;
+
+  it("every example event builds a message (Lakeside sends every kind)", async () => {
     expect(results.map((r) => r.messageType)).toEqual([
       "SIU^S15",
       "SIU^S14",
@@ -60,7 +66,7 @@ describe("read back by an independent implementation: Debian's python3-hl7", () 
     ]);
   });
 
-  it("one message per parse: segment names and order, MSH-9, SCH-2, SCH-25, PID-3, PV1-7", () => {
+  it("one message per parse: segment names and order, MSH-9, SCH-2, SCH-25, PID-3, PV1-7", async () => {
     const texts = results.map((r) => r.text ?? "");
     const read = pythonRead(texts);
     expect(read).toHaveLength(texts.length);
@@ -100,17 +106,17 @@ function capture(): CliIo & { out: string; err: string } {
 }
 
 const NOW_ISO = new Date("2026-03-01T14:06:00Z");
-const outbound = (pack: string, db: string, files: string[], io: CliIo): number =>
-  outboundCommand({ pack, db, now: NOW_ISO, files }, io).exitCode;
+const outbound = async (pack: string, db: string, files: string[], io: CliIo): Promise<number> =>
+  (await outboundCommand({ pack, db, now: NOW_ISO, files }, io)).exitCode;
 
 describe("rulepack outbound", () => {
   const files = EVENT_FILES.map((f) => join(EVENTS_DIR, f));
 
-  it("prints the messages, reproducible byte for byte with a fresh store and a fixed --now", () => {
+  it("prints the messages, reproducible byte for byte with a fresh store and a fixed --now", async () => {
     const first = capture();
     const second = capture();
-    expect(outbound(HARBOR, ":memory:", files, first)).toBe(0);
-    expect(outbound(HARBOR, ":memory:", files, second)).toBe(0);
+    expect(await outbound(HARBOR, ":memory:", files, first)).toBe(0);
+    expect(await outbound(HARBOR, ":memory:", files, second)).toBe(0);
     expect(second.out).toBe(first.out);
     const messages = first.out.split("\n\n").filter((m) => m !== "");
     expect(messages).toHaveLength(8);
@@ -123,14 +129,14 @@ describe("rulepack outbound", () => {
     );
   });
 
-  it("queues them NEW, direction outbound, in the --db store; the counter goes on in the next run", () => {
+  it("queues them NEW, direction outbound, in the --db store; the counter goes on in the next run", async () => {
     const dir = mkdtempSync(join(tmpdir(), "rulepack-outbound-"));
     try {
       const db = join(dir, "q.sqlite");
-      const run = (): number =>
+      const run = (): Promise<number> =>
         outbound(HARBOR, db, [join(EVENTS_DIR, "patient-add.json")], capture());
-      expect(run()).toBe(0);
-      expect(run()).toBe(0);
+      expect(await run()).toBe(0);
+      expect(await run()).toBe(0);
       const store = openSqliteStore(db);
       try {
         expect(
@@ -147,17 +153,17 @@ describe("rulepack outbound", () => {
     }
   });
 
-  it("an invalid event file is a located error and exit 2", () => {
+  it("an invalid event file is a located error and exit 2", async () => {
     const io = capture();
-    expect(outbound(HARBOR, ":memory:", ["package.json"], io)).toBe(2);
+    expect(await outbound(HARBOR, ":memory:", ["package.json"], io)).toBe(2);
     expect(io.err).toMatch(/^package\.json:\d+:\d+: /);
   });
 
-  it("an event that cannot be built exits 1 and queues nothing", () => {
+  it("an event that cannot be built exits 1 and queues no message (the ERROR is recorded)", async () => {
     const io = capture();
-    const r = send(pack(LAKESIDE), event("appointment-schedule"));
+    const r = await send(pack(LAKESIDE), event("appointment-schedule"));
     expect(r[0]?.errors[0]?.code).toBe("UNKNOWN_PROVIDER");
-    const code = outbound(
+    const code = await outbound(
       LAKESIDE,
       ":memory:",
       [join(EVENTS_DIR, "appointment-schedule.json")],
