@@ -1,9 +1,9 @@
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { formatPackError } from "../pack/errors.js";
-import { loadPack } from "../pack/load.js";
-import { startMllpServer } from "../server/mllp-server.js";
-import { loadMasterData } from "../store/master-data-load.js";
+import { createAlertMonitor } from "../server/alert-monitor.js";
+import { crashHook, parseCrashPlan } from "../server/crash-points.js";
+import { pruneNow, startMaintenance } from "../server/maintenance.js";
+import { type MllpServer, startMllpServer } from "../server/mllp-server.js";
+import { formatRecovery, recoverNewMessages } from "../server/recovery.js";
+import { loadServedPack } from "../server/served-pack.js";
 import { openSqliteStore } from "../store/sqlite.js";
 import { type CliIo, type CommandResult, EXIT } from "./io.js";
 
@@ -15,6 +15,15 @@ export interface ServeOptions {
   readonly idleTimeoutMs?: number;
   /** Resolves when the listener should drain and stop; SIGTERM or SIGINT by default. */
   readonly stop?: Promise<unknown>;
+  /**
+   * Subscribes `reload` to the reload signal and returns the unsubscribe;
+   * SIGHUP by default.
+   */
+  readonly onReload?: (reload: () => Promise<void>) => () => void;
+  /** How often the alerts are checked (idle sender, aged errors); default a minute. */
+  readonly alertCheckMs?: number;
+  /** TEST ONLY (crash-points.ts); default the RULEPACK_CRASH_AT environment variable. */
+  readonly crashAt?: string;
 }
 
 export const SERVE_USAGE =
@@ -32,55 +41,96 @@ function signalled(): Promise<string> {
   });
 }
 
+function onSighup(reload: () => Promise<void>): () => void {
+  const on = () => void reload();
+  process.on("SIGHUP", on);
+  return () => process.off("SIGHUP", on);
+}
+
 /**
- * `rulepack serve`: the MLLP listener. Prints `ready port=N` on stdout once
- * listening; logs (no patient data) go to stderr. On SIGTERM it stops
- * accepting, finishes and ACKs the frames received, then closes the store.
+ * `rulepack serve`: the MLLP listener. Before it listens, every message
+ * left NEW by a crash is processed (receipt order). Prints `ready port=N`
+ * on stdout once listening; logs (no patient data) go to stderr. SIGHUP
+ * reloads the pack, its mapping tables and master data (a pack that does
+ * not load is reported and the old one kept); SIGTERM stops accepting,
+ * finishes and ACKs the frames received, then closes the store. Retention
+ * runs at start and daily; alerts after each message and every minute.
  */
 export async function serveCommand(options: ServeOptions, io: CliIo): Promise<CommandResult> {
-  const load = loadPack(options.pack);
-  for (const w of load.warnings) io.stderr(`${formatPackError(w)}\n`);
+  const log = (line: string) => io.stderr(`rulepack serve: ${line}\n`);
+  const crash = parseCrashPlan(options.crashAt ?? process.env.RULEPACK_CRASH_AT);
+  if (!crash.ok) {
+    io.stderr(`rulepack: ${crash.message}\n`);
+    return { exitCode: EXIT.usage };
+  }
+  const load = loadServedPack(options.pack);
   if (!load.ok) {
-    for (const e of load.errors) io.stderr(`${formatPackError(e)}\n`);
+    for (const e of load.errors) io.stderr(`${e}\n`);
     return { exitCode: EXIT.usage };
   }
-  const pack = load.pack;
-  if (pack.abstract) {
-    io.stderr(
-      `rulepack: ${options.pack} is abstract (pack.abstract): serve a practice pack that extends it\n`,
-    );
-    return { exitCode: EXIT.usage };
-  }
+  for (const w of load.warnings) io.stderr(`${w}\n`);
   const store = openSqliteStore(options.db);
   try {
-    const masterDataFile = join(dirname(options.pack), "master-data.yaml");
-    if (existsSync(masterDataFile)) {
-      const master = loadMasterData(masterDataFile);
-      if (!master.ok) {
-        for (const e of master.errors) io.stderr(`${formatPackError(e)}\n`);
-        return { exitCode: EXIT.usage };
-      }
-      store.loadMasterData(master.data);
-    }
-    const stop = options.stop ?? signalled();
-    let server: Awaited<ReturnType<typeof startMllpServer>>;
+    if (load.masterData) store.loadMasterData(load.masterData);
+    const now = () => new Date();
+    log(formatRecovery(await recoverNewMessages(load.pack, store, now, log)));
+    let current = load.pack;
+    const alerts = createAlertMonitor({
+      options: () => current.queue.alerts,
+      store,
+      log,
+      now,
+    });
+    let server: MllpServer;
     try {
       server = await startMllpServer({
-        pack,
+        pack: load.pack,
         store,
         port: options.port,
         host: options.host,
         ...(options.idleTimeoutMs !== undefined && { idleTimeoutMs: options.idleTimeoutMs }),
-        log: (line) => io.stderr(`rulepack serve: ${line}\n`),
+        log,
+        onOutcomes: (outcomes) => alerts.afterMessages(outcomes),
+        ...(crash.plan && { crash: crashHook(crash.plan) }),
       });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? "error";
       io.stderr(`rulepack: cannot listen on ${options.host}:${options.port} (${code})\n`);
       return { exitCode: EXIT.failed };
     }
+    const running = server;
+    const reload = async () => {
+      const next = loadServedPack(options.pack);
+      if (!next.ok) {
+        for (const e of next.errors) log(`reload: ${e}`);
+        log(`reload failed: keeping pack=${running.pack.id}`);
+        return;
+      }
+      for (const w of next.warnings) log(`reload: ${w}`);
+      await running.reload(next.pack, () => {
+        if (next.masterData) store.loadMasterData(next.masterData);
+      });
+      current = next.pack;
+      log(`reloaded pack=${next.pack.id}`);
+    };
+    const unsubscribe = (options.onReload ?? onSighup)(reload);
+    const stopMaintenance = startMaintenance({
+      server,
+      store,
+      alerts,
+      now,
+      log,
+      ...(options.alertCheckMs !== undefined && { alertCheckMs: options.alertCheckMs }),
+    });
+    const stop = options.stop ?? signalled();
     io.stdout(`ready port=${server.port}\n`);
+    await pruneNow(server, store, now, log);
+    alerts.check();
     await stop;
+    unsubscribe();
+    stopMaintenance();
     await server.close();
+    await alerts.settled();
     return { exitCode: EXIT.ok };
   } finally {
     store.close();

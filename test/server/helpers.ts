@@ -1,7 +1,7 @@
 import { connect } from "node:net";
 import { expect } from "vitest";
 import type { CliIo } from "../../engine/cli/io.js";
-import { serveCommand } from "../../engine/cli/serve-command.js";
+import { type ServeOptions, serveCommand } from "../../engine/cli/serve-command.js";
 import { encodeFrame, MllpDecoder } from "../../engine/hl7/mllp.js";
 import { openSqliteStore } from "../../engine/store/sqlite.js";
 
@@ -84,7 +84,11 @@ export interface Served {
 }
 
 /** `rulepack serve --mllp 0` in-process, with master data beside the pack. */
-export async function serve(db: string, idleTimeoutMs?: number): Promise<Served> {
+export async function serve(
+  db: string,
+  idleTimeoutMs?: number,
+  extra: Partial<ServeOptions> = {},
+): Promise<Served> {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const io: CliIo = { stdout: (t) => stdout.push(t), stderr: (t) => stderr.push(t) };
@@ -100,6 +104,7 @@ export async function serve(db: string, idleTimeoutMs?: number): Promise<Served>
       host: "127.0.0.1",
       stop,
       ...(idleTimeoutMs !== undefined && { idleTimeoutMs }),
+      ...extra,
     },
     io,
   );
