@@ -6,6 +6,7 @@ import { outboundCommand } from "./cli/outbound-command.js";
 import { parseCommand } from "./cli/parse-command.js";
 import { runCommand } from "./cli/run-command.js";
 import { SERVE_USAGE, serveCommand } from "./cli/serve-command.js";
+import { STATUS_USAGE, statusCommandArgs } from "./cli/status-command.js";
 import { storeLoadCommand } from "./cli/store-command.js";
 import { testCommand } from "./cli/test-command.js";
 import { validateCommand } from "./cli/validate-command.js";
@@ -175,6 +176,11 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       }
       return storeLoadCommand({ db: values.db, masterData }, io);
     },
+  },
+  status: {
+    summary: "the queue's health: messages per state, oldest waiting error, last received, alerts",
+    usage: STATUS_USAGE,
+    run: (args, io) => statusCommandArgs(args, io),
   },
   worklist: {
     summary: "print a worklist from the store: missing-slips (checked in or out, no charges yet)",
