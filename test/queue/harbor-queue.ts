@@ -1,6 +1,8 @@
+import { type SpawnSyncReturns, spawnSync } from "node:child_process";
 import { appendFileSync, cpSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { CliIo } from "../../engine/cli/io.js";
 import type { Outcome } from "../../engine/model/outcome.js";
 import type { CompiledPack } from "../../engine/pack/compiled.js";
 import { formatPackError } from "../../engine/pack/errors.js";
@@ -8,6 +10,7 @@ import { loadPack } from "../../engine/pack/load.js";
 import { receiveBytes } from "../../engine/queue/intake.js";
 import { loadMasterData } from "../../engine/store/master-data-load.js";
 import { createMemoryStore } from "../../engine/store/memory.js";
+import { openSqliteStore } from "../../engine/store/sqlite.js";
 import type { Store } from "../../engine/store/types.js";
 
 /**
@@ -49,6 +52,7 @@ export function copyHarbor(): HarborCopy {
     HARBOR_MASTER_DATA,
     "mappings/standard",
     "mappings/harbor-ortho",
+    "schemas", // the modelines point here
   ]) {
     cpSync(path, join(dir, path), { recursive: true });
   }
@@ -154,4 +158,36 @@ export function dft(control: string, visit: string, procedure = "29881", mrn = "
     `PV1|1|O|PREOP|||||||||||||||||${visit}`,
     `FT1|1|||20260309||CG||||1|||PREOP|||PREOP|||M17.11|97^Jones^Mary|1^Adams^Douglas||||${procedure}`,
   );
+}
+
+/** A CliIo that keeps what a command prints. */
+export function capturedIo(): { io: CliIo; stdout: () => string; stderr: () => string } {
+  let out = "";
+  let err = "";
+  return {
+    io: {
+      stdout: (t) => {
+        out += t;
+      },
+      stderr: (t) => {
+        err += t;
+      },
+    },
+    stdout: () => out,
+    stderr: () => err,
+  };
+}
+
+/** A fresh SQLite queue file under a temp dir, with Harbor's master data. */
+export function sqliteQueue(): { db: string; store: Store } {
+  const db = join(mkdtempSync(join(tmpdir(), "rulepack-queue-db-")), "rulepack.sqlite");
+  return { db, store: harborStore(openSqliteStore(db)) };
+}
+
+/** The real CLI in a child process (`node --import tsx engine/cli.ts ...`). */
+export function cli(args: readonly string[]): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, ["--import", "tsx", "engine/cli.ts", ...args], {
+    encoding: "utf8",
+    timeout: 60_000,
+  });
 }

@@ -1,4 +1,7 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { REPROCESS_USAGE, reprocessCommand } from "../../engine/cli/reprocess-command.js";
 import type { CompiledPack } from "../../engine/pack/compiled.js";
 import {
   type ReprocessAttempt,
@@ -9,11 +12,14 @@ import {
   selectByIds,
 } from "../../engine/queue/reprocess.js";
 import { loadMasterData } from "../../engine/store/master-data-load.js";
+import { openSqliteStore } from "../../engine/store/sqlite.js";
 import type { Store } from "../../engine/store/types.js";
 import {
   ACME_PLAN,
   addMappingRow,
   adt,
+  capturedIo,
+  cli,
   copyHarbor,
   dft,
   HARBOR_MASTER_DATA,
@@ -21,6 +27,7 @@ import {
   loadHarbor,
   receive,
   siu,
+  sqliteQueue,
 } from "./harbor-queue.js";
 
 /**
@@ -374,5 +381,221 @@ describe("STALE_REPROCESS: a message older than what the store applied to its pa
     );
 
     expect(lines(attempts)).toEqual(["q-000002 ADT^A08 ERROR -> PROCESSED -"]);
+  });
+});
+
+describe("rulepack reprocess (the command)", () => {
+  /** Two charges held for procedure 71045 (CBOERROR) behind a registered patient, in a SQLite queue. */
+  async function heldCharges(): Promise<string> {
+    const { db, store } = sqliteQueue();
+    const pack = loadHarbor();
+    await receive(pack, store, adt({ control: "A1", plan: HARBOR_PPO }));
+    await receive(pack, store, dft("D1", "00331", "71045"), 1);
+    await receive(pack, store, dft("D2", "00332", "71045"), 2);
+    store.close();
+    return db;
+  }
+
+  async function reprocess(args: readonly string[]) {
+    const captured = capturedIo();
+    const { exitCode } = await reprocessCommand(args, captured.io);
+    return { exitCode, stdout: captured.stdout(), stderr: captured.stderr() };
+  }
+
+  const common = (db: string) => ["--pack", "rules/practices/harbor-ortho/pack.yaml", "--db", db];
+
+  it("prints one line per attempt (ID, control ID, type, old -> new state, codes) and the count; exit 0", async () => {
+    const db = await heldCharges();
+
+    const r = await reprocess([
+      "q-000003",
+      "q-000002",
+      ...common(db),
+      "--now",
+      "2026-03-11T09:00:00Z",
+      "--actor",
+      "amy",
+    ]);
+
+    expect(r).toEqual({
+      exitCode: 0,
+      stdout:
+        "q-000002 D1 DFT^P03 CBOERROR -> CBOERROR codes=UNKNOWN_PROCEDURE\n" +
+        "q-000003 D2 DFT^P03 CBOERROR -> CBOERROR codes=UNKNOWN_PROCEDURE\n" +
+        "2 attempts: 2 CBOERROR\n",
+      stderr: "",
+    });
+    const store = openSqliteStore(db);
+    expect(store.attempts("q-000003").map((a) => [a.kind, a.now, a.actor])).toEqual([
+      ["receive", "2026-03-10T15:02:00.000Z", undefined],
+      ["reprocess", "2026-03-11T09:00:00.000Z", "amy"],
+    ]);
+    store.close();
+  });
+
+  it("--format json: one attempt with its outcome per line, the count on stderr", async () => {
+    const db = await heldCharges();
+
+    const r = await reprocess([
+      "--blocked-on",
+      "UNKNOWN_PROCEDURE:71045",
+      ...common(db),
+      "--format",
+      "json",
+    ]);
+
+    expect(r.exitCode).toBe(0);
+    const attempts = r.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(attempts.map((a) => [a.messageId, a.from, a.to, a.outcome.errors[0].value])).toEqual([
+      ["q-000002", "CBOERROR", "CBOERROR", "71045"],
+      ["q-000003", "CBOERROR", "CBOERROR", "71045"],
+    ]);
+    expect(r.stderr).toBe("2 attempts: 2 CBOERROR\n");
+  });
+
+  it("exit 1 with the reason when nothing can be attempted: an unknown ID, a processed message, nothing blocked on the code, no store", async () => {
+    const db = await heldCharges();
+
+    expect(await reprocess(["q-000009", ...common(db)])).toEqual({
+      exitCode: 1,
+      stdout: "",
+      stderr: "rulepack: no message q-000009 in the store\n",
+    });
+    expect((await reprocess(["q-000001", ...common(db)])).stderr).toBe(
+      "rulepack: q-000001 is PROCESSED: only inbound messages waiting in ERROR, CBOERROR, ATHENAERROR are reprocessed\n",
+    );
+    expect(await reprocess(["--blocked-on", "UNMAPPED_INSURANCE", ...common(db)])).toEqual({
+      exitCode: 1,
+      stdout: "",
+      stderr: "rulepack: no message in ERROR, CBOERROR, ATHENAERROR waits on UNMAPPED_INSURANCE\n",
+    });
+    const missing = join(db, "..", "nowhere.sqlite");
+    expect(await reprocess(["q-000002", ...common(missing)])).toEqual({
+      exitCode: 1,
+      stdout: "",
+      stderr: `rulepack: no store at ${missing} (rulepack run or serve --db FILE creates one)\n`,
+    });
+  });
+
+  it("exit 2 with the usage for malformed arguments", async () => {
+    for (const [args, message] of [
+      [["q-000001"], "--pack is required"],
+      [["--pack", "p.yaml"], "give message IDs or --blocked-on CODE[:VALUE], not both"],
+      [
+        ["q-000001", "--blocked-on", "PATIENT_NOT_FOUND", "--pack", "p.yaml"],
+        "give message IDs or --blocked-on CODE[:VALUE], not both",
+      ],
+      [
+        ["--blocked-on", "unmapped:x", "--pack", "p.yaml"],
+        "--blocked-on 'unmapped:x' is not CODE or CODE:VALUE",
+      ],
+      [
+        ["q-000001", "--pack", "p.yaml", "--now", "yesterday"],
+        "--now 'yesterday' is not an ISO-8601 date-time",
+      ],
+      [["q-000001", "--pack", "p.yaml", "--format", "xml"], "unknown --format 'xml'"],
+    ] as const) {
+      const r = await reprocess(args);
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toBe(`rulepack: ${message}\nusage: ${REPROCESS_USAGE}\n`);
+    }
+  });
+});
+
+describe("the spec's insurance-mapping workflow, end to end (rulepack run, a mapping row, rulepack reprocess --blocked-on)", () => {
+  it("the A04 waits on its unmapped plan, the S12 and DFT behind it on the patient; once the row is added, all three go through in receipt order", () => {
+    const copy = copyHarbor();
+    const db = join(copy.dir, "rulepack.sqlite");
+    const files = [
+      ["a04.hl7", adt({ control: "A1", plan: ACME })],
+      ["s12.hl7", siu({ control: "S1", visit: "00331" })],
+      ["dft.hl7", dft("D1", "00331")],
+    ].map(([name, text]) => {
+      const file = join(copy.dir, name ?? "");
+      writeFileSync(file, text ?? "");
+      return file;
+    });
+
+    const received = cli([
+      "run",
+      "--pack",
+      copy.pack,
+      "--db",
+      db,
+      "--now",
+      "2026-03-10T15:00:00Z",
+      ...files,
+    ]);
+    expect(received.status).toBe(0);
+    expect(
+      received.stdout.split("\n").map((line) => line.split(" ").slice(0, 6).join(" ")),
+    ).toEqual([
+      "q-000001 A1 ADT^A04 ERROR actions=- errors=UNMAPPED_INSURANCE(IN1.2+IN1.4+IN1.5)",
+      "q-000002 S1 SIU^S12 ERROR actions=- errors=PATIENT_NOT_FOUND",
+      "q-000003 D1 DFT^P03 ERROR actions=- errors=PATIENT_NOT_FOUND",
+      "3 ERROR",
+      "",
+    ]);
+
+    // The billing office maps the plan once, in the practice's mapping file.
+    addMappingRow(copy, "insurancePlan", ACME_PLAN, "00312");
+    const reprocessed = cli([
+      "reprocess",
+      "--blocked-on",
+      `UNMAPPED_INSURANCE:${ACME_PLAN}`,
+      "--pack",
+      copy.pack,
+      "--db",
+      db,
+      "--now",
+      "2026-03-11T09:00:00Z",
+      "--actor",
+      "billing",
+    ]);
+
+    expect([reprocessed.status, reprocessed.stderr]).toEqual([0, ""]);
+    expect(reprocessed.stdout).toBe(
+      "q-000001 A1 ADT^A04 ERROR -> PROCESSED codes=-\n" +
+        "q-000002 S1 SIU^S12 ERROR -> PROCESSED codes=- after=q-000001\n" +
+        "q-000003 D1 DFT^P03 ERROR -> PROCESSED codes=- after=q-000001\n" +
+        "3 attempts: 3 PROCESSED\n",
+    );
+    const store = openSqliteStore(db);
+    try {
+      expect(
+        ["q-000001", "q-000002", "q-000003"].map((id) =>
+          store.attempts(id).map((a) => [a.kind, a.now, a.actor, a.note, a.state]),
+        ),
+      ).toEqual([
+        [
+          ["receive", "2026-03-10T15:00:00.000Z", undefined, undefined, "ERROR"],
+          [
+            "reprocess",
+            "2026-03-11T09:00:00.000Z",
+            "billing",
+            `blocked-on UNMAPPED_INSURANCE:${ACME_PLAN}`,
+            "PROCESSED",
+          ],
+        ],
+        [
+          ["receive", "2026-03-10T15:00:00.000Z", undefined, undefined, "ERROR"],
+          ["reprocess", "2026-03-11T09:00:00.000Z", "billing", "after q-000001", "PROCESSED"],
+        ],
+        [
+          ["receive", "2026-03-10T15:00:00.000Z", undefined, undefined, "ERROR"],
+          ["reprocess", "2026-03-11T09:00:00.000Z", "billing", "after q-000001", "PROCESSED"],
+        ],
+      ]);
+      expect(store.policiesOf("1001").map((p) => [p.packageId, p.foreignKey])).toEqual([
+        ["00312", ACME_PLAN],
+      ]);
+      expect(store.appointmentById("1001")?.patientId).toBe("1001");
+      expect(store.unbilledClaims("1001", "2026-03-09")).toHaveLength(1);
+    } finally {
+      store.close();
+    }
   });
 });
