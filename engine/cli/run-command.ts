@@ -64,6 +64,7 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<Comman
         now: options.now,
         sender: `file:${file}`,
         trace: options.explain,
+        detectDuplicates: true,
       });
       for (const outcome of outcomes) {
         counts.set(outcome.state, (counts.get(outcome.state) ?? 0) + 1);

@@ -3,29 +3,13 @@
  * defaults written out, compiled once per pack.
  */
 
-/** HL7 table 0104, the versions the parser and handlers read. */
-export const ALL_VERSIONS: readonly string[] = [
-  "2.1",
-  "2.2",
-  "2.3",
-  "2.3.1",
-  "2.4",
-  "2.5",
-  "2.5.1",
-  "2.6",
-  "2.7",
-  "2.7.1",
-  "2.8",
-  "2.8.1",
-  "2.8.2",
-];
-
 export type ProcessingId = "P" | "T" | "D";
 
 export interface QueueOptions {
+  /** Absent: any value is accepted (real senders leave MSH-11/12 empty or use local versions). */
   readonly accept: {
-    readonly versions: ReadonlySet<string>;
-    readonly processingIds: ReadonlySet<string>;
+    readonly versions?: ReadonlySet<string>;
+    readonly processingIds?: ReadonlySet<string>;
   };
   /** 0: off. */
   readonly duplicateWindowHours: number;
@@ -70,8 +54,8 @@ export function compileQueueOptions(raw: RawQueue | undefined): QueueOptions {
   const alerts = raw?.alerts;
   return {
     accept: {
-      versions: new Set(raw?.accept?.versions ?? ALL_VERSIONS),
-      processingIds: new Set(raw?.accept?.processingIds ?? ["P", "T", "D"]),
+      ...(raw?.accept?.versions && { versions: new Set(raw.accept.versions) }),
+      ...(raw?.accept?.processingIds && { processingIds: new Set(raw.accept.processingIds) }),
     },
     duplicateWindowHours: raw?.duplicates?.windowHours ?? 24,
     retentionDays: {

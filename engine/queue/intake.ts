@@ -1,25 +1,36 @@
 import { controlId, messageTypeName } from "../hl7/access.js";
 import { parseHl7 } from "../hl7/parse.js";
 import { serializeMessage } from "../hl7/serialize.js";
-import { processMessage, unparseableOutcome } from "../inbound/process.js";
-import type { Outcome } from "../model/outcome.js";
+import type { Hl7Message, ParseIssue } from "../hl7/tree.js";
+import { type ProcessOptions, processMessage, unparseableOutcome } from "../inbound/process.js";
+import { decideState, type Outcome } from "../model/outcome.js";
 import type { CompiledPack } from "../pack/compiled.js";
-import type { Store } from "../store/types.js";
+import type { Completion, Store, StoredMessage } from "../store/types.js";
+import { headerErrors, headerOf } from "./header.js";
 
 /**
  * The lifecycle of received bytes: every message is stored as NEW before it
- * is processed, then its actions, final state and outcome are written in one
- * transaction. Input that holds no message is stored too and ends in ERROR:
- * nothing received vanishes.
+ * is processed, then its actions, final state, outcome and ACK are written
+ * in one transaction. Input that holds no message is stored too and ends in
+ * ERROR: nothing received vanishes.
  */
 export interface IntakeOptions {
   readonly now: Date;
   readonly sender: string;
   readonly receivedAt?: string;
   readonly trace?: boolean;
+  /**
+   * Look for transport duplicates (`queue.duplicates`): the listener and
+   * `rulepack run` do; tests and benches that resend a message on purpose
+   * do not.
+   */
+  readonly detectDuplicates?: boolean;
+  /** The ACK for an outcome, stored with it (the listener's). */
+  readonly ackFor?: (outcome: Outcome) => string;
 }
 
 const utf8 = new TextEncoder();
+const HOUR_MS = 3_600_000;
 
 export async function receiveBytes(
   pack: CompiledPack,
@@ -29,6 +40,11 @@ export async function receiveBytes(
 ): Promise<Outcome[]> {
   const doc = parseHl7(bytes);
   const receivedAt = options.receivedAt ?? options.now.toISOString();
+  const completion = (outcome: Outcome): Completion => ({
+    kind: "receive",
+    now: options.now.toISOString(),
+    ...(options.ackFor && { ack: options.ackFor(outcome) }),
+  });
   const outcomes: Outcome[] = [];
   const outside = doc.issues.filter((i) => i.messageIndex < 0 && i.severity === "error");
   if (outside.length > 0) {
@@ -40,35 +56,125 @@ export async function receiveBytes(
       messageType: "",
       direction: "inbound",
     });
-    const outcome = unparseableOutcome(messageId, outside);
-    store.complete(outcome);
-    outcomes.push(outcome);
+    outcomes.push(completeSafely(store, unparseableOutcome(messageId, outside), completion));
   }
   for (const message of doc.messages) {
-    const messageId = store.receive({
+    const header = headerOf(message);
+    const received = {
+      ...header,
       raw: doc.messages.length === 1 ? bytes : utf8.encode(serializeMessage(message)),
       receivedAt,
       sender: options.sender,
-      controlId: controlId(message),
-      messageType: messageTypeName(message),
-      direction: "inbound",
-    });
+      direction: "inbound" as const,
+    };
+    const original = options.detectDuplicates
+      ? findOriginal(pack, store, header, receivedAt)
+      : undefined;
+    if (original) {
+      const messageId = store.receive({ ...received, duplicateOf: original.messageId });
+      const outcome = duplicateOutcome(messageId, original);
+      outcomes.push(
+        completeSafely(store, outcome, {
+          kind: "duplicate",
+          now: options.now.toISOString(),
+          ...(original.ack !== undefined
+            ? { ack: original.ack }
+            : options.ackFor && { ack: options.ackFor(outcome) }),
+        }),
+      );
+      continue;
+    }
+    const messageId = store.receive(received);
     const issues = doc.issues.filter((i) => i.messageIndex === message.index);
-    const outcome = await processMessage(pack, message, store, options.now, messageId, issues, {
+    const outcome = await decide(pack, store, message, messageId, issues, {
+      now: options.now,
       trace: options.trace === true,
     });
-    outcomes.push(completeSafely(store, outcome));
+    outcomes.push(completeSafely(store, outcome, completion));
   }
   return outcomes;
+}
+
+/** The outcome of one stored message: refused for its header (MSH-11, MSH-12), or processed. */
+export async function decide(
+  pack: CompiledPack,
+  store: Store,
+  message: Hl7Message,
+  messageId: string,
+  issues: readonly ParseIssue[],
+  options: { readonly now: Date } & ProcessOptions,
+): Promise<Outcome> {
+  const refused = issues.some((i) => i.severity === "error")
+    ? []
+    : headerErrors(message, pack.queue.accept);
+  if (refused.length > 0) {
+    return {
+      messageId,
+      controlId: controlId(message),
+      messageType: messageTypeName(message),
+      state: decideState(refused, false),
+      actions: [],
+      errors: refused,
+      review: [],
+      trace: [],
+    };
+  }
+  return processMessage(pack, message, store, options.now, messageId, issues, options);
+}
+
+function findOriginal(
+  pack: CompiledPack,
+  store: Store,
+  header: ReturnType<typeof headerOf>,
+  receivedAt: string,
+): StoredMessage | undefined {
+  const hours = pack.queue.duplicateWindowHours;
+  if (hours <= 0 || header.controlId === "") return undefined;
+  const since = new Date(Date.parse(receivedAt) - hours * HOUR_MS).toISOString();
+  return store.findDuplicate(
+    {
+      sendingApplication: header.sendingApplication ?? "",
+      sendingFacility: header.sendingFacility ?? "",
+      controlId: header.controlId,
+      contentHash: header.contentHash ?? "",
+    },
+    since,
+  );
+}
+
+function duplicateOutcome(messageId: string, original: StoredMessage): Outcome {
+  return {
+    messageId,
+    controlId: original.controlId,
+    messageType: original.messageType,
+    state: "PROCESSED",
+    actions: [],
+    errors: [
+      {
+        code: "DUPLICATE",
+        severity: "info",
+        value: original.messageId,
+        message: `a resend of ${original.messageId} (same MSH-3, MSH-4, MSH-10 and content): not processed again`,
+      },
+    ],
+    review: [],
+    trace: [],
+  };
 }
 
 /**
  * A store that cannot apply the actions (a broken invariant, a full disk)
  * must not lose the message: it is recorded ATHENAERROR with nothing applied.
  */
-export function completeSafely(store: Store, outcome: Outcome): Outcome {
+export function completeSafely(
+  store: Store,
+  outcome: Outcome,
+  completion?: Completion | ((outcome: Outcome) => Completion),
+): Outcome {
+  const completionOf = (o: Outcome) =>
+    typeof completion === "function" ? completion(o) : completion;
   try {
-    store.complete(outcome);
+    store.complete(outcome, completionOf(outcome));
     return outcome;
   } catch (e) {
     const failed: Outcome = {
@@ -84,7 +190,7 @@ export function completeSafely(store: Store, outcome: Outcome): Outcome {
         },
       ],
     };
-    store.complete(failed);
+    store.complete(failed, completionOf(failed));
     return failed;
   }
 }

@@ -1,0 +1,54 @@
+import { parseHl7 } from "../hl7/parse.js";
+import type { ProcessOptions } from "../inbound/process.js";
+import { unparseableOutcome } from "../inbound/process.js";
+import type { Outcome } from "../model/outcome.js";
+import type { CompiledPack } from "../pack/compiled.js";
+import type { Completion, Store } from "../store/types.js";
+import { completeSafely, decide } from "./intake.js";
+
+/**
+ * Process a message already in the queue again, from its stored bytes,
+ * against the current pack and store: crash recovery of NEW messages,
+ * reprocessing after a fix, a review decision. The attempt is recorded
+ * with its own clock.
+ */
+export interface StoredProcessing {
+  readonly now: Date;
+  readonly completion: Omit<Completion, "now">;
+  readonly process?: ProcessOptions;
+  readonly ackFor?: (outcome: Outcome) => string;
+}
+
+export type StoredOutcome =
+  | { readonly ok: true; readonly outcome: Outcome }
+  | { readonly ok: false; readonly code: "UNKNOWN_MESSAGE"; readonly message: string };
+
+export async function processStored(
+  pack: CompiledPack,
+  store: Store,
+  messageId: string,
+  options: StoredProcessing,
+): Promise<StoredOutcome> {
+  const stored = store.message(messageId);
+  if (!stored) return { ok: false, code: "UNKNOWN_MESSAGE", message: `no message ${messageId}` };
+  const doc = parseHl7(stored.raw);
+  const message = doc.messages[0];
+  const completion = (outcome: Outcome): Completion => ({
+    ...options.completion,
+    now: options.now.toISOString(),
+    ...(options.ackFor && { ack: options.ackFor(outcome) }),
+  });
+  if (!message) {
+    const issues = doc.issues.filter((i) => i.severity === "error");
+    return {
+      ok: true,
+      outcome: completeSafely(store, unparseableOutcome(messageId, issues), completion),
+    };
+  }
+  const issues = doc.issues.filter((i) => i.messageIndex === message.index);
+  const outcome = await decide(pack, store, message, messageId, issues, {
+    ...options.process,
+    now: options.now,
+  });
+  return { ok: true, outcome: completeSafely(store, outcome, completion) };
+}
