@@ -1,7 +1,19 @@
 import { describe, expect, it } from "vitest";
+import { REVIEW_USAGE, reviewCommand } from "../../engine/cli/review-command.js";
 import { decideReview, type ReviewChoice, type ReviewOptions } from "../../engine/queue/review.js";
+import { openSqliteStore } from "../../engine/store/sqlite.js";
 import type { Store } from "../../engine/store/types.js";
-import { adt, harborStore, loadHarbor, receive, siu } from "./harbor-queue.js";
+import {
+  adt,
+  capturedIo,
+  cli,
+  HARBOR_PACK,
+  harborStore,
+  loadHarbor,
+  receive,
+  siu,
+  sqliteQueue,
+} from "./harbor-queue.js";
 
 /**
  * Review decisions (issue 8; the spec: "The Interface Message Queue Manager
@@ -237,5 +249,111 @@ describe("a message that is not waiting for review", () => {
       message:
         "q-000002 is not waiting for review (state PROCESSED, no REVIEW_REQUIRED): only a message in ERROR with REVIEW_REQUIRED takes a review decision",
     });
+  });
+});
+
+describe("rulepack review (the command)", () => {
+  /** The possible duplicate (q2) in a SQLite queue. */
+  async function duplicateInSqlite(): Promise<string> {
+    const { db, store } = sqliteQueue();
+    await receive(pack, store, adt({ control: "A1" }));
+    await receive(pack, store, adt({ control: "A2", mrn: "99999" }), 1);
+    store.close();
+    return db;
+  }
+
+  async function review(args: readonly string[]) {
+    const captured = capturedIo();
+    const { exitCode } = await reviewCommand(args, captured.io);
+    return { exitCode, stdout: captured.stdout(), stderr: captured.stderr() };
+  }
+
+  const common = (db: string) => ["--pack", HARBOR_PACK, "--db", db, "--actor", "amy"];
+
+  it("prints the attempt line and the count; exit 0", async () => {
+    const db = await duplicateInSqlite();
+
+    expect(
+      await review([
+        "q-000002",
+        "--merge-with",
+        "1001",
+        ...common(db),
+        "--now",
+        "2026-03-11T09:00:00Z",
+      ]),
+    ).toEqual({
+      exitCode: 0,
+      stdout: "q-000002 A2 ADT^A04 ERROR -> PROCESSED codes=-\n1 attempt: 1 PROCESSED\n",
+      stderr: "",
+    });
+  });
+
+  it("exit 1 with the reason for a decision that does not fit, and for a message not waiting for review", async () => {
+    const db = await duplicateInSqlite();
+
+    expect(await review(["q-000002", "--accept-update", ...common(db)])).toEqual({
+      exitCode: 1,
+      stdout: "",
+      stderr:
+        "rulepack: --accept-update does not fit q-000002's review (possibleDuplicate): decide with --merge-with, --create-new, --reject\n",
+    });
+    expect(await review(["q-000001", "--create-new", ...common(db)])).toEqual({
+      exitCode: 1,
+      stdout: "",
+      stderr:
+        "rulepack: q-000001 is not waiting for review (state PROCESSED, no REVIEW_REQUIRED): only a message in ERROR with REVIEW_REQUIRED takes a review decision\n",
+    });
+  });
+
+  it("exit 2 with the usage: one message, one decision, --pack and --actor required", async () => {
+    for (const [args, message] of [
+      [["--reject", "--pack", "p", "--actor", "amy"], "give exactly one message ID"],
+      [["q-1", "q-2", "--reject", "--pack", "p", "--actor", "amy"], "give exactly one message ID"],
+      [["q-1", "--reject", "--actor", "amy"], "--pack is required"],
+      [["q-1", "--reject", "--pack", "p"], "--actor is required: a review records who decided"],
+      [
+        ["q-1", "--pack", "p", "--actor", "amy"],
+        "give one decision: --merge-with PATIENT, --create-new, --accept-update or --reject",
+      ],
+      [
+        ["q-1", "--reject", "--create-new", "--pack", "p", "--actor", "amy"],
+        "give one decision: --merge-with PATIENT, --create-new, --accept-update or --reject",
+      ],
+    ] as const) {
+      expect(await review(args)).toEqual({
+        exitCode: 2,
+        stdout: "",
+        stderr: `rulepack: ${message}\nusage: ${REVIEW_USAGE}\n`,
+      });
+    }
+  });
+
+  it("through the real CLI: --reject leaves the message DELETED with the reviewer recorded", async () => {
+    const db = await duplicateInSqlite();
+
+    const r = cli([
+      "review",
+      "q-000002",
+      "--reject",
+      ...common(db),
+      "--now",
+      "2026-03-11T09:00:00Z",
+    ]);
+
+    expect([r.status, r.stdout, r.stderr]).toEqual([
+      0,
+      "q-000002 A2 ADT^A04 ERROR -> DELETED codes=-\n1 attempt: 1 DELETED\n",
+      "",
+    ]);
+    const store = openSqliteStore(db);
+    try {
+      expect(store.attempts("q-000002").map((a) => [a.kind, a.actor, a.note, a.state])).toEqual([
+        ["receive", undefined, undefined, "ERROR"],
+        ["review", "amy", "reject", "DELETED"],
+      ]);
+    } finally {
+      store.close();
+    }
   });
 });
