@@ -120,3 +120,16 @@ export function queued(store: Store): [string, string, string, string[]][] {
       (m.outcome?.errors ?? []).map((e) => e.code),
     ]);
 }
+
+/** The load errors of a practice pack with more YAML merged on top, as `CODE path: message`. */
+export function packErrors(base: string, yaml: string): string[] {
+  const read = readYaml("variant.yaml", yaml);
+  if (!read.ok) throw new Error(read.errors.map(formatPackError).join("\n"));
+  const load = loadPack(base, { overrides: layerOf(read.source) });
+  return load.ok ? [] : load.errors.map((e) => `${e.code} ${e.message}`);
+}
+
+/** An event with some patient fields replaced. */
+export function withPatient(e: PracticeEvent, patient: Record<string, unknown>): PracticeEvent {
+  return { ...e, patient: { ...e.patient, ...patient } };
+}

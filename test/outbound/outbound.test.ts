@@ -28,7 +28,17 @@ describe("events: kinds and the messages they build (Table 4, reschedule)", () =
   it("patient added -> ADT^A28^ADT_A05 in the structure's order, EVN-1 the trigger, EVN-2 the event time", async () => {
     const [r] = await send(harbor, event("patient-add"));
     expect(r?.state).toBe("NEW");
-    expect(segmentNames(r)).toEqual(["MSH", "EVN", "PID", "PD1", "NK1", "PV1", "GT1", "IN1"]);
+    expect(segmentNames(r)).toEqual([
+      "MSH",
+      "EVN",
+      "PID",
+      "PD1",
+      "NK1",
+      "PV1",
+      "GT1",
+      "IN1",
+      "ZPI", // Harbor's outbound field rule orthochart-sex
+    ]);
     expect(line(r, "MSH")).toContain("|ADT^A28^ADT_A05|");
     expect(line(r, "EVN")).toBe("EVN|A28|20260301090500-0500");
     expect(line(r, "PV1")).toBe("PV1|1|N");
@@ -236,7 +246,7 @@ describe("outbound.providerId (Table 9)", () => {
 
   it("practiceId (Harbor): XCN-1 the practice's provider ID, XCN-13 the pack's identifier type", async () => {
     const [r] = await send(harbor, event("appointment-schedule"));
-    expect(line(r, "PV1")).toBe("PV1|1|O|||||101^^^^^^^^^^^^PRN");
+    expect(line(r, "PV1")).toBe("PV1|1|O|^^^HARBOR||||101^^^^^^^^^^^^PRN");
     expect(line(r, "AIP")).toBe("AIP|1||101^^^^^^^^^^^^PRN");
   });
 
@@ -285,15 +295,18 @@ describe("outbound.providerId (Table 9)", () => {
 
 describe("outbound.codeSystems: race and ethnicity as CDC codes, language as ISO 639-2", () => {
   it("the code in CE-1 and the coding system in CE-3 (PID-10, PID-15, PID-22)", async () => {
-    const [r] = await send(harbor, event("patient-add"));
+    const [r] = await send(lakeside, forLakeside(event("patient-add")));
     expect([value(r, "PID", 10, 1), value(r, "PID", 10, 3)]).toEqual(["2106-3", "CDCREC"]);
     expect([value(r, "PID", 15, 1), value(r, "PID", 15, 3)]).toEqual(["eng", "ISO6392"]);
     expect([value(r, "PID", 22, 1), value(r, "PID", 22, 3)]).toEqual(["2186-5", "CDCREC"]);
   });
 
   it("a pack names its own coding systems", async () => {
-    const p = packWith(HARBOR, "outbound:\n  codeSystems: { race: HL70005, language: HL70296 }\n");
-    const [r] = await send(p, event("patient-add"), storeFor(HARBOR));
+    const p = packWith(
+      LAKESIDE,
+      "outbound:\n  codeSystems: { race: HL70005, language: HL70296 }\n",
+    );
+    const [r] = await send(p, forLakeside(event("patient-add")), storeFor(LAKESIDE));
     expect(value(r, "PID", 10, 3)).toBe("HL70005");
     expect(value(r, "PID", 15, 3)).toBe("HL70296");
     expect(value(r, "PID", 22, 3)).toBe("CDCREC");
