@@ -1,0 +1,75 @@
+import type { CompiledPack } from "../pack/compiled.js";
+import { formatPackError } from "../pack/errors.js";
+import { loadPack } from "../pack/load.js";
+import { pruneCutoffs, pruneQueue } from "../queue/retention.js";
+import type { PrunableState, Store } from "../store/types.js";
+import { type CliIo, type CommandResult, EXIT } from "./io.js";
+import { openExistingStore } from "./queue-command.js";
+
+export const PRUNE_USAGE = "rulepack prune --pack PACK [--db FILE] [--now ISO-8601] [--dry-run]";
+
+export interface PruneOptions {
+  readonly pack: string;
+  readonly db: string;
+  readonly now: Date;
+  /** Count what would go; remove nothing. */
+  readonly dryRun: boolean;
+}
+
+const PRUNABLE: readonly PrunableState[] = ["PROCESSED", "DELETED"];
+
+interface StateCount {
+  readonly state: PrunableState;
+  readonly days: number;
+  readonly before: string;
+  readonly count: number;
+}
+
+/** Messages of each prunable state that entered it before the pack's retention allows. */
+function countPrunable(pack: CompiledPack, store: Store, now: Date): StateCount[] {
+  const cutoffs = pruneCutoffs(pack, now);
+  return PRUNABLE.map((state) => {
+    const before = Date.parse(cutoffs[state]);
+    const count = store.messages({ state }).filter((m) => Date.parse(m.stateAt) < before).length;
+    return { state, days: pack.queue.retentionDays[state], before: cutoffs[state], count };
+  });
+}
+
+/**
+ * `rulepack prune`: remove PROCESSED and DELETED messages older than the
+ * pack's `queue.retentionDays` (the spec's 90 days) with their attempts.
+ * ERROR, CBOERROR and ATHENAERROR wait for a person and are never pruned.
+ * One line per prunable state, then the total.
+ */
+export function pruneCommand(options: PruneOptions, io: CliIo): CommandResult {
+  const load = loadPack(options.pack);
+  for (const w of load.warnings) io.stderr(`${formatPackError(w)}\n`);
+  if (!load.ok) {
+    for (const e of load.errors) io.stderr(`${formatPackError(e)}\n`);
+    return { exitCode: EXIT.usage };
+  }
+  const pack = load.pack;
+  const store = openExistingStore(options.db, io);
+  if (!store) return { exitCode: EXIT.failed };
+  try {
+    const counts = countPrunable(pack, store, options.now);
+    const verb = options.dryRun ? "would prune" : "pruned";
+    for (const c of counts) {
+      io.stdout(
+        `${c.state} ${verb} ${c.count} (retention ${c.days} days: in the state before ${c.before})\n`,
+      );
+    }
+    const expected = counts.reduce((sum, c) => sum + c.count, 0);
+    if (options.dryRun) {
+      io.stdout(`${expected} message${expected === 1 ? "" : "s"} would be pruned (dry run)\n`);
+      return { exitCode: EXIT.ok };
+    }
+    const removed = pruneQueue(pack, store, options.now);
+    // A running listener may change states between the count and the prune.
+    const note = removed === expected ? "" : ` (${expected} counted just before)`;
+    io.stdout(`${removed} message${removed === 1 ? "" : "s"} pruned${note}\n`);
+    return { exitCode: EXIT.ok };
+  } finally {
+    store.close();
+  }
+}
