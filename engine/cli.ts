@@ -2,8 +2,11 @@
 import { parseArgs } from "node:util";
 import { explainCommand } from "./cli/explain-command.js";
 import { type CliIo, type CommandResult, EXIT, processIo } from "./cli/io.js";
+import { MAPPING_USAGE, mappingCommand } from "./cli/mapping-command.js";
 import { outboundCommand } from "./cli/outbound-command.js";
 import { parseCommand } from "./cli/parse-command.js";
+import { PRUNE_USAGE, pruneCommand } from "./cli/prune-command.js";
+import { QUEUE_USAGE, queueCommand } from "./cli/queue-command.js";
 import { runCommand } from "./cli/run-command.js";
 import { SERVE_USAGE, serveCommand } from "./cli/serve-command.js";
 import { STATUS_USAGE, statusCommandArgs } from "./cli/status-command.js";
@@ -122,6 +125,41 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       if (positionals.length === 0) return usageError(io, this.usage, "no EVENT file given");
       return outboundCommand({ pack: values.pack, db: values.db, now, files: positionals }, io);
     },
+  },
+  queue: {
+    summary: "the message queue: list (filters), show one message with every attempt, delete",
+    usage: QUEUE_USAGE,
+    run: (args, io) => queueCommand(args, io),
+  },
+  prune: {
+    summary: "remove PROCESSED and DELETED messages older than the pack's queue.retentionDays",
+    usage: PRUNE_USAGE,
+    run(args, io) {
+      const { values, positionals } = parseArgs({
+        args,
+        allowPositionals: true,
+        options: {
+          pack: { type: "string" },
+          db: { type: "string", default: "rulepack.sqlite" },
+          now: { type: "string" },
+          "dry-run": { type: "boolean" },
+        },
+      });
+      if (!values.pack) return usageError(io, this.usage, "--pack is required");
+      const now = values.now ? new Date(values.now) : new Date();
+      if (Number.isNaN(now.getTime()))
+        return usageError(io, this.usage, `--now '${values.now}' is not an ISO-8601 date-time`);
+      if (positionals.length > 0) return usageError(io, this.usage, "prune takes no FILE");
+      return pruneCommand(
+        { pack: values.pack, db: values.db, now, dryRun: values["dry-run"] === true },
+        io,
+      );
+    },
+  },
+  mapping: {
+    summary: "add a row to the practice's mapping file (mapping add TABLE FOREIGN PRACTICE)",
+    usage: MAPPING_USAGE,
+    run: (args, io) => mappingCommand(args, io),
   },
   serve: {
     summary: "listen for HL7 over MLLP; store, process and ACK every message",
