@@ -24,6 +24,7 @@ import {
   type Suite,
   type SuiteResult,
 } from "./harness.js";
+import { closeMllpBench, mllpSuites } from "./mllp.js";
 import { storeLookupSuites } from "./store-lookup.js";
 import { adtPipelineSuites } from "./suites/adt-pipeline.js";
 import { dftPipelineSuites } from "./suites/dft-pipeline.js";
@@ -59,6 +60,7 @@ const SUITES: Suite[] = [
   ...(await adtPipelineSuites(corpus)),
   ...(await siuPipelineSuites()),
   ...(await dftPipelineSuites()),
+  ...(await mllpSuites()),
 ];
 
 const selected = SUITES.filter((s) => !values.filter || s.name.includes(values.filter));
@@ -75,6 +77,7 @@ for (const suite of selected) {
   results.push(await runSuite(suite, options));
 }
 
+await closeMllpBench();
 process.stdout.write(`\n${formatTable(results)}\n\n`);
 for (const r of results) {
   if (!r.goal) continue;

@@ -1,0 +1,128 @@
+/**
+ * Messages through MLLP, msgs/s: our listener (startMllpServer, SQLite in a
+ * temp dir) over real TCP on loopback, one sender sending a message and
+ * waiting for its ACK before the next, as MLLP senders do; against
+ * `receiveBytes` in-process on its own SQLite file in the same run. The
+ * ratio is what the transport (framing, TCP round trip, ACK building, the
+ * listener's serialization) adds to storing and processing.
+ *
+ * Workload: 16 patients' A04 then A08 (test/server/patients.ts), new
+ * patients and control IDs on every pass so that nothing is a duplicate;
+ * both sides see the same sequence of passes on their own growing store.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { connect, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { encodeFrame, MllpDecoder } from "../engine/hl7/mllp.js";
+import type { CompiledPack } from "../engine/pack/compiled.js";
+import { receiveBytes } from "../engine/queue/intake.js";
+import { startMllpServer } from "../engine/server/mllp-server.js";
+import { loadServedPack } from "../engine/server/served-pack.js";
+import { openSqliteStore } from "../engine/store/sqlite.js";
+import type { Store } from "../engine/store/types.js";
+import { patientMessages } from "../test/server/patients.js";
+import { consume, type Suite } from "./harness.js";
+
+const PACK = "rules/practices/harbor-ortho/pack.yaml";
+const PATIENTS_PER_PASS = 16;
+const closers: (() => Promise<void> | void)[] = [];
+
+/** Pass `n`'s messages: new patients, new control IDs. */
+function pass(n: number): Buffer[] {
+  return Array.from({ length: PATIENTS_PER_PASS }, (_, i) => {
+    const m = patientMessages(n * PATIENTS_PER_PASS + i + 1);
+    return [Buffer.from(m.a04, "latin1"), Buffer.from(m.a08, "latin1")];
+  }).flat();
+}
+
+function openStore(pack: { masterData?: Parameters<Store["loadMasterData"]>[0] }, dir: string) {
+  const store = openSqliteStore(join(dir, "queue.sqlite"));
+  if (pack.masterData) store.loadMasterData(pack.masterData);
+  closers.push(() => store.close());
+  return store;
+}
+
+/** A sender on one connection: each message, then its ACK. */
+class Sender {
+  private readonly decoder = new MllpDecoder();
+  private waiting: ((ack: string) => void) | undefined;
+  constructor(private readonly socket: Socket) {
+    socket.on("data", (data: Buffer) => {
+      for (const e of this.decoder.push(data)) {
+        if (e.kind === "frame") this.waiting?.(Buffer.from(e.bytes).toString("latin1"));
+      }
+    });
+  }
+  static open(port: number): Promise<Sender> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ port, host: "127.0.0.1" });
+      socket.setNoDelay(true);
+      socket.once("connect", () => resolve(new Sender(socket)));
+      socket.once("error", reject);
+    });
+  }
+  send(bytes: Uint8Array): Promise<string> {
+    return new Promise((resolve) => {
+      this.waiting = resolve;
+      this.socket.write(encodeFrame(bytes));
+    });
+  }
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+export async function mllpSuites(): Promise<Suite[]> {
+  const load = loadServedPack(PACK);
+  if (!load.ok) throw new Error(load.errors.join("\n"));
+  const pack: CompiledPack = load.pack;
+  const dir = mkdtempSync(join(tmpdir(), "rulepack-bench-mllp-"));
+  closers.push(() => rmSync(dir, { recursive: true, force: true }));
+  const direct = openStore(load, mkdtempSync(join(dir, "direct-")));
+  const served = openStore(load, mkdtempSync(join(dir, "served-")));
+  const server = await startMllpServer({ pack, store: served, port: 0, idleTimeoutMs: 0 });
+  const sender = await Sender.open(server.port);
+  closers.unshift(async () => {
+    sender.close();
+    await server.close();
+  });
+
+  let directPasses = 0;
+  let servedPasses = 0;
+  const messages = PATIENTS_PER_PASS * 2;
+  return [
+    {
+      name: `MLLP listener over loopback TCP, SQLite (${messages} msgs per pass, one in flight)`,
+      unit: "msg",
+      unitsPerPass: messages,
+      baseline: {
+        name: "receiveBytes in-process (SQLite, duplicates checked)",
+        async run() {
+          const now = new Date();
+          for (const bytes of pass(directPasses++)) {
+            const outcomes = await receiveBytes(pack, direct, bytes, {
+              now,
+              sender: "bench",
+              detectDuplicates: true,
+            });
+            consume(outcomes.length);
+          }
+          return messages;
+        },
+      },
+      subject: {
+        name: "rulepack serve's listener: frame, store, process, ACK over TCP",
+        async run() {
+          for (const bytes of pass(servedPasses++)) consume((await sender.send(bytes)).length);
+          return messages;
+        },
+      },
+    },
+  ];
+}
+
+/** Close the listener, the stores and the temp dir (run.ts calls it after the last suite). */
+export async function closeMllpBench(): Promise<void> {
+  for (const close of closers.splice(0)) await close();
+}
