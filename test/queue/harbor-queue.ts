@@ -2,16 +2,18 @@ import { type SpawnSyncReturns, spawnSync } from "node:child_process";
 import { appendFileSync, cpSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { CliIo } from "../../engine/cli/io.js";
+import type { CliIo, CommandResult } from "../../engine/cli/io.js";
 import type { Outcome } from "../../engine/model/outcome.js";
 import type { CompiledPack } from "../../engine/pack/compiled.js";
 import { formatPackError } from "../../engine/pack/errors.js";
 import { loadPack } from "../../engine/pack/load.js";
 import { receiveBytes } from "../../engine/queue/intake.js";
+import type { ReprocessAttempt } from "../../engine/queue/reprocess.js";
 import { loadMasterData } from "../../engine/store/master-data-load.js";
 import { createMemoryStore } from "../../engine/store/memory.js";
 import { openSqliteStore } from "../../engine/store/sqlite.js";
 import type { Store } from "../../engine/store/types.js";
+import { captureIo } from "../testing/helpers.js";
 
 /**
  * The queue tests' world: the real Harbor Orthopedics pack and master data,
@@ -22,8 +24,15 @@ import type { Store } from "../../engine/store/types.js";
 export const HARBOR_PACK = "rules/practices/harbor-ortho/pack.yaml";
 export const HARBOR_MASTER_DATA = "rules/practices/harbor-ortho/master-data.yaml";
 
-/** The clock of the receipts; reprocessing runs later. */
+/** The clock of the receipts; reprocessing and reviews run LATER. */
 export const RECEIVED = new Date("2026-03-10T15:00:00Z");
+export const LATER = new Date("2026-03-11T09:00:00Z");
+
+/** `ID old -> new CODES[ after ID]`: what the commands print of an attempt, for comparing. */
+export function attemptSummary(a: ReprocessAttempt): string {
+  const codes = a.outcome?.errors.map((e) => e.code).join(",") || "-";
+  return `${a.messageId} ${a.from} -> ${a.to} ${codes}${a.after ? ` after ${a.after}` : ""}`;
+}
 
 export function loadHarbor(path = HARBOR_PACK): CompiledPack {
   const load = loadPack(path);
@@ -160,22 +169,14 @@ export function dft(control: string, visit: string, procedure = "29881", mrn = "
   );
 }
 
-/** A CliIo that keeps what a command prints. */
-export function capturedIo(): { io: CliIo; stdout: () => string; stderr: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    io: {
-      stdout: (t) => {
-        out += t;
-      },
-      stderr: (t) => {
-        err += t;
-      },
-    },
-    stdout: () => out,
-    stderr: () => err,
-  };
+/** Run a command in-process; what it printed and its exit code. */
+export async function runCaptured(
+  command: (args: readonly string[], io: CliIo) => Promise<CommandResult>,
+  args: readonly string[],
+): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const io = captureIo();
+  const { exitCode } = await command(args, io);
+  return { exitCode, stdout: io.out(), stderr: io.err() };
 }
 
 /** A fresh SQLite queue file under a temp dir, with Harbor's master data. */

@@ -18,14 +18,16 @@ import {
   ACME_PLAN,
   addMappingRow,
   adt,
-  capturedIo,
+  attemptSummary,
   cli,
   copyHarbor,
   dft,
   HARBOR_MASTER_DATA,
   harborStore,
+  LATER,
   loadHarbor,
   receive,
+  runCaptured,
   siu,
   sqliteQueue,
 } from "./harbor-queue.js";
@@ -38,18 +40,13 @@ import {
  * because of it.
  */
 
-const LATER = new Date("2026-03-11T09:00:00Z");
 const ACME: [string, string, string] = ["ACME-9", "Acme Health", "1 Acme Way"];
 const HARBOR_PPO: [string, string, string] = ["HMP-100", "Harbor Mutual PPO", "100 Main St"];
 const OPTIONS: ReprocessOptions = { clock: () => LATER, actor: "amy", force: false };
 
-/** message ID, old -> new state, codes, after: what `rulepack reprocess` prints. */
-function lines(attempts: readonly ReprocessAttempt[]): string[] {
-  return attempts.map(
-    (a) =>
-      `${a.messageId} ${a.messageType} ${a.from} -> ${a.to} ${a.outcome?.errors.map((e) => e.code).join(",") || "-"}${a.after ? ` after ${a.after}` : ""}`,
-  );
-}
+/** Each attempt with its message type, as `rulepack reprocess` prints it. */
+const lines = (attempts: readonly ReprocessAttempt[]): string[] =>
+  attempts.map((a) => attemptSummary(a).replace(" ", ` ${a.messageType} `));
 
 function selected(selection: Selection) {
   if (!selection.ok) throw new Error(selection.message);
@@ -396,11 +393,7 @@ describe("rulepack reprocess (the command)", () => {
     return db;
   }
 
-  async function reprocess(args: readonly string[]) {
-    const captured = capturedIo();
-    const { exitCode } = await reprocessCommand(args, captured.io);
-    return { exitCode, stdout: captured.stdout(), stderr: captured.stderr() };
-  }
+  const reprocess = (args: readonly string[]) => runCaptured(reprocessCommand, args);
 
   const common = (db: string) => ["--pack", "rules/practices/harbor-ortho/pack.yaml", "--db", db];
 

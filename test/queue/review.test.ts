@@ -5,12 +5,14 @@ import { openSqliteStore } from "../../engine/store/sqlite.js";
 import type { Store } from "../../engine/store/types.js";
 import {
   adt,
-  capturedIo,
+  attemptSummary,
   cli,
   HARBOR_PACK,
   harborStore,
+  LATER,
   loadHarbor,
   receive,
+  runCaptured,
   siu,
   sqliteQueue,
 } from "./harbor-queue.js";
@@ -23,7 +25,6 @@ import {
  * processing, like the clock; the attempt records who decided what.
  */
 
-const LATER = new Date("2026-03-11T09:00:00Z");
 const OPTIONS: ReviewOptions = { clock: () => LATER, actor: "amy", force: false };
 const pack = loadHarbor();
 
@@ -46,10 +47,7 @@ async function substantialChange(): Promise<Store> {
 async function decide(store: Store, choice: ReviewChoice, options = OPTIONS) {
   const result = await decideReview(pack, store, "q-000002", choice, options);
   if (!result.ok) throw new Error(result.message);
-  return result.attempts.map(
-    (a) =>
-      `${a.messageId} ${a.from} -> ${a.to} ${a.outcome?.errors.map((e) => e.code).join(",") || "-"}${a.after ? ` after ${a.after}` : ""}`,
-  );
+  return result.attempts.map(attemptSummary);
 }
 
 const lastAttempt = (store: Store, id = "q-000002") => {
@@ -262,11 +260,7 @@ describe("rulepack review (the command)", () => {
     return db;
   }
 
-  async function review(args: readonly string[]) {
-    const captured = capturedIo();
-    const { exitCode } = await reviewCommand(args, captured.io);
-    return { exitCode, stdout: captured.stdout(), stderr: captured.stderr() };
-  }
+  const review = (args: readonly string[]) => runCaptured(reviewCommand, args);
 
   const common = (db: string) => ["--pack", HARBOR_PACK, "--db", db, "--actor", "amy"];
 
