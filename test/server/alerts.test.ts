@@ -9,6 +9,7 @@ import { runAlertCommand } from "../../engine/server/alert-command.js";
 import { createAlertMonitor } from "../../engine/server/alert-monitor.js";
 import { createMemoryStore } from "../../engine/store/memory.js";
 import type { QueueSummary, Store } from "../../engine/store/types.js";
+import { queueMessage } from "./helpers.js";
 
 /**
  * queue.alerts (docs/pack-language.md §20): pure evaluation against a queue
@@ -182,15 +183,7 @@ describe("the listener's alert monitor", () => {
   function storeWith(states: QueueState[]): Store {
     const store = createMemoryStore();
     states.forEach((state, i) => {
-      const messageId = store.receive({
-        raw: new Uint8Array(),
-        receivedAt: "2026-03-02T11:59:00.000Z",
-        sender: "test",
-        controlId: `C${i}`,
-        messageType: "ADT^A04",
-        direction: "inbound",
-      });
-      store.complete({ ...outcome(state), messageId });
+      queueMessage(store, `C${i}`, state, "2026-03-02T11:59:00.000Z");
     });
     return store;
   }

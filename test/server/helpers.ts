@@ -3,7 +3,9 @@ import { expect } from "vitest";
 import type { CliIo } from "../../engine/cli/io.js";
 import { type ServeOptions, serveCommand } from "../../engine/cli/serve-command.js";
 import { encodeFrame, MllpDecoder } from "../../engine/hl7/mllp.js";
+import type { QueueState } from "../../engine/model/outcome.js";
 import { openSqliteStore } from "../../engine/store/sqlite.js";
+import type { Store } from "../../engine/store/types.js";
 
 /** The example practice the listener tests serve, with its master data beside it. */
 export const SERVE_PACK = "rules/practices/harbor-ortho/pack.yaml";
@@ -133,4 +135,35 @@ export function states(db: string): { controlId: string; state: string; sender: 
   } finally {
     store.close();
   }
+}
+
+/** A message received at `at` and completed in `state` then, with nothing applied. */
+export function queueMessage(
+  store: Store,
+  controlId: string,
+  state: QueueState,
+  at: string,
+): string {
+  const messageId = store.receive({
+    raw: new Uint8Array(),
+    receivedAt: at,
+    sender: "test",
+    controlId,
+    messageType: "ADT^A04",
+    direction: "inbound",
+  });
+  store.complete(
+    {
+      messageId,
+      controlId,
+      messageType: "ADT^A04",
+      state,
+      actions: [],
+      errors: [],
+      review: [],
+      trace: [],
+    },
+    { kind: "receive", now: at },
+  );
+  return messageId;
 }

@@ -8,7 +8,7 @@ import { headerOf } from "../../engine/queue/header.js";
 import { startMllpServer } from "../../engine/server/mllp-server.js";
 import { openSqliteStore } from "../../engine/store/sqlite.js";
 import { fixturePackLoader } from "../support/fixture-packs.js";
-import { framed, mllpExchange, SERVE_PACK, serve, states } from "./helpers.js";
+import { framed, mllpExchange, queueMessage, SERVE_PACK, serve, states } from "./helpers.js";
 import { patientMessages } from "./patients.js";
 
 /**
@@ -178,29 +178,8 @@ describe("retention in a running listener", () => {
     const db = newDb();
     const old = new Date(Date.now() - 200 * 86_400_000);
     const store = openSqliteStore(db);
-    for (const [i, state] of (["PROCESSED", "ERROR"] as const).entries()) {
-      const messageId = store.receive({
-        raw: new Uint8Array(),
-        receivedAt: old.toISOString(),
-        sender: "test",
-        controlId: `OLD${i}`,
-        messageType: "ADT^A04",
-        direction: "inbound",
-      });
-      store.complete(
-        {
-          messageId,
-          controlId: `OLD${i}`,
-          messageType: "ADT^A04",
-          state,
-          actions: [],
-          errors: [],
-          review: [],
-          trace: [],
-        },
-        { kind: "receive", now: old.toISOString() },
-      );
-    }
+    queueMessage(store, "OLD0", "PROCESSED", old.toISOString());
+    queueMessage(store, "OLD1", "ERROR", old.toISOString());
     store.close();
     const server = await serve(db);
     await mllpExchange(server.port, [framed(corpus("ADT_A04__mirth__1"))], 1);

@@ -8,7 +8,7 @@ import { statusCommand } from "../../engine/cli/status-command.js";
 import type { QueueState } from "../../engine/model/outcome.js";
 import { openSqliteStore } from "../../engine/store/sqlite.js";
 import { SCHEMA_VERSION } from "../../engine/store/sqlite-schema.js";
-import { SERVE_PACK } from "./helpers.js";
+import { queueMessage, SERVE_PACK } from "./helpers.js";
 
 /** `rulepack status`: counts per state, ages, schema version, and the alerts a pack would raise. */
 
@@ -30,29 +30,7 @@ beforeAll(() => {
     ["ERROR", "2026-03-01T08:00:00.000Z"],
     ["CBOERROR", "2026-03-03T09:00:00.000Z"],
   ];
-  for (const [i, [state, at]] of rows.entries()) {
-    const messageId = store.receive({
-      raw: new Uint8Array(),
-      receivedAt: at,
-      sender: "test",
-      controlId: `C${i}`,
-      messageType: "ADT^A04",
-      direction: "inbound",
-    });
-    store.complete(
-      {
-        messageId,
-        controlId: `C${i}`,
-        messageType: "ADT^A04",
-        state,
-        actions: [],
-        errors: [],
-        review: [],
-        trace: [],
-      },
-      { kind: "receive", now: at },
-    );
-  }
+  for (const [i, [state, at]] of rows.entries()) queueMessage(store, `C${i}`, state, at);
   store.close();
 });
 
