@@ -4,10 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { type ChangeContext, queueCommand } from "../../engine/cli/queue-command.js";
+import { showText } from "../../engine/queue/format.js";
 import { receiveBytes } from "../../engine/queue/intake.js";
 import { loadMasterData } from "../../engine/store/master-data-load.js";
 import { openSqliteStore } from "../../engine/store/sqlite.js";
-import type { Attempt } from "../../engine/store/types.js";
+import type { Attempt, StoredMessage } from "../../engine/store/types.js";
 import { fixturePackLoader } from "../support/fixture-packs.js";
 import { captureIo } from "../testing/helpers.js";
 
@@ -526,5 +527,71 @@ describe("rulepack queue (the real CLI)", () => {
       2,
       `usage: ${"rulepack queue list [--state S] [--code CODE[:VALUE]] [--type T] [--since DATE] [--direction inbound|outbound] [--db FILE] [--format text|json]"}`,
     ]);
+  });
+});
+
+describe("rulepack queue show (review items, patient, duplicate)", () => {
+  it("lists each review item with its candidates, and the patient and original a message names", () => {
+    const message: StoredMessage = {
+      messageId: "q-000009",
+      sequence: 9,
+      raw: new TextEncoder().encode(
+        "\uFEFFMSH|^~\\&|EHR|CLINIC|||20260114||ADT^A08|C9|P|2.5.1\r\nEVN|A08\n",
+      ),
+      receivedAt: "2026-01-14T09:00:00.000Z",
+      sender: "mllp:127.0.0.1:50000",
+      controlId: "C9",
+      messageType: "ADT^A08",
+      direction: "inbound",
+      state: "ERROR",
+      stateAt: "2026-01-14T09:00:01.000Z",
+      patientId: "1001",
+      duplicateOf: "q-000002",
+      outcome: {
+        messageId: "q-000009",
+        controlId: "C9",
+        messageType: "ADT^A08",
+        state: "ERROR",
+        actions: [],
+        errors: [{ code: "REVIEW_REQUIRED", severity: "error", message: "a person must decide" }],
+        review: [
+          {
+            reason: "substantialChange",
+            detail: "the date of birth changed",
+            candidates: [
+              {
+                patientId: "1001",
+                total: 0.97,
+                scores: {},
+                changes: { dob: { stored: "1980-01-01", received: "1981-01-01" } },
+              },
+            ],
+          },
+        ],
+        trace: [],
+      },
+    };
+    expect(showText(message, [])).toBe(
+      [
+        "message q-000009",
+        "  received     2026-01-14T09:00:00.000Z from mllp:127.0.0.1:50000",
+        "  direction    inbound",
+        "  type         ADT^A08",
+        "  control ID   C9",
+        "  state        ERROR since 2026-01-14T09:00:01.000Z",
+        "  patient      1001",
+        "  duplicate of q-000002",
+        "errors (1)",
+        "  error REVIEW_REQUIRED: a person must decide",
+        "review (1)",
+        "  substantialChange: the date of birth changed",
+        "    candidate 1001 total=0.97 changes=dob",
+        "attempts (0)",
+        "raw",
+        "  MSH|^~\\&|EHR|CLINIC|||20260114||ADT^A08|C9|P|2.5.1",
+        "  EVN|A08",
+        "",
+      ].join("\n"),
+    );
   });
 });

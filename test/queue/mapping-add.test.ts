@@ -3,6 +3,9 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { mappingAddCommand, mappingCommand } from "../../engine/cli/mapping-command.js";
+import { queueCommand } from "../../engine/cli/queue-command.js";
+import { reprocessCommand } from "../../engine/cli/reprocess-command.js";
+import { runCommand } from "../../engine/cli/run-command.js";
 import { loadPack } from "../../engine/pack/load.js";
 import { lookupRow } from "../../engine/pack/mapping-tables.js";
 import { appendRow, newTableFile, writeChecked } from "../../engine/pack/mapping-write.js";
@@ -176,6 +179,57 @@ describe("rulepack mapping add", () => {
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/^.*pack\.yaml:\d+:\d+: /);
     expect(readFileSync(copy.file("insurancePlan"), "utf8")).toBe(before);
+  });
+});
+
+describe("rulepack mapping add, then reprocess --blocked-on (the spec's insurance-mapping workflow)", () => {
+  it("the message waiting on an unmapped plan goes through once its row is added", async () => {
+    // The copy's table lacks the Medicaid plan that the corpus A04 from Mirth carries.
+    const copy = practiceCopy();
+    const plan = "MEDICAID+MEDICAID+800 N PEARL ST";
+    const table = copy.file("insurancePlan");
+    const row = `  - foreign: "${plan}"\n    practice: "1002"\n    description: New York Medicaid (corpus ADT_A04 mirth 1)\n`;
+    const original = readFileSync(table, "utf8");
+    expect(original).toContain(row);
+    writeFileSync(table, original.replace(row, ""));
+
+    const db = join(root, `workflow-${copies}.sqlite`);
+    const now = new Date("2026-01-15T18:00:00Z");
+    const options = {
+      pack: copy.pack,
+      db,
+      now,
+      format: "text",
+      explain: false,
+      showData: false,
+    } as const;
+    const files = ["../shared/corpus/hl7/ADT_A04__mirth__1.hl7"];
+    expect((await runCommand({ ...options, files, progress: false }, captureIo())).exitCode).toBe(
+      0,
+    );
+    const list = (args: string[]) => {
+      const io = captureIo();
+      queueCommand(["list", "--db", db, ...args], io);
+      return io.out();
+    };
+    expect(list([])).toBe(
+      "q-000001 2026-01-15T18:00:00.000Z ERROR ADT^A04 603266 errors=UNMAPPED_INSURANCE(IN1.2+IN1.4+IN1.5)\n1 message\n",
+    );
+
+    const added = add(copy.pack, "insurancePlan", plan, "1002", "New York Medicaid");
+    expect(added.stdout.split("\n")[1]).toBe(
+      `reprocess waiting messages with: rulepack reprocess --blocked-on '${`UNMAPPED_INSURANCE:${plan}`}'`,
+    );
+    const io = captureIo();
+    const args = ["--blocked-on", `UNMAPPED_INSURANCE:${plan}`, "--pack", copy.pack, "--db", db];
+    const reprocess = await reprocessCommand(
+      [...args, "--now", now.toISOString(), "--actor", "alice"],
+      io,
+    );
+    expect([reprocess.exitCode, io.err()]).toEqual([0, ""]);
+    expect(list([])).toBe(
+      "q-000001 2026-01-15T18:00:00.000Z PROCESSED ADT^A04 603266 errors=-\n1 message\n",
+    );
   });
 });
 
