@@ -45,7 +45,7 @@ describe("rulepack serve (process)", () => {
     }
   });
 
-  it("prints ready port=N, ACKs, and drains on SIGTERM with exit 0", async () => {
+  it("prints ready port=N, ACKs, reloads on SIGHUP, and drains on SIGTERM with exit 0", async () => {
     const db = join(root, "queue.sqlite");
     const child = spawn(
       process.execPath,
@@ -71,6 +71,11 @@ describe("rulepack serve (process)", () => {
       1,
     );
     expect(reply.acks[0]).toContain("MSA|AA|603266");
+    child.kill("SIGHUP");
+    for (let i = 0; i < 300 && !stderr.includes("reloaded pack="); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(stderr).toContain("rulepack serve: reloaded pack=harbor-ortho");
     child.kill("SIGTERM");
     expect(await exit).toBe(0);
     expect(stderr).toContain("drained");
