@@ -2,11 +2,14 @@ import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, relative, resolve } from "node:path";
 import { stringify } from "yaml";
 import type { QueueState } from "../model/outcome.js";
+import { loadEvent, type PracticeEvent } from "../outbound/events.js";
 import { compileExpression } from "../pack/expressions.js";
 import { layerOf, type PathKey } from "../pack/merge.js";
 import { schemaValidator } from "../pack/schema.js";
 import { convertSchemaErrors } from "../pack/schema-errors.js";
 import { missingModeline, readYaml, type YamlSource } from "../pack/source.js";
+import { compileReference } from "../paths/index.js";
+import type { CompiledReference } from "../paths/types.js";
 import type { MasterData } from "../store/master-data.js";
 import { loadMasterData } from "../store/master-data-load.js";
 import { TEST_TAGS, withoutAbsent } from "./absent.js";
@@ -15,8 +18,10 @@ import {
   type ListName,
   type LoadedAssert,
   type LoadedCase,
+  type LoadedEvent,
   type LoadedMessage,
   type LoadedSuite,
+  type MessageExpectation,
   type OutcomeExpectation,
   type SeedRecords,
   type StoreExpectation,
@@ -113,14 +118,6 @@ class SuiteReader {
     const suiteTags = (this.data.tags as string[] | undefined) ?? [];
     const tags = [...new Set([...suiteTags, ...((raw.tags as string[] | undefined) ?? [])])];
     const skip = raw.skip === undefined || raw.skip === false ? false : (raw.skip as true | string);
-    if (raw.events !== undefined) {
-      this.fail(
-        [...path, "events"],
-        "NOT_SUPPORTED_YET",
-        "events: outbound practice events need the outbound handler, which is not built yet; this case cannot run today (send inbound messages with messages:)",
-        "key",
-      );
-    }
     if (isMap(raw.overrides) && "pack" in raw.overrides) {
       this.fail(
         [...path, "overrides", "pack"],
@@ -136,8 +133,16 @@ class SuiteReader {
     const messages = ((raw.messages as unknown[] | undefined) ?? []).flatMap((m, j) =>
       this.messageOf(m, [...path, "messages", j]),
     );
+    const events = ((raw.events as unknown[] | undefined) ?? []).flatMap((e, j) =>
+      this.eventOf(e, [...path, "events", j]),
+    );
     if (raw.messages === undefined && raw.events === undefined) {
-      this.fail([...path, "name"], "MISSING_KEY", "the case sends nothing: add messages:", "key");
+      this.fail(
+        [...path, "name"],
+        "MISSING_KEY",
+        "the case sends nothing: add messages: (inbound HL7) or events: (outbound practice events)",
+        "key",
+      );
     }
     const expectRaw = raw.expect;
     const expectIsList = Array.isArray(expectRaw);
@@ -164,6 +169,7 @@ class SuiteReader {
       ...(masterData && { masterData }),
       seed: seed.records,
       messages,
+      events,
       ...(expect && { expect }),
       expectIsList,
     };
@@ -217,15 +223,62 @@ class SuiteReader {
     return [];
   }
 
-  private expectationOf(raw: Json, path: PathKey): OutcomeExpectation {
-    if (raw.messages !== undefined) {
-      this.fail(
-        [...path, "messages"],
-        "NOT_SUPPORTED_YET",
-        "messages: the outbound HL7 built for an event needs the outbound handler, which is not built yet",
-        "key",
-      );
+  /** A practice event: `{file}` (JSON, relative to this file) or the event inline. */
+  private eventOf(raw: unknown, path: PathKey): LoadedEvent[] {
+    const line = this.source.locate(path).line;
+    if (isMap(raw) && typeof raw.file === "string") {
+      const file = resolve(this.dir, raw.file);
+      if (!existsSync(file)) {
+        this.fail([...path, "file"], "FILE_NOT_FOUND", `event file '${raw.file}': no such file`);
+        return [];
+      }
+      const load = loadEvent(shown(file));
+      if (!load.ok) {
+        this.errors.push(...load.errors);
+        return [];
+      }
+      return [{ label: shown(file), event: load.event, line }];
     }
+    const validate = schemaValidator("practice-event");
+    if (!validate(raw)) {
+      this.errors.push(...convertSchemaErrors(validate.errors ?? [], layerOf(this.source, path)));
+      return [];
+    }
+    return [{ label: `inline event (line ${line})`, event: raw as PracticeEvent, line }];
+  }
+
+  /** `expect[].messages`: a whole message (string) or {type, segments, fields}. */
+  private messageExpectationOf(raw: unknown, path: PathKey): MessageExpectation {
+    const line = this.source.locate(path).line;
+    if (typeof raw === "string")
+      return {
+        line,
+        path,
+        text: raw.replace(/\r\n|\r|\n/g, "\r").replace(/\r$/, ""),
+        refs: new Map(),
+      };
+    const m = raw as Json;
+    const refs = new Map<string, CompiledReference>();
+    const fields = isMap(m.fields) ? m.fields : undefined;
+    for (const ref of Object.keys(fields ?? {})) {
+      const compiled = compileReference(ref);
+      if (!compiled.ok) {
+        this.fail([...path, "fields", ref], compiled.error.code, compiled.error.message, "key");
+        continue;
+      }
+      refs.set(ref, compiled.reference);
+    }
+    return {
+      line,
+      path,
+      ...(typeof m.type === "string" && { type: m.type }),
+      ...(Array.isArray(m.segments) && { segments: m.segments as string[] }),
+      ...(fields && { fields }),
+      refs,
+    };
+  }
+
+  private expectationOf(raw: Json, path: PathKey): OutcomeExpectation {
     const exact = new Set<ListName>(
       raw.exact === true ? LIST_NAMES : Array.isArray(raw.exact) ? (raw.exact as ListName[]) : [],
     );
@@ -270,6 +323,11 @@ class SuiteReader {
       ...(Array.isArray(raw.review) && { review: raw.review }),
       asserts,
       ...(isMap(raw.store) && { store: raw.store as StoreExpectation }),
+      ...(Array.isArray(raw.messages) && {
+        messages: raw.messages.map((m, k) =>
+          this.messageExpectationOf(m, [...path, "messages", k]),
+        ),
+      }),
     };
   }
 

@@ -1,7 +1,9 @@
 import type { QueueState } from "../model/outcome.js";
+import type { PracticeEvent } from "../outbound/events.js";
 import type { CompiledExpression } from "../pack/expressions.js";
 import type { PathKey } from "../pack/merge.js";
 import type { YamlSource } from "../pack/source.js";
+import type { CompiledReference } from "../paths/types.js";
 import type { MasterData } from "../store/master-data.js";
 
 /**
@@ -42,6 +44,22 @@ export interface StoreExpectation {
   readonly claims?: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * One outbound message expected (`expect[].messages`): the whole text (one
+ * segment a line), or its MSH-9, its segments in order (a name, or a whole
+ * segment line) and field values by field reference.
+ */
+export interface MessageExpectation {
+  readonly line: number;
+  readonly path: PathKey;
+  readonly text?: string;
+  readonly type?: string;
+  readonly segments?: readonly string[];
+  readonly fields?: Readonly<Record<string, unknown>>;
+  /** The compiled field references of `fields`, by reference. */
+  readonly refs: ReadonlyMap<string, CompiledReference>;
+}
+
 export interface OutcomeExpectation {
   /** Where it is written in the test file (for failures and `--update`). */
   readonly path: PathKey;
@@ -55,6 +73,8 @@ export interface OutcomeExpectation {
   readonly review?: readonly unknown[];
   readonly asserts: readonly LoadedAssert[];
   readonly store?: StoreExpectation;
+  /** The outbound messages built (at most one per outcome; [] means none). */
+  readonly messages?: readonly MessageExpectation[];
 }
 
 /** Records to seed, as the store holds them. */
@@ -69,6 +89,13 @@ export interface LoadedMessage {
   /** `inline HL7 (line 12)` or the file as given. */
   readonly label: string;
   readonly bytes: Uint8Array;
+  readonly line: number;
+}
+
+export interface LoadedEvent {
+  /** `inline event (line 12)` or the file as given. */
+  readonly label: string;
+  readonly event: PracticeEvent;
   readonly line: number;
 }
 
@@ -90,6 +117,8 @@ export interface LoadedCase {
   readonly masterData?: MasterData;
   readonly seed: SeedRecords;
   readonly messages: readonly LoadedMessage[];
+  /** Practice events sent through the pack's outbound section after the messages. */
+  readonly events: readonly LoadedEvent[];
   /** Absent when the case has no `expect:` (it fails until one is written). */
   readonly expect?: readonly OutcomeExpectation[];
   /** Whether `expect:` is written as a list (for `--update`). */

@@ -17,6 +17,7 @@ import type {
   StoreExpectation,
   TestProblem,
 } from "./model.js";
+import { checkMessages, observeEvent } from "./outbound.js";
 import type { PackCache, PackVariant } from "./packs.js";
 import { seedStore } from "./seed.js";
 
@@ -40,13 +41,15 @@ export interface Failure {
   readonly title: string;
   /** The diff and context, one line each, unindented. */
   readonly detail: readonly string[];
-  readonly key?: ExpectationKey | "assert" | "store" | "count" | "expect";
+  readonly key?: ExpectationKey | "assert" | "store" | "count" | "expect" | "messages";
 }
 
 /** An outcome with the message it came from (for assertions and coverage). */
 export interface Observed {
   readonly outcome: Outcome;
   readonly message?: Hl7Message;
+  /** The outbound message an event's leg sent (segments terminated by CR). */
+  readonly sent?: string;
   readonly segments: ReadonlySet<string>;
 }
 
@@ -130,6 +133,13 @@ export async function runCase(
         if (e?.store) failures.push(...checkStore(store, e.store, e, observed.length - 1));
       });
     }
+    for (const loaded of testCase.events) {
+      for (const o of await observeEvent(pack, store, loaded, testCase.now)) {
+        observed.push(o);
+        const e = expect[observed.length - 1];
+        if (e?.store) failures.push(...checkStore(store, e.store, e, observed.length - 1));
+      }
+    }
     if (!testCase.expect) {
       failures.push({
         line: testCase.line,
@@ -179,6 +189,7 @@ const KEY_ORDER = [
   "review",
   "assert",
   "store",
+  "messages",
 ];
 
 /** Failures in the order a person reads them: by outcome, then as the expectation is written. */
@@ -239,6 +250,7 @@ async function checkOutcome(
       });
     }
   }
+  if (e.messages) failures.push(...checkMessages(e, o, index));
   for (const a of e.asserts) {
     const result = await a.expression.evaluate(plainOutcome(outcome), {
       read: o.message ? { message: o.message } : ({} as never),
