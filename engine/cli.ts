@@ -5,7 +5,7 @@ import { type CliIo, type CommandResult, EXIT, processIo } from "./cli/io.js";
 import { MAPPING_USAGE, mappingCommand } from "./cli/mapping-command.js";
 import { outboundCommand } from "./cli/outbound-command.js";
 import { parseCommand } from "./cli/parse-command.js";
-import { PRUNE_USAGE, pruneCommand } from "./cli/prune-command.js";
+import { PRUNE_USAGE, pruneCommandArgs } from "./cli/prune-command.js";
 import { QUEUE_USAGE, queueCommand } from "./cli/queue-command.js";
 import { runCommand } from "./cli/run-command.js";
 import { SERVE_USAGE, serveCommand } from "./cli/serve-command.js";
@@ -134,27 +134,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   prune: {
     summary: "remove PROCESSED and DELETED messages older than the pack's queue.retentionDays",
     usage: PRUNE_USAGE,
-    run(args, io) {
-      const { values, positionals } = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          pack: { type: "string" },
-          db: { type: "string", default: "rulepack.sqlite" },
-          now: { type: "string" },
-          "dry-run": { type: "boolean" },
-        },
-      });
-      if (!values.pack) return usageError(io, this.usage, "--pack is required");
-      const now = values.now ? new Date(values.now) : new Date();
-      if (Number.isNaN(now.getTime()))
-        return usageError(io, this.usage, `--now '${values.now}' is not an ISO-8601 date-time`);
-      if (positionals.length > 0) return usageError(io, this.usage, "prune takes no FILE");
-      return pruneCommand(
-        { pack: values.pack, db: values.db, now, dryRun: values["dry-run"] === true },
-        io,
-      );
-    },
+    run: (args, io) => pruneCommandArgs(args, io),
   },
   mapping: {
     summary: "add a row to the practice's mapping file (mapping add TABLE FOREIGN PRACTICE)",
