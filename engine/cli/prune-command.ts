@@ -1,3 +1,4 @@
+import { parseArgs } from "node:util";
 import type { CompiledPack } from "../pack/compiled.js";
 import { formatPackError } from "../pack/errors.js";
 import { loadPack } from "../pack/load.js";
@@ -5,6 +6,7 @@ import { pruneCutoffs, pruneQueue } from "../queue/retention.js";
 import type { PrunableState, Store } from "../store/types.js";
 import { type CliIo, type CommandResult, EXIT } from "./io.js";
 import { openExistingStore } from "./queue-command.js";
+import { clockOf, usageError } from "./reprocess-command.js";
 
 export const PRUNE_USAGE = "rulepack prune --pack PACK [--db FILE] [--now ISO-8601] [--dry-run]";
 
@@ -33,6 +35,27 @@ function countPrunable(pack: CompiledPack, store: Store, now: Date): StateCount[
     const count = store.messages({ state }).filter((m) => Date.parse(m.stateAt) < before).length;
     return { state, days: pack.queue.retentionDays[state], before: cutoffs[state], count };
   });
+}
+
+/** `rulepack prune ...`: argument checks, then `pruneCommand`. */
+export function pruneCommandArgs(args: readonly string[], io: CliIo): CommandResult {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      pack: { type: "string" },
+      db: { type: "string", default: "rulepack.sqlite" },
+      now: { type: "string" },
+      "dry-run": { type: "boolean" },
+    },
+  });
+  const usage = (message: string) => usageError(io, PRUNE_USAGE, message);
+  if (!values.pack) return usage("--pack is required");
+  const clock = clockOf(values.now);
+  if (!clock) return usage(`--now '${values.now}' is not an ISO-8601 date-time`);
+  if (positionals.length > 0) return usage("prune takes no FILE");
+  const dryRun = values["dry-run"] === true;
+  return pruneCommand({ pack: values.pack, db: values.db, now: clock(), dryRun }, io);
 }
 
 /**
