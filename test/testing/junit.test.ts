@@ -54,7 +54,7 @@ describe("JUnit output", () => {
     const [invalid, failing] = suites;
     expect(invalid?.testcase?.map((c) => c.name)).toEqual(["(invalid test file)"]);
     expect(invalid?.testcase?.[0]?.error?.[0]?.message).toMatch(
-      /events\.test\.yaml:5:5: NOT_SUPPORTED_YET/,
+      /events\.test\.yaml:6:9: MISSING_KEY/,
     );
     expect(failing).toMatchObject({ tests: 3, failures: 2, errors: 0, skipped: 0 });
     const cases = failing?.testcase ?? [];

@@ -33,13 +33,11 @@ describe("test files: broken ones are reported at FILE:LINE:COL", () => {
     expect(problemsOf(file)).toEqual(expected);
   });
 
-  it("events: and expect.messages are planned with the outbound handler: invalid today", () => {
-    const problems = problemsOf("events.test.yaml");
-    expect(problems).toHaveLength(2);
-    expect(problems[0]).toMatch(
-      /events\.test\.yaml:5:5: NOT_SUPPORTED_YET events: outbound practice events need the outbound handler/,
-    );
-    expect(problems[1]).toMatch(/events\.test\.yaml:8:7: NOT_SUPPORTED_YET messages: /);
+  it("events: are schema-checked practice events; expect.messages field references must parse", () => {
+    expect(problemsOf("events.test.yaml")).toEqual([
+      `${B}/events.test.yaml:6:9: MISSING_KEY cases[0].events[0].patient is required`,
+      `${B}/events.test.yaml:9:21: INVALID_FIELD_REFERENCE unexpected "x"; expected a number`,
+    ]);
   });
 
   it("fixtures, message files and case names are checked", () => {

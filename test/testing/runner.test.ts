@@ -231,3 +231,23 @@ describe("rulepack test --update", () => {
     }
   });
 });
+
+describe("rulepack test: outbound cases (events: and expect.messages)", () => {
+  it("each leg is an outcome; MSH-9, segments and fields are compared, with a diff on the expectation's line", async () => {
+    const r = await run([`${FIXTURES}/outbound`]);
+    const file = `${FIXTURES}/outbound/outbound-failing.test.yaml`;
+    expect(r.exitCode).toBe(1);
+    expect(r.out).toContain(
+      `${file}:12  outcome 1: MSH-9 expected SIU^S14^SIU_S12, got SIU^S12^SIU_S12`,
+    );
+    expect(r.out).toContain(`${file}:12  outcome 1: the segments differ`);
+    expect(r.out).toContain("- PV1|1|O\n");
+    expect(r.out).toContain("+ PV1|1|O|^^^HARBOR||||101^^^^^^^^^^^^PRN\n");
+    expect(r.out).toContain(`${file}:12  outcome 1: fields differ`);
+    expect(r.out).toContain('- fields.SCH.25: "ARRIVED"');
+    expect(r.out).toContain('+ fields.SCH.25: "BOOKED"');
+    expect(r.out).not.toContain("fields.AIP.3.1");
+    expect(r.out).toContain(`${file}:15  outcome 2: expected 1 message(s) sent, got 0`);
+    expect(lastLine(r.out)).toBe("0 passed, 1 failed");
+  });
+});
