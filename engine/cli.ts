@@ -7,6 +7,8 @@ import { outboundCommand } from "./cli/outbound-command.js";
 import { parseCommand } from "./cli/parse-command.js";
 import { PRUNE_USAGE, pruneCommandArgs } from "./cli/prune-command.js";
 import { QUEUE_USAGE, queueCommand } from "./cli/queue-command.js";
+import { REPROCESS_USAGE, reprocessCommand } from "./cli/reprocess-command.js";
+import { REVIEW_USAGE, reviewCommand } from "./cli/review-command.js";
 import { runCommand } from "./cli/run-command.js";
 import { SERVE_USAGE, serveCommand } from "./cli/serve-command.js";
 import { STATUS_USAGE, statusCommandArgs } from "./cli/status-command.js";
@@ -125,6 +127,18 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       if (positionals.length === 0) return usageError(io, this.usage, "no EVENT file given");
       return outboundCommand({ pack: values.pack, db: values.db, now, files: positionals }, io);
     },
+  },
+  reprocess: {
+    summary:
+      "process queued messages again (by ID or --blocked-on CODE[:VALUE]), then what waited on them",
+    usage: REPROCESS_USAGE,
+    run: (args, io) => reprocessCommand(args, io),
+  },
+  review: {
+    summary:
+      "decide a REVIEW_REQUIRED message: --merge-with, --create-new, --accept-update, --reject",
+    usage: REVIEW_USAGE,
+    run: (args, io) => reviewCommand(args, io),
   },
   queue: {
     summary: "the message queue: list (filters), show one message with every attempt, delete",
