@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { isMap, isSeq, type Node, parseDocument, stringify } from "yaml";
+import { isMap, isScalar, isSeq, type Node, parseDocument, stringify } from "yaml";
 
 /**
  * Writing one row into a mapping file (`mappings/<practice>/<table>.yaml`)
@@ -38,23 +38,34 @@ function plainOrQuoted(value: string): string {
   return plain.includes("\n") ? quoted(value) : plain;
 }
 
-/** The row as lines: `prefix` is what precedes the row on its first line (`  - `). */
-function renderRow(row: NewRow, prefix: string, flow: boolean): string[] {
+type Column = "foreign" | "practice";
+
+/** The row as lines, its code columns in `order`: `prefix` is what precedes the row on its first line (`  - `). */
+function renderRow(row: NewRow, prefix: string, flow: boolean, order: readonly Column[]): string[] {
+  const codes = order.map((column) => `${column}: ${quoted(row[column])}`);
   if (flow) {
     const description =
       row.description === undefined ? "" : `, description: ${quoted(row.description)}`;
-    return [
-      `${prefix}{ foreign: ${quoted(row.foreign)}, practice: ${quoted(row.practice)}${description} }`,
-    ];
+    return [`${prefix}{ ${codes.join(", ")}${description} }`];
   }
   const pad = " ".repeat(prefix.length);
   return [
-    `${prefix}foreign: ${quoted(row.foreign)}`,
-    `${pad}practice: ${quoted(row.practice)}`,
+    ...codes.map((code, i) => `${i === 0 ? prefix : pad}${code}`),
     ...(row.description === undefined
       ? []
       : [`${pad}description: ${plainOrQuoted(row.description)}`]),
   ];
+}
+
+const FOREIGN_FIRST: readonly Column[] = ["foreign", "practice"];
+
+/** The code columns in the order the row writes them (an outbound table often puts practice first). */
+function columnOrder(node: Node): readonly Column[] {
+  if (!isMap(node)) return FOREIGN_FIRST;
+  const keys = node.items.map((pair) => String(isScalar(pair.key) ? pair.key.value : pair.key));
+  return keys.indexOf("practice") >= 0 && keys.indexOf("practice") < keys.indexOf("foreign")
+    ? ["practice", "foreign"]
+    : FOREIGN_FIRST;
 }
 
 const lineOf = (text: string, offset: number): number => text.slice(0, offset).split("\n").length;
@@ -79,7 +90,7 @@ export function appendRow(text: string, row: NewRow): RowWrite {
     // `rows: []`: replaced by a block list holding the row.
     if (!rows.flow) return { ok: false, message: "the file's `rows:` list cannot be read" };
     const keyEnd = text.lastIndexOf(":", rows.range[0]) + 1;
-    const rendered = renderRow(row, "  - ", false);
+    const rendered = renderRow(row, "  - ", false, FOREIGN_FIRST);
     const written = `${text.slice(0, keyEnd)}\n${rendered.join("\n")}${text.slice(rows.range[1])}`;
     return { ok: true, text: written, line: lineOf(written, keyEnd + 1) };
   }
@@ -95,13 +106,14 @@ export function appendRow(text: string, row: NewRow): RowWrite {
   // After the last row's value, at the end of its line (a trailing comment stays with it).
   const newline = text.indexOf("\n", Math.max(last.range[1] - 1, 0));
   const offset = newline < 0 ? text.length : newline;
-  return insertLines(text, offset, renderRow(row, prefix, isMap(last) && last.flow === true));
+  const flow = isMap(last) && last.flow === true;
+  return insertLines(text, offset, renderRow(row, prefix, flow, columnOrder(last)));
 }
 
 /** A new practice file for `table` holding `row`, headed like the standard file (its modeline). */
 export function newTableFile(table: string, row: NewRow, modeline = DEFAULT_MODELINE): RowWrite {
   const head = [modeline, `table: ${table}`, "rows:"];
-  const lines = [...head, ...renderRow(row, "  - ", false)];
+  const lines = [...head, ...renderRow(row, "  - ", false, FOREIGN_FIRST)];
   return { ok: true, text: `${lines.join("\n")}\n`, line: head.length + 1 };
 }
 

@@ -161,6 +161,24 @@ describe("rulepack mapping add", () => {
     expect(mapped(copy.pack, "sex", "2")).toBe("F");
   });
 
+  it("keys an outbound table (direction: outbound) by the practice code, without a reprocess line", () => {
+    const copy = practiceCopy();
+    const file = copy.file("orthochartRaceOut");
+    const before = readFileSync(file, "utf8");
+    expect(add(copy.pack, "orthochartRaceOut", "O", "2500-7")).toEqual({
+      exitCode: 0,
+      stdout: `${shown(file)}:${lineCount(before) + 1}: orthochartRaceOut 'O' -> '2500-7'\n`,
+      stderr: "",
+    });
+    expect(readFileSync(file, "utf8")).toBe(`${before}  - { practice: "2500-7", foreign: "O" }\n`);
+    const line = before.split("\n").findIndex((l) => l.includes('"2106-3"')) + 1;
+    expect(add(copy.pack, "orthochartRaceOut", "B", "2106-3")).toEqual({
+      exitCode: 1,
+      stdout: "",
+      stderr: `rulepack: orthochartRaceOut: practice code '2106-3' is already mapped to 'W' at ${shown(file)}:${line}; change that line by hand if it is wrong\n`,
+    });
+  });
+
   it("refuses a table the pack does not read, listing those it reads", () => {
     const copy = practiceCopy("lakeside-family");
     expect(add(copy.pack, "department", "ABCD", "10")).toEqual({
