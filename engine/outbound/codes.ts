@@ -2,7 +2,7 @@ import type { OutcomeError } from "../model/outcome.js";
 import type { MappingTable } from "../pack/mapping-tables.js";
 
 /**
- * Outbound code mappings (docs/pack-language.md §19, docs/decisions/0005):
+ * Outbound code mappings (docs/pack-language.md §19, docs/decisions/0006):
  * a practice code -> the receiver's code, per Table 19 element. The table a
  * pack names in `outbound.mappings.<element>` is either written that way
  * (`direction: outbound`: one row per practice code, several practice codes

@@ -4,7 +4,7 @@ import type { PackErrorCode } from "../pack/errors.js";
 import { type CompiledExpression, compileExpression } from "../pack/expressions.js";
 import type { PathKey } from "../pack/merge.js";
 import type { CodeTranslator, OutboundCodeElement } from "./codes.js";
-import { type Location, parseLocation, writeAt } from "./location.js";
+import { clearAt, type Location, parseLocation, writeAt } from "./location.js";
 import { Segment } from "./segments.js";
 import { OUTBOUND_STRUCTURES, structureOf } from "./structures.js";
 
@@ -255,18 +255,6 @@ export async function applyOutboundFields(
     else writeAt(segment, rule.to, out);
   }
   return errors;
-}
-
-function clearAt(segment: Segment, location: Location): void {
-  const r = location.repetition;
-  const rep =
-    r === undefined
-      ? 1
-      : "index" in r
-        ? r.index
-        : (segment.fields[location.field] ?? []).findIndex((x) => x[r.component - 1] === r.value) +
-          1;
-  if (rep > 0) segment.clear(location.field, location.component, rep);
 }
 
 /** Segments whose field 1 is a set ID (a created one is number 1). */
