@@ -27,6 +27,11 @@ export interface IntakeOptions {
   readonly detectDuplicates?: boolean;
   /** The ACK for an outcome, stored with it (the listener's). */
   readonly ackFor?: (outcome: Outcome) => string;
+  /**
+   * Called once a message's NEW row is committed, before it is processed
+   * (not for a duplicate): an enhanced-mode listener sends its commit ACK here.
+   */
+  readonly onStored?: (messageId: string, message: Hl7Message) => void;
 }
 
 const utf8 = new TextEncoder();
@@ -85,6 +90,7 @@ export async function receiveBytes(
       continue;
     }
     const messageId = store.receive(received);
+    options.onStored?.(messageId, message);
     const issues = doc.issues.filter((i) => i.messageIndex === message.index);
     const outcome = await decide(pack, store, message, messageId, issues, {
       now: options.now,

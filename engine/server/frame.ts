@@ -4,6 +4,7 @@ import { parseHl7 } from "../hl7/parse.js";
 import type { Hl7Document, Hl7Message } from "../hl7/tree.js";
 import type { Outcome } from "../model/outcome.js";
 import type { CompiledPack } from "../pack/compiled.js";
+import { headerErrors } from "../queue/header.js";
 import { receiveBytes } from "../queue/intake.js";
 import type { Store } from "../store/types.js";
 import {
@@ -26,7 +27,9 @@ import {
  * message held in the queue), AR when it cannot be parsed or its MSH-11/12
  * are refused, AR with 207 when the store failed (the sender resends).
  * Enhanced mode (senders in `acks.enhanced`): a commit ACK (CA, CR, CE) when
- * MSH-15 asks for it, then the application ACK when MSH-16 asks for it.
+ * MSH-15 asks for it — CA as soon as the NEW row is committed when the
+ * caller can write at once (`sendNow`) — then the application ACK when
+ * MSH-16 asks for it.
  * A transport duplicate is answered with the original's stored ACK.
  */
 
@@ -78,7 +81,7 @@ function reply(ack: string, fallback: AckCode): Reply {
   return { code: ackCodeOf(ack) ?? fallback, ack };
 }
 
-/** The replies once the frame's messages are stored and processed. */
+/** The replies once the frame's messages are stored and processed (less a commit ACK already sent). */
 function replies(
   mode: AckMode,
   first: Hl7Message | undefined,
@@ -86,6 +89,7 @@ function replies(
   ackOf: (outcome: Outcome) => string,
   appAck: () => string,
   now: Date,
+  committed: boolean,
 ): Reply[] {
   const single = outcomes.length === 1 ? (outcomes[0] as Outcome) : undefined;
   const application = reply(single ? ackOf(single) : appAck(), "AA");
@@ -93,9 +97,22 @@ function replies(
   const rejected = isRejected(outcomes) || application.code === "CR";
   const commit: Reply = rejected ? application : reply(ackMessage(first, "CA", [], now), "CA");
   return [
-    ...(ackWanted(mode.commit, commit.code) ? [commit] : []),
+    ...(!committed && ackWanted(mode.commit, commit.code) ? [commit] : []),
     ...(!rejected && ackWanted(mode.application, application.code) ? [application] : []),
   ];
+}
+
+/**
+ * Whether the commit ACK can go out as soon as the NEW row is committed: a
+ * single well-formed message whose header the pack accepts (else it is CR,
+ * known only with the outcome).
+ */
+function acceptedOnStore(pack: CompiledPack, doc: Hl7Document, message: Hl7Message): boolean {
+  return (
+    doc.messages.length === 1 &&
+    !doc.issues.some((i) => i.severity === "error") &&
+    headerErrors(message, pack.queue.accept).length === 0
+  );
 }
 
 export async function processFrame(
@@ -104,6 +121,8 @@ export async function processFrame(
   bytes: Uint8Array,
   sender: string,
   now: Date,
+  /** Writes a reply at once; given, an enhanced-mode CA goes out on commit, before processing. */
+  sendNow?: (reply: Reply) => void,
 ): Promise<FrameResult> {
   const doc = parseHl7(bytes);
   const first = doc.messages[0];
@@ -116,6 +135,12 @@ export async function processFrame(
     stored.set(outcome.messageId, ack);
     return ack;
   };
+  let committed = false;
+  const onStored = (_messageId: string, message: Hl7Message): void => {
+    if (!sendNow || !mode.enhanced || !acceptedOnStore(pack, doc, message)) return;
+    committed = true;
+    if (ackWanted(mode.commit, "CA")) sendNow(reply(ackMessage(first, "CA", [], now), "CA"));
+  };
   let outcomes: Outcome[];
   try {
     outcomes = await receiveBytes(pack, store, bytes, {
@@ -123,6 +148,7 @@ export async function processFrame(
       sender,
       detectDuplicates: true,
       ackFor: ackOf,
+      onStored,
     });
   } catch {
     const code: AckCode = mode.enhanced ? "CE" : "AR";
@@ -132,5 +158,5 @@ export async function processFrame(
   }
   const appAck = () =>
     ackMessage(first, applicationCode(outcomes, pack.acks), ackErrors(outcomes), now);
-  return { replies: replies(mode, first, outcomes, ackOf, appAck, now), outcomes };
+  return { replies: replies(mode, first, outcomes, ackOf, appAck, now, committed), outcomes };
 }

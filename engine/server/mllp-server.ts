@@ -80,14 +80,20 @@ export function startMllpServer(options: MllpServerOptions): Promise<MllpServer>
     id: number,
     sender: string,
     event: ReturnType<MllpDecoder["push"]>[number],
+    write: (reply: Reply) => void,
   ): Promise<Reply[]> => {
     const at = now();
+    const early: Reply[] = [];
+    const send = (reply: Reply): void => {
+      early.push(reply);
+      write(reply);
+    };
     if (event.kind === "oversize") {
       log(`connection=${id} frame too large bytes=${event.bytes} ack=AR`);
       return [{ code: "AR", ack: ackMessage(undefined, "AR", [FRAME_TOO_LARGE], at) }];
     }
-    const result = await processFrame(pack, store, event.bytes, sender, at);
-    const codes = result.replies.map((r) => r.code).join(",") || "-";
+    const result = await processFrame(pack, store, event.bytes, sender, at, send);
+    const codes = [...early, ...result.replies].map((r) => r.code).join(",") || "-";
     for (const o of result.outcomes) {
       log(
         `connection=${id} messageId=${o.messageId} controlId=${o.controlId || "-"} type=${o.messageType || "-"} state=${o.state} errors=${o.errors.map((e) => e.code).join(",") || "-"} ack=${codes}`,
@@ -130,11 +136,12 @@ export function startMllpServer(options: MllpServerOptions): Promise<MllpServer>
         inFlight += 1;
         // Backpressure: a sender far ahead of processing waits in TCP, not in memory.
         if (inFlight >= MAX_PENDING_FRAMES) socket.pause();
+        const write = (reply: Reply): void => {
+          crash?.("before-ack");
+          if (!socket.destroyed && socket.writable) socket.write(encodeFrame(reply.ack));
+        };
         between(async () => {
-          for (const reply of await answer(id, sender, event)) {
-            crash?.("before-ack");
-            if (!socket.destroyed && socket.writable) socket.write(encodeFrame(reply.ack));
-          }
+          for (const reply of await answer(id, sender, event, write)) write(reply);
         })
           .catch((e: unknown) => {
             log(`connection=${id} internal error ${e instanceof Error ? e.name : "error"}`);

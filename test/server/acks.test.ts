@@ -220,6 +220,39 @@ describe("acks.enhanced: MSH-15 (commit ACK) and MSH-16 (application ACK)", () =
     expect(real.messages()).toEqual([]);
   });
 
+  it("with a live connection the CA goes out once the NEW row is committed, before processing", async () => {
+    const real = fresh();
+    const events: string[] = [];
+    const watched: Store = Object.create(real, {
+      complete: {
+        value: (...args: Parameters<Store["complete"]>) => {
+          events.push(`complete ${args[0].state}`);
+          real.complete(...args);
+        },
+      },
+    });
+    const r = await processFrame(
+      ENHANCED,
+      watched,
+      Buffer.from(withMsh(DFT, { 15: "AL", 16: "AL" }), "latin1"),
+      "mllp:test",
+      NOW,
+      (early) => events.push(`sent ${early.code} while ${real.messages()[0]?.state}`),
+    );
+    expect(events).toEqual(["sent CA while NEW", "complete ERROR"]);
+    expect(codes(r)).toEqual(["AE"]);
+    const refused = await processFrame(
+      STRICT,
+      fresh(),
+      Buffer.from(withMsh(DFT, { 11: "T", 15: "AL", 16: "AL" }), "latin1"),
+      "mllp:test",
+      NOW,
+      () => events.push("sent early"),
+    );
+    expect(codes(refused)).toEqual(["CR"]);
+    expect(events).not.toContain("sent early");
+  });
+
   it("senders not named are answered in original mode whatever MSH-15/16 say", async () => {
     const r = await frame(ENHANCED, fresh(), withMsh(A04, { 3: "Other", 15: "NE", 16: "NE" }));
     expect(codes(r)).toEqual(["AA"]);
