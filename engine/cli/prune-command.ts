@@ -1,12 +1,10 @@
 import { parseArgs } from "node:util";
 import type { CompiledPack } from "../pack/compiled.js";
-import { formatPackError } from "../pack/errors.js";
-import { loadPack } from "../pack/load.js";
 import { pruneCutoffs, pruneQueue } from "../queue/retention.js";
 import type { PrunableState, Store } from "../store/types.js";
+import { clockOf, usageError } from "./args.js";
 import { type CliIo, type CommandResult, EXIT } from "./io.js";
-import { openExistingStore } from "./queue-command.js";
-import { clockOf, usageError } from "./reprocess-command.js";
+import { loadPracticePack, openExistingStore } from "./practice.js";
 
 export const PRUNE_USAGE = "rulepack prune --pack PACK [--db FILE] [--now ISO-8601] [--dry-run]";
 
@@ -65,12 +63,8 @@ export function pruneCommandArgs(args: readonly string[], io: CliIo): CommandRes
  * One line per prunable state, then the total.
  */
 export function pruneCommand(options: PruneOptions, io: CliIo): CommandResult {
-  const load = loadPack(options.pack);
-  for (const w of load.warnings) io.stderr(`${formatPackError(w)}\n`);
-  if (!load.ok) {
-    for (const e of load.errors) io.stderr(`${formatPackError(e)}\n`);
-    return { exitCode: EXIT.usage };
-  }
+  const load = loadPracticePack(options.pack, io);
+  if (!load.ok) return { exitCode: load.exitCode };
   const pack = load.pack;
   const store = openExistingStore(options.db, io);
   if (!store) return { exitCode: EXIT.failed };

@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { QueueState } from "../model/outcome.js";
 import {
@@ -10,10 +9,10 @@ import {
   showJson,
   showText,
 } from "../queue/format.js";
-import { openSqliteStore } from "../store/sqlite.js";
 import type { MessageFilter, Store } from "../store/types.js";
+import { clockOf, parseCodeFilter, resolveActor, usageError } from "./args.js";
 import { type CliIo, type CommandResult, EXIT } from "./io.js";
-import { clockOf, usageError } from "./reprocess-command.js";
+import { openExistingStore } from "./practice.js";
 
 export const QUEUE_USAGE = [
   "rulepack queue list [--state S] [--code CODE[:VALUE]] [--type T] [--since DATE] [--direction inbound|outbound] [--db FILE] [--format text|json]",
@@ -94,16 +93,6 @@ export function parseSince(value: string): string | undefined {
   return Number.isNaN(time) ? undefined : new Date(time).toISOString();
 }
 
-/** `CODE[:VALUE]`, as `reprocess --blocked-on` takes it (the value may hold colons). */
-export function parseCodeFilter(
-  value: string,
-): { readonly code: string; readonly value?: string } | undefined {
-  const colon = value.indexOf(":");
-  const code = colon < 0 ? value : value.slice(0, colon);
-  if (!/^[A-Z][A-Z0-9_]*$/.test(code)) return undefined;
-  return colon < 0 ? { code } : { code, value: value.slice(colon + 1) };
-}
-
 function listVerb(args: string[], out: CliIo): CommandResult {
   const { values, positionals } = parseArgs({
     args,
@@ -166,15 +155,6 @@ function showVerb(args: string[], io: CliIo): CommandResult {
   return queueShowCommand({ db: values.db, format, id, raw: values.raw === true }, io);
 }
 
-/** Who changes something: `--actor`, else $RULEPACK_ACTOR, else $USER; never nobody. */
-export function resolveActor(
-  given: string | undefined,
-  env: ChangeContext["env"],
-): string | undefined {
-  const actor = (given ?? env.RULEPACK_ACTOR ?? env.USER)?.trim();
-  return actor ? actor : undefined;
-}
-
 function deleteVerb(args: string[], io: CliIo, context: ChangeContext): CommandResult {
   const { values, positionals } = parseArgs({
     args,
@@ -204,24 +184,6 @@ function deleteVerb(args: string[], io: CliIo, context: ChangeContext): CommandR
     },
     io,
   );
-}
-
-/**
- * Open a store that must already exist: a queue command never creates an
- * empty store because a name was mistyped. Undefined (and said on stderr)
- * when it cannot be opened.
- */
-export function openExistingStore(db: string, io: CliIo): Store | undefined {
-  if (db !== ":memory:" && !existsSync(db)) {
-    io.stderr(`rulepack: no store at ${db} (rulepack run or serve --db FILE creates one)\n`);
-    return undefined;
-  }
-  try {
-    return openSqliteStore(db);
-  } catch (e) {
-    io.stderr(`rulepack: cannot open the store ${db}: ${e instanceof Error ? e.message : e}\n`);
-    return undefined;
-  }
 }
 
 function withStore(db: string, io: CliIo, use: (store: Store) => CommandResult): CommandResult {

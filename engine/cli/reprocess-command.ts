@@ -1,10 +1,5 @@
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import type { QueueState } from "../model/outcome.js";
-import type { CompiledPack } from "../pack/compiled.js";
-import { formatPackError } from "../pack/errors.js";
-import { loadPack } from "../pack/load.js";
 import {
   type ReprocessAttempt,
   reprocessMessages,
@@ -12,10 +7,9 @@ import {
   selectBlockedOn,
   selectByIds,
 } from "../queue/reprocess.js";
-import { loadMasterData } from "../store/master-data-load.js";
-import { openSqliteStore } from "../store/sqlite.js";
-import type { Store } from "../store/types.js";
+import { clockOf, parseCodeFilter, resolveActor, usageError } from "./args.js";
 import { type CliIo, type CommandResult, EXIT } from "./io.js";
+import { openPractice } from "./practice.js";
 
 export const REPROCESS_USAGE =
   "rulepack reprocess (ID... | --blocked-on CODE[:VALUE]) --pack PACK [--db FILE] [--now ISO-8601] [--actor NAME] [--force] [--format text|json]";
@@ -52,10 +46,11 @@ export async function reprocessCommand(args: readonly string[], io: CliIo): Prom
   const blockedOn = values["blocked-on"];
   if ((blockedOn === undefined) === (positionals.length === 0))
     return usage("give message IDs or --blocked-on CODE[:VALUE], not both");
-  const blocker = blockedOn === undefined ? undefined : parseBlocker(blockedOn);
-  if (blocker === null) return usage(`--blocked-on '${blockedOn}' is not CODE or CODE:VALUE`);
+  const blocker = blockedOn === undefined ? undefined : parseCodeFilter(blockedOn);
+  if (blockedOn !== undefined && !blocker)
+    return usage(`--blocked-on '${blockedOn}' is not CODE or CODE:VALUE`);
 
-  const opened = openQueue(values.pack, values.db, io);
+  const opened = openPractice(values.pack, values.db, io, { existing: true });
   if (!opened.ok) return { exitCode: opened.exitCode };
   const { pack, store } = opened;
   try {
@@ -69,7 +64,7 @@ export async function reprocessCommand(args: readonly string[], io: CliIo): Prom
     const attempts = await reprocessMessages(pack, store, selection.messages, {
       clock,
       force: values.force === true,
-      ...(values.actor !== undefined && { actor: values.actor }),
+      ...actorOf(values.actor),
       ...(blockedOn !== undefined && { note: `blocked-on ${blockedOn}` }),
     });
     printAttempts(attempts, values.format, io);
@@ -79,59 +74,10 @@ export async function reprocessCommand(args: readonly string[], io: CliIo): Prom
   }
 }
 
-export function usageError(io: CliIo, usage: string, message: string): CommandResult {
-  io.stderr(`rulepack: ${message}\nusage: ${usage}\n`);
-  return { exitCode: EXIT.usage };
-}
-
-/** `--now` fixes every attempt's clock; without it each attempt reads the time when it starts. */
-export function clockOf(now: string | undefined): (() => Date) | undefined {
-  if (now === undefined) return () => new Date();
-  const fixed = new Date(now);
-  return Number.isNaN(fixed.getTime()) ? undefined : () => fixed;
-}
-
-/** `CODE` or `CODE:VALUE` (the value may hold colons); null when CODE is not an error code's shape. */
-function parseBlocker(text: string): { code: string; value?: string } | null {
-  const colon = text.indexOf(":");
-  const code = colon < 0 ? text : text.slice(0, colon);
-  if (!/^[A-Z][A-Z_]*$/.test(code)) return null;
-  return colon < 0 ? { code } : { code, value: text.slice(colon + 1) };
-}
-
-type Opened =
-  | { readonly ok: true; readonly pack: CompiledPack; readonly store: Store }
-  | { readonly ok: false; readonly exitCode: number };
-
-/**
- * The pack (read now, so a mapping row added since is used) and the existing
- * store with the pack's master data loaded, as `run` and `serve` load them.
- */
-export function openQueue(packPath: string, db: string, io: CliIo): Opened {
-  const load = loadPack(packPath);
-  for (const w of load.warnings) io.stderr(`${formatPackError(w)}\n`);
-  if (!load.ok) {
-    for (const e of load.errors) io.stderr(`${formatPackError(e)}\n`);
-    return { ok: false, exitCode: EXIT.usage };
-  }
-  if (load.pack.abstract) {
-    io.stderr(`rulepack: ${packPath} is abstract (pack.abstract): name a practice pack\n`);
-    return { ok: false, exitCode: EXIT.usage };
-  }
-  // The queue lives in an existing store: never create an empty one by mistyping its name.
-  if (db !== ":memory:" && !existsSync(db)) {
-    io.stderr(`rulepack: no store at ${db} (rulepack run or serve --db FILE creates one)\n`);
-    return { ok: false, exitCode: EXIT.failed };
-  }
-  const masterDataFile = join(dirname(packPath), "master-data.yaml");
-  const master = existsSync(masterDataFile) ? loadMasterData(masterDataFile) : undefined;
-  if (master && !master.ok) {
-    for (const e of master.errors) io.stderr(`${formatPackError(e)}\n`);
-    return { ok: false, exitCode: EXIT.usage };
-  }
-  const store = openSqliteStore(db);
-  if (master) store.loadMasterData(master.data);
-  return { ok: true, pack: load.pack, store };
+/** The actor recorded with the attempts: `--actor`, $RULEPACK_ACTOR or $USER, when any. */
+export function actorOf(given: string | undefined): { actor?: string } {
+  const actor = resolveActor(given, process.env);
+  return actor === undefined ? {} : { actor };
 }
 
 /**

@@ -1,16 +1,12 @@
 import { parseArgs } from "node:util";
 import { decideReview, type ReviewChoice } from "../queue/review.js";
+import { clockOf, resolveActor, usageError } from "./args.js";
 import { type CliIo, type CommandResult, EXIT } from "./io.js";
-import {
-  clockOf,
-  openQueue,
-  printAttempts,
-  QUEUE_CHANGE_OPTIONS,
-  usageError,
-} from "./reprocess-command.js";
+import { openPractice } from "./practice.js";
+import { printAttempts, QUEUE_CHANGE_OPTIONS } from "./reprocess-command.js";
 
 export const REVIEW_USAGE =
-  "rulepack review ID (--merge-with PATIENT | --create-new | --accept-update | --reject) --pack PACK --actor NAME [--db FILE] [--now ISO-8601] [--force] [--format text|json]";
+  "rulepack review ID (--merge-with PATIENT | --create-new | --accept-update | --reject) --pack PACK [--actor NAME] [--db FILE] [--now ISO-8601] [--force] [--format text|json]";
 
 /**
  * `rulepack review`: a person's decision on a message held with
@@ -35,7 +31,11 @@ export async function reviewCommand(args: readonly string[], io: CliIo): Promise
   const [id, ...extra] = positionals;
   if (!id || extra.length > 0) return usage("give exactly one message ID");
   if (!values.pack) return usage("--pack is required");
-  if (!values.actor) return usage("--actor is required: a review records who decided");
+  const actor = resolveActor(values.actor, process.env);
+  if (!actor)
+    return usage(
+      "--actor is required (or set RULEPACK_ACTOR or USER): a review records who decided",
+    );
   if (values.format !== "text" && values.format !== "json")
     return usage(`unknown --format '${values.format}'`);
   const clock = clockOf(values.now);
@@ -54,12 +54,12 @@ export async function reviewCommand(args: readonly string[], io: CliIo): Promise
       "give one decision: --merge-with PATIENT, --create-new, --accept-update or --reject",
     );
 
-  const opened = openQueue(values.pack, values.db, io);
+  const opened = openPractice(values.pack, values.db, io, { existing: true });
   if (!opened.ok) return { exitCode: opened.exitCode };
   try {
     const result = await decideReview(opened.pack, opened.store, id, choice, {
       clock,
-      actor: values.actor,
+      actor,
       force: values.force === true,
     });
     if (!result.ok) {

@@ -1,12 +1,7 @@
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
 import type { Outcome, QueueState } from "../model/outcome.js";
-import { formatPackError } from "../pack/errors.js";
-import { loadPack } from "../pack/load.js";
 import { receiveBytes } from "../queue/intake.js";
-import { loadMasterData } from "../store/master-data-load.js";
-import { openSqliteStore } from "../store/sqlite.js";
 import { type CliIo, type CommandResult, EXIT, readInput } from "./io.js";
+import { openPractice } from "./practice.js";
 
 export interface RunOptions {
   readonly pack: string;
@@ -27,30 +22,10 @@ export interface RunOptions {
  * per message without patient data, then counts per state.
  */
 export async function runCommand(options: RunOptions, io: CliIo): Promise<CommandResult> {
-  const load = loadPack(options.pack);
-  for (const w of load.warnings) io.stderr(`${formatPackError(w)}\n`);
-  if (!load.ok) {
-    for (const e of load.errors) io.stderr(`${formatPackError(e)}\n`);
-    return { exitCode: EXIT.usage };
-  }
-  const pack = load.pack;
-  if (pack.abstract) {
-    io.stderr(
-      `rulepack: ${options.pack} is abstract (pack.abstract): run a practice pack that extends it\n`,
-    );
-    return { exitCode: EXIT.usage };
-  }
-  const store = openSqliteStore(options.db);
+  const opened = openPractice(options.pack, options.db, io, { existing: false });
+  if (!opened.ok) return { exitCode: opened.exitCode };
+  const { pack, store } = opened;
   try {
-    const masterDataFile = join(dirname(options.pack), "master-data.yaml");
-    if (existsSync(masterDataFile)) {
-      const master = loadMasterData(masterDataFile);
-      if (!master.ok) {
-        for (const e of master.errors) io.stderr(`${formatPackError(e)}\n`);
-        return { exitCode: EXIT.usage };
-      }
-      store.loadMasterData(master.data);
-    }
     const counts = new Map<QueueState, number>();
     let exitCode: number = EXIT.ok;
     for (const [i, file] of options.files.entries()) {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { REVIEW_USAGE, reviewCommand } from "../../engine/cli/review-command.js";
 import { decideReview, type ReviewChoice, type ReviewOptions } from "../../engine/queue/review.js";
 import { openSqliteStore } from "../../engine/store/sqlite.js";
@@ -54,6 +54,10 @@ const lastAttempt = (store: Store, id = "q-000002") => {
   const a = store.attempts(id).at(-1);
   return a && { kind: a.kind, now: a.now, actor: a.actor, note: a.note, state: a.state };
 };
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
 
 describe("the messages held for review", () => {
   it("a possible duplicate and a substantial change wait in ERROR with REVIEW_REQUIRED and their candidates", async () => {
@@ -301,11 +305,16 @@ describe("rulepack review (the command)", () => {
   });
 
   it("exit 2 with the usage: one message, one decision, --pack and --actor required", async () => {
+    vi.stubEnv("USER", "");
+    vi.stubEnv("RULEPACK_ACTOR", "");
     for (const [args, message] of [
       [["--reject", "--pack", "p", "--actor", "amy"], "give exactly one message ID"],
       [["q-1", "q-2", "--reject", "--pack", "p", "--actor", "amy"], "give exactly one message ID"],
       [["q-1", "--reject", "--actor", "amy"], "--pack is required"],
-      [["q-1", "--reject", "--pack", "p"], "--actor is required: a review records who decided"],
+      [
+        ["q-1", "--reject", "--pack", "p"],
+        "--actor is required (or set RULEPACK_ACTOR or USER): a review records who decided",
+      ],
       [
         ["q-1", "--pack", "p", "--actor", "amy"],
         "give one decision: --merge-with PATIENT, --create-new, --accept-update or --reject",

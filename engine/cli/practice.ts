@@ -1,0 +1,86 @@
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { CompiledPack } from "../pack/compiled.js";
+import { formatPackError } from "../pack/errors.js";
+import { loadPack } from "../pack/load.js";
+import type { MasterData } from "../store/master-data.js";
+import { loadMasterData } from "../store/master-data-load.js";
+import { openSqliteStore } from "../store/sqlite.js";
+import type { Store } from "../store/types.js";
+import { type CliIo, EXIT } from "./io.js";
+
+/**
+ * What the commands that work for one practice open: its pack (warnings and
+ * located errors on stderr), the `master-data.yaml` beside it, and the store.
+ */
+
+export type Opened<T> =
+  | ({ readonly ok: true } & T)
+  | { readonly ok: false; readonly exitCode: number };
+
+/** The pack, refused when it does not load or is abstract (`base.yaml`). */
+export function loadPracticePack(file: string, io: CliIo): Opened<{ readonly pack: CompiledPack }> {
+  const load = loadPack(file);
+  for (const w of load.warnings) io.stderr(`${formatPackError(w)}\n`);
+  if (!load.ok) {
+    for (const e of load.errors) io.stderr(`${formatPackError(e)}\n`);
+    return { ok: false, exitCode: EXIT.usage };
+  }
+  if (load.pack.abstract) {
+    io.stderr(
+      `rulepack: ${file} is abstract (pack.abstract): name a practice pack that extends it\n`,
+    );
+    return { ok: false, exitCode: EXIT.usage };
+  }
+  return { ok: true, pack: load.pack };
+}
+
+/** The practice's master data beside its pack, when there is one. */
+export function masterDataBeside(
+  packFile: string,
+  io: CliIo,
+): Opened<{ readonly data?: MasterData }> {
+  const file = join(dirname(packFile), "master-data.yaml");
+  if (!existsSync(file)) return { ok: true };
+  const master = loadMasterData(file);
+  if (!master.ok) {
+    for (const e of master.errors) io.stderr(`${formatPackError(e)}\n`);
+    return { ok: false, exitCode: EXIT.usage };
+  }
+  return { ok: true, data: master.data };
+}
+
+/** An existing store: a mistyped name must not create an empty queue. */
+export function openExistingStore(db: string, io: CliIo): Store | undefined {
+  if (db !== ":memory:" && !existsSync(db)) {
+    io.stderr(`rulepack: no store at ${db} (rulepack run or serve --db FILE creates one)\n`);
+    return undefined;
+  }
+  try {
+    return openSqliteStore(db);
+  } catch (e) {
+    io.stderr(`rulepack: cannot open the store ${db}: ${e instanceof Error ? e.message : e}\n`);
+    return undefined;
+  }
+}
+
+/**
+ * The pack (read now, so a mapping row added since is used) and the store
+ * with the practice's master data loaded. `existing`: the store must exist
+ * already (the queue commands); else it is created on first use (run).
+ */
+export function openPractice(
+  packFile: string,
+  db: string,
+  io: CliIo,
+  options: { readonly existing: boolean },
+): Opened<{ readonly pack: CompiledPack; readonly store: Store }> {
+  const pack = loadPracticePack(packFile, io);
+  if (!pack.ok) return pack;
+  const master = masterDataBeside(packFile, io);
+  if (!master.ok) return master;
+  const store = options.existing ? openExistingStore(db, io) : openSqliteStore(db);
+  if (!store) return { ok: false, exitCode: EXIT.failed };
+  if (master.data) store.loadMasterData(master.data);
+  return { ok: true, pack: pack.pack, store };
+}
