@@ -348,6 +348,13 @@ export function compilePack(chain: PackChain, file: string): CompileOutcome {
             "is required (mappingRequired: true)",
           )
         : undefined;
+    if (rows?.direction === "outbound") {
+      fail(
+        [...path, config.table === undefined ? "mappingRequired" : "table"],
+        "INVALID_VALUE",
+        `mapping table '${table}' is direction: outbound (keyed by the practice's codes); mappings.${element} reads received codes: name an inbound table`,
+      );
+    }
     mappings[element] = {
       element,
       table,
@@ -358,7 +365,15 @@ export function compilePack(chain: PackChain, file: string): CompileOutcome {
     };
   }
   for (const [table, { path, column }] of tablesNamed) {
-    readTable(table, path, "MAPPING_TABLE_NOT_FOUND", "is named by $mapCode", column);
+    const read = readTable(table, path, "MAPPING_TABLE_NOT_FOUND", "is named by $mapCode", column);
+    if (read?.direction === "outbound") {
+      fail(
+        path,
+        "INVALID_VALUE",
+        `mapping table '${table}' is direction: outbound (keyed by the practice's codes): $mapCode reads received codes`,
+        column,
+      );
+    }
   }
 
   const patientIds = compileExternalIds(raw.externalIds?.patient, "patient", {

@@ -122,6 +122,9 @@ const CASES: Readonly<Record<string, readonly Expected[]>> = {
     ["pack.yaml:10:28: MAPPING_TABLE_NOT_FOUND", "mapping table 'race'"],
     ["pack.yaml:13:12: MAPPING_TABLE_NOT_FOUND", "mapping table 'orthochartApptTypes'"],
   ],
+  "inbound-reads-outbound": [
+    ["pack.yaml:10:41: INVALID_VALUE", "mapping table 'raceOut' is direction: outbound"],
+  ],
   "mapcode-unknown-table": [
     ["pack.yaml:11:21: MAPPING_TABLE_NOT_FOUND", "mapping table 'nosuch'"],
     ["pack.yaml:13:11: MAPPING_TABLE_NOT_FOUND", "string literal"],
