@@ -22,7 +22,8 @@ type Header = Pick<
   | "patientKey"
 >;
 
-export function headerOf(message: Hl7Message): Header {
+/** `hash`: compute the content hash (only a queue that looks for duplicates needs it). */
+export function headerOf(message: Hl7Message, hash: boolean): Header {
   const msh = message.segments[0];
   const pid = message.segments.find((s) => s.name === "PID");
   const id = leafValue(pid, 3, 1, 1);
@@ -32,7 +33,7 @@ export function headerOf(message: Hl7Message): Header {
     messageType: messageTypeName(message),
     sendingApplication: leafValue(msh, 3) ?? "",
     sendingFacility: leafValue(msh, 4) ?? "",
-    contentHash: contentHash(message),
+    ...(hash && { contentHash: contentHash(message) }),
     ...(id && { patientKey: authority ? `${id}^^^${authority}` : id }),
   };
 }

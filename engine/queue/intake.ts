@@ -64,7 +64,7 @@ export async function receiveBytes(
     outcomes.push(completeSafely(store, unparseableOutcome(messageId, outside), completion));
   }
   for (const message of doc.messages) {
-    const header = headerOf(message);
+    const header = headerOf(message, options.detectDuplicates === true);
     const received = {
       ...header,
       raw: doc.messages.length === 1 ? bytes : utf8.encode(serializeMessage(message)),

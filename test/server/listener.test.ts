@@ -34,7 +34,7 @@ function storeNew(db: string, raws: readonly Uint8Array[], receivedAt: string): 
       const message = parseHl7(raw).messages[0];
       if (!message) throw new Error("not HL7");
       store.receive({
-        ...headerOf(message),
+        ...headerOf(message, true),
         raw,
         receivedAt,
         sender: "mllp:127.0.0.1",
