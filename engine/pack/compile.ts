@@ -87,7 +87,7 @@ interface RawPack {
   privacy?: { autoCheck?: boolean };
   acks?: RawAcks;
   queue?: RawQueue;
-  guarantor?: Partial<Omit<GuarantorOptions, "send">>;
+  guarantor?: Partial<GuarantorOptions>;
   charges?: RawCharges;
   outbound?: RawOutbound;
   pack: { id: string; abstract?: boolean };
@@ -397,7 +397,7 @@ export function compilePack(chain: PackChain, file: string): CompileOutcome {
   };
   const guarantor: GuarantorOptions = {
     receive: raw.guarantor?.receive ?? true,
-    send: true,
+    send: raw.guarantor?.send ?? true,
     relationshipDirection: raw.guarantor?.relationshipDirection ?? "patientToGuarantor",
   };
   const inverted =
