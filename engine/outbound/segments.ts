@@ -3,8 +3,9 @@ import { escapeText } from "../hl7/escape.js";
 
 /**
  * A small writer for outbound segments: fields by HL7 number, each a list of
- * repetitions of components. Every value is escaped when serialized; empty
- * trailing components, repetitions and fields are not written.
+ * repetitions of components. Every value is escaped when serialized (a line
+ * break, CR/LF, CR or LF, as `\.br\`); empty trailing components,
+ * repetitions and fields are not written.
  */
 export type Repetition = (string | undefined)[];
 
@@ -79,9 +80,16 @@ function trimEnd<T>(list: T[], empty: (t: T) => boolean): T[] {
   return list.slice(0, n);
 }
 
+/**
+ * A value as written: a line break in the data (CR/LF, CR or LF) is one
+ * `\.br\`. escapeText keeps a CR losslessly as `\X0D\`, which a receiver
+ * reads as a second line break after a CR/LF (python-hl7: `\r\r`).
+ */
+const valueText = (c: string): string => escapeText(c.replace(/\r\n?/g, "\n"), d);
+
 function repText(rep: Repetition | undefined): string {
   const comps = trimEnd([...(rep ?? [])], (c) => c === undefined || c === "");
-  return comps.map((c) => (c === undefined ? "" : escapeText(c, d))).join(d.component);
+  return comps.map((c) => (c === undefined ? "" : valueText(c))).join(d.component);
 }
 
 function fieldText(field: Repetition[] | undefined): string {

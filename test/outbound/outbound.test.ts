@@ -422,10 +422,20 @@ describe("escaping: every delimiter, the escape character and line breaks in dat
       ...e,
       appointment: { ...(e.appointment as NonNullable<typeof e.appointment>), notes },
     });
-    expect(line(r, "SCH").split("|")[7]).toBe(
-      "a\\F\\b\\S\\c\\R\\d\\T\\e\\E\\f\\X0D\\\\.br\\g\\.br\\h",
-    );
-    expect(value(r, "SCH", 7)).toBe("a|b^c~d&e\\f\r\ng\nh");
+    expect(line(r, "SCH").split("|")[7]).toBe("a\\F\\b\\S\\c\\R\\d\\T\\e\\E\\f\\.br\\g\\.br\\h");
+    expect(value(r, "SCH", 7)).toBe("a|b^c~d&e\\f\ng\nh");
+  });
+
+  it("a CR/LF pair and a lone CR are each one line break, \\.br\\ (not \\X0D\\, which receivers read as a second break)", async () => {
+    const e = event("appointment-schedule");
+    const notes = "one\r\ntwo\rthree\n\nfour";
+    const [r] = await send(harbor, {
+      ...e,
+      appointment: { ...(e.appointment as NonNullable<typeof e.appointment>), notes },
+    });
+    expect(line(r, "SCH").split("|")[7]).toBe("one\\.br\\two\\.br\\three\\.br\\\\.br\\four");
+    expect(r?.text).not.toContain("\\X0D\\");
+    expect(value(r, "SCH", 7)).toBe("one\ntwo\nthree\n\nfour");
   });
 
   it("empty trailing components and fields are not written", async () => {
