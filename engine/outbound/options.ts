@@ -7,6 +7,7 @@ import {
   type OutboundCodeElement,
   type OutboundCodeMap,
 } from "./codes.js";
+import { charsetWritable } from "./encoding.js";
 import {
   type CompiledOutboundField,
   compileOutboundFields,
@@ -114,6 +115,12 @@ export function compileOutbound(
   const sendingFacility = r.msh?.sendingFacility ?? helpers.practice?.contextId;
   const receivingApplication = r.msh?.receivingApplication ?? helpers.practice?.vendorName;
   checkFilterNames(r.filters, helpers);
+  if (!charsetWritable(r.msh?.charset))
+    helpers.fail(
+      ["outbound", "msh", "charset"],
+      "INVALID_VALUE",
+      `'${r.msh?.charset}' is not a character set the engine writes (UNICODE UTF-8, ASCII, 8859/1 ... 8859/15, as HL7 table 0211 names them)`,
+    );
   const mappings = compileMappings(r.mappings, helpers);
   return {
     filters: { ...r.filters },

@@ -10,6 +10,7 @@ import {
   controlIdOf,
 } from "./build.js";
 import { CodeTranslator } from "./codes.js";
+import { encodeMessage, fieldAt } from "./encoding.js";
 import type { PracticeEvent } from "./events.js";
 import { applyOutboundFields } from "./field-rules.js";
 import type { OutboundFilter } from "./options.js";
@@ -194,6 +195,26 @@ export async function sendEvent(
       record(leg.event, "ERROR", ruleErrors, messageType);
       continue;
     }
+    const { charset } = pack.outbound.msh;
+    const unwritable = encodeMessage(messageText(segments), charset);
+    if (!unwritable.ok) {
+      const field = fieldAt(messageText(segments), unwritable.index);
+      record(
+        leg.event,
+        "ERROR",
+        [
+          {
+            code: "INVALID_VALUE",
+            severity: "error",
+            message: `'${unwritable.char}' (${field}) has no byte in the character set MSH-18 names (outbound.msh.charset ${charset}); nothing is sent`,
+            field,
+            value: unwritable.char,
+          },
+        ],
+        messageType,
+      );
+      continue;
+    }
     const [msh] = segments;
     let controlId = "";
     let text = "";
@@ -201,8 +222,10 @@ export async function sendEvent(
       controlId = controlIdOf(pack.outbound.msh.controlIdPrefix, sequence);
       msh?.set(10, 1, controlId);
       text = messageText(segments);
+      const encoded = encodeMessage(text, charset);
+      if (!encoded.ok) throw new Error(`MSH-10 ${controlId} is not in ${charset}`);
       return {
-        raw: new TextEncoder().encode(text),
+        raw: encoded.bytes,
         receivedAt: now.toISOString(),
         sender: `outbound:${pack.id}`,
         controlId,

@@ -1,0 +1,60 @@
+import { type ByteDecoding, charsetFor, decodeBytes } from "../hl7/charset.js";
+
+/**
+ * The bytes of an outbound message in the character set its MSH-18 names
+ * (absent: UTF-8, as our parser reads a message without MSH-18). A
+ * single-byte set is written through the same decoder our parser reads it
+ * with, so what is sent reads back unchanged; a character the set has no
+ * byte for is reported, never replaced.
+ */
+
+/** Character -> byte of a single-byte set, built from its decoder. */
+const tables = new Map<ByteDecoding, ReadonlyMap<string, number>>();
+
+function tableFor(decoding: ByteDecoding): ReadonlyMap<string, number> {
+  let table = tables.get(decoding);
+  if (!table) {
+    const built = new Map<string, number>();
+    const top = decoding === "ascii" ? 0x7f : 0xff;
+    for (let b = top; b >= 0; b--) {
+      const { text, replaced } = decodeBytes(Uint8Array.of(b), decoding);
+      if (!replaced && text.length === 1) built.set(text, b);
+    }
+    table = built;
+    tables.set(decoding, table);
+  }
+  return table;
+}
+
+/** Whether the engine can write messages in the set MSH-18 names. */
+export function charsetWritable(msh18: string | undefined): boolean {
+  return msh18 === undefined || charsetFor(msh18).known;
+}
+
+export type Encoded =
+  | { readonly ok: true; readonly bytes: Uint8Array }
+  | { readonly ok: false; readonly char: string; readonly index: number };
+
+/** `text` in the set `msh18` names, or the first character it cannot hold. */
+export function encodeMessage(text: string, msh18: string | undefined): Encoded {
+  const decoding = charsetFor(msh18 ?? "").decoding;
+  if (decoding === "utf-8") return { ok: true, bytes: new TextEncoder().encode(text) };
+  const table = tableFor(decoding);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const byte = table.get(text[i] as string);
+    if (byte === undefined)
+      return { ok: false, char: String.fromCodePoint(text.codePointAt(i) ?? 0), index: i };
+    bytes[i] = byte;
+  }
+  return { ok: true, bytes };
+}
+
+/** Where in a message text (segments terminated by CR) an index falls: `PID.5`. */
+export function fieldAt(text: string, index: number): string {
+  const start = text.lastIndexOf("\r", index - 1) + 1;
+  const before = text.slice(start, index);
+  const name = before.slice(0, 3);
+  const pipes = before.split("|").length - 1;
+  return `${name}.${name === "MSH" ? pipes + 1 : pipes}`;
+}

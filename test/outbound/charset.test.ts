@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { leafValue } from "../../engine/hl7/access.js";
+import { parseHl7 } from "../../engine/hl7/parse.js";
+import {
+  event,
+  HARBOR,
+  packErrors,
+  packWith,
+  queued,
+  send,
+  storeFor,
+  withPatient,
+} from "./helpers.js";
+
+/** The stored bytes of a queued message, parsed as a receiver would (MSH-18 decides the decoding). */
+function storedName(
+  store: ReturnType<typeof storeFor>,
+  messageId: string,
+): string | null | undefined {
+  const raw = store.message(messageId)?.raw;
+  if (!raw) throw new Error(`no message ${messageId}`);
+  const pid = parseHl7(raw).messages[0]?.segments.find((s) => s.name === "PID");
+  return leafValue(pid, 5, 1, 1);
+}
+
+describe("MSH-18: the bytes queued are in the character set the header names", () => {
+  it("8859/1: a Latin-1 name is one byte each, and reads back unchanged", async () => {
+    const p = packWith(HARBOR, "outbound: { msh: { charset: 8859/1 } }");
+    const store = storeFor(HARBOR);
+    const [r] = await send(p, withPatient(event("patient-add"), { lastName: "Zoë" }), store);
+    expect(r?.state).toBe("NEW");
+    const raw = store.message(r?.messageId ?? "")?.raw ?? new Uint8Array();
+    expect(Buffer.from(raw).includes(Buffer.from([0x5a, 0x6f, 0xeb]))).toBe(true);
+    expect(storedName(store, r?.messageId ?? "")).toBe("Zoë");
+  });
+
+  it("8859/1: a character the set has no byte for is INVALID_VALUE at its field; ERROR, nothing sent", async () => {
+    const p = packWith(HARBOR, "outbound: { msh: { charset: 8859/1 } }");
+    const store = storeFor(HARBOR);
+    const [r] = await send(p, withPatient(event("patient-add"), { lastName: "Łukasz" }), store);
+    expect(r?.state).toBe("ERROR");
+    expect(r?.text).toBeUndefined();
+    expect(r?.errors).toMatchObject([{ code: "INVALID_VALUE", field: "PID.5", value: "Ł" }]);
+    expect(queued(store)).toEqual([["ERROR", "outbound", "patientAdd", ["INVALID_VALUE"]]]);
+  });
+
+  it("absent: UTF-8, as our parser reads a message without MSH-18", async () => {
+    const store = storeFor(HARBOR);
+    const p = packWith(HARBOR, "{}");
+    const [r] = await send(p, withPatient(event("patient-add"), { lastName: "Łukasz" }), store);
+    expect(r?.state).toBe("NEW");
+    expect(storedName(store, r?.messageId ?? "")).toBe("Łukasz");
+  });
+
+  it("a set the engine cannot write is refused at load", () => {
+    expect(packErrors(HARBOR, "outbound: { msh: { charset: UNICODE UTF-16 } }")).toEqual([
+      expect.stringMatching(
+        /^INVALID_VALUE 'UNICODE UTF-16' is not a character set the engine writes/,
+      ),
+    ]);
+  });
+});
