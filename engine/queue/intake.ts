@@ -148,7 +148,11 @@ function findOriginal(
   );
 }
 
-function duplicateOutcome(messageId: string, original: StoredMessage): Outcome {
+/** A resend's outcome: PROCESSED with info DUPLICATE naming the original, nothing applied. */
+export function duplicateOutcome(
+  messageId: string,
+  original: Pick<StoredMessage, "messageId" | "controlId" | "messageType">,
+): Outcome {
   return {
     messageId,
     controlId: original.controlId,

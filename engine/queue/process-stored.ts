@@ -4,7 +4,7 @@ import { unparseableOutcome } from "../inbound/process.js";
 import type { Outcome } from "../model/outcome.js";
 import type { CompiledPack } from "../pack/compiled.js";
 import type { Completion, Store } from "../store/types.js";
-import { completeSafely, decide } from "./intake.js";
+import { completeSafely, decide, duplicateOutcome } from "./intake.js";
 
 /**
  * Process a message already in the queue again, from its stored bytes,
@@ -38,6 +38,19 @@ export async function processStored(
     now: options.now.toISOString(),
     ...(options.ackFor && { ack: options.ackFor(outcome) }),
   });
+  if (stored.duplicateOf !== undefined) {
+    // A transport duplicate (a resend left NEW by a crash): its original was
+    // processed; processing the resend would apply the message twice.
+    const original = store.message(stored.duplicateOf) ?? {
+      ...stored,
+      messageId: stored.duplicateOf,
+    };
+    const outcome = duplicateOutcome(messageId, original);
+    return {
+      ok: true,
+      outcome: completeSafely(store, outcome, (o) => ({ ...completion(o), kind: "duplicate" })),
+    };
+  }
   if (!message) {
     const issues = doc.issues.filter((i) => i.severity === "error");
     return {

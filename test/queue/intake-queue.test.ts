@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseHl7 } from "../../engine/hl7/parse.js";
 import type { CompiledPack } from "../../engine/pack/compiled.js";
 import { compileQueueOptions, type RawQueue } from "../../engine/pack/queue-options.js";
-import { contentHash } from "../../engine/queue/header.js";
+import { contentHash, headerOf } from "../../engine/queue/header.js";
 import { receiveBytes } from "../../engine/queue/intake.js";
 import { processStored } from "../../engine/queue/process-stored.js";
 import { pruneCutoffs, pruneQueue } from "../../engine/queue/retention.js";
@@ -199,6 +199,36 @@ describe("processStored: a stored message processed again", () => {
       code: "UNKNOWN_MESSAGE",
       message: "no message q-000404",
     });
+  });
+  it("a transport duplicate left NEW by a crash is completed as a duplicate, not processed again", async () => {
+    const store = newStore();
+    const pack = withQueue({});
+    const [original] = await receive(pack, store, A04);
+    expect(original?.state).toBe("PROCESSED");
+    const patients = store.nextId("patient");
+    // The listener stored the resend as a duplicate of the original and died before completing it.
+    const [parsed] = parseHl7(bytes(A04)).messages;
+    if (!parsed) throw new Error("no message");
+    const resendId = store.receive({
+      ...headerOf(parsed, true),
+      raw: bytes(A04),
+      receivedAt: NOW.toISOString(),
+      sender: "mllp:127.0.0.1",
+      direction: "inbound",
+      duplicateOf: original?.messageId ?? "",
+    });
+    const result = await processStored(pack, store, resendId, {
+      now: NOW,
+      completion: { kind: "receive" },
+    });
+    expect(result.ok && result.outcome).toMatchObject({
+      state: "PROCESSED",
+      actions: [],
+      errors: [{ code: "DUPLICATE", severity: "info", value: original?.messageId }],
+    });
+    expect(store.nextId("patient")).toBe(patients);
+    expect(store.message(resendId)?.state).toBe("PROCESSED");
+    expect(store.attempts(resendId).map((a) => a.kind)).toEqual(["duplicate"]);
   });
 });
 
