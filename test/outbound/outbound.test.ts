@@ -111,6 +111,29 @@ describe("events: kinds and the messages they build (Table 4, reschedule)", () =
       ["bad.json", 3, expect.any(String)],
     ]);
   });
+
+  it("a date of birth that is not YYYY-MM-DD is refused at its line (it would go out as an invalid DT)", async () => {
+    const dobs = [
+      '"patient": { "id": "1", "dob": "14/02/1980" }',
+      '"patient": { "id": "1", "guarantor": { "dob": "1980-2-14" } }',
+      '"patient": { "id": "1", "nextOfKin": { "lastName": "A" } },\n  "policies": [{ "sequence": 1, "insured": { "dob": "19800214" } }]',
+    ];
+    for (const patient of dobs) {
+      const load = loadEvent("dob.json", `{\n  "kind": "patientAdd",\n  ${patient}\n}\n`);
+      expect(load.ok, patient).toBe(false);
+      if (load.ok) continue;
+      expect(load.errors.map((e) => [e.line, e.code]).at(-1), patient).toEqual([
+        expect.any(Number),
+        "INVALID_VALUE",
+      ]);
+      expect(load.errors.at(-1)?.message, patient).toMatch(/dob/);
+    }
+    const ok = loadEvent(
+      "dob.json",
+      '{ "kind": "patientAdd", "patient": { "id": "1", "dob": "1980-02-14" } }',
+    );
+    expect(ok.ok).toBe(true);
+  });
 });
 
 describe("enabled.outbound (§7): a disabled event is PROCESSED with OUTBOUND_NOT_ENABLED", () => {
