@@ -1,6 +1,6 @@
 import { controlId, messageTypeName } from "../hl7/access.js";
 import { parseHl7 } from "../hl7/parse.js";
-import { serializeMessage } from "../hl7/serialize.js";
+import { SEGMENT_TERMINATOR, serializeMessage, serializeSegment } from "../hl7/serialize.js";
 import type { Hl7Message, ParseIssue } from "../hl7/tree.js";
 import { type ProcessOptions, processMessage, unparseableOutcome } from "../inbound/process.js";
 import { decideState, type Outcome } from "../model/outcome.js";
@@ -54,7 +54,17 @@ export async function receiveBytes(
   const outside = doc.issues.filter((i) => i.messageIndex < 0 && i.severity === "error");
   if (outside.length > 0) {
     const messageId = store.receive({
-      raw: bytes,
+      // With messages beside it, only the lines outside them (each message
+      // is stored in its own row): these bytes, processed again (recovery,
+      // reprocess), must not process a message a second time.
+      raw:
+        doc.messages.length === 0
+          ? bytes
+          : utf8.encode(
+              doc.envelope
+                .map((e) => serializeSegment(e.segment, e.delimiters) + SEGMENT_TERMINATOR)
+                .join(""),
+            ),
       receivedAt,
       sender: options.sender,
       controlId: "",

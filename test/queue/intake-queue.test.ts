@@ -230,6 +230,26 @@ describe("processStored: a stored message processed again", () => {
     expect(store.message(resendId)?.state).toBe("PROCESSED");
     expect(store.attempts(resendId).map((a) => a.kind)).toEqual(["duplicate"]);
   });
+  it("text outside the message in the same frame: its ERROR row, processed again, does not process the message", async () => {
+    const store = newStore();
+    const pack = withQueue({});
+    const [junk, received] = await receive(pack, store, `hello there\r${A04}`);
+    expect(junk?.errors.map((e) => e.code)).toEqual(["PARSE_ERROR"]);
+    expect(received?.state).toBe("PROCESSED");
+    const patients = store.nextId("patient");
+    const again = await processStored(pack, store, junk?.messageId ?? "", {
+      now: NOW,
+      completion: { kind: "reprocess" },
+    });
+    expect(again.ok && again.outcome).toMatchObject({ state: "ERROR", actions: [] });
+    expect(again.ok && [...new Set(again.outcome.errors.map((e) => e.code))]).toEqual([
+      "PARSE_ERROR",
+    ]);
+    expect(new TextDecoder().decode(store.message(junk?.messageId ?? "")?.raw)).toBe(
+      "hello there\r",
+    );
+    expect(store.nextId("patient")).toBe(patients);
+  });
 });
 
 describe("queue.retentionDays", () => {
