@@ -49,6 +49,8 @@ async function freshQueue(): Promise<string> {
       await receiveBytes(pack, store, readFileSync(`${CORPUS}/${name}.hl7`), {
         now: new Date(Date.UTC(2026, 0, 10 + i, 9)),
         sender: `file:${name}`,
+        // As the listener and `rulepack run` store them: with the content hash.
+        detectDuplicates: true,
       });
     }
     const bytes = (text: string) => new TextEncoder().encode(text);
