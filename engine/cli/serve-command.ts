@@ -1,5 +1,5 @@
 import { createAlertMonitor } from "../server/alert-monitor.js";
-import { crashHook, parseCrashPlan } from "../server/crash-points.js";
+import { type CrashPlan, crashHook, parseCrashPlan } from "../server/crash-points.js";
 import { pruneNow, startMaintenance } from "../server/maintenance.js";
 import { type MllpServer, startMllpServer } from "../server/mllp-server.js";
 import { formatRecovery, recoverNewMessages } from "../server/recovery.js";
@@ -63,6 +63,36 @@ export async function serveCommand(options: ServeOptions, io: CliIo): Promise<Co
     io.stderr(`rulepack: ${crash.message}\n`);
     return { exitCode: EXIT.usage };
   }
+  // Subscribed before anything else: a SIGHUP while the pack loads or crash
+  // recovery runs (which can take long) would otherwise end the process (the
+  // signal's default action). It is held and served once the listener runs.
+  let reloadNow: (() => Promise<void>) | undefined;
+  let reloadAsked = false;
+  const unsubscribe = (options.onReload ?? onSighup)(async () => {
+    if (reloadNow) await reloadNow();
+    else reloadAsked = true;
+  });
+  try {
+    return await serveSubscribed(options, io, log, crash.plan, (reload) => {
+      reloadNow = reload;
+      const asked = reloadAsked;
+      reloadAsked = false;
+      return asked;
+    });
+  } finally {
+    reloadNow = undefined;
+    unsubscribe();
+  }
+}
+
+async function serveSubscribed(
+  options: ServeOptions,
+  io: CliIo,
+  log: (line: string) => void,
+  crashPlan: CrashPlan | undefined,
+  /** Routes reload signals to `reload` (undefined: ignore them); true when one came earlier. */
+  onReload: (reload: (() => Promise<void>) | undefined) => boolean,
+): Promise<CommandResult> {
   const load = loadServedPack(options.pack);
   if (!load.ok) {
     for (const e of load.errors) io.stderr(`${e}\n`);
@@ -91,7 +121,7 @@ export async function serveCommand(options: ServeOptions, io: CliIo): Promise<Co
         ...(options.idleTimeoutMs !== undefined && { idleTimeoutMs: options.idleTimeoutMs }),
         log,
         onOutcomes: (outcomes) => alerts.afterMessages(outcomes),
-        ...(crash.plan && { crash: crashHook(crash.plan) }),
+        ...(crashPlan && { crash: crashHook(crashPlan) }),
       });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? "error";
@@ -113,7 +143,7 @@ export async function serveCommand(options: ServeOptions, io: CliIo): Promise<Co
       current = next.pack;
       log(`reloaded pack=${next.pack.id}`);
     };
-    const unsubscribe = (options.onReload ?? onSighup)(reload);
+    const reloadAsked = onReload(reload);
     const stopMaintenance = startMaintenance({
       server,
       store,
@@ -124,10 +154,11 @@ export async function serveCommand(options: ServeOptions, io: CliIo): Promise<Co
     });
     const stop = options.stop ?? signalled();
     io.stdout(`ready port=${server.port}\n`);
+    if (reloadAsked) await reload();
     await pruneNow(server, store, now, log);
     alerts.check();
     await stop;
-    unsubscribe();
+    onReload(undefined);
     stopMaintenance();
     await server.close();
     await alerts.settled();

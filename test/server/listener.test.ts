@@ -83,6 +83,32 @@ describe("crash recovery", () => {
 });
 
 describe("SIGHUP reload", () => {
+  it("a reload asked for while the pack loads or recovery runs is held, not lost, and served once listening", async () => {
+    const db = newDb();
+    const { a04 } = patientMessages(1);
+    storeNew(db, [Buffer.from(a04, "latin1")], new Date().toISOString());
+    let newBeforeRecovery = -1;
+    const server = await serve(db, undefined, {
+      onReload: (reload) => {
+        // Subscribed before recovery: the NEW message is still waiting.
+        const store = openSqliteStore(db);
+        try {
+          newBeforeRecovery = store.messages({ state: "NEW" }).length;
+        } finally {
+          store.close();
+        }
+        // The signal arrives at once, before the listener runs.
+        void reload();
+        return () => {};
+      },
+    });
+    expect(await server.stop()).toBe(0);
+    const logs = server.stderr.join("");
+    expect(newBeforeRecovery).toBe(1);
+    expect(logs).toContain("reloaded pack=harbor-ortho");
+    expect(logs.indexOf("listening")).toBeLessThan(logs.indexOf("reloaded pack"));
+  });
+
   it("reloads the pack (and master data) for the next frames; keeps the old pack when the new one does not load", async () => {
     const dir = join(root, "reload", "harbor-ortho");
     mkdirSync(dir, { recursive: true });
