@@ -195,7 +195,7 @@ export async function sendEvent(
       record(leg.event, "ERROR", ruleErrors, messageType);
       continue;
     }
-    const { charset } = pack.outbound.msh;
+    const charset = pack.outbound.msh.charset ?? declaredCharset(segments);
     const unwritable = encodeMessage(messageText(segments), charset);
     if (!unwritable.ok) {
       const field = fieldAt(messageText(segments), unwritable.index);
@@ -266,3 +266,18 @@ async function applyFieldRules(
   });
   return [...errors, ...codes.errors];
 }
+
+/**
+ * Without `outbound.msh.charset` a message is sent without MSH-18 — which
+ * HL7 reads as ASCII — as long as it is ASCII; one holding other characters
+ * says what it is (`UNICODE UTF-8`, the bytes written), so a strict receiver
+ * does not read UTF-8 as ASCII.
+ */
+function declaredCharset(segments: readonly Segment[]): string | undefined {
+  if (!NON_ASCII_TEXT.test(messageText(segments))) return undefined;
+  segments[0]?.set(18, 1, UTF8_NAME);
+  return UTF8_NAME;
+}
+
+const NON_ASCII_TEXT = /[^\x00-\x7f]/;
+const UTF8_NAME = "UNICODE UTF-8";

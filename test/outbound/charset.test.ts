@@ -44,11 +44,16 @@ describe("MSH-18: the bytes queued are in the character set the header names", (
     expect(queued(store)).toEqual([["ERROR", "outbound", "patientAdd", ["INVALID_VALUE"]]]);
   });
 
-  it("absent: UTF-8, as our parser reads a message without MSH-18", async () => {
+  it("absent: an ASCII message goes without MSH-18; one with other characters declares UNICODE UTF-8", async () => {
     const store = storeFor(HARBOR);
     const p = packWith(HARBOR, "{}");
+    const msh18 = (id: string) =>
+      leafValue(parseHl7(store.message(id)?.raw ?? new Uint8Array()).messages[0]?.segments[0], 18);
+    const [ascii] = await send(p, withPatient(event("patient-add"), { lastName: "Lucas" }), store);
+    expect(msh18(ascii?.messageId ?? "")).toBeUndefined();
     const [r] = await send(p, withPatient(event("patient-add"), { lastName: "Łukasz" }), store);
     expect(r?.state).toBe("NEW");
+    expect(msh18(r?.messageId ?? "")).toBe("UNICODE UTF-8");
     expect(storedName(store, r?.messageId ?? "")).toBe("Łukasz");
   });
 
