@@ -139,24 +139,27 @@ export async function sendEvent(
     errors: readonly OutcomeError[],
     messageType: string | null,
   ) => {
-    const messageId = store.receive({
-      raw: new TextEncoder().encode(JSON.stringify(event)),
-      receivedAt: now.toISOString(),
-      sender: `outbound:${pack.id}`,
-      controlId: "",
-      messageType: leg,
-      direction: "outbound",
-    });
-    store.complete({
-      messageId,
-      controlId: "",
-      messageType: leg,
-      state,
-      actions: [],
-      errors,
-      review: [],
-      trace: [],
-    });
+    const messageId = store.record(
+      {
+        raw: new TextEncoder().encode(JSON.stringify(event)),
+        receivedAt: now.toISOString(),
+        sender: `outbound:${pack.id}`,
+        controlId: "",
+        messageType: leg,
+        direction: "outbound",
+      },
+      (id) => ({
+        messageId: id,
+        controlId: "",
+        messageType: leg,
+        state,
+        actions: [],
+        errors,
+        review: [],
+        trace: [],
+      }),
+      { kind: "receive", now: now.toISOString() },
+    );
     out.push({
       event: leg,
       state,

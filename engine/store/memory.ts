@@ -406,6 +406,22 @@ export function createMemoryStore(): Store {
         outcome,
       );
     },
+    record(
+      message: ReceivedMessage,
+      outcomeFor: (messageId: string) => Outcome,
+      completion: Completion,
+    ): string {
+      open();
+      const messageId = enqueue(message);
+      try {
+        this.complete(outcomeFor(messageId), completion);
+      } catch (e) {
+        messages.delete(messageId);
+        messageCounter -= 1;
+        throw e;
+      }
+      return messageId;
+    },
     setState(messageId: string, state: "DELETED", completion: Completion): void {
       open();
       const entry = messages.get(messageId);

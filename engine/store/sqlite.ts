@@ -389,6 +389,17 @@ function sqliteStore(db: BetterSqlite3.Database): Store {
       patientId: applying ? subjectPatientId(outcome) : undefined,
     });
   });
+  const record = db.transaction(
+    (
+      message: ReceivedMessage,
+      outcomeFor: (messageId: string) => Outcome,
+      completion: Completion,
+    ): string => {
+      const messageId = receive(message);
+      complete(outcomeFor(messageId), completion);
+      return messageId;
+    },
+  );
   const setState = db.transaction((messageId: string, state: QueueState, completion: Completion) =>
     recordAttempt(messageId, state, completion),
   );
@@ -463,6 +474,13 @@ function sqliteStore(db: BetterSqlite3.Database): Store {
       queueOutbound.immediate(packId, build),
     complete(outcome: Outcome, completion?: Completion): void {
       complete.immediate(outcome, completion ?? { kind: "receive", now: new Date().toISOString() });
+    },
+    record(
+      message: ReceivedMessage,
+      outcomeFor: (messageId: string) => Outcome,
+      completion: Completion,
+    ): string {
+      return record.immediate(message, outcomeFor, completion);
     },
     setState(messageId: string, state: "DELETED", completion: Completion): void {
       setState.immediate(messageId, state, completion);

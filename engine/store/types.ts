@@ -153,6 +153,16 @@ export interface Store extends StoreView {
    * `receive` at the current time.
    */
   complete(outcome: Outcome, completion?: Completion): void;
+  /**
+   * Store a message already decided — received and completed in one
+   * transaction, so it is never seen NEW (an outbound event leg that sends
+   * nothing). `outcomeFor` gets the message ID; returns it.
+   */
+  record(
+    message: ReceivedMessage,
+    outcomeFor: (messageId: string) => Outcome,
+    completion: Completion,
+  ): string;
   /** A person's change of state without processing (`queue delete`): recorded as an attempt. */
   setState(messageId: string, state: "DELETED", completion: Completion): void;
   /** Every attempt recorded for the message, oldest first. */

@@ -114,6 +114,33 @@ export function queueContract(name: string, make: () => Store): void {
       });
     });
 
+    describe("record: received and completed at once", () => {
+      it("is never NEW: one attempt, the outcome's state, its message ID given to the outcome", () => {
+        const store = fresh();
+        const id = store.record(
+          { ...received(), direction: "outbound" },
+          (messageId) => ({ ...outcomeOf(messageId, []), messageType: "appointmentCancel" }),
+          at("2026-01-01T12:00:00.000Z"),
+        );
+        expect(store.message(id)).toMatchObject({ state: "PROCESSED", direction: "outbound" });
+        expect(store.message(id)?.outcome?.messageId).toBe(id);
+        expect(store.attempts(id)).toHaveLength(1);
+      });
+
+      it("an outcome that cannot be completed leaves no message behind", () => {
+        const store = fresh();
+        expect(() =>
+          store.record(
+            received(),
+            () => outcomeOf("q-000404", [], "ERROR"),
+            at("2026-01-01T12:00:00.000Z"),
+          ),
+        ).toThrow();
+        expect(store.messages()).toEqual([]);
+        expect(store.receive(received())).toBe("q-000001");
+      });
+    });
+
     describe("messages(filter)", () => {
       const setUp = (store: Store) => {
         const a04 = store.receive(
