@@ -115,6 +115,8 @@ const TABLE_0357: Readonly<Record<string, string>> = {
   APPOINTMENT_NOT_FOUND: "204",
   APPOINTMENT_NOT_MATCHED: "204",
   DUPLICATE: "205",
+  // A person must decide between records the message's keys match (or would change).
+  REVIEW_REQUIRED: "205",
   INTERNAL_ERROR: "207",
   EXPRESSION_ERROR: "207",
   EXPRESSION_BUDGET_EXCEEDED: "207",

@@ -210,6 +210,8 @@ describe("table 0357 and versions", () => {
     expect(hl7ErrorCode("UNSUPPORTED_PROCESSING_ID")).toBe("202");
     expect(hl7ErrorCode("UNSUPPORTED_VERSION")).toBe("203");
     expect(hl7ErrorCode("PATIENT_NOT_FOUND")).toBe("204");
+    expect(hl7ErrorCode("REVIEW_REQUIRED")).toBe("205");
+    expect(hl7ErrorCode("DUPLICATE")).toBe("205");
     expect(hl7ErrorCode("INTERNAL_ERROR")).toBe("207");
     expect(hl7ErrorCode("SOMETHING_NEW")).toBe("207");
   });
