@@ -5,6 +5,7 @@ import type { Hl7Message, ParseIssue } from "../hl7/tree.js";
 import { type ProcessOptions, processMessage, unparseableOutcome } from "../inbound/process.js";
 import { decideState, type Outcome } from "../model/outcome.js";
 import type { CompiledPack } from "../pack/compiled.js";
+import { StaleViewError } from "../store/errors.js";
 import type { Completion, Store, StoredMessage } from "../store/types.js";
 import { headerErrors, headerOf } from "./header.js";
 
@@ -102,14 +103,63 @@ export async function receiveBytes(
     const messageId = store.receive(received);
     options.onStored?.(messageId, message);
     const issues = doc.issues.filter((i) => i.messageIndex === message.index);
-    const outcome = await decide(pack, store, message, messageId, issues, {
-      now: options.now,
-      trace: options.trace === true,
-    });
-    outcomes.push(completeSafely(store, outcome, completion));
+    outcomes.push(
+      await decideAndComplete(
+        store,
+        () =>
+          decide(pack, store, message, messageId, issues, {
+            now: options.now,
+            trace: options.trace === true,
+          }),
+        completion,
+      ),
+    );
   }
   return outcomes;
 }
+
+/** How many times a decision is taken again when another process changed the store meanwhile. */
+const MAX_DECISIONS = 10;
+
+/**
+ * Decide on the current view and complete with the view's version, so a
+ * commit by another process in between (the listener and `rulepack
+ * reprocess` share one file) makes the decision be taken again on fresh
+ * records instead of, say, creating a patient twice.
+ */
+export async function decideAndComplete(
+  store: Store,
+  decideOnce: () => Promise<Outcome>,
+  completion: CompletionFor,
+): Promise<Outcome> {
+  for (let round = 1; ; round++) {
+    const basedOn = store.viewVersion();
+    const outcome = await decideOnce();
+    try {
+      return completeSafely(store, outcome, completion, basedOn);
+    } catch (e) {
+      if (!(e instanceof StaleViewError)) throw e;
+      if (round >= MAX_DECISIONS) {
+        const failed: Outcome = {
+          ...outcome,
+          state: "ATHENAERROR",
+          actions: [],
+          errors: [
+            ...outcome.errors,
+            {
+              code: "INTERNAL_ERROR",
+              severity: "error",
+              message: `the store changed under this message ${MAX_DECISIONS} times while it was decided; reprocess it`,
+            },
+          ],
+        };
+        return completeSafely(store, failed, completion);
+      }
+    }
+  }
+}
+
+type CompletionFor = Completion | ((outcome: Outcome) => Completion) | undefined;
 
 /** The outcome of one stored message: refused for its header (MSH-11, MSH-12), or processed. */
 export async function decide(
@@ -189,14 +239,16 @@ export function duplicateOutcome(
 export function completeSafely(
   store: Store,
   outcome: Outcome,
-  completion?: Completion | ((outcome: Outcome) => Completion),
+  completion?: CompletionFor,
+  basedOn?: number,
 ): Outcome {
   const completionOf = (o: Outcome) =>
     typeof completion === "function" ? completion(o) : completion;
   try {
-    store.complete(outcome, completionOf(outcome));
+    store.complete(outcome, completionOf(outcome), basedOn);
     return outcome;
   } catch (e) {
+    if (e instanceof StaleViewError) throw e;
     const failed: Outcome = {
       ...outcome,
       state: "ATHENAERROR",

@@ -4,7 +4,7 @@ import { unparseableOutcome } from "../inbound/process.js";
 import type { Outcome } from "../model/outcome.js";
 import type { CompiledPack } from "../pack/compiled.js";
 import type { Completion, Store } from "../store/types.js";
-import { completeSafely, decide, duplicateOutcome } from "./intake.js";
+import { completeSafely, decide, decideAndComplete, duplicateOutcome } from "./intake.js";
 
 /**
  * Process a message already in the queue again, from its stored bytes,
@@ -59,9 +59,10 @@ export async function processStored(
     };
   }
   const issues = doc.issues.filter((i) => i.messageIndex === message.index);
-  const outcome = await decide(pack, store, message, messageId, issues, {
-    ...options.process,
-    now: options.now,
-  });
-  return { ok: true, outcome: completeSafely(store, outcome, completion) };
+  const outcome = await decideAndComplete(
+    store,
+    () => decide(pack, store, message, messageId, issues, { ...options.process, now: options.now }),
+    completion,
+  );
+  return { ok: true, outcome };
 }

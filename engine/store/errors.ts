@@ -19,6 +19,19 @@ export class StoreActionError extends Error {
   }
 }
 
+/**
+ * Thrown by `complete` when another process committed to the store after
+ * the decision read it (`basedOn` is no longer the view's version): the
+ * decision may rest on stale records, so nothing is written and the caller
+ * decides again.
+ */
+export class StaleViewError extends Error {
+  override readonly name = "StaleViewError";
+  constructor(readonly messageId: string) {
+    super(`the store changed while ${messageId} was decided`);
+  }
+}
+
 /** Thrown by `complete` for a message ID that `receive` never returned. */
 export class UnknownMessageError extends Error {
   override readonly name = "UnknownMessageError";

@@ -381,7 +381,9 @@ export function createMemoryStore(): Store {
       outboundCounters.set(packId, sequence);
       return enqueue({ ...message, direction: "outbound" });
     },
-    complete(outcome: Outcome, completion?: Completion): void {
+    // One process holds this store: nothing else commits between a decision and its completion.
+    viewVersion: (): number => 0,
+    complete(outcome: Outcome, completion?: Completion, _basedOn?: number): void {
       open();
       const entry = messages.get(outcome.messageId);
       if (!entry) throw new UnknownMessageError(outcome.messageId);

@@ -11,7 +11,7 @@ import {
   type StoredClaim,
   type StoredPatient,
 } from "./apply.js";
-import { UnknownMessageError } from "./errors.js";
+import { StaleViewError, UnknownMessageError } from "./errors.js";
 import { blockingKeyList, counterAfter, messageIdOf } from "./ids.js";
 import { EMPTY_MASTER_DATA, type MasterData } from "./master-data.js";
 import { deepFreeze } from "./merge.js";
@@ -376,19 +376,25 @@ function sqliteStore(db: BetterSqlite3.Database): Store {
       receive({ ...build(s.takeOutbound.get(packId) as number), direction: "outbound" }),
   );
 
-  const complete = db.transaction((outcome: Outcome, completion: Completion): void => {
-    const applying = APPLYING_STATES.has(outcome.state);
-    if (applying) {
-      if (s.message.get(outcome.messageId) === undefined) {
-        throw new UnknownMessageError(outcome.messageId);
+  const complete = db.transaction(
+    (outcome: Outcome, completion: Completion, basedOn: number | undefined): void => {
+      // Under the write lock: has another connection committed since the decision read the view?
+      if (basedOn !== undefined && (s.dataVersion.get() as number) !== basedOn) {
+        throw new StaleViewError(outcome.messageId);
       }
-      applyActions(repository, outcome.actions);
-    }
-    recordAttempt(outcome.messageId, outcome.state, completion, {
-      json: JSON.stringify(outcome),
-      patientId: applying ? subjectPatientId(outcome) : undefined,
-    });
-  });
+      const applying = APPLYING_STATES.has(outcome.state);
+      if (applying) {
+        if (s.message.get(outcome.messageId) === undefined) {
+          throw new UnknownMessageError(outcome.messageId);
+        }
+        applyActions(repository, outcome.actions);
+      }
+      recordAttempt(outcome.messageId, outcome.state, completion, {
+        json: JSON.stringify(outcome),
+        patientId: applying ? subjectPatientId(outcome) : undefined,
+      });
+    },
+  );
   const record = db.transaction(
     (
       message: ReceivedMessage,
@@ -396,7 +402,7 @@ function sqliteStore(db: BetterSqlite3.Database): Store {
       completion: Completion,
     ): string => {
       const messageId = receive(message);
-      complete(outcomeFor(messageId), completion);
+      complete(outcomeFor(messageId), completion, undefined);
       return messageId;
     },
   );
@@ -472,9 +478,14 @@ function sqliteStore(db: BetterSqlite3.Database): Store {
     receive: (message: ReceivedMessage): string => receive.immediate(message),
     queueOutbound: (packId: string, build: (sequence: number) => OutboundMessage): string =>
       queueOutbound.immediate(packId, build),
-    complete(outcome: Outcome, completion?: Completion): void {
-      complete.immediate(outcome, completion ?? { kind: "receive", now: new Date().toISOString() });
+    complete(outcome: Outcome, completion?: Completion, basedOn?: number): void {
+      complete.immediate(
+        outcome,
+        completion ?? { kind: "receive", now: new Date().toISOString() },
+        basedOn,
+      );
     },
+    viewVersion: (): number => s.dataVersion.get() as number,
     record(
       message: ReceivedMessage,
       outcomeFor: (messageId: string) => Outcome,

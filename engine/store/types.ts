@@ -144,6 +144,12 @@ export interface QueueSummary {
 export type PrunableState = "PROCESSED" | "DELETED";
 
 export interface Store extends StoreView {
+  /**
+   * A number that changes whenever another process commits to the store:
+   * a decision taken on the view is completed with it (`complete`'s
+   * `basedOn`), and refused when it has changed.
+   */
+  viewVersion(): number;
   /** Record a received message as NEW; returns the engine's own message ID (`q-000042`). */
   receive(message: ReceivedMessage): string;
   /**
@@ -152,7 +158,7 @@ export interface Store extends StoreView {
    * when given), in one transaction. Without `completion` the attempt is a
    * `receive` at the current time.
    */
-  complete(outcome: Outcome, completion?: Completion): void;
+  complete(outcome: Outcome, completion?: Completion, basedOn?: number): void;
   /**
    * Store a message already decided — received and completed in one
    * transaction, so it is never seen NEW (an outbound event leg that sends

@@ -1,0 +1,108 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { parseHl7 } from "../../engine/hl7/parse.js";
+import { processMessage } from "../../engine/inbound/process.js";
+import { receiveBytes } from "../../engine/queue/intake.js";
+import { StaleViewError } from "../../engine/store/errors.js";
+import { openSqliteStore } from "../../engine/store/sqlite.js";
+import type { Store } from "../../engine/store/types.js";
+import { fixturePack, JANE, MASTER_DATA, message, NOW } from "../inbound/helpers.js";
+
+/**
+ * Two processes on one SQLite file (a listener and `rulepack reprocess`):
+ * a decision read from the store is completed only if nobody committed in
+ * between; otherwise it is taken again on fresh records.
+ */
+const root = mkdtempSync(join(tmpdir(), "rulepack-race-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+const pack = fixturePack("inbound-basic");
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+function twoConnections(): [Store, Store] {
+  const file = join(root, `race-${++n}.db`);
+  const a = openSqliteStore(file);
+  a.loadMasterData(MASTER_DATA);
+  return [a, openSqliteStore(file)];
+}
+
+describe("decisions and other processes' commits", () => {
+  it("complete refuses a decision based on a view another connection has changed since", () => {
+    const [a, b] = twoConnections();
+    const id = a.receive({
+      raw: bytes("MSH|^~\\&|X\r"),
+      receivedAt: NOW.toISOString(),
+      sender: "t",
+      controlId: "C1",
+      messageType: "ADT^A04",
+      direction: "inbound",
+    });
+    const basedOn = a.viewVersion();
+    b.receive({
+      raw: bytes("MSH|^~\\&|Y\r"),
+      receivedAt: NOW.toISOString(),
+      sender: "other process",
+      controlId: "C2",
+      messageType: "ADT^A04",
+      direction: "inbound",
+    });
+    const outcome = {
+      messageId: id,
+      controlId: "C1",
+      messageType: "ADT^A04",
+      state: "PROCESSED" as const,
+      actions: [],
+      errors: [],
+      review: [],
+      trace: [],
+    };
+    expect(() => a.complete(outcome, undefined, basedOn)).toThrow(StaleViewError);
+    expect(a.message(id)?.state).toBe("NEW");
+    a.complete(outcome, undefined, a.viewVersion());
+    expect(a.message(id)?.state).toBe("PROCESSED");
+    a.close();
+    b.close();
+  });
+
+  it("the same patient registered by another process meanwhile: decided again, one patient, updated", async () => {
+    const [a, b] = twoConnections();
+    const a04 = message({ type: "ADT^A04", pid: JANE });
+    // What the other process decided for the same A04 (it commits while A is deciding).
+    const [other] = parseHl7(bytes(a04)).messages;
+    if (!other) throw new Error("no message");
+    const otherId = b.receive({
+      raw: bytes(a04),
+      receivedAt: NOW.toISOString(),
+      sender: "other",
+      controlId: "X",
+      messageType: "ADT^A04",
+      direction: "inbound",
+    });
+    const otherOutcome = await processMessage(pack, other, b, NOW, otherId);
+    expect(otherOutcome.actions[0]?.type).toBe("patient.create");
+
+    let interleaved = false;
+    const racing: Store = Object.create(a, {
+      complete: {
+        value: (...args: Parameters<Store["complete"]>) => {
+          if (!interleaved) {
+            interleaved = true;
+            b.complete(otherOutcome);
+          }
+          a.complete(...args);
+        },
+      },
+    });
+    const [outcome] = await receiveBytes(pack, racing, bytes(a04), { now: NOW, sender: "a" });
+    expect(interleaved).toBe(true);
+    expect(outcome?.state).toBe("PROCESSED");
+    expect(outcome?.actions.map((x) => x.type)).not.toContain("patient.create");
+    expect(a.patientById("1001")?.lastName).toBe("Doe");
+    expect(a.nextId("patient")).toBe("1002");
+    expect(a.attempts(outcome?.messageId ?? "")).toHaveLength(1);
+    a.close();
+    b.close();
+  });
+});
