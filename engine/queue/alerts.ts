@@ -26,6 +26,13 @@ export interface Alert {
   readonly controlId?: string;
   readonly messageType?: string;
   readonly codes?: readonly string[];
+  /** For `idle`: the silent sender (`MSH-3^MSH-4`); absent when no sender was ever heard. */
+  readonly sender?: string;
+}
+
+/** What makes two alerts the same condition: a silent sender is its own. */
+export function alertKey(alert: Alert): string {
+  return alert.sender === undefined ? alert.kind : `${alert.kind}:${alert.sender}`;
 }
 
 export interface ThresholdInput {
@@ -36,9 +43,14 @@ export interface ThresholdInput {
 }
 
 interface Threshold {
-  /** The measured value when the alert is on, else undefined. */
-  measure(options: AlertOptions, input: ThresholdInput): number | undefined;
+  /** The measured values when the alert is on (one per sender for idle), else none. */
+  measure(options: AlertOptions, input: ThresholdInput): readonly Measured[];
   threshold(options: AlertOptions): number;
+}
+
+interface Measured {
+  readonly value: number;
+  readonly sender?: string;
 }
 
 const HOUR_MS = 3_600_000;
@@ -61,23 +73,31 @@ const THRESHOLDS: Readonly<Record<ThresholdKind, Threshold>> = {
     threshold: (o) => o.errorCount,
     measure(o, { summary }) {
       const count = waitingErrors(summary);
-      return count > o.errorCount ? count : undefined;
+      return count > o.errorCount ? [{ value: count }] : [];
     },
   },
   oldestError: {
     threshold: (o) => o.oldestErrorHours,
     measure(o, { summary, now }) {
       const hours = ageIn(HOUR_MS, summary.oldestWaitingSince, now);
-      return hours !== undefined && hours > o.oldestErrorHours ? round1(hours) : undefined;
+      return hours !== undefined && hours > o.oldestErrorHours ? [{ value: round1(hours) }] : [];
     },
   },
   idle: {
     threshold: (o) => o.idleMinutes,
+    // "A sender silent too long": each sender ever heard on its own; before
+    // any, the listener's own wait.
     measure(o, { summary, now, listeningSince }) {
-      if (o.idleMinutes <= 0) return undefined;
-      const since = summary.lastReceivedAt ?? listeningSince?.toISOString();
-      const minutes = ageIn(MINUTE_MS, since, now);
-      return minutes !== undefined && minutes > o.idleMinutes ? round1(minutes) : undefined;
+      if (o.idleMinutes <= 0) return [];
+      const silent = (since: string | undefined, sender?: string): Measured[] => {
+        const minutes = ageIn(MINUTE_MS, since, now);
+        return minutes !== undefined && minutes > o.idleMinutes
+          ? [{ value: round1(minutes), ...(sender !== undefined && { sender }) }]
+          : [];
+      };
+      const senders = Object.entries(summary.lastReceivedBySender ?? {});
+      if (senders.length > 0) return senders.flatMap(([sender, at]) => silent(at, sender));
+      return silent(summary.lastReceivedAt ?? listeningSince?.toISOString());
     },
   },
 };
@@ -87,8 +107,9 @@ export function thresholdAlerts(options: AlertOptions, input: ThresholdInput): A
   const at = input.now.toISOString();
   const alerts: Alert[] = [];
   for (const [kind, t] of Object.entries(THRESHOLDS) as [ThresholdKind, Threshold][]) {
-    const value = t.measure(options, input);
-    if (value !== undefined) alerts.push({ kind, at, value, threshold: t.threshold(options) });
+    for (const m of t.measure(options, input)) {
+      alerts.push({ kind, at, ...m, threshold: t.threshold(options) });
+    }
   }
   return alerts;
 }
@@ -113,16 +134,15 @@ export function outcomeAlert(
 export interface Rearmed {
   /** Alerts to emit: conditions that hold now and did not at the last check. */
   readonly raised: readonly Alert[];
-  /** The conditions holding now, to pass to the next check. */
-  readonly firing: ReadonlySet<ThresholdKind>;
+  /** The conditions holding now (`alertKey`), to pass to the next check. */
+  readonly firing: ReadonlySet<string>;
 }
 
 /** Keep only the alerts that were not already firing; a condition that cleared is re-armed. */
-export function rearm(firing: ReadonlySet<ThresholdKind>, holding: readonly Alert[]): Rearmed {
-  const now = new Set(holding.map((a) => a.kind as ThresholdKind));
+export function rearm(firing: ReadonlySet<string>, holding: readonly Alert[]): Rearmed {
   return {
-    raised: holding.filter((a) => !firing.has(a.kind as ThresholdKind)),
-    firing: now,
+    raised: holding.filter((a) => !firing.has(alertKey(a))),
+    firing: new Set(holding.map(alertKey)),
   };
 }
 
@@ -130,6 +150,7 @@ export function rearm(firing: ReadonlySet<ThresholdKind>, holding: readonly Aler
 export function formatAlert(alert: Alert): string {
   const parts: [string, string | number | undefined][] = [
     ["kind", alert.kind],
+    ["sender", alert.sender],
     ["value", alert.value],
     ["threshold", alert.threshold],
     ["messageId", alert.messageId],

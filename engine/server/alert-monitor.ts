@@ -1,13 +1,6 @@
 import type { Outcome, QueueState } from "../model/outcome.js";
 import type { AlertOptions } from "../pack/queue-options.js";
-import {
-  type Alert,
-  formatAlert,
-  outcomeAlert,
-  rearm,
-  type ThresholdKind,
-  thresholdAlerts,
-} from "../queue/alerts.js";
+import { type Alert, formatAlert, outcomeAlert, rearm, thresholdAlerts } from "../queue/alerts.js";
 import type { Store } from "../store/types.js";
 import { type AlertCommandResult, runAlertCommand } from "./alert-command.js";
 
@@ -41,7 +34,7 @@ const COUNTED = new Set<QueueState>(["ERROR", "CBOERROR"]);
 export function createAlertMonitor(m: AlertMonitorOptions): AlertMonitor {
   const listeningSince = m.now();
   const runCommand = m.runCommand ?? runAlertCommand;
-  let firing: ReadonlySet<ThresholdKind> = new Set();
+  let firing: ReadonlySet<string> = new Set();
   const running = new Set<Promise<void>>();
 
   const emit = (alert: Alert) => {
@@ -75,7 +68,8 @@ export function createAlertMonitor(m: AlertMonitorOptions): AlertMonitor {
   return {
     afterMessages(outcomes) {
       if (outcomes.length > 0 && firing.has("idle")) {
-        // A message arrived: the sender is no longer silent.
+        // A message arrived: the listener is no longer waiting for a first one
+        // (a silent sender's own alert clears at the next check that hears it).
         const rest = new Set(firing);
         rest.delete("idle");
         firing = rest;

@@ -15,7 +15,7 @@ import { blockingKeyList, counterAfter, FIRST_RECORD_ID, messageIdOf } from "./i
 import { EMPTY_MASTER_DATA, type MasterData } from "./master-data.js";
 import { deepFreeze } from "./merge.js";
 import { missesSlip, noSlipTypes } from "./missing-slips.js";
-import { matchesFilter, subjectPatientId, WAITING_STATES } from "./queue-records.js";
+import { matchesFilter, senderName, subjectPatientId, WAITING_STATES } from "./queue-records.js";
 import {
   APPLYING_STATES,
   type Attempt,
@@ -469,7 +469,12 @@ export function createMemoryStore(): Store {
       const counts: Partial<Record<QueueState, number>> = {};
       let oldestWaitingSince: string | undefined;
       let lastReceivedAt: string | undefined;
+      const bySender: Record<string, string> = {};
       for (const m of messages.values()) {
+        const sender = m.received.direction === "inbound" ? senderName(m.received) : undefined;
+        if (sender !== undefined && !(m.received.receivedAt <= (bySender[sender] ?? ""))) {
+          bySender[sender] = m.received.receivedAt;
+        }
         counts[m.state] = (counts[m.state] ?? 0) + 1;
         if (
           WAITING_STATES.includes(m.state) &&
@@ -488,6 +493,7 @@ export function createMemoryStore(): Store {
         counts,
         ...(oldestWaitingSince !== undefined && { oldestWaitingSince }),
         ...(lastReceivedAt !== undefined && { lastReceivedAt }),
+        ...(Object.keys(bySender).length > 0 && { lastReceivedBySender: bySender }),
       };
     },
     message(messageId: string): StoredMessage | undefined {

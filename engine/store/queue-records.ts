@@ -24,6 +24,14 @@ export function subjectPatientId(outcome: Outcome): string | undefined {
   return undefined;
 }
 
+/** How the queue names a sender: `MSH-3^MSH-4` (undefined for a message without MSH-3). */
+export function senderName(m: {
+  readonly sendingApplication?: string;
+  readonly sendingFacility?: string;
+}): string | undefined {
+  return m.sendingApplication ? `${m.sendingApplication}^${m.sendingFacility ?? ""}` : undefined;
+}
+
 /** `ADT` selects every ADT message, `ADT^A04` every A04 with or without its structure. */
 export function typeMatches(messageType: string, type: string): boolean {
   return messageType === type || messageType.startsWith(`${type}^`);

@@ -162,6 +162,11 @@ function sqliteStore(db: BetterSqlite3.Database): Store {
     lastReceived: db
       .prepare("SELECT max(received_at) FROM messages WHERE direction = 'inbound'")
       .pluck(),
+    // The same name as queue-records.ts senderName: MSH-3^MSH-4.
+    lastReceivedBySender: db.prepare(
+      `SELECT sending_application || '^' || coalesce(sending_facility, '') AS name, max(received_at) AS at
+       FROM messages WHERE direction = 'inbound' AND sending_application <> '' GROUP BY name`,
+    ),
 
     patient: db.prepare("SELECT record FROM patients WHERE id = ?").pluck(),
     insertPatient: db.prepare("INSERT INTO patients (id, record) VALUES (?, ?)"),
@@ -511,10 +516,14 @@ function sqliteStore(db: BetterSqlite3.Database): Store {
       for (const r of s.counts.all() as { state: QueueState; n: number }[]) counts[r.state] = r.n;
       const oldest = s.oldestWaiting.get() as string | null;
       const last = s.lastReceived.get() as string | null;
+      const bySender = s.lastReceivedBySender.all() as { name: string; at: string }[];
       return {
         counts,
         ...(oldest !== null && { oldestWaitingSince: oldest }),
         ...(last !== null && { lastReceivedAt: last }),
+        ...(bySender.length > 0 && {
+          lastReceivedBySender: Object.fromEntries(bySender.map((r) => [r.name, r.at])),
+        }),
       };
     },
     message(messageId: string): StoredMessage | undefined {

@@ -138,6 +138,8 @@ export interface QueueSummary {
   readonly oldestWaitingSince?: string;
   /** Receipt time of the newest inbound message. */
   readonly lastReceivedAt?: string;
+  /** Receipt time of each sender's newest inbound message, by `MSH-3^MSH-4`. */
+  readonly lastReceivedBySender?: Readonly<Record<string, string>>;
 }
 
 /** States `prune` may remove; the error states are never pruned. */

@@ -89,6 +89,28 @@ describe("queue.alerts.idleMinutes", () => {
     );
   });
 
+  it("each sender (MSH-3^MSH-4) on its own: the silent one alerts, named, while others keep sending", () => {
+    const two = summary({
+      lastReceivedAt: "2026-03-02T11:59:00.000Z",
+      lastReceivedBySender: {
+        "EHR^MAIN": "2026-03-02T11:59:00.000Z",
+        "LAB^": "2026-03-02T11:00:00.000Z",
+      },
+    });
+    expect(thresholdAlerts(OPTIONS, { now: NOW, summary: two })).toEqual([
+      { kind: "idle", at: NOW.toISOString(), sender: "LAB^", value: 60, threshold: 30 },
+    ]);
+    expect(
+      formatAlert({
+        kind: "idle",
+        at: NOW.toISOString(),
+        sender: "LAB^",
+        value: 60,
+        threshold: 30,
+      }),
+    ).toBe("alert kind=idle sender=LAB^ value=60 threshold=30");
+  });
+
   it("counts from when the listener started when the store has received nothing", () => {
     const empty = { counts: {} };
     const since = (iso: string) =>
@@ -218,6 +240,46 @@ describe("the listener's alert monitor", () => {
       "alert command failed kind=errorCount reason=exit 1",
     ]);
     expect(ran).toEqual(["notify errorCount", "notify athenaError"]);
+  });
+
+  it("a silent sender alerts once while another keeps the listener busy; again only after it was heard", () => {
+    const store = storeWith([]);
+    const lines: string[] = [];
+    let clock = new Date("2026-03-02T10:00:00.000Z");
+    const monitor = createAlertMonitor({
+      options: () => OPTIONS,
+      store,
+      log: (l) => lines.push(l),
+      now: () => clock,
+    });
+    const from = (app: string) =>
+      store.receive({
+        raw: new Uint8Array(),
+        receivedAt: clock.toISOString(),
+        sender: "mllp:127.0.0.1",
+        controlId: "C",
+        messageType: "ADT^A04",
+        direction: "inbound",
+        sendingApplication: app,
+        sendingFacility: "F",
+      });
+    from("EHR");
+    from("LAB");
+    for (const minutes of [10, 20, 31, 41, 51]) {
+      clock = new Date(Date.parse("2026-03-02T10:00:00.000Z") + minutes * 60_000);
+      from("EHR");
+      monitor.afterMessages([outcome("PROCESSED")]);
+      monitor.check();
+    }
+    from("LAB");
+    monitor.check();
+    clock = new Date(Date.parse(clock.toISOString()) + 31 * 60_000);
+    monitor.check();
+    expect(lines).toEqual([
+      "alert kind=idle sender=LAB^F value=31 threshold=30",
+      "alert kind=idle sender=EHR^F value=31 threshold=30",
+      "alert kind=idle sender=LAB^F value=31 threshold=30",
+    ]);
   });
 
   it("raises idle on the timer's check once, and again after a message re-armed it", () => {

@@ -255,6 +255,21 @@ export function queueContract(name: string, make: () => Store): void {
     });
 
     describe("queueSummary", () => {
+      it("the newest receipt of each sender (MSH-3^MSH-4), inbound only", () => {
+        const store = fresh();
+        const from = (app: string, facility: string, receivedAt: string) =>
+          received({ sendingApplication: app, sendingFacility: facility, receivedAt });
+        store.receive(from("EHR", "MAIN", "2026-01-01T00:00:00.000Z"));
+        store.receive(from("EHR", "MAIN", "2026-01-03T00:00:00.000Z"));
+        store.receive(from("EHR", "MAIN", "2026-01-02T00:00:00.000Z"));
+        store.receive(from("LAB", "", "2026-01-01T06:00:00.000Z"));
+        store.receive({ ...from("PM", "X", "2026-02-01T00:00:00.000Z"), direction: "outbound" });
+        expect(store.queueSummary().lastReceivedBySender).toEqual({
+          "EHR^MAIN": "2026-01-03T00:00:00.000Z",
+          "LAB^": "2026-01-01T06:00:00.000Z",
+        });
+      });
+
       it("counts per state, the oldest waiting error and the last received", () => {
         const store = fresh();
         expect(store.queueSummary()).toEqual({ counts: {} });
