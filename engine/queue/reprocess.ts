@@ -6,6 +6,7 @@ import { subjectPatientId } from "../store/queue-records.js";
 import type { Completion, Store, StoredMessage } from "../store/types.js";
 import { decide } from "./intake.js";
 import { processStored } from "./process-stored.js";
+import { standingDecision } from "./review-notes.js";
 
 /**
  * Reprocessing (the spec's "map the foreign ID ... the message goes
@@ -128,8 +129,10 @@ export async function reprocessMessages(
   for (let next = pending.shift(); next; next = pending.shift()) {
     const { message, after } = next;
     const review = message.messageId === reviewedId ? reviewed : undefined;
+    // A decision taken in an earlier review still holds (not recorded again as a review).
+    const decision = review?.decision ?? standingDecision(store, message.messageId);
     const now = options.clock();
-    const stale = await staleness(pack, store, message, now, review?.decision, options.force);
+    const stale = await staleness(pack, store, message, now, decision, options.force);
     const note = review?.note ?? (after ? `after ${after}` : options.note);
     const completion: Omit<Completion, "now"> = {
       kind: review ? "review" : "reprocess",
@@ -140,7 +143,7 @@ export async function reprocessMessages(
       now,
       completion,
       process: {
-        ...(review && { review: review.decision }),
+        ...(decision && { review: decision }),
         ...(stale && { stale }),
       },
     });

@@ -1,7 +1,13 @@
-import type { ReviewDecision, ReviewItem } from "../model/outcome.js";
+import type { ReviewItem } from "../model/outcome.js";
 import type { CompiledPack } from "../pack/compiled.js";
 import type { Store, StoredMessage } from "../store/types.js";
 import { type ReprocessAttempt, reprocessMessages } from "./reprocess.js";
+import {
+  CHOICE_FLAGS,
+  choiceNote,
+  type ReviewChoice,
+  type ReviewChoiceKind,
+} from "./review-notes.js";
 
 /**
  * A person's decision on a message held for review (REVIEW_REQUIRED: a
@@ -11,16 +17,7 @@ import { type ReprocessAttempt, reprocessMessages } from "./reprocess.js";
  * that waited on it follow (engine/queue/reprocess.ts). A rejection is not
  * processed: the message is DELETED.
  */
-export type ReviewChoice = ReviewDecision | { readonly kind: "reject" };
-export type ReviewChoiceKind = ReviewChoice["kind"];
-
-/** The command-line spelling of each choice (`--merge-with`, ...). */
-export const CHOICE_FLAGS: Readonly<Record<ReviewChoiceKind, string>> = {
-  mergeWith: "merge-with",
-  createNew: "create-new",
-  acceptUpdate: "accept-update",
-  reject: "reject",
-};
+export type { ReviewChoice } from "./review-notes.js";
 
 /**
  * Which decisions answer which review reason. A possible duplicate is this
@@ -47,12 +44,6 @@ export interface ReviewOptions {
 export type ReviewResult =
   | { readonly ok: true; readonly attempts: readonly ReprocessAttempt[] }
   | { readonly ok: false; readonly message: string };
-
-/** What the attempt records as the decision, e.g. `merge-with 1001`. */
-export function choiceNote(choice: ReviewChoice): string {
-  const flag = CHOICE_FLAGS[choice.kind];
-  return choice.kind === "mergeWith" ? `${flag} ${choice.patientId}` : flag;
-}
 
 export async function decideReview(
   pack: CompiledPack,

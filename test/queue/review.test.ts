@@ -1,12 +1,16 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { REVIEW_USAGE, reviewCommand } from "../../engine/cli/review-command.js";
+import { reprocessMessages } from "../../engine/queue/reprocess.js";
 import { decideReview, type ReviewChoice, type ReviewOptions } from "../../engine/queue/review.js";
 import { openSqliteStore } from "../../engine/store/sqlite.js";
 import type { Store } from "../../engine/store/types.js";
 import {
+  ACME_PLAN,
+  addMappingRow,
   adt,
   attemptSummary,
   cli,
+  copyHarbor,
   HARBOR_PACK,
   harborStore,
   LATER,
@@ -358,5 +362,52 @@ describe("rulepack review (the command)", () => {
     } finally {
       store.close();
     }
+  });
+});
+
+describe("a decision stands until the message is processed", () => {
+  it("accept-update, then ERROR for an unmapped plan; once mapped, reprocess applies the change without a second review", async () => {
+    const copy = copyHarbor();
+    const before = loadHarbor(copy.pack);
+    const store = harborStore();
+    const plan = ACME_PLAN.split("+") as [string, string, string];
+    await receive(before, store, adt({ control: "A1" }));
+    const held = await receive(
+      before,
+      store,
+      adt({ control: "A2", type: "A08", dob: "19860312", plan }),
+      1,
+    );
+    expect(held.errors.map((e) => e.code)).toContain("REVIEW_REQUIRED");
+
+    const reviewed = await decideReview(
+      before,
+      store,
+      "q-000002",
+      { kind: "acceptUpdate" },
+      OPTIONS,
+    );
+    expect(reviewed.ok).toBe(true);
+    expect(store.message("q-000002")?.outcome?.errors.map((e) => e.code)).toEqual([
+      "UNMAPPED_INSURANCE",
+    ]);
+
+    addMappingRow(copy, "insurancePlan", ACME_PLAN, "00312");
+    const after = loadHarbor(copy.pack);
+    const waiting = store.message("q-000002");
+    if (!waiting) throw new Error("q-000002 is gone");
+    const again = await reprocessMessages(after, store, [waiting], {
+      clock: () => LATER,
+      force: false,
+    });
+    expect(again.map((a) => [a.to, a.outcome?.errors.map((e) => e.code)])).toEqual([
+      ["PROCESSED", []],
+    ]);
+    expect(store.patientById("1001")?.dob).toBe("1986-03-12");
+    expect(store.attempts("q-000002").map((a) => [a.kind, a.note])).toEqual([
+      ["receive", undefined],
+      ["review", "accept-update"],
+      ["reprocess", undefined],
+    ]);
   });
 });
