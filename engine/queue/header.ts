@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { controlId, leafValue, messageTypeName, versionId } from "../hl7/access.js";
+import { controlId, fieldOf, leafValue, messageTypeName, versionId } from "../hl7/access.js";
 import { serializeMessage } from "../hl7/serialize.js";
-import type { Hl7Message } from "../hl7/tree.js";
+import type { Hl7Message, Hl7Segment } from "../hl7/tree.js";
 import type { OutcomeError } from "../model/outcome.js";
 import type { QueueOptions } from "../pack/queue-options.js";
 import type { ReceivedMessage } from "../store/types.js";
@@ -26,8 +26,9 @@ type Header = Pick<
 export function headerOf(message: Hl7Message, hash: boolean): Header {
   const msh = message.segments[0];
   const pid = message.segments.find((s) => s.name === "PID");
-  const id = leafValue(pid, 3, 1, 1);
-  const authority = leafValue(pid, 3, 1, 4);
+  const repetition = patientIdRepetition(pid);
+  const id = leafValue(pid, 3, repetition, 1);
+  const authority = leafValue(pid, 3, repetition, 4);
   return {
     controlId: controlId(message),
     messageType: messageTypeName(message),
@@ -36,6 +37,17 @@ export function headerOf(message: Hl7Message, hash: boolean): Header {
     ...(hash && { contentHash: contentHash(message) }),
     ...(id && { patientKey: authority ? `${id}^^^${authority}` : id }),
   };
+}
+
+/**
+ * Which PID-3 repetition names the patient for the queue: the medical record
+ * number (PID-3.5 `MR`) when one is sent, else the first. Senders order
+ * repetitions differently per message type; the MRN is the one they agree on.
+ */
+function patientIdRepetition(pid: Hl7Segment | undefined): number {
+  const reps = fieldOf(pid, 3) ?? [];
+  const mr = reps.findIndex((rep) => rep[4]?.[0]?.value?.toUpperCase() === "MR");
+  return mr < 0 ? 1 : mr + 1;
 }
 
 /**

@@ -53,7 +53,7 @@ export interface ReceivedMessage {
   /** SHA-256 (hex) of the message with MSH-7 blanked (engine/queue/duplicates.ts). */
   readonly contentHash?: string;
   /**
-   * The sender's identifier of the patient (PID-3's first repetition, `ID^^^AUTHORITY`),
+   * The sender's identifier of the patient (PID-3's MR repetition, else its first: `ID^^^AUTHORITY`),
    * so the queue can find one patient's later messages before the patient exists.
    */
   readonly patientKey?: string;

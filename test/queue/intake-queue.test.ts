@@ -54,6 +54,15 @@ describe("the queue records each message's header", () => {
     ]);
   });
 
+  it("the patient identifier is PID-3's MR repetition when one is sent, else the first", async () => {
+    const store = newStore();
+    const pack = fixturePack("inbound-basic");
+    const twoIds = { ...JANE, 3: "A-77^^^BILLING^AN~E-5001^^^EHR^MR" };
+    await receive(pack, store, message({ type: "ADT^A04", pid: twoIds }));
+    await receive(pack, store, message({ type: "ADT^A04", pid: { ...JANE, 3: "Z-1^^^EHR^PI" } }));
+    expect(store.messages().map((m) => m.patientKey)).toEqual(["E-5001^^^EHR", "Z-1^^^EHR"]);
+  });
+
   it("the content hash ignores MSH-7 only", () => {
     const hash = hashOf;
     expect(hash(resent(A04, "20260116080000"))).toBe(hash(A04));
