@@ -15,6 +15,8 @@ import {
   writeChecked,
 } from "../pack/mapping-write.js";
 import { type CliIo, type CommandResult, EXIT } from "./io.js";
+import { unknownPracticeCode } from "./master-codes.js";
+import { masterDataBeside } from "./practice.js";
 
 export const MAPPING_USAGE =
   "rulepack mapping add TABLE FOREIGN PRACTICE --pack PACK [--description TEXT]";
@@ -105,6 +107,12 @@ export function mappingAddCommand(options: MappingAddOptions, io: CliIo): Comman
       io,
       `pack ${pack.id} reads no mapping table '${options.table}' (it reads: ${read})`,
     );
+  }
+  if (table.direction !== "outbound") {
+    const master = masterDataBeside(options.pack, io);
+    if (!master.ok) return { exitCode: master.exitCode };
+    const unknown = unknownPracticeCode(pack, table.name, row.practice, master.data);
+    if (unknown) return fail(io, `${table.name}: ${unknown}; nothing written`);
   }
   const chain = readChain(options.pack);
   const mappingsDir = chain.ok ? chain.chain.mappingsDir : undefined;

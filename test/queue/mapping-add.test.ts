@@ -110,6 +110,24 @@ describe("rulepack mapping add", () => {
     expect(readFileSync(file, "utf8")).toBe(before);
   });
 
+  it("refuses a practice code the master data beside the pack does not list, writing nothing", () => {
+    const copy = practiceCopy();
+    cpSync(
+      "rules/practices/harbor-ortho/master-data.yaml",
+      join(copy.pack, "..", "master-data.yaml"),
+    );
+    const before = readFileSync(copy.file("insurancePlan"), "utf8");
+    const result = add(copy.pack, "insurancePlan", "ACME-9+Acme Health+1 Acme Way", "1234");
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(
+      /^rulepack: insurancePlan: '1234' is not an insurance package in the practice's master data \(master-data\.yaml lists \d+: .*\); nothing written\n$/,
+    );
+    expect(readFileSync(copy.file("insurancePlan"), "utf8")).toBe(before);
+    expect(add(copy.pack, "insurancePlan", "ACME-9+Acme Health+1 Acme Way", "00312").exitCode).toBe(
+      0,
+    );
+  });
+
   it("is a no-op, exit 0, for a row the table already has", () => {
     const copy = practiceCopy();
     const file = copy.file("insurancePlan");
