@@ -15,7 +15,15 @@ export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
 export type MllpEvent =
   | { readonly kind: "frame"; readonly bytes: Uint8Array }
-  | { readonly kind: "oversize"; readonly bytes: number };
+  | {
+      readonly kind: "oversize";
+      readonly bytes: number;
+      /** The frame's first bytes (at most OVERSIZE_HEAD_BYTES): its MSH, for the queue and the ACK. */
+      readonly head: Uint8Array;
+    };
+
+/** How much of a frame over the maximum is kept. */
+export const OVERSIZE_HEAD_BYTES = 64 * 1024;
 
 export function encodeFrame(payload: Uint8Array | string): Buffer {
   const body = typeof payload === "string" ? Buffer.from(payload, "utf8") : Buffer.from(payload);
@@ -29,6 +37,7 @@ export class MllpDecoder {
   private inFrame = false;
   /** The frame went over the maximum: its bytes are dropped until its FS. */
   private discarding = false;
+  private head: Uint8Array = new Uint8Array();
   /** An FS ended the last read; a CR may follow in the next one. */
   private pendingFs = false;
   /** Bytes outside any frame, dropped. */
@@ -83,6 +92,7 @@ export class MllpDecoder {
     }
     if (this.size + part.length > this.maxFrameBytes) {
       this.discarding = true;
+      this.head = Buffer.concat([...this.chunks, part]).subarray(0, OVERSIZE_HEAD_BYTES);
       this.chunks = [];
       this.size += part.length;
       return;
@@ -93,12 +103,13 @@ export class MllpDecoder {
 
   private finish(): MllpEvent {
     const event: MllpEvent = this.discarding
-      ? { kind: "oversize", bytes: this.size }
+      ? { kind: "oversize", bytes: this.size, head: this.head }
       : { kind: "frame", bytes: Buffer.concat(this.chunks) };
     this.chunks = [];
     this.size = 0;
     this.inFrame = false;
     this.discarding = false;
+    this.head = new Uint8Array();
     return event;
   }
 }

@@ -47,7 +47,8 @@ export type ErrorCode =
   | "DUPLICATE"
   | "PARSE_WARNING"
   | "UNSUPPORTED_VERSION"
-  | "UNSUPPORTED_PROCESSING_ID";
+  | "UNSUPPORTED_PROCESSING_ID"
+  | "FRAME_TOO_LARGE";
 
 export interface OutcomeError {
   readonly code: ErrorCode;

@@ -1,11 +1,11 @@
 import { createServer, type Server, type Socket } from "node:net";
-import { encodeFrame, MllpDecoder } from "../hl7/mllp.js";
+import { DEFAULT_MAX_FRAME_BYTES, encodeFrame, MllpDecoder } from "../hl7/mllp.js";
 import type { Outcome } from "../model/outcome.js";
 import type { CompiledPack } from "../pack/compiled.js";
 import type { Store } from "../store/types.js";
-import { ackMessage } from "./acks.js";
 import { type CrashHook, storeWithCrashPoints } from "./crash-points.js";
 import { processFrame, type Reply } from "./frame.js";
+import { recordOversize } from "./oversize.js";
 
 /**
  * The MLLP listener: every frame goes through `processFrame` (stored as
@@ -51,17 +51,12 @@ export interface MllpServer {
 /** Frames of one connection received and not yet ACKed before it stops reading. */
 const MAX_PENDING_FRAMES = 64;
 
-const FRAME_TOO_LARGE = {
-  code: "FRAME_TOO_LARGE",
-  severity: "E",
-  message: "the frame is larger than the listener accepts",
-} as const;
-
 export function startMllpServer(options: MllpServerOptions): Promise<MllpServer> {
   const log = options.log ?? (() => {});
   const now = options.now ?? (() => new Date());
   const host = options.host ?? "127.0.0.1";
   const idleTimeoutMs = options.idleTimeoutMs ?? 5 * 60_000;
+  const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
   const crash = options.crash;
   const store = crash ? storeWithCrashPoints(options.store, crash) : options.store;
   const sockets = new Set<Socket>();
@@ -89,8 +84,12 @@ export function startMllpServer(options: MllpServerOptions): Promise<MllpServer>
       write(reply);
     };
     if (event.kind === "oversize") {
-      log(`connection=${id} frame too large bytes=${event.bytes} ack=AR`);
-      return [{ code: "AR", ack: ackMessage(undefined, "AR", [FRAME_TOO_LARGE], at) }];
+      const { ack, outcome } = recordOversize(store, event, sender, maxFrameBytes, at);
+      log(
+        `connection=${id} frame too large bytes=${event.bytes} messageId=${outcome?.messageId ?? "- (store failed)"} ack=AR`,
+      );
+      if (outcome) options.onOutcomes?.([outcome]);
+      return [{ code: "AR", ack }];
     }
     const result = await processFrame(pack, store, event.bytes, sender, at, send);
     const codes = [...early, ...result.replies].map((r) => r.code).join(",") || "-";
@@ -112,9 +111,7 @@ export function startMllpServer(options: MllpServerOptions): Promise<MllpServer>
     const id = ++connections;
     sockets.add(socket);
     const sender = `mllp:${socket.remoteAddress ?? "?"}`;
-    const decoder = new MllpDecoder(
-      options.maxFrameBytes !== undefined ? { maxFrameBytes: options.maxFrameBytes } : {},
-    );
+    const decoder = new MllpDecoder({ maxFrameBytes });
     let inFlight = 0;
     let closeWhenIdle = false;
     log(`connection=${id} opened`);

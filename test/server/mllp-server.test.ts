@@ -159,17 +159,28 @@ describe("startMllpServer", () => {
     store.close();
   });
 
-  it("answers AR for a frame over the maximum size and goes on", async () => {
+  it("answers AR for a frame over the maximum size and goes on; its head is kept in ERROR, nothing lost", async () => {
     const store = openSqliteStore(join(root, `big-${++dbs}.sqlite`));
     const server = await startMllpServer({ pack, store, port: 0, maxFrameBytes: 64 * 1024 });
+    const big = `MSH|^~\\&|EHR|F|PM|F|20260101||ADT^A04|BIG1|P|2.5.1\rNTE|1||${"x".repeat(100 * 1024)}\r`;
     const result = await mllpExchange(
       server.port,
-      [framed("x".repeat(100 * 1024), corpus("ADT_A04__mirth__1"))],
-      2,
+      [framed("x".repeat(100 * 1024), big, corpus("ADT_A04__mirth__1"))],
+      3,
     );
     await server.close();
-    expect(result.acks.map((a) => msa(a).code)).toEqual(["AR", "AA"]);
-    expect(store.messages()).toHaveLength(1);
+    expect(result.acks.map((a) => [msa(a).code, msa(a).controlId])).toEqual([
+      ["AR", ""],
+      ["AR", "BIG1"],
+      ["AA", expect.any(String)],
+    ]);
+    const kept = store.messages().map((m) => [m.state, m.controlId, m.raw.length]);
+    expect(kept).toEqual([
+      ["ERROR", "", 64 * 1024],
+      ["ERROR", "BIG1", 64 * 1024],
+      ["PROCESSED", expect.any(String), expect.any(Number)],
+    ]);
+    expect(store.messages()[1]?.outcome?.errors.map((e) => e.code)).toEqual(["FRAME_TOO_LARGE"]);
     store.close();
   });
 
