@@ -1,3 +1,4 @@
+import { encodeTextLossy } from "./charset.js";
 import { encodingCharacters } from "./delimiters.js";
 import { escapeText } from "./escape.js";
 import type { Hl7Delimiters } from "./tree.js";
@@ -64,6 +65,8 @@ export interface AckInput {
   readonly processingId: string;
   /** MSH-12 of the received message, echoed; `2.5.1` when absent. */
   readonly version: string;
+  /** MSH-18 of the received message, echoed: the ACK is written in that set (`ackBytes`). */
+  readonly charset?: string;
   readonly ackCode: AckCode;
   /** MSA-2: the received message's MSH-10. */
   readonly messageControlId: string;
@@ -166,6 +169,7 @@ export function buildAck(input: AckInput): string {
     esc(input.controlId),
     esc(input.processingId || "P"),
     esc(version),
+    ...(input.charset ? ["", "", "", "", "", esc(input.charset)] : []),
   ].join(d.field);
   const msa = (text: string | undefined) =>
     [
@@ -216,4 +220,11 @@ function errV25(e: AckError, d: Hl7Delimiters, esc: (s: string) => string): stri
     esc(clip(e.message)),
   ];
   return fields.join(d.field);
+}
+
+/** An ACK's bytes, in the character set its MSH-18 names (the sender's). */
+export function ackBytes(ack: string): Uint8Array {
+  const msh = ack.slice(0, ack.indexOf("\r") < 0 ? ack.length : ack.indexOf("\r"));
+  const charset = msh.startsWith("MSH") ? msh.split(msh.charAt(3))[17] : undefined;
+  return encodeTextLossy(ack, charset);
 }

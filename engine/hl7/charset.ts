@@ -83,6 +83,37 @@ function decodeWith(bytes: Uint8Array, label: string): DecodedText {
   }
 }
 
+/** Character -> byte of a single-byte set, built from its decoder (so what is written reads back). */
+const byteTables = new Map<ByteDecoding, ReadonlyMap<string, number>>();
+
+export function byteTable(decoding: ByteDecoding): ReadonlyMap<string, number> {
+  let table = byteTables.get(decoding);
+  if (!table) {
+    const built = new Map<string, number>();
+    const top = decoding === "ascii" ? 0x7f : 0xff;
+    for (let b = top; b >= 0; b--) {
+      const { text, replaced } = decodeBytes(Uint8Array.of(b), decoding);
+      if (!replaced && text.length === 1) built.set(text, b);
+    }
+    table = built;
+    byteTables.set(decoding, table);
+  }
+  return table;
+}
+
+/**
+ * Text as bytes of the set MSH-18 names (absent or unknown: UTF-8); a
+ * character the set has no byte for becomes `?`. For what the engine
+ * writes back to a sender (ACKs), where refusing is not an option.
+ */
+export function encodeTextLossy(text: string, msh18: string | undefined): Uint8Array {
+  const decoding = charsetFor(msh18 ?? "").decoding;
+  if (decoding === "utf-8") return new TextEncoder().encode(text);
+  const table = byteTable(decoding);
+  const question = 0x3f;
+  return Uint8Array.from(Array.from(text), (ch) => table.get(ch) ?? question);
+}
+
 /** Decode bytes; invalid bytes become U+FFFD, never an exception. */
 export function decodeBytes(bytes: Uint8Array, decoding: ByteDecoding): DecodedText {
   switch (decoding) {

@@ -1,4 +1,4 @@
-import { type ByteDecoding, charsetFor, decodeBytes } from "../hl7/charset.js";
+import { byteTable, charsetFor } from "../hl7/charset.js";
 
 /**
  * The bytes of an outbound message in the character set its MSH-18 names
@@ -7,24 +7,6 @@ import { type ByteDecoding, charsetFor, decodeBytes } from "../hl7/charset.js";
  * with, so what is sent reads back unchanged; a character the set has no
  * byte for is reported, never replaced.
  */
-
-/** Character -> byte of a single-byte set, built from its decoder. */
-const tables = new Map<ByteDecoding, ReadonlyMap<string, number>>();
-
-function tableFor(decoding: ByteDecoding): ReadonlyMap<string, number> {
-  let table = tables.get(decoding);
-  if (!table) {
-    const built = new Map<string, number>();
-    const top = decoding === "ascii" ? 0x7f : 0xff;
-    for (let b = top; b >= 0; b--) {
-      const { text, replaced } = decodeBytes(Uint8Array.of(b), decoding);
-      if (!replaced && text.length === 1) built.set(text, b);
-    }
-    table = built;
-    tables.set(decoding, table);
-  }
-  return table;
-}
 
 /** Whether the engine can write messages in the set MSH-18 names. */
 export function charsetWritable(msh18: string | undefined): boolean {
@@ -39,7 +21,7 @@ export type Encoded =
 export function encodeMessage(text: string, msh18: string | undefined): Encoded {
   const decoding = charsetFor(msh18 ?? "").decoding;
   if (decoding === "utf-8") return { ok: true, bytes: new TextEncoder().encode(text) };
-  const table = tableFor(decoding);
+  const table = byteTable(decoding);
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) {
     const byte = table.get(text[i] as string);

@@ -120,6 +120,7 @@ export function ackMessage(
     timestamp: hl7Timestamp(now),
     processingId: leafValue(msh, 11) ?? "P",
     version: leafValue(msh, 12) ?? "",
+    ...(leafValue(msh, 18) && { charset: leafValue(msh, 18) ?? "" }),
     ackCode,
     messageControlId: leafValue(msh, 10) ?? "",
     ...(!accepted && errors[0] ? { text: errors[0].message } : {}),

@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from "node:net";
+import { ackBytes } from "../hl7/ack.js";
 import { DEFAULT_MAX_FRAME_BYTES, encodeFrame, MllpDecoder } from "../hl7/mllp.js";
 import type { Outcome } from "../model/outcome.js";
 import type { CompiledPack } from "../pack/compiled.js";
@@ -135,7 +136,7 @@ export function startMllpServer(options: MllpServerOptions): Promise<MllpServer>
         if (inFlight >= MAX_PENDING_FRAMES) socket.pause();
         const write = (reply: Reply): void => {
           crash?.("before-ack");
-          if (!socket.destroyed && socket.writable) socket.write(encodeFrame(reply.ack));
+          if (!socket.destroyed && socket.writable) socket.write(encodeFrame(ackBytes(reply.ack)));
         };
         between(async () => {
           for (const reply of await answer(id, sender, event, write)) write(reply);

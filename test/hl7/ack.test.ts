@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   type AckCode,
   type AckInput,
+  ackBytes,
   ackCondition,
   ackWanted,
   buildAck,
@@ -264,5 +265,30 @@ describe("enhanced mode: commit ACKs and table 0155 conditions", () => {
     expect(sent("NE")).toEqual([]);
     expect(sent("ER")).toEqual(["CE", "CR", "AE", "AR"]);
     expect(sent("SU")).toEqual(["CA", "AA"]);
+  });
+});
+
+describe("the ACK's character set: the sender's MSH-18", () => {
+  const error = {
+    code: "UNMAPPED_CODE",
+    severity: "E" as const,
+    message: "race 'Zoë' has no row",
+  };
+
+  it("echoes MSH-18 and writes the ACK in that set (8859/1: one byte per character)", () => {
+    const ack = buildAck(input({ ackCode: "AE", charset: "8859/1", errors: [error] }));
+    expect(parsed(ack).segments[0]?.fields[17]?.[0]?.[0]?.[0]?.value).toBe("8859/1");
+    const bytes = Buffer.from(ackBytes(ack));
+    expect(bytes.includes(Buffer.from([0x5a, 0x6f, 0xeb]))).toBe(true);
+    expect(bytes.toString("latin1")).toBe(ack);
+    expect(parseHl7(bytes).issues.filter((i) => i.severity === "error")).toEqual([]);
+  });
+
+  it("without MSH-18 the ACK has none and is UTF-8; a character a named set lacks is '?'", () => {
+    const plain = buildAck(input({ ackCode: "AE", errors: [error] }));
+    expect(plain.split("\r")[0]?.split("|")).toHaveLength(12);
+    expect(Buffer.from(ackBytes(plain)).toString("utf8")).toBe(plain);
+    const ascii = buildAck(input({ ackCode: "AE", charset: "ASCII", errors: [error] }));
+    expect(Buffer.from(ackBytes(ascii)).toString("latin1")).toBe(ascii.replaceAll("ë", "?"));
   });
 });
