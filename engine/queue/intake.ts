@@ -140,19 +140,10 @@ export async function decideAndComplete(
     } catch (e) {
       if (!(e instanceof StaleViewError)) throw e;
       if (round >= MAX_DECISIONS) {
-        const failed: Outcome = {
-          ...outcome,
-          state: "ATHENAERROR",
-          actions: [],
-          errors: [
-            ...outcome.errors,
-            {
-              code: "INTERNAL_ERROR",
-              severity: "error",
-              message: `the store changed under this message ${MAX_DECISIONS} times while it was decided; reprocess it`,
-            },
-          ],
-        };
+        const failed = internalFault(
+          outcome,
+          `the store changed under this message ${MAX_DECISIONS} times while it was decided; reprocess it`,
+        );
         return completeSafely(store, failed, completion);
       }
     }
@@ -249,20 +240,21 @@ export function completeSafely(
     return outcome;
   } catch (e) {
     if (e instanceof StaleViewError) throw e;
-    const failed: Outcome = {
-      ...outcome,
-      state: "ATHENAERROR",
-      actions: [],
-      errors: [
-        ...outcome.errors,
-        {
-          code: "INTERNAL_ERROR",
-          severity: "error",
-          message: `the store could not apply this message: ${e instanceof Error ? e.message : String(e)}`,
-        },
-      ],
-    };
+    const failed = internalFault(
+      outcome,
+      `the store could not apply this message: ${e instanceof Error ? e.message : String(e)}`,
+    );
     store.complete(failed, completionOf(failed));
     return failed;
   }
+}
+
+/** The outcome held as the engine's own fault: ATHENAERROR, nothing applied, the reason added. */
+function internalFault(outcome: Outcome, message: string): Outcome {
+  return {
+    ...outcome,
+    state: "ATHENAERROR",
+    actions: [],
+    errors: [...outcome.errors, { code: "INTERNAL_ERROR", severity: "error", message }],
+  };
 }
