@@ -123,17 +123,22 @@ function expectStoreError(fn: () => void, code: StoreActionError["code"]): Store
   throw new Error(`expected a StoreActionError ${code}, nothing was thrown`);
 }
 
+/** A maker of stores for one describe block, each closed after its test. */
+export function freshStores(make: () => Store): () => Store {
+  const opened: Store[] = [];
+  afterEach(() => {
+    for (const store of opened.splice(0)) store.close();
+  });
+  return () => {
+    const store = make();
+    opened.push(store);
+    return store;
+  };
+}
+
 export function storeContract(name: string, make: () => Store): void {
   describe(`Store contract: ${name}`, () => {
-    const opened: Store[] = [];
-    const fresh = (): Store => {
-      const store = make();
-      opened.push(store);
-      return store;
-    };
-    afterEach(() => {
-      for (const store of opened.splice(0)) store.close();
-    });
+    const fresh = freshStores(make);
 
     describe("messages", () => {
       it("receive gives q- IDs from q-000001 and records the message as NEW", () => {

@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Outcome } from "../../engine/model/outcome.js";
 import type { Completion, Store } from "../../engine/store/types.js";
-import { ALICE, createPatient, outcomeOf, received } from "./contract.js";
+import { ALICE, createPatient, freshStores, outcomeOf, received } from "./contract.js";
 
 /**
  * The queue half of the Store contract (attempts, filters, duplicates,
@@ -32,15 +32,7 @@ function withError(outcome: Outcome, code: string, value?: string): Outcome {
 
 export function queueContract(name: string, make: () => Store): void {
   describe(`Store contract (queue): ${name}`, () => {
-    const opened: Store[] = [];
-    const fresh = (): Store => {
-      const store = make();
-      opened.push(store);
-      return store;
-    };
-    afterEach(() => {
-      for (const store of opened.splice(0)) store.close();
-    });
+    const fresh = freshStores(make);
 
     describe("attempts", () => {
       it("each complete records one attempt with its clock, kind, actor, note and ACK", () => {
