@@ -49,6 +49,15 @@ const lakesideResults = (
   .flat()
   .filter((r) => r.state === "NEW");
 
+const harbor = pack(HARBOR);
+const harborResults = (
+  await Promise.all(EVENT_FILES.map((file) => send(harbor, event(file.replace(/\.json$/, "")))))
+)
+  .flat()
+  .filter((r) => r.state === "NEW");
+
+type Sent = (typeof lakesideResults)[number];
+
 describe("read back by an independent implementation: Debian's python3-hl7", () => {
   const results = lakesideResults;
 
@@ -67,20 +76,7 @@ describe("read back by an independent implementation: Debian's python3-hl7", () 
   });
 
   it("one message per parse: segment names and order, MSH-9, SCH-2, SCH-25, PID-3, PV1-7", async () => {
-    const texts = results.map((r) => r.text ?? "");
-    const read = pythonRead(texts);
-    expect(read).toHaveLength(texts.length);
-    read.forEach((got, i) => {
-      const r = results[i];
-      const lines = (r?.text ?? "").split("\r").filter((l) => l !== "");
-      expect(got.segments).toEqual(lines.map((l) => l.slice(0, 3)));
-      expect(got.segments.length).toBeGreaterThan(3);
-      expect(got["MSH-9"]).toBe(fieldText(line(r, "MSH"), 9, true));
-      expect(got["SCH-2"]).toBe(fieldText(line(r, "SCH"), 2));
-      expect(got["SCH-25"]).toBe(fieldText(line(r, "SCH"), 25));
-      expect(got["PID-3"]).toBe(fieldText(line(r, "PID"), 3));
-      expect(got["PV1-7"]).toBe(fieldText(line(r, "PV1"), 7));
-    });
+    const read = readsAsWritten(results);
     expect(read[5]).toMatchObject({
       "MSH-9": "SIU^S12^SIU_S12",
       "SCH-2": "2001",
@@ -90,6 +86,36 @@ describe("read back by an independent implementation: Debian's python3-hl7", () 
     });
   });
 });
+
+describe("read back by python3-hl7: Harbor's 2.5.1 messages (TQ1, AIG, a Z-segment, escapes)", () => {
+  it("one message per parse: segment names and order, MSH-9, SCH-2, SCH-25, PID-3, PV1-7", async () => {
+    expect(harborResults.map((r) => r.messageType)).toContain("SIU^S12");
+    const read = readsAsWritten(harborResults);
+    expect(read.flatMap((r) => r.segments)).toEqual(expect.arrayContaining(["TQ1", "AIG", "ZPI"]));
+    expect(read.find((r) => r["MSH-9"] === "ADT^A28^ADT_A05")?.segments).toEqual(
+      expect.arrayContaining(["MSH", "EVN", "PID", "PV1", "GT1", "IN1"]),
+    );
+  });
+});
+
+/** python3-hl7's reading of each message: one message per parse, the fields as written. */
+function readsAsWritten(results: readonly Sent[]): PythonRead[] {
+  const texts = results.map((r) => r.text ?? "");
+  const read = pythonRead(texts);
+  expect(read).toHaveLength(texts.length);
+  read.forEach((got, i) => {
+    const r = results[i];
+    const lines = (r?.text ?? "").split("\r").filter((l) => l !== "");
+    expect(got.segments).toEqual(lines.map((l) => l.slice(0, 3)));
+    expect(got.segments.length).toBeGreaterThan(3);
+    expect(got["MSH-9"]).toBe(fieldText(line(r, "MSH"), 9, true));
+    expect(got["SCH-2"]).toBe(fieldText(line(r, "SCH"), 2));
+    expect(got["SCH-25"]).toBe(fieldText(line(r, "SCH"), 25));
+    expect(got["PID-3"]).toBe(fieldText(line(r, "PID"), 3));
+    expect(got["PV1-7"]).toBe(fieldText(line(r, "PV1"), 7));
+  });
+  return read;
+}
 
 function capture(): CliIo & { out: string; err: string } {
   const io = {
