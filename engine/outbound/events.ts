@@ -1,5 +1,5 @@
 import type { Appointment, Patient, Policy } from "../model/records.js";
-import { byPosition, type PackError } from "../pack/errors.js";
+import { byPosition, type PackError, type SourcePosition } from "../pack/errors.js";
 import { layerOf } from "../pack/merge.js";
 import { schemaValidator } from "../pack/schema.js";
 import { convertSchemaErrors } from "../pack/schema-errors.js";
@@ -46,5 +46,40 @@ export function loadEvent(file: string, text?: string): EventLoad {
     const errors = convertSchemaErrors(validate.errors ?? [], layerOf(read.source));
     return { ok: false, errors: errors.sort(byPosition) };
   }
-  return { ok: true, event: read.source.data as PracticeEvent };
+  const event = read.source.data as PracticeEvent;
+  const errors = eventInconsistencies(event, (path) => read.source.locate(path));
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, event };
+}
+
+/** A schema-valid event's problems the schema cannot state, located by `locate`. */
+export function eventInconsistencies(
+  event: PracticeEvent,
+  locate: (path: readonly (string | number)[]) => SourcePosition,
+): PackError[] {
+  return inconsistencies(event).map(({ path, message }) => ({
+    ...locate(path),
+    code: "INVALID_VALUE" as const,
+    message,
+    path: path.join("."),
+  }));
+}
+
+/** What the schema cannot say: the records of one event must be about one patient. */
+function inconsistencies(
+  event: PracticeEvent,
+): { readonly path: (string | number)[]; readonly message: string }[] {
+  const found: { path: (string | number)[]; message: string }[] = [];
+  const sameOwner = (path: (string | number)[], owner: string | null | undefined) => {
+    if (owner !== undefined && owner !== null && owner !== event.patient.id) {
+      found.push({
+        path,
+        message: `${path.join(".")} is '${owner}' but the event's patient.id is '${event.patient.id}': an event is about one patient`,
+      });
+    }
+  };
+  sameOwner(["appointment", "patientId"], event.appointment?.patientId);
+  if (event.kind.startsWith("appointment")) {
+    sameOwner(["previous", "patientId"], (event.previous as Appointment | undefined)?.patientId);
+  }
+  return found;
 }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, relative, resolve } from "node:path";
 import { stringify } from "yaml";
 import type { QueueState } from "../model/outcome.js";
-import { loadEvent, type PracticeEvent } from "../outbound/events.js";
+import { eventInconsistencies, loadEvent, type PracticeEvent } from "../outbound/events.js";
 import { compileExpression } from "../pack/expressions.js";
 import { layerOf, type PathKey } from "../pack/merge.js";
 import { schemaValidator } from "../pack/schema.js";
@@ -244,7 +244,13 @@ class SuiteReader {
       this.errors.push(...convertSchemaErrors(validate.errors ?? [], layerOf(this.source, path)));
       return [];
     }
-    return [{ label: `inline event (line ${line})`, event: raw as PracticeEvent, line }];
+    const event = raw as PracticeEvent;
+    const wrong = eventInconsistencies(event, (inner) => this.source.locate([...path, ...inner]));
+    if (wrong.length > 0) {
+      this.errors.push(...wrong);
+      return [];
+    }
+    return [{ label: `inline event (line ${line})`, event, line }];
   }
 
   /** `expect[].messages`: a whole message (string) or {type, segments, fields}. */

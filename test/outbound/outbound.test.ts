@@ -112,6 +112,26 @@ describe("events: kinds and the messages they build (Table 4, reschedule)", () =
     ]);
   });
 
+  it("an appointment of another patient than the event's is refused at its line (PID-3 would name the wrong patient)", async () => {
+    const text = [
+      "{",
+      '  "kind": "appointmentSchedule",',
+      '  "patient": { "id": "12" },',
+      '  "appointment": { "id": "2001", "patientId": "99", "start": "2026-03-02T09:30:00-05:00" }',
+      "}",
+    ].join("\n");
+    const load = loadEvent("other.json", text);
+    expect(load.ok).toBe(false);
+    if (load.ok) return;
+    expect(load.errors.map((e) => [e.line, e.code, e.message])).toEqual([
+      [
+        4,
+        "INVALID_VALUE",
+        "appointment.patientId is '99' but the event's patient.id is '12': an event is about one patient",
+      ],
+    ]);
+  });
+
   it("a date of birth that is not YYYY-MM-DD is refused at its line (it would go out as an invalid DT)", async () => {
     const dobs = [
       '"patient": { "id": "1", "dob": "14/02/1980" }',
