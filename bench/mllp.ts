@@ -16,9 +16,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodeFrame, MllpDecoder } from "../engine/hl7/mllp.js";
 import type { CompiledPack } from "../engine/pack/compiled.js";
+import { loadPractice } from "../engine/pack/practice-load.js";
 import { receiveBytes } from "../engine/queue/intake.js";
 import { startMllpServer } from "../engine/server/mllp-server.js";
-import { loadServedPack } from "../engine/server/served-pack.js";
 import { openSqliteStore } from "../engine/store/sqlite.js";
 import type { Store } from "../engine/store/types.js";
 import { patientMessages } from "../test/server/patients.js";
@@ -74,7 +74,7 @@ class Sender {
 }
 
 export async function mllpSuites(): Promise<Suite[]> {
-  const load = loadServedPack(PACK);
+  const load = loadPractice(PACK);
   if (!load.ok) throw new Error(load.errors.join("\n"));
   const pack: CompiledPack = load.pack;
   const dir = mkdtempSync(join(tmpdir(), "rulepack-bench-mllp-"));

@@ -1,10 +1,7 @@
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
 import type { CompiledPack } from "../pack/compiled.js";
-import { formatPackError } from "../pack/errors.js";
-import { loadPack } from "../pack/load.js";
+import { loadPractice, masterDataBeside as readMasterDataBeside } from "../pack/practice-load.js";
 import type { MasterData } from "../store/master-data.js";
-import { loadMasterData } from "../store/master-data-load.js";
 import { openSqliteStore } from "../store/sqlite.js";
 import type { Store } from "../store/types.js";
 import { type CliIo, EXIT } from "./io.js";
@@ -19,20 +16,17 @@ export type Opened<T> =
   | { readonly ok: false; readonly exitCode: number };
 
 /** The pack, refused when it does not load or is abstract (`base.yaml`). */
-export function loadPracticePack(file: string, io: CliIo): Opened<{ readonly pack: CompiledPack }> {
-  const load = loadPack(file);
-  for (const w of load.warnings) io.stderr(`${formatPackError(w)}\n`);
+export function loadPracticePack(
+  file: string,
+  io: CliIo,
+): Opened<{ readonly pack: CompiledPack; readonly masterData?: MasterData }> {
+  const load = loadPractice(file);
   if (!load.ok) {
-    for (const e of load.errors) io.stderr(`${formatPackError(e)}\n`);
+    for (const e of load.errors) io.stderr(`${e}\n`);
     return { ok: false, exitCode: EXIT.usage };
   }
-  if (load.pack.abstract) {
-    io.stderr(
-      `rulepack: ${file} is abstract (pack.abstract): name a practice pack that extends it\n`,
-    );
-    return { ok: false, exitCode: EXIT.usage };
-  }
-  return { ok: true, pack: load.pack };
+  for (const w of load.warnings) io.stderr(`${w}\n`);
+  return { ok: true, pack: load.pack, ...(load.masterData && { masterData: load.masterData }) };
 }
 
 /** The practice's master data beside its pack, when there is one. */
@@ -40,14 +34,12 @@ export function masterDataBeside(
   packFile: string,
   io: CliIo,
 ): Opened<{ readonly data?: MasterData }> {
-  const file = join(dirname(packFile), "master-data.yaml");
-  if (!existsSync(file)) return { ok: true };
-  const master = loadMasterData(file);
+  const master = readMasterDataBeside(packFile);
   if (!master.ok) {
-    for (const e of master.errors) io.stderr(`${formatPackError(e)}\n`);
+    for (const e of master.errors) io.stderr(`${e}\n`);
     return { ok: false, exitCode: EXIT.usage };
   }
-  return { ok: true, data: master.data };
+  return master;
 }
 
 /** An existing store: a mistyped name must not create an empty queue. */
@@ -75,12 +67,10 @@ export function openPractice(
   io: CliIo,
   options: { readonly existing: boolean },
 ): Opened<{ readonly pack: CompiledPack; readonly store: Store }> {
-  const pack = loadPracticePack(packFile, io);
-  if (!pack.ok) return pack;
-  const master = masterDataBeside(packFile, io);
-  if (!master.ok) return master;
+  const practice = loadPracticePack(packFile, io);
+  if (!practice.ok) return practice;
   const store = options.existing ? openExistingStore(db, io) : openSqliteStore(db);
   if (!store) return { ok: false, exitCode: EXIT.failed };
-  if (master.data) store.loadMasterData(master.data);
-  return { ok: true, pack: pack.pack, store };
+  if (practice.masterData) store.loadMasterData(practice.masterData);
+  return { ok: true, pack: practice.pack, store };
 }

@@ -1,9 +1,9 @@
+import { loadPractice } from "../pack/practice-load.js";
 import { createAlertMonitor } from "../server/alert-monitor.js";
 import { type CrashPlan, crashHook, parseCrashPlan } from "../server/crash-points.js";
 import { pruneNow, startMaintenance } from "../server/maintenance.js";
 import { type MllpServer, startMllpServer } from "../server/mllp-server.js";
 import { formatRecovery, recoverNewMessages } from "../server/recovery.js";
-import { loadServedPack } from "../server/served-pack.js";
 import { openSqliteStore } from "../store/sqlite.js";
 import { type CliIo, type CommandResult, EXIT } from "./io.js";
 
@@ -93,7 +93,7 @@ async function serveSubscribed(
   /** Routes reload signals to `reload` (undefined: ignore them); true when one came earlier. */
   onReload: (reload: (() => Promise<void>) | undefined) => boolean,
 ): Promise<CommandResult> {
-  const load = loadServedPack(options.pack);
+  const load = loadPractice(options.pack);
   if (!load.ok) {
     for (const e of load.errors) io.stderr(`${e}\n`);
     return { exitCode: EXIT.usage };
@@ -130,7 +130,7 @@ async function serveSubscribed(
     }
     const running = server;
     const reload = async () => {
-      const next = loadServedPack(options.pack);
+      const next = loadPractice(options.pack);
       if (!next.ok) {
         for (const e of next.errors) log(`reload: ${e}`);
         log(`reload failed: keeping pack=${running.pack.id}`);
