@@ -1,12 +1,8 @@
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { formatPackError } from "../pack/errors.js";
-import { loadPack } from "../pack/load.js";
 import { receiveBytes } from "../queue/intake.js";
-import { loadMasterData } from "../store/master-data-load.js";
 import { createMemoryStore } from "../store/memory.js";
 import { explainOutcome } from "../testing/explain.js";
 import { type CliIo, type CommandResult, EXIT, readInput } from "./io.js";
+import { loadPracticePack } from "./practice.js";
 
 export interface ExplainOptions {
   readonly pack: string;
@@ -24,28 +20,10 @@ export interface ExplainOptions {
  * the matcher's scores. Exit 1 when a file cannot be read or has no message.
  */
 export async function explainCommand(options: ExplainOptions, io: CliIo): Promise<CommandResult> {
-  const load = loadPack(options.pack);
-  for (const w of load.warnings) io.stderr(`${formatPackError(w)}\n`);
-  if (!load.ok) {
-    for (const e of load.errors) io.stderr(`${formatPackError(e)}\n`);
-    return { exitCode: EXIT.usage };
-  }
-  if (load.pack.abstract) {
-    io.stderr(
-      `rulepack: ${options.pack} is abstract (pack.abstract): explain with a practice pack\n`,
-    );
-    return { exitCode: EXIT.usage };
-  }
+  const practice = loadPracticePack(options.pack, io);
+  if (!practice.ok) return { exitCode: practice.exitCode };
   const store = createMemoryStore();
-  const masterDataFile = join(dirname(options.pack), "master-data.yaml");
-  if (existsSync(masterDataFile)) {
-    const master = loadMasterData(masterDataFile);
-    if (!master.ok) {
-      for (const e of master.errors) io.stderr(`${formatPackError(e)}\n`);
-      return { exitCode: EXIT.usage };
-    }
-    store.loadMasterData(master.data);
-  }
+  if (practice.masterData) store.loadMasterData(practice.masterData);
   let exitCode: number = EXIT.ok;
   for (const file of options.files) {
     const input = readInput(file);
@@ -54,7 +32,7 @@ export async function explainCommand(options: ExplainOptions, io: CliIo): Promis
       exitCode = EXIT.failed;
       continue;
     }
-    const outcomes = await receiveBytes(load.pack, store, input.bytes, {
+    const outcomes = await receiveBytes(practice.pack, store, input.bytes, {
       now: options.now,
       sender: `file:${file}`,
       trace: true,
