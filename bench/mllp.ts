@@ -16,15 +16,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodeFrame, MllpDecoder } from "../engine/hl7/mllp.js";
 import type { CompiledPack } from "../engine/pack/compiled.js";
-import { loadPractice } from "../engine/pack/practice-load.js";
 import { receiveBytes } from "../engine/queue/intake.js";
 import { startMllpServer } from "../engine/server/mllp-server.js";
 import { openSqliteStore } from "../engine/store/sqlite.js";
 import type { Store } from "../engine/store/types.js";
 import { patientMessages } from "../test/server/patients.js";
+import { loadHarbor } from "./harbor.js";
 import { consume, type Suite } from "./harness.js";
 
-const PACK = "rules/practices/harbor-ortho/pack.yaml";
 const PATIENTS_PER_PASS = 16;
 const closers: (() => Promise<void> | void)[] = [];
 
@@ -74,8 +73,8 @@ class Sender {
 }
 
 export async function mllpSuites(): Promise<Suite[]> {
-  const load = loadPractice(PACK);
-  if (!load.ok) throw new Error(load.errors.join("\n"));
+  const load = loadHarbor("mllp listener");
+  if (!load) return [];
   const pack: CompiledPack = load.pack;
   const dir = mkdtempSync(join(tmpdir(), "rulepack-bench-mllp-"));
   closers.push(() => rmSync(dir, { recursive: true, force: true }));

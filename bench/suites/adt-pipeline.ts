@@ -29,19 +29,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import type { Outcome } from "../../engine/model/outcome.js";
-import { formatPackError } from "../../engine/pack/errors.js";
-import { loadPack } from "../../engine/pack/load.js";
 import { receiveBytes } from "../../engine/queue/intake.js";
-import { loadMasterData } from "../../engine/store/master-data-load.js";
 import { createMemoryStore } from "../../engine/store/memory.js";
 import { openSqliteStore } from "../../engine/store/sqlite.js";
 import type { Store } from "../../engine/store/types.js";
 import { loadHarborAdt, receiveAdtBytes } from "../baselines/hand-written-adt.js";
 import type { Corpus } from "../corpus.js";
+import { loadHarbor } from "../harbor.js";
 import { consume, type Suite } from "../harness.js";
 
-const PACK = "rules/practices/harbor-ortho/pack.yaml";
-const MASTER_DATA = "rules/practices/harbor-ortho/master-data.yaml";
 /** The run's clock, as in the README's `--now`. */
 const NOW = new Date("2026-11-25T12:00:00Z");
 const STORES = ["memory", "sqlite"] as const;
@@ -110,19 +106,13 @@ function describe(kind: StoreKind, a: Agreement): string {
 
 export async function adtPipelineSuites(corpus: Corpus): Promise<Suite[]> {
   const adt = corpus.files.filter((f) => f.name.startsWith("ADT_"));
-  const load = loadPack(PACK);
-  const master = loadMasterData(MASTER_DATA);
-  if (adt.length === 0 || !load.ok || !master.ok) {
-    const why = !load.ok
-      ? load.errors.map(formatPackError).join("; ")
-      : !master.ok
-        ? master.errors.map(formatPackError).join("; ")
-        : "no ADT_* files in the corpus";
-    process.stdout.write(`adt pipeline: skipped (${why})\n`);
+  if (adt.length === 0) {
+    process.stdout.write("adt pipeline: skipped (no ADT_* files in the corpus)\n");
     return [];
   }
-  const pack = load.pack;
-  const masterData = master.data;
+  const practice = loadHarbor("adt pipeline");
+  if (!practice) return [];
+  const { pack, masterData } = practice;
   const harbor = loadHarborAdt(process.cwd(), masterData);
   const jobs: Job[] = adt.map((f) => ({ sender: `file:${f.name}`, bytes: f.bytes }));
   const messages = adt.reduce((n, f) => n + f.messages, 0);

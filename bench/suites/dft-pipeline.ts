@@ -18,17 +18,14 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import type { TypedAction } from "../../engine/model/actions.js";
-import { loadPack } from "../../engine/pack/load.js";
 import { receiveBytes } from "../../engine/queue/intake.js";
 import type { MasterData } from "../../engine/store/master-data.js";
-import { loadMasterData } from "../../engine/store/master-data-load.js";
 import { createMemoryStore } from "../../engine/store/memory.js";
 import type { Store } from "../../engine/store/types.js";
 import { loadHarborDft, receiveDftBytes } from "../baselines/hand-written-dft.js";
+import { HARBOR_PACK, loadHarbor } from "../harbor.js";
 import { consume, type Suite } from "../harness.js";
 
-const PACK = "rules/practices/harbor-ortho/pack.yaml";
-const MASTER_DATA = "rules/practices/harbor-ortho/master-data.yaml";
 const PATIENTS = 20;
 const NOW = new Date("2026-03-12T15:00:00Z");
 
@@ -146,20 +143,16 @@ function freshStore(masterData: MasterData): Store {
 }
 
 export async function dftPipelineSuites(): Promise<Suite[]> {
-  const load = loadPack(PACK);
-  const master = loadMasterData(MASTER_DATA);
-  if (!load.ok || !master.ok) {
-    process.stdout.write(`dft pipeline: ${PACK} or its master data does not load; skipped\n`);
-    return [];
-  }
-  const pack = load.pack;
-  const harbor = loadHarborDft(process.cwd(), master.data);
+  const practice = loadHarbor("dft pipeline");
+  if (!practice) return [];
+  const { pack, masterData } = practice;
+  const harbor = loadHarborDft(process.cwd(), masterData);
   const workload = Array.from({ length: PATIENTS }, (_, i) => patientMessages(i)).flat();
   const options = { now: NOW, sender: "bench" };
 
   // One pass of each, compared message by message.
-  const engineStore = freshStore(master.data);
-  const baselineStore = freshStore(master.data);
+  const engineStore = freshStore(masterData);
+  const baselineStore = freshStore(masterData);
   let agree = 0;
   const states = new Map<string, number>();
   const disagreements: string[] = [];
@@ -187,13 +180,13 @@ export async function dftPipelineSuites(): Promise<Suite[]> {
 
   return [
     {
-      name: `DFT pipeline (${PACK}, ${workload.length} DFTs per pass on a fresh memory store)`,
+      name: `DFT pipeline (${HARBOR_PACK}, ${workload.length} DFTs per pass on a fresh memory store)`,
       unit: "msg",
       unitsPerPass: workload.length,
       baseline: {
         name: "hand-written DFT pipeline (synchronous, configuration in code)",
         run() {
-          const store = freshStore(master.data);
+          const store = freshStore(masterData);
           for (const bytes of workload) {
             consume(receiveDftBytes(harbor, store, bytes, options).length);
           }
@@ -203,7 +196,7 @@ export async function dftPipelineSuites(): Promise<Suite[]> {
       subject: {
         name: "receiveBytes (charge handler)",
         async run() {
-          const store = freshStore(master.data);
+          const store = freshStore(masterData);
           for (const bytes of workload) {
             consume((await receiveBytes(pack, store, bytes, options)).length);
           }

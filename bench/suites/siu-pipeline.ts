@@ -13,17 +13,14 @@
  * message (state and actions) and the agreement is printed.
  */
 import { isDeepStrictEqual } from "node:util";
-import { loadPack } from "../../engine/pack/load.js";
 import { receiveBytes } from "../../engine/queue/intake.js";
 import type { MasterData } from "../../engine/store/master-data.js";
-import { loadMasterData } from "../../engine/store/master-data-load.js";
 import { createMemoryStore } from "../../engine/store/memory.js";
 import type { Store } from "../../engine/store/types.js";
 import { loadHarborSiu, receiveSiuBytes } from "../baselines/hand-written-siu.js";
+import { HARBOR_PACK, loadHarbor } from "../harbor.js";
 import { consume, type Suite } from "../harness.js";
 
-const PACK = "rules/practices/harbor-ortho/pack.yaml";
-const MASTER_DATA = "rules/practices/harbor-ortho/master-data.yaml";
 const PATIENTS = 20;
 const NOW = new Date("2026-03-10T15:00:00Z");
 
@@ -107,20 +104,16 @@ function freshStore(masterData: MasterData): Store {
 }
 
 export async function siuPipelineSuites(): Promise<Suite[]> {
-  const load = loadPack(PACK);
-  const master = loadMasterData(MASTER_DATA);
-  if (!load.ok || !master.ok) {
-    process.stdout.write(`siu pipeline: ${PACK} or its master data does not load; skipped\n`);
-    return [];
-  }
-  const pack = load.pack;
-  const harbor = loadHarborSiu(process.cwd(), master.data);
+  const practice = loadHarbor("siu pipeline");
+  if (!practice) return [];
+  const { pack, masterData } = practice;
+  const harbor = loadHarborSiu(process.cwd(), masterData);
   const workload = Array.from({ length: PATIENTS }, (_, i) => visitMessages(i)).flat();
   const options = { now: NOW, sender: "bench" };
 
   // One pass of each, compared message by message.
-  const engineStore = freshStore(master.data);
-  const baselineStore = freshStore(master.data);
+  const engineStore = freshStore(masterData);
+  const baselineStore = freshStore(masterData);
   let agree = 0;
   let processed = 0;
   const disagreements: string[] = [];
@@ -148,13 +141,13 @@ export async function siuPipelineSuites(): Promise<Suite[]> {
 
   return [
     {
-      name: `SIU pipeline (${PACK}, ${workload.length} SIUs per pass on a fresh memory store)`,
+      name: `SIU pipeline (${HARBOR_PACK}, ${workload.length} SIUs per pass on a fresh memory store)`,
       unit: "msg",
       unitsPerPass: workload.length,
       baseline: {
         name: "hand-written SIU pipeline (synchronous, configuration in code)",
         run() {
-          const store = freshStore(master.data);
+          const store = freshStore(masterData);
           for (const bytes of workload) {
             consume(receiveSiuBytes(harbor, store, bytes, options).length);
           }
@@ -164,7 +157,7 @@ export async function siuPipelineSuites(): Promise<Suite[]> {
       subject: {
         name: "receiveBytes (appointment handler)",
         async run() {
-          const store = freshStore(master.data);
+          const store = freshStore(masterData);
           for (const bytes of workload) {
             consume((await receiveBytes(pack, store, bytes, options)).length);
           }
