@@ -1,6 +1,6 @@
+import type { MasterData } from "../engine/model/master-data.js";
 import type { CompiledPack } from "../engine/pack/compiled.js";
 import { loadPractice } from "../engine/pack/practice-load.js";
-import type { MasterData } from "../engine/store/master-data.js";
 
 /** The example practice every pipeline bench runs: its pack and the master data beside it. */
 export const HARBOR_PACK = "rules/practices/harbor-ortho/pack.yaml";

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
 import { explainCommand } from "./cli/explain-command.js";
-import { type CliIo, type CommandResult, EXIT, processIo } from "./cli/io.js";
 import { MAPPING_USAGE, mappingCommand } from "./cli/mapping-command.js";
 import { outboundCommand } from "./cli/outbound-command.js";
 import { parseCommand } from "./cli/parse-command.js";
@@ -16,6 +15,7 @@ import { storeLoadCommand } from "./cli/store-command.js";
 import { testCommand } from "./cli/test-command.js";
 import { validateCommand } from "./cli/validate-command.js";
 import { WORKLIST_USAGE, worklistCommand } from "./cli/worklist-command.js";
+import { type CliIo, type CommandResult, EXIT, processIo } from "./io/cli-io.js";
 
 interface Command {
   readonly summary: string;

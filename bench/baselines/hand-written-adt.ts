@@ -31,7 +31,6 @@ import { parseHl7 } from "../../engine/hl7/parse.js";
 import { serializeMessage } from "../../engine/hl7/serialize.js";
 import type { Hl7Message, Hl7Segment } from "../../engine/hl7/tree.js";
 import { unparseableOutcome } from "../../engine/inbound/process.js";
-import { toDate } from "../../engine/inbound/time.js";
 import {
   blockingKeysFor,
   type CompiledDemographics,
@@ -42,6 +41,7 @@ import {
   substantialChanges,
 } from "../../engine/matching/scorer.js";
 import type { TypedAction } from "../../engine/model/actions.js";
+import type { MasterData } from "../../engine/model/master-data.js";
 import {
   decideState,
   type ErrorCode,
@@ -50,8 +50,8 @@ import {
   type ReviewItem,
 } from "../../engine/model/outcome.js";
 import type { Guarantor, Patient, Policy } from "../../engine/model/records.js";
+import { toDate } from "../../engine/model/time.js";
 import { completeSafely } from "../../engine/queue/intake.js";
-import type { MasterData } from "../../engine/store/master-data.js";
 import type { Store } from "../../engine/store/types.js";
 
 // --- Harbor's configuration, written out --------------------------------------

@@ -24,19 +24,19 @@
  * the benchmark sends; the suite compares the two pipelines' outcomes
  * message by message and prints how many agree. A Harbor pack change must be
  * made here by hand too. The diagnosis placement is the engine's own pure
- * function (engine/inbound/claim-diagnoses.ts): an algorithm, not
+ * function (engine/inbound/charges/claim-diagnoses.ts): an algorithm, not
  * interpretation.
  */
 import { join } from "node:path";
 import { controlId, leafValue, messageType, messageTypeName } from "../../engine/hl7/access.js";
 import { parseHl7 } from "../../engine/hl7/parse.js";
 import type { Hl7Message, Hl7Segment } from "../../engine/hl7/tree.js";
-import { placeDiagnoses } from "../../engine/inbound/claim-diagnoses.js";
-import { toDate } from "../../engine/inbound/time.js";
+import { placeDiagnoses } from "../../engine/inbound/charges/claim-diagnoses.js";
 import type { ChargeAdd, TypedAction } from "../../engine/model/actions.js";
+import type { MasterData } from "../../engine/model/master-data.js";
 import { decideState, type Outcome, type OutcomeError } from "../../engine/model/outcome.js";
 import type { Appointment, ChargeLine, Claim, Policy } from "../../engine/model/records.js";
-import type { MasterData } from "../../engine/store/master-data.js";
+import { toDate } from "../../engine/model/time.js";
 import type { Store } from "../../engine/store/types.js";
 import { loadHarborTable, type Table } from "./harbor-tables.js";
 

@@ -25,11 +25,11 @@ import { join } from "node:path";
 import { controlId, leafValue, messageType, messageTypeName } from "../../engine/hl7/access.js";
 import { parseHl7 } from "../../engine/hl7/parse.js";
 import type { Hl7Message, Hl7Segment } from "../../engine/hl7/tree.js";
-import { localDay, toDateTime } from "../../engine/inbound/time.js";
 import type { ExternalIdSet, TypedAction } from "../../engine/model/actions.js";
+import type { MasterData } from "../../engine/model/master-data.js";
 import { decideState, type Outcome, type OutcomeError } from "../../engine/model/outcome.js";
 import type { Appointment, AppointmentStatus, Patient } from "../../engine/model/records.js";
-import type { MasterData } from "../../engine/store/master-data.js";
+import { localDay, toDateTime } from "../../engine/model/time.js";
 import type { Store } from "../../engine/store/types.js";
 import { loadHarborTable, type Table } from "./harbor-tables.js";
 

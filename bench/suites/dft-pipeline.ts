@@ -18,8 +18,8 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import type { TypedAction } from "../../engine/model/actions.js";
+import type { MasterData } from "../../engine/model/master-data.js";
 import { receiveBytes } from "../../engine/queue/intake.js";
-import type { MasterData } from "../../engine/store/master-data.js";
 import { createMemoryStore } from "../../engine/store/memory.js";
 import type { Store } from "../../engine/store/types.js";
 import { loadHarborDft, receiveDftBytes } from "../baselines/hand-written-dft.js";

@@ -6,8 +6,8 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { parse } from "yaml";
+import { formatPackError } from "../../engine/documents/errors.js";
 import { readChain } from "../../engine/pack/chain.js";
-import { formatPackError } from "../../engine/pack/errors.js";
 import { loadPack } from "../../engine/pack/load.js";
 import { consume, type Suite } from "../harness.js";
 

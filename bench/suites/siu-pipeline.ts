@@ -13,8 +13,8 @@
  * message (state and actions) and the agreement is printed.
  */
 import { isDeepStrictEqual } from "node:util";
+import type { MasterData } from "../../engine/model/master-data.js";
 import { receiveBytes } from "../../engine/queue/intake.js";
-import type { MasterData } from "../../engine/store/master-data.js";
 import { createMemoryStore } from "../../engine/store/memory.js";
 import type { Store } from "../../engine/store/types.js";
 import { loadHarborSiu, receiveSiuBytes } from "../baselines/hand-written-siu.js";

@@ -1,4 +1,4 @@
-import { type CliIo, type CommandResult, EXIT } from "./io.js";
+import { type CliIo, type CommandResult, EXIT } from "../io/cli-io.js";
 
 /** Argument readings several commands share. */
 

@@ -1,7 +1,7 @@
+import { type CliIo, type CommandResult, EXIT, readInput } from "../io/cli-io.js";
 import { receiveBytes } from "../queue/intake.js";
 import { createMemoryStore } from "../store/memory.js";
 import { explainOutcome } from "../testing/explain.js";
-import { type CliIo, type CommandResult, EXIT, readInput } from "./io.js";
 import { loadPracticePack } from "./practice.js";
 
 export interface ExplainOptions {

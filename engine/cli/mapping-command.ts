@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
+import { formatPackError, type PackError } from "../documents/errors.js";
+import { type CliIo, type CommandResult, EXIT } from "../io/cli-io.js";
 import { readChain } from "../pack/chain.js";
 import type { CompiledPack } from "../pack/compiled.js";
-import { formatPackError, type PackError } from "../pack/errors.js";
 import { loadPack } from "../pack/load.js";
 import { lookupRow, type MappingTable } from "../pack/mapping-tables.js";
 import {
@@ -13,8 +14,7 @@ import {
   newTableFile,
   type RowWrite,
   writeChecked,
-} from "../pack/mapping-write.js";
-import { type CliIo, type CommandResult, EXIT } from "./io.js";
+} from "../queue/mapping-write.js";
 import { unknownPracticeCode } from "./master-codes.js";
 import { masterDataBeside } from "./practice.js";
 

@@ -1,5 +1,5 @@
+import type { MasterData } from "../model/master-data.js";
 import type { CompiledPack } from "../pack/compiled.js";
-import type { MasterData } from "../store/master-data.js";
 
 /**
  * The practice codes a mapping table may map to, when master data lists

@@ -1,7 +1,7 @@
+import { formatPackError } from "../documents/errors.js";
+import { type CliIo, type CommandResult, EXIT } from "../io/cli-io.js";
 import { loadEvent } from "../outbound/events.js";
 import { sendEvent } from "../outbound/send.js";
-import { formatPackError } from "../pack/errors.js";
-import { type CliIo, type CommandResult, EXIT } from "./io.js";
 import { openPractice } from "./practice.js";
 
 export interface OutboundCommandOptions {

@@ -1,6 +1,6 @@
 import { parseHl7, serializeDocument } from "../hl7/index.js";
 import type { Hl7Document } from "../hl7/tree.js";
-import { type CliIo, type CommandResult, EXIT, readInput } from "./io.js";
+import { type CliIo, type CommandResult, EXIT, readInput } from "../io/cli-io.js";
 
 export type ParseFormat = "json" | "hl7";
 

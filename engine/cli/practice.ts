@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
+import { type CliIo, EXIT } from "../io/cli-io.js";
+import type { MasterData } from "../model/master-data.js";
 import type { CompiledPack } from "../pack/compiled.js";
 import { loadPractice, masterDataBeside as readMasterDataBeside } from "../pack/practice-load.js";
-import type { MasterData } from "../store/master-data.js";
 import { openSqliteStore } from "../store/sqlite.js";
 import type { Store } from "../store/types.js";
-import { type CliIo, EXIT } from "./io.js";
 
 /**
  * What the commands that work for one practice open: its pack (warnings and

@@ -1,9 +1,9 @@
 import { parseArgs } from "node:util";
+import { type CliIo, type CommandResult, EXIT } from "../io/cli-io.js";
 import type { CompiledPack } from "../pack/compiled.js";
 import { pruneCutoffs, pruneQueue } from "../queue/retention.js";
 import type { PrunableState, Store } from "../store/types.js";
 import { clockOf, usageError } from "./args.js";
-import { type CliIo, type CommandResult, EXIT } from "./io.js";
 import { loadPracticePack, openExistingStore } from "./practice.js";
 
 export const PRUNE_USAGE = "rulepack prune --pack PACK [--db FILE] [--now ISO-8601] [--dry-run]";

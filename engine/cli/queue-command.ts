@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { type CliIo, type CommandResult, EXIT } from "../io/cli-io.js";
 import type { QueueState } from "../model/outcome.js";
 import {
   isQueueState,
@@ -11,7 +12,6 @@ import {
 } from "../queue/format.js";
 import type { MessageFilter, Store } from "../store/types.js";
 import { clockOf, parseCodeFilter, resolveActor, usageError } from "./args.js";
-import { type CliIo, type CommandResult, EXIT } from "./io.js";
 import { openExistingStore } from "./practice.js";
 
 export const QUEUE_USAGE = [

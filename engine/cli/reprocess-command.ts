@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { type CliIo, type CommandResult, EXIT } from "../io/cli-io.js";
 import type { QueueState } from "../model/outcome.js";
 import {
   type ReprocessAttempt,
@@ -8,7 +9,6 @@ import {
   selectByIds,
 } from "../queue/reprocess.js";
 import { clockOf, parseCodeFilter, resolveActor, usageError } from "./args.js";
-import { type CliIo, type CommandResult, EXIT } from "./io.js";
 import { openPractice } from "./practice.js";
 
 export const REPROCESS_USAGE =

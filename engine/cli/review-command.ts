@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
+import { type CliIo, type CommandResult, EXIT } from "../io/cli-io.js";
 import { decideReview, type ReviewChoice } from "../queue/review.js";
 import { clockOf, resolveActor, usageError } from "./args.js";
-import { type CliIo, type CommandResult, EXIT } from "./io.js";
 import { openPractice } from "./practice.js";
 import { printAttempts, QUEUE_CHANGE_OPTIONS } from "./reprocess-command.js";
 

@@ -1,6 +1,6 @@
+import { type CliIo, type CommandResult, EXIT, readInput } from "../io/cli-io.js";
 import type { Outcome, QueueState } from "../model/outcome.js";
 import { receiveBytes } from "../queue/intake.js";
-import { type CliIo, type CommandResult, EXIT, readInput } from "./io.js";
 import { openPractice } from "./practice.js";
 
 export interface RunOptions {

@@ -1,3 +1,4 @@
+import { type CliIo, type CommandResult, EXIT } from "../io/cli-io.js";
 import { loadPractice } from "../pack/practice-load.js";
 import { createAlertMonitor } from "../server/alert-monitor.js";
 import { type CrashPlan, crashHook, parseCrashPlan } from "../server/crash-points.js";
@@ -5,7 +6,6 @@ import { pruneNow, startMaintenance } from "../server/maintenance.js";
 import { type MllpServer, startMllpServer } from "../server/mllp-server.js";
 import { formatRecovery, recoverNewMessages } from "../server/recovery.js";
 import { openSqliteStore } from "../store/sqlite.js";
-import { type CliIo, type CommandResult, EXIT } from "./io.js";
 
 export interface ServeOptions {
   readonly pack: string;

@@ -1,13 +1,13 @@
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { formatPackError } from "../documents/errors.js";
+import { type CliIo, type CommandResult, EXIT } from "../io/cli-io.js";
 import type { QueueState } from "../model/outcome.js";
-import { formatPackError } from "../pack/errors.js";
 import { loadPack } from "../pack/load.js";
 import { type Alert, formatAlert, thresholdAlerts } from "../queue/alerts.js";
 import { openSqliteStore } from "../store/sqlite.js";
 import { SCHEMA_VERSION } from "../store/sqlite-schema.js";
 import type { QueueSummary } from "../store/types.js";
-import { type CliIo, type CommandResult, EXIT } from "./io.js";
 
 export const STATUS_USAGE = "rulepack status [--db FILE] [--format text|json] [--pack PACK]";
 

@@ -1,7 +1,7 @@
-import { formatPackError } from "../pack/errors.js";
-import { loadMasterData } from "../store/master-data-load.js";
+import { formatPackError } from "../documents/errors.js";
+import { type CliIo, type CommandResult, EXIT } from "../io/cli-io.js";
+import { loadMasterData } from "../pack/master-data-load.js";
 import { openSqliteStore } from "../store/sqlite.js";
-import { type CliIo, type CommandResult, EXIT } from "./io.js";
 
 export interface StoreLoadOptions {
   /** The SQLite file; created and migrated when it does not exist. */

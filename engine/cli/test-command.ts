@@ -1,8 +1,8 @@
 import { existsSync, watch } from "node:fs";
+import { type CliIo, type CommandResult, EXIT } from "../io/cli-io.js";
 import { defaultPaths } from "../testing/discover.js";
 import { REPORTERS, type ReporterName } from "../testing/report.js";
 import { runTests, type TestOptions } from "../testing/runner.js";
-import { type CliIo, type CommandResult, EXIT } from "./io.js";
 
 export interface TestCommandArgs {
   readonly paths: readonly string[];

@@ -1,7 +1,7 @@
 import { stringify } from "yaml";
-import { formatPackError, type PackError } from "../pack/errors.js";
+import { formatPackError, type PackError } from "../documents/errors.js";
+import { type CliIo, type CommandResult, EXIT } from "../io/cli-io.js";
 import { loadPack } from "../pack/load.js";
-import { type CliIo, type CommandResult, EXIT } from "./io.js";
 
 export interface ValidateOptions {
   readonly packs: readonly string[];

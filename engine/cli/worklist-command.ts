@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { type CliIo, type CommandResult, EXIT } from "../io/cli-io.js";
 import type { Appointment } from "../model/records.js";
 import { openSqliteStore } from "../store/sqlite.js";
-import { type CliIo, type CommandResult, EXIT } from "./io.js";
 
 export const WORKLIST_USAGE = "rulepack worklist missing-slips [--db FILE] [--format text|json]";
 

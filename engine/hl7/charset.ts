@@ -134,3 +134,8 @@ export function decodeBytes(bytes: Uint8Array, decoding: ByteDecoding): DecodedT
       return decodeWith(bytes, decoding);
   }
 }
+
+/** Whether the engine can write messages in the set MSH-18 names. */
+export function charsetWritable(msh18: string | undefined): boolean {
+  return msh18 === undefined || charsetFor(msh18).known;
+}

@@ -1,5 +1,5 @@
 import type { FieldType } from "../model/canonical-fields.js";
-import { toDate, toDateTime } from "./time.js";
+import { toDate, toDateTime } from "../model/time.js";
 
 /**
  * Conversion of an extracted value to its record field's type

@@ -1,7 +1,7 @@
+import type { CompiledExpression } from "../expressions/runtime.js";
 import type { Hl7Segment } from "../hl7/tree.js";
 import type { RecordKind } from "../model/canonical-fields.js";
 import type { CompiledFieldRule } from "../pack/compiled.js";
-import type { CompiledExpression } from "../pack/expressions.js";
 import type { ReadContext, ReadResult } from "../paths/types.js";
 import type { MessageContext } from "./context.js";
 import { convertValue } from "./convert.js";

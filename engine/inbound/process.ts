@@ -4,10 +4,10 @@ import type { TypedAction } from "../model/actions.js";
 import { decideState, type Outcome, type ReviewDecision } from "../model/outcome.js";
 import type { CompiledPack } from "../pack/compiled.js";
 import type { StoreView } from "../store/types.js";
-import { APPOINTMENT_TRIGGERS, appointmentMessage } from "./appointment.js";
-import { chargeMessage } from "./charge.js";
+import { APPOINTMENT_TRIGGERS, appointmentMessage } from "./appointments/appointment.js";
+import { chargeMessage } from "./charges/charge.js";
 import { type MessageContext, messageContext } from "./context.js";
-import { patientMessage } from "./patient.js";
+import { patientMessage } from "./patients/patient.js";
 import { keepStoredValues, type StaleReprocess, staleWarning } from "./stale.js";
 
 /**

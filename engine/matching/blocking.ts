@@ -1,6 +1,17 @@
 import type { Patient } from "../model/records.js";
-import type { BlockingKeys } from "../store/types.js";
 import { soundex } from "./soundex.js";
+
+/** Keys the store indexes patients by, so a demographic lookup never scans the table. */
+export interface BlockingKeys {
+  /** YYYY-MM-DD */
+  readonly dob?: string;
+  /** Digits only. */
+  readonly ssn?: string;
+  /** Last 10 digits. */
+  readonly phone?: string;
+  /** Soundex of the last name followed by the first name's initial (engine/matching/blocking.ts). */
+  readonly lastNamePhonetic?: string;
+}
 
 const digits = (text: string | null | undefined): string => (text ?? "").replace(/\D/g, "");
 

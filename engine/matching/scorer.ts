@@ -1,5 +1,5 @@
 import type { Patient } from "../model/records.js";
-import type { BlockingKeys } from "../store/types.js";
+import type { BlockingKeys } from "./blocking.js";
 import { blockingKeysOf } from "./blocking.js";
 import { dateComparator } from "./comparators/date.js";
 import { exactComparator } from "./comparators/exact.js";

@@ -1,4 +1,4 @@
-import { offsetAt, zoneOffset } from "../inbound/time.js";
+import type { MasterData } from "../model/master-data.js";
 import type { OutcomeError } from "../model/outcome.js";
 import type {
   Address,
@@ -9,13 +9,13 @@ import type {
   Person,
   Policy,
 } from "../model/records.js";
+import { offsetAt, zoneOffset } from "../model/time.js";
 import type { CompiledExternalId, CompiledPack } from "../pack/compiled.js";
 import type { OutboundEvent } from "../pack/enablement.js";
 import { lookupRow } from "../pack/mapping-tables.js";
-import type { MasterData } from "../store/master-data.js";
+import type { AppointmentEvent } from "../pack/outbound-options.js";
 import { CodeTranslator } from "./codes.js";
 import { parseLocation, writeAt } from "./location.js";
-import type { AppointmentEvent } from "./options.js";
 import { Segment } from "./segments.js";
 import { structureOf } from "./structures.js";
 

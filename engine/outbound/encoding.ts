@@ -8,11 +8,6 @@ import { byteTable, charsetFor } from "../hl7/charset.js";
  * byte for is reported, never replaced.
  */
 
-/** Whether the engine can write messages in the set MSH-18 names. */
-export function charsetWritable(msh18: string | undefined): boolean {
-  return msh18 === undefined || charsetFor(msh18).known;
-}
-
 export type Encoded =
   | { readonly ok: true; readonly bytes: Uint8Array }
   | { readonly ok: false; readonly char: string; readonly index: number };

@@ -1,9 +1,9 @@
+import { byPosition, type PackError, type SourcePosition } from "../documents/errors.js";
+import { layerOf } from "../documents/merge.js";
+import { schemaValidator } from "../documents/schema.js";
+import { convertSchemaErrors } from "../documents/schema-errors.js";
+import { readYaml } from "../documents/source.js";
 import type { Appointment, Patient, Policy } from "../model/records.js";
-import { byPosition, type PackError, type SourcePosition } from "../pack/errors.js";
-import { layerOf } from "../pack/merge.js";
-import { schemaValidator } from "../pack/schema.js";
-import { convertSchemaErrors } from "../pack/schema-errors.js";
-import { readYaml } from "../pack/source.js";
 
 /**
  * Practice events (schemas/practice-event.schema.json): what happened in the

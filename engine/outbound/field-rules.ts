@@ -1,8 +1,8 @@
+import type { PackErrorCode } from "../documents/errors.js";
+import type { PathKey } from "../documents/merge.js";
+import { type CompiledExpression, compileExpression } from "../expressions/runtime.js";
 import { MESSAGE_STRUCTURES, structureCarries } from "../hl7/structures.js";
 import type { OutcomeError } from "../model/outcome.js";
-import type { PackErrorCode } from "../pack/errors.js";
-import { type CompiledExpression, compileExpression } from "../pack/expressions.js";
-import type { PathKey } from "../pack/merge.js";
 import type { CodeTranslator, OutboundCodeElement } from "./codes.js";
 import { clearAt, type Location, parseLocation, writeAt } from "./location.js";
 import { Segment } from "./segments.js";

@@ -2,6 +2,7 @@ import type { OutcomeError } from "../model/outcome.js";
 import type { Appointment, Patient } from "../model/records.js";
 import type { CompiledPack } from "../pack/compiled.js";
 import type { OutboundEvent } from "../pack/enablement.js";
+import type { OutboundFilter } from "../pack/outbound-options.js";
 import type { Store } from "../store/types.js";
 import {
   type BuildInput,
@@ -13,7 +14,6 @@ import { CodeTranslator } from "./codes.js";
 import { encodeMessage, fieldAt } from "./encoding.js";
 import type { PracticeEvent } from "./events.js";
 import { applyOutboundFields } from "./field-rules.js";
-import type { OutboundFilter } from "./options.js";
 import { messageText, type Segment } from "./segments.js";
 
 /**

@@ -1,10 +1,10 @@
+import type { PackErrorCode } from "../documents/errors.js";
+import type { PathKey } from "../documents/merge.js";
 import type { RecordKind } from "../model/canonical-fields.js";
 import type { AppointmentStatus } from "../model/records.js";
 import type { CompiledReference } from "../paths/types.js";
 import type { CompiledExternalId } from "./compiled.js";
-import type { PackErrorCode } from "./errors.js";
 import { compileExternalIds, type RawExternalId } from "./external-ids.js";
-import type { PathKey } from "./merge.js";
 
 /**
  * The `appointments` section (docs/pack-language.md §17) and the

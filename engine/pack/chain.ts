@@ -1,8 +1,15 @@
 import { existsSync } from "node:fs";
 import { basename, dirname, isAbsolute, relative, resolve } from "node:path";
-import type { PackError } from "./errors.js";
-import { type Layer, layerOf, mergeLayers, type Origin, type PathKey, pathId } from "./merge.js";
-import { missingModeline, readYaml, type YamlSource } from "./source.js";
+import type { PackError } from "../documents/errors.js";
+import {
+  type Layer,
+  layerOf,
+  mergeLayers,
+  type Origin,
+  type PathKey,
+  pathId,
+} from "../documents/merge.js";
+import { missingModeline, readYaml, type YamlSource } from "../documents/source.js";
 
 /**
  * Reading a pack with its `extends` chain, root first, and merging it into

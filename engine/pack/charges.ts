@@ -1,8 +1,8 @@
+import type { PackErrorCode } from "../documents/errors.js";
+import type { PathKey } from "../documents/merge.js";
 import type { RecordKind } from "../model/canonical-fields.js";
 import type { CompiledReference } from "../paths/types.js";
 import type { CompiledExternalId } from "./compiled.js";
-import type { PackErrorCode } from "./errors.js";
-import type { PathKey } from "./merge.js";
 
 /**
  * The `charges` section (docs/pack-language.md §18): Table 17 - Matching

@@ -1,3 +1,11 @@
+import type { PackError, PackErrorCode } from "../documents/errors.js";
+import { originOf, type PathKey } from "../documents/merge.js";
+import {
+  type CompiledExpression,
+  compileExpression,
+  DEFAULT_BUDGET,
+  type ExpressionBudget,
+} from "../expressions/runtime.js";
 import { structureCarries } from "../hl7/structures.js";
 import {
   DEFAULT_DEMOGRAPHICS,
@@ -13,7 +21,6 @@ import {
   type RecordKind,
   recordOf,
 } from "../model/canonical-fields.js";
-import { compileOutbound, type RawOutbound } from "../outbound/options.js";
 import { compileReference } from "../paths/index.js";
 import type { CompiledReference } from "../paths/types.js";
 import { compileAppointmentSection } from "./appointments.js";
@@ -31,16 +38,9 @@ import type {
   PracticeDetails,
 } from "./compiled.js";
 import { normalizeEnablement } from "./enablement.js";
-import type { PackError, PackErrorCode } from "./errors.js";
-import {
-  type CompiledExpression,
-  compileExpression,
-  DEFAULT_BUDGET,
-  type ExpressionBudget,
-} from "./expressions.js";
 import { compileExternalIds, type RawExternalId } from "./external-ids.js";
 import { loadMappingTable, type MappingTable } from "./mapping-tables.js";
-import { originOf, type PathKey } from "./merge.js";
+import { compileOutbound, type RawOutbound } from "./outbound-options.js";
 import {
   compileAckOptions,
   compileQueueOptions,

@@ -1,13 +1,13 @@
+import type { CompiledExpression, ExpressionBudget } from "../expressions/runtime.js";
 import type { DemographicField } from "../matching/config.js";
 import type { CompiledDemographics } from "../matching/scorer.js";
 import type { FieldType, MappingElement, RecordKind } from "../model/canonical-fields.js";
-import type { OutboundOptions } from "../outbound/options.js";
 import type { CompiledReference } from "../paths/types.js";
 import type { AppointmentOptions, AppointmentPatientStrategy } from "./appointments.js";
 import type { ChargeOptions } from "./charges.js";
 import type { Enablement } from "./enablement.js";
-import type { CompiledExpression, ExpressionBudget } from "./expressions.js";
 import type { MappingTable } from "./mapping-tables.js";
+import type { OutboundOptions } from "./outbound-options.js";
 import type { AckOptions, QueueOptions } from "./queue-options.js";
 
 /**

@@ -1,7 +1,7 @@
+import type { PackErrorCode } from "../documents/errors.js";
+import type { PathKey } from "../documents/merge.js";
 import type { CompiledReference } from "../paths/types.js";
 import type { CompiledExternalId } from "./compiled.js";
-import type { PackErrorCode } from "./errors.js";
-import type { PathKey } from "./merge.js";
 
 /**
  * Table 5 – Patient-level custom fields and Table 6 – Appointment-level

@@ -1,10 +1,10 @@
+import { byPosition, type PackError, type SourcePosition } from "../documents/errors.js";
+import { type Layer, originOf, type PathKey } from "../documents/merge.js";
+import { schemaValidator } from "../documents/schema.js";
+import { convertSchemaErrors } from "../documents/schema-errors.js";
 import { readChain } from "./chain.js";
 import { compilePack } from "./compile.js";
 import type { CompiledPack } from "./compiled.js";
-import { byPosition, type PackError, type SourcePosition } from "./errors.js";
-import { type Layer, originOf, type PathKey } from "./merge.js";
-import { schemaValidator } from "./schema.js";
-import { convertSchemaErrors } from "./schema-errors.js";
 
 export type PackLoad =
   | {

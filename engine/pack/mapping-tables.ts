@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
 import { basename, join, relative } from "node:path";
-import type { PackError } from "./errors.js";
-import { layerOf } from "./merge.js";
-import { schemaValidator } from "./schema.js";
-import { convertSchemaErrors } from "./schema-errors.js";
-import { readYaml, type YamlSource } from "./source.js";
+import type { PackError } from "../documents/errors.js";
+import { layerOf } from "../documents/merge.js";
+import { schemaValidator } from "../documents/schema.js";
+import { convertSchemaErrors } from "../documents/schema-errors.js";
+import { readYaml, type YamlSource } from "../documents/source.js";
 
 /**
  * Code mapping tables (Table 19 - Custom mapping): the standard rows of

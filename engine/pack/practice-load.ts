@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { MasterData } from "../store/master-data.js";
-import { loadMasterData } from "../store/master-data-load.js";
+import { formatPackError } from "../documents/errors.js";
+import type { MasterData } from "../model/master-data.js";
 import type { CompiledPack } from "./compiled.js";
-import { formatPackError } from "./errors.js";
 import { loadPack } from "./load.js";
+import { loadMasterData } from "./master-data-load.js";
 
 /**
  * A practice as the commands and the listener open it: its pack (with its

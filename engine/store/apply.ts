@@ -1,9 +1,9 @@
 import { blockingKeysOf } from "../matching/blocking.js";
 import type { TypedAction } from "../model/actions.js";
+import { mergeRecord, normalizeRecord } from "../model/merge.js";
 import type { Appointment, Claim, Patient, Policy } from "../model/records.js";
 import { StoreActionError } from "./errors.js";
 import { blockingKeyList } from "./ids.js";
-import { mergeRecord, normalizeRecord } from "./merge.js";
 import type { RecordIdKind } from "./types.js";
 
 /**

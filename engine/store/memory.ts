@@ -1,3 +1,5 @@
+import { EMPTY_MASTER_DATA, type MasterData } from "../model/master-data.js";
+import { deepFreeze } from "../model/merge.js";
 import type { Outcome, QueueState } from "../model/outcome.js";
 import type { Appointment, Claim, Patient, Policy } from "../model/records.js";
 import {
@@ -12,8 +14,6 @@ import {
 } from "./apply.js";
 import { UnknownMessageError } from "./errors.js";
 import { blockingKeyList, counterAfter, FIRST_RECORD_ID, messageIdOf } from "./ids.js";
-import { EMPTY_MASTER_DATA, type MasterData } from "./master-data.js";
-import { deepFreeze } from "./merge.js";
 import { missesSlip, noSlipTypes } from "./missing-slips.js";
 import { matchesFilter, senderName, subjectPatientId, WAITING_STATES } from "./queue-records.js";
 import {

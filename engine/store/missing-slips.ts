@@ -1,5 +1,5 @@
+import type { MasterData } from "../model/master-data.js";
 import type { Appointment, AppointmentStatus } from "../model/records.js";
-import type { MasterData } from "./master-data.js";
 
 /**
  * The Missing Slips worklist (spec, "Past or Present Appointments"): an

@@ -1,6 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
+import { EMPTY_MASTER_DATA, type MasterData } from "../model/master-data.js";
+import { deepFreeze } from "../model/merge.js";
 import type { Outcome, QueueState } from "../model/outcome.js";
 import type { Appointment, Claim, Patient, Policy } from "../model/records.js";
 import {
@@ -13,8 +15,6 @@ import {
 } from "./apply.js";
 import { StaleViewError, UnknownMessageError } from "./errors.js";
 import { blockingKeyList, counterAfter, messageIdOf } from "./ids.js";
-import { EMPTY_MASTER_DATA, type MasterData } from "./master-data.js";
-import { deepFreeze } from "./merge.js";
 import { MISSING_SLIP_STATUSES, missesSlip, noSlipTypes } from "./missing-slips.js";
 import { subjectPatientId, WAITING_STATES } from "./queue-records.js";
 import { migrate } from "./sqlite-schema.js";

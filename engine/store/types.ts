@@ -1,6 +1,6 @@
+import type { MasterData } from "../model/master-data.js";
 import type { Action, Outcome, QueueState } from "../model/outcome.js";
 import type { Appointment, Claim, Patient, Policy } from "../model/records.js";
-import type { MasterData } from "./master-data.js";
 
 /**
  * What the pure core may read: a synchronous, read-only view of the store.
@@ -23,19 +23,11 @@ export interface StoreView {
   readonly masterData: MasterData;
 }
 
-export type RecordIdKind = "patient" | "appointment" | "claim";
+import type { BlockingKeys } from "../matching/blocking.js";
 
-/** Keys the store indexes patients by, so a demographic lookup never scans the table. */
-export interface BlockingKeys {
-  /** YYYY-MM-DD */
-  readonly dob?: string;
-  /** Digits only. */
-  readonly ssn?: string;
-  /** Last 10 digits. */
-  readonly phone?: string;
-  /** Soundex of the last name followed by the first name's initial (engine/matching/blocking.ts). */
-  readonly lastNamePhonetic?: string;
-}
+export type { BlockingKeys };
+
+export type RecordIdKind = "patient" | "appointment" | "claim";
 
 /** A message as received, before any processing (the queue's NEW row). */
 export interface ReceivedMessage {

@@ -1,8 +1,8 @@
+import type { PathKey } from "../documents/merge.js";
+import type { MasterData } from "../model/master-data.js";
 import type { Outcome, QueueState } from "../model/outcome.js";
 import type { CompiledPack } from "../pack/compiled.js";
 import { INBOUND_DEFAULTS, INBOUND_EVENTS } from "../pack/enablement.js";
-import type { PathKey } from "../pack/merge.js";
-import type { MasterData } from "../store/master-data.js";
 import type { PackVariant } from "./packs.js";
 import type { CaseResult, Observed } from "./run.js";
 

@@ -1,17 +1,17 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, relative, resolve } from "node:path";
 import { stringify } from "yaml";
+import { layerOf, type PathKey } from "../documents/merge.js";
+import { schemaValidator } from "../documents/schema.js";
+import { convertSchemaErrors } from "../documents/schema-errors.js";
+import { missingModeline, readYaml, type YamlSource } from "../documents/source.js";
+import { compileExpression } from "../expressions/runtime.js";
+import type { MasterData } from "../model/master-data.js";
 import type { QueueState } from "../model/outcome.js";
 import { eventInconsistencies, loadEvent, type PracticeEvent } from "../outbound/events.js";
-import { compileExpression } from "../pack/expressions.js";
-import { layerOf, type PathKey } from "../pack/merge.js";
-import { schemaValidator } from "../pack/schema.js";
-import { convertSchemaErrors } from "../pack/schema-errors.js";
-import { missingModeline, readYaml, type YamlSource } from "../pack/source.js";
+import { loadMasterData } from "../pack/master-data-load.js";
 import { compileReference } from "../paths/index.js";
 import type { CompiledReference } from "../paths/types.js";
-import type { MasterData } from "../store/master-data.js";
-import { loadMasterData } from "../store/master-data-load.js";
 import { TEST_TAGS, withoutAbsent } from "./absent.js";
 import {
   LIST_NAMES,

@@ -1,10 +1,10 @@
+import type { PathKey } from "../documents/merge.js";
+import type { YamlSource } from "../documents/source.js";
+import type { CompiledExpression } from "../expressions/runtime.js";
+import type { MasterData } from "../model/master-data.js";
 import type { QueueState } from "../model/outcome.js";
 import type { PracticeEvent } from "../outbound/events.js";
-import type { CompiledExpression } from "../pack/expressions.js";
-import type { PathKey } from "../pack/merge.js";
-import type { YamlSource } from "../pack/source.js";
 import type { CompiledReference } from "../paths/types.js";
-import type { MasterData } from "../store/master-data.js";
 
 /**
  * A rule-test file once read and checked (schemas/rule-test.schema.json,

@@ -1,11 +1,11 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
+import type { formatPackError, SourcePosition } from "../documents/errors.js";
+import type { Layer, PathKey } from "../documents/merge.js";
+import { EMPTY_MASTER_DATA, type MasterData } from "../model/master-data.js";
 import type { CompiledPack } from "../pack/compiled.js";
-import type { formatPackError, SourcePosition } from "../pack/errors.js";
 import { loadPack } from "../pack/load.js";
-import type { Layer, PathKey } from "../pack/merge.js";
-import { EMPTY_MASTER_DATA, type MasterData } from "../store/master-data.js";
-import { loadMasterData } from "../store/master-data-load.js";
+import { loadMasterData } from "../pack/master-data-load.js";
 import type { LoadedCase, LoadedSuite, TestProblem } from "./model.js";
 
 /**

@@ -1,10 +1,10 @@
+import { layerOf } from "../documents/merge.js";
 import { parseHl7 } from "../hl7/parse.js";
 import type { Hl7Message } from "../hl7/tree.js";
+import type { MasterData } from "../model/master-data.js";
 import type { Outcome } from "../model/outcome.js";
 import { lookupRow, type MappingTable } from "../pack/mapping-tables.js";
-import { layerOf } from "../pack/merge.js";
 import { receiveBytes } from "../queue/intake.js";
-import type { MasterData } from "../store/master-data.js";
 import { createMemoryStore } from "../store/memory.js";
 import type { Store } from "../store/types.js";
 import { isAbsent } from "./absent.js";

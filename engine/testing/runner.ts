@@ -1,5 +1,5 @@
 import { writeFileSync } from "node:fs";
-import type { CliIo } from "../cli/io.js";
+import type { CliIo } from "../io/cli-io.js";
 import { Coverage, formatCoverage } from "./coverage.js";
 import { discoverTestFiles } from "./discover.js";
 import { explainOutcome } from "./explain.js";

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { CliIo } from "../../engine/cli/io.js";
 import { type ParseCommandOptions, parseCommand } from "../../engine/cli/parse-command.js";
+import type { CliIo } from "../../engine/io/cli-io.js";
 import { corpusBytes, corpusPath, expectedText, MALFORMED_FILE } from "./helpers.js";
 
 function fakeIo(): CliIo & { out: string; err: string } {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { formatPackError } from "../../engine/documents/errors.js";
 import type { Outcome } from "../../engine/model/outcome.js";
-import { formatPackError } from "../../engine/pack/errors.js";
 import { loadPack } from "../../engine/pack/load.js";
 import type { Store } from "../../engine/store/types.js";
 import {

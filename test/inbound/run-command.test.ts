@@ -2,10 +2,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { CliIo } from "../../engine/cli/io.js";
 import { runCommand } from "../../engine/cli/run-command.js";
 import { controlId, messageTypeName } from "../../engine/hl7/access.js";
 import { parseHl7 } from "../../engine/hl7/parse.js";
+import type { CliIo } from "../../engine/io/cli-io.js";
 import type { Outcome } from "../../engine/model/outcome.js";
 import { openSqliteStore } from "../../engine/store/sqlite.js";
 

@@ -1,18 +1,18 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { formatPackError } from "../../engine/documents/errors.js";
+import { layerOf } from "../../engine/documents/merge.js";
+import { readYaml } from "../../engine/documents/source.js";
 import { leafValue } from "../../engine/hl7/access.js";
 import { parseHl7 } from "../../engine/hl7/parse.js";
 import type { Hl7Message } from "../../engine/hl7/tree.js";
+import type { MasterData } from "../../engine/model/master-data.js";
 import type { PracticeEvent } from "../../engine/outbound/events.js";
 import { loadEvent } from "../../engine/outbound/events.js";
 import { type OutboundResult, sendEvent } from "../../engine/outbound/send.js";
 import type { CompiledPack } from "../../engine/pack/compiled.js";
-import { formatPackError } from "../../engine/pack/errors.js";
 import { loadPack } from "../../engine/pack/load.js";
-import { layerOf } from "../../engine/pack/merge.js";
-import { readYaml } from "../../engine/pack/source.js";
-import type { MasterData } from "../../engine/store/master-data.js";
-import { loadMasterData } from "../../engine/store/master-data-load.js";
+import { loadMasterData } from "../../engine/pack/master-data-load.js";
 import { createMemoryStore } from "../../engine/store/memory.js";
 import type { Store } from "../../engine/store/types.js";
 

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { CliIo } from "../../engine/cli/io.js";
 import { outboundCommand } from "../../engine/cli/outbound-command.js";
+import type { CliIo } from "../../engine/io/cli-io.js";
 import { openSqliteStore } from "../../engine/store/sqlite.js";
 import {
   EVENT_FILES,

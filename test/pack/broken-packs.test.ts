@@ -2,7 +2,7 @@ import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { validateCommand } from "../../engine/cli/validate-command.js";
-import { formatPackError, type PackError } from "../../engine/pack/errors.js";
+import { formatPackError, type PackError } from "../../engine/documents/errors.js";
 import { loadPack } from "../../engine/pack/load.js";
 
 /**

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { type Hl7Message, parseHl7 } from "../../engine/hl7/index.js";
 import {
   type CompiledExpression,
   compileExpression,
@@ -8,11 +7,12 @@ import {
   type ExpressionBudget,
   type ExpressionEnvironment,
   plainInput,
-} from "../../engine/pack/expressions.js";
+} from "../../engine/expressions/runtime.js";
+import { type Hl7Message, parseHl7 } from "../../engine/hl7/index.js";
 
 /**
  * docs/pack-language.md §5.2 (JSONata: logic) and §11 (the expression
- * budget), on engine/pack/expressions.ts.
+ * budget), on engine/expressions/runtime.ts.
  */
 
 function message(...lines: string[]): Hl7Message {

@@ -1,8 +1,8 @@
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { formatPackError } from "../../engine/documents/errors.js";
 import { readChain } from "../../engine/pack/chain.js";
 import type { CompiledPack } from "../../engine/pack/compiled.js";
-import { formatPackError } from "../../engine/pack/errors.js";
 import { loadPack } from "../../engine/pack/load.js";
 import { lookupRow } from "../../engine/pack/mapping-tables.js";
 

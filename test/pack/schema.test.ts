@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { schemaValidator } from "../../engine/documents/schema.js";
+import { DEFAULT_BUDGET } from "../../engine/expressions/runtime.js";
 import { CANONICAL_FIELDS, MAPPING_ELEMENTS } from "../../engine/model/canonical-fields.js";
 import { INBOUND_EVENTS } from "../../engine/pack/enablement.js";
-import { DEFAULT_BUDGET } from "../../engine/pack/expressions.js";
-import { schemaValidator } from "../../engine/pack/schema.js";
 
 /**
  * schemas/rulepack.schema.json is the source of truth for what a pack may

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readYaml, type YamlSource } from "../../engine/pack/source.js";
+import { readYaml, type YamlSource } from "../../engine/documents/source.js";
 
 /**
  * docs/pack-language.md §21: "The position is that of the offending key or

@@ -8,7 +8,7 @@ import { reprocessCommand } from "../../engine/cli/reprocess-command.js";
 import { runCommand } from "../../engine/cli/run-command.js";
 import { loadPack } from "../../engine/pack/load.js";
 import { lookupRow } from "../../engine/pack/mapping-tables.js";
-import { appendRow, newTableFile, writeChecked } from "../../engine/pack/mapping-write.js";
+import { appendRow, newTableFile, writeChecked } from "../../engine/queue/mapping-write.js";
 import { captureIo } from "../testing/helpers.js";
 
 /**

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPROCESS_USAGE, reprocessCommand } from "../../engine/cli/reprocess-command.js";
 import type { CompiledPack } from "../../engine/pack/compiled.js";
+import { loadMasterData } from "../../engine/pack/master-data-load.js";
 import {
   type ReprocessAttempt,
   type ReprocessOptions,
@@ -11,7 +12,6 @@ import {
   selectBlockedOn,
   selectByIds,
 } from "../../engine/queue/reprocess.js";
-import { loadMasterData } from "../../engine/store/master-data-load.js";
 import { openSqliteStore } from "../../engine/store/sqlite.js";
 import type { Store } from "../../engine/store/types.js";
 import {

@@ -1,8 +1,8 @@
 import { connect } from "node:net";
 import { expect } from "vitest";
-import type { CliIo } from "../../engine/cli/io.js";
 import { type ServeOptions, serveCommand } from "../../engine/cli/serve-command.js";
 import { encodeFrame, MllpDecoder } from "../../engine/hl7/mllp.js";
+import type { CliIo } from "../../engine/io/cli-io.js";
 import type { QueueState } from "../../engine/model/outcome.js";
 import { openSqliteStore } from "../../engine/store/sqlite.js";
 import type { Store } from "../../engine/store/types.js";

@@ -6,10 +6,10 @@ import type {
   PatientCreate,
   TypedAction,
 } from "../../engine/model/actions.js";
+import { EMPTY_MASTER_DATA, type MasterData } from "../../engine/model/master-data.js";
 import type { Outcome, QueueState } from "../../engine/model/outcome.js";
 import type { Policy } from "../../engine/model/records.js";
 import { StoreActionError, UnknownMessageError } from "../../engine/store/errors.js";
-import { EMPTY_MASTER_DATA, type MasterData } from "../../engine/store/master-data.js";
 import type { ReceivedMessage, Store } from "../../engine/store/types.js";
 
 /**

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { formatPackError, type PackError } from "../../engine/pack/errors.js";
-import { loadMasterData, npiCheckDigitHolds } from "../../engine/store/master-data-load.js";
+import { formatPackError, type PackError } from "../../engine/documents/errors.js";
+import { loadMasterData, npiCheckDigitHolds } from "../../engine/pack/master-data-load.js";
 
 const FILE = "rules/practices/test/master-data.yaml";
 

@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { CliIo } from "../../engine/cli/io.js";
 import { storeLoadCommand } from "../../engine/cli/store-command.js";
+import type { CliIo } from "../../engine/io/cli-io.js";
 import { openSqliteStore } from "../../engine/store/sqlite.js";
 
 const root = mkdtempSync(join(tmpdir(), "rulepack-store-cmd-"));

@@ -1,5 +1,5 @@
+import { formatPackError } from "../../engine/documents/errors.js";
 import type { CompiledPack } from "../../engine/pack/compiled.js";
-import { formatPackError } from "../../engine/pack/errors.js";
 import { loadPack } from "../../engine/pack/load.js";
 
 /**

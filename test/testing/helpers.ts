@@ -1,4 +1,4 @@
-import type { CliIo } from "../../engine/cli/io.js";
+import type { CliIo } from "../../engine/io/cli-io.js";
 import { runTests, type TestOptions } from "../../engine/testing/runner.js";
 
 /** The runner's fixtures: a fixture pack, broken files, failing expectations, an `only`, a golden file. */

@@ -1,11 +1,11 @@
+import { formatPackError } from "../../../engine/documents/errors.js";
 import type { TypedAction } from "../../../engine/model/actions.js";
+import type { MasterData } from "../../../engine/model/master-data.js";
 import type { Outcome } from "../../../engine/model/outcome.js";
 import type { Appointment, Patient, Policy } from "../../../engine/model/records.js";
 import type { CompiledPack } from "../../../engine/pack/compiled.js";
-import { formatPackError } from "../../../engine/pack/errors.js";
 import { loadPack } from "../../../engine/pack/load.js";
 import { receiveBytes } from "../../../engine/queue/intake.js";
-import type { MasterData } from "../../../engine/store/master-data.js";
 import { createMemoryStore } from "../../../engine/store/memory.js";
 import type { Store } from "../../../engine/store/types.js";
 import { fixturePackLoader } from "../../support/fixture-packs.js";

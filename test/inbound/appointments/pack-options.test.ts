@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { formatPackError } from "../../../engine/pack/errors.js";
+import { formatPackError } from "../../../engine/documents/errors.js";
+import { layerOf } from "../../../engine/documents/merge.js";
+import { readYaml } from "../../../engine/documents/source.js";
 import { loadPack } from "../../../engine/pack/load.js";
-import { layerOf } from "../../../engine/pack/merge.js";
-import { readYaml } from "../../../engine/pack/source.js";
 
 /**
  * The appointment keys' load errors (docs/pack-language.md §12, §13, §17,

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { CliIo } from "../../../engine/cli/io.js";
 import { runCommand } from "../../../engine/cli/run-command.js";
 import { missingSlipsCommand, worklistCommand } from "../../../engine/cli/worklist-command.js";
+import type { CliIo } from "../../../engine/io/cli-io.js";
 import { NOW, newStore, run, siu, storedAppointment } from "./helpers.js";
 
 /**

@@ -2,8 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { CliIo } from "../../../engine/cli/io.js";
 import { runCommand } from "../../../engine/cli/run-command.js";
+import type { CliIo } from "../../../engine/io/cli-io.js";
 import type { Outcome } from "../../../engine/model/outcome.js";
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatPackError } from "../../../engine/pack/errors.js";
+import { formatPackError } from "../../../engine/documents/errors.js";
 import { loadPack } from "../../../engine/pack/load.js";
 import { FIXTURES } from "./helpers.js";
 

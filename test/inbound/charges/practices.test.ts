@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { formatPackError } from "../../../engine/documents/errors.js";
 import type { CompiledPack } from "../../../engine/pack/compiled.js";
-import { formatPackError } from "../../../engine/pack/errors.js";
 import { loadPack } from "../../../engine/pack/load.js";
-import { loadMasterData } from "../../../engine/store/master-data-load.js";
+import { loadMasterData } from "../../../engine/pack/master-data-load.js";
 import { createMemoryStore } from "../../../engine/store/memory.js";
 import type { Store } from "../../../engine/store/types.js";
 import { decide, dft, errorsOf, seed } from "./helpers.js";

@@ -3,14 +3,14 @@ import type {
   InsuranceReplace,
   InsuranceSelfPay,
   InsuranceUpdate,
-} from "../model/actions.js";
-import type { Policy } from "../model/records.js";
-import type { CompiledRequiredRule } from "../pack/compiled.js";
-import type { MessageContext } from "./context.js";
-import { type ExtractedRecord, extractRecord, withoutNulls } from "./extract.js";
-import { groupsOf } from "./groups.js";
+} from "../../model/actions.js";
+import type { Policy } from "../../model/records.js";
+import type { CompiledRequiredRule } from "../../pack/compiled.js";
+import type { MessageContext } from "../context.js";
+import { type ExtractedRecord, extractRecord, withoutNulls } from "../extract.js";
+import { groupsOf } from "../groups.js";
+import { checkRequired } from "../required.js";
 import { invertRelationship } from "./relationships.js";
-import { checkRequired } from "./required.js";
 
 export type InsuranceAction = InsuranceAdd | InsuranceUpdate | InsuranceReplace | InsuranceSelfPay;
 

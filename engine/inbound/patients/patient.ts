@@ -1,16 +1,16 @@
 import { isDeepStrictEqual } from "node:util";
-import { messageTypeName } from "../hl7/access.js";
-import { substantialChanges } from "../matching/scorer.js";
-import type { ExternalIdSet, GuarantorSet, PrivacySet, TypedAction } from "../model/actions.js";
-import type { Guarantor, Patient } from "../model/records.js";
-import { isInboundEnabled } from "../pack/enablement.js";
-import type { MessageContext } from "./context.js";
-import { matchingKey, type ReceivedExternalId, readExternalIds } from "./external-ids.js";
-import { extractRecord, withoutNulls } from "./extract.js";
+import { messageTypeName } from "../../hl7/access.js";
+import { substantialChanges } from "../../matching/scorer.js";
+import type { ExternalIdSet, GuarantorSet, PrivacySet, TypedAction } from "../../model/actions.js";
+import type { Guarantor, Patient } from "../../model/records.js";
+import { isInboundEnabled } from "../../pack/enablement.js";
+import type { MessageContext } from "../context.js";
+import { matchingKey, type ReceivedExternalId, readExternalIds } from "../external-ids.js";
+import { extractRecord, withoutNulls } from "../extract.js";
+import { checkRequired } from "../required.js";
 import { insuranceActions } from "./insurance.js";
 import { matchPatient } from "./match-patient.js";
 import { invertRelationship } from "./relationships.js";
-import { checkRequired } from "./required.js";
 
 /**
  * Inbound patient messages (ADT A04, A08, A28, A31; A01/A05 when enabled):

@@ -1,10 +1,10 @@
-import type { ChargeAdd, ClaimCreate, TypedAction } from "../model/actions.js";
-import type { ChargeLine, Claim, Policy } from "../model/records.js";
-import type { CombiningKey, GroupingKey } from "../pack/charges.js";
-import type { ChargeLineInput } from "./charge-lines.js";
+import type { ChargeAdd, ClaimCreate, TypedAction } from "../../model/actions.js";
+import type { ChargeLine, Claim, Policy } from "../../model/records.js";
+import type { CombiningKey, GroupingKey } from "../../pack/charges.js";
+import type { MessageContext } from "../context.js";
 import type { ClaimHeader } from "./claim-derivation.js";
 import { placeDiagnoses } from "./claim-diagnoses.js";
-import type { MessageContext } from "./context.js";
+import type { ChargeLineInput } from "./lines.js";
 
 /**
  * Lines to claims (docs/pack-language.md §18 "Charge Combining", "Charge

@@ -1,4 +1,4 @@
-import type { MessageContext } from "./context.js";
+import type { MessageContext } from "../context.js";
 
 /**
  * Is the procedure code one the practice bills? Checked against the

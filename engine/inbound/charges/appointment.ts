@@ -1,7 +1,7 @@
-import type { Appointment } from "../model/records.js";
-import type { ReadContext } from "../paths/types.js";
-import type { MessageContext } from "./context.js";
-import { matchingKey } from "./external-ids.js";
+import type { Appointment } from "../../model/records.js";
+import type { ReadContext } from "../../paths/types.js";
+import type { MessageContext } from "../context.js";
+import { matchingKey } from "../external-ids.js";
 
 /**
  * Table 17 - Matching charge messages to appointments options

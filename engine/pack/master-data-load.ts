@@ -1,9 +1,9 @@
-import { byPosition, type PackError } from "../pack/errors.js";
-import { layerOf } from "../pack/merge.js";
-import { schemaValidator } from "../pack/schema.js";
-import { convertSchemaErrors } from "../pack/schema-errors.js";
-import { readYaml, type YamlSource } from "../pack/source.js";
-import type { MasterData } from "./master-data.js";
+import { byPosition, type PackError } from "../documents/errors.js";
+import { layerOf } from "../documents/merge.js";
+import { schemaValidator } from "../documents/schema.js";
+import { convertSchemaErrors } from "../documents/schema-errors.js";
+import { readYaml, type YamlSource } from "../documents/source.js";
+import type { MasterData } from "../model/master-data.js";
 
 /**
  * `rules/practices/<name>/master-data.yaml` read, checked against

@@ -1,8 +1,8 @@
-import type { Patient } from "../model/records.js";
-import type { MessageContext } from "./context.js";
-import { readExternalIds } from "./external-ids.js";
-import { extractRecord } from "./extract.js";
-import { matchPatient } from "./match-patient.js";
+import type { Patient } from "../../model/records.js";
+import type { MessageContext } from "../context.js";
+import { readExternalIds } from "../external-ids.js";
+import { extractRecord } from "../extract.js";
+import { matchPatient } from "../patients/match-patient.js";
 
 /**
  * The patient of a charge (docs/pack-language.md §13, §18): "See subsection

@@ -1,5 +1,5 @@
-import { lookupRow } from "../pack/mapping-tables.js";
-import type { MessageContext } from "./context.js";
+import { lookupRow } from "../../pack/mapping-tables.js";
+import type { MessageContext } from "../context.js";
 
 /**
  * HL7 defines IN1-17 and GT1-11 as the insured's / guarantor's relationship

@@ -1,9 +1,9 @@
-import type { ReadContext } from "../paths/types.js";
-import type { MessageContext } from "./context.js";
-import { type ExtractedRecord, type ExtractScope, extractRecord } from "./extract.js";
-import { groupsOf } from "./groups.js";
+import type { ReadContext } from "../../paths/types.js";
+import type { MessageContext } from "../context.js";
+import { type ExtractedRecord, type ExtractScope, extractRecord } from "../extract.js";
+import { groupsOf } from "../groups.js";
+import { checkRequired } from "../required.js";
 import { checkUnknownProcedure } from "./procedures.js";
-import { checkRequired } from "./required.js";
 
 /**
  * The charge lines of a DFT^P03 (docs/pack-language.md §18 "Only charges"):

@@ -1,10 +1,10 @@
-import type { Policy } from "../model/records.js";
-import type { SupervisingOption } from "../pack/charges.js";
-import type { StoredAppointment } from "./charge-appointment.js";
-import type { ChargeLineInput } from "./charge-lines.js";
-import type { MessageContext } from "./context.js";
-import { type ExtractedRecord, extractRecord, type FieldValue } from "./extract.js";
-import { checkRequired } from "./required.js";
+import type { Policy } from "../../model/records.js";
+import type { SupervisingOption } from "../../pack/charges.js";
+import type { MessageContext } from "../context.js";
+import { type ExtractedRecord, extractRecord, type FieldValue } from "../extract.js";
+import { checkRequired } from "../required.js";
+import type { StoredAppointment } from "./appointment.js";
+import type { ChargeLineInput } from "./lines.js";
 
 /**
  * Table 18 - Data derived from the matching appointment

@@ -1,8 +1,8 @@
-import { blockingKeysFor, classify } from "../matching/scorer.js";
-import type { Patient } from "../model/records.js";
-import type { PatientStrategy } from "../pack/compiled.js";
-import type { MessageContext } from "./context.js";
-import type { ReceivedExternalId } from "./external-ids.js";
+import { blockingKeysFor, classify } from "../../matching/scorer.js";
+import type { Patient } from "../../model/records.js";
+import type { PatientStrategy } from "../../pack/compiled.js";
+import type { MessageContext } from "../context.js";
+import type { ReceivedExternalId } from "../external-ids.js";
 
 /**
  * Patient matching in the spec's order, configurable: the external ID

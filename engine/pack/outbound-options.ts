@@ -1,18 +1,18 @@
-import type { PackErrorCode } from "../pack/errors.js";
-import type { MappingTable } from "../pack/mapping-tables.js";
-import type { PathKey } from "../pack/merge.js";
+import type { PackErrorCode } from "../documents/errors.js";
+import type { PathKey } from "../documents/merge.js";
+import { charsetWritable } from "../hl7/charset.js";
 import {
   codeMapOf,
   OUTBOUND_CODE_ELEMENTS,
   type OutboundCodeElement,
   type OutboundCodeMap,
-} from "./codes.js";
-import { charsetWritable } from "./encoding.js";
+} from "../outbound/codes.js";
 import {
   type CompiledOutboundField,
   compileOutboundFields,
   type RawOutboundField,
-} from "./field-rules.js";
+} from "../outbound/field-rules.js";
+import type { MappingTable } from "./mapping-tables.js";
 
 /**
  * The `outbound` section (docs/pack-language.md §19) compiled once, at pack

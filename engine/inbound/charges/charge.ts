@@ -1,12 +1,12 @@
-import { messageTypeName } from "../hl7/access.js";
-import type { AppointmentChange, TypedAction } from "../model/actions.js";
-import { isInboundEnabled } from "../pack/enablement.js";
-import { type ChargeAppointment, chargeAppointment } from "./charge-appointment.js";
-import { chargeLines, lineContext, reportLine } from "./charge-lines.js";
-import { chargePatient } from "./charge-patient.js";
+import { messageTypeName } from "../../hl7/access.js";
+import type { AppointmentChange, TypedAction } from "../../model/actions.js";
+import { isInboundEnabled } from "../../pack/enablement.js";
+import type { MessageContext } from "../context.js";
+import { type ChargeAppointment, chargeAppointment } from "./appointment.js";
 import { deriveClaim } from "./claim-derivation.js";
 import { type PlannedLine, planClaims } from "./claim-plan.js";
-import type { MessageContext } from "./context.js";
+import { chargeLines, lineContext, reportLine } from "./lines.js";
+import { chargePatient } from "./patient.js";
 
 /**
  * Inbound charges, DFT^P03 (docs/pack-language.md §18; Tables 16, 17, 18):

@@ -1,17 +1,17 @@
-import { messageType, messageTypeName } from "../hl7/access.js";
-import type { AppointmentChange, ExternalIdSet, TypedAction } from "../model/actions.js";
-import type { Appointment, AppointmentStatus, Patient } from "../model/records.js";
-import type { AppointmentChangeEvent } from "../pack/appointments.js";
-import type { CompiledPack } from "../pack/compiled.js";
-import { isInboundEnabled } from "../pack/enablement.js";
-import type { ReadContext } from "../paths/types.js";
-import { normalizeRecord } from "../store/merge.js";
-import type { MessageContext } from "./context.js";
-import { matchingKey, type ReceivedExternalId, readExternalIds } from "./external-ids.js";
-import { type ExtractedRecord, extractRecord } from "./extract.js";
-import { matchPatient } from "./match-patient.js";
-import { checkRequired } from "./required.js";
-import { localDay } from "./time.js";
+import { messageType, messageTypeName } from "../../hl7/access.js";
+import type { AppointmentChange, ExternalIdSet, TypedAction } from "../../model/actions.js";
+import { normalizeRecord } from "../../model/merge.js";
+import type { Appointment, AppointmentStatus, Patient } from "../../model/records.js";
+import { localDay } from "../../model/time.js";
+import type { AppointmentChangeEvent } from "../../pack/appointments.js";
+import type { CompiledPack } from "../../pack/compiled.js";
+import { isInboundEnabled } from "../../pack/enablement.js";
+import type { ReadContext } from "../../paths/types.js";
+import type { MessageContext } from "../context.js";
+import { matchingKey, type ReceivedExternalId, readExternalIds } from "../external-ids.js";
+import { type ExtractedRecord, extractRecord } from "../extract.js";
+import { matchPatient } from "../patients/match-patient.js";
+import { checkRequired } from "../required.js";
 
 /**
  * Inbound appointment messages (SIU S12 new; S14 update, check-in,
