@@ -30,7 +30,7 @@ import { classify, compileDemographics } from "../engine/matching/scorer.js";
 import type { PatientCreate } from "../engine/model/actions.js";
 import { createMemoryStore } from "../engine/store/memory.js";
 import { openSqliteStore } from "../engine/store/sqlite.js";
-import type { BlockingKeys, Store } from "../engine/store/types.js";
+import type { BlockingKeys, LocalStore as Store } from "../engine/store/types.js";
 
 /*
  * Self-contained on purpose (no import of bench/harness.ts): the suite below
@@ -134,13 +134,13 @@ export function syntheticPatients(n: number, seed = 42): PatientCreate["patient"
 }
 
 /** Fill through receive + complete, `chunk` creates per message (one transaction each). */
-export function fillStore(
+export async function fillStore(
   store: Store,
   patients: readonly PatientCreate["patient"][],
   chunk = 100_000,
-): void {
+): Promise<void> {
   for (let start = 0; start < patients.length; start += chunk) {
-    const messageId = store.receive({
+    const messageId = await store.receive({
       raw: new Uint8Array(0),
       receivedAt: "2026-01-01T00:00:00.000Z",
       sender: "bench",
@@ -148,7 +148,7 @@ export function fillStore(
       messageType: "ADT^A04",
       direction: "inbound",
     });
-    store.complete({
+    await store.complete({
       messageId,
       controlId: `FILL${start}`,
       messageType: "ADT^A04",
@@ -255,18 +255,18 @@ export interface StoreLookupResult {
 }
 
 /** Fill one store of `n` patients and measure both kinds of lookup. */
-export function benchStoreLookup(
+export async function benchStoreLookup(
   kind: "memory" | "sqlite",
   n: number,
   lookups = 1000,
-): StoreLookupResult {
+): Promise<StoreLookupResult> {
   const patients = syntheticPatients(n);
   const blocks = lookupBlocks(patients, lookups);
   const dir = kind === "sqlite" ? mkdtempSync(join(tmpdir(), "rulepack-bench-")) : undefined;
   const store = dir ? openSqliteStore(join(dir, "bench.db")) : createMemoryStore();
   try {
     const start = process.hrtime.bigint();
-    fillStore(store, patients);
+    await fillStore(store, patients);
     const fillSeconds = Number(process.hrtime.bigint() - start) / 1e9;
     return {
       store: kind,
@@ -277,7 +277,7 @@ export function benchStoreLookup(
       match: measureMatches(store, blocks.picked),
     };
   } finally {
-    store.close();
+    await store.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -289,18 +289,18 @@ export function benchStoreLookup(
  */
 export function storeLookupSuites(n = 100_000, lookups = 200): LookupSuite[] {
   let prepared: { memory: Store; sqlite: Store; blocks: BlockingKeys[] } | undefined;
-  const prepare = () => {
+  const prepare = async () => {
     if (!prepared) {
       const patients = syntheticPatients(n);
       const dir = mkdtempSync(join(tmpdir(), "rulepack-bench-"));
       const sqlite = openSqliteStore(join(dir, "bench.db"));
-      process.once("exit", () => {
-        sqlite.close();
+      process.once("exit", async () => {
+        await sqlite.close();
         rmSync(dir, { recursive: true, force: true });
       });
       const memory = createMemoryStore();
-      fillStore(memory, patients);
-      fillStore(sqlite, patients);
+      await fillStore(memory, patients);
+      await fillStore(sqlite, patients);
       prepared = { memory, sqlite, blocks: lookupBlocks(patients, lookups).allKeys };
     }
     return prepared;
@@ -308,7 +308,7 @@ export function storeLookupSuites(n = 100_000, lookups = 200): LookupSuite[] {
   const subject = (name: string, pick: "memory" | "sqlite") => ({
     name,
     run() {
-      const { blocks, ...stores } = prepare();
+      const { blocks, ...stores } = await prepare();
       for (const block of blocks) consume(stores[pick].patientCandidates(block).length);
       return blocks.length;
     },
@@ -331,7 +331,7 @@ function fmt(n: number, digits = 0): string {
   });
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       sizes: { type: "string", default: "100000,1000000" },
@@ -347,7 +347,7 @@ function main(): void {
   );
   for (const n of sizes) {
     for (const kind of stores) {
-      const r = benchStoreLookup(kind, n, lookups);
+      const r = await benchStoreLookup(kind, n, lookups);
       process.stdout.write(
         `${r.store.padEnd(7)} ${fmt(r.patients).padStart(9)} ${fmt(r.fillSeconds, 1).padStart(8)} ${fmt(r.patients / r.fillSeconds).padStart(7)}` +
           `    ${fmt(r.allKeys.medianMicros, 1).padStart(17)} ${fmt(r.allKeys.p90Micros, 1).padStart(7)} ${fmt(r.allKeys.medianCandidates).padStart(11)}` +
@@ -358,4 +358,4 @@ function main(): void {
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

@@ -52,7 +52,7 @@ import {
 import type { Guarantor, Patient, Policy } from "../../engine/model/records.js";
 import { toDate } from "../../engine/model/time.js";
 import { completeSafely } from "../../engine/queue/intake.js";
-import type { Store } from "../../engine/store/types.js";
+import type { LocalStore as Store } from "../../engine/store/types.js";
 
 // --- Harbor's configuration, written out --------------------------------------
 
@@ -709,18 +709,18 @@ export interface BaselineIntakeOptions {
 const utf8 = new TextEncoder();
 
 /** `receiveBytes` for Harbor's ADT messages, by hand: synchronous, no interpreter. */
-export function receiveAdtBytes(
+export async function receiveAdtBytes(
   harbor: HarborAdt,
   store: Store,
   bytes: Uint8Array,
   options: BaselineIntakeOptions,
-): Outcome[] {
+): Promise<Outcome[]> {
   const doc = parseHl7(bytes);
   const receivedAt = options.now.toISOString();
   const outcomes: Outcome[] = [];
   const outside = doc.issues.filter((i) => i.messageIndex < 0 && i.severity === "error");
   if (outside.length > 0) {
-    const messageId = store.receive({
+    const messageId = await store.receive({
       raw: bytes,
       receivedAt,
       sender: options.sender,
@@ -729,12 +729,12 @@ export function receiveAdtBytes(
       direction: "inbound",
     });
     const outcome = unparseableOutcome(messageId, outside);
-    store.complete(outcome);
+    await store.complete(outcome);
     outcomes.push(outcome);
   }
   for (const message of doc.messages) {
     const type = messageTypeName(message);
-    const messageId = store.receive({
+    const messageId = await store.receive({
       raw: doc.messages.length === 1 ? bytes : utf8.encode(serializeMessage(message)),
       receivedAt,
       sender: options.sender,

@@ -37,7 +37,7 @@ import type { MasterData } from "../../engine/model/master-data.js";
 import { decideState, type Outcome, type OutcomeError } from "../../engine/model/outcome.js";
 import type { Appointment, ChargeLine, Claim, Policy } from "../../engine/model/records.js";
 import { toDate } from "../../engine/model/time.js";
-import type { Store } from "../../engine/store/types.js";
+import type { LocalStore as Store } from "../../engine/store/types.js";
 import { loadHarborTable, type Table } from "./harbor-tables.js";
 
 const VISIT = "orthochartVisit";
@@ -488,17 +488,17 @@ function plan(
 
 // --- intake -------------------------------------------------------------------------
 
-export function receiveDftBytes(
+export async function receiveDftBytes(
   harbor: HarborDft,
   store: Store,
   bytes: Uint8Array,
   options: { readonly now: Date; readonly sender: string },
-): Outcome[] {
+): Promise<Outcome[]> {
   const doc = parseHl7(bytes);
   const outcomes: Outcome[] = [];
   for (const message of doc.messages) {
     const type = messageTypeName(message);
-    const messageId = store.receive({
+    const messageId = await store.receive({
       raw: bytes,
       receivedAt: options.now.toISOString(),
       sender: options.sender,
@@ -525,7 +525,7 @@ export function receiveDftBytes(
       review: [],
       trace: [],
     };
-    store.complete(outcome);
+    await store.complete(outcome);
     outcomes.push(outcome);
   }
   return outcomes;

@@ -30,7 +30,7 @@ import type { MasterData } from "../../engine/model/master-data.js";
 import { decideState, type Outcome, type OutcomeError } from "../../engine/model/outcome.js";
 import type { Appointment, AppointmentStatus, Patient } from "../../engine/model/records.js";
 import { localDay, toDateTime } from "../../engine/model/time.js";
-import type { Store } from "../../engine/store/types.js";
+import type { LocalStore as Store } from "../../engine/store/types.js";
 import { loadHarborTable, type Table } from "./harbor-tables.js";
 
 const TIME_ZONE = "America/New_York";
@@ -408,17 +408,17 @@ function siuMessage(
 }
 
 /** `receiveBytes` for Harbor's SIU messages, by hand: one message per input, synchronous. */
-export function receiveSiuBytes(
+export async function receiveSiuBytes(
   harbor: HarborSiu,
   store: Store,
   bytes: Uint8Array,
   options: { readonly now: Date; readonly sender: string },
-): Outcome[] {
+): Promise<Outcome[]> {
   const doc = parseHl7(bytes);
   const outcomes: Outcome[] = [];
   for (const message of doc.messages) {
     const type = messageTypeName(message);
-    const messageId = store.receive({
+    const messageId = await store.receive({
       raw: bytes,
       receivedAt: options.now.toISOString(),
       sender: options.sender,
@@ -445,7 +445,7 @@ export function receiveSiuBytes(
       review: [],
       trace: [],
     };
-    store.complete(outcome);
+    await store.complete(outcome);
     outcomes.push(outcome);
   }
   return outcomes;

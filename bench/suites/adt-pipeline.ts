@@ -129,8 +129,8 @@ export async function adtPipelineSuites(corpus: Corpus): Promise<Suite[]> {
   const fresh = (kind: StoreKind): { store: Store; done(): void } => {
     if (kind === "memory") {
       const store = createMemoryStore();
-      store.loadMasterData(masterData);
-      return { store, done: () => store.close() };
+      await store.loadMasterData(masterData);
+      return { store, done: () => await store.close() };
     }
     const file = join(dir, `pass-${files++}.sqlite`);
     copyFileSync(template, file);
@@ -138,7 +138,7 @@ export async function adtPipelineSuites(corpus: Corpus): Promise<Suite[]> {
     return {
       store,
       done() {
-        store.close();
+        await store.close();
         for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
       },
     };

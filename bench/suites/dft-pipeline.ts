@@ -87,10 +87,10 @@ function patientMessages(i: number): Uint8Array[] {
   ];
 }
 
-function freshStore(masterData: MasterData): Store {
+async function freshStore(masterData: MasterData): Promise<Store> {
   const store = createMemoryStore();
-  store.loadMasterData(masterData);
-  const messageId = store.receive({
+  await store.loadMasterData(masterData);
+  const messageId = await store.receive({
     raw: new Uint8Array(),
     receivedAt: NOW.toISOString(),
     sender: "bench:seed",
@@ -129,7 +129,7 @@ function freshStore(masterData: MasterData): Store {
       },
     ];
   }).flat();
-  store.complete({
+  await store.complete({
     messageId,
     controlId: "SEED",
     messageType: "SEED",
@@ -151,14 +151,14 @@ export async function dftPipelineSuites(): Promise<Suite[]> {
   const options = { now: NOW, sender: "bench" };
 
   // One pass of each, compared message by message.
-  const engineStore = freshStore(masterData);
-  const baselineStore = freshStore(masterData);
+  const engineStore = await freshStore(masterData);
+  const baselineStore = await freshStore(masterData);
   let agree = 0;
   const states = new Map<string, number>();
   const disagreements: string[] = [];
   for (const [n, bytes] of workload.entries()) {
     const [engine] = await receiveBytes(pack, engineStore, bytes, options);
-    const [hand] = receiveDftBytes(harbor, baselineStore, bytes, options);
+    const [hand] = await receiveDftBytes(harbor, baselineStore, bytes, options);
     states.set(engine?.state ?? "-", (states.get(engine?.state ?? "-") ?? 0) + 1);
     const same =
       engine?.state === hand?.state &&
@@ -186,9 +186,9 @@ export async function dftPipelineSuites(): Promise<Suite[]> {
       baseline: {
         name: "hand-written DFT pipeline (synchronous, configuration in code)",
         run() {
-          const store = freshStore(masterData);
+          const store = await freshStore(masterData);
           for (const bytes of workload) {
-            consume(receiveDftBytes(harbor, store, bytes, options).length);
+            consume((await receiveDftBytes(harbor, store, bytes, options)).length);
           }
           return workload.length;
         },
@@ -196,7 +196,7 @@ export async function dftPipelineSuites(): Promise<Suite[]> {
       subject: {
         name: "receiveBytes (charge handler)",
         async run() {
-          const store = freshStore(masterData);
+          const store = await freshStore(masterData);
           for (const bytes of workload) {
             consume((await receiveBytes(pack, store, bytes, options)).length);
           }

@@ -64,10 +64,10 @@ function visitMessages(i: number): Uint8Array[] {
   ];
 }
 
-function freshStore(masterData: MasterData): Store {
+async function freshStore(masterData: MasterData): Promise<Store> {
   const store = createMemoryStore();
-  store.loadMasterData(masterData);
-  const messageId = store.receive({
+  await store.loadMasterData(masterData);
+  const messageId = await store.receive({
     raw: new Uint8Array(),
     receivedAt: NOW.toISOString(),
     sender: "bench:seed",
@@ -75,7 +75,7 @@ function freshStore(masterData: MasterData): Store {
     messageType: "SEED",
     direction: "inbound",
   });
-  store.complete({
+  await store.complete({
     messageId,
     controlId: "SEED",
     messageType: "SEED",
@@ -112,14 +112,14 @@ export async function siuPipelineSuites(): Promise<Suite[]> {
   const options = { now: NOW, sender: "bench" };
 
   // One pass of each, compared message by message.
-  const engineStore = freshStore(masterData);
-  const baselineStore = freshStore(masterData);
+  const engineStore = await freshStore(masterData);
+  const baselineStore = await freshStore(masterData);
   let agree = 0;
   let processed = 0;
   const disagreements: string[] = [];
   for (const [n, bytes] of workload.entries()) {
     const [engine] = await receiveBytes(pack, engineStore, bytes, options);
-    const [hand] = receiveSiuBytes(harbor, baselineStore, bytes, options);
+    const [hand] = await receiveSiuBytes(harbor, baselineStore, bytes, options);
     if (engine?.state === "PROCESSED") processed++;
     const same =
       engine?.state === hand?.state &&
@@ -147,9 +147,9 @@ export async function siuPipelineSuites(): Promise<Suite[]> {
       baseline: {
         name: "hand-written SIU pipeline (synchronous, configuration in code)",
         run() {
-          const store = freshStore(masterData);
+          const store = await freshStore(masterData);
           for (const bytes of workload) {
-            consume(receiveSiuBytes(harbor, store, bytes, options).length);
+            consume((await receiveSiuBytes(harbor, store, bytes, options)).length);
           }
           return workload.length;
         },
@@ -157,7 +157,7 @@ export async function siuPipelineSuites(): Promise<Suite[]> {
       subject: {
         name: "receiveBytes (appointment handler)",
         async run() {
-          const store = freshStore(masterData);
+          const store = await freshStore(masterData);
           for (const bytes of workload) {
             consume((await receiveBytes(pack, store, bytes, options)).length);
           }

@@ -26,17 +26,21 @@ interface StateCount {
 }
 
 /** Messages of each prunable state that entered it before the pack's retention allows. */
-function countPrunable(pack: CompiledPack, store: Store, now: Date): StateCount[] {
+async function countPrunable(pack: CompiledPack, store: Store, now: Date): Promise<StateCount[]> {
   const cutoffs = pruneCutoffs(pack, now);
-  return PRUNABLE.map((state) => {
+  const counts: StateCount[] = [];
+  for (const state of PRUNABLE) {
     const before = Date.parse(cutoffs[state]);
-    const count = store.messages({ state }).filter((m) => Date.parse(m.stateAt) < before).length;
-    return { state, days: pack.queue.retentionDays[state], before: cutoffs[state], count };
-  });
+    const count = (await store.messages({ state })).filter(
+      (m) => Date.parse(m.stateAt) < before,
+    ).length;
+    counts.push({ state, days: pack.queue.retentionDays[state], before: cutoffs[state], count });
+  }
+  return counts;
 }
 
 /** `rulepack prune ...`: argument checks, then `pruneCommand`. */
-export function pruneCommandArgs(args: readonly string[], io: CliIo): CommandResult {
+export async function pruneCommandArgs(args: readonly string[], io: CliIo): Promise<CommandResult> {
   const { values, positionals } = parseArgs({
     args: [...args],
     allowPositionals: true,
@@ -62,14 +66,14 @@ export function pruneCommandArgs(args: readonly string[], io: CliIo): CommandRes
  * ERROR, CBOERROR and ATHENAERROR wait for a person and are never pruned.
  * One line per prunable state, then the total.
  */
-export function pruneCommand(options: PruneOptions, io: CliIo): CommandResult {
+export async function pruneCommand(options: PruneOptions, io: CliIo): Promise<CommandResult> {
   const load = loadPracticePack(options.pack, io);
   if (!load.ok) return { exitCode: load.exitCode };
   const pack = load.pack;
   const store = openExistingStore(options.db, io);
   if (!store) return { exitCode: EXIT.failed };
   try {
-    const counts = countPrunable(pack, store, options.now);
+    const counts = await countPrunable(pack, store, options.now);
     const verb = options.dryRun ? "would prune" : "pruned";
     for (const c of counts) {
       io.stdout(
@@ -81,7 +85,7 @@ export function pruneCommand(options: PruneOptions, io: CliIo): CommandResult {
       io.stdout(`${expected} message${expected === 1 ? "" : "s"} would be pruned (dry run)\n`);
       return { exitCode: EXIT.ok };
     }
-    const removed = pruneQueue(pack, store, options.now);
+    const removed = await pruneQueue(pack, store, options.now);
     // A running listener may change states between the count and the prune.
     const note = removed === expected ? "" : ` (${expected} counted just before)`;
     io.stdout(`${removed} message${removed === 1 ? "" : "s"} pruned${note}\n`);

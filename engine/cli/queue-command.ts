@@ -54,7 +54,11 @@ export interface QueueDeleteOptions {
   readonly now: Date;
 }
 
-type Verb = (args: string[], io: CliIo, context: ChangeContext) => CommandResult;
+type Verb = (
+  args: string[],
+  io: CliIo,
+  context: ChangeContext,
+) => CommandResult | Promise<CommandResult>;
 
 const VERBS: Readonly<Record<string, Verb>> = {
   list: listVerb,
@@ -67,7 +71,7 @@ export function queueCommand(
   args: readonly string[],
   io: CliIo,
   context: ChangeContext = processContext,
-): CommandResult {
+): CommandResult | Promise<CommandResult> {
   const [name, ...rest] = args;
   const verb = name === undefined ? undefined : VERBS[name];
   if (!verb) return usage(io, `unknown queue command '${name ?? ""}' (list, show or delete)`);
@@ -93,7 +97,7 @@ export function parseSince(value: string): string | undefined {
   return Number.isNaN(time) ? undefined : new Date(time).toISOString();
 }
 
-function listVerb(args: string[], out: CliIo): CommandResult {
+function listVerb(args: string[], out: CliIo): CommandResult | Promise<CommandResult> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -142,7 +146,7 @@ function listVerb(args: string[], out: CliIo): CommandResult {
   return queueListCommand({ db: values.db, format, filter }, out);
 }
 
-function showVerb(args: string[], io: CliIo): CommandResult {
+function showVerb(args: string[], io: CliIo): CommandResult | Promise<CommandResult> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -155,7 +159,11 @@ function showVerb(args: string[], io: CliIo): CommandResult {
   return queueShowCommand({ db: values.db, format, id, raw: values.raw === true }, io);
 }
 
-function deleteVerb(args: string[], io: CliIo, context: ChangeContext): CommandResult {
+function deleteVerb(
+  args: string[],
+  io: CliIo,
+  context: ChangeContext,
+): CommandResult | Promise<CommandResult> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -186,13 +194,17 @@ function deleteVerb(args: string[], io: CliIo, context: ChangeContext): CommandR
   );
 }
 
-function withStore(db: string, io: CliIo, use: (store: Store) => CommandResult): CommandResult {
+async function withStore(
+  db: string,
+  io: CliIo,
+  use: (store: Store) => Promise<CommandResult>,
+): Promise<CommandResult> {
   const store = openExistingStore(db, io);
   if (!store) return { exitCode: EXIT.failed };
   try {
-    return use(store);
+    return await use(store);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -201,9 +213,9 @@ function withStore(db: string, io: CliIo, use: (store: Store) => CommandResult):
  * received, state, type, control ID, error codes, then the count. JSON: one
  * message per line without its bytes, the count on stderr.
  */
-export function queueListCommand(options: QueueListOptions, io: CliIo): CommandResult {
-  return withStore(options.db, io, (store) => {
-    const messages = store.messages(options.filter);
+export function queueListCommand(options: QueueListOptions, io: CliIo): Promise<CommandResult> {
+  return withStore(options.db, io, async (store) => {
+    const messages = await store.messages(options.filter);
     const count = `${messages.length} message${messages.length === 1 ? "" : "s"}\n`;
     if (options.format === "json") {
       for (const m of messages) io.stdout(`${JSON.stringify(listJson(m))}\n`);
@@ -217,17 +229,17 @@ export function queueListCommand(options: QueueListOptions, io: CliIo): CommandR
 }
 
 /** `queue show ID`: the outcome, every attempt and the raw message; `--raw` the message alone. */
-export function queueShowCommand(options: QueueShowOptions, io: CliIo): CommandResult {
-  return withStore(options.db, io, (store) => {
-    const message = store.message(options.id);
+export function queueShowCommand(options: QueueShowOptions, io: CliIo): Promise<CommandResult> {
+  return withStore(options.db, io, async (store) => {
+    const message = await store.message(options.id);
     if (!message) {
       io.stderr(`rulepack: no message ${options.id}\n`);
       return { exitCode: EXIT.failed };
     }
     if (options.raw) io.stdout(rawText(message.raw));
     else if (options.format === "json")
-      io.stdout(`${JSON.stringify(showJson(message, store.attempts(message.messageId)))}\n`);
-    else io.stdout(showText(message, store.attempts(message.messageId)));
+      io.stdout(`${JSON.stringify(showJson(message, await store.attempts(message.messageId)))}\n`);
+    else io.stdout(showText(message, await store.attempts(message.messageId)));
     return { exitCode: EXIT.ok };
   });
 }
@@ -243,12 +255,12 @@ const UNDELETABLE: Readonly<Partial<Record<QueueState, string>>> = {
  * the actor and the time. All or nothing: when one ID is unknown or its
  * state forbids it, nothing is deleted.
  */
-export function queueDeleteCommand(options: QueueDeleteOptions, io: CliIo): CommandResult {
-  return withStore(options.db, io, (store) => {
+export function queueDeleteCommand(options: QueueDeleteOptions, io: CliIo): Promise<CommandResult> {
+  return withStore(options.db, io, async (store) => {
     const refusals: string[] = [];
     const states = new Map<string, QueueState>();
     for (const id of new Set(options.ids)) {
-      const message = store.message(id);
+      const message = await store.message(id);
       const why = message ? UNDELETABLE[message.state] : undefined;
       if (!message) refusals.push(`no message ${id}`);
       else if (why) refusals.push(`${id} ${why}: not deleted`);
@@ -262,7 +274,7 @@ export function queueDeleteCommand(options: QueueDeleteOptions, io: CliIo): Comm
     const at = options.now.toISOString();
     for (const [id, from] of states) {
       try {
-        store.setState(id, "DELETED", {
+        await store.setState(id, "DELETED", {
           kind: "delete",
           now: at,
           at,

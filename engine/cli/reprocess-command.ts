@@ -55,8 +55,8 @@ export async function reprocessCommand(args: readonly string[], io: CliIo): Prom
   const { pack, store } = opened;
   try {
     const selection: Selection = blocker
-      ? selectBlockedOn(store, blocker.code, blocker.value)
-      : selectByIds(store, positionals);
+      ? await selectBlockedOn(store, blocker.code, blocker.value)
+      : await selectByIds(store, positionals);
     if (!selection.ok) {
       io.stderr(`rulepack: ${selection.message}\n`);
       return { exitCode: EXIT.failed };

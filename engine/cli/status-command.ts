@@ -43,7 +43,10 @@ export interface StatusReport {
   readonly alerts?: readonly Alert[];
 }
 
-export function statusCommandArgs(args: readonly string[], io: CliIo): CommandResult {
+export async function statusCommandArgs(
+  args: readonly string[],
+  io: CliIo,
+): Promise<CommandResult> {
   const { values, positionals } = parseArgs({
     args: [...args],
     allowPositionals: true,
@@ -77,7 +80,7 @@ export function statusCommandArgs(args: readonly string[], io: CliIo): CommandRe
  * wait in ERROR/CBOERROR, the last receipt, the store's schema version and,
  * with `--pack`, which alerts would fire. IDs and counts only, no patient data.
  */
-export function statusCommand(options: StatusOptions, io: CliIo): CommandResult {
+export async function statusCommand(options: StatusOptions, io: CliIo): Promise<CommandResult> {
   // Status only reads: never create an empty store by mistyping its name.
   if (!existsSync(options.db)) {
     io.stderr(`rulepack: no store at ${options.db}\n`);
@@ -95,7 +98,7 @@ export function statusCommand(options: StatusOptions, io: CliIo): CommandResult 
   try {
     const store = openSqliteStore(options.db);
     try {
-      summary = store.queueSummary();
+      summary = await store.queueSummary();
     } finally {
       store.close();
     }

@@ -21,7 +21,7 @@ export interface MissingSlipsOptions {
  * patient names), then the count. JSON: one appointment record per line,
  * the count on stderr.
  */
-export function worklistCommand(args: readonly string[], io: CliIo): CommandResult {
+export async function worklistCommand(args: readonly string[], io: CliIo): Promise<CommandResult> {
   const [name, ...rest] = args;
   if (name !== "missing-slips") {
     return usage(io, `unknown worklist '${name ?? ""}' (the worklist is missing-slips)`);
@@ -46,7 +46,10 @@ function usage(io: CliIo, message: string): CommandResult {
   return { exitCode: EXIT.usage };
 }
 
-export function missingSlipsCommand(options: MissingSlipsOptions, io: CliIo): CommandResult {
+export async function missingSlipsCommand(
+  options: MissingSlipsOptions,
+  io: CliIo,
+): Promise<CommandResult> {
   // A worklist only reads: never create an empty store by mistyping its name.
   if (options.db !== ":memory:" && !existsSync(options.db)) {
     io.stderr(`rulepack: no store at ${options.db} (rulepack run --db FILE creates one)\n`);
@@ -55,7 +58,7 @@ export function missingSlipsCommand(options: MissingSlipsOptions, io: CliIo): Co
   const store = openSqliteStore(options.db);
   let list: Appointment[];
   try {
-    list = [...store.appointmentsMissingSlips()].sort(bySoonest);
+    list = [...(await store.appointmentsMissingSlips())].sort(bySoonest);
   } finally {
     store.close();
   }

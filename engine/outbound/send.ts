@@ -3,7 +3,7 @@ import type { Appointment, Patient } from "../model/records.js";
 import type { CompiledPack } from "../pack/compiled.js";
 import type { OutboundEvent } from "../pack/enablement.js";
 import type { OutboundFilter } from "../pack/outbound-options.js";
-import type { Store } from "../store/types.js";
+import type { Store, StoreView } from "../store/types.js";
 import {
   type BuildInput,
   buildAppointmentMessage,
@@ -58,10 +58,10 @@ function legs(event: PracticeEvent): { event: OutboundEvent; appointment?: Appoi
 /** The master-data entry list a filter names, and which of its names none of them has. */
 function filterMatch(
   filter: OutboundFilter,
-  store: Store,
+  view: StoreView,
   values: readonly (string | null | undefined)[],
 ): { matches: boolean; unknown: readonly string[] } {
-  const list = filter.by === "provider" ? store.masterData.providers : store.masterData.departments;
+  const list = filter.by === "provider" ? view.masterData.providers : view.masterData.departments;
   const names = new Set(filter.names.map((n) => n.toLowerCase()));
   const matches = values.some((id) => {
     if (!id) return false;
@@ -95,7 +95,7 @@ export interface SendOptions {
 /** Why a leg sends nothing: the info that ends it PROCESSED, or undefined to build it. */
 function notSent(
   pack: CompiledPack,
-  store: Store,
+  view: StoreView,
   event: PracticeEvent,
   leg: OutboundEvent,
   messageType: string | null,
@@ -113,7 +113,7 @@ function notSent(
   const records = isPatient
     ? [event.patient]
     : [event.appointment, event.previous as Appointment | undefined];
-  const { matches, unknown } = filterMatch(filter, store, filterValues(filter, records));
+  const { matches, unknown } = filterMatch(filter, view, filterValues(filter, records));
   if (matches) return undefined;
   const section = isPatient ? "patients" : "appointments";
   return {
@@ -131,15 +131,16 @@ export async function sendEvent(
   { now }: SendOptions,
 ): Promise<OutboundResult[]> {
   const occurredAt = event.occurredAt ? new Date(event.occurredAt) : now;
+  const { view } = await store.openView();
   const out: OutboundResult[] = [];
   /** A leg that sends nothing, recorded in the queue in its final state. */
-  const record = (
+  const record = async (
     leg: OutboundEvent,
     state: "PROCESSED" | "ERROR",
     errors: readonly OutcomeError[],
     messageType: string | null,
   ) => {
-    const messageId = store.record(
+    const messageId = await store.record(
       {
         raw: new TextEncoder().encode(JSON.stringify(event)),
         receivedAt: now.toISOString(),
@@ -170,14 +171,14 @@ export async function sendEvent(
   };
   for (const leg of legs(event)) {
     const messageType = pack.enabled.outbound[leg.event];
-    const info = notSent(pack, store, event, leg.event, messageType);
+    const info = notSent(pack, view, event, leg.event, messageType);
     if (info || !messageType) {
-      record(leg.event, "PROCESSED", info ? [info] : [], messageType);
+      await record(leg.event, "PROCESSED", info ? [info] : [], messageType);
       continue;
     }
     const input: BuildInput = {
       pack,
-      masterData: store.masterData,
+      masterData: view.masterData,
       event: leg.event,
       messageType,
       now,
@@ -189,20 +190,20 @@ export async function sendEvent(
     const isPatient = leg.event === "patientAdd" || leg.event === "patientUpdate";
     const built = isPatient ? buildPatientMessage(input) : buildAppointmentMessage(input);
     if (!built.ok) {
-      record(leg.event, "ERROR", built.errors, messageType);
+      await record(leg.event, "ERROR", built.errors, messageType);
       continue;
     }
     const segments = [...built.segments];
     const ruleErrors = await applyFieldRules(pack, segments, input);
     if (ruleErrors.length > 0) {
-      record(leg.event, "ERROR", ruleErrors, messageType);
+      await record(leg.event, "ERROR", ruleErrors, messageType);
       continue;
     }
     const charset = pack.outbound.msh.charset ?? declaredCharset(segments);
     const unwritable = encodeMessage(messageText(segments), charset);
     if (!unwritable.ok) {
       const field = fieldAt(messageText(segments), unwritable.index);
-      record(
+      await record(
         leg.event,
         "ERROR",
         [
@@ -221,7 +222,7 @@ export async function sendEvent(
     const [msh] = segments;
     let controlId = "";
     let text = "";
-    const messageId = store.queueOutbound(pack.id, (sequence) => {
+    const messageId = await store.queueOutbound(pack.id, (sequence) => {
       controlId = controlIdOf(pack.outbound.msh.controlIdPrefix, sequence);
       msh?.set(10, 1, controlId);
       text = messageText(segments);

@@ -6,7 +6,7 @@ import { type ProcessOptions, processMessage, unparseableOutcome } from "../inbo
 import { decideState, type Outcome } from "../model/outcome.js";
 import type { CompiledPack } from "../pack/compiled.js";
 import { StaleViewError } from "../store/errors.js";
-import type { Completion, Store, StoredMessage } from "../store/types.js";
+import type { Completion, Store, StoredMessage, StoreView } from "../store/types.js";
 import { headerErrors, headerOf } from "./header.js";
 
 /**
@@ -27,7 +27,7 @@ export interface IntakeOptions {
    */
   readonly detectDuplicates?: boolean;
   /** The ACK for an outcome, stored with it (the listener's). */
-  readonly ackFor?: (outcome: Outcome) => string;
+  readonly ackFor?: (outcome: Outcome) => string | Promise<string>;
   /**
    * Called once a message's NEW row is committed, before it is processed
    * (not for a duplicate): an enhanced-mode listener sends its commit ACK here.
@@ -46,15 +46,15 @@ export async function receiveBytes(
 ): Promise<Outcome[]> {
   const doc = parseHl7(bytes);
   const receivedAt = options.receivedAt ?? options.now.toISOString();
-  const completion = (outcome: Outcome): Completion => ({
+  const completion = async (outcome: Outcome): Promise<Completion> => ({
     kind: "receive",
     now: options.now.toISOString(),
-    ...(options.ackFor && { ack: options.ackFor(outcome) }),
+    ...(options.ackFor && { ack: await options.ackFor(outcome) }),
   });
   const outcomes: Outcome[] = [];
   const outside = doc.issues.filter((i) => i.messageIndex < 0 && i.severity === "error");
   if (outside.length > 0) {
-    const messageId = store.receive({
+    const messageId = await store.receive({
       // With messages beside it, only the lines outside them (each message
       // is stored in its own row): these bytes, processed again (recovery,
       // reprocess), must not process a message a second time.
@@ -72,7 +72,7 @@ export async function receiveBytes(
       messageType: "",
       direction: "inbound",
     });
-    outcomes.push(completeSafely(store, unparseableOutcome(messageId, outside), completion));
+    outcomes.push(await completeSafely(store, unparseableOutcome(messageId, outside), completion));
   }
   for (const message of doc.messages) {
     const header = headerOf(message, options.detectDuplicates === true);
@@ -84,30 +84,30 @@ export async function receiveBytes(
       direction: "inbound" as const,
     };
     const original = options.detectDuplicates
-      ? findOriginal(pack, store, header, receivedAt)
+      ? await findOriginal(pack, store, header, receivedAt)
       : undefined;
     if (original) {
-      const messageId = store.receive({ ...received, duplicateOf: original.messageId });
+      const messageId = await store.receive({ ...received, duplicateOf: original.messageId });
       const outcome = duplicateOutcome(messageId, original);
       outcomes.push(
-        completeSafely(store, outcome, {
+        await completeSafely(store, outcome, {
           kind: "duplicate",
           now: options.now.toISOString(),
           ...(original.ack !== undefined
             ? { ack: original.ack }
-            : options.ackFor && { ack: options.ackFor(outcome) }),
+            : options.ackFor && { ack: await options.ackFor(outcome) }),
         }),
       );
       continue;
     }
-    const messageId = store.receive(received);
+    const messageId = await store.receive(received);
     options.onStored?.(messageId, message);
     const issues = doc.issues.filter((i) => i.messageIndex === message.index);
     outcomes.push(
       await decideAndComplete(
         store,
-        () =>
-          decide(pack, store, message, messageId, issues, {
+        (view) =>
+          decide(pack, view, message, messageId, issues, {
             now: options.now,
             trace: options.trace === true,
           }),
@@ -129,14 +129,14 @@ const MAX_DECISIONS = 10;
  */
 export async function decideAndComplete(
   store: Store,
-  decideOnce: () => Promise<Outcome>,
+  decideOnce: (view: StoreView) => Promise<Outcome>,
   completion: CompletionFor,
 ): Promise<Outcome> {
   for (let round = 1; ; round++) {
-    const basedOn = store.viewVersion();
-    const outcome = await decideOnce();
+    const { view, version: basedOn } = await store.openView();
+    const outcome = await decideOnce(view);
     try {
-      return completeSafely(store, outcome, completion, basedOn);
+      return await completeSafely(store, outcome, completion, basedOn);
     } catch (e) {
       if (!(e instanceof StaleViewError)) throw e;
       if (round >= MAX_DECISIONS) {
@@ -150,12 +150,15 @@ export async function decideAndComplete(
   }
 }
 
-type CompletionFor = Completion | ((outcome: Outcome) => Completion) | undefined;
+type CompletionFor =
+  | Completion
+  | ((outcome: Outcome) => Completion | Promise<Completion>)
+  | undefined;
 
 /** The outcome of one stored message: refused for its header (MSH-11, MSH-12), or processed. */
 export async function decide(
   pack: CompiledPack,
-  store: Store,
+  view: StoreView,
   message: Hl7Message,
   messageId: string,
   issues: readonly ParseIssue[],
@@ -176,15 +179,15 @@ export async function decide(
       trace: [],
     };
   }
-  return processMessage(pack, message, store, options.now, messageId, issues, options);
+  return processMessage(pack, message, view, options.now, messageId, issues, options);
 }
 
-function findOriginal(
+async function findOriginal(
   pack: CompiledPack,
   store: Store,
   header: ReturnType<typeof headerOf>,
   receivedAt: string,
-): StoredMessage | undefined {
+): Promise<StoredMessage | undefined> {
   const hours = pack.queue.duplicateWindowHours;
   if (hours <= 0 || header.controlId === "") return undefined;
   const since = new Date(Date.parse(receivedAt) - hours * HOUR_MS).toISOString();
@@ -227,16 +230,16 @@ export function duplicateOutcome(
  * A store that cannot apply the actions (a broken invariant, a full disk)
  * must not lose the message: it is recorded ATHENAERROR with nothing applied.
  */
-export function completeSafely(
+export async function completeSafely(
   store: Store,
   outcome: Outcome,
   completion?: CompletionFor,
   basedOn?: number,
-): Outcome {
+): Promise<Outcome> {
   const completionOf = (o: Outcome) =>
     typeof completion === "function" ? completion(o) : completion;
   try {
-    store.complete(outcome, completionOf(outcome), basedOn);
+    await store.complete(outcome, await completionOf(outcome), basedOn);
     return outcome;
   } catch (e) {
     if (e instanceof StaleViewError) throw e;
@@ -244,7 +247,7 @@ export function completeSafely(
       outcome,
       `the store could not apply this message: ${e instanceof Error ? e.message : String(e)}`,
     );
-    store.complete(failed, completionOf(failed));
+    await store.complete(failed, await completionOf(failed));
     return failed;
   }
 }

@@ -16,7 +16,7 @@ export interface StoredProcessing {
   readonly now: Date;
   readonly completion: Omit<Completion, "now">;
   readonly process?: ProcessOptions;
-  readonly ackFor?: (outcome: Outcome) => string;
+  readonly ackFor?: (outcome: Outcome) => string | Promise<string>;
 }
 
 export type StoredOutcome =
@@ -29,39 +29,43 @@ export async function processStored(
   messageId: string,
   options: StoredProcessing,
 ): Promise<StoredOutcome> {
-  const stored = store.message(messageId);
+  const stored = await store.message(messageId);
   if (!stored) return { ok: false, code: "UNKNOWN_MESSAGE", message: `no message ${messageId}` };
   const doc = parseHl7(stored.raw);
   const message = doc.messages[0];
-  const completion = (outcome: Outcome): Completion => ({
+  const completion = async (outcome: Outcome): Promise<Completion> => ({
     ...options.completion,
     now: options.now.toISOString(),
-    ...(options.ackFor && { ack: options.ackFor(outcome) }),
+    ...(options.ackFor && { ack: await options.ackFor(outcome) }),
   });
   if (stored.duplicateOf !== undefined) {
     // A transport duplicate (a resend left NEW by a crash): its original was
     // processed; processing the resend would apply the message twice.
-    const original = store.message(stored.duplicateOf) ?? {
+    const original = (await store.message(stored.duplicateOf)) ?? {
       ...stored,
       messageId: stored.duplicateOf,
     };
     const outcome = duplicateOutcome(messageId, original);
     return {
       ok: true,
-      outcome: completeSafely(store, outcome, (o) => ({ ...completion(o), kind: "duplicate" })),
+      outcome: await completeSafely(store, outcome, async (o) => ({
+        ...(await completion(o)),
+        kind: "duplicate",
+      })),
     };
   }
   if (!message) {
     const issues = doc.issues.filter((i) => i.severity === "error");
     return {
       ok: true,
-      outcome: completeSafely(store, unparseableOutcome(messageId, issues), completion),
+      outcome: await completeSafely(store, unparseableOutcome(messageId, issues), completion),
     };
   }
   const issues = doc.issues.filter((i) => i.messageIndex === message.index);
   const outcome = await decideAndComplete(
     store,
-    () => decide(pack, store, message, messageId, issues, { ...options.process, now: options.now }),
+    (view) =>
+      decide(pack, view, message, messageId, issues, { ...options.process, now: options.now }),
     completion,
   );
   return { ok: true, outcome };

@@ -70,10 +70,10 @@ const waiting = (m: StoredMessage): boolean =>
   m.direction === "inbound" && REPROCESSABLE.includes(m.state);
 
 /** `ID...`: every one must be a waiting inbound message; receipt order. */
-export function selectByIds(store: Store, ids: readonly string[]): Selection {
+export async function selectByIds(store: Store, ids: readonly string[]): Promise<Selection> {
   const messages: StoredMessage[] = [];
   for (const id of ids) {
-    const m = store.message(id);
+    const m = await store.message(id);
     if (!m) return { ok: false, message: `no message ${id} in the store` };
     if (!waiting(m)) {
       return {
@@ -87,20 +87,24 @@ export function selectByIds(store: Store, ids: readonly string[]): Selection {
 }
 
 /** `--blocked-on CODE[:VALUE]`: the waiting messages with an error of that code (and value). */
-export function selectBlockedOn(store: Store, code: string, value?: string): Selection {
-  const messages = store
-    .messages({
+export async function selectBlockedOn(
+  store: Store,
+  code: string,
+  value?: string,
+): Promise<Selection> {
+  const messages = (
+    await store.messages({
       states: REPROCESSABLE,
       direction: "inbound",
       code,
       ...(value !== undefined && { value }),
     })
-    .filter((m) =>
-      (m.outcome?.errors ?? []).some(
-        (e) =>
-          e.severity === "error" && e.code === code && (value === undefined || e.value === value),
-      ),
-    );
+  ).filter((m) =>
+    (m.outcome?.errors ?? []).some(
+      (e) =>
+        e.severity === "error" && e.code === code && (value === undefined || e.value === value),
+    ),
+  );
   if (messages.length === 0) {
     const what = value === undefined ? code : `${code}:${value}`;
     return { ok: false, message: `no message in ${REPROCESSABLE.join(", ")} waits on ${what}` };
@@ -130,7 +134,7 @@ export async function reprocessMessages(
     const { message, after } = next;
     const review = message.messageId === reviewedId ? reviewed : undefined;
     // A decision taken in an earlier review still holds (not recorded again as a review).
-    const decision = review?.decision ?? standingDecision(store, message.messageId);
+    const decision = review?.decision ?? (await standingDecision(store, message.messageId));
     const now = options.clock();
     const stale = await staleness(pack, store, message, now, decision, options.force);
     const note = review?.note ?? (after ? `after ${after}` : options.note);
@@ -160,7 +164,7 @@ export async function reprocessMessages(
       ...(after !== undefined && { after }),
     });
     if (outcome.state !== "PROCESSED") continue;
-    for (const dependent of dependentsOf(store, message)) {
+    for (const dependent of await dependentsOf(store, message)) {
       if (seen.has(dependent.messageId)) continue;
       seen.add(dependent.messageId);
       pending.push({ message: dependent, after: message.messageId });
@@ -174,21 +178,21 @@ export async function reprocessMessages(
  * The same patient's later messages (same sender's patient identifier) in
  * ERROR whose errors are all ones `blocker`'s success removes.
  */
-export function dependentsOf(store: Store, blocker: StoredMessage): StoredMessage[] {
+export async function dependentsOf(store: Store, blocker: StoredMessage): Promise<StoredMessage[]> {
   const unblocked = UNBLOCKS[typeCode(blocker)];
   if (!unblocked || blocker.patientKey === undefined) return [];
-  return store
-    .messages({
+  return (
+    await store.messages({
       state: "ERROR",
       direction: "inbound",
       patientKey: blocker.patientKey,
       afterSequence: blocker.sequence,
     })
-    .filter((m) => {
-      const codes = unblocked[typeCode(m)] ?? [];
-      const errors = (m.outcome?.errors ?? []).filter((e) => e.severity === "error");
-      return errors.length > 0 && errors.every((e) => codes.includes(e.code));
-    });
+  ).filter((m) => {
+    const codes = unblocked[typeCode(m)] ?? [];
+    const errors = (m.outcome?.errors ?? []).filter((e) => e.severity === "error");
+    return errors.length > 0 && errors.every((e) => codes.includes(e.code));
+  });
 }
 
 /**
@@ -208,19 +212,20 @@ async function staleness(
   const tree = doc.messages[0];
   if (!tree) return undefined;
   const issues = doc.issues.filter((i) => i.messageIndex === tree.index);
-  const dry = await decide(pack, store, tree, message.messageId, issues, {
+  const { view } = await store.openView();
+  const dry = await decide(pack, view, tree, message.messageId, issues, {
     now,
     ...(review && { review }),
   });
   const patientId = subjectPatientId(dry);
   if (patientId === undefined) return undefined;
-  const newer = store
-    .messages({
+  const newer = (
+    await store.messages({
       patientId,
       state: "PROCESSED",
       direction: "inbound",
       afterSequence: message.sequence,
     })
-    .at(-1);
+  ).at(-1);
   return newer && { patientId, newerMessageId: newer.messageId, force };
 }

@@ -21,6 +21,6 @@ export function pruneCutoffs(
 }
 
 /** Remove what retention allows; returns how many messages went. */
-export function pruneQueue(pack: CompiledPack, store: Store, now: Date): number {
+export function pruneQueue(pack: CompiledPack, store: Store, now: Date): Promise<number> {
   return store.prune(pruneCutoffs(pack, now));
 }

@@ -36,7 +36,10 @@ export function decisionOfNote(note: string | undefined): ReviewDecision | undef
 }
 
 /** The decision of the message's latest review attempt, which stands until another review. */
-export function standingDecision(store: Store, messageId: string): ReviewDecision | undefined {
-  const reviews = store.attempts(messageId).filter((a) => a.kind === "review");
+export async function standingDecision(
+  store: Store,
+  messageId: string,
+): Promise<ReviewDecision | undefined> {
+  const reviews = (await store.attempts(messageId)).filter((a) => a.kind === "review");
   return decisionOfNote(reviews.at(-1)?.note);
 }

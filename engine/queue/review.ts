@@ -1,6 +1,6 @@
 import type { ReviewItem } from "../model/outcome.js";
 import type { CompiledPack } from "../pack/compiled.js";
-import type { Store, StoredMessage } from "../store/types.js";
+import type { Store, StoredMessage, StoreView } from "../store/types.js";
 import { type ReprocessAttempt, reprocessMessages } from "./reprocess.js";
 import {
   CHOICE_FLAGS,
@@ -52,13 +52,14 @@ export async function decideReview(
   choice: ReviewChoice,
   options: ReviewOptions,
 ): Promise<ReviewResult> {
-  const message = store.message(messageId);
+  const message = await store.message(messageId);
   if (!message) return { ok: false, message: `no message ${messageId} in the store` };
-  const refusal = refuse(store, message, choice, options.force);
+  const { view } = await store.openView();
+  const refusal = refuse(view, message, choice, options.force);
   if (refusal !== undefined) return { ok: false, message: refusal };
   const note = choiceNote(choice);
   if (choice.kind === "reject") {
-    store.setState(messageId, "DELETED", {
+    await store.setState(messageId, "DELETED", {
       kind: "review",
       now: options.clock().toISOString(),
       actor: options.actor,
@@ -89,7 +90,7 @@ export async function decideReview(
 
 /** Why the decision cannot be taken, if it cannot. */
 function refuse(
-  store: Store,
+  view: StoreView,
   message: StoredMessage,
   choice: ReviewChoice,
   force: boolean,
@@ -106,7 +107,7 @@ function refuse(
     return `--${CHOICE_FLAGS[choice.kind]} does not fit ${id}'s review (${misfit.reason}): decide with ${fitting}`;
   }
   if (choice.kind !== "mergeWith") return undefined;
-  if (!store.patientById(choice.patientId)) return `no patient ${choice.patientId} in the store`;
+  if (!view.patientById(choice.patientId)) return `no patient ${choice.patientId} in the store`;
   const candidates = new Set(items.flatMap((item) => item.candidates.map((c) => c.patientId)));
   if (!force && !candidates.has(choice.patientId)) {
     return `patient ${choice.patientId} is not a candidate of ${id}'s review (${[...candidates].join(", ") || "none"}); --force merges with another patient`;

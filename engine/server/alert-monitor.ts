@@ -49,10 +49,10 @@ export function createAlertMonitor(m: AlertMonitorOptions): AlertMonitor {
     running.add(run);
   };
 
-  const checkThresholds = () => {
-    let summary: ReturnType<Store["queueSummary"]>;
+  const checkThresholds = async () => {
+    let summary: Awaited<ReturnType<Store["queueSummary"]>>;
     try {
-      summary = m.store.queueSummary();
+      summary = await m.store.queueSummary();
     } catch (e) {
       m.log(`alert check failed ${e instanceof Error ? e.name : "error"}`);
       return;
@@ -78,7 +78,7 @@ export function createAlertMonitor(m: AlertMonitorOptions): AlertMonitor {
         const alert = outcomeAlert(m.options(), o, m.now());
         if (alert) emit(alert);
       }
-      if (outcomes.some((o) => COUNTED.has(o.state))) checkThresholds();
+      if (outcomes.some((o) => COUNTED.has(o.state))) void checkThresholds();
     },
     check: checkThresholds,
     async settled() {

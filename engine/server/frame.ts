@@ -56,16 +56,16 @@ function messageOf(doc: Hl7Document, outcome: Outcome): Hl7Message | undefined {
  * original's; in enhanced mode a refused message's is the CR; otherwise
  * the application ACK.
  */
-export function storedAck(
+export async function storedAck(
   pack: CompiledPack,
   store: Store,
   message: Hl7Message | undefined,
   outcome: Outcome,
   now: Date,
-): string {
+): Promise<string> {
   if (isDuplicate(outcome)) {
-    const originalId = store.message(outcome.messageId)?.duplicateOf;
-    const original = originalId !== undefined ? store.message(originalId) : undefined;
+    const originalId = (await store.message(outcome.messageId))?.duplicateOf;
+    const original = originalId !== undefined ? await store.message(originalId) : undefined;
     if (original?.ack !== undefined) return original.ack;
     const decided = original?.outcome ?? outcome;
     return ackMessage(message, applicationCode([decided], pack.acks), ackErrors([decided]), now);
@@ -128,10 +128,10 @@ export async function processFrame(
   const first = doc.messages[0];
   const mode = ackMode(pack.acks, first);
   const stored = new Map<string, string>();
-  const ackOf = (outcome: Outcome): string => {
+  const ackOf = async (outcome: Outcome): Promise<string> => {
     const known = stored.get(outcome.messageId);
     if (known !== undefined) return known;
-    const ack = storedAck(pack, store, messageOf(doc, outcome), outcome, now);
+    const ack = await storedAck(pack, store, messageOf(doc, outcome), outcome, now);
     stored.set(outcome.messageId, ack);
     return ack;
   };
@@ -156,7 +156,13 @@ export async function processFrame(
     const wanted = !mode.enhanced || ackWanted(mode.commit, code);
     return { replies: wanted ? [failed] : [], outcomes: [] };
   }
+  // Every outcome's ACK was built at its completion; the replies read them back.
+  for (const outcome of outcomes) await ackOf(outcome);
+  const storedAckOf = (outcome: Outcome): string => stored.get(outcome.messageId) ?? "";
   const appAck = () =>
     ackMessage(first, applicationCode(outcomes, pack.acks), ackErrors(outcomes), now);
-  return { replies: replies(mode, first, outcomes, ackOf, appAck, now, committed), outcomes };
+  return {
+    replies: replies(mode, first, outcomes, storedAckOf, appAck, now, committed),
+    outcomes,
+  };
 }

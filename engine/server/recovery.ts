@@ -26,7 +26,7 @@ export async function recoverNewMessages(
   now: () => Date,
   log: (line: string) => void,
 ): Promise<RecoveryReport> {
-  const pending = store.messages({ state: "NEW", direction: "inbound" });
+  const pending = await store.messages({ state: "NEW", direction: "inbound" });
   const states: Partial<Record<QueueState, number>> = {};
   let failed = 0;
   for (const stored of pending) {

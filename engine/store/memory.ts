@@ -12,6 +12,7 @@ import {
   type StoredClaim,
   type StoredPatient,
 } from "./apply.js";
+import { asyncStore } from "./async-store.js";
 import { UnknownMessageError } from "./errors.js";
 import { blockingKeyList, counterAfter, FIRST_RECORD_ID, messageIdOf } from "./ids.js";
 import { missesSlip, noSlipTypes } from "./missing-slips.js";
@@ -23,14 +24,15 @@ import {
   type Completion,
   type DuplicateKey,
   type InsuranceHistory,
+  type LocalStore,
   type MessageFilter,
   type OutboundMessage,
   type PrunableState,
   type QueueSummary,
   type ReceivedMessage,
   type RecordIdKind,
-  type Store,
   type StoredMessage,
+  type SyncStore,
 } from "./types.js";
 
 /**
@@ -84,7 +86,11 @@ class MultiIndex {
 const externalKey = (record: ExternalIdRecord, name: string, key: string): string =>
   `${record}\u0000${name}\u0000${key}`;
 
-export function createMemoryStore(): Store {
+export function createMemoryStore(): LocalStore {
+  return asyncStore(createSyncMemoryStore());
+}
+
+function createSyncMemoryStore(): SyncStore {
   const patients = new Map<string, StoredPatient>();
   /** Insertion order of patients, for a deterministic candidate order. */
   const patientOrder = new Map<string, number>();

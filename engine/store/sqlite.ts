@@ -13,6 +13,7 @@ import {
   type StoredClaim,
   type StoredPatient,
 } from "./apply.js";
+import { asyncStore } from "./async-store.js";
 import { StaleViewError, UnknownMessageError } from "./errors.js";
 import { blockingKeyList, counterAfter, messageIdOf } from "./ids.js";
 import { MISSING_SLIP_STATUSES, missesSlip, noSlipTypes } from "./missing-slips.js";
@@ -26,14 +27,15 @@ import {
   type Completion,
   type DuplicateKey,
   type InsuranceHistory,
+  type LocalStore,
   type MessageFilter,
   type OutboundMessage,
   type PrunableState,
   type QueueSummary,
   type ReceivedMessage,
   type RecordIdKind,
-  type Store,
   type StoredMessage,
+  type SyncStore,
 } from "./types.js";
 
 /**
@@ -92,7 +94,7 @@ interface AttemptRow {
 const parse = <T>(json: string | undefined): T | undefined =>
   json === undefined ? undefined : (JSON.parse(json) as T);
 
-export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Store {
+export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): LocalStore {
   if (file !== ":memory:" && file !== "") mkdirSync(dirname(file), { recursive: true });
   const db = new BetterSqlite3(file);
   try {
@@ -101,14 +103,14 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     db.pragma("synchronous = NORMAL");
     db.pragma("foreign_keys = ON");
     migrate(db);
-    return sqliteStore(db);
+    return asyncStore(sqliteStore(db));
   } catch (e) {
     db.close();
     throw e;
   }
 }
 
-function sqliteStore(db: BetterSqlite3.Database): Store {
+function sqliteStore(db: BetterSqlite3.Database): SyncStore {
   const s = {
     counter: db.prepare("SELECT next FROM counters WHERE kind = ?").pluck(),
     takeCounter: db

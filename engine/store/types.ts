@@ -137,7 +137,12 @@ export interface QueueSummary {
 /** States `prune` may remove; the error states are never pruned. */
 export type PrunableState = "PROCESSED" | "DELETED";
 
-export interface Store extends StoreView {
+/**
+ * The synchronous store the embedded implementations (SQLite, memory) are
+ * written against: every read and write answers at once. `asyncStore`
+ * (async-store.ts) turns one into a `Store`; nothing outside store/ uses it.
+ */
+export interface SyncStore extends StoreView {
   /**
    * A number that changes whenever another process commits to the store:
    * a decision taken on the view is completed with it (`complete`'s
@@ -200,6 +205,40 @@ export interface Store extends StoreView {
   loadMasterData(data: MasterData): void;
   close(): void;
 }
+
+/** What one decision reads: a synchronous view and the store version it was opened at. */
+export interface OpenedView {
+  readonly view: StoreView;
+  /** `complete`'s `basedOn`: the decision is refused when another process committed since. */
+  readonly version: number;
+}
+
+type Async<T> = {
+  readonly [K in keyof T]: T[K] extends (...args: infer A) => infer R
+    ? (...args: A) => Promise<R>
+    : never;
+};
+
+/** The queue and record operations, as a networked database can offer them. */
+type QueueOperations = Omit<SyncStore, keyof StoreView | "viewVersion">;
+
+/**
+ * The store contract (docs/decisions/0009-asynchronous-store.md): every
+ * operation is a promise, so a networked database can implement it. The
+ * pure core never awaits: it decides on an `OpenedView`, a synchronous view
+ * the caller opened first (a local store's own live view; a networked
+ * store's prepared reads).
+ */
+export interface Store extends Async<QueueOperations> {
+  /** Open the view one decision reads. */
+  openView(): Promise<OpenedView>;
+}
+
+/**
+ * An embedded store (SQLite, memory): the `Store` contract plus its own view
+ * read synchronously, for tools and tests that inspect it directly.
+ */
+export interface LocalStore extends Store, StoreView {}
 
 export interface InsuranceHistory {
   /** Set by `insurance.selfPay`, cleared when a policy is added or replaced. */

@@ -6,7 +6,7 @@ import type { Outcome } from "../model/outcome.js";
 import { lookupRow, type MappingTable } from "../pack/mapping-tables.js";
 import { receiveBytes } from "../queue/intake.js";
 import { createMemoryStore } from "../store/memory.js";
-import type { Store } from "../store/types.js";
+import type { LocalStore, Store } from "../store/types.js";
 import { isAbsent } from "./absent.js";
 import { type ListFailure, type Mismatch, matchList, matchValue, render } from "./match.js";
 import type {
@@ -94,9 +94,9 @@ export async function runCase(
     const master = testCase.masterData ?? packs.masterData(testCase.pack);
     if (Array.isArray(master)) return done({ status: "invalid", problems: master });
     const store = createMemoryStore();
-    store.loadMasterData(master);
+    await store.loadMasterData(master);
     try {
-      seedStore(store, pack, testCase.seed, testCase.now);
+      await seedStore(store, pack, testCase.seed, testCase.now);
     } catch (e) {
       const at = suite.source.locate(["cases", testCase.index, "given"]);
       return done({
@@ -121,7 +121,7 @@ export async function runCase(
       });
       const parsed = parseHl7(message.bytes).messages;
       const offset = outcomes.length - parsed.length;
-      outcomes.forEach((outcome, i) => {
+      for (const [i, outcome] of outcomes.entries()) {
         const tree = i >= offset ? parsed[i - offset] : undefined;
         observed.push({
           outcome,
@@ -130,14 +130,14 @@ export async function runCase(
         });
         // The store as it is after this message (a file of several: after all of them).
         const e = expect[observed.length - 1];
-        if (e?.store) failures.push(...checkStore(store, e.store, e, observed.length - 1));
-      });
+        if (e?.store) failures.push(...(await checkStore(store, e.store, e, observed.length - 1)));
+      }
     }
     for (const loaded of testCase.events) {
       for (const o of await observeEvent(pack, store, loaded, testCase.now)) {
         observed.push(o);
         const e = expect[observed.length - 1];
-        if (e?.store) failures.push(...checkStore(store, e.store, e, observed.length - 1));
+        if (e?.store) failures.push(...(await checkStore(store, e.store, e, observed.length - 1)));
       }
     }
     if (!testCase.expect) {
@@ -298,12 +298,12 @@ function listDiff(f: ListFailure): string[] {
   return lines;
 }
 
-function checkStore(
-  store: Store,
+async function checkStore(
+  store: LocalStore,
   expected: StoreExpectation,
   e: OutcomeExpectation,
   index: number,
-): Failure[] {
+): Promise<Failure[]> {
   const failures: Failure[] = [];
   const fail = (title: string, detail: string[]) =>
     failures.push({ outcome: index, line: e.line, title, detail, key: "store" });
@@ -325,13 +325,15 @@ function checkStore(
   };
   records("patients", (id) => store.patientById(id));
   records("appointments", (id) => store.appointmentById(id));
-  records("claims", (id) => store.claimById(id));
+  const claims = new Map<string, unknown>();
+  for (const id of Object.keys(expected.claims ?? {})) claims.set(id, await store.claimById(id));
+  records("claims", (id) => claims.get(id));
   for (const [id, want] of Object.entries(expected.policies ?? {})) {
     const failure = matchList(want, store.policiesOf(id), false, `store.policies.${id}`);
     if (failure) fail(failure.message, listDiff(failure));
   }
   for (const [id, want] of Object.entries(expected.selfPay ?? {})) {
-    const actual = store.insuranceHistory(id).selfPay;
+    const actual = (await store.insuranceHistory(id)).selfPay;
     if (actual !== want) fail(`store.selfPay.${id}: expected ${want}, got ${actual}`, []);
   }
   return failures;

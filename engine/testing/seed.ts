@@ -12,7 +12,12 @@ import type { SeedRecords } from "./model.js";
  * ID counters, policies by sequence). An external ID's matching key follows
  * the pack's leading-zeros policy, as if the ID had been received.
  */
-export function seedStore(store: Store, pack: CompiledPack, records: SeedRecords, now: Date): void {
+export async function seedStore(
+  store: Store,
+  pack: CompiledPack,
+  records: SeedRecords,
+  now: Date,
+): Promise<void> {
   const actions: TypedAction[] = [];
   for (const raw of records.patients) {
     const patient = raw as unknown as Patient & { id: string };
@@ -35,7 +40,7 @@ export function seedStore(store: Store, pack: CompiledPack, records: SeedRecords
     actions.push({ type: "claim.create", claim });
   }
   if (actions.length === 0) return;
-  const messageId = store.receive({
+  const messageId = await store.receive({
     raw: new Uint8Array(),
     receivedAt: now.toISOString(),
     sender: "rulepack-test:given",
@@ -43,7 +48,7 @@ export function seedStore(store: Store, pack: CompiledPack, records: SeedRecords
     messageType: "",
     direction: "inbound",
   });
-  store.complete({
+  await store.complete({
     messageId,
     controlId: "",
     messageType: "",

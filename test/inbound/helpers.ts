@@ -42,9 +42,9 @@ export const MASTER_DATA: MasterData = {
   procedures: [],
 };
 
-export function newStore(): Store {
+export async function newStore(): Promise<Store> {
   const store = createMemoryStore();
-  store.loadMasterData(MASTER_DATA);
+  await store.loadMasterData(MASTER_DATA);
   return store;
 }
 
@@ -121,7 +121,7 @@ export const HARBOR_PPO: Fields = {
 /**
  * One message through the pure core against the store, without applying
  * it: what `processMessage` decides. The store's queue gets the message as
- * NEW, so `store.complete(outcome)` can apply it afterwards.
+ * NEW, so `await store.complete(outcome)` can apply it afterwards.
  */
 export async function decide(
   pack: CompiledPack,
@@ -132,7 +132,7 @@ export async function decide(
   const doc = parseHl7(hl7);
   const parsed = doc.messages[0];
   if (!parsed) throw new Error(`no message in ${JSON.stringify(hl7)}`);
-  const messageId = store.receive({
+  const messageId = await store.receive({
     raw: new TextEncoder().encode(hl7),
     receivedAt: NOW.toISOString(),
     sender: "test",
@@ -146,7 +146,7 @@ export async function decide(
 /** Decide and apply (`store.complete`), as the intake does. */
 export async function apply(pack: CompiledPack, store: Store, hl7: string): Promise<Outcome> {
   const outcome = await decide(pack, store, hl7);
-  store.complete(outcome);
+  await store.complete(outcome);
   return outcome;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Store } from "../../engine/store/types.js";
+import type { LocalStore as Store } from "../../engine/store/types.js";
 import {
   decide,
   errorsOf,
@@ -72,7 +72,7 @@ const update = (insurance: readonly { in1: Fields }[]) =>
 
 /** Jane (1001) with the Harbor PPO at sequence 1 and, when asked, Blue Cross at 2. */
 async function janeInsured(withSecondary = false): Promise<Store> {
-  const store = newStore();
+  const store = await newStore();
   const policies = [{ in1: HARBOR_PPO }, ...(withSecondary ? [{ in1: { ...BLUE, 1: "2" } }] : [])];
   const outcome = await receive(basic(), store, create(policies));
   expect(outcome.state).toBe("PROCESSED");
@@ -81,7 +81,7 @@ async function janeInsured(withSecondary = false): Promise<Store> {
 
 describe("Table 11 - Required HL7 fields to create patient insurance – the foreign ID IN1.2+IN1.4+IN1.5 (the default)", () => {
   it("a mapped key: insurance.add with the package and the foreign key it came from", async () => {
-    const outcome = await decide(basic(), newStore(), create([{ in1: HARBOR_PPO }]));
+    const outcome = await decide(basic(), await newStore(), create([{ in1: HARBOR_PPO }]));
     expect(outcome.state).toBe("PROCESSED");
     expect(outcome.errors).toEqual([]);
     expect(outcome.actions).toEqual([
@@ -92,7 +92,7 @@ describe("Table 11 - Required HL7 fields to create patient insurance – the for
   });
 
   it("an unmapped key: UNMAPPED_INSURANCE, table insurancePlan, value the composite key; ERROR, nothing applied", async () => {
-    const store = newStore();
+    const store = await newStore();
     const outcome = await receive(
       basic(),
       store,
@@ -113,13 +113,13 @@ describe("Table 11 - Required HL7 fields to create patient insurance – the for
       "'HMP-100+Harbor Mutual PPO+9 Other Rd' has no row in mapping table insurancePlan (IN1.2+IN1.4+IN1.5); add one and reprocess",
     );
     expect(store.patientById("1001")).toBeUndefined();
-    expect(store.message(outcome.messageId)?.state).toBe("ERROR");
+    expect((await store.message(outcome.messageId))?.state).toBe("ERROR");
   });
 
   it("a key mapped to a package that is not in master data: UNMAPPED_INSURANCE with the package", async () => {
     const outcome = await decide(
       basic(),
-      newStore(),
+      await newStore(),
       create([{ in1: { ...HARBOR_PPO, 2: "GONE-1", 4: "Retired Plan", 5: "" } }]),
     );
     expect(outcome.state).toBe("ERROR");
@@ -157,7 +157,7 @@ describe("Table 11 - Required HL7 fields to create patient insurance – the for
   ])(
     "%s missing: REQUIRED_FIELD_MISSING %s, ERROR, nothing applied",
     async (_label, n, field, text) => {
-      const store = newStore();
+      const store = await newStore();
       const outcome = await receive(basic(), store, create([{ in1: { ...HARBOR_PPO, [n]: "" } }]));
       expect(outcome.state).toBe("ERROR");
       expect(outcome.actions).toEqual([]);
@@ -171,7 +171,11 @@ describe("Table 11 - Required HL7 fields to create patient insurance – the for
   );
 
   it("Address IN1.5 missing: RECOMMENDED_FIELD_MISSING, a warning only; PROCESSED with the key 'HMP-100+Harbor Mutual PPO+'", async () => {
-    const outcome = await decide(basic(), newStore(), create([{ in1: { ...HARBOR_PPO, 5: "" } }]));
+    const outcome = await decide(
+      basic(),
+      await newStore(),
+      create([{ in1: { ...HARBOR_PPO, 5: "" } }]),
+    );
     expect(outcome.state).toBe("PROCESSED");
     expect(errorsOf(outcome)).toEqual([
       { code: "RECOMMENDED_FIELD_MISSING", severity: "warning", field: "IN1.5" },
@@ -205,7 +209,7 @@ describe("Table 11 - the foreign ID configured to IN1.2 alone (field rule policy
   it("the plan ID is the key, whatever IN1.4 and IN1.5 say", async () => {
     const outcome = await decide(
       planId(),
-      newStore(),
+      await newStore(),
       create([{ in1: { ...HARBOR_PPO, 4: "HARBOR MUTUAL (NEW NAME)", 5: "PO Box 1" } }]),
     );
     expect(outcome.state).toBe("PROCESSED");
@@ -220,7 +224,7 @@ describe("Table 11 - the foreign ID configured to IN1.2 alone (field rule policy
   it("an unmapped plan ID: UNMAPPED_INSURANCE on IN1.2 with the plan ID as value", async () => {
     const outcome = await decide(
       planId(),
-      newStore(),
+      await newStore(),
       create([{ in1: { ...HARBOR_PPO, 2: "NOPE" } }]),
     );
     expect(outcome.state).toBe("ERROR");
@@ -236,7 +240,11 @@ describe("Table 11 - the foreign ID configured to IN1.2 alone (field rule policy
   });
 
   it("Table 11 still asks for the name (IN1.4), which is no longer part of the key", async () => {
-    const outcome = await decide(planId(), newStore(), create([{ in1: { ...HARBOR_PPO, 4: "" } }]));
+    const outcome = await decide(
+      planId(),
+      await newStore(),
+      create([{ in1: { ...HARBOR_PPO, 4: "" } }]),
+    );
     expect(outcome.state).toBe("ERROR");
     expect(errorsOf(outcome)).toEqual([
       { code: "REQUIRED_FIELD_MISSING", severity: "error", field: "IN1.4" },
@@ -291,7 +299,7 @@ describe("Table 12 - Insurance processing options – patients: always (the defa
       },
     ]);
     expect(store.policiesOf("1001")).toEqual([BLUE_POLICY]);
-    expect(store.insuranceHistory("1001")).toEqual({
+    expect(await store.insuranceHistory("1001")).toEqual({
       selfPay: false,
       policies: [
         { policy: HARBOR_POLICY, cancelled: true },
@@ -318,13 +326,13 @@ describe("Table 12 - Insurance processing options – patients: always (the defa
       { type: "insurance.selfPay", patientId: "1001" },
     ]);
     expect(store.policiesOf("1001")).toEqual([]);
-    expect(store.insuranceHistory("1001").selfPay).toBe(true);
+    expect((await store.insuranceHistory("1001")).selfPay).toBe(true);
   });
 
   it("an IN1 without a sequence (IN1.1) takes its place in the message", async () => {
     const outcome = await decide(
       basic(),
-      newStore(),
+      await newStore(),
       create([{ in1: { ...BLUE, 1: "" } }, { in1: { ...HARBOR_PPO, 1: "" } }]),
     );
     expect(outcome.actions.slice(2)).toEqual([
@@ -360,7 +368,7 @@ describe("Table 12 - Insurance processing options – patients: always (the defa
 
 describe("Table 12 – the sequence number (IN1.1) of each policy", () => {
   it("two policies at one sequence: INVALID_VALUE on IN1.1, ERROR (not two adds the store must refuse)", async () => {
-    const store = newStore();
+    const store = await newStore();
     const outcome = await receive(basic(), store, create([{ in1: HARBOR_PPO }, { in1: BLUE }]));
     expect(outcome.state).toBe("ERROR");
     expect(outcome.actions).toEqual([]);
@@ -376,7 +384,7 @@ describe("Table 12 – the sequence number (IN1.1) of each policy", () => {
   it("a case policy turned to sequence 0 no longer shares sequence 1 with the primary", async () => {
     const outcome = await decide(
       basic(),
-      newStore(),
+      await newStore(),
       create([{ in1: HARBOR_PPO }, { in1: WORKERS_COMP }]),
     );
     expect(outcome.state).toBe("PROCESSED");
@@ -389,7 +397,7 @@ describe("Table 12 – the sequence number (IN1.1) of each policy", () => {
   it("a negative sequence: INVALID_VALUE on IN1.1, ERROR", async () => {
     const outcome = await receive(
       basic(),
-      newStore(),
+      await newStore(),
       create([{ in1: { ...HARBOR_PPO, 1: "-1" } }]),
     );
     expect(outcome.state).toBe("ERROR");
@@ -399,7 +407,11 @@ describe("Table 12 – the sequence number (IN1.1) of each policy", () => {
   });
 
   it("a sequence that is not a number: INVALID_VALUE on IN1.1", async () => {
-    const outcome = await decide(basic(), newStore(), create([{ in1: { ...HARBOR_PPO, 1: "P" } }]));
+    const outcome = await decide(
+      basic(),
+      await newStore(),
+      create([{ in1: { ...HARBOR_PPO, 1: "P" } }]),
+    );
     expect(errorsOf(outcome)).toEqual([
       { code: "INVALID_VALUE", severity: "error", field: "IN1.1", value: "P" },
     ]);
@@ -417,11 +429,11 @@ describe("Table 12 - Insurance processing options – patients: whenPresent (inb
       { type: "patient.update", patientId: "1001", patient: JANE_RECORD },
     ]);
     expect(store.policiesOf("1001")).toEqual([HARBOR_POLICY]);
-    expect(store.insuranceHistory("1001").selfPay).toBe(false);
+    expect((await store.insuranceHistory("1001")).selfPay).toBe(false);
   });
 
   it("a new patient without IN1: no self-pay either", async () => {
-    const outcome = await decide(whenPresent(), newStore(), create([]));
+    const outcome = await decide(whenPresent(), await newStore(), create([]));
     expect(outcome.actions).toEqual([
       { type: "patient.create", patient: { ...JANE_RECORD, id: "1001" } },
       { type: "privacy.set", patientId: "1001", privacy: PRIVACY_CHECKED },
@@ -453,7 +465,7 @@ describe("Case policies – insurance.casePolicies", () => {
   it("toSequenceZero: a case package at sequence 2 keeps it", async () => {
     const outcome = await decide(
       basic(),
-      newStore(),
+      await newStore(),
       create([{ in1: HARBOR_PPO }, { in1: { ...WORKERS_COMP, 1: "2" } }]),
     );
     expect(outcome.actions.slice(2)).toEqual([
@@ -465,7 +477,7 @@ describe("Case policies – insurance.casePolicies", () => {
   it("keepSequence (inbound-when-present): the case policy stays at sequence 1", async () => {
     const outcome = await decide(
       fixturePack("inbound-when-present"),
-      newStore(),
+      await newStore(),
       create([{ in1: WORKERS_COMP }]),
     );
     expect(outcome.actions[2]).toEqual({
@@ -482,7 +494,7 @@ describe("Relationship direction (IN1-17) – insurance.relationshipDirection", 
   it("patientToInsured (the default): the code as sent (relationshipToInsured is not mapped in the base)", async () => {
     const outcome = await decide(
       basic(),
-      newStore(),
+      await newStore(),
       create([{ in1: { ...HARBOR_PPO, 17: "MTH" } }]),
     );
     expect(outcome.actions[2]).toEqual({
@@ -495,7 +507,7 @@ describe("Relationship direction (IN1-17) – insurance.relationshipDirection", 
   it("insuredToPatient: MTH -> mapped to parent (5) -> inverted to child (3)", async () => {
     const outcome = await decide(
       hl7Direction(),
-      newStore(),
+      await newStore(),
       create([{ in1: { ...HARBOR_PPO, 17: "MTH", 16: "Doe^Mary" } }]),
     );
     expect(outcome.state).toBe("PROCESSED");
@@ -511,7 +523,7 @@ describe("Relationship direction (IN1-17) – insurance.relationshipDirection", 
   });
 
   it("insuredToPatient: SEL -> self (1) -> self (1)", async () => {
-    const outcome = await decide(hl7Direction(), newStore(), create([{ in1: HARBOR_PPO }]));
+    const outcome = await decide(hl7Direction(), await newStore(), create([{ in1: HARBOR_PPO }]));
     expect(outcome.actions[2]).toEqual({
       type: "insurance.add",
       patientId: "1001",
@@ -520,7 +532,7 @@ describe("Relationship direction (IN1-17) – insurance.relationshipDirection", 
   });
 
   it("an inversion with no row: UNMAPPED_CODE table relationshipInverse (OTH -> other (4) has none here)", async () => {
-    const store = newStore();
+    const store = await newStore();
     const outcome = await receive(
       hl7Direction(),
       store,
@@ -543,7 +555,7 @@ describe("Relationship direction (IN1-17) – insurance.relationshipDirection", 
   it("a code with no mapping row fails before any inversion: UNMAPPED_CODE table relationshipToInsured", async () => {
     const outcome = await decide(
       hl7Direction(),
-      newStore(),
+      await newStore(),
       create([{ in1: { ...HARBOR_PPO, 17: "XYZ" } }]),
     );
     expect(errorsOf(outcome)).toEqual([

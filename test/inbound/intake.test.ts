@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { QueueState } from "../../engine/model/outcome.js";
 import { receiveBytes } from "../../engine/queue/intake.js";
-import type { Store } from "../../engine/store/types.js";
+import type { LocalStore as Store } from "../../engine/store/types.js";
 import { fixturePack, JANE, message, NOW, newStore } from "./helpers.js";
 
 /**
@@ -17,13 +17,13 @@ const ROE = { 1: "1", 3: "R-1^^^EHR^PI", 5: "Roe^Richard", 7: "19700101", 8: "M"
 
 describe("Table 19 - Interface message processing state: the intake of received bytes", () => {
   it("each message is NEW in the queue while it is processed, then takes its outcome's state", async () => {
-    const store = newStore();
+    const store = await newStore();
     const seen: QueueState[][] = [];
     // The pure core reads the store through its view; record the queue at that moment.
     const spy: Store = Object.create(store, {
       patientCandidates: {
-        value: (block: Parameters<Store["patientCandidates"]>[0]) => {
-          seen.push(store.messages().map((m) => m.state));
+        async value: (block: Parameters<Store["patientCandidates"]>[0]) => {
+          seen.push((await store.messages()).map((m) => m.state));
           return store.patientCandidates(block);
         },
       },
@@ -39,14 +39,14 @@ describe("Table 19 - Interface message processing state: the intake of received 
       ["q-000002", "ERROR"],
     ]);
     expect(seen).toEqual([["NEW"], ["PROCESSED", "NEW"]]);
-    expect(store.messages().map((m) => [m.messageId, m.state, m.sender, m.messageType])).toEqual([
+    expect((await store.messages()).map((m) => [m.messageId, m.state, m.sender, m.messageType])).toEqual([
       ["q-000001", "PROCESSED", "file:test.hl7", "ADT^A04"],
       ["q-000002", "ERROR", "file:test.hl7", "ADT^A08"],
     ]);
   });
 
   it("input that holds no message is stored too, as ERROR with PARSE_ERROR", async () => {
-    const store = newStore();
+    const store = await newStore();
     const outcomes = await receiveBytes(
       fixturePack("inbound-basic"),
       store,
@@ -59,17 +59,17 @@ describe("Table 19 - Interface message processing state: the intake of received 
       ["PARSE_ERROR", "line 1: line 1 is outside any message (no MSH segment before it)"],
       ["PARSE_ERROR", "line 1: no MSH segment found: this is not an HL7 v2 message"],
     ]);
-    expect(store.messages().map((m) => [m.messageId, m.state])).toEqual([["q-000001", "ERROR"]]);
-    expect(new TextDecoder().decode(store.message("q-000001")?.raw)).toBe("hello\r");
+    expect((await store.messages()).map((m) => [m.messageId, m.state])).toEqual([["q-000001", "ERROR"]]);
+    expect(new TextDecoder().decode((await store.message("q-000001"))?.raw)).toBe("hello\r");
   });
 
   it("a store that cannot apply the actions: ATHENAERROR with INTERNAL_ERROR, nothing applied, the message kept", async () => {
-    const store = newStore();
+    const store = await newStore();
     const failing: Store = Object.create(store, {
       complete: {
-        value: (outcome: Parameters<Store["complete"]>[0]) => {
+        async value: (outcome: Parameters<Store["complete"]>[0]) => {
           if (outcome.state === "PROCESSED") throw new Error("disk full");
-          store.complete(outcome);
+          await store.complete(outcome);
         },
       },
     });
@@ -84,7 +84,7 @@ describe("Table 19 - Interface message processing state: the intake of received 
     expect(outcome?.errors.map((e) => [e.code, e.message])).toEqual([
       ["INTERNAL_ERROR", "the store could not apply this message: disk full"],
     ]);
-    expect(store.message("q-000001")?.state).toBe("ATHENAERROR");
+    expect((await store.message("q-000001"))?.state).toBe("ATHENAERROR");
     expect(store.patientById("1001")).toBeUndefined();
   });
 });

@@ -28,7 +28,7 @@ const created = (outcome: { actions: readonly unknown[] }) => outcome.actions[0]
 
 describe("Table 19 - Custom mapping – mappingRequired: true (inbound-mapped: sex, race as table vendorRace)", () => {
   it("codes with a row are mapped: sex O -> U, race W -> 2106-3", async () => {
-    const outcome = await decide(mapped(), newStore(), createWith({ 8: "O", 10: "W" }));
+    const outcome = await decide(mapped(), await newStore(), createWith({ 8: "O", 10: "W" }));
     expect(outcome.state).toBe("PROCESSED");
     expect(created(outcome)).toEqual({
       type: "patient.create",
@@ -37,7 +37,7 @@ describe("Table 19 - Custom mapping – mappingRequired: true (inbound-mapped: s
   });
 
   it("a code with no row: UNMAPPED_CODE naming the table and the code (PID.8 in table sex)", async () => {
-    const outcome = await decide(mapped(), newStore(), createWith({ 8: "1" }));
+    const outcome = await decide(mapped(), await newStore(), createWith({ 8: "1" }));
     expect(outcome.state).toBe("ERROR");
     expect(outcome.actions).toEqual([]);
     expect(errorsOf(outcome)).toEqual([
@@ -49,7 +49,7 @@ describe("Table 19 - Custom mapping – mappingRequired: true (inbound-mapped: s
   });
 
   it("a table named by mappings.race.table: UNMAPPED_CODE names that table (vendorRace)", async () => {
-    const outcome = await decide(mapped(), newStore(), createWith({ 10: "2106-3" }));
+    const outcome = await decide(mapped(), await newStore(), createWith({ 10: "2106-3" }));
     expect(errorsOf(outcome)).toEqual([
       {
         code: "UNMAPPED_CODE",
@@ -66,7 +66,7 @@ describe("Table 19 - Custom mapping – mappingRequired: false (the base): stand
   it("standard codes pass as sent: sex F, race 2106-3, ethnicity 2186-5, language eng", async () => {
     const outcome = await decide(
       basic(),
-      newStore(),
+      await newStore(),
       createWith({ 8: "F", 10: "2106-3", 15: "eng", 22: "2186-5" }),
     );
     expect(outcome.state).toBe("PROCESSED");
@@ -82,7 +82,7 @@ describe("Table 19 - Custom mapping – mappingRequired: false (the base): stand
     ["ethnicity", 22, "PID.22", "H"],
     ["language", 15, "PID.15", "English"],
   ])("a non-standard %s code: INVALID_VALUE (%s, table %s)", async (table, n, field, value) => {
-    const outcome = await decide(basic(), newStore(), createWith({ [n]: value }));
+    const outcome = await decide(basic(), await newStore(), createWith({ [n]: value }));
     expect(outcome.state).toBe("ERROR");
     expect(outcome.actions).toEqual([]);
     expect(errorsOf(outcome)).toEqual([
@@ -94,7 +94,7 @@ describe("Table 19 - Custom mapping – mappingRequired: false (the base): stand
   });
 
   it("elements without a standard list pass through unchanged (marital status)", async () => {
-    const outcome = await decide(basic(), newStore(), createWith({ 16: "Q" }));
+    const outcome = await decide(basic(), await newStore(), createWith({ 16: "Q" }));
     expect(created(outcome)).toEqual({
       type: "patient.create",
       patient: { ...JANE_RECORD, id: "1001", maritalStatus: "Q" },
@@ -107,7 +107,7 @@ describe("Table 19 - Custom mapping – provider (PD1.4), accept: [practiceId, n
     ["the practice's provider ID", "101", "101"],
     ["an NPI, converted to the provider's ID", "1593847613", "102"],
   ])("%s is accepted: %s -> %s", async (_label, sent, id) => {
-    const outcome = await decide(basic(), newStore(), createWith({}, { pd1: { 4: sent } }));
+    const outcome = await decide(basic(), await newStore(), createWith({}, { pd1: { 4: sent } }));
     expect(outcome.state).toBe("PROCESSED");
     expect(created(outcome)).toEqual({
       type: "patient.create",
@@ -116,7 +116,7 @@ describe("Table 19 - Custom mapping – provider (PD1.4), accept: [practiceId, n
   });
 
   it("a provider not in master data: UNKNOWN_PROVIDER, ERROR", async () => {
-    const outcome = await decide(basic(), newStore(), createWith({}, { pd1: { 4: "999" } }));
+    const outcome = await decide(basic(), await newStore(), createWith({}, { pd1: { 4: "999" } }));
     expect(outcome.state).toBe("ERROR");
     expect(outcome.actions).toEqual([]);
     expect(errorsOf(outcome)).toEqual([
@@ -135,7 +135,7 @@ describe("Table 19 - Custom mapping – provider (PD1.4), accept: [npi] (inbound
   it("an NPI is accepted and converted to the provider's ID", async () => {
     const outcome = await decide(
       mapped(),
-      newStore(),
+      await newStore(),
       createWith({}, { pd1: { 4: "1482736505" } }),
     );
     expect(created(outcome)).toEqual({
@@ -145,7 +145,7 @@ describe("Table 19 - Custom mapping – provider (PD1.4), accept: [npi] (inbound
   });
 
   it("the practice's provider ID is not: UNKNOWN_PROVIDER", async () => {
-    const outcome = await decide(mapped(), newStore(), createWith({}, { pd1: { 4: "101" } }));
+    const outcome = await decide(mapped(), await newStore(), createWith({}, { pd1: { 4: "101" } }));
     expect(errorsOf(outcome)).toEqual([
       {
         code: "UNKNOWN_PROVIDER",
@@ -160,7 +160,11 @@ describe("Table 19 - Custom mapping – provider (PD1.4), accept: [npi] (inbound
 
 describe("Table 19 - Custom mapping – department (PV1.3.1), checked against master data", () => {
   it("a master-data department is accepted", async () => {
-    const outcome = await decide(basic(), newStore(), createWith({}, { pv1: { 2: "O", 3: "2" } }));
+    const outcome = await decide(
+      basic(),
+      await newStore(),
+      createWith({}, { pv1: { 2: "O", 3: "2" } }),
+    );
     expect(created(outcome)).toEqual({
       type: "patient.create",
       patient: { ...JANE_RECORD, id: "1001", primaryDepartmentId: "2" },
@@ -170,7 +174,7 @@ describe("Table 19 - Custom mapping – department (PV1.3.1), checked against ma
   it("a department not in master data: UNKNOWN_DEPARTMENT, ERROR", async () => {
     const outcome = await decide(
       basic(),
-      newStore(),
+      await newStore(),
       createWith({}, { pv1: { 2: "O", 3: "9^^^CLINIC" } }),
     );
     expect(outcome.state).toBe("ERROR");

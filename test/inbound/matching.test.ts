@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { formatPackError } from "../../engine/documents/errors.js";
 import type { Outcome } from "../../engine/model/outcome.js";
 import { loadPack } from "../../engine/pack/load.js";
-import type { Store } from "../../engine/store/types.js";
+import type { LocalStore as Store } from "../../engine/store/types.js";
 import {
   decide,
   errorsOf,
@@ -35,7 +35,7 @@ const ROE_RECORD = { lastName: "Roe", firstName: "Richard", dob: "1970-01-01", s
 
 /** Jane is patient 1001 (MRN 00123), Roe 1002 (MRN 777). */
 async function twoPatients(packId: string): Promise<Store> {
-  const store = newStore();
+  const store = await newStore();
   const pack = fixturePack(packId);
   for (const pid of [JANE_MRN, ROE]) {
     const outcome = await receive(pack, store, message({ type: "ADT^A04", pid }));
@@ -186,7 +186,7 @@ describe("athena Patient Matching Logic – matching.order.patient: [patientId, 
 
 describe("Table 5 – Patient-level custom fields (externalIds.patient)", () => {
   it("a create stores the IDs verbatim; leadingZeros: strip gives the matching key its own externalId.set", async () => {
-    const store = newStore();
+    const store = await newStore();
     const outcome = await receive(mrnPack(), store, message({ type: "ADT^A04", pid: JANE_MRN }));
     expect(outcome.state).toBe("PROCESSED");
     expect(outcome.actions).toEqual([
@@ -215,7 +215,7 @@ describe("Table 5 – Patient-level custom fields (externalIds.patient)", () => 
   });
 
   it('leadingZeros: strip – "00123" then "123" (and "0123") match the same patient, which keeps "00123"', async () => {
-    const store = newStore();
+    const store = await newStore();
     await receive(mrnPack(), store, message({ type: "ADT^A04", pid: JANE_MRN }));
     for (const mrn of ["123", "0123"]) {
       const outcome = await receive(
@@ -230,11 +230,11 @@ describe("Table 5 – Patient-level custom fields (externalIds.patient)", () => 
       ]);
     }
     expect(store.patientById("1001")?.externalIds).toEqual({ mrn: "00123", chartNumber: "E-5001" });
-    expect(store.messages({ state: "PROCESSED" })).toHaveLength(3);
+    expect(await store.messages({ state: "PROCESSED" })).toHaveLength(3);
   });
 
   it('leadingZeros: keep (inbound-order) – "123" is not "00123": a new patient', async () => {
-    const store = newStore();
+    const store = await newStore();
     const pack = fixturePack("inbound-order");
     await receive(pack, store, message({ type: "ADT^A04", pid: JANE_MRN }));
     expect(store.patientsByExternalId("mrn", "00123").map((p) => p.id)).toEqual(["1001"]);
@@ -294,7 +294,7 @@ describe("Table 5 – Patient-level custom fields (externalIds.patient)", () => 
     expect(store.patientsByExternalId("chartNumber", "E-5001")).toEqual([]);
   });
 
-  it("only one patient-level ID may be used for matching: OPTION_DEPENDENCY at load", () => {
+  it("only one patient-level ID may be used for matching: OPTION_DEPENDENCY at load", async () => {
     const load = loadPack(`${FIXTURES}/inbound-two-matching-ids/pack.yaml`);
     expect(load.ok).toBe(false);
     if (load.ok) return;
@@ -312,7 +312,7 @@ describe("athena Patient Matching Logic – demographics, thresholds { match: 20
   const basic = () => fixturePack("inbound-basic");
 
   async function janeStored(): Promise<Store> {
-    const store = newStore();
+    const store = await newStore();
     await receive(basic(), store, message({ type: "ADT^A04", pid: JANE }));
     return store;
   }
@@ -370,7 +370,7 @@ describe("athena Patient Matching Logic – demographics, thresholds { match: 20
       },
     ]);
     expect(store.patientById("1002")).toBeUndefined();
-    expect(store.message(outcome.messageId)?.outcome?.review).toEqual(outcome.review);
+    expect((await store.message(outcome.messageId))?.outcome?.review).toEqual(outcome.review);
   });
 
   it("below the review threshold: patient.create (a family member sharing name, address and phone)", async () => {

@@ -24,7 +24,7 @@ const basic = () => fixturePack("inbound-basic");
 
 describe("Table 4 - Interface Enablement – patientAdd: [ADT^A04, ADT^A28] (inbound-basic)", () => {
   it("an ADT^A08 for an unknown patient decides patientAdd, which A08 is not enabled for: EVENT_NOT_ENABLED, nothing created", async () => {
-    const store = newStore();
+    const store = await newStore();
     const outcome = await receive(basic(), store, message({ type: "ADT^A08", pid: JANE }));
     expect(outcome.state).toBe("ERROR");
     expect(outcome.actions).toEqual([]);
@@ -32,12 +32,16 @@ describe("Table 4 - Interface Enablement – patientAdd: [ADT^A04, ADT^A28] (inb
     expect(outcome.errors[0]?.message).toBe(
       "patientAdd is not enabled inbound for ADT^A08 (enabled.inbound.patientAdd, Table 4 - Interface Enablement)",
     );
-    expect(store.message(outcome.messageId)?.state).toBe("ERROR");
+    expect((await store.message(outcome.messageId))?.state).toBe("ERROR");
     expect(store.patientById("1001")).toBeUndefined();
   });
 
   it("an ADT^A04 (listed) for an unknown patient creates it", async () => {
-    const outcome = await receive(basic(), newStore(), message({ type: "ADT^A04", pid: JANE }));
+    const outcome = await receive(
+      basic(),
+      await newStore(),
+      message({ type: "ADT^A04", pid: JANE }),
+    );
     expect(outcome.state).toBe("PROCESSED");
     expect(outcome.actions).toEqual([
       { type: "patient.create", patient: { ...JANE_RECORD, id: "1001" } },
@@ -48,7 +52,7 @@ describe("Table 4 - Interface Enablement – patientAdd: [ADT^A04, ADT^A28] (inb
   });
 
   it("an ADT^A08 for a known patient decides patientUpdate, enabled for every patient message by the base", async () => {
-    const store = newStore();
+    const store = await newStore();
     await receive(basic(), store, message({ type: "ADT^A04", pid: JANE }));
     const outcome = await receive(
       basic(),
@@ -81,7 +85,7 @@ describe("Table 4 - Interface Enablement – message types no handler takes", ()
     ["ORU^R01", "results: no handler takes the type"],
     ["MDM^T02", "documents: no handler takes the type"],
   ])("%s (%s): MESSAGE_TYPE_NOT_SUPPORTED on MSH.9, ERROR, nothing applied", async (type) => {
-    const store = newStore();
+    const store = await newStore();
     const outcome = await receive(basic(), store, message({ type, pid: JANE }));
     expect(outcome.state).toBe("ERROR");
     expect(outcome.actions).toEqual([]);
@@ -89,7 +93,7 @@ describe("Table 4 - Interface Enablement – message types no handler takes", ()
       { code: "MESSAGE_TYPE_NOT_SUPPORTED", severity: "error", field: "MSH.9" },
     ]);
     expect(outcome.errors[0]?.message).toBe(`no handler takes ${type}`);
-    expect(store.message(outcome.messageId)?.state).toBe("ERROR");
+    expect((await store.message(outcome.messageId))?.state).toBe("ERROR");
     expect(store.patientById("1001")).toBeUndefined();
   });
 });
@@ -108,7 +112,7 @@ describe("Table 10 - Required HL7 fields to create a patient", () => {
   ])(
     "%s missing on a create: REQUIRED_FIELD_MISSING, ERROR, no actions",
     async (_label, patch, field, text) => {
-      const store = newStore();
+      const store = await newStore();
       const outcome = await receive(
         basic(),
         store,
@@ -120,7 +124,7 @@ describe("Table 10 - Required HL7 fields to create a patient", () => {
         { code: "REQUIRED_FIELD_MISSING", severity: "error", field },
       ]);
       expect(outcome.errors[0]?.message).toBe(text);
-      expect(store.message(outcome.messageId)?.state).toBe("ERROR");
+      expect((await store.message(outcome.messageId))?.state).toBe("ERROR");
       expect(store.patientById("1001")).toBeUndefined();
     },
   );
@@ -128,7 +132,7 @@ describe("Table 10 - Required HL7 fields to create a patient", () => {
   it('an HL7 null counts as missing on a create: PID.7 = "" is REQUIRED_FIELD_MISSING', async () => {
     const outcome = await decide(
       basic(),
-      newStore(),
+      await newStore(),
       message({ type: "ADT^A04", pid: { ...JANE, 7: '""' } }),
     );
     expect(outcome.state).toBe("ERROR");
@@ -140,7 +144,7 @@ describe("Table 10 - Required HL7 fields to create a patient", () => {
   it("every missing field is reported, in the order of the required rules", async () => {
     const outcome = await decide(
       basic(),
-      newStore(),
+      await newStore(),
       message({ type: "ADT^A04", pid: { 1: "1", 8: "F" } }),
     );
     expect(errorsOf(outcome)).toEqual([
@@ -153,7 +157,7 @@ describe("Table 10 - Required HL7 fields to create a patient", () => {
   });
 
   it("the table is for creates: an update without DOB (and without PID.3) is PROCESSED, the stored DOB kept", async () => {
-    const store = newStore();
+    const store = await newStore();
     await receive(basic(), store, message({ type: "ADT^A04", pid: JANE }));
     const outcome = await receive(
       basic(),
@@ -172,7 +176,7 @@ describe("Table 10 - Required HL7 fields to create a patient", () => {
   it("an invalid DOB is INVALID_VALUE only, not also REQUIRED_FIELD_MISSING", async () => {
     const outcome = await decide(
       basic(),
-      newStore(),
+      await newStore(),
       message({ type: "ADT^A04", pid: { ...JANE, 7: "19801340" } }),
     );
     expect(outcome.state).toBe("ERROR");
@@ -190,7 +194,7 @@ describe('HL7 null ("") vs empty (docs/pack-language.md §5.1 Results)', () => {
   const lenient = () => fixturePack("inbound-lenient");
 
   it('"" in PID.8 on an update: patient.update has sex: null, and the store clears it', async () => {
-    const store = newStore();
+    const store = await newStore();
     await receive(lenient(), store, message({ type: "ADT^A04", pid: JANE }));
     const outcome = await receive(
       lenient(),
@@ -210,7 +214,7 @@ describe('HL7 null ("") vs empty (docs/pack-language.md §5.1 Results)', () => {
   });
 
   it("an empty PID.8 on an update: the key is absent from patient.update, and the store keeps the sex", async () => {
-    const store = newStore();
+    const store = await newStore();
     await receive(lenient(), store, message({ type: "ADT^A04", pid: JANE }));
     const outcome = await receive(
       lenient(),
@@ -228,7 +232,7 @@ describe('HL7 null ("") vs empty (docs/pack-language.md §5.1 Results)', () => {
   });
 
   it('"" on a create counts as absent: patient.create has no sex key', async () => {
-    const store = newStore();
+    const store = await newStore();
     const outcome = await receive(
       lenient(),
       store,
@@ -247,7 +251,7 @@ describe('HL7 null ("") vs empty (docs/pack-language.md §5.1 Results)', () => {
   });
 
   it('with sex a substantial change (the base), "" in PID.8 clears a stored value: REVIEW_REQUIRED', async () => {
-    const store = newStore();
+    const store = await newStore();
     await receive(basic(), store, message({ type: "ADT^A04", pid: JANE }));
     const outcome = await receive(
       basic(),
@@ -284,7 +288,7 @@ describe("Date-times: the patient's date of birth (docs/pack-language.md §5.1 C
   ])("PID.7 %s -> dob %s (a time, and its offset, are dropped)", async (ts, dob) => {
     const outcome = await apply(
       basic(),
-      newStore(),
+      await newStore(),
       message({ type: "ADT^A04", pid: { ...JANE, 7: ts } }),
     );
     expect(outcome.state).toBe("PROCESSED");
@@ -299,7 +303,7 @@ describe("Date-times: the patient's date of birth (docs/pack-language.md §5.1 C
     async (ts) => {
       const outcome = await decide(
         basic(),
-        newStore(),
+        await newStore(),
         message({ type: "ADT^A04", pid: { ...JANE, 7: ts } }),
       );
       expect(errorsOf(outcome)).toEqual([

@@ -21,7 +21,7 @@ const basic = () => fixturePack("inbound-basic");
 
 describe("Table 13 - Patient privacy processing option: autoCheck true (the default, |X| in the spec)", () => {
   it("a create: privacy.set with both boxes checked, right after patient.create", async () => {
-    const store = newStore();
+    const store = await newStore();
     const outcome = await receive(basic(), store, message({ type: "ADT^A04", pid: JANE }));
     expect(outcome.actions).toEqual([
       { type: "patient.create", patient: { ...JANE_RECORD, id: "1001" } },
@@ -36,7 +36,7 @@ describe("Table 13 - Patient privacy processing option: autoCheck true (the defa
   });
 
   it("an update: no privacy.set", async () => {
-    const store = newStore();
+    const store = await newStore();
     await receive(basic(), store, message({ type: "ADT^A04", pid: JANE }));
     const outcome = await decide(
       basic(),
@@ -49,7 +49,7 @@ describe("Table 13 - Patient privacy processing option: autoCheck true (the defa
 
 describe("Table 13 - Patient privacy processing option: autoCheck false (inbound-no-privacy)", () => {
   it("a create: no privacy.set; the stored patient has no privacy boxes", async () => {
-    const store = newStore();
+    const store = await newStore();
     const outcome = await receive(
       fixturePack("inbound-no-privacy"),
       store,
@@ -82,7 +82,7 @@ const GUARANTOR = {
 
 describe("Guarantor Information – relationshipDirection: patientToGuarantor (the default)", () => {
   it("GT1 on a create: guarantor.set with name, address, phone, DOB and the relationship as sent (not mapped in the base)", async () => {
-    const store = newStore();
+    const store = await newStore();
     const outcome = await receive(
       basic(),
       store,
@@ -104,7 +104,7 @@ describe("Guarantor Information – relationshipDirection: patientToGuarantor (t
   it("guarantorRelationship mapped (inbound-mapped): SPO -> spouse (2)", async () => {
     const outcome = await decide(
       fixturePack("inbound-mapped"),
-      newStore(),
+      await newStore(),
       message({ type: "ADT^A04", pid: JANE, gt1: GT1 }),
     );
     expect(outcome.actions[2]).toEqual({
@@ -117,7 +117,7 @@ describe("Guarantor Information – relationshipDirection: patientToGuarantor (t
   it("a relationship with no mapping row: UNMAPPED_CODE table guarantorRelationship, GT1.11", async () => {
     const outcome = await decide(
       fixturePack("inbound-mapped"),
-      newStore(),
+      await newStore(),
       message({ type: "ADT^A04", pid: JANE, gt1: { ...GT1, 11: "UNK" } }),
     );
     expect(outcome.state).toBe("ERROR");
@@ -134,7 +134,7 @@ describe("Guarantor Information – relationshipDirection: patientToGuarantor (t
   });
 
   it("an update whose GT1 equals the stored guarantor: no guarantor.set; a changed one: guarantor.set", async () => {
-    const store = newStore();
+    const store = await newStore();
     await receive(basic(), store, message({ type: "ADT^A04", pid: JANE, gt1: GT1 }));
     const same = await receive(
       basic(),
@@ -161,7 +161,7 @@ describe("Guarantor Information – relationshipDirection: patientToGuarantor (t
   });
 
   it("no GT1: no guarantor.set, the stored guarantor stays", async () => {
-    const store = newStore();
+    const store = await newStore();
     await receive(basic(), store, message({ type: "ADT^A04", pid: JANE, gt1: GT1 }));
     const outcome = await receive(
       basic(),
@@ -179,7 +179,7 @@ describe("Guarantor Information – relationshipDirection: guarantorToPatient (i
   it("GT1.11 MTH (the guarantor is the patient's mother) -> parent (5) -> the patient is the child (3)", async () => {
     const outcome = await decide(
       hl7Direction(),
-      newStore(),
+      await newStore(),
       message({ type: "ADT^A04", pid: JANE, gt1: { 3: "Doe^Mary", 11: "MTH" } }),
     );
     expect(outcome.state).toBe("PROCESSED");
@@ -193,7 +193,7 @@ describe("Guarantor Information – relationshipDirection: guarantorToPatient (i
   it("an inversion with no row: UNMAPPED_CODE table relationshipInverse, GT1.11", async () => {
     const outcome = await decide(
       hl7Direction(),
-      newStore(),
+      await newStore(),
       message({ type: "ADT^A04", pid: JANE, gt1: { 3: "Doe^Mary", 11: "OTH" } }),
     );
     expect(outcome.state).toBe("ERROR");

@@ -78,7 +78,10 @@ async function run(practice: string, files: readonly string[]) {
 }
 
 /** The checks every run must pass, whatever the messages hold. */
-function expectWellFormed(result: Awaited<ReturnType<typeof run>>, files: readonly string[]): void {
+async function expectWellFormed(
+  result: Awaited<ReturnType<typeof run>>,
+  files: readonly string[],
+): Promise<void> {
   const { exitCode, outcomes, stderr, db } = result;
   expect(
     stderr.split("\n").filter((l) => l !== "" && !/^\d+ [A-Z]+(, \d+ [A-Z]+)*$/.test(l)),
@@ -113,11 +116,11 @@ function expectWellFormed(result: Awaited<ReturnType<typeof run>>, files: readon
   // The queue in the database holds every message, in the state its outcome gave.
   const store = openSqliteStore(db);
   try {
-    expect(store.messages().map((m) => [m.messageId, m.state])).toEqual(
+    expect((await store.messages()).map((m) => [m.messageId, m.state])).toEqual(
       outcomes.map((o) => [o.messageId, o.state]),
     );
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -127,7 +130,7 @@ describe("rulepack run --format json over ../shared/corpus/hl7/ADT_*.hl7", () =>
       const files = corpusFiles(/^ADT_.*\.hl7$/);
       expect(files.length).toBeGreaterThanOrEqual(30);
       const result = await run(practice, files);
-      expectWellFormed(result, files);
+      await expectWellFormed(result, files);
       const a13 = result.outcomes.filter((o) => o.messageType === "ADT^A13");
       expect(a13.map((o) => o.errors.map((e) => [e.code, e.field]))).toEqual([
         [["MESSAGE_TYPE_NOT_SUPPORTED", "MSH.9"]],
@@ -141,7 +144,7 @@ describe("rulepack run --format json over every corpus file (../shared/corpus/hl
     it(`${practice}: never crashes, one outcome per message; ACK, ORU, ORM ... are MESSAGE_TYPE_NOT_SUPPORTED`, async () => {
       const files = corpusFiles(/\.hl7$/);
       const result = await run(practice, files);
-      expectWellFormed(result, files);
+      await expectWellFormed(result, files);
       const unsupported = result.outcomes.filter((o) =>
         o.errors.some((e) => e.code === "MESSAGE_TYPE_NOT_SUPPORTED"),
       );

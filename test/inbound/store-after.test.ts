@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createMemoryStore } from "../../engine/store/memory.js";
 import { openSqliteStore } from "../../engine/store/sqlite.js";
-import type { Store } from "../../engine/store/types.js";
+import type { LocalStore as Store } from "../../engine/store/types.js";
 import {
   fixturePack,
   HARBOR_PPO,
@@ -35,14 +35,14 @@ const BLUE_SECONDARY = {
 };
 
 describe.each(STORES)("the %s store after patient messages (inbound-basic)", (_name, open) => {
-  const withMasterData = () => {
+  const withMasterData = async () => {
     const store = open();
-    store.loadMasterData(MASTER_DATA);
+    await store.loadMasterData(MASTER_DATA);
     return store;
   };
 
   it("a PROCESSED create: the patient with privacy and guarantor, the policies by sequence, nothing else", async () => {
-    const store = withMasterData();
+    const store = await withMasterData();
     try {
       const outcome = await receive(
         fixturePack("inbound-basic"),
@@ -87,22 +87,22 @@ describe.each(STORES)("the %s store after patient messages (inbound-basic)", (_n
         },
       ];
       expect(store.policiesOf("1001")).toEqual(policies);
-      expect(store.insuranceHistory("1001")).toEqual({
+      expect(await store.insuranceHistory("1001")).toEqual({
         selfPay: false,
         policies: policies.map((policy) => ({ policy, cancelled: false })),
       });
       expect(store.patientById("1002")).toBeUndefined();
       expect(store.nextId("patient")).toBe("1002");
-      const stored = store.message(outcome.messageId);
+      const stored = await store.message(outcome.messageId);
       expect(stored?.state).toBe("PROCESSED");
       expect(stored?.outcome).toEqual(outcome);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
   it("an ERROR outcome applied nothing: no patient, no policy, the ID not taken; the message waits with its outcome", async () => {
-    const store = withMasterData();
+    const store = await withMasterData();
     try {
       const outcome = await receive(
         fixturePack("inbound-basic"),
@@ -118,19 +118,19 @@ describe.each(STORES)("the %s store after patient messages (inbound-basic)", (_n
       expect(outcome.actions).toEqual([]);
       expect(store.patientById("1001")).toBeUndefined();
       expect(store.policiesOf("1001")).toEqual([]);
-      expect(store.insuranceHistory("1001")).toEqual({ selfPay: false, policies: [] });
+      expect(await store.insuranceHistory("1001")).toEqual({ selfPay: false, policies: [] });
       expect(store.nextId("patient")).toBe("1001");
-      expect(store.messages().map((m) => [m.messageId, m.state])).toEqual([
+      expect((await store.messages()).map((m) => [m.messageId, m.state])).toEqual([
         [outcome.messageId, "ERROR"],
       ]);
-      expect(store.message(outcome.messageId)?.outcome?.errors).toEqual(outcome.errors);
+      expect((await store.message(outcome.messageId))?.outcome?.errors).toEqual(outcome.errors);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
   it("an update after an ERROR sees only what was applied before it", async () => {
-    const store = withMasterData();
+    const store = await withMasterData();
     try {
       const pack = fixturePack("inbound-basic");
       await receive(
@@ -146,11 +146,11 @@ describe.each(STORES)("the %s store after patient messages (inbound-basic)", (_n
       expect(failed.state).toBe("ERROR");
       expect(store.patientById("1001")?.lastName).toBe("Doe");
       expect(store.policiesOf("1001").map((p) => p.packageId)).toEqual(["4471"]);
-      expect(store.messages({ state: "ERROR" }).map((m) => m.messageId)).toEqual([
+      expect((await store.messages({ state: "ERROR" })).map((m) => m.messageId)).toEqual([
         failed.messageId,
       ]);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });

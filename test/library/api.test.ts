@@ -10,7 +10,7 @@ const PACK = "rules/practices/harbor-ortho/pack.yaml";
 const NOW = new Date("2026-03-01T15:00:00Z");
 
 describe("the library API (engine/index.ts)", () => {
-  it("package.json exports the built entry of engine/index.ts", () => {
+  it("package.json exports the built entry of engine/index.ts", async () => {
     const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { exports: { ".": string } };
     expect(pkg.exports["."]).toBe("./dist/engine/index.js");
   });
@@ -21,7 +21,7 @@ describe("the library API (engine/index.ts)", () => {
     const master = api.loadMasterData("rules/practices/harbor-ortho/master-data.yaml");
     if (!master.ok) throw new Error("master data");
     const store = api.createMemoryStore();
-    store.loadMasterData(master.data);
+    await store.loadMasterData(master.data);
 
     const bytes = readFileSync("../shared/corpus/hl7/ADT_A04__mirth__1.hl7");
     const [outcome] = await api.receiveBytes(load.pack, store, bytes, {
@@ -29,7 +29,7 @@ describe("the library API (engine/index.ts)", () => {
       sender: "embedded",
     });
     expect(outcome?.state).toBe("PROCESSED");
-    expect(store.messages({ state: "PROCESSED" }).map((m) => m.messageId)).toEqual([
+    expect((await store.messages({ state: "PROCESSED" })).map((m) => m.messageId)).toEqual([
       outcome?.messageId,
     ]);
     expect(api.parseHl7(bytes).messages).toHaveLength(1);
@@ -39,7 +39,7 @@ describe("the library API (engine/index.ts)", () => {
     const [sent] = await api.sendEvent(load.pack, store, event.event, { now: NOW });
     expect(sent?.state).toBe("NEW");
     expect(sent?.text?.startsWith("MSH|^~\\&|")).toBe(true);
-    store.close();
+    await store.close();
   });
 
   it("the built package resolves by its name, as a service imports it", async () => {
@@ -56,7 +56,7 @@ describe("the library API (engine/index.ts)", () => {
     expect(out.trim()).toBe("function function function function");
   });
 
-  it("a pack that does not load is a value with located errors, not an exception", () => {
+  it("a pack that does not load is a value with located errors, not an exception", async () => {
     const load = api.loadPack("test/fixtures/packs/broken/missing-key/pack.yaml");
     expect(load.ok).toBe(false);
     if (load.ok) return;

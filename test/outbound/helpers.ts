@@ -42,9 +42,9 @@ export function masterData(packFile: string): MasterData {
   return load.data;
 }
 
-export function storeFor(packFile: string, data: MasterData = masterData(packFile)): Store {
+export async function storeFor(packFile: string, data: MasterData = masterData(packFile)): Promise<Store> {
   const store = createMemoryStore();
-  store.loadMasterData(data);
+  await store.loadMasterData(data);
   return store;
 }
 
@@ -70,7 +70,7 @@ export function forLakeside(e: PracticeEvent): PracticeEvent {
 export function send(
   p: CompiledPack,
   e: PracticeEvent,
-  store: Store = storeFor(p.id === "lakeside-family" ? LAKESIDE : HARBOR),
+  store: Store = await storeFor(p.id === "lakeside-family" ? LAKESIDE : HARBOR),
 ): Promise<OutboundResult[]> {
   return sendEvent(p, store, e, { now: NOW });
 }

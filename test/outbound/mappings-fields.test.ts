@@ -35,7 +35,7 @@ describe("outbound.mappings: practice codes -> the receiver's codes (Table 19 el
   });
 
   it("an unmapped code is UNMAPPED_CODE (ERROR, table and value set, field PID.10): recorded, nothing queued", async () => {
-    const store = storeFor(HARBOR);
+    const store = await storeFor(HARBOR);
     const [r] = await send(harbor, withPatient(event("patient-add"), { race: "2500-7" }), store);
     expect(r?.state).toBe("ERROR");
     expect(r?.text).toBeUndefined();
@@ -70,7 +70,7 @@ describe("outbound.mappings: practice codes -> the receiver's codes (Table 19 el
     const [r] = await send(
       p,
       forLakeside(withPatient(event("patient-add"), { sex: "U", maritalStatus: "P" })),
-      storeFor(LAKESIDE),
+      await storeFor(LAKESIDE),
     );
     expect(value(r, "PID", 8)).toBe("U");
     expect(value(r, "PID", 16)).toBe("P");
@@ -78,7 +78,7 @@ describe("outbound.mappings: practice codes -> the receiver's codes (Table 19 el
 
   it("relationships are turned around first (Lakeside: insuredToPatient), then mapped", async () => {
     const p = packWith(LAKESIDE, "outbound:\n  mappings: { relationshipToInsured: {} }\n");
-    const [r] = await send(p, forLakeside(event("patient-add")), storeFor(LAKESIDE));
+    const [r] = await send(p, forLakeside(event("patient-add")), await storeFor(LAKESIDE));
     expect(value(r, "IN1", 17)).toBe("PAR");
   });
 
@@ -94,20 +94,20 @@ describe("outbound.mappings: practice codes -> the receiver's codes (Table 19 el
         ...e,
         appointment: { ...e.appointment, id: e.appointment?.id ?? "", cancelReason: "PATIENT" },
       },
-      storeFor(HARBOR),
+      await storeFor(HARBOR),
     );
     expect([value(r, "SCH", 8), value(r, "AIS", 3), value(r, "SCH", 6)]).toEqual([
       "NEWPT",
       "NEWPT",
       "PT",
     ]);
-    const [unmapped] = await send(p, e, storeFor(HARBOR));
+    const [unmapped] = await send(p, e, await storeFor(HARBOR));
     expect(unmapped?.errors.map((x) => [x.code, x.field, x.table, x.value])).toEqual([
       ["UNMAPPED_CODE", "SCH.6", "cancelReason", "PATIENT_REQUEST"],
     ]);
   });
 
-  it("at load: a table that does not exist is MAPPING_TABLE_NOT_FOUND", () => {
+  it("at load: a table that does not exist is MAPPING_TABLE_NOT_FOUND", async () => {
     expect(packErrors(HARBOR, "outbound:\n  mappings: { race: { table: nowhere } }\n")).toEqual([
       "MAPPING_TABLE_NOT_FOUND mapping table 'nowhere' is named by outbound.mappings.race, but neither mappings/standard/nowhere.yaml nor mappings/harbor-ortho/nowhere.yaml exists",
     ]);
@@ -128,12 +128,12 @@ describe("outbound.fields: outbound field rules", () => {
       LAKESIDE,
       "outbound:\n  fields:\n    - { to: 'PID.13[3=CP].1', from: patient.phones.work | patient.phones.mobile }\n",
     );
-    const [r] = await send(p, forLakeside(event("patient-add")), storeFor(LAKESIDE));
+    const [r] = await send(p, forLakeside(event("patient-add")), await storeFor(LAKESIDE));
     expect(line(r, "PID").split("|")[13]).toBe("6175551234^PRN^PH~6175559876^PRN^CP");
     const [r2] = await send(
       p,
       forLakeside(withPatient(event("patient-add"), { phones: { work: "6175550000" } })),
-      storeFor(LAKESIDE),
+      await storeFor(LAKESIDE),
     );
     expect(line(r2, "PID").split("|").slice(13, 15)).toEqual([
       "6175550000^^CP",
@@ -152,10 +152,10 @@ describe("outbound.fields: outbound field rules", () => {
         "    - { to: SCH.7, when: \"event.kind = 'appointmentCancel'\", expr: \"'cancelled by ' & appointment.cancelReason\" }",
       ].join("\n"),
     );
-    const [adt] = await send(p, forLakeside(event("patient-add")), storeFor(LAKESIDE));
+    const [adt] = await send(p, forLakeside(event("patient-add")), await storeFor(LAKESIDE));
     expect(value(adt, "PID", 19)).toBeUndefined();
     expect(value(adt, "PID", 5, 3)).toBe("M");
-    const [s15] = await send(p, forLakeside(event("appointment-cancel")), storeFor(LAKESIDE));
+    const [s15] = await send(p, forLakeside(event("appointment-cancel")), await storeFor(LAKESIDE));
     expect(value(s15, "SCH", 7)).toBe("cancelled by PATIENT_REQUEST");
   });
 
@@ -164,7 +164,7 @@ describe("outbound.fields: outbound field rules", () => {
       LAKESIDE,
       "outbound:\n  fields:\n    - { to: PID.19, expr: \"$number('x')\" }\n",
     );
-    const store = storeFor(LAKESIDE);
+    const store = await storeFor(LAKESIDE);
     const [r] = await send(p, forLakeside(event("patient-add")), store);
     expect(r?.state).toBe("ERROR");
     expect(r?.errors[0]?.code).toBe("EXPRESSION_ERROR");
@@ -172,7 +172,7 @@ describe("outbound.fields: outbound field rules", () => {
     expect(queued(store)).toEqual([["ERROR", "outbound", "patientAdd", ["EXPRESSION_ERROR"]]]);
   });
 
-  it("at load: one writable location, a segment the messages carry, record paths, map needs outbound.mappings", () => {
+  it("at load: one writable location, a segment the messages carry, record paths, map needs outbound.mappings", async () => {
     expect(
       packErrors(
         LAKESIDE,
@@ -208,7 +208,7 @@ describe("IN2: what a policy holds for it (the insured's home phone, IN2-63)", (
       },
       { sequence: 2, packageId: "502", insured: { lastName: "O'Brien" } },
     ];
-    const [r] = await send(lakeside, forLakeside({ ...e, policies }), storeFor(LAKESIDE));
+    const [r] = await send(lakeside, forLakeside({ ...e, policies }), await storeFor(LAKESIDE));
     expect(segmentNames(r).slice(-3)).toEqual(["IN1", "IN2", "IN1"]);
     expect(line(r, "IN2")).toBe(`IN2${"|".repeat(63)}6175550101^PRN^PH`);
   });
@@ -222,7 +222,7 @@ describe("pack.outbound: the section compiled once at load", () => {
     expect(value(r, "MSH", 10)).toBe("HOR00000000000000001");
   });
 
-  it("a Table 7 name listed twice is INVALID_VALUE at load", () => {
+  it("a Table 7 name listed twice is INVALID_VALUE at load", async () => {
     expect(
       packErrors(
         HARBOR,

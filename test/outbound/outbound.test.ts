@@ -158,7 +158,7 @@ describe("events: kinds and the messages they build (Table 4, reschedule)", () =
 
 describe("enabled.outbound (§7): a disabled event is PROCESSED with OUTBOUND_NOT_ENABLED", () => {
   it("Harbor does not send check-outs; no message is queued, the event is recorded PROCESSED", async () => {
-    const store = storeFor(HARBOR);
+    const store = await storeFor(HARBOR);
     const results = await send(harbor, event("appointment-checkout"), store);
     expect(results).toEqual([
       {
@@ -209,7 +209,7 @@ describe("outbound.filters (Table 7)", () => {
   });
 
   it("an appointment of another department is PROCESSED with FILTERED: recorded, no message queued", async () => {
-    const store = storeFor(HARBOR);
+    const store = await storeFor(HARBOR);
     const [r] = await send(harbor, moved("2", "5"), store);
     expect(r?.state).toBe("PROCESSED");
     expect(r?.errors.map((e) => [e.code, e.severity])).toEqual([["FILTERED", "info"]]);
@@ -237,7 +237,7 @@ describe("outbound.filters (Table 7)", () => {
       HARBOR,
       "outbound:\n  filters:\n    patients: { by: provider, names: ['douglas adams, md'] }\n",
     );
-    expect((await send(p, event("patient-add"), storeFor(HARBOR)))[0]?.errors[0]?.code).toBe(
+    expect((await send(p, event("patient-add"), await storeFor(HARBOR)))[0]?.errors[0]?.code).toBe(
       "FILTERED",
     );
     const other = event("patient-add");
@@ -265,7 +265,7 @@ describe("outbound.appointmentStatuses (Table 8)", () => {
       LAKESIDE,
       "outbound:\n  appointmentStatuses: { appointmentCheckIn: Arrived, appointmentCheckOut: Complete }\n",
     );
-    const store = storeFor(LAKESIDE);
+    const store = await storeFor(LAKESIDE);
     expect(
       value((await send(p, forLakeside(event("appointment-checkin")), store))[0], "SCH", 25),
     ).toBe("Arrived");
@@ -312,7 +312,7 @@ describe("outbound.providerId (Table 9)", () => {
 
   it("a provider with no NPI under npi is UNKNOWN_PROVIDER naming the provider; nothing is sent", async () => {
     const data = masterData(LAKESIDE);
-    const store = storeFor(LAKESIDE, {
+    const store = await storeFor(LAKESIDE, {
       ...data,
       providers: data.providers.map((p) =>
         p.id === "1" ? { id: "1", name: "Maria Kowalski, MD" } : p,
@@ -349,7 +349,7 @@ describe("outbound.codeSystems: race and ethnicity as CDC codes, language as ISO
       LAKESIDE,
       "outbound:\n  codeSystems: { race: HL70005, language: HL70296 }\n",
     );
-    const [r] = await send(p, forLakeside(event("patient-add")), storeFor(LAKESIDE));
+    const [r] = await send(p, forLakeside(event("patient-add")), await storeFor(LAKESIDE));
     expect(value(r, "PID", 10, 3)).toBe("HL70005");
     expect(value(r, "PID", 15, 3)).toBe("HL70296");
     expect(value(r, "PID", 22, 3)).toBe("CDCREC");
@@ -376,7 +376,11 @@ describe("IN1-17 and GT1-11 in the direction the receiver uses (insurance / guar
     const p = packWith(HARBOR, "guarantor:\n  relationshipDirection: guarantorToPatient\n");
     const e = event("patient-add");
     const guarantor = { ...e.patient.guarantor, relationship: "3" };
-    const [r] = await send(p, { ...e, patient: { ...e.patient, guarantor } }, storeFor(HARBOR));
+    const [r] = await send(
+      p,
+      { ...e, patient: { ...e.patient, guarantor } },
+      await storeFor(HARBOR),
+    );
     expect(value(r, "GT1", 11)).toBe("5");
   });
 });
@@ -421,13 +425,13 @@ describe("outbound.msh: the message header, MSH-10 and the times", () => {
 
   it("MSH-18 the character set when the pack names one", async () => {
     const p = packWith(HARBOR, "outbound:\n  msh: { charset: UNICODE UTF-8 }\n");
-    expect(value((await send(p, event("patient-add"), storeFor(HARBOR)))[0], "MSH", 18)).toBe(
+    expect(value((await send(p, event("patient-add"), await storeFor(HARBOR)))[0], "MSH", 18)).toBe(
       "UNICODE UTF-8",
     );
   });
 
   it("MSH-10: the prefix and a zero-padded per-pack counter, 20 characters, one number per queued message", async () => {
-    const store = storeFor(HARBOR);
+    const store = await storeFor(HARBOR);
     const ids = [
       ...(await send(harbor, event("patient-add"), store)),
       ...(await send(harbor, event("appointment-reschedule"), store)),
@@ -446,9 +450,9 @@ describe("outbound.msh: the message header, MSH-10 and the times", () => {
   });
 
   it("every built message is stored NEW, direction outbound, with its bytes and control ID", async () => {
-    const store = storeFor(HARBOR);
+    const store = await storeFor(HARBOR);
     const [r] = await send(harbor, event("appointment-schedule"), store);
-    const stored = store.message(r?.messageId ?? "");
+    const stored = await store.message(r?.messageId ?? "");
     expect(stored?.state).toBe("NEW");
     expect(stored?.direction).toBe("outbound");
     expect(stored?.messageType).toBe("SIU^S12");

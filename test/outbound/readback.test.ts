@@ -166,13 +166,13 @@ describe("rulepack outbound", () => {
       const store = openSqliteStore(db);
       try {
         expect(
-          store.messages().map((m) => [m.state, m.direction, m.messageType, m.controlId]),
+          (await store.messages()).map((m) => [m.state, m.direction, m.messageType, m.controlId]),
         ).toEqual([
           ["NEW", "outbound", "ADT^A28", "HOR00000000000000001"],
           ["NEW", "outbound", "ADT^A28", "HOR00000000000000002"],
         ]);
       } finally {
-        store.close();
+        await store.close();
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

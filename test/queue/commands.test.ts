@@ -44,7 +44,7 @@ async function freshQueue(): Promise<string> {
   const db = join(root, `queue-${++queues}.sqlite`);
   const store = openSqliteStore(db);
   try {
-    store.loadMasterData(master.data);
+    await store.loadMasterData(master.data);
     for (const [i, name] of FILES.entries()) {
       await receiveBytes(pack, store, readFileSync(`${CORPUS}/${name}.hl7`), {
         now: new Date(Date.UTC(2026, 0, 10 + i, 9)),
@@ -54,7 +54,7 @@ async function freshQueue(): Promise<string> {
       });
     }
     const bytes = (text: string) => new TextEncoder().encode(text);
-    store.receive({
+    await store.receive({
       raw: bytes("MSH|^~\\&|EHR|CLINIC|||20260114090000||ADT^A08|NEW1|P|2.5.1\rEVN|A08\r"),
       receivedAt: "2026-01-14T09:00:00.000Z",
       sender: "mllp:127.0.0.1:50000",
@@ -62,7 +62,7 @@ async function freshQueue(): Promise<string> {
       messageType: "ADT^A08",
       direction: "inbound",
     });
-    store.receive({
+    await store.receive({
       raw: bytes("MSH|^~\\&|PM|PRACTICE|||20260114100000||SIU^S12|OUT1|P|2.5.1\r"),
       receivedAt: "2026-01-14T10:00:00.000Z",
       sender: "outbound:harbor-ortho",
@@ -71,7 +71,7 @@ async function freshQueue(): Promise<string> {
       direction: "outbound",
     });
   } finally {
-    store.close();
+    await store.close();
   }
   return db;
 }
@@ -85,12 +85,12 @@ function queue(args: string[], context: ChangeContext = NOBODY) {
   return { exitCode, stdout: io.out(), stderr: io.err() };
 }
 
-function attemptsOf(db: string, id: string): readonly Attempt[] {
+async function attemptsOf(db: string, id: string): Promise<readonly Attempt[]> {
   const store = openSqliteStore(db);
   try {
-    return store.attempts(id);
+    return await store.attempts(id);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -110,7 +110,7 @@ beforeEach(async () => {
 });
 
 describe("rulepack queue list", () => {
-  it("prints one line per message in receipt order (ID, received, state, type, control ID, error codes), then the count", () => {
+  it("prints one line per message in receipt order (ID, received, state, type, control ID, error codes), then the count", async () => {
     expect(queue(["list", "--db", db])).toEqual({
       exitCode: 0,
       stdout: listed(1, 2, 3, 4, 5, 6),
@@ -118,7 +118,7 @@ describe("rulepack queue list", () => {
     });
   });
 
-  it("exits 1 without creating a store that does not exist", () => {
+  it("exits 1 without creating a store that does not exist", async () => {
     const missing = join(root, "missing.sqlite");
     expect(queue(["list", "--db", missing])).toEqual({
       exitCode: 1,
@@ -128,7 +128,7 @@ describe("rulepack queue list", () => {
     expect(() => readFileSync(missing)).toThrow();
   });
 
-  it("refuses an unknown verb or argument with exit 2", () => {
+  it("refuses an unknown verb or argument with exit 2", async () => {
     expect(queue(["purge", "--db", db])).toMatchObject(
       usageOf("unknown queue command 'purge' (list, show or delete)"),
     );
@@ -139,12 +139,12 @@ describe("rulepack queue list", () => {
 });
 
 describe("rulepack queue list --state", () => {
-  it("lists the messages in that state", () => {
+  it("lists the messages in that state", async () => {
     expect(queue(["list", "--db", db, "--state", "ERROR"]).stdout).toBe(listed(2, 3, 4));
     expect(queue(["list", "--db", db, "--state", "CBOERROR"]).stdout).toBe(listed());
   });
 
-  it("refuses a state that is not a queue state", () => {
+  it("refuses a state that is not a queue state", async () => {
     expect(queue(["list", "--db", db, "--state", "error"])).toMatchObject(
       usageOf(
         "--state 'error' is not a queue state (SCHEDULED, NEW, DISTRIBUTED, PENDING, PROCESSED, ERROR, CBOERROR, ATHENAERROR, DELETED)",
@@ -154,7 +154,7 @@ describe("rulepack queue list --state", () => {
 });
 
 describe("rulepack queue list --code", () => {
-  it("lists the messages with an error of that code, and of that value after a colon", () => {
+  it("lists the messages with an error of that code, and of that value after a colon", async () => {
     expect(queue(["list", "--db", db, "--code", "UNMAPPED_INSURANCE"]).stdout).toBe(listed(2));
     expect(queue(["list", "--db", db, "--code", `UNMAPPED_INSURANCE:${AETNA}`]).stdout).toBe(
       listed(2),
@@ -165,7 +165,7 @@ describe("rulepack queue list --code", () => {
     expect(queue(["list", "--db", db, "--code", "PATIENT_NOT_FOUND"]).stdout).toBe(listed(4));
   });
 
-  it("refuses what is not CODE or CODE:VALUE", () => {
+  it("refuses what is not CODE or CODE:VALUE", async () => {
     expect(queue(["list", "--db", db, "--code", "unmapped:x"])).toMatchObject(
       usageOf("--code 'unmapped:x' is not CODE or CODE:VALUE"),
     );
@@ -173,14 +173,14 @@ describe("rulepack queue list --code", () => {
 });
 
 describe("rulepack queue list --type", () => {
-  it("matches a message code, or a code and trigger", () => {
+  it("matches a message code, or a code and trigger", async () => {
     expect(queue(["list", "--db", db, "--type", "ADT"]).stdout).toBe(listed(1, 2, 3, 5));
     expect(queue(["list", "--db", db, "--type", "ADT^A04"]).stdout).toBe(listed(1, 2));
   });
 });
 
 describe("rulepack queue list --since", () => {
-  it("takes a date (from midnight UTC) or a date-time", () => {
+  it("takes a date (from midnight UTC) or a date-time", async () => {
     expect(queue(["list", "--db", db, "--since", "2026-01-12"]).stdout).toBe(listed(3, 4, 5, 6));
     expect(queue(["list", "--db", db, "--since", "2026-01-12T09:30:00Z"]).stdout).toBe(
       listed(4, 5, 6),
@@ -190,7 +190,7 @@ describe("rulepack queue list --since", () => {
     );
   });
 
-  it("refuses anything else", () => {
+  it("refuses anything else", async () => {
     for (const since of ["yesterday", "2026-13-45", "20260112", "2026-01-12T25:00:00Z"]) {
       expect(queue(["list", "--db", db, "--since", since])).toMatchObject(
         usageOf(`--since '${since}' is not a date (YYYY-MM-DD) or ISO-8601 date-time`),
@@ -200,14 +200,14 @@ describe("rulepack queue list --since", () => {
 });
 
 describe("rulepack queue list --direction", () => {
-  it("lists inbound or outbound messages", () => {
+  it("lists inbound or outbound messages", async () => {
     expect(queue(["list", "--db", db, "--direction", "outbound"]).stdout).toBe(listed(6));
     expect(queue(["list", "--db", db, "--direction", "inbound", "--state", "NEW"]).stdout).toBe(
       listed(5),
     );
   });
 
-  it("refuses another direction", () => {
+  it("refuses another direction", async () => {
     expect(queue(["list", "--db", db, "--direction", "both"])).toMatchObject(
       usageOf("--direction 'both' is not inbound or outbound"),
     );
@@ -215,7 +215,7 @@ describe("rulepack queue list --direction", () => {
 });
 
 describe("rulepack queue list --format json", () => {
-  it("prints one message per line without its bytes, with its errors; the count on stderr", () => {
+  it("prints one message per line without its bytes, with its errors; the count on stderr", async () => {
     const r = queue(["list", "--db", db, "--format", "json", "--state", "ERROR", "--type", "ADT"]);
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toBe("2 messages\n");
@@ -252,7 +252,7 @@ describe("rulepack queue list --format json", () => {
     });
   });
 
-  it("refuses another format", () => {
+  it("refuses another format", async () => {
     expect(queue(["list", "--db", db, "--format", "xml"])).toMatchObject(
       usageOf("unknown --format 'xml'"),
     );
@@ -266,7 +266,7 @@ describe("rulepack queue show", () => {
     .split("\r")
     .filter((s) => s !== "");
 
-  it("prints the message, its errors with field, table and value, every attempt, and the raw message one segment a line", () => {
+  it("prints the message, its errors with field, table and value, every attempt, and the raw message one segment a line", async () => {
     expect(queue(["show", "q-000002", "--db", db])).toEqual({
       exitCode: 0,
       stderr: "",
@@ -300,7 +300,7 @@ describe("rulepack queue show", () => {
     ]);
   });
 
-  it("says a NEW message has no outcome yet", () => {
+  it("says a NEW message has no outcome yet", async () => {
     expect(queue(["show", "q-000005", "--db", db]).stdout).toBe(
       [
         "message q-000005",
@@ -319,7 +319,7 @@ describe("rulepack queue show", () => {
     );
   });
 
-  it("--raw prints the message alone, as received", () => {
+  it("--raw prints the message alone, as received", async () => {
     expect(queue(["show", "q-000002", "--db", db, "--raw"])).toEqual({
       exitCode: 0,
       stdout: readFileSync(file, "utf8"),
@@ -327,7 +327,7 @@ describe("rulepack queue show", () => {
     });
   });
 
-  it("--format json prints the message with its outcome, its raw text and its attempts", () => {
+  it("--format json prints the message with its outcome, its raw text and its attempts", async () => {
     const r = queue(["show", "q-000002", "--db", db, "--format", "json"]);
     expect(r.exitCode).toBe(0);
     const shown = JSON.parse(r.stdout);
@@ -344,7 +344,7 @@ describe("rulepack queue show", () => {
     });
   });
 
-  it("exits 1 for an unknown ID and 2 without exactly one ID", () => {
+  it("exits 1 for an unknown ID and 2 without exactly one ID", async () => {
     expect(queue(["show", "q-000099", "--db", db])).toEqual({
       exitCode: 1,
       stdout: "",
@@ -358,7 +358,7 @@ describe("rulepack queue show", () => {
 });
 
 describe("rulepack queue delete", () => {
-  it("moves each message to DELETED and records the actor and the time as an attempt", () => {
+  it("moves each message to DELETED and records the actor and the time as an attempt", async () => {
     expect(queue(["delete", "q-000002", "q-000001", "--db", db, "--actor", "alice"])).toEqual({
       exitCode: 0,
       stdout:
@@ -366,7 +366,7 @@ describe("rulepack queue delete", () => {
         "q-000001 PROCESSED -> DELETED actor=alice at=2026-02-01T12:00:00.000Z\n",
       stderr: "",
     });
-    expect(attemptsOf(db, "q-000002")).toEqual([
+    expect(await attemptsOf(db, "q-000002")).toEqual([
       expect.objectContaining({ number: 1, kind: "receive", state: "ERROR" }),
       {
         number: 2,
@@ -387,7 +387,7 @@ describe("rulepack queue delete", () => {
     );
   });
 
-  it("refuses a NEW message, one already DELETED and an unknown ID, deleting none of those given", () => {
+  it("refuses a NEW message, one already DELETED and an unknown ID, deleting none of those given", async () => {
     expect(
       queue(["delete", "q-000005", "q-000003", "q-000042", "--db", db, "--actor", "alice"]),
     ).toEqual({
@@ -398,7 +398,7 @@ describe("rulepack queue delete", () => {
         "rulepack: no message q-000042\n" +
         "rulepack: nothing was deleted\n",
     });
-    expect(attemptsOf(db, "q-000003").map((a) => a.kind)).toEqual(["receive"]);
+    expect((await attemptsOf(db, "q-000003")).map((a) => a.kind)).toEqual(["receive"]);
     expect(queue(["delete", "q-000003", "--db", db, "--actor", "alice"]).exitCode).toBe(0);
     expect(queue(["delete", "q-000003", "--db", db, "--actor", "bob"])).toEqual({
       exitCode: 1,
@@ -407,7 +407,7 @@ describe("rulepack queue delete", () => {
     });
   });
 
-  it("needs at least one ID", () => {
+  it("needs at least one ID", async () => {
     expect(queue(["delete", "--db", db, "--actor", "alice"])).toMatchObject(
       usageOf("give the ID of at least one message"),
     );
@@ -415,40 +415,40 @@ describe("rulepack queue delete", () => {
 });
 
 describe("rulepack queue delete --actor", () => {
-  const actorOf = (args: string[], env: ChangeContext["env"]) => {
+  const actorOf = async (args: string[], env: ChangeContext["env"]) => {
     expect(
       queue(["delete", "q-000004", "--db", db, ...args], { env, clock: () => NOW }).exitCode,
     ).toBe(0);
-    return attemptsOf(db, "q-000004").at(-1)?.actor;
+    return (await attemptsOf(db, "q-000004")).at(-1)?.actor;
   };
 
-  it("is --actor, else $RULEPACK_ACTOR, else $USER", () => {
-    expect(actorOf(["--actor", "alice"], { RULEPACK_ACTOR: "bob", USER: "carol" })).toBe("alice");
+  it("is --actor, else $RULEPACK_ACTOR, else $USER", async () => {
+    expect(await actorOf(["--actor", "alice"], { RULEPACK_ACTOR: "bob", USER: "carol" })).toBe("alice");
   });
 
-  it("defaults to $RULEPACK_ACTOR before $USER", () => {
-    expect(actorOf([], { RULEPACK_ACTOR: "bob", USER: "carol" })).toBe("bob");
+  it("defaults to $RULEPACK_ACTOR before $USER", async () => {
+    expect(await actorOf([], { RULEPACK_ACTOR: "bob", USER: "carol" })).toBe("bob");
   });
 
-  it("defaults to $USER", () => {
-    expect(actorOf([], { USER: "carol" })).toBe("carol");
+  it("defaults to $USER", async () => {
+    expect(await actorOf([], { USER: "carol" })).toBe("carol");
   });
 
-  it("is required: without any, exit 2 and nothing changes", () => {
+  it("is required: without any, exit 2 and nothing changes", async () => {
     expect(
       queue(["delete", "q-000004", "--db", db], { env: { USER: " " }, clock: () => NOW }),
     ).toMatchObject(usageOf("--actor NAME is required (or set RULEPACK_ACTOR or USER)"));
-    expect(attemptsOf(db, "q-000004").map((a) => a.kind)).toEqual(["receive"]);
+    expect((await attemptsOf(db, "q-000004")).map((a) => a.kind)).toEqual(["receive"]);
   });
 });
 
 describe("rulepack queue delete --note", () => {
-  it("records the note with the attempt and shows it", () => {
+  it("records the note with the attempt and shows it", async () => {
     expect(
       queue(["delete", "q-000003", "--db", db, "--actor", "alice", "--note", "A13 not used here"])
         .exitCode,
     ).toBe(0);
-    expect(attemptsOf(db, "q-000003").at(-1)?.note).toBe("A13 not used here");
+    expect((await attemptsOf(db, "q-000003")).at(-1)?.note).toBe("A13 not used here");
     expect(queue(["show", "q-000003", "--db", db]).stdout).toContain(
       '  #2 delete at=2026-02-01T12:00:00.000Z now=2026-02-01T12:00:00.000Z actor=alice DELETED errors=- note="A13 not used here"\n',
     );
@@ -456,12 +456,12 @@ describe("rulepack queue delete --note", () => {
 });
 
 describe("rulepack queue delete --now", () => {
-  it("records the deletion at that time", () => {
+  it("records the deletion at that time", async () => {
     expect(
       queue(["delete", "q-000003", "--db", db, "--actor", "alice", "--now", "2026-03-01T08:00:00Z"])
         .stdout,
     ).toBe("q-000003 ERROR -> DELETED actor=alice at=2026-03-01T08:00:00.000Z\n");
-    expect(attemptsOf(db, "q-000003").at(-1)).toMatchObject({ at: "2026-03-01T08:00:00.000Z" });
+    expect((await attemptsOf(db, "q-000003")).at(-1)).toMatchObject({ at: "2026-03-01T08:00:00.000Z" });
     expect(
       queue(["delete", "q-000004", "--db", db, "--actor", "alice", "--now", "soon"]),
     ).toMatchObject(usageOf("--now 'soon' is not an ISO-8601 date-time"));
@@ -469,7 +469,7 @@ describe("rulepack queue delete --now", () => {
 });
 
 describe("rulepack queue delete --format json", () => {
-  it("prints one change per line", () => {
+  it("prints one change per line", async () => {
     const r = queue([
       "delete",
       "q-000003",
@@ -507,7 +507,7 @@ describe("rulepack queue delete --format json", () => {
 });
 
 describe("rulepack queue (the real CLI)", () => {
-  it("lists, deletes with the actor from the environment, and shows the attempt", () => {
+  it("lists, deletes with the actor from the environment, and shows the attempt", async () => {
     const cli = (...args: string[]) =>
       spawnSync(process.execPath, ["--import", "tsx", "engine/cli.ts", ...args], {
         encoding: "utf8",
@@ -533,7 +533,7 @@ describe("rulepack queue (the real CLI)", () => {
 });
 
 describe("rulepack queue show (review items, patient, duplicate)", () => {
-  it("lists each review item with its candidates, and the patient and original a message names", () => {
+  it("lists each review item with its candidates, and the patient and original a message names", async () => {
     const message: StoredMessage = {
       messageId: "q-000009",
       sequence: 9,

@@ -7,7 +7,7 @@ import { processMessage } from "../../engine/inbound/process.js";
 import { receiveBytes } from "../../engine/queue/intake.js";
 import { StaleViewError } from "../../engine/store/errors.js";
 import { openSqliteStore } from "../../engine/store/sqlite.js";
-import type { Store } from "../../engine/store/types.js";
+import type { LocalStore as Store } from "../../engine/store/types.js";
 import { fixturePack, JANE, MASTER_DATA, message, NOW } from "../inbound/helpers.js";
 
 /**
@@ -21,17 +21,17 @@ let n = 0;
 const pack = fixturePack("inbound-basic");
 const bytes = (text: string) => new TextEncoder().encode(text);
 
-function twoConnections(): [Store, Store] {
+async function twoConnections(): Promise<[Store, Store]> {
   const file = join(root, `race-${++n}.db`);
   const a = openSqliteStore(file);
-  a.loadMasterData(MASTER_DATA);
+  await a.loadMasterData(MASTER_DATA);
   return [a, openSqliteStore(file)];
 }
 
 describe("decisions and other processes' commits", () => {
-  it("complete refuses a decision based on a view another connection has changed since", () => {
-    const [a, b] = twoConnections();
-    const id = a.receive({
+  it("complete refuses a decision based on a view another connection has changed since", async () => {
+    const [a, b] = await twoConnections();
+    const id = await a.receive({
       raw: bytes("MSH|^~\\&|X\r"),
       receivedAt: NOW.toISOString(),
       sender: "t",
@@ -40,7 +40,7 @@ describe("decisions and other processes' commits", () => {
       direction: "inbound",
     });
     const basedOn = a.viewVersion();
-    b.receive({
+    await b.receive({
       raw: bytes("MSH|^~\\&|Y\r"),
       receivedAt: NOW.toISOString(),
       sender: "other process",
@@ -58,21 +58,21 @@ describe("decisions and other processes' commits", () => {
       review: [],
       trace: [],
     };
-    expect(() => a.complete(outcome, undefined, basedOn)).toThrow(StaleViewError);
-    expect(a.message(id)?.state).toBe("NEW");
-    a.complete(outcome, undefined, a.viewVersion());
-    expect(a.message(id)?.state).toBe("PROCESSED");
-    a.close();
-    b.close();
+    await expect(async () => await a.complete(outcome, undefined, basedOn)).rejects.toThrow(StaleViewError);
+    expect((await a.message(id))?.state).toBe("NEW");
+    await a.complete(outcome, undefined, a.viewVersion());
+    expect((await a.message(id))?.state).toBe("PROCESSED");
+    await a.close();
+    await b.close();
   });
 
   it("the same patient registered by another process meanwhile: decided again, one patient, updated", async () => {
-    const [a, b] = twoConnections();
+    const [a, b] = await twoConnections();
     const a04 = message({ type: "ADT^A04", pid: JANE });
     // What the other process decided for the same A04 (it commits while A is deciding).
     const [other] = parseHl7(bytes(a04)).messages;
     if (!other) throw new Error("no message");
-    const otherId = b.receive({
+    const otherId = await b.receive({
       raw: bytes(a04),
       receivedAt: NOW.toISOString(),
       sender: "other",
@@ -83,15 +83,15 @@ describe("decisions and other processes' commits", () => {
     const otherOutcome = await processMessage(pack, other, b, NOW, otherId);
     expect(otherOutcome.actions[0]?.type).toBe("patient.create");
 
-    let interleaved = false;
+    const interleaved = false;
     const racing: Store = Object.create(a, {
       complete: {
-        value: (...args: Parameters<Store["complete"]>) => {
+        async value: (...args: Parameters<Store["complete"]>) => {
           if (!interleaved) {
             interleaved = true;
-            b.complete(otherOutcome);
+            await b.complete(otherOutcome);
           }
-          a.complete(...args);
+          await a.complete(...args);
         },
       },
     });
@@ -101,8 +101,8 @@ describe("decisions and other processes' commits", () => {
     expect(outcome?.actions.map((x) => x.type)).not.toContain("patient.create");
     expect(a.patientById("1001")?.lastName).toBe("Doe");
     expect(a.nextId("patient")).toBe("1002");
-    expect(a.attempts(outcome?.messageId ?? "")).toHaveLength(1);
-    a.close();
-    b.close();
+    expect(await a.attempts(outcome?.messageId ?? "")).toHaveLength(1);
+    await a.close();
+    await b.close();
   });
 });

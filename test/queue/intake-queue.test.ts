@@ -36,9 +36,9 @@ const receive = (pack: CompiledPack, store: ReturnType<typeof newStore>, text: s
 
 describe("the queue records each message's header", () => {
   it("sending application and facility, content hash, the sender's patient identifier, the ACK", async () => {
-    const store = newStore();
+    const store = await newStore();
     const [outcome] = await receive(fixturePack("inbound-basic"), store, A04);
-    expect(store.message(outcome?.messageId ?? "")).toMatchObject({
+    expect(await store.message(outcome?.messageId ?? "")).toMatchObject({
       controlId: "MSG00001",
       messageType: "ADT^A04",
       sendingApplication: "EHR",
@@ -49,21 +49,24 @@ describe("the queue records each message's header", () => {
       patientId: "1001",
       ack: "ACK for q-000001 PROCESSED",
     });
-    expect(store.attempts("q-000001")).toMatchObject([
+    expect(await store.attempts("q-000001")).toMatchObject([
       { number: 1, kind: "receive", now: NOW.toISOString(), state: "PROCESSED" },
     ]);
   });
 
   it("the patient identifier is PID-3's MR repetition when one is sent, else the first", async () => {
-    const store = newStore();
+    const store = await newStore();
     const pack = fixturePack("inbound-basic");
     const twoIds = { ...JANE, 3: "A-77^^^BILLING^AN~E-5001^^^EHR^MR" };
     await receive(pack, store, message({ type: "ADT^A04", pid: twoIds }));
     await receive(pack, store, message({ type: "ADT^A04", pid: { ...JANE, 3: "Z-1^^^EHR^PI" } }));
-    expect(store.messages().map((m) => m.patientKey)).toEqual(["E-5001^^^EHR", "Z-1^^^EHR"]);
+    expect((await store.messages()).map((m) => m.patientKey)).toEqual([
+      "E-5001^^^EHR",
+      "Z-1^^^EHR",
+    ]);
   });
 
-  it("the content hash ignores MSH-7 only", () => {
+  it("the content hash ignores MSH-7 only", async () => {
     const hash = hashOf;
     expect(hash(resent(A04, "20260116080000"))).toBe(hash(A04));
     expect(hash(A04.replace("Doe^Jane", "Doe^Janet"))).not.toBe(hash(A04));
@@ -72,7 +75,7 @@ describe("the queue records each message's header", () => {
 
 describe("queue.accept", () => {
   it("versions: an MSH-12 not listed is ERROR UNSUPPORTED_VERSION, nothing applied", async () => {
-    const store = newStore();
+    const store = await newStore();
     const pack = withQueue({ accept: { versions: ["2.3", "2.4"] } });
     const [outcome] = await receive(pack, store, A04);
     expect(outcome).toMatchObject({
@@ -93,7 +96,7 @@ describe("queue.accept", () => {
   });
 
   it("processingIds: an MSH-11 not listed is ERROR UNSUPPORTED_PROCESSING_ID", async () => {
-    const store = newStore();
+    const store = await newStore();
     const pack = withQueue({ accept: { processingIds: ["P"] } });
     const [outcome] = await receive(pack, store, A04.replace("|P|2.5.1", "|T|2.5.1"));
     expect(outcome?.errors.map((e) => [e.code, e.field, e.value])).toEqual([
@@ -102,7 +105,7 @@ describe("queue.accept", () => {
   });
 
   it("absent, any version and processing ID is accepted, an empty one too", async () => {
-    const store = newStore();
+    const store = await newStore();
     const [outcome] = await receive(withQueue({}), store, A04.replace("|P|2.5.1", "||"));
     expect(outcome?.state).toBe("PROCESSED");
   });
@@ -110,7 +113,7 @@ describe("queue.accept", () => {
 
 describe("queue.duplicates", () => {
   it("a resend (same MSH-3, MSH-4, MSH-10 and content, MSH-7 aside) is PROCESSED DUPLICATE, answered with the original's ACK", async () => {
-    const store = newStore();
+    const store = await newStore();
     const pack = withQueue({});
     await receive(pack, store, A04);
     const [dup] = await receive(pack, store, resent(A04, "20260115120500"));
@@ -128,16 +131,16 @@ describe("queue.duplicates", () => {
         },
       ],
     });
-    expect(store.message("q-000002")).toMatchObject({
+    expect(await store.message("q-000002")).toMatchObject({
       duplicateOf: "q-000001",
       ack: "ACK for q-000001 PROCESSED",
     });
-    expect(store.attempts("q-000002").map((a) => a.kind)).toEqual(["duplicate"]);
+    expect((await store.attempts("q-000002")).map((a) => a.kind)).toEqual(["duplicate"]);
     expect(store.nextId("patient")).toBe("1002");
   });
 
   it("a reused control ID with other content is a new message", async () => {
-    const store = newStore();
+    const store = await newStore();
     const pack = withQueue({});
     await receive(pack, store, A04);
     const other = message({
@@ -147,11 +150,11 @@ describe("queue.duplicates", () => {
     });
     const [outcome] = await receive(pack, store, other);
     expect(outcome?.errors.map((e) => e.code)).not.toContain("DUPLICATE");
-    expect(store.message(outcome?.messageId ?? "")?.duplicateOf).toBeUndefined();
+    expect((await store.message(outcome?.messageId ?? ""))?.duplicateOf).toBeUndefined();
   });
 
   it("windowHours: a resend after the window is processed again; 0 turns the check off", async () => {
-    const store = newStore();
+    const store = await newStore();
     const pack = withQueue({ duplicates: { windowHours: 1 } });
     await receive(pack, store, A04);
     const later = new Date(NOW.getTime() + 2 * 3_600_000);
@@ -163,7 +166,7 @@ describe("queue.duplicates", () => {
   });
 
   it("without detectDuplicates (tests and benches resending on purpose) nothing is checked", async () => {
-    const store = newStore();
+    const store = await newStore();
     const pack = withQueue({});
     const options = { now: NOW, sender: "file:a.hl7" };
     await receiveBytes(pack, store, bytes(A04), options);
@@ -174,9 +177,9 @@ describe("queue.duplicates", () => {
 
 describe("processStored: a stored message processed again", () => {
   it("re-reads the stored bytes, decides against the current store, records the attempt", async () => {
-    const store = newStore();
+    const store = await newStore();
     const pack = fixturePack("inbound-basic");
-    const messageId = store.receive({
+    const messageId = await store.receive({
       raw: bytes(A04),
       receivedAt: NOW.toISOString(),
       sender: "mllp:127.0.0.1",
@@ -190,7 +193,7 @@ describe("processStored: a stored message processed again", () => {
       completion: { kind: "receive", note: "recovered at start-up" },
     });
     expect(result.ok && result.outcome.state).toBe("PROCESSED");
-    expect(store.attempts(messageId)).toMatchObject([
+    expect(await store.attempts(messageId)).toMatchObject([
       {
         kind: "receive",
         now: later.toISOString(),
@@ -210,7 +213,7 @@ describe("processStored: a stored message processed again", () => {
     });
   });
   it("a transport duplicate left NEW by a crash is completed as a duplicate, not processed again", async () => {
-    const store = newStore();
+    const store = await newStore();
     const pack = withQueue({});
     const [original] = await receive(pack, store, A04);
     expect(original?.state).toBe("PROCESSED");
@@ -218,7 +221,7 @@ describe("processStored: a stored message processed again", () => {
     // The listener stored the resend as a duplicate of the original and died before completing it.
     const [parsed] = parseHl7(bytes(A04)).messages;
     if (!parsed) throw new Error("no message");
-    const resendId = store.receive({
+    const resendId = await store.receive({
       ...headerOf(parsed, true),
       raw: bytes(A04),
       receivedAt: NOW.toISOString(),
@@ -236,11 +239,11 @@ describe("processStored: a stored message processed again", () => {
       errors: [{ code: "DUPLICATE", severity: "info", value: original?.messageId }],
     });
     expect(store.nextId("patient")).toBe(patients);
-    expect(store.message(resendId)?.state).toBe("PROCESSED");
-    expect(store.attempts(resendId).map((a) => a.kind)).toEqual(["duplicate"]);
+    expect((await store.message(resendId))?.state).toBe("PROCESSED");
+    expect((await store.attempts(resendId)).map((a) => a.kind)).toEqual(["duplicate"]);
   });
   it("text outside the message in the same frame: its ERROR row, processed again, does not process the message", async () => {
-    const store = newStore();
+    const store = await newStore();
     const pack = withQueue({});
     const [junk, received] = await receive(pack, store, `hello there\r${A04}`);
     expect(junk?.errors.map((e) => e.code)).toEqual(["PARSE_ERROR"]);
@@ -254,7 +257,7 @@ describe("processStored: a stored message processed again", () => {
     expect(again.ok && [...new Set(again.outcome.errors.map((e) => e.code))]).toEqual([
       "PARSE_ERROR",
     ]);
-    expect(new TextDecoder().decode(store.message(junk?.messageId ?? "")?.raw)).toBe(
+    expect(new TextDecoder().decode((await store.message(junk?.messageId ?? ""))?.raw)).toBe(
       "hello there\r",
     );
     expect(store.nextId("patient")).toBe(patients);
@@ -268,7 +271,7 @@ describe("queue.retentionDays", () => {
       PROCESSED: "2025-12-16T18:00:00.000Z",
       DELETED: "2025-10-17T18:00:00.000Z",
     });
-    const store = newStore();
+    const store = await newStore();
     await receive(pack, store, A04, new Date("2025-11-01T00:00:00Z"));
     await receive(
       pack,
@@ -277,8 +280,12 @@ describe("queue.retentionDays", () => {
       new Date("2025-11-01T00:00:00Z"),
     );
     await receive(pack, store, message({ type: "ADT^A04", pid: { ...JANE, 3: "E-2^^^EHR^PI" } }));
-    expect(store.messages().map((m) => m.state)).toEqual(["PROCESSED", "ERROR", "PROCESSED"]);
+    expect((await store.messages()).map((m) => m.state)).toEqual([
+      "PROCESSED",
+      "ERROR",
+      "PROCESSED",
+    ]);
     expect(pruneQueue(pack, store, NOW)).toBe(1);
-    expect(store.messages().map((m) => m.messageId)).toEqual(["q-000002", "q-000003"]);
+    expect((await store.messages()).map((m) => m.messageId)).toEqual(["q-000002", "q-000003"]);
   });
 });

@@ -35,13 +35,13 @@ const QUEUE: readonly { state: QueueState; at: string }[] = [
   { state: "DELETED", at: RECENT },
 ];
 
-function freshStore(): string {
+async function freshStore(): Promise<string> {
   const db = join(root, `prune-${++stores}.sqlite`);
   const store = openSqliteStore(db);
   try {
     for (const [i, { state, at }] of QUEUE.entries()) {
       const controlId = `CTRL${i + 1}`;
-      const messageId = store.receive({
+      const messageId = await store.receive({
         raw: new TextEncoder().encode(
           `MSH|^~\\&|EHR|CLINIC|||20250601||ADT^A08|${controlId}|P|2.5.1\r`,
         ),
@@ -52,7 +52,7 @@ function freshStore(): string {
         direction: "inbound",
       });
       const held = state === "DELETED" ? "ERROR" : state;
-      store.complete(
+      await store.complete(
         {
           messageId,
           controlId,
@@ -66,20 +66,20 @@ function freshStore(): string {
         { kind: "receive", now: at },
       );
       if (state === "DELETED")
-        store.setState(messageId, "DELETED", { kind: "delete", now: at, actor: "alice" });
+        await store.setState(messageId, "DELETED", { kind: "delete", now: at, actor: "alice" });
     }
   } finally {
-    store.close();
+    await store.close();
   }
   return db;
 }
 
-function remaining(db: string): string[] {
+async function remaining(db: string): Promise<string[]> {
   const store = openSqliteStore(db);
   try {
-    return store.messages().map((m) => `${m.messageId} ${m.state}`);
+    return (await store.messages()).map((m) => `${m.messageId} ${m.state}`);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -103,8 +103,8 @@ const ALL = [
 ];
 
 describe("rulepack prune", () => {
-  it("removes PROCESSED and DELETED messages older than 90 days, with their attempts; says how many per state", () => {
-    const db = freshStore();
+  it("removes PROCESSED and DELETED messages older than 90 days, with their attempts; says how many per state", async () => {
+    const db = await freshStore();
     expect(prune(db)).toEqual({
       exitCode: 0,
       stdout:
@@ -113,7 +113,7 @@ describe("rulepack prune", () => {
         "2 messages pruned\n",
       stderr: "",
     });
-    expect(remaining(db)).toEqual([
+    expect(await remaining(db)).toEqual([
       "q-000002 PROCESSED",
       "q-000004 ERROR",
       "q-000005 CBOERROR",
@@ -122,39 +122,43 @@ describe("rulepack prune", () => {
     ]);
     const store = openSqliteStore(db);
     try {
-      expect(store.attempts("q-000001")).toEqual([]);
-      expect(store.attempts("q-000003")).toEqual([]);
+      expect(await store.attempts("q-000001")).toEqual([]);
+      expect(await store.attempts("q-000003")).toEqual([]);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
-  it("never prunes ERROR, CBOERROR or ATHENAERROR, however old", () => {
-    const db = freshStore();
+  it("never prunes ERROR, CBOERROR or ATHENAERROR, however old", async () => {
+    const db = await freshStore();
     expect(prune(db, { now: new Date("2036-01-01T00:00:00Z") }).stdout).toBe(
       "PROCESSED pruned 2 (retention 90 days: in the state before 2035-10-03T00:00:00.000Z)\n" +
         "DELETED pruned 2 (retention 90 days: in the state before 2035-10-03T00:00:00.000Z)\n" +
         "4 messages pruned\n",
     );
-    expect(remaining(db)).toEqual(["q-000004 ERROR", "q-000005 CBOERROR", "q-000006 ATHENAERROR"]);
+    expect(await remaining(db)).toEqual([
+      "q-000004 ERROR",
+      "q-000005 CBOERROR",
+      "q-000006 ATHENAERROR",
+    ]);
   });
 
-  it("exits 1 for a store that does not exist and 2 for a pack that does not load", () => {
+  it("exits 1 for a store that does not exist and 2 for a pack that does not load", async () => {
     const missing = join(root, "none.sqlite");
     expect(prune(missing)).toEqual({
       exitCode: 1,
       stdout: "",
       stderr: `rulepack: no store at ${missing} (rulepack run or serve --db FILE creates one)\n`,
     });
-    const r = prune(freshStore(), { pack: join(root, "no-pack.yaml") });
+    const r = prune(await freshStore(), { pack: join(root, "no-pack.yaml") });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain("FILE_NOT_FOUND");
   });
 });
 
 describe("rulepack prune --dry-run", () => {
-  it("says what would be pruned and removes nothing", () => {
-    const db = freshStore();
+  it("says what would be pruned and removes nothing", async () => {
+    const db = await freshStore();
     expect(prune(db, { dryRun: true })).toEqual({
       exitCode: 0,
       stdout:
@@ -163,24 +167,24 @@ describe("rulepack prune --dry-run", () => {
         "2 messages would be pruned (dry run)\n",
       stderr: "",
     });
-    expect(remaining(db)).toEqual(ALL);
+    expect(await remaining(db)).toEqual(ALL);
   });
 });
 
 describe("rulepack prune --now", () => {
-  it("counts the retention back from that time", () => {
-    const db = freshStore();
+  it("counts the retention back from that time", async () => {
+    const db = await freshStore();
     expect(prune(db, { now: new Date("2025-08-01T00:00:00Z") }).stdout).toBe(
       "PROCESSED pruned 0 (retention 90 days: in the state before 2025-05-03T00:00:00.000Z)\n" +
         "DELETED pruned 0 (retention 90 days: in the state before 2025-05-03T00:00:00.000Z)\n" +
         "0 messages pruned\n",
     );
-    expect(remaining(db)).toEqual(ALL);
+    expect(await remaining(db)).toEqual(ALL);
   });
 });
 
 describe("rulepack prune: queue.retentionDays", () => {
-  it("takes each state's retention from the pack", () => {
+  it("takes each state's retention from the pack", async () => {
     const dir = join(root, "retention", "harbor-ortho");
     mkdirSync(dir, { recursive: true });
     const rel = (path: string) => relative(dir, resolve(path));
@@ -189,7 +193,7 @@ describe("rulepack prune: queue.retentionDays", () => {
       pack,
       `# yaml-language-server: $schema=${rel("schemas/rulepack.schema.json")}\npack:\n  id: harbor-ortho\n  extends: ${rel(PACK)}\nqueue:\n  retentionDays: { PROCESSED: 10, DELETED: 400 }\n`,
     );
-    const db = freshStore();
+    const db = await freshStore();
     expect(prune(db, { pack })).toEqual({
       exitCode: 0,
       stdout:
@@ -198,7 +202,7 @@ describe("rulepack prune: queue.retentionDays", () => {
         "2 messages pruned\n",
       stderr: "",
     });
-    expect(remaining(db)).toEqual([
+    expect(await remaining(db)).toEqual([
       "q-000003 DELETED",
       "q-000004 ERROR",
       "q-000005 CBOERROR",
@@ -215,14 +219,14 @@ describe("rulepack prune (the real CLI)", () => {
       timeout: 30_000,
     });
 
-  it("prunes with --now and --dry-run, and refuses a missing --pack or a bad --now with exit 2", () => {
-    const db = freshStore();
+  it("prunes with --now and --dry-run, and refuses a missing --pack or a bad --now with exit 2", async () => {
+    const db = await freshStore();
     const dry = cli("--pack", PACK, "--db", db, "--now", NOW.toISOString(), "--dry-run");
     expect([dry.status, dry.stdout.split("\n").at(-2)]).toEqual([
       0,
       "2 messages would be pruned (dry run)",
     ]);
-    expect(remaining(db)).toEqual(ALL);
+    expect(await remaining(db)).toEqual(ALL);
     for (const args of [
       ["--db", db],
       ["--pack", PACK, "--db", db, "--now", "later"],

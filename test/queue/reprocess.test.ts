@@ -13,7 +13,7 @@ import {
   selectByIds,
 } from "../../engine/queue/reprocess.js";
 import { openSqliteStore } from "../../engine/store/sqlite.js";
-import type { Store } from "../../engine/store/types.js";
+import type { LocalStore as Store } from "../../engine/store/types.js";
 import {
   ACME_PLAN,
   addMappingRow,
@@ -53,7 +53,7 @@ function selected(selection: Selection) {
   return selection.messages;
 }
 
-const states = (store: Store) => store.messages().map((m) => `${m.messageId} ${m.state}`);
+const states = (store: Store) => (await store.messages()).map((m) => `${m.messageId} ${m.state}`);
 
 /** Harbor with the Acme plan mapped to Blue Cross Choice (00312), as the billing office decides. */
 function harborMappingAcme(): CompiledPack {
@@ -71,7 +71,7 @@ describe("rulepack reprocess ID...", () => {
     expect(states(store)).toEqual(["q-000001 PROCESSED", "q-000002 CBOERROR"]);
     const master = loadMasterData(HARBOR_MASTER_DATA);
     if (!master.ok) throw new Error("master data");
-    store.loadMasterData({
+    await store.loadMasterData({
       ...master.data,
       procedures: [...master.data.procedures, { code: "71045" }],
     });
@@ -85,12 +85,12 @@ describe("rulepack reprocess ID...", () => {
 
     expect(lines(attempts)).toEqual(["q-000002 DFT^P03 CBOERROR -> PROCESSED -"]);
     expect(
-      store.attempts("q-000002").map((a) => [a.number, a.kind, a.now, a.actor, a.note, a.state]),
+      (await store.attempts("q-000002")).map((a) => [a.number, a.kind, a.now, a.actor, a.note, a.state]),
     ).toEqual([
       [1, "receive", "2026-03-10T15:01:00.000Z", undefined, undefined, "CBOERROR"],
       [2, "reprocess", "2026-03-11T09:00:00.000Z", "amy", undefined, "PROCESSED"],
     ]);
-    expect(store.message("q-000002")?.outcome?.actions.map((a) => a.type)).toEqual([
+    expect((await store.message("q-000002"))?.outcome?.actions.map((a) => a.type)).toEqual([
       "claim.create",
     ]);
   });
@@ -108,8 +108,8 @@ describe("rulepack reprocess ID...", () => {
       clock,
     });
 
-    expect(store.attempts("q-000001").at(-1)?.now).toBe("2026-03-11T09:00:00.000Z");
-    expect(store.attempts("q-000002").at(-1)?.now).toBe("2026-03-11T09:01:00.000Z");
+    expect((await store.attempts("q-000001")).at(-1)?.now).toBe("2026-03-11T09:00:00.000Z");
+    expect((await store.attempts("q-000002")).at(-1)?.now).toBe("2026-03-11T09:01:00.000Z");
   });
 
   it("takes the IDs in receipt order, each once", async () => {
@@ -138,7 +138,7 @@ describe("rulepack reprocess ID...", () => {
       message:
         "q-000001 is PROCESSED: only inbound messages waiting in ERROR, CBOERROR, ATHENAERROR are reprocessed",
     });
-    expect(store.attempts("q-000002")).toHaveLength(1);
+    expect(await store.attempts("q-000002")).toHaveLength(1);
   });
 });
 
@@ -197,7 +197,7 @@ describe("rulepack reprocess --blocked-on CODE[:VALUE]", () => {
       "q-000003 ADT^A04 ERROR -> PROCESSED -",
     ]);
     expect(states(store)).toEqual(["q-000001 PROCESSED", "q-000002 ERROR", "q-000003 PROCESSED"]);
-    expect(store.attempts("q-000003").at(-1)?.note).toBe(
+    expect((await store.attempts("q-000003")).at(-1)?.note).toBe(
       "blocked-on UNMAPPED_INSURANCE:ACME-9+Acme Health+1 Acme Way",
     );
     expect(store.policiesOf("1001").map((p) => p.packageId)).toEqual(["00312"]);
@@ -225,7 +225,7 @@ describe("dependents: the patient's later messages that failed only because of i
     const store = harborStore();
     await behindTheA04(store);
     expect(
-      store.messages().map((m) => `${m.messageId} ${m.outcome?.errors.map((e) => e.code)}`),
+      (await store.messages()).map((m) => `${m.messageId} ${m.outcome?.errors.map((e) => e.code)}`),
     ).toEqual([
       "q-000001 UNMAPPED_INSURANCE",
       "q-000002 PATIENT_NOT_FOUND",
@@ -257,7 +257,7 @@ describe("dependents: the patient's later messages that failed only because of i
       "q-000005 ERROR",
       "q-000006 ERROR",
     ]);
-    expect(store.attempts("q-000003").at(-1)).toMatchObject({
+    expect((await store.attempts("q-000003")).at(-1)).toMatchObject({
       kind: "reprocess",
       actor: "amy",
       note: "after q-000002",
@@ -278,7 +278,7 @@ describe("dependents: the patient's later messages that failed only because of i
     );
 
     expect(lines(attempts)).toEqual(["q-000001 ADT^A04 ERROR -> ERROR UNMAPPED_INSURANCE"]);
-    expect(store.messages({ state: "ERROR" })).toHaveLength(6);
+    expect(await store.messages({ state: "ERROR" })).toHaveLength(6);
   });
 });
 
@@ -389,7 +389,7 @@ describe("rulepack reprocess (the command)", () => {
     await receive(pack, store, adt({ control: "A1", plan: HARBOR_PPO }));
     await receive(pack, store, dft("D1", "00331", "71045"), 1);
     await receive(pack, store, dft("D2", "00332", "71045"), 2);
-    store.close();
+    await store.close();
     return db;
   }
 
@@ -419,11 +419,11 @@ describe("rulepack reprocess (the command)", () => {
       stderr: "",
     });
     const store = openSqliteStore(db);
-    expect(store.attempts("q-000003").map((a) => [a.kind, a.now, a.actor])).toEqual([
+    expect((await store.attempts("q-000003")).map((a) => [a.kind, a.now, a.actor])).toEqual([
       ["receive", "2026-03-10T15:02:00.000Z", undefined],
       ["reprocess", "2026-03-11T09:00:00.000Z", "amy"],
     ]);
-    store.close();
+    await store.close();
   });
 
   it("--format json: one attempt with its outcome per line, the count on stderr", async () => {
@@ -499,7 +499,7 @@ describe("rulepack reprocess (the command)", () => {
 });
 
 describe("the spec's insurance-mapping workflow, end to end (rulepack run, a mapping row, rulepack reprocess --blocked-on)", () => {
-  it("the A04 waits on its unmapped plan, the S12 and DFT behind it on the patient; once the row is added, all three go through in receipt order", () => {
+  it("the A04 waits on its unmapped plan, the S12 and DFT behind it on the patient; once the row is added, all three go through in receipt order", async () => {
     const copy = copyHarbor();
     const db = join(copy.dir, "rulepack.sqlite");
     const files = [
@@ -560,7 +560,7 @@ describe("the spec's insurance-mapping workflow, end to end (rulepack run, a map
     try {
       expect(
         ["q-000001", "q-000002", "q-000003"].map((id) =>
-          store.attempts(id).map((a) => [a.kind, a.now, a.actor, a.note, a.state]),
+          (await store.attempts(id)).map((a) => [a.kind, a.now, a.actor, a.note, a.state]),
         ),
       ).toEqual([
         [
@@ -588,7 +588,7 @@ describe("the spec's insurance-mapping workflow, end to end (rulepack run, a map
       expect(store.appointmentById("1001")?.patientId).toBe("1001");
       expect(store.unbilledClaims("1001", "2026-03-09")).toHaveLength(1);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });

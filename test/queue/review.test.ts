@@ -3,7 +3,7 @@ import { REVIEW_USAGE, reviewCommand } from "../../engine/cli/review-command.js"
 import { reprocessMessages } from "../../engine/queue/reprocess.js";
 import { decideReview, type ReviewChoice, type ReviewOptions } from "../../engine/queue/review.js";
 import { openSqliteStore } from "../../engine/store/sqlite.js";
-import type { Store } from "../../engine/store/types.js";
+import type { LocalStore as Store } from "../../engine/store/types.js";
 import {
   ACME_PLAN,
   addMappingRow,
@@ -54,12 +54,12 @@ async function decide(store: Store, choice: ReviewChoice, options = OPTIONS) {
   return result.attempts.map(attemptSummary);
 }
 
-const lastAttempt = (store: Store, id = "q-000002") => {
-  const a = store.attempts(id).at(-1);
+const lastAttempt = async (store: Store, id = "q-000002") => {
+  const a = (await store.attempts(id)).at(-1);
   return a && { kind: a.kind, now: a.now, actor: a.actor, note: a.note, state: a.state };
 };
 
-afterEach(() => {
+afterEach(async () => {
   vi.unstubAllEnvs();
 });
 
@@ -85,13 +85,13 @@ describe("--merge-with PATIENT", () => {
     expect(await decide(store, { kind: "mergeWith", patientId: "1001" })).toEqual([
       "q-000002 ERROR -> PROCESSED -",
     ]);
-    expect(store.message("q-000002")?.outcome?.actions.map((a) => a.type)).toEqual([
+    expect((await store.message("q-000002"))?.outcome?.actions.map((a) => a.type)).toEqual([
       "patient.update",
       "externalId.set",
     ]);
     expect(store.patientById("1001")?.externalIds).toEqual({ orthochartMrn: "99999" });
     expect(store.patientById("1002")).toBeUndefined();
-    expect(lastAttempt(store)).toEqual({
+    expect(await lastAttempt(store)).toEqual({
       kind: "review",
       now: "2026-03-11T09:00:00.000Z",
       actor: "amy",
@@ -123,12 +123,12 @@ describe("--merge-with PATIENT", () => {
       message:
         "patient 1002 is not a candidate of q-000002's review (1001); --force merges with another patient",
     });
-    expect(store.attempts("q-000002")).toHaveLength(1);
+    expect(await store.attempts("q-000002")).toHaveLength(1);
     // 1002 was registered after this message arrived: merging into it is stale, applied as decided.
     expect(
       await decide(store, { kind: "mergeWith", patientId: "1002" }, { ...OPTIONS, force: true }),
     ).toEqual(["q-000002 ERROR -> PROCESSED STALE_REPROCESS"]);
-    expect(lastAttempt(store)?.note).toBe("merge-with 1002");
+    expect((await lastAttempt(store))?.note).toBe("merge-with 1002");
   });
 
   it("refuses a patient the store does not hold, even with --force", async () => {
@@ -150,7 +150,7 @@ describe("--create-new", () => {
   it("registers a new patient, and the patient's messages that waited on it follow", async () => {
     const store = await possibleDuplicate();
     await receive(pack, store, siu({ control: "S1", visit: "00331", mrn: "99999" }), 2);
-    expect(store.message("q-000003")?.outcome?.errors.map((e) => e.code)).toEqual([
+    expect((await store.message("q-000003"))?.outcome?.errors.map((e) => e.code)).toEqual([
       "PATIENT_NOT_FOUND",
     ]);
 
@@ -160,8 +160,8 @@ describe("--create-new", () => {
     ]);
     expect(store.patientById("1002")?.externalIds).toEqual({ orthochartMrn: "99999" });
     expect(store.patientById("1001")?.externalIds).toEqual({ orthochartMrn: "12345" });
-    expect(lastAttempt(store)).toMatchObject({ kind: "review", note: "create-new" });
-    expect(lastAttempt(store, "q-000003")).toMatchObject({
+    expect(await lastAttempt(store)).toMatchObject({ kind: "review", note: "create-new" });
+    expect(await lastAttempt(store, "q-000003")).toMatchObject({
       kind: "reprocess",
       actor: "amy",
       note: "after q-000002",
@@ -177,7 +177,7 @@ describe("--accept-update", () => {
       "q-000002 ERROR -> PROCESSED -",
     ]);
     expect(store.patientById("1001")?.dob).toBe("1986-03-12");
-    expect(lastAttempt(store)).toMatchObject({
+    expect(await lastAttempt(store)).toMatchObject({
       kind: "review",
       actor: "amy",
       note: "accept-update",
@@ -210,9 +210,9 @@ describe("--reject", () => {
     const store = await substantialChange();
 
     expect(await decide(store, { kind: "reject" })).toEqual(["q-000002 ERROR -> DELETED -"]);
-    expect(store.message("q-000002")?.state).toBe("DELETED");
+    expect((await store.message("q-000002"))?.state).toBe("DELETED");
     expect(store.patientById("1001")?.dob).toBe("1985-03-12");
-    expect(lastAttempt(store)).toEqual({
+    expect(await lastAttempt(store)).toEqual({
       kind: "review",
       now: "2026-03-11T09:00:00.000Z",
       actor: "amy",
@@ -264,7 +264,7 @@ describe("rulepack review (the command)", () => {
     const { db, store } = sqliteQueue();
     await receive(pack, store, adt({ control: "A1" }));
     await receive(pack, store, adt({ control: "A2", mrn: "99999" }), 1);
-    store.close();
+    await store.close();
     return db;
   }
 
@@ -355,12 +355,14 @@ describe("rulepack review (the command)", () => {
     ]);
     const store = openSqliteStore(db);
     try {
-      expect(store.attempts("q-000002").map((a) => [a.kind, a.actor, a.note, a.state])).toEqual([
+      expect(
+        (await store.attempts("q-000002")).map((a) => [a.kind, a.actor, a.note, a.state]),
+      ).toEqual([
         ["receive", undefined, undefined, "ERROR"],
         ["review", "amy", "reject", "DELETED"],
       ]);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });
@@ -388,13 +390,13 @@ describe("a decision stands until the message is processed", () => {
       OPTIONS,
     );
     expect(reviewed.ok).toBe(true);
-    expect(store.message("q-000002")?.outcome?.errors.map((e) => e.code)).toEqual([
+    expect((await store.message("q-000002"))?.outcome?.errors.map((e) => e.code)).toEqual([
       "UNMAPPED_INSURANCE",
     ]);
 
     addMappingRow(copy, "insurancePlan", ACME_PLAN, "00312");
     const after = loadHarbor(copy.pack);
-    const waiting = store.message("q-000002");
+    const waiting = await store.message("q-000002");
     if (!waiting) throw new Error("q-000002 is gone");
     const again = await reprocessMessages(after, store, [waiting], {
       clock: () => LATER,
@@ -404,7 +406,7 @@ describe("a decision stands until the message is processed", () => {
       ["PROCESSED", []],
     ]);
     expect(store.patientById("1001")?.dob).toBe("1986-03-12");
-    expect(store.attempts("q-000002").map((a) => [a.kind, a.note])).toEqual([
+    expect((await store.attempts("q-000002")).map((a) => [a.kind, a.note])).toEqual([
       ["receive", undefined],
       ["review", "accept-update"],
       ["reprocess", undefined],

@@ -7,7 +7,7 @@ import type { Hl7Message } from "../../engine/hl7/tree.js";
 import type { CompiledPack } from "../../engine/pack/compiled.js";
 import { type FrameResult, processFrame } from "../../engine/server/frame.js";
 import { createMemoryStore } from "../../engine/store/memory.js";
-import type { Store } from "../../engine/store/types.js";
+import type { LocalStore as Store } from "../../engine/store/types.js";
 import { fixturePackLoader } from "../support/fixture-packs.js";
 
 /**
@@ -94,7 +94,9 @@ describe("queue.accept (MSH-11, MSH-12): AR with table 0357 code", () => {
     expect(value(ack, "MSA", 2)).toBe("603266");
     expect(value(ack, "ERR", 1, 3)).toBe("203");
     expect(value(ack, "ERR", 1, 3, 3)).toBe("UNSUPPORTED_VERSION");
-    expect(store.messages().map((m) => [m.state, m.ack])).toEqual([["ERROR", r.replies[0]?.ack]]);
+    expect((await store.messages()).map((m) => [m.state, m.ack])).toEqual([
+      ["ERROR", r.replies[0]?.ack],
+    ]);
   });
 
   it("an unaccepted processing ID is AR 202 (2.5: ERR-3, ERR-4)", async () => {
@@ -110,7 +112,7 @@ describe("queue.accept (MSH-11, MSH-12): AR with table 0357 code", () => {
       "UNSUPPORTED_PROCESSING_ID",
     ]);
     expect(value(ack, "MSH", 11)).toBe("T");
-    expect(store.messages().map((m) => m.state)).toEqual(["ERROR", "ERROR"]);
+    expect((await store.messages()).map((m) => m.state)).toEqual(["ERROR", "ERROR"]);
   });
 });
 
@@ -121,7 +123,7 @@ describe("transport duplicates", () => {
     const again = await frame(ORIGINAL, store, withMsh(A04, { 7: "20260101000000" }));
     expect(codes(first)).toEqual(["AA"]);
     expect(again.replies).toEqual(first.replies);
-    const [original, resend] = store.messages();
+    const [original, resend] = await store.messages();
     expect(original?.ack).toBe(first.replies[0]?.ack);
     expect(resend?.duplicateOf).toBe(original?.messageId);
     expect(resend?.ack).toBe(first.replies[0]?.ack);
@@ -142,7 +144,7 @@ describe("transport duplicates", () => {
     const other = await frame(ORIGINAL, store, A04);
     expect(codes(reused)).toEqual(["AA"]);
     expect(other.outcomes[0]?.errors.map((e) => e.code)).toEqual([]);
-    expect(store.messages().map((m) => m.duplicateOf !== undefined)).toEqual([
+    expect((await store.messages()).map((m) => m.duplicateOf !== undefined)).toEqual([
       false,
       true,
       false,
@@ -167,7 +169,7 @@ describe("acks.enhanced: MSH-15 (commit ACK) and MSH-16 (application ACK)", () =
         const held = await frame(ENHANCED, store, withMsh(DFT, { 15: commit, 16: app }));
         expect(codes(processed)).toEqual([...COMMIT[commit], ...PROCESSED[app]]);
         expect(codes(held)).toEqual([...COMMIT[commit], ...HELD[app]]);
-        expect(store.messages().map((m) => m.state)).toEqual(["PROCESSED", "ERROR"]);
+        expect((await store.messages()).map((m) => m.state)).toEqual(["PROCESSED", "ERROR"]);
       });
     }
   }
@@ -197,7 +199,7 @@ describe("acks.enhanced: MSH-15 (commit ACK) and MSH-16 (application ACK)", () =
     expect([codes(byId), codes(byVersion), codes(quiet)]).toEqual([["CR"], ["CR"], []]);
     expect(errCode(parsed(byId.replies[0]?.ack ?? ""))).toBe("202");
     expect(errCode(parsed(byVersion.replies[0]?.ack ?? ""))).toBe("203");
-    expect(store.messages().map((m) => [m.state, m.ack?.includes("MSA|CR|")])).toEqual([
+    expect((await store.messages()).map((m) => [m.state, m.ack?.includes("MSA|CR|")])).toEqual([
       ["ERROR", true],
       ["ERROR", true],
       ["ERROR", true],

@@ -50,7 +50,7 @@ function outcome(state: QueueState, codes: string[] = []): Outcome {
 }
 
 describe("queue.alerts.errorCount", () => {
-  it("fires when ERROR plus CBOERROR exceed the count, not at it", () => {
+  it("fires when ERROR plus CBOERROR exceed the count, not at it", async () => {
     const at = { now: NOW };
     expect(
       thresholdAlerts(OPTIONS, { ...at, summary: summary({ counts: { ERROR: 1, CBOERROR: 1 } }) }),
@@ -65,7 +65,7 @@ describe("queue.alerts.errorCount", () => {
 });
 
 describe("queue.alerts.oldestErrorHours", () => {
-  it("fires when the longest-waiting error is older than the hours", () => {
+  it("fires when the longest-waiting error is older than the hours", async () => {
     const waiting = (since: string) =>
       thresholdAlerts(OPTIONS, {
         now: NOW,
@@ -79,7 +79,7 @@ describe("queue.alerts.oldestErrorHours", () => {
 });
 
 describe("queue.alerts.idleMinutes", () => {
-  it("fires when nothing was received for longer than the minutes; 0 is off", () => {
+  it("fires when nothing was received for longer than the minutes; 0 is off", async () => {
     const quiet = summary({ lastReceivedAt: "2026-03-02T11:15:00.000Z" });
     expect(thresholdAlerts(OPTIONS, { now: NOW, summary: quiet })).toEqual([
       { kind: "idle", at: NOW.toISOString(), value: 45, threshold: 30 },
@@ -89,7 +89,7 @@ describe("queue.alerts.idleMinutes", () => {
     );
   });
 
-  it("each sender (MSH-3^MSH-4) on its own: the silent one alerts, named, while others keep sending", () => {
+  it("each sender (MSH-3^MSH-4) on its own: the silent one alerts, named, while others keep sending", async () => {
     const two = summary({
       lastReceivedAt: "2026-03-02T11:59:00.000Z",
       lastReceivedBySender: {
@@ -111,7 +111,7 @@ describe("queue.alerts.idleMinutes", () => {
     ).toBe("alert kind=idle sender=LAB^ value=60 threshold=30");
   });
 
-  it("counts from when the listener started when the store has received nothing", () => {
+  it("counts from when the listener started when the store has received nothing", async () => {
     const empty = { counts: {} };
     const since = (iso: string) =>
       thresholdAlerts(OPTIONS, { now: NOW, summary: empty, listeningSince: new Date(iso) });
@@ -122,7 +122,7 @@ describe("queue.alerts.idleMinutes", () => {
 });
 
 describe("queue.alerts.athenaError", () => {
-  it("alerts on every ATHENAERROR with IDs, type and codes only; off when false", () => {
+  it("alerts on every ATHENAERROR with IDs, type and codes only; off when false", async () => {
     const failed = outcome("ATHENAERROR", ["INTERNAL_ERROR", "EXPRESSION_ERROR", "INTERNAL_ERROR"]);
     expect(outcomeAlert(OPTIONS, failed, NOW)).toEqual({
       kind: "athenaError",
@@ -138,7 +138,7 @@ describe("queue.alerts.athenaError", () => {
 });
 
 describe("alert re-arming", () => {
-  it("raises a condition once while it holds and again after it cleared", () => {
+  it("raises a condition once while it holds and again after it cleared", async () => {
     const holding = thresholdAlerts(OPTIONS, {
       now: NOW,
       summary: summary({ counts: { ERROR: 3 } }),
@@ -154,7 +154,7 @@ describe("alert re-arming", () => {
 });
 
 describe("alert log line", () => {
-  it("is `alert kind=...` with values, IDs and codes, never the error messages", () => {
+  it("is `alert kind=...` with values, IDs and codes, never the error messages", async () => {
     expect(formatAlert({ kind: "errorCount", at: "x", value: 3, threshold: 2 })).toBe(
       "alert kind=errorCount value=3 threshold=2",
     );
@@ -204,8 +204,8 @@ describe("queue.alerts.command", () => {
 describe("the listener's alert monitor", () => {
   function storeWith(states: QueueState[]): Store {
     const store = createMemoryStore();
-    states.forEach((state, i) => {
-      queueMessage(store, `C${i}`, state, "2026-03-02T11:59:00.000Z");
+    states.forEach(async (state, i) => {
+      await queueMessage(store, `C${i}`, state, "2026-03-02T11:59:00.000Z");
     });
     return store;
   }
@@ -242,7 +242,7 @@ describe("the listener's alert monitor", () => {
     expect(ran).toEqual(["notify errorCount", "notify athenaError"]);
   });
 
-  it("a silent sender alerts once while another keeps the listener busy; again only after it was heard", () => {
+  it("a silent sender alerts once while another keeps the listener busy; again only after it was heard", async () => {
     const store = storeWith([]);
     const lines: string[] = [];
     let clock = new Date("2026-03-02T10:00:00.000Z");
@@ -253,7 +253,7 @@ describe("the listener's alert monitor", () => {
       now: () => clock,
     });
     const from = (app: string) =>
-      store.receive({
+      await store.receive({
         raw: new Uint8Array(),
         receivedAt: clock.toISOString(),
         sender: "mllp:127.0.0.1",
@@ -282,7 +282,7 @@ describe("the listener's alert monitor", () => {
     ]);
   });
 
-  it("raises idle on the timer's check once, and again after a message re-armed it", () => {
+  it("raises idle on the timer's check once, and again after a message re-armed it", async () => {
     const store = storeWith([]);
     const lines: string[] = [];
     let clock = new Date("2026-03-02T10:00:00.000Z");
@@ -296,7 +296,7 @@ describe("the listener's alert monitor", () => {
     clock = new Date("2026-03-02T10:31:00.000Z");
     monitor.check();
     monitor.check();
-    store.receive({
+    await store.receive({
       raw: new Uint8Array(),
       receivedAt: clock.toISOString(),
       sender: "test",

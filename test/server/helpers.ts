@@ -133,18 +133,18 @@ export function states(db: string): { controlId: string; state: string; sender: 
       .messages()
       .map((m) => ({ controlId: m.controlId, state: m.state, sender: m.sender }));
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
 /** A message received at `at` and completed in `state` then, with nothing applied. */
-export function queueMessage(
+export async function queueMessage(
   store: Store,
   controlId: string,
   state: QueueState,
   at: string,
-): string {
-  const messageId = store.receive({
+): Promise<string> {
+  const messageId = await store.receive({
     raw: new Uint8Array(),
     receivedAt: at,
     sender: "test",
@@ -152,7 +152,7 @@ export function queueMessage(
     messageType: "ADT^A04",
     direction: "inbound",
   });
-  store.complete(
+  await store.complete(
     {
       messageId,
       controlId,

@@ -36,7 +36,7 @@ function newest(dir: string): number {
   return latest;
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   const built = (() => {
     try {
       return statSync(CLI).mtimeMs;
@@ -205,7 +205,7 @@ describe("kill and restart", () => {
 
     const store = openSqliteStore(db);
     try {
-      const stored = store.messages();
+      const stored = await store.messages();
       const originals = stored.filter((m) => m.duplicateOf === undefined);
       const duplicates = stored.filter((m) => m.duplicateOf !== undefined);
       // Every message was ACKed, is stored once as an original, in a final state.
@@ -217,7 +217,7 @@ describe("kill and restart", () => {
       // Resends were answered from the store, not processed again.
       for (const d of duplicates) {
         expect(d.outcome?.actions).toEqual([]);
-        expect(d.ack).toBe(store.message(d.duplicateOf ?? "")?.ack);
+        expect(d.ack).toBe((await store.message(d.duplicateOf ?? ""))?.ack);
       }
       // One patient per A04; each A08 updated its patient (order kept).
       const patients = total / 2;
@@ -231,7 +231,7 @@ describe("kill and restart", () => {
         `kill-restart: rounds=${rounds.length} sent=${tally.sent} acked=${tally.acks.size} stored=${stored.length} duplicates=${duplicates.length} recovered=${recovered}`,
       );
     } finally {
-      store.close();
+      await store.close();
     }
   }, 60_000);
 });

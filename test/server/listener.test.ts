@@ -27,13 +27,13 @@ const msa1 = (ack: string) =>
   parseHl7(ack).messages[0]?.segments.find((s) => s.name === "MSA")?.fields[0]?.[0]?.[0]?.[0]
     ?.value;
 
-function storeNew(db: string, raws: readonly Uint8Array[], receivedAt: string): void {
+async function storeNew(db: string, raws: readonly Uint8Array[], receivedAt: string): Promise<void> {
   const store = openSqliteStore(db);
   try {
     for (const raw of raws) {
       const message = parseHl7(raw).messages[0];
       if (!message) throw new Error("not HL7");
-      store.receive({
+      await store.receive({
         ...headerOf(message, true),
         raw,
         receivedAt,
@@ -42,7 +42,7 @@ function storeNew(db: string, raws: readonly Uint8Array[], receivedAt: string): 
       });
     }
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -51,7 +51,7 @@ describe("crash recovery", () => {
     const db = newDb();
     const { a04, a08 } = patientMessages(1);
     // Stored NEW by a listener that died before processing them: the A08 needs the A04 first.
-    storeNew(
+    await storeNew(
       db,
       [Buffer.from(a04, "latin1"), Buffer.from(a08, "latin1")],
       new Date().toISOString(),
@@ -65,7 +65,7 @@ describe("crash recovery", () => {
     expect(await server.stop()).toBe(0);
     const store = openSqliteStore(db);
     try {
-      const [first, second, third] = store.messages();
+      const [first, second, third] = await store.messages();
       expect([first?.state, second?.state, third?.state]).toEqual([
         "PROCESSED",
         "PROCESSED",
@@ -75,9 +75,9 @@ describe("crash recovery", () => {
       expect(third?.duplicateOf).toBe(second?.messageId);
       expect(resend.acks).toEqual([second?.ack]);
       expect(msa1(resend.acks[0] ?? "")).toBe("AA");
-      expect(store.attempts(first?.messageId ?? "").map((a) => a.kind)).toEqual(["receive"]);
+      expect((await store.attempts(first?.messageId ?? "")).map((a) => a.kind)).toEqual(["receive"]);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });
@@ -86,16 +86,16 @@ describe("SIGHUP reload", () => {
   it("a reload asked for while the pack loads or recovery runs is held, not lost, and served once listening", async () => {
     const db = newDb();
     const { a04 } = patientMessages(1);
-    storeNew(db, [Buffer.from(a04, "latin1")], new Date().toISOString());
+    await storeNew(db, [Buffer.from(a04, "latin1")], new Date().toISOString());
     let newBeforeRecovery = -1;
     const server = await serve(db, undefined, {
-      onReload: (reload) => {
+      async onReload: (reload) => {
         // Subscribed before recovery: the NEW message is still waiting.
         const store = openSqliteStore(db);
         try {
-          newBeforeRecovery = store.messages({ state: "NEW" }).length;
+          newBeforeRecovery = (await store.messages({ state: "NEW" })).length;
         } finally {
-          store.close();
+          await store.close();
         }
         // The signal arrives at once, before the listener runs.
         void reload();
@@ -171,7 +171,7 @@ describe("MllpServer.reload", () => {
     await requested;
     const second = await mllpExchange(server.port, [framed(siu.replace("|24916560|", "|S2|"))], 1);
     await server.close();
-    store.close();
+    await store.close();
     expect([...first.acks, ...second.acks].map(msa1)).toEqual(["AA", "AE"]);
     expect(server.pack).toBe(heldAe);
   });
@@ -204,9 +204,9 @@ describe("retention in a running listener", () => {
     const db = newDb();
     const old = new Date(Date.now() - 200 * 86_400_000);
     const store = openSqliteStore(db);
-    queueMessage(store, "OLD0", "PROCESSED", old.toISOString());
-    queueMessage(store, "OLD1", "ERROR", old.toISOString());
-    store.close();
+    await queueMessage(store, "OLD0", "PROCESSED", old.toISOString());
+    await queueMessage(store, "OLD1", "ERROR", old.toISOString());
+    await store.close();
     const server = await serve(db);
     await mllpExchange(server.port, [framed(corpus("ADT_A04__mirth__1"))], 1);
     expect(await server.stop()).toBe(0);

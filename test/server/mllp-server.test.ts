@@ -141,8 +141,8 @@ describe("startMllpServer", () => {
     const result = await exchange;
     expect(result.acks.map((a) => msa(a).code)).toEqual(["AA", "AA"]);
     expect(result.closed).toBe(true);
-    expect(store.messages().map((m) => m.state)).toEqual(["PROCESSED", "ERROR"]);
-    store.close();
+    expect((await store.messages()).map((m) => m.state)).toEqual(["PROCESSED", "ERROR"]);
+    await store.close();
   });
 
   it("ACKs a long burst of frames in one write in order (the connection pauses while behind)", async () => {
@@ -155,8 +155,8 @@ describe("startMllpServer", () => {
     const result = await mllpExchange(server.port, [framed(...payloads)], n, { timeoutMs: 30_000 });
     await server.close();
     expect(result.acks.map((a) => msa(a).controlId)).toEqual(payloads.map((_, i) => `BURST${i}`));
-    expect(store.messages()).toHaveLength(n);
-    store.close();
+    expect(await store.messages()).toHaveLength(n);
+    await store.close();
   });
 
   it("answers AR for a frame over the maximum size and goes on; its head is kept in ERROR, nothing lost", async () => {
@@ -174,14 +174,16 @@ describe("startMllpServer", () => {
       ["AR", "BIG1"],
       ["AA", expect.any(String)],
     ]);
-    const kept = store.messages().map((m) => [m.state, m.controlId, m.raw.length]);
+    const kept = (await store.messages()).map((m) => [m.state, m.controlId, m.raw.length]);
     expect(kept).toEqual([
       ["ERROR", "", 64 * 1024],
       ["ERROR", "BIG1", 64 * 1024],
       ["PROCESSED", expect.any(String), expect.any(Number)],
     ]);
-    expect(store.messages()[1]?.outcome?.errors.map((e) => e.code)).toEqual(["FRAME_TOO_LARGE"]);
-    store.close();
+    expect((await store.messages())[1]?.outcome?.errors.map((e) => e.code)).toEqual([
+      "FRAME_TOO_LARGE",
+    ]);
+    await store.close();
   });
 
   it("answers AE for a held message when the pack's acks.held is AE, AA for a processed one", async () => {
@@ -206,8 +208,8 @@ describe("startMllpServer", () => {
     // Before 2.5 an AE carries its first error's text in MSA-3.
     const m = msa(only(held)).message.segments.find((s) => s.name === "MSA");
     expect(m?.fields[2]?.[0]?.[0]?.[0]?.value).toContain("no patient matches");
-    expect(store.messages().map((x) => x.state)).toEqual(["PROCESSED", "ERROR", "ERROR"]);
-    store.close();
+    expect((await store.messages()).map((x) => x.state)).toEqual(["PROCESSED", "ERROR", "ERROR"]);
+    await store.close();
   });
 
   it("answers AR with 207 when the store fails, so that the sender resends", async () => {
@@ -240,7 +242,7 @@ describe("startMllpServer", () => {
     const now = new Date("2026-01-01T00:00:00Z");
     const old = await processFrame(pack, store, corpus("SIU_S12__mirth__1"), "t", now);
     const v25 = await processFrame(pack, store, corpus("DFT_P03__mieweb__1"), "t", now);
-    store.close();
+    await store.close();
     const o = msa(only(old)).message;
     expect(o.segments.find((s) => s.name === "ERR")?.fields[0]?.[0]?.[3]?.[0]?.value).toBe("204");
     const n = msa(only(v25)).message;

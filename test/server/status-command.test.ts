@@ -23,19 +23,19 @@ function capture(): { io: CliIo; out: string[]; err: string[] } {
   return { io: { stdout: (t) => out.push(t), stderr: (t) => err.push(t) }, out, err };
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   const store = openSqliteStore(db);
   const rows: [QueueState, string][] = [
     ["PROCESSED", "2026-03-03T11:00:00.000Z"],
     ["ERROR", "2026-03-01T08:00:00.000Z"],
     ["CBOERROR", "2026-03-03T09:00:00.000Z"],
   ];
-  for (const [i, [state, at]] of rows.entries()) queueMessage(store, `C${i}`, state, at);
-  store.close();
+  for (const [i, [state, at]] of rows.entries()) await queueMessage(store, `C${i}`, state, at);
+  await store.close();
 });
 
 describe("rulepack status", () => {
-  it("prints counts per state, the oldest waiting error, the last receipt and the schema version", () => {
+  it("prints counts per state, the oldest waiting error, the last receipt and the schema version", async () => {
     const c = capture();
     expect(statusCommand({ db, format: "text", now: NOW }, c.io).exitCode).toBe(0);
     expect(c.out.join("")).toBe(
@@ -52,7 +52,7 @@ describe("rulepack status", () => {
     );
   });
 
-  it("--pack: says which alerts would fire (JSON)", () => {
+  it("--pack: says which alerts would fire (JSON)", async () => {
     const c = capture();
     expect(statusCommand({ db, format: "json", pack: SERVE_PACK, now: NOW }, c.io).exitCode).toBe(
       0,
@@ -68,14 +68,14 @@ describe("rulepack status", () => {
     });
   });
 
-  it("fails with exit 1 for a missing store, without creating it", () => {
+  it("fails with exit 1 for a missing store, without creating it", async () => {
     const c = capture();
     const missing = join(root, "nope.sqlite");
     expect(statusCommand({ db: missing, format: "text", now: NOW }, c.io).exitCode).toBe(1);
     expect(c.err.join("")).toBe(`rulepack: no store at ${missing}\n`);
   });
 
-  it("runs through the CLI: text alerts line, usage errors exit 2", () => {
+  it("runs through the CLI: text alerts line, usage errors exit 2", async () => {
     const cli = ["--import", "tsx", "engine/cli.ts", "status", "--db", db];
     const ok = spawnSync(process.execPath, [...cli, "--pack", SERVE_PACK], {
       encoding: "utf8",

@@ -9,7 +9,7 @@ const [file, tag, count] = process.argv.slice(2);
 const store = openSqliteStore(file ?? "", { busyTimeoutMs: 10_000 });
 const raw = new TextEncoder().encode("MSH|^~\\&|A|B|C|D|20260101||ADT^A04|X|P|2.5.1\r");
 for (let i = 0; i < Number(count); i++) {
-  const messageId = store.receive({
+  const messageId = await store.receive({
     raw,
     receivedAt: new Date().toISOString(),
     sender: `writer:${tag}`,
@@ -17,7 +17,7 @@ for (let i = 0; i < Number(count); i++) {
     messageType: "ADT^A04",
     direction: "inbound",
   });
-  store.complete(
+  await store.complete(
     {
       messageId,
       controlId: `${tag}-${i}`,
@@ -31,4 +31,4 @@ for (let i = 0; i < Number(count); i++) {
     { kind: "receive", now: new Date().toISOString() },
   );
 }
-store.close();
+await store.close();

@@ -10,7 +10,7 @@ import { EMPTY_MASTER_DATA, type MasterData } from "../../engine/model/master-da
 import type { Outcome, QueueState } from "../../engine/model/outcome.js";
 import type { Policy } from "../../engine/model/records.js";
 import { StoreActionError, UnknownMessageError } from "../../engine/store/errors.js";
-import type { ReceivedMessage, Store } from "../../engine/store/types.js";
+import type { ReceivedMessage, Store, StoreView } from "../../engine/store/types.js";
 
 /**
  * The Store contract, run against every implementation (memory.test.ts,
@@ -52,14 +52,17 @@ export function outcomeOf(
   };
 }
 
+/** The view a decision would read, opened now. */
+export const view = async (store: Store): Promise<StoreView> => (await store.openView()).view;
+
 /** Receive a message and complete it with these actions; returns its message ID. */
-export function apply(
+export async function apply(
   store: Store,
   actions: readonly TypedAction[],
   state: QueueState = "PROCESSED",
-): string {
-  const id = store.receive(received());
-  store.complete(outcomeOf(id, actions, state));
+): Promise<string> {
+  const id = await store.receive(received());
+  await store.complete(outcomeOf(id, actions, state));
   return id;
 }
 
@@ -112,9 +115,12 @@ const CLAIM: ClaimCreate["claim"] = {
 };
 
 /** Run `fn`, expecting a StoreActionError with this code. */
-function expectStoreError(fn: () => void, code: StoreActionError["code"]): StoreActionError {
+async function expectStoreError(
+  fn: () => Promise<unknown>,
+  code: StoreActionError["code"],
+): Promise<StoreActionError> {
   try {
-    fn();
+    await fn();
   } catch (e) {
     expect(e).toBeInstanceOf(StoreActionError);
     expect((e as StoreActionError).code).toBe(code);
@@ -126,8 +132,8 @@ function expectStoreError(fn: () => void, code: StoreActionError["code"]): Store
 /** A maker of stores for one describe block, each closed after its test. */
 export function freshStores(make: () => Store): () => Store {
   const opened: Store[] = [];
-  afterEach(() => {
-    for (const store of opened.splice(0)) store.close();
+  afterEach(async () => {
+    for (const store of opened.splice(0)) await store.close();
   });
   return () => {
     const store = make();
@@ -141,12 +147,12 @@ export function storeContract(name: string, make: () => Store): void {
     const fresh = freshStores(make);
 
     describe("messages", () => {
-      it("receive gives q- IDs from q-000001 and records the message as NEW", () => {
+      it("receive gives q- IDs from q-000001 and records the message as NEW", async () => {
         const store = fresh();
         const message = received({ sender: "mllp:127.0.0.1:5000", controlId: "X9" });
-        expect(store.receive(message)).toBe("q-000001");
-        expect(store.receive(received())).toBe("q-000002");
-        const stored = store.message("q-000001");
+        expect(await store.receive(message)).toBe("q-000001");
+        expect(await store.receive(received())).toBe("q-000002");
+        const stored = await store.message("q-000001");
         expect(stored).toEqual({
           ...message,
           messageId: "q-000001",
@@ -158,53 +164,53 @@ export function storeContract(name: string, make: () => Store): void {
         expect(Array.from(stored?.raw ?? [])).toEqual(Array.from(message.raw));
       });
 
-      it("keeps raw bytes exactly, including bytes that are not UTF-8", () => {
+      it("keeps raw bytes exactly, including bytes that are not UTF-8", async () => {
         const store = fresh();
         const raw = new Uint8Array([0x0b, 0x4d, 0x53, 0x48, 0xe9, 0x00, 0xff, 0x1c, 0x0d]);
-        const id = store.receive(received({ raw }));
-        expect(Array.from(store.message(id)?.raw ?? [])).toEqual(Array.from(raw));
+        const id = await store.receive(received({ raw }));
+        expect(Array.from((await store.message(id))?.raw ?? [])).toEqual(Array.from(raw));
       });
 
-      it("complete records the final state and the outcome", () => {
+      it("complete records the final state and the outcome", async () => {
         const store = fresh();
-        const id = store.receive(received());
+        const id = await store.receive(received());
         const outcome = outcomeOf(id, [createPatient()]);
-        store.complete(outcome);
-        expect(store.message(id)?.state).toBe("PROCESSED");
-        expect(store.message(id)?.outcome).toEqual(outcome);
+        await store.complete(outcome);
+        expect((await store.message(id))?.state).toBe("PROCESSED");
+        expect((await store.message(id))?.outcome).toEqual(outcome);
       });
 
-      it("lists messages in the order received, optionally by state", () => {
+      it("lists messages in the order received, optionally by state", async () => {
         const store = fresh();
-        const a = apply(store, [], "PROCESSED");
-        const b = apply(store, [], "ERROR");
-        const c = store.receive(received({ controlId: "C" }));
-        const d = apply(store, [], "ERROR");
-        expect(store.messages().map((m) => m.messageId)).toEqual([a, b, c, d]);
-        expect(store.messages({ state: "ERROR" }).map((m) => m.messageId)).toEqual([b, d]);
-        expect(store.messages({ state: "NEW" }).map((m) => m.controlId)).toEqual(["C"]);
-        expect(store.messages({ state: "DELETED" })).toEqual([]);
+        const a = await apply(store, [], "PROCESSED");
+        const b = await apply(store, [], "ERROR");
+        const c = await store.receive(received({ controlId: "C" }));
+        const d = await apply(store, [], "ERROR");
+        expect((await store.messages()).map((m) => m.messageId)).toEqual([a, b, c, d]);
+        expect((await store.messages({ state: "ERROR" })).map((m) => m.messageId)).toEqual([b, d]);
+        expect((await store.messages({ state: "NEW" })).map((m) => m.controlId)).toEqual(["C"]);
+        expect(await store.messages({ state: "DELETED" })).toEqual([]);
       });
 
-      it("a message can be completed again (reprocessing) and keeps the last outcome", () => {
+      it("a message can be completed again (reprocessing) and keeps the last outcome", async () => {
         const store = fresh();
-        const id = apply(store, [], "ERROR");
-        store.complete(outcomeOf(id, [createPatient()], "PROCESSED"));
-        expect(store.message(id)?.state).toBe("PROCESSED");
-        expect(store.message(id)?.outcome?.actions).toHaveLength(1);
-        expect(store.patientById("1001")).toBeDefined();
+        const id = await apply(store, [], "ERROR");
+        await store.complete(outcomeOf(id, [createPatient()], "PROCESSED"));
+        expect((await store.message(id))?.state).toBe("PROCESSED");
+        expect((await store.message(id))?.outcome?.actions).toHaveLength(1);
+        expect((await view(store)).patientById("1001")).toBeDefined();
       });
 
-      it("an unknown message ID reads as undefined and cannot be completed", () => {
+      it("an unknown message ID reads as undefined and cannot be completed", async () => {
         const store = fresh();
-        expect(store.message("q-000404")).toBeUndefined();
-        expect(() => store.complete(outcomeOf("q-000404", [createPatient()]))).toThrow(
-          UnknownMessageError,
-        );
-        expect(() => store.complete(outcomeOf("q-000404", [], "ERROR"))).toThrow(
-          UnknownMessageError,
-        );
-        expect(store.patientById("1001")).toBeUndefined();
+        expect(await store.message("q-000404")).toBeUndefined();
+        await expect(
+          async () => await store.complete(outcomeOf("q-000404", [createPatient()])),
+        ).rejects.toThrow(UnknownMessageError);
+        await expect(
+          async () => await store.complete(outcomeOf("q-000404", [], "ERROR")),
+        ).rejects.toThrow(UnknownMessageError);
+        expect((await view(store)).patientById("1001")).toBeUndefined();
       });
     });
 
@@ -219,14 +225,14 @@ export function storeContract(name: string, make: () => Store): void {
         messageType: "SIU^S12",
       });
 
-      it("numbers each pack from 1 and stores the message as NEW, direction outbound", () => {
+      it("numbers each pack from 1 and stores the message as NEW, direction outbound", async () => {
         const store = fresh();
-        const inbound = store.receive(received());
-        const a = store.queueOutbound("harbor", built);
-        const b = store.queueOutbound("harbor", built);
-        const c = store.queueOutbound("lakeside", built);
+        const inbound = await store.receive(received());
+        const a = await store.queueOutbound("harbor", built);
+        const b = await store.queueOutbound("harbor", built);
+        const c = await store.queueOutbound("lakeside", built);
         expect([inbound, a, b, c]).toEqual(["q-000001", "q-000002", "q-000003", "q-000004"]);
-        expect(store.message(a)).toEqual({
+        expect(await store.message(a)).toEqual({
           ...built(1),
           direction: "outbound",
           messageId: a,
@@ -234,9 +240,9 @@ export function storeContract(name: string, make: () => Store): void {
           state: "NEW",
           stateAt: built(1).receivedAt,
         });
-        expect(store.message(b)?.controlId).toBe("H2");
-        expect(store.message(c)?.controlId).toBe("H1");
-        expect(store.messages({ state: "NEW" }).map((m) => m.direction)).toEqual([
+        expect((await store.message(b))?.controlId).toBe("H2");
+        expect((await store.message(c))?.controlId).toBe("H1");
+        expect((await store.messages({ state: "NEW" })).map((m) => m.direction)).toEqual([
           "inbound",
           "outbound",
           "outbound",
@@ -244,44 +250,47 @@ export function storeContract(name: string, make: () => Store): void {
         ]);
       });
 
-      it("a build that throws takes no number and queues nothing", () => {
+      it("a build that throws takes no number and queues nothing", async () => {
         const store = fresh();
-        expect(() =>
-          store.queueOutbound("harbor", () => {
-            throw new Error("boom");
-          }),
-        ).toThrow("boom");
-        expect(store.messages()).toEqual([]);
-        expect(store.message(store.queueOutbound("harbor", built))?.controlId).toBe("H1");
+        await expect(
+          async () =>
+            await store.queueOutbound("harbor", () => {
+              throw new Error("boom");
+            }),
+        ).rejects.toThrow("boom");
+        expect(await store.messages()).toEqual([]);
+        expect((await store.message(await store.queueOutbound("harbor", built)))?.controlId).toBe(
+          "H1",
+        );
       });
     });
 
     describe("states that do not apply actions", () => {
       for (const state of ["ERROR", "CBOERROR", "ATHENAERROR", "DELETED"] as const) {
-        it(`${state}: nothing applied, state and outcome recorded`, () => {
+        it(`${state}: nothing applied, state and outcome recorded`, async () => {
           const store = fresh();
-          const id = store.receive(received());
+          const id = await store.receive(received());
           const outcome = outcomeOf(id, [createPatient()], state);
-          store.complete(outcome);
-          expect(store.patientById("1001")).toBeUndefined();
-          expect(store.nextId("patient")).toBe("1001");
-          expect(store.message(id)?.state).toBe(state);
-          expect(store.message(id)?.outcome).toEqual(outcome);
+          await store.complete(outcome);
+          expect((await view(store)).patientById("1001")).toBeUndefined();
+          expect((await view(store)).nextId("patient")).toBe("1001");
+          expect((await store.message(id))?.state).toBe(state);
+          expect((await store.message(id))?.outcome).toEqual(outcome);
         });
       }
 
-      it("NEW (an outbound message waiting to be sent) applies its actions", () => {
+      it("NEW (an outbound message waiting to be sent) applies its actions", async () => {
         const store = fresh();
-        apply(store, [createPatient()], "NEW");
-        expect(store.patientById("1001")).toBeDefined();
+        await apply(store, [createPatient()], "NEW");
+        expect((await view(store)).patientById("1001")).toBeDefined();
       });
     });
 
     describe("transactions", () => {
-      it("a failing action rolls back every action of the message", () => {
+      it("a failing action rolls back every action of the message", async () => {
         const store = fresh();
-        apply(store, [createPatient()]);
-        const id = store.receive(received());
+        await apply(store, [createPatient()]);
+        const id = await store.receive(received());
         const bob: PatientCreate["patient"] = {
           id: "1002",
           lastName: "Jones",
@@ -302,41 +311,41 @@ export function storeContract(name: string, make: () => Store): void {
           },
           createPatient(), // duplicate ID 1001
         ];
-        const error = expectStoreError(
-          () => store.complete(outcomeOf(id, actions)),
+        const error = await expectStoreError(
+          async () => await store.complete(outcomeOf(id, actions)),
           "DUPLICATE_ID",
         );
         expect(error.actionIndex).toBe(4);
         expect(error.actionType).toBe("patient.create");
         expect(error.message).toMatch(/1001/);
-        expect(store.patientById("1002")).toBeUndefined();
-        expect(store.patientById("1001")?.lastName).toBe("Smith");
-        expect(store.policiesOf("1001")).toEqual([]);
-        expect(store.patientsByExternalId("mrn", "7")).toEqual([]);
-        expect(store.patientsByExternalId("mrn", "M-2")).toEqual([]);
-        expect(store.patientCandidates({ dob: "1975-05-05" })).toEqual([]);
-        expect(store.nextId("patient")).toBe("1002");
-        expect(store.message(id)?.state).toBe("NEW");
-        expect(store.message(id)?.outcome).toBeUndefined();
+        expect((await view(store)).patientById("1002")).toBeUndefined();
+        expect((await view(store)).patientById("1001")?.lastName).toBe("Smith");
+        expect((await view(store)).policiesOf("1001")).toEqual([]);
+        expect((await view(store)).patientsByExternalId("mrn", "7")).toEqual([]);
+        expect((await view(store)).patientsByExternalId("mrn", "M-2")).toEqual([]);
+        expect((await view(store)).patientCandidates({ dob: "1975-05-05" })).toEqual([]);
+        expect((await view(store)).nextId("patient")).toBe("1002");
+        expect((await store.message(id))?.state).toBe("NEW");
+        expect((await store.message(id))?.outcome).toBeUndefined();
       });
 
-      it("after a failure the caller records ATHENAERROR with nothing applied", () => {
+      it("after a failure the caller records ATHENAERROR with nothing applied", async () => {
         const store = fresh();
-        apply(store, [createPatient()]);
-        const id = store.receive(received());
+        await apply(store, [createPatient()]);
+        const id = await store.receive(received());
         const failing = outcomeOf(id, [createPatient({ ...ALICE, id: "2000" }), createPatient()]);
-        expect(() => store.complete(failing)).toThrow(StoreActionError);
+        await expect(async () => await store.complete(failing)).rejects.toThrow(StoreActionError);
         const athena: Outcome = { ...failing, state: "ATHENAERROR", actions: [] };
-        store.complete(athena);
-        expect(store.message(id)?.state).toBe("ATHENAERROR");
-        expect(store.message(id)?.outcome).toEqual(athena);
-        expect(store.patientById("2000")).toBeUndefined();
-        expect(store.nextId("patient")).toBe("1002");
+        await store.complete(athena);
+        expect((await store.message(id))?.state).toBe("ATHENAERROR");
+        expect((await store.message(id))?.outcome).toEqual(athena);
+        expect((await view(store)).patientById("2000")).toBeUndefined();
+        expect((await view(store)).nextId("patient")).toBe("1002");
       });
 
-      it("rolls back appointments, claims, charges and self-pay too", () => {
+      it("rolls back appointments, claims, charges and self-pay too", async () => {
         const store = fresh();
-        apply(store, [
+        await apply(store, [
           createPatient(),
           { type: "insurance.add", patientId: "1001", policy: PPO },
           { type: "appointment.create", appointment: APPOINTMENT },
@@ -348,96 +357,99 @@ export function storeContract(name: string, make: () => Store): void {
           charge: { procedure: "73560", modifiers: [], units: 1, diagnosisPointers: [2] },
           diagnoses: ["S83.2"],
         };
-        const id = store.receive(received());
-        expect(() =>
-          store.complete(
-            outcomeOf(id, [
-              { type: "insurance.selfPay", patientId: "1001" },
-              charge,
-              {
-                type: "appointment.checkIn",
-                appointmentId: "1001",
-                appointment: { status: "2" },
-              },
-              {
-                type: "appointment.create",
-                appointment: { ...APPOINTMENT, id: "1002", patientId: "9999" },
-              },
-            ]),
-          ),
-        ).toThrow(StoreActionError);
-        expect(store.policiesOf("1001")).toEqual([PPO]);
-        expect(store.insuranceHistory("1001").selfPay).toBe(false);
-        expect(store.claimById("1001")).toEqual(CLAIM);
-        expect(store.appointmentById("1001")?.status).toBe("f");
-        expect(store.appointmentById("1002")).toBeUndefined();
-        expect(store.nextId("appointment")).toBe("1002");
+        const id = await store.receive(received());
+        await expect(
+          async () =>
+            await store.complete(
+              outcomeOf(id, [
+                { type: "insurance.selfPay", patientId: "1001" },
+                charge,
+                {
+                  type: "appointment.checkIn",
+                  appointmentId: "1001",
+                  appointment: { status: "2" },
+                },
+                {
+                  type: "appointment.create",
+                  appointment: { ...APPOINTMENT, id: "1002", patientId: "9999" },
+                },
+              ]),
+            ),
+        ).rejects.toThrow(StoreActionError);
+        expect((await view(store)).policiesOf("1001")).toEqual([PPO]);
+        expect((await store.insuranceHistory("1001")).selfPay).toBe(false);
+        expect(await store.claimById("1001")).toEqual(CLAIM);
+        expect((await view(store)).appointmentById("1001")?.status).toBe("f");
+        expect((await view(store)).appointmentById("1002")).toBeUndefined();
+        expect((await view(store)).nextId("appointment")).toBe("1002");
       });
     });
 
     describe("IDs", () => {
-      it("each kind counts from 1001", () => {
+      it("each kind counts from 1001", async () => {
         const store = fresh();
-        expect(store.nextId("patient")).toBe("1001");
-        expect(store.nextId("appointment")).toBe("1001");
-        expect(store.nextId("claim")).toBe("1001");
+        expect((await view(store)).nextId("patient")).toBe("1001");
+        expect((await view(store)).nextId("appointment")).toBe("1001");
+        expect((await view(store)).nextId("claim")).toBe("1001");
       });
 
-      it("nextId only reads; the ID is taken when the create is applied", () => {
+      it("nextId only reads; the ID is taken when the create is applied", async () => {
         const store = fresh();
-        expect(store.nextId("patient")).toBe("1001");
-        expect(store.nextId("patient")).toBe("1001");
-        apply(store, [createPatient({ ...ALICE, id: store.nextId("patient") })]);
-        expect(store.nextId("patient")).toBe("1002");
-        expect(store.nextId("appointment")).toBe("1001");
+        expect((await view(store)).nextId("patient")).toBe("1001");
+        expect((await view(store)).nextId("patient")).toBe("1001");
+        await apply(store, [
+          createPatient({ ...ALICE, id: (await view(store)).nextId("patient") }),
+        ]);
+        expect((await view(store)).nextId("patient")).toBe("1002");
+        expect((await view(store)).nextId("appointment")).toBe("1001");
       });
 
-      it("a create with a larger numeric ID moves the counter past it; other IDs leave it", () => {
+      it("a create with a larger numeric ID moves the counter past it; other IDs leave it", async () => {
         const store = fresh();
-        apply(store, [createPatient({ ...ALICE, id: "5000" })]);
-        expect(store.nextId("patient")).toBe("5001");
-        apply(store, [createPatient({ ...ALICE, id: "1200" })]);
-        expect(store.nextId("patient")).toBe("5001");
-        apply(store, [createPatient({ ...ALICE, id: "P-77" })]);
-        expect(store.nextId("patient")).toBe("5001");
-        expect(store.patientById("P-77")?.id).toBe("P-77");
-        apply(store, [
+        await apply(store, [createPatient({ ...ALICE, id: "5000" })]);
+        expect((await view(store)).nextId("patient")).toBe("5001");
+        await apply(store, [createPatient({ ...ALICE, id: "1200" })]);
+        expect((await view(store)).nextId("patient")).toBe("5001");
+        await apply(store, [createPatient({ ...ALICE, id: "P-77" })]);
+        expect((await view(store)).nextId("patient")).toBe("5001");
+        expect((await view(store)).patientById("P-77")?.id).toBe("P-77");
+        await apply(store, [
           {
             type: "appointment.create",
             appointment: { ...APPOINTMENT, id: "2001", patientId: "5000" },
           },
           { type: "claim.create", claim: { ...CLAIM, id: "3001", patientId: "5000" } },
         ]);
-        expect(store.nextId("appointment")).toBe("2002");
-        expect(store.nextId("claim")).toBe("3002");
+        expect((await view(store)).nextId("appointment")).toBe("2002");
+        expect((await view(store)).nextId("claim")).toBe("3002");
       });
 
-      it("a duplicate appointment or claim ID is an error", () => {
+      it("a duplicate appointment or claim ID is an error", async () => {
         const store = fresh();
-        apply(store, [
+        await apply(store, [
           createPatient(),
           { type: "appointment.create", appointment: APPOINTMENT },
           { type: "claim.create", claim: CLAIM },
         ]);
-        const a = store.receive(received());
-        expectStoreError(
-          () =>
-            store.complete(
+        const a = await store.receive(received());
+        await expectStoreError(
+          async () =>
+            await store.complete(
               outcomeOf(a, [{ type: "appointment.create", appointment: APPOINTMENT }]),
             ),
           "DUPLICATE_ID",
         );
-        expectStoreError(
-          () => store.complete(outcomeOf(a, [{ type: "claim.create", claim: CLAIM }])),
+        await expectStoreError(
+          async () => await store.complete(outcomeOf(a, [{ type: "claim.create", claim: CLAIM }])),
           "DUPLICATE_ID",
         );
       });
     });
 
     describe("patient.create", () => {
-      it("stores the record as given, without nulls or empty maps", () => {
+      it("stores the record as given, without nulls or empty maps", async () => {
         const store = fresh();
-        apply(store, [
+        await apply(store, [
           createPatient({
             ...ALICE,
             middleName: null,
@@ -446,29 +458,34 @@ export function storeContract(name: string, make: () => Store): void {
             externalIds: { mrn: "00123" },
           }),
         ]);
-        expect(store.patientById("1001")).toEqual({ ...ALICE, externalIds: { mrn: "00123" } });
-        expect(store.patientById("1001")).not.toHaveProperty("middleName");
-        expect(store.patientById("1001")).not.toHaveProperty("nextOfKin");
-        expect(store.patientById("1002")).toBeUndefined();
+        expect((await view(store)).patientById("1001")).toEqual({
+          ...ALICE,
+          externalIds: { mrn: "00123" },
+        });
+        expect((await view(store)).patientById("1001")).not.toHaveProperty("middleName");
+        expect((await view(store)).patientById("1001")).not.toHaveProperty("nextOfKin");
+        expect((await view(store)).patientById("1002")).toBeUndefined();
       });
 
-      it("a record read before an update keeps the values it was read with", () => {
+      it("a record read before an update keeps the values it was read with", async () => {
         const store = fresh();
-        apply(store, [createPatient()]);
-        const before = store.patientById("1001");
-        apply(store, [{ type: "patient.update", patientId: "1001", patient: { lastName: "Z" } }]);
+        await apply(store, [createPatient()]);
+        const before = (await view(store)).patientById("1001");
+        await apply(store, [
+          { type: "patient.update", patientId: "1001", patient: { lastName: "Z" } },
+        ]);
         expect(before?.lastName).toBe("Smith");
-        expect(store.patientById("1001")?.lastName).toBe("Z");
+        expect((await view(store)).patientById("1001")?.lastName).toBe("Z");
       });
     });
 
     describe("patient.update", () => {
-      it("merges: a value replaces, null clears, a missing key keeps, nested maps merge", () => {
+      it("merges: a value replaces, null clears, a missing key keeps, nested maps merge", async () => {
         const store = fresh();
-        apply(store, [
+        await apply(store, [
           createPatient({ ...ALICE, guarantor: { lastName: "Smith", relationship: "self" } }),
         ]);
-        apply(store, [
+        await apply(store, [
           {
             type: "patient.update",
             patientId: "1001",
@@ -482,7 +499,7 @@ export function storeContract(name: string, make: () => Store): void {
             },
           },
         ]);
-        expect(store.patientById("1001")).toEqual({
+        expect((await view(store)).patientById("1001")).toEqual({
           id: "1001",
           lastName: "Smith",
           firstName: "Alicia",
@@ -495,31 +512,33 @@ export function storeContract(name: string, make: () => Store): void {
         });
       });
 
-      it("a nested map whose every key is cleared is removed", () => {
+      it("a nested map whose every key is cleared is removed", async () => {
         const store = fresh();
-        apply(store, [createPatient({ id: "1001", lastName: "Smith", phones: { home: "1" } })]);
-        apply(store, [
+        await apply(store, [
+          createPatient({ id: "1001", lastName: "Smith", phones: { home: "1" } }),
+        ]);
+        await apply(store, [
           { type: "patient.update", patientId: "1001", patient: { phones: { home: null } } },
         ]);
-        expect(store.patientById("1001")).toEqual({ id: "1001", lastName: "Smith" });
+        expect((await view(store)).patientById("1001")).toEqual({ id: "1001", lastName: "Smith" });
       });
 
-      it("cannot change the patient's ID", () => {
+      it("cannot change the patient's ID", async () => {
         const store = fresh();
-        apply(store, [createPatient()]);
-        apply(store, [
+        await apply(store, [createPatient()]);
+        await apply(store, [
           { type: "patient.update", patientId: "1001", patient: { id: "9", lastName: "Doe" } },
         ]);
-        expect(store.patientById("1001")?.lastName).toBe("Doe");
-        expect(store.patientById("9")).toBeUndefined();
+        expect((await view(store)).patientById("1001")?.lastName).toBe("Doe");
+        expect((await view(store)).patientById("9")).toBeUndefined();
       });
 
-      it("an unknown patient is NOT_FOUND", () => {
+      it("an unknown patient is NOT_FOUND", async () => {
         const store = fresh();
-        const id = store.receive(received());
-        expectStoreError(
-          () =>
-            store.complete(
+        const id = await store.receive(received());
+        await expectStoreError(
+          async () =>
+            await store.complete(
               outcomeOf(id, [{ type: "patient.update", patientId: "42", patient: { sex: "M" } }]),
             ),
           "NOT_FOUND",
@@ -538,73 +557,89 @@ export function storeContract(name: string, make: () => Store): void {
           key,
         }) as TypedAction;
 
-      it("stores the value verbatim on the patient and indexes the key", () => {
+      it("stores the value verbatim on the patient and indexes the key", async () => {
         const store = fresh();
-        apply(store, [createPatient(), setId("1001", "000123", "123")]);
-        const patient = store.patientById("1001");
+        await apply(store, [createPatient(), setId("1001", "000123", "123")]);
+        const patient = (await view(store)).patientById("1001");
         expect(patient?.externalIds).toEqual({ mrn: "000123" });
-        expect(store.patientsByExternalId("mrn", "123")).toEqual([patient]);
-        expect(store.patientsByExternalId("mrn", "000123")).toEqual([]);
-        expect(store.patientsByExternalId("chart", "123")).toEqual([]);
+        expect((await view(store)).patientsByExternalId("mrn", "123")).toEqual([patient]);
+        expect((await view(store)).patientsByExternalId("mrn", "000123")).toEqual([]);
+        expect((await view(store)).patientsByExternalId("chart", "123")).toEqual([]);
       });
 
-      it("a new value moves the key; other names are kept", () => {
+      it("a new value moves the key; other names are kept", async () => {
         const store = fresh();
-        apply(store, [
+        await apply(store, [
           createPatient({ ...ALICE, externalIds: { chart: "C-1" } }),
           setId("1001", "0123", "123"),
         ]);
-        apply(store, [setId("1001", "0456", "456")]);
-        expect(store.patientById("1001")?.externalIds).toEqual({ chart: "C-1", mrn: "0456" });
-        expect(store.patientsByExternalId("mrn", "123")).toEqual([]);
-        expect(store.patientsByExternalId("mrn", "456").map((p) => p.id)).toEqual(["1001"]);
-        expect(store.patientsByExternalId("chart", "C-1").map((p) => p.id)).toEqual(["1001"]);
+        await apply(store, [setId("1001", "0456", "456")]);
+        expect((await view(store)).patientById("1001")?.externalIds).toEqual({
+          chart: "C-1",
+          mrn: "0456",
+        });
+        expect((await view(store)).patientsByExternalId("mrn", "123")).toEqual([]);
+        expect((await view(store)).patientsByExternalId("mrn", "456").map((p) => p.id)).toEqual([
+          "1001",
+        ]);
+        expect((await view(store)).patientsByExternalId("chart", "C-1").map((p) => p.id)).toEqual([
+          "1001",
+        ]);
       });
 
-      it("IDs written by create or update are indexed under their value", () => {
+      it("IDs written by create or update are indexed under their value", async () => {
         const store = fresh();
-        apply(store, [createPatient({ ...ALICE, externalIds: { mrn: "00123" } })]);
-        expect(store.patientsByExternalId("mrn", "00123").map((p) => p.id)).toEqual(["1001"]);
-        apply(store, [
+        await apply(store, [createPatient({ ...ALICE, externalIds: { mrn: "00123" } })]);
+        expect((await view(store)).patientsByExternalId("mrn", "00123").map((p) => p.id)).toEqual([
+          "1001",
+        ]);
+        await apply(store, [
           { type: "patient.update", patientId: "1001", patient: { externalIds: { mrn: "00999" } } },
         ]);
-        expect(store.patientsByExternalId("mrn", "00123")).toEqual([]);
-        expect(store.patientsByExternalId("mrn", "00999").map((p) => p.id)).toEqual(["1001"]);
+        expect((await view(store)).patientsByExternalId("mrn", "00123")).toEqual([]);
+        expect((await view(store)).patientsByExternalId("mrn", "00999").map((p) => p.id)).toEqual([
+          "1001",
+        ]);
       });
 
-      it("an update that leaves the value alone keeps the normalized key; null removes it", () => {
+      it("an update that leaves the value alone keeps the normalized key; null removes it", async () => {
         const store = fresh();
-        apply(store, [createPatient(), setId("1001", "000123", "123")]);
-        apply(store, [
+        await apply(store, [createPatient(), setId("1001", "000123", "123")]);
+        await apply(store, [
           {
             type: "patient.update",
             patientId: "1001",
             patient: { firstName: "Al", externalIds: { mrn: "000123" } },
           },
         ]);
-        expect(store.patientsByExternalId("mrn", "123").map((p) => p.firstName)).toEqual(["Al"]);
-        apply(store, [
+        expect(
+          (await view(store)).patientsByExternalId("mrn", "123").map((p) => p.firstName),
+        ).toEqual(["Al"]);
+        await apply(store, [
           { type: "patient.update", patientId: "1001", patient: { externalIds: { mrn: null } } },
         ] as unknown as TypedAction[]);
-        expect(store.patientsByExternalId("mrn", "123")).toEqual([]);
-        expect(store.patientById("1001")).not.toHaveProperty("externalIds");
+        expect((await view(store)).patientsByExternalId("mrn", "123")).toEqual([]);
+        expect((await view(store)).patientById("1001")).not.toHaveProperty("externalIds");
       });
 
-      it("several patients may share a key: all are returned, oldest first", () => {
+      it("several patients may share a key: all are returned, oldest first", async () => {
         const store = fresh();
-        apply(store, [
+        await apply(store, [
           createPatient({ id: "1002", lastName: "B" }),
           createPatient({ id: "1001", lastName: "A" }),
           createPatient({ id: "1003", lastName: "C" }),
           setId("1001", "7", "7"),
           setId("1002", "07", "7"),
         ]);
-        expect(store.patientsByExternalId("mrn", "7").map((p) => p.id)).toEqual(["1002", "1001"]);
+        expect((await view(store)).patientsByExternalId("mrn", "7").map((p) => p.id)).toEqual([
+          "1002",
+          "1001",
+        ]);
       });
 
-      it("works on appointments", () => {
+      it("works on appointments", async () => {
         const store = fresh();
-        apply(store, [
+        await apply(store, [
           createPatient(),
           {
             type: "appointment.create",
@@ -612,18 +647,18 @@ export function storeContract(name: string, make: () => Store): void {
           },
           setId("1001", "0042", "42", "appointment"),
         ]);
-        const appointment = store.appointmentById("1001");
+        const appointment = (await view(store)).appointmentById("1001");
         expect(appointment?.externalIds).toEqual({ visit: "V1", mrn: "0042" });
-        expect(store.appointmentsByExternalId("mrn", "42")).toEqual([appointment]);
-        expect(store.appointmentsByExternalId("visit", "V1")).toEqual([appointment]);
-        expect(store.patientsByExternalId("mrn", "42")).toEqual([]);
+        expect((await view(store)).appointmentsByExternalId("mrn", "42")).toEqual([appointment]);
+        expect((await view(store)).appointmentsByExternalId("visit", "V1")).toEqual([appointment]);
+        expect((await view(store)).patientsByExternalId("mrn", "42")).toEqual([]);
       });
 
-      it("an unknown record is NOT_FOUND", () => {
+      it("an unknown record is NOT_FOUND", async () => {
         const store = fresh();
-        const id = store.receive(received());
-        expectStoreError(
-          () => store.complete(outcomeOf(id, [setId("1001", "1", "1", "appointment")])),
+        const id = await store.receive(received());
+        await expectStoreError(
+          async () => await store.complete(outcomeOf(id, [setId("1001", "1", "1", "appointment")])),
           "NOT_FOUND",
         );
       });
@@ -639,14 +674,15 @@ export function storeContract(name: string, make: () => Store): void {
         { id: "1006", lastName: "White", dob: "2001-01-01" },
       ];
 
-      it("finds patients sharing any one key, oldest first", () => {
+      it("finds patients sharing any one key, oldest first", async () => {
         const store = fresh();
-        apply(
+        await apply(
           store,
           people.map((p) => createPatient(p)),
         );
-        const ids = (block: Parameters<Store["patientCandidates"]>[0]) =>
-          store.patientCandidates(block).map((p) => p.id);
+        const candidates = await view(store);
+        const ids = (block: Parameters<StoreView["patientCandidates"]>[0]) =>
+          candidates.patientCandidates(block).map((p) => p.id);
         expect(ids({ dob: "1980-02-14" })).toEqual(["1001", "1003"]);
         expect(ids({ ssn: "123456789" })).toEqual(["1001", "1004"]);
         expect(ids({ phone: "5551234567" })).toEqual(["1001", "1005"]);
@@ -665,59 +701,66 @@ export function storeContract(name: string, make: () => Store): void {
         expect(ids({})).toEqual([]);
       });
 
-      it("returns the stored records", () => {
+      it("returns the stored records", async () => {
         const store = fresh();
-        apply(store, [createPatient()]);
-        expect(store.patientCandidates({ dob: "1980-02-14" })).toEqual([ALICE]);
+        await apply(store, [createPatient()]);
+        expect((await view(store)).patientCandidates({ dob: "1980-02-14" })).toEqual([ALICE]);
       });
 
-      it("follows updates: old keys no longer find the patient", () => {
+      it("follows updates: old keys no longer find the patient", async () => {
         const store = fresh();
-        apply(store, [createPatient()]);
-        apply(store, [
+        await apply(store, [createPatient()]);
+        await apply(store, [
           {
             type: "patient.update",
             patientId: "1001",
             patient: { dob: "1981-03-15", lastName: "Jones", ssn: null },
           },
         ]);
-        expect(store.patientCandidates({ dob: "1980-02-14" })).toEqual([]);
-        expect(store.patientCandidates({ ssn: "123456789" })).toEqual([]);
-        expect(store.patientCandidates({ lastNamePhonetic: "S530A" })).toEqual([]);
-        expect(store.patientCandidates({ dob: "1981-03-15" }).map((p) => p.id)).toEqual(["1001"]);
-        expect(store.patientCandidates({ lastNamePhonetic: "J520A" }).map((p) => p.id)).toEqual([
-          "1001",
-        ]);
-        expect(store.patientCandidates({ phone: "5551234567" }).map((p) => p.id)).toEqual(["1001"]);
+        expect((await view(store)).patientCandidates({ dob: "1980-02-14" })).toEqual([]);
+        expect((await view(store)).patientCandidates({ ssn: "123456789" })).toEqual([]);
+        expect((await view(store)).patientCandidates({ lastNamePhonetic: "S530A" })).toEqual([]);
+        expect(
+          (await view(store)).patientCandidates({ dob: "1981-03-15" }).map((p) => p.id),
+        ).toEqual(["1001"]);
+        expect(
+          (await view(store)).patientCandidates({ lastNamePhonetic: "J520A" }).map((p) => p.id),
+        ).toEqual(["1001"]);
+        expect(
+          (await view(store)).patientCandidates({ phone: "5551234567" }).map((p) => p.id),
+        ).toEqual(["1001"]);
       });
     });
 
     describe("insurance.add", () => {
-      it("inserts a policy at its sequence; policiesOf lists active policies by sequence", () => {
+      it("inserts a policy at its sequence; policiesOf lists active policies by sequence", async () => {
         const store = fresh();
         const secondary: Policy = { sequence: 2, packageId: "00312", policyNumber: null };
         const casePolicy: Policy = { sequence: 0, packageId: "7788" };
-        apply(store, [
+        await apply(store, [
           createPatient(),
           { type: "insurance.add", patientId: "1001", policy: secondary },
           { type: "insurance.add", patientId: "1001", policy: PPO },
           { type: "insurance.add", patientId: "1001", policy: casePolicy },
         ]);
-        expect(store.policiesOf("1001")).toEqual([
+        expect((await view(store)).policiesOf("1001")).toEqual([
           casePolicy,
           PPO,
           { sequence: 2, packageId: "00312" },
         ]);
-        expect(store.policiesOf("9999")).toEqual([]);
+        expect((await view(store)).policiesOf("9999")).toEqual([]);
       });
 
-      it("a sequence that already holds an active policy is a CONFLICT", () => {
+      it("a sequence that already holds an active policy is a CONFLICT", async () => {
         const store = fresh();
-        apply(store, [createPatient(), { type: "insurance.add", patientId: "1001", policy: PPO }]);
-        const id = store.receive(received());
-        expectStoreError(
-          () =>
-            store.complete(
+        await apply(store, [
+          createPatient(),
+          { type: "insurance.add", patientId: "1001", policy: PPO },
+        ]);
+        const id = await store.receive(received());
+        await expectStoreError(
+          async () =>
+            await store.complete(
               outcomeOf(id, [
                 { type: "insurance.add", patientId: "1001", policy: { ...PPO, packageId: "5120" } },
               ]),
@@ -726,22 +769,27 @@ export function storeContract(name: string, make: () => Store): void {
         );
       });
 
-      it("an unknown patient is NOT_FOUND", () => {
+      it("an unknown patient is NOT_FOUND", async () => {
         const store = fresh();
-        const id = store.receive(received());
-        expectStoreError(
-          () =>
-            store.complete(outcomeOf(id, [{ type: "insurance.add", patientId: "1", policy: PPO }])),
+        const id = await store.receive(received());
+        await expectStoreError(
+          async () =>
+            await store.complete(
+              outcomeOf(id, [{ type: "insurance.add", patientId: "1", policy: PPO }]),
+            ),
           "NOT_FOUND",
         );
       });
     });
 
     describe("insurance.update", () => {
-      it("merges into the active policy of that sequence", () => {
+      it("merges into the active policy of that sequence", async () => {
         const store = fresh();
-        apply(store, [createPatient(), { type: "insurance.add", patientId: "1001", policy: PPO }]);
-        apply(store, [
+        await apply(store, [
+          createPatient(),
+          { type: "insurance.add", patientId: "1001", policy: PPO },
+        ]);
+        await apply(store, [
           {
             type: "insurance.update",
             patientId: "1001",
@@ -755,43 +803,52 @@ export function storeContract(name: string, make: () => Store): void {
           },
         ]);
         const { relationshipToInsured: _cleared, ...rest } = PPO;
-        expect(store.policiesOf("1001")).toEqual([
+        expect((await view(store)).policiesOf("1001")).toEqual([
           {
             ...rest,
             policyNumber: "P-2",
             insured: { lastName: "Smith", firstName: "Alice", dob: "1980-02-14" },
           },
         ]);
-        expect(store.insuranceHistory("1001").policies).toHaveLength(1);
+        expect((await store.insuranceHistory("1001")).policies).toHaveLength(1);
       });
 
-      it("no active policy at the sequence is NOT_FOUND; another package is a CONFLICT", () => {
+      it("no active policy at the sequence is NOT_FOUND; another package is a CONFLICT", async () => {
         const store = fresh();
-        apply(store, [createPatient(), { type: "insurance.add", patientId: "1001", policy: PPO }]);
-        const id = store.receive(received());
+        await apply(store, [
+          createPatient(),
+          { type: "insurance.add", patientId: "1001", policy: PPO },
+        ]);
+        const id = await store.receive(received());
         const update = (sequence: number, packageId: string): TypedAction[] => [
           { type: "insurance.update", patientId: "1001", policy: { sequence, packageId } },
         ];
-        expectStoreError(() => store.complete(outcomeOf(id, update(2, "4471"))), "NOT_FOUND");
-        expectStoreError(() => store.complete(outcomeOf(id, update(1, "5120"))), "CONFLICT");
+        await expectStoreError(
+          async () => await store.complete(outcomeOf(id, update(2, "4471"))),
+          "NOT_FOUND",
+        );
+        await expectStoreError(
+          async () => await store.complete(outcomeOf(id, update(1, "5120"))),
+          "CONFLICT",
+        );
       });
     });
 
     describe("insurance.replace", () => {
-      it("cancels the active policy at the sequence and inserts the new one", () => {
+      it("cancels the active policy at the sequence and inserts the new one", async () => {
         const store = fresh();
         const secondary: Policy = { sequence: 2, packageId: "00312" };
-        apply(store, [
+        await apply(store, [
           createPatient(),
           { type: "insurance.add", patientId: "1001", policy: PPO },
           { type: "insurance.add", patientId: "1001", policy: secondary },
         ]);
         const mvp: Policy = { sequence: 1, packageId: "5120", policyNumber: "MVP-9" };
-        apply(store, [
+        await apply(store, [
           { type: "insurance.replace", patientId: "1001", policy: mvp, replacedPackageId: "4471" },
         ]);
-        expect(store.policiesOf("1001")).toEqual([mvp, secondary]);
-        expect(store.insuranceHistory("1001")).toEqual({
+        expect((await view(store)).policiesOf("1001")).toEqual([mvp, secondary]);
+        expect(await store.insuranceHistory("1001")).toEqual({
           selfPay: false,
           policies: [
             { policy: PPO, cancelled: true },
@@ -801,13 +858,16 @@ export function storeContract(name: string, make: () => Store): void {
         });
       });
 
-      it("a replaced package that is not the active one is a CONFLICT", () => {
+      it("a replaced package that is not the active one is a CONFLICT", async () => {
         const store = fresh();
-        apply(store, [createPatient(), { type: "insurance.add", patientId: "1001", policy: PPO }]);
-        const id = store.receive(received());
-        expectStoreError(
-          () =>
-            store.complete(
+        await apply(store, [
+          createPatient(),
+          { type: "insurance.add", patientId: "1001", policy: PPO },
+        ]);
+        const id = await store.receive(received());
+        await expectStoreError(
+          async () =>
+            await store.complete(
               outcomeOf(id, [
                 {
                   type: "insurance.replace",
@@ -819,46 +879,46 @@ export function storeContract(name: string, make: () => Store): void {
             ),
           "CONFLICT",
         );
-        expect(store.policiesOf("1001")).toEqual([PPO]);
+        expect((await view(store)).policiesOf("1001")).toEqual([PPO]);
       });
     });
 
     describe("insurance.selfPay", () => {
-      it("cancels every active policy and records the patient as self-pay", () => {
+      it("cancels every active policy and records the patient as self-pay", async () => {
         const store = fresh();
-        apply(store, [
+        await apply(store, [
           createPatient(),
           { type: "insurance.add", patientId: "1001", policy: PPO },
           { type: "insurance.add", patientId: "1001", policy: { sequence: 2, packageId: "3" } },
         ]);
-        apply(store, [{ type: "insurance.selfPay", patientId: "1001" }]);
-        expect(store.policiesOf("1001")).toEqual([]);
-        const history = store.insuranceHistory("1001");
+        await apply(store, [{ type: "insurance.selfPay", patientId: "1001" }]);
+        expect((await view(store)).policiesOf("1001")).toEqual([]);
+        const history = await store.insuranceHistory("1001");
         expect(history.selfPay).toBe(true);
         expect(history.policies.map((p) => p.cancelled)).toEqual([true, true]);
       });
 
-      it("a policy added later ends self-pay", () => {
+      it("a policy added later ends self-pay", async () => {
         const store = fresh();
-        apply(store, [createPatient(), { type: "insurance.selfPay", patientId: "1001" }]);
-        expect(store.insuranceHistory("1001").selfPay).toBe(true);
-        apply(store, [{ type: "insurance.add", patientId: "1001", policy: PPO }]);
-        expect(store.insuranceHistory("1001")).toEqual({
+        await apply(store, [createPatient(), { type: "insurance.selfPay", patientId: "1001" }]);
+        expect((await store.insuranceHistory("1001")).selfPay).toBe(true);
+        await apply(store, [{ type: "insurance.add", patientId: "1001", policy: PPO }]);
+        expect(await store.insuranceHistory("1001")).toEqual({
           selfPay: false,
           policies: [{ policy: PPO, cancelled: false }],
         });
       });
 
-      it("an unknown patient has no insurance history", () => {
+      it("an unknown patient has no insurance history", async () => {
         const store = fresh();
-        expect(store.insuranceHistory("1001")).toEqual({ selfPay: false, policies: [] });
+        expect(await store.insuranceHistory("1001")).toEqual({ selfPay: false, policies: [] });
       });
     });
 
     describe("privacy.set", () => {
-      it("sets both privacy boxes", () => {
+      it("sets both privacy boxes", async () => {
         const store = fresh();
-        apply(store, [
+        await apply(store, [
           createPatient(),
           {
             type: "privacy.set",
@@ -866,7 +926,7 @@ export function storeContract(name: string, make: () => Store): void {
             privacy: { releaseOfBillingInformation: true, assignmentOfBenefits: false },
           },
         ]);
-        expect(store.patientById("1001")).toEqual({
+        expect((await view(store)).patientById("1001")).toEqual({
           ...ALICE,
           privacy: { releaseOfBillingInformation: true, assignmentOfBenefits: false },
         });
@@ -874,15 +934,15 @@ export function storeContract(name: string, make: () => Store): void {
     });
 
     describe("guarantor.set", () => {
-      it("sets the guarantor whole, replacing the stored one", () => {
+      it("sets the guarantor whole, replacing the stored one", async () => {
         const store = fresh();
-        apply(store, [
+        await apply(store, [
           createPatient({
             ...ALICE,
             guarantor: { lastName: "Old", firstName: "Guy", phone: "555" },
           }),
         ]);
-        apply(store, [
+        await apply(store, [
           {
             type: "guarantor.set",
             patientId: "1001",
@@ -894,7 +954,7 @@ export function storeContract(name: string, make: () => Store): void {
             },
           },
         ]);
-        expect(store.patientById("1001")).toEqual({
+        expect((await view(store)).patientById("1001")).toEqual({
           ...ALICE,
           guarantor: {
             lastName: "Smith",
@@ -907,23 +967,23 @@ export function storeContract(name: string, make: () => Store): void {
     });
 
     describe("appointment.create", () => {
-      it("stores the appointment", () => {
+      it("stores the appointment", async () => {
         const store = fresh();
-        apply(store, [
+        await apply(store, [
           createPatient(),
           { type: "appointment.create", appointment: { ...APPOINTMENT, notes: null } },
         ]);
-        expect(store.appointmentById("1001")).toEqual(APPOINTMENT);
-        expect(store.appointmentById("1002")).toBeUndefined();
-        expect(store.nextId("appointment")).toBe("1002");
+        expect((await view(store)).appointmentById("1001")).toEqual(APPOINTMENT);
+        expect((await view(store)).appointmentById("1002")).toBeUndefined();
+        expect((await view(store)).nextId("appointment")).toBe("1002");
       });
 
-      it("an unknown patient is NOT_FOUND", () => {
+      it("an unknown patient is NOT_FOUND", async () => {
         const store = fresh();
-        const id = store.receive(received());
-        expectStoreError(
-          () =>
-            store.complete(
+        const id = await store.receive(received());
+        await expectStoreError(
+          async () =>
+            await store.complete(
               outcomeOf(id, [{ type: "appointment.create", appointment: APPOINTMENT }]),
             ),
           "NOT_FOUND",
@@ -947,21 +1007,24 @@ export function storeContract(name: string, make: () => Store): void {
     ];
     for (const [type, patch, effect] of changes) {
       describe(type, () => {
-        it("merges the action's appointment into the stored one", () => {
+        it("merges the action's appointment into the stored one", async () => {
           const store = fresh();
-          apply(store, [createPatient(), { type: "appointment.create", appointment: APPOINTMENT }]);
-          apply(store, [{ type, appointmentId: "1001", appointment: { ...patch, id: "7" } }]);
+          await apply(store, [
+            createPatient(),
+            { type: "appointment.create", appointment: APPOINTMENT },
+          ]);
+          await apply(store, [{ type, appointmentId: "1001", appointment: { ...patch, id: "7" } }]);
           const { providerId: _p, ...withoutProvider } = APPOINTMENT;
           const base = "providerId" in patch ? withoutProvider : APPOINTMENT;
-          expect(store.appointmentById("1001")).toEqual({ ...base, ...effect });
+          expect((await view(store)).appointmentById("1001")).toEqual({ ...base, ...effect });
         });
 
-        it("an unknown appointment is NOT_FOUND", () => {
+        it("an unknown appointment is NOT_FOUND", async () => {
           const store = fresh();
-          const id = store.receive(received());
-          expectStoreError(
-            () =>
-              store.complete(
+          const id = await store.receive(received());
+          await expectStoreError(
+            async () =>
+              await store.complete(
                 outcomeOf(id, [{ type, appointmentId: "1001", appointment: { status: "x" } }]),
               ),
             "NOT_FOUND",
@@ -971,9 +1034,9 @@ export function storeContract(name: string, make: () => Store): void {
     }
 
     describe("claim.create", () => {
-      it("stores the claim; unbilledClaims finds it by patient and service date", () => {
+      it("stores the claim; unbilledClaims finds it by patient and service date", async () => {
         const store = fresh();
-        apply(store, [
+        await apply(store, [
           createPatient(),
           { type: "appointment.create", appointment: APPOINTMENT },
           { type: "claim.create", claim: { ...CLAIM, appointmentId: "1001" } },
@@ -981,32 +1044,37 @@ export function storeContract(name: string, make: () => Store): void {
           { type: "claim.create", claim: { ...CLAIM, id: "1003", status: "billed" } },
           { type: "claim.create", claim: { ...CLAIM, id: "1004", serviceDate: "2026-03-03" } },
         ]);
-        expect(store.claimById("1001")).toEqual({ ...CLAIM, appointmentId: "1001" });
-        expect(store.claimById("1003")?.status).toBe("billed");
-        expect(store.unbilledClaims("1001", "2026-03-02").map((c) => c.id)).toEqual([
+        expect(await store.claimById("1001")).toEqual({ ...CLAIM, appointmentId: "1001" });
+        expect((await store.claimById("1003"))?.status).toBe("billed");
+        expect((await view(store)).unbilledClaims("1001", "2026-03-02").map((c) => c.id)).toEqual([
           "1001",
           "1002",
         ]);
-        expect(store.unbilledClaims("1001", "2026-03-02")[1]).toEqual({ ...CLAIM, id: "1002" });
-        expect(store.unbilledClaims("1001", "2026-03-03").map((c) => c.id)).toEqual(["1004"]);
-        expect(store.unbilledClaims("1002", "2026-03-02")).toEqual([]);
-        expect(store.nextId("claim")).toBe("1005");
+        expect((await view(store)).unbilledClaims("1001", "2026-03-02")[1]).toEqual({
+          ...CLAIM,
+          id: "1002",
+        });
+        expect((await view(store)).unbilledClaims("1001", "2026-03-03").map((c) => c.id)).toEqual([
+          "1004",
+        ]);
+        expect((await view(store)).unbilledClaims("1002", "2026-03-02")).toEqual([]);
+        expect((await view(store)).nextId("claim")).toBe("1005");
       });
 
-      it("an unknown patient or appointment is NOT_FOUND", () => {
+      it("an unknown patient or appointment is NOT_FOUND", async () => {
         const store = fresh();
-        apply(store, [createPatient()]);
-        const id = store.receive(received());
-        expectStoreError(
-          () =>
-            store.complete(
+        await apply(store, [createPatient()]);
+        const id = await store.receive(received());
+        await expectStoreError(
+          async () =>
+            await store.complete(
               outcomeOf(id, [{ type: "claim.create", claim: { ...CLAIM, patientId: "9" } }]),
             ),
           "NOT_FOUND",
         );
-        expectStoreError(
-          () =>
-            store.complete(
+        await expectStoreError(
+          async () =>
+            await store.complete(
               outcomeOf(id, [{ type: "claim.create", claim: { ...CLAIM, appointmentId: "9" } }]),
             ),
           "NOT_FOUND",
@@ -1015,11 +1083,11 @@ export function storeContract(name: string, make: () => Store): void {
     });
 
     describe("charge.add", () => {
-      it("appends a line and appends the diagnoses to the claim header", () => {
+      it("appends a line and appends the diagnoses to the claim header", async () => {
         const store = fresh();
-        apply(store, [createPatient(), { type: "claim.create", claim: CLAIM }]);
+        await apply(store, [createPatient(), { type: "claim.create", claim: CLAIM }]);
         const line = { procedure: "73560", modifiers: ["RT"], units: 1, diagnosisPointers: [1, 2] };
-        apply(store, [
+        await apply(store, [
           { type: "charge.add", claimId: "1001", charge: line, diagnoses: ["S83.2"] },
           {
             type: "charge.add",
@@ -1027,7 +1095,7 @@ export function storeContract(name: string, make: () => Store): void {
             charge: { procedure: "20610", modifiers: [], units: 2, diagnosisPointers: [1] },
           },
         ]);
-        expect(store.claimById("1001")).toEqual({
+        expect(await store.claimById("1001")).toEqual({
           ...CLAIM,
           diagnoses: ["M17.11", "S83.2"],
           lines: [
@@ -1038,9 +1106,9 @@ export function storeContract(name: string, make: () => Store): void {
         });
       });
 
-      it("an unknown claim is NOT_FOUND; a billed claim is a CONFLICT", () => {
+      it("an unknown claim is NOT_FOUND; a billed claim is a CONFLICT", async () => {
         const store = fresh();
-        apply(store, [
+        await apply(store, [
           createPatient(),
           { type: "claim.create", claim: { ...CLAIM, status: "billed" } },
         ]);
@@ -1049,22 +1117,28 @@ export function storeContract(name: string, make: () => Store): void {
           claimId,
           charge: { procedure: "99213", modifiers: [], units: 1, diagnosisPointers: [] },
         });
-        const id = store.receive(received());
-        expectStoreError(() => store.complete(outcomeOf(id, [charge("2000")])), "NOT_FOUND");
-        expectStoreError(() => store.complete(outcomeOf(id, [charge("1001")])), "CONFLICT");
+        const id = await store.receive(received());
+        await expectStoreError(
+          async () => await store.complete(outcomeOf(id, [charge("2000")])),
+          "NOT_FOUND",
+        );
+        await expectStoreError(
+          async () => await store.complete(outcomeOf(id, [charge("1001")])),
+          "CONFLICT",
+        );
       });
     });
 
     describe("charge.replace", () => {
-      it("replaces the line at lineIndex (0-based)", () => {
+      it("replaces the line at lineIndex (0-based)", async () => {
         const store = fresh();
         const second = { procedure: "73560", modifiers: [], units: 1, diagnosisPointers: [1] };
-        apply(store, [
+        await apply(store, [
           createPatient(),
           { type: "claim.create", claim: { ...CLAIM, lines: [...CLAIM.lines, second] } },
         ]);
         const line = { procedure: "73562", modifiers: ["LT"], units: 1, diagnosisPointers: [1, 2] };
-        apply(store, [
+        await apply(store, [
           {
             type: "charge.replace",
             claimId: "1001",
@@ -1073,21 +1147,21 @@ export function storeContract(name: string, make: () => Store): void {
             diagnoses: ["S83.2"],
           },
         ]);
-        expect(store.claimById("1001")).toEqual({
+        expect(await store.claimById("1001")).toEqual({
           ...CLAIM,
           diagnoses: ["M17.11", "S83.2"],
           lines: [CLAIM.lines[0], line],
         });
       });
 
-      it("a line index outside the claim is NOT_FOUND", () => {
+      it("a line index outside the claim is NOT_FOUND", async () => {
         const store = fresh();
-        apply(store, [createPatient(), { type: "claim.create", claim: CLAIM }]);
-        const id = store.receive(received());
+        await apply(store, [createPatient(), { type: "claim.create", claim: CLAIM }]);
+        const id = await store.receive(received());
         for (const lineIndex of [1, -1, undefined]) {
-          expectStoreError(
-            () =>
-              store.complete(
+          await expectStoreError(
+            async () =>
+              await store.complete(
                 outcomeOf(id, [
                   {
                     type: "charge.replace",
@@ -1100,17 +1174,19 @@ export function storeContract(name: string, make: () => Store): void {
             "NOT_FOUND",
           );
         }
-        expect(store.claimById("1001")).toEqual(CLAIM);
+        expect(await store.claimById("1001")).toEqual(CLAIM);
       });
     });
 
     describe("unknown actions", () => {
-      it("an action type the store does not know is INVALID_ACTION", () => {
+      it("an action type the store does not know is INVALID_ACTION", async () => {
         const store = fresh();
-        const id = store.receive(received());
-        expectStoreError(
-          () =>
-            store.complete(outcomeOf(id, [{ type: "patient.delete" } as unknown as TypedAction])),
+        const id = await store.receive(received());
+        await expectStoreError(
+          async () =>
+            await store.complete(
+              outcomeOf(id, [{ type: "patient.delete" } as unknown as TypedAction]),
+            ),
           "INVALID_ACTION",
         );
       });
@@ -1135,10 +1211,10 @@ export function storeContract(name: string, make: () => Store): void {
         },
       });
 
-      it("lists appointments in 2 or 3 whose type requires a slip (not No, or not in master data), oldest first", () => {
+      it("lists appointments in 2 or 3 whose type requires a slip (not No, or not in master data), oldest first", async () => {
         const store = fresh();
-        store.loadMasterData(TYPES);
-        apply(store, [
+        await store.loadMasterData(TYPES);
+        await apply(store, [
           createPatient(),
           at("1001", "2", "12"),
           at("1002", "3", "16"),
@@ -1149,36 +1225,39 @@ export function storeContract(name: string, make: () => Store): void {
           at("1007", "3", "99"), // a type master data does not list
           at("1008", "2"), // no type
         ]);
-        expect(store.appointmentsMissingSlips().map((a) => a.id)).toEqual([
+        expect((await store.appointmentsMissingSlips()).map((a) => a.id)).toEqual([
           "1001",
           "1002",
           "1007",
           "1008",
         ]);
-        expect(store.appointmentsMissingSlips()[0]).toEqual({ ...APPOINTMENT, status: "2" });
+        expect((await store.appointmentsMissingSlips())[0]).toEqual({
+          ...APPOINTMENT,
+          status: "2",
+        });
       });
 
-      it("follows the status: charges entered (4) or a cancel take it off, a check-in puts it on", () => {
+      it("follows the status: charges entered (4) or a cancel take it off, a check-in puts it on", async () => {
         const store = fresh();
-        store.loadMasterData(TYPES);
-        apply(store, [createPatient(), at("1001", "2", "12"), at("1002", "f", "12")]);
-        apply(store, [
+        await store.loadMasterData(TYPES);
+        await apply(store, [createPatient(), at("1001", "2", "12"), at("1002", "f", "12")]);
+        await apply(store, [
           { type: "appointment.update", appointmentId: "1001", appointment: { status: "4" } },
           { type: "appointment.checkIn", appointmentId: "1002", appointment: { status: "2" } },
         ]);
-        expect(store.appointmentsMissingSlips().map((a) => a.id)).toEqual(["1002"]);
-        apply(store, [
+        expect((await store.appointmentsMissingSlips()).map((a) => a.id)).toEqual(["1002"]);
+        await apply(store, [
           { type: "appointment.cancel", appointmentId: "1002", appointment: { status: "x" } },
         ]);
-        expect(store.appointmentsMissingSlips()).toEqual([]);
+        expect(await store.appointmentsMissingSlips()).toEqual([]);
       });
 
-      it("reads the type table when asked: a later master-data load decides", () => {
+      it("reads the type table when asked: a later master-data load decides", async () => {
         const store = fresh();
-        apply(store, [createPatient(), at("1001", "2", "14")]);
-        expect(store.appointmentsMissingSlips().map((a) => a.id)).toEqual(["1001"]);
-        store.loadMasterData(TYPES);
-        expect(store.appointmentsMissingSlips()).toEqual([]);
+        await apply(store, [createPatient(), at("1001", "2", "14")]);
+        expect((await store.appointmentsMissingSlips()).map((a) => a.id)).toEqual(["1001"]);
+        await store.loadMasterData(TYPES);
+        expect(await store.appointmentsMissingSlips()).toEqual([]);
       });
     });
 
@@ -1194,34 +1273,34 @@ export function storeContract(name: string, make: () => Store): void {
         procedures: [{ code: "99213" }],
       };
 
-      it("is empty until loaded", () => {
-        expect(fresh().masterData).toEqual(EMPTY_MASTER_DATA);
+      it("is empty until loaded", async () => {
+        expect((await view(fresh())).masterData).toEqual(EMPTY_MASTER_DATA);
       });
 
-      it("round-trips and a second load replaces the first", () => {
+      it("round-trips and a second load replaces the first", async () => {
         const store = fresh();
-        store.loadMasterData(DATA);
-        expect(store.masterData).toEqual(DATA);
+        await store.loadMasterData(DATA);
+        expect((await view(store)).masterData).toEqual(DATA);
         const next: MasterData = { ...EMPTY_MASTER_DATA, departments: [{ id: "2" }] };
-        store.loadMasterData(next);
-        expect(store.masterData).toEqual(next);
+        await store.loadMasterData(next);
+        expect((await view(store)).masterData).toEqual(next);
       });
 
-      it("holds its own copy", () => {
+      it("holds its own copy", async () => {
         const store = fresh();
         const data = structuredClone(DATA) as unknown as { providers: { id: string }[] };
-        store.loadMasterData(data as unknown as MasterData);
+        await store.loadMasterData(data as unknown as MasterData);
         (data.providers[0] as { id: string }).id = "changed";
-        expect(store.masterData.providers[0]?.id).toBe("101");
+        expect((await view(store)).masterData.providers[0]?.id).toBe("101");
       });
     });
 
     describe("close", () => {
-      it("a closed store refuses further use", () => {
+      it("a closed store refuses further use", async () => {
         const store = make();
-        store.close();
-        expect(() => store.patientById("1001")).toThrow();
-        expect(() => store.receive(received())).toThrow();
+        await store.close();
+        await expect(async () => (await view(store)).patientById("1001")).rejects.toThrow();
+        await expect(async () => await store.receive(received())).rejects.toThrow();
       });
     });
   });

@@ -35,13 +35,13 @@ export function queueContract(name: string, make: () => Store): void {
     const fresh = freshStores(make);
 
     describe("attempts", () => {
-      it("each complete records one attempt with its clock, kind, actor, note and ACK", () => {
+      it("each complete records one attempt with its clock, kind, actor, note and ACK", async () => {
         const store = fresh();
-        const id = store.receive(received());
+        const id = await store.receive(received());
         const first = withError(outcomeOf(id, []), "UNMAPPED_INSURANCE", "HMP-100");
-        store.complete(first, at("2026-01-01T12:00:01.000Z", { ack: "MSH|ack1" }));
+        await store.complete(first, at("2026-01-01T12:00:01.000Z", { ack: "MSH|ack1" }));
         const second = outcomeOf(id, [createPatient()]);
-        store.complete(
+        await store.complete(
           second,
           at("2026-01-02T09:00:00.000Z", {
             kind: "reprocess",
@@ -50,7 +50,7 @@ export function queueContract(name: string, make: () => Store): void {
             note: "blocked-on UNMAPPED_INSURANCE:HMP-100",
           }),
         );
-        expect(store.attempts(id)).toEqual([
+        expect(await store.attempts(id)).toEqual([
           {
             number: 1,
             kind: "receive",
@@ -70,121 +70,121 @@ export function queueContract(name: string, make: () => Store): void {
             outcome: second,
           },
         ]);
-        const stored = store.message(id);
+        const stored = await store.message(id);
         expect(stored?.state).toBe("PROCESSED");
         expect(stored?.stateAt).toBe("2026-01-02T09:00:05.000Z");
         expect(stored?.ack).toBe("MSH|ack1");
         expect(stored?.patientId).toBe(ALICE.id);
       });
 
-      it("setState DELETED keeps the outcome and records who and when", () => {
+      it("setState DELETED keeps the outcome and records who and when", async () => {
         const store = fresh();
-        const id = store.receive(received());
+        const id = await store.receive(received());
         const outcome = withError(outcomeOf(id, []), "REVIEW_REQUIRED");
-        store.complete(outcome, at("2026-01-01T12:00:00.000Z"));
-        store.setState(id, "DELETED", {
+        await store.complete(outcome, at("2026-01-01T12:00:00.000Z"));
+        await store.setState(id, "DELETED", {
           kind: "delete",
           now: "2026-01-03T08:00:00.000Z",
           actor: "lee",
         });
-        expect(store.message(id)).toMatchObject({
+        expect(await store.message(id)).toMatchObject({
           state: "DELETED",
           stateAt: "2026-01-03T08:00:00.000Z",
           outcome,
         });
-        expect(store.attempts(id).map((a) => [a.kind, a.state, a.actor])).toEqual([
+        expect((await store.attempts(id)).map((a) => [a.kind, a.state, a.actor])).toEqual([
           ["receive", "ERROR", undefined],
           ["delete", "DELETED", "lee"],
         ]);
-        expect(() => store.setState("q-000404", "DELETED", at("2026-01-01T00:00:00Z"))).toThrow();
+        await expect(async () => await store.setState("q-000404", "DELETED", at("2026-01-01T00:00:00Z"))).rejects.toThrow();
       });
 
-      it("a message never completed has no attempts", () => {
+      it("a message never completed has no attempts", async () => {
         const store = fresh();
-        expect(store.attempts(store.receive(received()))).toEqual([]);
-        expect(store.attempts("q-000404")).toEqual([]);
+        expect(await store.attempts(await store.receive(received()))).toEqual([]);
+        expect(await store.attempts("q-000404")).toEqual([]);
       });
     });
 
     describe("record: received and completed at once", () => {
-      it("is never NEW: one attempt, the outcome's state, its message ID given to the outcome", () => {
+      it("is never NEW: one attempt, the outcome's state, its message ID given to the outcome", async () => {
         const store = fresh();
-        const id = store.record(
+        const id = await store.record(
           { ...received(), direction: "outbound" },
           (messageId) => ({ ...outcomeOf(messageId, []), messageType: "appointmentCancel" }),
           at("2026-01-01T12:00:00.000Z"),
         );
-        expect(store.message(id)).toMatchObject({ state: "PROCESSED", direction: "outbound" });
-        expect(store.message(id)?.outcome?.messageId).toBe(id);
-        expect(store.attempts(id)).toHaveLength(1);
+        expect(await store.message(id)).toMatchObject({ state: "PROCESSED", direction: "outbound" });
+        expect((await store.message(id))?.outcome?.messageId).toBe(id);
+        expect(await store.attempts(id)).toHaveLength(1);
       });
 
-      it("an outcome that cannot be completed leaves no message behind", () => {
+      it("an outcome that cannot be completed leaves no message behind", async () => {
         const store = fresh();
-        expect(() =>
-          store.record(
+        await expect(async () =>
+          await store.record(
             received(),
             () => outcomeOf("q-000404", [], "ERROR"),
             at("2026-01-01T12:00:00.000Z"),
           ),
-        ).toThrow();
-        expect(store.messages()).toEqual([]);
-        expect(store.receive(received())).toBe("q-000001");
+        ).rejects.toThrow();
+        expect(await store.messages()).toEqual([]);
+        expect(await store.receive(received())).toBe("q-000001");
       });
     });
 
-    describe("messages(filter)", () => {
-      const setUp = (store: Store) => {
-        const a04 = store.receive(
+    describe("messages(filter)", async () => {
+      const setUp = async (store: Store) => {
+        const a04 = await store.receive(
           received({ messageType: "ADT^A04^ADT_A01", patientKey: "MRN1^^^EHR" }),
         );
-        store.complete(withError(outcomeOf(a04, []), "UNMAPPED_INSURANCE", "HMP-100"));
-        const siu = store.receive(
+        await store.complete(withError(outcomeOf(a04, []), "UNMAPPED_INSURANCE", "HMP-100"));
+        const siu = await store.receive(
           received({
             messageType: "SIU^S12",
             patientKey: "MRN1^^^EHR",
             receivedAt: "2026-01-02T00:00:00.000Z",
           }),
         );
-        store.complete(withError(outcomeOf(siu, []), "PATIENT_NOT_FOUND"));
-        const a08 = store.receive(
+        await store.complete(withError(outcomeOf(siu, []), "PATIENT_NOT_FOUND"));
+        const a08 = await store.receive(
           received({ messageType: "ADT^A08", receivedAt: "2026-01-03T00:00:00.000Z" }),
         );
-        store.complete(outcomeOf(a08, [createPatient()]));
-        const other = store.receive(
+        await store.complete(outcomeOf(a08, [createPatient()]));
+        const other = await store.receive(
           received({ messageType: "ADT^A04", receivedAt: "2026-01-04T00:00:00.000Z" }),
         );
-        store.complete(withError(outcomeOf(other, []), "UNMAPPED_INSURANCE", "OTHER"));
+        await store.complete(withError(outcomeOf(other, []), "UNMAPPED_INSURANCE", "OTHER"));
         return { a04, siu, a08, other };
       };
       const ids = (store: Store, filter: Parameters<Store["messages"]>[0]) =>
-        store.messages(filter).map((m) => m.messageId);
+        (await store.messages(filter)).map((m) => m.messageId);
 
-      it("by type: the message code, or code and trigger with or without structure", () => {
+      it("by type: the message code, or code and trigger with or without structure", async () => {
         const store = fresh();
-        const m = setUp(store);
+        const m = await setUp(store);
         expect(ids(store, { type: "ADT" })).toEqual([m.a04, m.a08, m.other]);
         expect(ids(store, { type: "ADT^A04" })).toEqual([m.a04, m.other]);
         expect(ids(store, { type: "SIU^S12" })).toEqual([m.siu]);
         expect(ids(store, { type: "AD" })).toEqual([]);
       });
 
-      it("by error code, and by code and value (what a message waits on)", () => {
+      it("by error code, and by code and value (what a message waits on)", async () => {
         const store = fresh();
-        const m = setUp(store);
+        const m = await setUp(store);
         expect(ids(store, { code: "UNMAPPED_INSURANCE" })).toEqual([m.a04, m.other]);
         expect(ids(store, { code: "UNMAPPED_INSURANCE", value: "HMP-100" })).toEqual([m.a04]);
         expect(ids(store, { code: "PATIENT_NOT_FOUND" })).toEqual([m.siu]);
       });
 
-      it("by states, since, patient key, patient and sequence, combined", () => {
+      it("by states, since, patient key, patient and sequence, combined", async () => {
         const store = fresh();
-        const m = setUp(store);
+        const m = await setUp(store);
         expect(ids(store, { states: ["ERROR", "CBOERROR"] })).toEqual([m.a04, m.siu, m.other]);
         expect(ids(store, { since: "2026-01-02T00:00:00.000Z" })).toEqual([m.siu, m.a08, m.other]);
         expect(ids(store, { patientKey: "MRN1^^^EHR" })).toEqual([m.a04, m.siu]);
         expect(ids(store, { patientId: ALICE.id })).toEqual([m.a08]);
-        const first = store.message(m.a04)?.sequence ?? 0;
+        const first = (await store.message(m.a04))?.sequence ?? 0;
         expect(ids(store, { afterSequence: first, state: "ERROR" })).toEqual([m.siu, m.other]);
         expect(ids(store, { direction: "outbound" })).toEqual([]);
         expect(ids(store, { states: [] })).toEqual([]);
@@ -200,89 +200,89 @@ export function queueContract(name: string, make: () => Store): void {
       };
       const header = { sendingApplication: "EHR", sendingFacility: "FAC", contentHash: "abc" };
 
-      it("finds the earliest original with the same key within the window", () => {
+      it("finds the earliest original with the same key within the window", async () => {
         const store = fresh();
-        const original = store.receive(received(header));
-        store.receive(received({ ...header, duplicateOf: original }));
-        expect(store.findDuplicate(key, "2026-01-01T00:00:00.000Z")?.messageId).toBe(original);
-        expect(store.findDuplicate(key, "2026-01-01T12:00:00.001Z")).toBeUndefined();
+        const original = await store.receive(received(header));
+        await store.receive(received({ ...header, duplicateOf: original }));
+        expect((await store.findDuplicate(key, "2026-01-01T00:00:00.000Z"))?.messageId).toBe(original);
+        expect(await store.findDuplicate(key, "2026-01-01T12:00:00.001Z")).toBeUndefined();
       });
 
-      it("a reused control ID with other content, sender or facility is not a duplicate", () => {
+      it("a reused control ID with other content, sender or facility is not a duplicate", async () => {
         const store = fresh();
-        store.receive(received(header));
+        await store.receive(received(header));
         const since = "2026-01-01T00:00:00.000Z";
-        expect(store.findDuplicate({ ...key, contentHash: "other" }, since)).toBeUndefined();
-        expect(store.findDuplicate({ ...key, sendingApplication: "LAB" }, since)).toBeUndefined();
-        expect(store.findDuplicate({ ...key, sendingFacility: "F2" }, since)).toBeUndefined();
-        expect(store.findDuplicate({ ...key, controlId: "CTRL2" }, since)).toBeUndefined();
+        expect(await store.findDuplicate({ ...key, contentHash: "other" }, since)).toBeUndefined();
+        expect(await store.findDuplicate({ ...key, sendingApplication: "LAB" }, since)).toBeUndefined();
+        expect(await store.findDuplicate({ ...key, sendingFacility: "F2" }, since)).toBeUndefined();
+        expect(await store.findDuplicate({ ...key, controlId: "CTRL2" }, since)).toBeUndefined();
       });
     });
 
     describe("prune", () => {
-      it("removes PROCESSED and DELETED messages that entered their state before the cutoff", () => {
+      it("removes PROCESSED and DELETED messages that entered their state before the cutoff", async () => {
         const store = fresh();
-        const old = store.receive(received());
-        store.complete(outcomeOf(old, []), at("2025-01-01T00:00:00.000Z"));
-        const recent = store.receive(received());
-        store.complete(outcomeOf(recent, []), at("2026-01-01T00:00:00.000Z"));
-        const deleted = store.receive(received());
-        store.complete(withError(outcomeOf(deleted, []), "REVIEW_REQUIRED"));
-        store.setState(deleted, "DELETED", at("2025-02-01T00:00:00.000Z", { kind: "delete" }));
-        const error = store.receive(received());
-        store.complete(
+        const old = await store.receive(received());
+        await store.complete(outcomeOf(old, []), at("2025-01-01T00:00:00.000Z"));
+        const recent = await store.receive(received());
+        await store.complete(outcomeOf(recent, []), at("2026-01-01T00:00:00.000Z"));
+        const deleted = await store.receive(received());
+        await store.complete(withError(outcomeOf(deleted, []), "REVIEW_REQUIRED"));
+        await store.setState(deleted, "DELETED", at("2025-02-01T00:00:00.000Z", { kind: "delete" }));
+        const error = await store.receive(received());
+        await store.complete(
           withError(outcomeOf(error, []), "PATIENT_NOT_FOUND"),
           at("2024-01-01T00:00:00.000Z"),
         );
         expect(
-          store.prune({
+          await store.prune({
             PROCESSED: "2025-06-01T00:00:00.000Z",
             DELETED: "2025-06-01T00:00:00.000Z",
           }),
         ).toBe(2);
-        expect(store.messages().map((m) => m.messageId)).toEqual([recent, error]);
-        expect(store.attempts(old)).toEqual([]);
-        expect(store.prune({ PROCESSED: "2025-06-01T00:00:00.000Z" })).toBe(0);
+        expect((await store.messages()).map((m) => m.messageId)).toEqual([recent, error]);
+        expect(await store.attempts(old)).toEqual([]);
+        expect(await store.prune({ PROCESSED: "2025-06-01T00:00:00.000Z" })).toBe(0);
       });
     });
 
     describe("queueSummary", () => {
-      it("the newest receipt of each sender (MSH-3^MSH-4), inbound only", () => {
+      it("the newest receipt of each sender (MSH-3^MSH-4), inbound only", async () => {
         const store = fresh();
         const from = (app: string, facility: string, receivedAt: string) =>
           received({ sendingApplication: app, sendingFacility: facility, receivedAt });
-        store.receive(from("EHR", "MAIN", "2026-01-01T00:00:00.000Z"));
-        store.receive(from("EHR", "MAIN", "2026-01-03T00:00:00.000Z"));
-        store.receive(from("EHR", "MAIN", "2026-01-02T00:00:00.000Z"));
-        store.receive(from("LAB", "", "2026-01-01T06:00:00.000Z"));
-        store.receive({ ...from("PM", "X", "2026-02-01T00:00:00.000Z"), direction: "outbound" });
-        expect(store.queueSummary().lastReceivedBySender).toEqual({
+        await store.receive(from("EHR", "MAIN", "2026-01-01T00:00:00.000Z"));
+        await store.receive(from("EHR", "MAIN", "2026-01-03T00:00:00.000Z"));
+        await store.receive(from("EHR", "MAIN", "2026-01-02T00:00:00.000Z"));
+        await store.receive(from("LAB", "", "2026-01-01T06:00:00.000Z"));
+        await store.receive({ ...from("PM", "X", "2026-02-01T00:00:00.000Z"), direction: "outbound" });
+        expect((await store.queueSummary()).lastReceivedBySender).toEqual({
           "EHR^MAIN": "2026-01-03T00:00:00.000Z",
           "LAB^": "2026-01-01T06:00:00.000Z",
         });
       });
 
-      it("counts per state, the oldest waiting error and the last received", () => {
+      it("counts per state, the oldest waiting error and the last received", async () => {
         const store = fresh();
-        expect(store.queueSummary()).toEqual({ counts: {} });
-        store.receive(received({ receivedAt: "2026-01-05T00:00:00.000Z" }));
-        const e1 = store.receive(received());
-        store.complete(
+        expect(await store.queueSummary()).toEqual({ counts: {} });
+        await store.receive(received({ receivedAt: "2026-01-05T00:00:00.000Z" }));
+        const e1 = await store.receive(received());
+        await store.complete(
           withError(outcomeOf(e1, []), "PATIENT_NOT_FOUND"),
           at("2026-01-02T00:00:00.000Z"),
         );
-        const e2 = store.receive(received());
-        store.complete(
+        const e2 = await store.receive(received());
+        await store.complete(
           withError(outcomeOf(e2, []), "PATIENT_NOT_FOUND"),
           at("2026-01-01T00:00:00.000Z"),
         );
-        const ok = store.receive(received());
-        store.complete(outcomeOf(ok, []), at("2026-01-01T00:00:00.000Z"));
-        store.receive({
+        const ok = await store.receive(received());
+        await store.complete(outcomeOf(ok, []), at("2026-01-01T00:00:00.000Z"));
+        await store.receive({
           ...received({ receivedAt: "2026-02-01T00:00:00.000Z" }),
           direction: "outbound",
         });
-        expect(store.queueSummary()).toEqual({
+        expect(await store.queueSummary()).toEqual({
           counts: { NEW: 2, ERROR: 2, PROCESSED: 1 },
           oldestWaitingSince: "2026-01-01T00:00:00.000Z",
           lastReceivedAt: "2026-01-05T00:00:00.000Z",

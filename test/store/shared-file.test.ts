@@ -16,7 +16,7 @@ const root = mkdtempSync(join(tmpdir(), "rulepack-shared-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe("SQLite file shared by processes", () => {
-  it("three processes writing at once: every message stored once, IDs unique, attempts intact", async () => {
+  it("three processes writing at async once: every message stored once, IDs unique, attempts intact", async () => {
     const file = join(root, "queue.db");
     openSqliteStore(file).close();
     const writer = join(import.meta.dirname, "concurrent-writer.ts");
@@ -27,12 +27,12 @@ describe("SQLite file shared by processes", () => {
       ),
     );
     const store = openSqliteStore(file);
-    const messages = store.messages();
+    const messages = await store.messages();
     expect(messages).toHaveLength(3 * count);
     expect(new Set(messages.map((m) => m.messageId)).size).toBe(3 * count);
     expect(new Set(messages.map((m) => m.controlId)).size).toBe(3 * count);
-    expect(store.queueSummary().counts).toEqual({ PROCESSED: 3 * count });
-    expect(messages.every((m) => store.attempts(m.messageId).length === 1)).toBe(true);
-    store.close();
+    expect((await store.queueSummary()).counts).toEqual({ PROCESSED: 3 * count });
+    expect(messages.every((m) => (await store.attempts(m.messageId)).length === 1)).toBe(true);
+    await store.close();
   }, 60_000);
 });

@@ -24,7 +24,7 @@ describe("SQLite store", () => {
     opened.push(x);
     return x;
   };
-  afterEach(() => {
+  afterEach(async () => {
     for (const x of opened.splice(0).reverse()) {
       try {
         x.close();
@@ -35,7 +35,7 @@ describe("SQLite store", () => {
   });
   const raw = (file: string) => track(new BetterSqlite3(file, { readonly: true }));
 
-  it("creates the file (and its folder) and migrates it on first open", () => {
+  it("creates the file (and its folder) and migrates it on first open", async () => {
     const file = newFile();
     expect(existsSync(file)).toBe(false);
     track(openSqliteStore(file));
@@ -64,7 +64,7 @@ describe("SQLite store", () => {
     );
   });
 
-  it("brings a version 3 file up to date: its messages keep their state, entered at receipt", () => {
+  it("brings a version 3 file up to date: its messages keep their state, entered at receipt", async () => {
     const file = newFile();
     mkdirSync(dirname(file), { recursive: true });
     const old = new BetterSqlite3(file);
@@ -79,22 +79,22 @@ describe("SQLite store", () => {
       .run();
     old.close();
     const store = track(openSqliteStore(file));
-    expect(store.message("q-000001")).toMatchObject({
+    expect(await store.message("q-000001")).toMatchObject({
       sequence: 1,
       state: "ERROR",
       stateAt: "2025-05-05T05:05:05.000Z",
     });
-    expect(store.attempts("q-000001")).toEqual([]);
-    expect(store.queueSummary().oldestWaitingSince).toBe("2025-05-05T05:05:05.000Z");
+    expect(await store.attempts("q-000001")).toEqual([]);
+    expect((await store.queueSummary()).oldestWaitingSince).toBe("2025-05-05T05:05:05.000Z");
   });
 
-  it("puts the file in WAL mode", () => {
+  it("puts the file in WAL mode", async () => {
     const file = newFile();
     track(openSqliteStore(file));
     expect(raw(file).pragma("journal_mode", { simple: true })).toBe("wal");
   });
 
-  it("reopening keeps records, messages, counters and master data, and migrates nothing", () => {
+  it("reopening keeps records, messages, counters and master data, and migrates nothing", async () => {
     const file = newFile();
     const first = openSqliteStore(file);
     const messageId = apply(first, [
@@ -109,14 +109,14 @@ describe("SQLite store", () => {
       },
       { type: "insurance.add", patientId: "1001", policy: { sequence: 1, packageId: "4471" } },
     ]);
-    first.loadMasterData({
+    await first.loadMasterData({
       providers: [{ id: "101" }],
       departments: [],
       insurancePackages: [],
       appointmentTypes: [],
       procedures: [],
     });
-    first.close();
+    await first.close();
 
     const again = track(openSqliteStore(file));
     expect(again.patientById("1001")).toEqual({ ...ALICE, externalIds: { mrn: "0042" } });
@@ -132,7 +132,7 @@ describe("SQLite store", () => {
     expect(raw(file).prepare("SELECT count(*) FROM schema_version").pluck().get()).toBe(1);
   });
 
-  it("a second connection sees committed writes, master data included", () => {
+  it("a second connection sees committed writes, master data included", async () => {
     const file = newFile();
     const writer = track(openSqliteStore(file));
     const reader = track(openSqliteStore(file));
@@ -140,7 +140,7 @@ describe("SQLite store", () => {
     apply(writer, [createPatient()]);
     expect(reader.patientById("1001")).toEqual(ALICE);
     expect(reader.nextId("patient")).toBe("1002");
-    writer.loadMasterData({
+    await writer.loadMasterData({
       providers: [{ id: "102" }],
       departments: [],
       insurancePackages: [],
@@ -149,30 +149,35 @@ describe("SQLite store", () => {
     });
     expect(reader.masterData.providers).toEqual([{ id: "102" }]);
     // Both connections take message IDs from the same counter.
-    expect(reader.receive(received())).toBe("q-000002");
-    expect(writer.receive(received())).toBe("q-000003");
-    expect(writer.messages().map((m) => m.messageId)).toEqual(["q-000001", "q-000002", "q-000003"]);
+    expect(await reader.receive(received())).toBe("q-000002");
+    expect(await writer.receive(received())).toBe("q-000003");
+    expect((await writer.messages()).map((m) => m.messageId)).toEqual([
+      "q-000001",
+      "q-000002",
+      "q-000003",
+    ]);
   });
 
-  it("writes a message's actions, state and outcome in one transaction", () => {
+  it("writes a message's actions, state and outcome in one transaction", async () => {
     const file = newFile();
     const store = track(openSqliteStore(file));
     apply(store, [createPatient()]);
-    const id = store.receive(received());
+    const id = await store.receive(received());
     const db = raw(file);
     const patients = () => db.prepare("SELECT count(*) FROM patients").pluck().get();
-    expect(() =>
-      store.complete({
-        messageId: id,
-        controlId: "C",
-        messageType: "ADT^A04",
-        state: "PROCESSED",
-        actions: [createPatient({ ...ALICE, id: "1002" }), createPatient()],
-        errors: [],
-        review: [],
-        trace: [],
-      }),
-    ).toThrow(/1001 already exists/);
+    await expect(
+      async () =>
+        await store.complete({
+          messageId: id,
+          controlId: "C",
+          messageType: "ADT^A04",
+          state: "PROCESSED",
+          actions: [createPatient({ ...ALICE, id: "1002" }), createPatient()],
+          errors: [],
+          review: [],
+          trace: [],
+        }),
+    ).rejects.toThrow(/1001 already exists/);
     expect(patients()).toBe(1);
     expect(db.prepare("SELECT state, outcome FROM messages WHERE message_id = ?").get(id)).toEqual({
       state: "NEW",
@@ -180,7 +185,7 @@ describe("SQLite store", () => {
     });
   });
 
-  it("indexes blocking keys in their own table", () => {
+  it("indexes blocking keys in their own table", async () => {
     const file = newFile();
     const store = track(openSqliteStore(file));
     apply(store, [createPatient()]);
@@ -188,7 +193,7 @@ describe("SQLite store", () => {
     expect(keys).toEqual(["dob:1980-02-14", "name:S530A", "phone:5551234567", "ssn:123456789"]);
   });
 
-  it("looks candidates up through the key index, never scanning patients", () => {
+  it("looks candidates up through the key index, never scanning patients", async () => {
     const file = newFile();
     track(openSqliteStore(file));
     const plan = raw(file)
@@ -199,16 +204,16 @@ describe("SQLite store", () => {
     expect(details).toMatch(/patient_keys/);
   });
 
-  it("refuses a file written by a newer schema", () => {
+  it("refuses a file written by a newer schema", async () => {
     const file = newFile();
     track(openSqliteStore(file)).close();
     const db = new BetterSqlite3(file);
     db.prepare("UPDATE schema_version SET version = ?").run(SCHEMA_VERSION + 1);
-    db.close();
+    await db.close();
     expect(() => openSqliteStore(file)).toThrow(/newer than this engine/);
   });
 
-  it("declares foreign keys (the store turns them on for its connection)", () => {
+  it("declares foreign keys (the store turns them on for its connection)", async () => {
     const file = newFile();
     const store: Store = track(openSqliteStore(file));
     apply(store, [createPatient()]);

@@ -34,7 +34,7 @@ const about2001 = (trigger: string, sch: Readonly<Record<number, string | undefi
 
 describe("S12: appointmentSchedule", () => {
   it("creates the appointment for the matched patient, with its current policies", async () => {
-    const store = newStore();
+    const store = await newStore();
     const outcome = await run("appt-basic", store, siu("S12"));
     const created = {
       ...FIELDS,
@@ -50,8 +50,8 @@ describe("S12: appointmentSchedule", () => {
   });
 
   it("a patient without policies: the appointment records none", async () => {
-    const store = newStore();
-    seed(store, [{ type: "patient.create", patient: { id: "1002", lastName: "Solo" } }]);
+    const store = await newStore();
+    await seed(store, [{ type: "patient.create", patient: { id: "1002", lastName: "Solo" } }]);
     const outcome = await run(
       "appt-basic",
       store,
@@ -68,7 +68,7 @@ describe("S12: appointmentSchedule", () => {
 
 describe("appointments.reschedule: update (S13 changes the appointment in place)", () => {
   it("appointment.update with the new start and duration; the status stays", async () => {
-    const store = newStore([storedAppointment({ status: "2" })]);
+    const store = await newStore([storedAppointment({ status: "2" })]);
     const outcome = await run(
       "appt-basic",
       store,
@@ -93,7 +93,7 @@ describe("appointments.reschedule: update (S13 changes the appointment in place)
   it("an update checks no create-only required field (Table 14 is to create)", async () => {
     const outcome = await run(
       "appt-basic",
-      newStore([storedAppointment()]),
+      await newStore([storedAppointment()]),
       siu("S13", { sch: { 2: "2001", 8: undefined }, pv1: { 3: undefined, 7: undefined } }),
     );
     expect(outcome.state).toBe("PROCESSED");
@@ -107,10 +107,10 @@ describe("appointments.reschedule: update (S13 changes the appointment in place)
   });
 });
 
-describe("appointments.reschedule: cancelAndCreate (S13 cancels the original and creates a new appointment)", () => {
+describe("appointments.async reschedule: cancelAndCreate (S13 cancels the original and creates a new appointment)", () => {
   /** Appointment 2001 holding visit "00100" under the key "100", as an S12 would have left it. */
   const rescheduled = () =>
-    newStore([
+    await newStore([
       storedAppointment({ externalIds: { visit: "00100" } }),
       {
         type: "externalId.set",
@@ -228,7 +228,7 @@ describe("appointments.updateEvents: the S14 status decides the event (defaults 
   ];
   for (const [name, status, action] of cases) {
     it(name, async () => {
-      const store = newStore([storedAppointment()]);
+      const store = await newStore([storedAppointment()]);
       const outcome = await run("appt-basic", store, about2001("S14", { 25: status }));
       expect(outcome.state).toBe("PROCESSED");
       expect(outcome.actions).toEqual([action]);
@@ -236,7 +236,7 @@ describe("appointments.updateEvents: the S14 status decides the event (defaults 
   }
 
   it("the statuses are stored: f -> 2 -> 3", async () => {
-    const store = newStore([storedAppointment()]);
+    const store = await newStore([storedAppointment()]);
     await run("appt-basic", store, about2001("S14", { 25: "2" }));
     expect(store.appointmentById("2001")?.status).toBe("2");
     await run("appt-basic", store, about2001("S14", { 25: "3" }));
@@ -244,7 +244,7 @@ describe("appointments.updateEvents: the S14 status decides the event (defaults 
   });
 
   it("a pack's own map: 4 (Billed) is a check-out (status 3), x (Cancelled) only an update", async () => {
-    const store = newStore([storedAppointment()]);
+    const store = await newStore([storedAppointment()]);
     const billed = await run("appt-update-events", store, about2001("S14", { 25: "Billed" }));
     expect(billed.actions).toEqual([
       {
@@ -264,7 +264,7 @@ describe("appointments.updateEvents: the S14 status decides the event (defaults 
 describe("S15 and S17: appointmentCancel, with the cancel reason (SCH.6)", () => {
   for (const trigger of ["S15", "S17"]) {
     it(`${trigger}: appointment.cancel, status x and the reason`, async () => {
-      const store = newStore([storedAppointment()]);
+      const store = await newStore([storedAppointment()]);
       const outcome = await run("appt-basic", store, about2001(trigger, { 6: "PT" }));
       expect(outcome.actions).toEqual([
         {
@@ -278,7 +278,7 @@ describe("S15 and S17: appointmentCancel, with the cancel reason (SCH.6)", () =>
   }
 
   it('an HL7 null in SCH.6 ("") clears a stored reason', async () => {
-    const store = newStore([storedAppointment({ status: "x", cancelReason: "PT" })]);
+    const store = await newStore([storedAppointment({ status: "x", cancelReason: "PT" })]);
     const outcome = await run("appt-basic", store, about2001("S15", { 6: '""' }));
     expect(outcome.actions).toEqual([
       {
@@ -293,7 +293,7 @@ describe("S15 and S17: appointmentCancel, with the cancel reason (SCH.6)", () =>
   it("a cancel reads nothing else: an unknown provider in the cancel does not stop it", async () => {
     const outcome = await run(
       "appt-basic",
-      newStore([storedAppointment()]),
+      await newStore([storedAppointment()]),
       siu("S15", { sch: { 2: "2001" }, pv1: { 7: "999" } }),
     );
     expect(outcome.state).toBe("PROCESSED");
@@ -303,14 +303,14 @@ describe("S15 and S17: appointmentCancel, with the cancel reason (SCH.6)", () =>
 
 describe("appointments.noShow: S26 decided as an S14 with noShow.status", () => {
   it("default (x): appointment.cancel; no reason of its own", async () => {
-    const outcome = await run("appt-basic", newStore([storedAppointment()]), about2001("S26"));
+    const outcome = await run("appt-basic", await newStore([storedAppointment()]), about2001("S26"));
     expect(outcome.actions).toEqual([
       { type: "appointment.cancel", appointmentId: "2001", appointment: { status: "x" } },
     ]);
   });
 
   it("noShow.cancelReason when SCH.6 is absent; SCH.6 when present", async () => {
-    const store = newStore([storedAppointment({ externalIds: { visit: "100" } })]);
+    const store = await newStore([storedAppointment({ externalIds: { visit: "100" } })]);
     const absent = await run("appt-external-id", store, siu("S26", { sch: { 1: "100" } }));
     expect(absent.actions).toEqual([
       {
@@ -332,7 +332,7 @@ describe("appointments.noShow: S26 decided as an S14 with noShow.status", () => 
   it("noShow.status 3 with the base's updateEvents: a check-out (enabled for S26 by the pack)", async () => {
     const outcome = await run(
       "appt-update-events",
-      newStore([storedAppointment()]),
+      await newStore([storedAppointment()]),
       about2001("S26"),
     );
     expect(outcome.actions).toEqual([
@@ -348,7 +348,7 @@ describe("appointments.noShow: S26 decided as an S14 with noShow.status", () => 
 describe("APPOINTMENT_NOT_FOUND: an update, reschedule, cancel, deletion or no-show for no appointment", () => {
   for (const trigger of ["S13", "S14", "S15", "S17", "S26"]) {
     it(trigger, async () => {
-      const store = newStore();
+      const store = await newStore();
       const outcome = await run("appt-basic", store, about2001(trigger, { 25: "2" }));
       expect(outcome.state).toBe("ERROR");
       expect(codes(outcome)).toEqual(["APPOINTMENT_NOT_FOUND(SCH.2)"]);
@@ -382,7 +382,7 @@ describe("Table 4 - Interface Enablement: checked on the decided event, not on t
   ];
   for (const [name, trigger, sch, disabled] of cases) {
     it(name, async () => {
-      const store = newStore([storedAppointment()]);
+      const store = await newStore([storedAppointment()]);
       const outcome = await run("appt-enablement", store, about2001(trigger, sch));
       if (disabled === null) {
         expect(outcome.state).toBe("PROCESSED");
@@ -403,7 +403,7 @@ describe("Table 4 - Interface Enablement: checked on the decided event, not on t
   }
 
   it("S12 -> appointmentSchedule (disabled): nothing created", async () => {
-    const store = newStore();
+    const store = await newStore();
     const outcome = await run("appt-enablement", store, siu("S12"));
     expect(codes(outcome)).toEqual(["EVENT_NOT_ENABLED"]);
     expect(store.appointmentById("1001")).toBeUndefined();

@@ -57,10 +57,10 @@ export const PATIENT: Patient & { id: string } = {
 };
 
 /** A store with the master data and patient 1001 (two policies); `more` actions after. */
-export function newStore(more: readonly TypedAction[] = []): Store {
+export async function newStore(more: readonly TypedAction[] = []): Promise<Store> {
   const store = createMemoryStore();
-  store.loadMasterData(MASTER_DATA);
-  seed(store, [
+  await store.loadMasterData(MASTER_DATA);
+  await seed(store, [
     { type: "patient.create", patient: PATIENT },
     { type: "insurance.add", patientId: "1001", policy: PRIMARY },
     { type: "insurance.add", patientId: "1001", policy: SECONDARY },
@@ -70,8 +70,8 @@ export function newStore(more: readonly TypedAction[] = []): Store {
 }
 
 /** Apply actions as one processed message (the store's own rules apply). */
-export function seed(store: Store, actions: readonly TypedAction[]): void {
-  const messageId = store.receive({
+export async function seed(store: Store, actions: readonly TypedAction[]): Promise<void> {
+  const messageId = await store.receive({
     raw: new TextEncoder().encode("seed"),
     receivedAt: NOW.toISOString(),
     sender: "test:seed",
@@ -79,7 +79,7 @@ export function seed(store: Store, actions: readonly TypedAction[]): void {
     messageType: "SEED",
     direction: "inbound",
   });
-  store.complete({
+  await store.complete({
     messageId,
     controlId: "SEED",
     messageType: "SEED",

@@ -5,7 +5,7 @@ import { loadPack } from "../../../engine/pack/load.js";
 import { loadMasterData } from "../../../engine/pack/master-data-load.js";
 import { receiveBytes } from "../../../engine/queue/intake.js";
 import { createMemoryStore } from "../../../engine/store/memory.js";
-import type { Store } from "../../../engine/store/types.js";
+import type { LocalStore as Store } from "../../../engine/store/types.js";
 import { segment } from "./helpers.js";
 
 /**
@@ -22,10 +22,10 @@ function practice(name: string): { pack: CompiledPack; store: () => Store } {
   const master = loadMasterData(`rules/practices/${name}/master-data.yaml`);
   if (!master.ok) throw new Error(master.errors.map(formatPackError).join("\n"));
   return {
-    pack: load.pack,
+    async pack: load.pack,
     store: () => {
       const store = createMemoryStore();
-      store.loadMasterData(master.data);
+      await store.loadMasterData(master.data);
       return store;
     },
   };
@@ -48,7 +48,7 @@ const msh = (type: string, id: string) =>
   `MSH|^~\\&|EHR|CLINIC|PM|PRACTICE|20260310100000||${type}|${id}|P|2.5.1`;
 
 describe("the example practices, side by side", () => {
-  it("their compiled appointment options differ where this page says", () => {
+  it("their compiled appointment options differ where this page says", async () => {
     const h = harbor.pack;
     const l = lakeside.pack;
     expect(h.appointments.matching.by).toBe("externalId");
@@ -198,7 +198,7 @@ describe("the example practices, side by side", () => {
         },
       },
     ]);
-    expect(store.appointmentsMissingSlips().map((a) => a.id)).toEqual(["1001"]);
+    expect((await store.appointmentsMissingSlips()).map((a) => a.id)).toEqual(["1001"]);
     const s13 = await send(lakeside, store, siu("S13", "S2", { 2: "1001" }, "202603100930"));
     expect(s13.actions).toEqual([
       {

@@ -15,7 +15,7 @@ import { NOW, newStore, run, siu, storedAppointment } from "./helpers.js";
  */
 
 const statusOf = async (packId: string, tq1: string, now: Date = NOW) => {
-  const outcome = await run(packId, newStore(), siu("S12", { tq1: { 7: tq1 } }), now);
+  const outcome = await run(packId, await newStore(), siu("S12", { tq1: { 7: tq1 } }), now);
   const [action] = outcome.actions;
   if (action?.type !== "appointment.create") throw new Error("no create");
   return action.appointment.status;
@@ -53,7 +53,7 @@ describe("appointments.statusOnCreate: future f, past or present 2 (by day, in p
   });
 
   it("a reschedule's new appointment (cancelAndCreate) is judged the same way", async () => {
-    const store = newStore([storedAppointment({ externalIds: { visit: "100" } })]);
+    const store = await newStore([storedAppointment({ externalIds: { visit: "100" } })]);
     const outcome = await run(
       "appt-external-id",
       store,
@@ -68,7 +68,7 @@ describe("appointments.statusOnCreate: future f, past or present 2 (by day, in p
 
 describe("Missing Slips: 2/3 appointments whose type requires a billing slip (store.appointmentsMissingSlips)", () => {
   it("a past appointment created in 2 is listed; of a type with Billing Slip Required No, it is not", async () => {
-    const store = newStore();
+    const store = await newStore();
     await run("appt-basic", store, siu("S12", { tq1: { 7: "202603100800" } }));
     await run(
       "appt-basic",
@@ -78,16 +78,16 @@ describe("Missing Slips: 2/3 appointments whose type requires a billing slip (st
     await run("appt-basic", store, siu("S12", { tq1: { 7: "202603110800" } }));
     expect(store.appointmentById("1002")).toMatchObject({ status: "2", type: "14" });
     expect(store.appointmentById("1003")).toMatchObject({ status: "f" });
-    expect(store.appointmentsMissingSlips().map((a) => a.id)).toEqual(["1001"]);
+    expect((await store.appointmentsMissingSlips()).map((a) => a.id)).toEqual(["1001"]);
   });
 
   it("a future appointment joins when checked in or out, and leaves when cancelled", async () => {
-    const store = newStore([storedAppointment()]);
-    expect(store.appointmentsMissingSlips()).toEqual([]);
+    const store = await newStore([storedAppointment()]);
+    expect(await store.appointmentsMissingSlips()).toEqual([]);
     await run("appt-basic", store, siu("S14", { sch: { 2: "2001", 25: "3" } }));
-    expect(store.appointmentsMissingSlips().map((a) => a.id)).toEqual(["2001"]);
+    expect((await store.appointmentsMissingSlips()).map((a) => a.id)).toEqual(["2001"]);
     await run("appt-basic", store, siu("S15", { sch: { 2: "2001" } }));
-    expect(store.appointmentsMissingSlips()).toEqual([]);
+    expect(await store.appointmentsMissingSlips()).toEqual([]);
   });
 });
 
@@ -172,14 +172,14 @@ describe("rulepack worklist missing-slips [--db FILE] [--format text|json]", () 
     expect(json.err).toBe("2 appointments missing slips\n");
   });
 
-  it("no store at --db: exit 1, nothing created", () => {
+  it("no store at --db: exit 1, nothing created", async () => {
     const io = capture();
     const db = join(root, "none.sqlite");
     expect(missingSlipsCommand({ db, format: "text" }, io)).toEqual({ exitCode: 1 });
     expect(io.err).toBe(`rulepack: no store at ${db} (rulepack run --db FILE creates one)\n`);
   });
 
-  it("usage errors: exit 2", () => {
+  it("usage errors: exit 2", async () => {
     const io = capture();
     expect(worklistCommand(["late-charges"], io)).toEqual({ exitCode: 2 });
     expect(worklistCommand(["missing-slips", "--format", "csv"], io)).toEqual({ exitCode: 2 });

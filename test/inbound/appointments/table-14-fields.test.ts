@@ -17,7 +17,7 @@ const created = (o: Outcome) => {
 
 describe("Table 14 required fields: Date/Time, Provider, Department, Appointment Type (to create)", () => {
   it("all four missing: four REQUIRED_FIELD_MISSING, each naming its HL7 alternatives; nothing created", async () => {
-    const store = newStore();
+    const store = await newStore();
     const outcome = await run(
       "appt-basic",
       store,
@@ -58,7 +58,7 @@ describe("Table 14 required fields: Date/Time, Provider, Department, Appointment
   it("the same message for a stored appointment is an update: nothing is required", async () => {
     const outcome = await run(
       "appt-basic",
-      newStore([storedAppointment()]),
+      await newStore([storedAppointment()]),
       siu("S14", {
         sch: { 2: "2001", 8: undefined },
         tq1: null,
@@ -76,7 +76,7 @@ describe("appointment.start: TQ1.7 | SCH.11.4 | AIS.4 (v2.6+ senders use TQ1; ol
   it("TQ1.7 first, even when SCH.11 and AIS say otherwise", async () => {
     const outcome = await run(
       "appt-basic",
-      newStore(),
+      await newStore(),
       siu("S12", {
         sch: { 11: "^^15^202603120800" },
         more: ["RGS|1", "AIS|1||OV|202603130800"],
@@ -88,7 +88,7 @@ describe("appointment.start: TQ1.7 | SCH.11.4 | AIS.4 (v2.6+ senders use TQ1; ol
   it("no TQ1: the TQ start in SCH.11.4", async () => {
     const outcome = await run(
       "appt-basic",
-      newStore(),
+      await newStore(),
       siu("S12", { tq1: null, sch: { 11: "^^15^202603120800^202603120815" } }),
     );
     expect(created(outcome)).toMatchObject({ start: "2026-03-12T08:00:00-05:00" });
@@ -97,7 +97,7 @@ describe("appointment.start: TQ1.7 | SCH.11.4 | AIS.4 (v2.6+ senders use TQ1; ol
   it("neither: AIS.4", async () => {
     const outcome = await run(
       "appt-basic",
-      newStore(),
+      await newStore(),
       siu("S12", { tq1: null, more: ["RGS|1", "AIS|1||OV|202603130800"] }),
     );
     expect(created(outcome).start).toBe("2026-03-13T08:00:00-05:00");
@@ -106,19 +106,23 @@ describe("appointment.start: TQ1.7 | SCH.11.4 | AIS.4 (v2.6+ senders use TQ1; ol
   it("a timestamp with its own offset keeps it; without one, the practice's zone at that date", async () => {
     const withOffset = await run(
       "appt-basic",
-      newStore(),
+      await newStore(),
       siu("S12", { tq1: { 7: "202603110900+0100" } }),
     );
     expect(created(withOffset).start).toBe("2026-03-11T09:00:00+01:00");
     // Chicago leaves daylight time on 2026-11-01.
-    const winter = await run("appt-basic", newStore(), siu("S12", { tq1: { 7: "202611020900" } }));
+    const winter = await run(
+      "appt-basic",
+      await newStore(),
+      siu("S12", { tq1: { 7: "202611020900" } }),
+    );
     expect(created(winter).start).toBe("2026-11-02T09:00:00-06:00");
   });
 
   it("a plain timestamp in SCH.11.1 is not the start by default (REQUIRED_FIELD_MISSING)...", async () => {
     const outcome = await run(
       "appt-basic",
-      newStore(),
+      await newStore(),
       siu("S12", { tq1: null, sch: { 11: "202603120800" } }),
     );
     expect(codes(outcome)).toEqual(["REQUIRED_FIELD_MISSING(TQ1.7 | SCH.11.4 | AIS.4)"]);
@@ -127,7 +131,7 @@ describe("appointment.start: TQ1.7 | SCH.11.4 | AIS.4 (v2.6+ senders use TQ1; ol
   it("...a pack whose sender puts one there reads `TQ1.7 | SCH.11.4 | SCH.11.1`", async () => {
     const outcome = await run(
       "appt-mapped",
-      newStore(),
+      await newStore(),
       siu("S12", {
         tq1: null,
         sch: { 7: "OV15", 11: "202603120800" },
@@ -138,7 +142,11 @@ describe("appointment.start: TQ1.7 | SCH.11.4 | AIS.4 (v2.6+ senders use TQ1; ol
   });
 
   it("a start below minute precision is INVALID_VALUE", async () => {
-    const outcome = await run("appt-basic", newStore(), siu("S12", { tq1: { 7: "20260311" } }));
+    const outcome = await run(
+      "appt-basic",
+      await newStore(),
+      siu("S12", { tq1: { 7: "20260311" } }),
+    );
     expect(outcome.errors).toEqual([
       {
         code: "INVALID_VALUE",
@@ -165,7 +173,7 @@ describe("appointment.durationMinutes as received: TQ1.6 | SCH.9 | AIS.7", () =>
   ];
   for (const [name, parts, minutes] of cases) {
     it(name, async () => {
-      const outcome = await run("appt-basic", newStore(), siu("S12", parts));
+      const outcome = await run("appt-basic", await newStore(), siu("S12", parts));
       expect(created(outcome).durationMinutes).toBe(minutes);
     });
   }
@@ -173,14 +181,14 @@ describe("appointment.durationMinutes as received: TQ1.6 | SCH.9 | AIS.7", () =>
 
 describe("appointment.departmentId: PV1.3 component 1 by default, configurable", () => {
   it("default PV1.3.1", async () => {
-    const outcome = await run("appt-basic", newStore(), siu("S12", { pv1: { 3: "2^^^9" } }));
+    const outcome = await run("appt-basic", await newStore(), siu("S12", { pv1: { 3: "2^^^9" } }));
     expect(created(outcome).departmentId).toBe("2");
   });
 
   it("a pack reading the facility component PV1.3.4 (and mapping it)", async () => {
     const outcome = await run(
       "appt-mapped",
-      newStore(),
+      await newStore(),
       siu("S12", { sch: { 7: "OV15" }, pv1: { 3: "2^^^EAST", 7: "DRN" } }),
     );
     expect(created(outcome).departmentId).toBe("2");
@@ -191,18 +199,22 @@ describe("appointment.type: SCH.8 by default (docs/decisions/0004), SCH.7 where 
   it("default: SCH.8; SCH.7 is the notes (SCH.7.2, else SCH.7.1)", async () => {
     const outcome = await run(
       "appt-basic",
-      newStore(),
+      await newStore(),
       siu("S12", { sch: { 7: "OV15^follow-up on knee", 8: "14" } }),
     );
     expect(created(outcome)).toMatchObject({ type: "14", notes: "follow-up on knee" });
-    const plain = await run("appt-basic", newStore(), siu("S12", { sch: { 7: "bring x-rays" } }));
+    const plain = await run(
+      "appt-basic",
+      await newStore(),
+      siu("S12", { sch: { 7: "bring x-rays" } }),
+    );
     expect(created(plain).notes).toBe("bring x-rays");
   });
 
   it("a pack reading SCH.7 (Table 19 - Custom mapping's field), with notes from NTE", async () => {
     const outcome = await run(
       "appt-mapped",
-      newStore(),
+      await newStore(),
       siu("S12", {
         sch: { 7: "POSTOP^Post-op visit", 8: "Normal" },
         pv1: { 3: "^^^MAIN", 7: "DRN" },
@@ -234,7 +246,7 @@ describe('Table 14 "(if applicable)": notes, cancel reason and status only where
   it("an S12 does not read SCH.6 (an event reason there) or SCH.25: unmappable values do not block it", async () => {
     const outcome = await run(
       "appt-mapped",
-      newStore(),
+      await newStore(),
       siu("S12", { sch: { 6: "Add", 7: "OV15", 25: "Waitlist" }, pv1: { 3: "^^^MAIN", 7: "DRN" } }),
     );
     expect(outcome.state).toBe("PROCESSED");
@@ -242,7 +254,7 @@ describe('Table 14 "(if applicable)": notes, cancel reason and status only where
   });
 
   it("a pack requiring the cancel reason on a cancel: S15 without SCH.6 is REQUIRED_FIELD_MISSING", async () => {
-    const store = newStore([storedAppointment()]);
+    const store = await newStore([storedAppointment()]);
     const outcome = await run("appt-if-applicable", store, siu("S15", { sch: { 2: "2001" } }));
     expect(outcome.errors).toEqual([
       {
@@ -264,7 +276,7 @@ describe('Table 14 "(if applicable)": notes, cancel reason and status only where
   it("the same rule does not apply to an update or a check-in", async () => {
     const outcome = await run(
       "appt-if-applicable",
-      newStore([storedAppointment()]),
+      await newStore([storedAppointment()]),
       siu("S14", { sch: { 2: "2001", 25: "2" } }),
     );
     expect(outcome.state).toBe("PROCESSED");
@@ -274,7 +286,7 @@ describe('Table 14 "(if applicable)": notes, cancel reason and status only where
   it("notes recommended (severity warning): RECOMMENDED_FIELD_MISSING, and the appointment is created", async () => {
     const outcome = await run(
       "appt-if-applicable",
-      newStore(),
+      await newStore(),
       siu("S12", { sch: { 7: undefined } }),
     );
     expect(outcome.state).toBe("PROCESSED");
@@ -299,7 +311,7 @@ describe("Table 19 - Custom mapping: provider, department, type, status, cancel 
     });
 
   it("mapped codes become practice codes", async () => {
-    const outcome = await run("appt-mapped", newStore(), mapped({ pv1: { 7: "DRA" } }));
+    const outcome = await run("appt-mapped", await newStore(), mapped({ pv1: { 7: "DRA" } }));
     expect(created(outcome)).toMatchObject({ providerId: "102", departmentId: "1", type: "12" });
   });
 
@@ -310,7 +322,7 @@ describe("Table 19 - Custom mapping: provider, department, type, status, cancel 
   ];
   for (const [name, parts, field, table, value] of unmapped) {
     it(`unmapped ${name}: UNMAPPED_CODE with field, table and value`, async () => {
-      const store = newStore();
+      const store = await newStore();
       const outcome = await run("appt-mapped", store, mapped(parts));
       expect(outcome.state).toBe("ERROR");
       expect(outcome.errors).toEqual([
@@ -330,7 +342,7 @@ describe("Table 19 - Custom mapping: provider, department, type, status, cancel 
   it("unmapped status (SCH.25) on an S14: UNMAPPED_CODE, no event decided", async () => {
     const outcome = await run(
       "appt-mapped",
-      newStore([storedAppointment()]),
+      await newStore([storedAppointment()]),
       siu("S14", { sch: { 2: "2001", 25: "Waitlist" } }),
     );
     expect(outcome.errors).toEqual([
@@ -347,7 +359,7 @@ describe("Table 19 - Custom mapping: provider, department, type, status, cancel 
   });
 
   it("cancel reason (SCH.6) on an S15: mapped, or UNMAPPED_CODE", async () => {
-    const store = newStore([storedAppointment()]);
+    const store = await newStore([storedAppointment()]);
     const bad = await run("appt-mapped", store, siu("S15", { sch: { 2: "2001", 6: "ZZ" } }));
     expect(codes(bad)).toEqual(["UNMAPPED_CODE(SCH.6)"]);
     expect(bad.errors[0]).toMatchObject({ table: "cancelReason", value: "ZZ" });
@@ -362,13 +374,13 @@ describe("Table 19 - Custom mapping: provider, department, type, status, cancel 
   });
 
   it("not mapped (mappingRequired false), a provider not in master data is UNKNOWN_PROVIDER (ERROR)", async () => {
-    const outcome = await run("appt-basic", newStore(), siu("S12", { pv1: { 7: "999" } }));
+    const outcome = await run("appt-basic", await newStore(), siu("S12", { pv1: { 7: "999" } }));
     expect(outcome.state).toBe("ERROR");
     expect(codes(outcome)).toEqual(["UNKNOWN_PROVIDER(PV1.7)"]);
   });
 
   it("not mapped, a type not in the appointment type table is INVALID_VALUE (an HL7 0277 'Normal' in SCH.8)", async () => {
-    const outcome = await run("appt-basic", newStore(), siu("S12", { sch: { 8: "Normal" } }));
+    const outcome = await run("appt-basic", await newStore(), siu("S12", { sch: { 8: "Normal" } }));
     expect(outcome.errors).toEqual([
       {
         code: "INVALID_VALUE",
@@ -382,7 +394,11 @@ describe("Table 19 - Custom mapping: provider, department, type, status, cancel 
   });
 
   it("not mapped, a provider by NPI becomes the practice provider ID", async () => {
-    const outcome = await run("appt-basic", newStore(), siu("S12", { pv1: { 7: "1593847613" } }));
+    const outcome = await run(
+      "appt-basic",
+      await newStore(),
+      siu("S12", { pv1: { 7: "1593847613" } }),
+    );
     expect(created(outcome).providerId).toBe("102");
   });
 });

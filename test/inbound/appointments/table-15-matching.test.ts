@@ -31,7 +31,7 @@ const FIELDS = {
 
 describe("Table 15: appointments.matching.by practiceId (the athenaNet appointment ID, default SCH.2)", () => {
   it("an S14 with a stored appointment's ID in SCH.2 updates that appointment", async () => {
-    const store = newStore([storedAppointment()]);
+    const store = await newStore([storedAppointment()]);
     const outcome = await run("appt-basic", store, siu("S14", { sch: { 2: "2001" } }));
     expect(outcome.state).toBe("PROCESSED");
     expect(outcome.errors).toEqual([]);
@@ -42,7 +42,7 @@ describe("Table 15: appointments.matching.by practiceId (the athenaNet appointme
   });
 
   it("an ID no appointment has is APPOINTMENT_NOT_FOUND, with the field and the value", async () => {
-    const store = newStore([storedAppointment()]);
+    const store = await newStore([storedAppointment()]);
     const outcome = await run("appt-basic", store, siu("S14", { sch: { 2: "9999" } }));
     expect(outcome.state).toBe("ERROR");
     expect(outcome.actions).toEqual([]);
@@ -60,7 +60,7 @@ describe("Table 15: appointments.matching.by practiceId (the athenaNet appointme
   });
 
   it("no ID in SCH.2 at all is APPOINTMENT_NOT_FOUND naming the field", async () => {
-    const outcome = await run("appt-basic", newStore([storedAppointment()]), siu("S15"));
+    const outcome = await run("appt-basic", await newStore([storedAppointment()]), siu("S15"));
     expect(outcome.errors).toEqual([
       {
         code: "APPOINTMENT_NOT_FOUND",
@@ -73,7 +73,7 @@ describe("Table 15: appointments.matching.by practiceId (the athenaNet appointme
   });
 
   it("an S12 whose SCH.2 matches nothing creates an appointment with the practice system's own next ID", async () => {
-    const store = newStore([storedAppointment()]);
+    const store = await newStore([storedAppointment()]);
     const outcome = await run("appt-basic", store, siu("S12", { sch: { 2: "9999" } }));
     expect(outcome.actions).toEqual([
       {
@@ -92,7 +92,7 @@ describe("Table 15: appointments.matching.by practiceId (the athenaNet appointme
   });
 
   it("an S12 whose SCH.2 is a stored appointment is a resend: appointment.update, event appointmentSchedule", async () => {
-    const store = newStore([storedAppointment({ status: "2" })]);
+    const store = await newStore([storedAppointment({ status: "2" })]);
     const outcome = await run(
       "appt-basic",
       store,
@@ -112,7 +112,7 @@ describe("Table 15: appointments.matching.by practiceId (the athenaNet appointme
 
 describe("Table 15: appointments.matching.by externalId with Table 6 use-for-matching and leadingZeros: strip", () => {
   it("an S12 stores the received IDs verbatim and indexes the matching key without leading zeros", async () => {
-    const store = newStore();
+    const store = await newStore();
     const outcome = await run(
       "appt-external-id",
       store,
@@ -145,7 +145,7 @@ describe("Table 15: appointments.matching.by externalId with Table 6 use-for-mat
   });
 
   it("a later message with the ID padded differently finds the same appointment", async () => {
-    const store = newStore();
+    const store = await newStore();
     await run("appt-external-id", store, siu("S12", { sch: { 1: "00100" } }));
     for (const sent of ["100", "0000100"]) {
       const outcome = await run(
@@ -166,7 +166,7 @@ describe("Table 15: appointments.matching.by externalId with Table 6 use-for-mat
   });
 
   it("an ID the appointment did not have yet (one not used for matching) is set: externalId.set", async () => {
-    const store = newStore();
+    const store = await newStore();
     await run("appt-external-id", store, siu("S12", { sch: { 1: "100" } }));
     const outcome = await run(
       "appt-external-id",
@@ -190,7 +190,7 @@ describe("Table 15: appointments.matching.by externalId with Table 6 use-for-mat
   it("the practice ID in SCH.2 is not looked at: an external ID nobody holds is APPOINTMENT_NOT_FOUND", async () => {
     const outcome = await run(
       "appt-external-id",
-      newStore([storedAppointment()]),
+      await newStore([storedAppointment()]),
       siu("S15", { sch: { 1: "555", 2: "2001" } }),
     );
     expect(outcome.errors).toEqual([
@@ -208,7 +208,7 @@ describe("Table 15: appointments.matching.by externalId with Table 6 use-for-mat
   it("a message without the external ID is APPOINTMENT_NOT_FOUND naming its field", async () => {
     const outcome = await run(
       "appt-external-id",
-      newStore([storedAppointment()]),
+      await newStore([storedAppointment()]),
       siu("S14", { sch: { 1: undefined } }),
     );
     expect(codes(outcome)).toEqual(["APPOINTMENT_NOT_FOUND(SCH.1)"]);
@@ -218,7 +218,7 @@ describe("Table 15: appointments.matching.by externalId with Table 6 use-for-mat
   });
 
   it("an external ID held by two appointments is INVALID_VALUE: external IDs must be unique", async () => {
-    const store = newStore([
+    const store = await newStore([
       storedAppointment({ id: "2001", externalIds: { visit: "100" } }),
       storedAppointment({ id: "2002", externalIds: { visit: "100" } }),
     ]);
@@ -239,7 +239,7 @@ describe("Table 15: appointments.matching.by externalId with Table 6 use-for-mat
 
 describe("Table 6: leadingZeros: keep (the default) compares the external ID exactly", () => {
   it("'00100' stored, '100' received: APPOINTMENT_NOT_FOUND; '00100' received: found", async () => {
-    const store = newStore();
+    const store = await newStore();
     const created = await run("appt-external-keep", store, siu("S12", { sch: { 1: "00100" } }));
     // Kept as received: the key is the value, so no externalId.set follows the create.
     expect(created.actions.map((a) => a.type)).toEqual(["appointment.create"]);
@@ -254,17 +254,25 @@ describe("Table 6: leadingZeros: keep (the default) compares the external ID exa
 
 describe("matching.order.appointment: the patient by ID only, never by demographics", () => {
   it("a new appointment's patient by the athenaNet patient ID (PID.2)", async () => {
-    const outcome = await run("appt-basic", newStore(), siu("S12", { pid: { 3: undefined } }));
+    const outcome = await run(
+      "appt-basic",
+      await newStore(),
+      siu("S12", { pid: { 3: undefined } }),
+    );
     expect(outcome.actions).toMatchObject([{ appointment: { patientId: "1001" } }]);
   });
 
   it("without PID.2, by the patient external ID used for matching (the MRN)", async () => {
-    const outcome = await run("appt-basic", newStore(), siu("S12", { pid: { 2: undefined } }));
+    const outcome = await run(
+      "appt-basic",
+      await newStore(),
+      siu("S12", { pid: { 2: undefined } }),
+    );
     expect(outcome.actions).toMatchObject([{ appointment: { patientId: "1001" } }]);
   });
 
   it("no patient ID the store knows: PATIENT_NOT_FOUND, even when name and birth date agree", async () => {
-    const store = newStore();
+    const store = await newStore();
     const outcome = await run(
       "appt-basic",
       store,
@@ -283,7 +291,7 @@ describe("matching.order.appointment: the patient by ID only, never by demograph
   });
 
   it("an update finds the patient through its appointment, whatever the PID says", async () => {
-    const store = newStore([storedAppointment()]);
+    const store = await newStore([storedAppointment()]);
     const outcome = await run(
       "appt-basic",
       store,
@@ -294,7 +302,7 @@ describe("matching.order.appointment: the patient by ID only, never by demograph
   });
 
   it("demographics and insurance in an appointment message are not processed", async () => {
-    const store = newStore();
+    const store = await newStore();
     const outcome = await run(
       "appt-basic",
       store,
@@ -309,8 +317,8 @@ describe("matching.order.appointment: the patient by ID only, never by demograph
   });
 
   it("order [patientId]: the message's patient decides, and must be the appointment's", async () => {
-    const store = newStore([storedAppointment()]);
-    seed(store, [{ type: "patient.create", patient: { id: "1002", lastName: "Other" } }]);
+    const store = await newStore([storedAppointment()]);
+    await seed(store, [{ type: "patient.create", patient: { id: "1002", lastName: "Other" } }]);
     const other = await run(
       "appt-order-patient-id",
       store,

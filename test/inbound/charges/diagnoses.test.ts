@@ -24,7 +24,7 @@ describe("Maximum allowable diagnosis codes: defaults (4 pointers per line, 12 m
 
   it("a line points at its first four codes; the rest go in the header without pointers", async () => {
     const six = codes("A", 6);
-    const outcome = await decide(pack(), newStore(), dft({ lines: [{ 19: ft1_19(six) }] }));
+    const outcome = await decide(pack(), await newStore(), dft({ lines: [{ 19: ft1_19(six) }] }));
     expect(outcome.actions).toEqual([
       {
         type: "claim.create",
@@ -36,7 +36,7 @@ describe("Maximum allowable diagnosis codes: defaults (4 pointers per line, 12 m
   it("the header holds each code once, first seen first; pointers index into it", async () => {
     const outcome = await decide(
       pack(),
-      newStore(),
+      await newStore(),
       dft({
         lines: [{ 19: "A01~B01~C01" }, { 25: "20610", 19: "C01~D01~A01~A01" }],
       }),
@@ -55,7 +55,11 @@ describe("Maximum allowable diagnosis codes: defaults (4 pointers per line, 12 m
 
   it("16 codes on one line (4 pointed, 12 without a pointer) are allowed", async () => {
     const sixteen = codes("A", 16);
-    const outcome = await decide(pack(), newStore(), dft({ lines: [{ 19: ft1_19(sixteen) }] }));
+    const outcome = await decide(
+      pack(),
+      await newStore(),
+      dft({ lines: [{ 19: ft1_19(sixteen) }] }),
+    );
     expect(outcome.state).toBe("PROCESSED");
     expect(outcome.actions).toEqual([
       {
@@ -67,7 +71,7 @@ describe("Maximum allowable diagnosis codes: defaults (4 pointers per line, 12 m
 
   it("17 codes: TOO_MANY_DIAGNOSES, CBOERROR, value the 13 codes without a pointer", async () => {
     const seventeen = codes("A", 17);
-    const store = newStore();
+    const store = await newStore();
     const outcome = await apply(pack(), store, dft({ lines: [{ 19: ft1_19(seventeen) }] }));
     expect(outcome.state).toBe("CBOERROR");
     expect(outcome.actions).toEqual([]);
@@ -79,7 +83,7 @@ describe("Maximum allowable diagnosis codes: defaults (4 pointers per line, 12 m
         value: seventeen.slice(4).join(", "),
       },
     ]);
-    expect(store.claimById("1001")).toBeUndefined();
+    expect(await store.claimById("1001")).toBeUndefined();
   });
 
   it("counted per claim after grouping: two lines of 10 codes on one claim exceed it, on two claims they do not", async () => {
@@ -87,7 +91,7 @@ describe("Maximum allowable diagnosis codes: defaults (4 pointers per line, 12 m
     const b = codes("B", 11);
     const same = await decide(
       pack(),
-      newStore(),
+      await newStore(),
       dft({ lines: [{ 19: ft1_19(a) }, { 25: "20610", 19: ft1_19(b) }] }),
     );
     expect(same.state).toBe("CBOERROR");
@@ -101,7 +105,7 @@ describe("Maximum allowable diagnosis codes: defaults (4 pointers per line, 12 m
     ]);
     const apart = await decide(
       pack(),
-      newStore(),
+      await newStore(),
       dft({ lines: [{ 19: ft1_19(a) }, { 25: "20610", 16: "3", 19: ft1_19(b) }] }),
     );
     expect(apart.state).toBe("PROCESSED");
@@ -126,7 +130,7 @@ describe("Maximum allowable diagnosis codes: defaults (4 pointers per line, 12 m
     const a = codes("A", 17); // A05 … A17: 13 without a pointer
     const outcome = await decide(
       pack(),
-      newStore(),
+      await newStore(),
       dft({ lines: [{ 19: ft1_19(a) }, { 25: "20610", 19: "A05" }] }),
     );
     expect(outcome.state).toBe("PROCESSED");
@@ -148,8 +152,8 @@ describe("Maximum allowable diagnosis codes: defaults (4 pointers per line, 12 m
       diagnoses: codes("A", 16),
       lines: [line("99213", [1, 2, 3, 4])],
     });
-    const store = newStore();
-    withClaim(store, stored);
+    const store = await newStore();
+    await withClaim(store, stored);
     const fits = await decide(pack(), store, dft({ lines: [{ 25: "20610", 19: "A02~Z01" }] }));
     expect(fits.actions).toEqual([
       { type: "charge.add", claimId: "1001", charge: line("20610", [2, 17]), diagnoses: ["Z01"] },
@@ -176,7 +180,7 @@ describe("Maximum allowable diagnosis codes: onTooMany truncate", () => {
     const seventeen = codes("A", 17);
     const outcome = await decide(
       chargePack("charges-truncate"),
-      newStore(),
+      await newStore(),
       dft({ lines: [{ 19: ft1_19(seventeen) }] }),
     );
     expect(outcome.state).toBe("PROCESSED");
@@ -201,8 +205,8 @@ describe("Maximum allowable diagnosis codes: onTooMany truncate", () => {
       diagnoses: codes("A", 16),
       lines: [line("99213", [1, 2, 3, 4])],
     });
-    const store = newStore();
-    withClaim(store, stored);
+    const store = await newStore();
+    await withClaim(store, stored);
     const outcome = await apply(
       chargePack("charges-truncate"),
       store,
@@ -221,7 +225,7 @@ describe("Maximum allowable diagnosis codes: onTooMany truncate", () => {
     expect(errorsOf(outcome)).toEqual([
       { code: "DIAGNOSES_TRUNCATED", severity: "warning", field: "FT1.19", value: "Z05" },
     ]);
-    expect(store.claimById("1001")?.diagnoses).toEqual([
+    expect((await store.claimById("1001"))?.diagnoses).toEqual([
       ...codes("A", 16),
       "Z01",
       "Z02",
@@ -234,14 +238,14 @@ describe("Maximum allowable diagnosis codes: onTooMany truncate", () => {
 describe("Maximum allowable diagnosis codes: pointersPerLine and additionalHeaderCodes set lower", () => {
   it("one pointer per line, one more code in the header: a third code is too many", async () => {
     const pack = chargePack("charges-small-diagnoses");
-    const two = await decide(pack, newStore(), dft({ lines: [{ 19: "A01~A02" }] }));
+    const two = await decide(pack, await newStore(), dft({ lines: [{ 19: "A01~A02" }] }));
     expect(two.actions).toEqual([
       {
         type: "claim.create",
         claim: claim({ id: "1001", diagnoses: ["A01", "A02"], lines: [line("99213", [1])] }),
       },
     ]);
-    const three = await decide(pack, newStore(), dft({ lines: [{ 19: "A01~A02~A03" }] }));
+    const three = await decide(pack, await newStore(), dft({ lines: [{ 19: "A01~A02~A03" }] }));
     expect(three.state).toBe("CBOERROR");
     expect(errorsOf(three)).toEqual([
       { code: "TOO_MANY_DIAGNOSES", severity: "error", field: "FT1.19", value: "A02, A03" },

@@ -37,8 +37,8 @@ describe("Charge Combining: combining.mode override (the spec's), keys patient, 
   const pack = () => chargePack("charges-free-standing");
 
   it("a later message for the same patient, procedure and date overrides the line: units replaced, not summed", async () => {
-    const store = newStore();
-    withClaim(store, STORED);
+    const store = await newStore();
+    await withClaim(store, STORED);
     const outcome = await apply(
       pack(),
       store,
@@ -53,7 +53,7 @@ describe("Charge Combining: combining.mode override (the spec's), keys patient, 
         diagnoses: ["S83.241A"],
       },
     ]);
-    expect(store.claimById("1001")).toEqual({
+    expect(await store.claimById("1001")).toEqual({
       ...STORED,
       diagnoses: ["M17.11", "M25.561", "S83.241A"],
       lines: [line("99213", [2, 3], { units: 3 })],
@@ -61,8 +61,8 @@ describe("Charge Combining: combining.mode override (the spec's), keys patient, 
   });
 
   it("combining comes before grouping: the line is overridden on a claim whose other keys differ", async () => {
-    const store = newStore();
-    withClaim(store, { ...STORED, renderingProviderId: "101", departmentId: "3" });
+    const store = await newStore();
+    await withClaim(store, { ...STORED, renderingProviderId: "101", departmentId: "3" });
     const outcome = await decide(pack(), store, dft());
     expect(outcome.actions).toEqual([
       { type: "charge.replace", claimId: "1001", lineIndex: 0, charge: line("99213", [1, 2]) },
@@ -70,8 +70,8 @@ describe("Charge Combining: combining.mode override (the spec's), keys patient, 
   });
 
   it("the modifiers are no key by default: 99213-25 overrides 99213", async () => {
-    const store = newStore();
-    withClaim(store, STORED);
+    const store = await newStore();
+    await withClaim(store, STORED);
     const outcome = await decide(pack(), store, dft({ lines: [{ 26: "25" }] }));
     expect(outcome.actions).toEqual([
       {
@@ -84,8 +84,8 @@ describe("Charge Combining: combining.mode override (the spec's), keys patient, 
   });
 
   it("another date, or another procedure, is not the same charge", async () => {
-    const store = newStore();
-    withClaim(store, STORED);
+    const store = await newStore();
+    await withClaim(store, STORED);
     const outcome = await decide(
       pack(),
       store,
@@ -101,8 +101,8 @@ describe("Charge Combining: combining.mode override (the spec's), keys patient, 
   });
 
   it("a billed claim is never touched: the charge goes on a new claim", async () => {
-    const store = newStore();
-    withClaim(store, { ...STORED, status: "billed" });
+    const store = await newStore();
+    await withClaim(store, { ...STORED, status: "billed" });
     const outcome = await decide(pack(), store, dft());
     expect(outcome.actions).toEqual([{ type: "claim.create", claim: claim({ id: "1002" }) }]);
   });
@@ -110,7 +110,7 @@ describe("Charge Combining: combining.mode override (the spec's), keys patient, 
   it("two lines for the same procedure and date in one message: the later one wins (one line, its units)", async () => {
     const outcome = await decide(
       pack(),
-      newStore(),
+      await newStore(),
       dft({ lines: [{ 10: "1" }, { 10: "2", 19: "S83.241A" }] }),
     );
     expect(outcome.actions).toEqual([
@@ -130,8 +130,8 @@ describe("Charge Combining: combining.mode override (the spec's), keys patient, 
   });
 
   it("two lines in one message overriding one stored line: one charge.replace, the later line's", async () => {
-    const store = newStore();
-    withClaim(store, STORED);
+    const store = await newStore();
+    await withClaim(store, STORED);
     const outcome = await decide(pack(), store, dft({ lines: [{ 10: "4" }, { 10: "5" }] }));
     expect(outcome.actions).toEqual([
       {
@@ -144,8 +144,8 @@ describe("Charge Combining: combining.mode override (the spec's), keys patient, 
   });
 
   it("a line added to a stored claim, then overridden in the same message: one charge.add, the later line's", async () => {
-    const store = newStore();
-    withClaim(store, STORED);
+    const store = await newStore();
+    await withClaim(store, STORED);
     const outcome = await decide(
       pack(),
       store,
@@ -159,8 +159,8 @@ describe("Charge Combining: combining.mode override (the spec's), keys patient, 
 
 describe("Charge Combining: combining.mode none", () => {
   it("the same procedure and date again is another line (charge.add); units are never summed", async () => {
-    const store = newStore();
-    withClaim(store, STORED);
+    const store = await newStore();
+    await withClaim(store, STORED);
     const outcome = await decide(
       chargePack("charges-no-combining"),
       store,
@@ -176,8 +176,8 @@ describe("Charge Combining: combining.keys with modifiers", () => {
   const pack = () => chargePack("charges-modifiers");
 
   it("RT and LT of one procedure and date stay two lines", async () => {
-    const store = newStore();
-    withClaim(store, claim({ id: "1001", lines: [line("73630", [1, 2], { modifiers: ["RT"] })] }));
+    const store = await newStore();
+    await withClaim(store, claim({ id: "1001", lines: [line("73630", [1, 2], { modifiers: ["RT"] })] }));
     const outcome = await decide(pack(), store, dft({ lines: [{ 25: "73630", 26: "LT" }] }));
     expect(outcome.actions).toEqual([
       {
@@ -189,8 +189,8 @@ describe("Charge Combining: combining.keys with modifiers", () => {
   });
 
   it("the same modifiers, in any order, are the same charge", async () => {
-    const store = newStore();
-    withClaim(
+    const store = await newStore();
+    await withClaim(
       store,
       claim({ id: "1001", lines: [line("73630", [1, 2], { modifiers: ["RT", "GA"] })] }),
     );
@@ -210,8 +210,8 @@ describe("Charge Grouping: grouping.enabled, keys the spec's seven", () => {
   const pack = () => chargePack("charges-free-standing");
 
   it("a later message with the same patient, date, providers, department and insurance joins the unbilled claim (charge.add)", async () => {
-    const store = newStore();
-    withClaim(store, STORED);
+    const store = await newStore();
+    await withClaim(store, STORED);
     const outcome = await apply(
       pack(),
       store,
@@ -225,7 +225,7 @@ describe("Charge Grouping: grouping.enabled, keys the spec's seven", () => {
         diagnoses: ["Z79.899"],
       },
     ]);
-    expect(store.claimById("1001")).toEqual({
+    expect(await store.claimById("1001")).toEqual({
       ...STORED,
       diagnoses: ["M17.11", "M25.561", "Z79.899"],
       lines: [line("99213", [1, 2]), line("20610", [1, 3])],
@@ -241,17 +241,17 @@ describe("Charge Grouping: grouping.enabled, keys the spec's seven", () => {
   ];
   for (const [key, change] of differ) {
     it(`a claim with another ${key} is not joined: a new claim`, async () => {
-      const store = newStore();
-      withClaim(store, { ...claim({ id: "1001", lines: [line("20610", [1, 2])] }), ...change });
+      const store = await newStore();
+      await withClaim(store, { ...claim({ id: "1001", lines: [line("20610", [1, 2])] }), ...change });
       const outcome = await decide(pack(), store, dft());
       expect(outcome.actions).toEqual([{ type: "claim.create", claim: claim({ id: "1002" }) }]);
     });
   }
 
   it("another patient's claim, or another date's, is never looked at", async () => {
-    const store = newStore();
-    withClaim(store, claim({ id: "1001", patientId: "1002", lines: [line("20610", [1, 2])] }));
-    withClaim(
+    const store = await newStore();
+    await withClaim(store, claim({ id: "1001", patientId: "1002", lines: [line("20610", [1, 2])] }));
+    await withClaim(
       store,
       claim({ id: "1002", serviceDate: "2026-01-14", lines: [line("20610", [1, 2])] }),
     );
@@ -260,8 +260,8 @@ describe("Charge Grouping: grouping.enabled, keys the spec's seven", () => {
   });
 
   it("a billed claim is never joined", async () => {
-    const store = newStore();
-    withClaim(store, {
+    const store = await newStore();
+    await withClaim(store, {
       ...claim({ id: "1001", lines: [line("20610", [1, 2])] }),
       status: "billed",
     });
@@ -270,9 +270,9 @@ describe("Charge Grouping: grouping.enabled, keys the spec's seven", () => {
   });
 
   it("the patient's policies changed since the claim: its insurance differs, a new claim", async () => {
-    const store = newStore();
-    withClaim(store, claim({ id: "1001", lines: [line("20610", [1, 2])] }));
-    seed(store, [
+    const store = await newStore();
+    await withClaim(store, claim({ id: "1001", lines: [line("20610", [1, 2])] }));
+    await seed(store, [
       {
         type: "insurance.replace",
         patientId: PATIENT_ID,
@@ -295,7 +295,7 @@ describe("Charge Grouping: grouping.enabled, keys the spec's seven", () => {
   it("lines of one message: equal keys share a claim, different departments make two claims", async () => {
     const outcome = await decide(
       pack(),
-      newStore(),
+      await newStore(),
       dft({ lines: [{}, { 25: "20610", 16: "3" }, { 25: "73630" }] }),
     );
     expect(outcome.actions).toEqual([
@@ -311,8 +311,8 @@ describe("Charge Grouping: grouping.enabled, keys the spec's seven", () => {
   });
 
   it("lines of one message join a stored claim together", async () => {
-    const store = newStore();
-    withClaim(store, STORED);
+    const store = await newStore();
+    await withClaim(store, STORED);
     const outcome = await decide(
       pack(),
       store,
@@ -327,8 +327,8 @@ describe("Charge Grouping: grouping.enabled, keys the spec's seven", () => {
 
 describe("Charge Grouping: grouping.enabled false", () => {
   it("a stored claim with the same keys is not joined; the message's own lines still share a claim", async () => {
-    const store = newStore();
-    withClaim(store, STORED);
+    const store = await newStore();
+    await withClaim(store, STORED);
     const outcome = await decide(
       chargePack("charges-no-grouping"),
       store,
@@ -343,8 +343,8 @@ describe("Charge Grouping: grouping.enabled false", () => {
   });
 
   it("combining still overrides a stored line", async () => {
-    const store = newStore();
-    withClaim(store, STORED);
+    const store = await newStore();
+    await withClaim(store, STORED);
     const outcome = await decide(chargePack("charges-no-grouping"), store, dft());
     expect(outcome.actions).toEqual([
       { type: "charge.replace", claimId: "1001", lineIndex: 0, charge: line("99213", [1, 2]) },
@@ -354,7 +354,7 @@ describe("Charge Grouping: grouping.enabled false", () => {
 
 describe("Charge Grouping: grouping.keys with appointment", () => {
   it("two appointments' charges with every other key equal stay on two claims", async () => {
-    const store = newStore();
+    const store = await newStore();
     withAppointment(store);
     withAppointment(store, { id: "2002" });
     const outcome = await decide(
@@ -380,7 +380,7 @@ describe("Charge Grouping: grouping.keys with appointment", () => {
 
   it("without the appointment key (the default) those charges share one claim, the first line's appointment", async () => {
     // Per-line external IDs (FT1.23), all from the appointment: the two appointments agree on every key.
-    const store = newStore();
+    const store = await newStore();
     withAppointment(store, { externalIds: { visit: "77" } });
     withAppointment(store, { id: "2002", externalIds: { visit: "78" } });
     const outcome = await decide(

@@ -64,10 +64,10 @@ export const APPOINTMENT_PRIMARY: Policy = {
 /** Another patient, for appointments that are not Jane's. */
 export const OTHER_PATIENT_ID = "1002";
 
-export function newStore(master: MasterData = MASTER_DATA): Store {
+export async function newStore(master: MasterData = MASTER_DATA): Promise<Store> {
   const store = createMemoryStore();
-  store.loadMasterData(master);
-  seed(store, [
+  await store.loadMasterData(master);
+  await seed(store, [
     {
       type: "patient.create",
       patient: { id: PATIENT_ID, lastName: "Doe", firstName: "Jane", dob: "1980-02-14", sex: "F" },
@@ -83,8 +83,8 @@ export function newStore(master: MasterData = MASTER_DATA): Store {
 }
 
 /** Prior state: actions applied as if an earlier message had decided them. */
-export function seed(store: Store, actions: readonly TypedAction[]): void {
-  const messageId = store.receive({
+export async function seed(store: Store, actions: readonly TypedAction[]): Promise<void> {
+  const messageId = await store.receive({
     raw: new Uint8Array(),
     receivedAt: NOW.toISOString(),
     sender: "seed",
@@ -92,7 +92,7 @@ export function seed(store: Store, actions: readonly TypedAction[]): void {
     messageType: "",
     direction: "inbound",
   });
-  store.complete({
+  await store.complete({
     messageId,
     controlId: "SEED",
     messageType: "",
@@ -122,13 +122,13 @@ export function withAppointment(
   changes: Partial<Appointment> & { id?: string } = {},
 ): Appointment & { id: string } {
   const appointment = { ...APPOINTMENT, ...changes };
-  seed(store, [{ type: "appointment.create", appointment }]);
+  await seed(store, [{ type: "appointment.create", appointment }]);
   return appointment;
 }
 
 /** A stored claim (as an earlier message created it). */
-export function withClaim(store: Store, claim: Claim & { id: string }): void {
-  seed(store, [{ type: "claim.create", claim }]);
+export async function withClaim(store: Store, claim: Claim & { id: string }): Promise<void> {
+  await seed(store, [{ type: "claim.create", claim }]);
 }
 
 /** HL7 fields by standard number, written as they travel. */
@@ -199,7 +199,7 @@ export async function decide(pack: CompiledPack, store: Store, hl7: string): Pro
   const doc = parseHl7(hl7);
   const parsed = doc.messages[0];
   if (!parsed) throw new Error(`no message in ${JSON.stringify(hl7)}`);
-  const messageId = store.receive({
+  const messageId = await store.receive({
     raw: new TextEncoder().encode(hl7),
     receivedAt: NOW.toISOString(),
     sender: "test",
@@ -213,7 +213,7 @@ export async function decide(pack: CompiledPack, store: Store, hl7: string): Pro
 /** Decide and apply, as the intake does. */
 export async function apply(pack: CompiledPack, store: Store, hl7: string): Promise<Outcome> {
   const outcome = await decide(pack, store, hl7);
-  store.complete(outcome);
+  await store.complete(outcome);
   return outcome;
 }
 

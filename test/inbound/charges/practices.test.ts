@@ -23,10 +23,10 @@ function practice(name: string): { pack: CompiledPack; store: () => Store } {
   const master = loadMasterData(`rules/practices/${name}/master-data.yaml`);
   if (!master.ok) throw new Error(master.errors.map(formatPackError).join("\n"));
   return {
-    pack: load.pack,
+    async pack: load.pack,
     store: () => {
       const store = createMemoryStore();
-      store.loadMasterData(master.data);
+      await store.loadMasterData(master.data);
       return store;
     },
   };
@@ -39,13 +39,13 @@ const codes = (n: number) => Array.from({ length: n }, (_, i) => `M${String(i + 
 describe("harbor-ortho: Table 17 by the OrthoChart visit ID, free-standing claims otherwise", () => {
   let harbor: ReturnType<typeof practice>;
   let store: Store;
-  beforeAll(() => {
+  beforeAll(async () => {
     harbor = practice("harbor-ortho");
   });
   const PID = { 1: "1", 3: "00012345^^^OC^MR", 5: "Doe^Jane", 7: "19800214", 8: "F" };
-  const setup = () => {
+  const setup = async () => {
     store = harbor.store();
-    seed(store, [
+    await seed(store, [
       {
         type: "patient.create",
         patient: { id: "1001", lastName: "Doe", firstName: "Jane", dob: "1980-02-14", sex: "F" },
@@ -82,7 +82,7 @@ describe("harbor-ortho: Table 17 by the OrthoChart visit ID, free-standing claim
   it("the visit ID in PV1.19 (padded) matches: all from the appointment, supervisor from the provider table, status 3 -> 4", async () => {
     const outcome = await decide(
       harbor.pack,
-      setup(),
+      await setup(),
       dft({ pid: PID, pv1: { 19: "00331839401" }, lines: [LINE] }),
     );
     expect(errorsOf(outcome)).toEqual([]);
@@ -108,7 +108,7 @@ describe("harbor-ortho: Table 17 by the OrthoChart visit ID, free-standing claim
   });
 
   it("surgery without an appointment: a free-standing claim from the DFT, FT1.20 rendering and FT1.21 supervising, mapped; the patient's policy", async () => {
-    const outcome = await decide(harbor.pack, setup(), dft({ pid: PID, lines: [LINE] }));
+    const outcome = await decide(harbor.pack, await setup(), dft({ pid: PID, lines: [LINE] }));
     expect(outcome.actions).toEqual([
       {
         type: "claim.create",
@@ -132,7 +132,7 @@ describe("harbor-ortho: Table 17 by the OrthoChart visit ID, free-standing claim
     const seventeen = codes(17);
     const outcome = await decide(
       harbor.pack,
-      setup(),
+      await setup(),
       dft({
         pid: PID,
         lines: [
@@ -159,7 +159,7 @@ describe("harbor-ortho: Table 17 by the OrthoChart visit ID, free-standing claim
   it("a code OrthoChart has no row for stays UNMAPPED_CODE (ERROR); a procedure Harbor does not bill is UNKNOWN_PROCEDURE (CBOERROR)", async () => {
     const unmapped = await decide(
       harbor.pack,
-      setup(),
+      await setup(),
       dft({ pid: PID, lines: [{ ...LINE, 20: "ZZ9" }] }),
     );
     expect(unmapped.state).toBe("ERROR");
@@ -174,7 +174,7 @@ describe("harbor-ortho: Table 17 by the OrthoChart visit ID, free-standing claim
     ]);
     const unbilled = await decide(
       harbor.pack,
-      setup(),
+      await setup(),
       dft({ pid: PID, lines: [{ ...LINE, 25: "71045" }] }),
     );
     expect(unbilled.state).toBe("CBOERROR");
@@ -186,12 +186,12 @@ describe("harbor-ortho: Table 17 by the OrthoChart visit ID, free-standing claim
 
 describe("lakeside-family: Table 17 by the practice appointment ID in PV1.19, unmatched error", () => {
   let lakeside: ReturnType<typeof practice>;
-  beforeAll(() => {
+  beforeAll(async () => {
     lakeside = practice("lakeside-family");
   });
-  const setup = () => {
+  const setup = async () => {
     const store = lakeside.store();
-    seed(store, [
+    await seed(store, [
       {
         type: "patient.create",
         patient: { id: "1001", lastName: "Doe", firstName: "Jane", dob: "1980-02-14", sex: "F" },
@@ -220,7 +220,7 @@ describe("lakeside-family: Table 17 by the practice appointment ID in PV1.19, un
   it("matched: insurance from the appointment, providers and department from the DFT, the supervisor from the provider table", async () => {
     const outcome = await decide(
       lakeside.pack,
-      setup(),
+      await setup(),
       dft({ pid: PID, pv1: { 19: "1001" }, lines: [LINE] }),
     );
     expect(errorsOf(outcome)).toEqual([]);
@@ -248,7 +248,7 @@ describe("lakeside-family: Table 17 by the practice appointment ID in PV1.19, un
   it("no such appointment: APPOINTMENT_NOT_MATCHED, ERROR, never a free-standing claim", async () => {
     const outcome = await decide(
       lakeside.pack,
-      setup(),
+      await setup(),
       dft({ pid: PID, pv1: { 19: "4040" }, lines: [LINE] }),
     );
     expect(outcome.state).toBe("ERROR");
@@ -260,7 +260,7 @@ describe("lakeside-family: Table 17 by the practice appointment ID in PV1.19, un
   it("17 diagnosis codes: TOO_MANY_DIAGNOSES, CBOERROR", async () => {
     const outcome = await decide(
       lakeside.pack,
-      setup(),
+      await setup(),
       dft({ pid: PID, pv1: { 19: "1001" }, lines: [{ ...LINE, 19: codes(17).join("~") }] }),
     );
     expect(outcome.state).toBe("CBOERROR");

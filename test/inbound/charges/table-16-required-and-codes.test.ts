@@ -25,7 +25,7 @@ describe("Table 16 - Required HL7 fields to create a claim", () => {
   it("Procedure Code FT1.25, Modifier FT1.26[*], units FT1.10, Diagnosis Code FT1.19[*] go on the line", async () => {
     const outcome = await decide(
       pack(),
-      newStore(),
+      await newStore(),
       dft({ lines: [{ 25: "73630^X-ray foot^CPT", 26: "RT~GA", 10: "2", 19: "S92.301A^^I10" }] }),
     );
     expect(outcome.actions).toEqual([
@@ -43,14 +43,14 @@ describe("Table 16 - Required HL7 fields to create a claim", () => {
   });
 
   it("units default to 1 when FT1.10 is empty", async () => {
-    const outcome = await decide(pack(), newStore(), dft({ lines: [{ 10: "" }] }));
+    const outcome = await decide(pack(), await newStore(), dft({ lines: [{ 10: "" }] }));
     expect(outcome.actions).toEqual([{ type: "claim.create", claim: claim({ id: "1001" }) }]);
   });
 
   it("diagnoses from DG1 (message-level) when the senders leave FT1.19 empty: every line gets them", async () => {
     const outcome = await decide(
       pack(),
-      newStore(),
+      await newStore(),
       dft({
         lines: [{ 19: "" }, { 19: "", 25: "73630" }],
         dg1: [
@@ -77,7 +77,7 @@ describe("Table 16 - Required HL7 fields to create a claim", () => {
   it("FT1.19 wins over DG1 when a line has both", async () => {
     const outcome = await decide(
       pack(),
-      newStore(),
+      await newStore(),
       dft({ lines: [{ 19: "M25.561" }], dg1: [{ 1: "1", 3: "E11.9" }] }),
     );
     expect(outcome.actions).toEqual([
@@ -93,7 +93,11 @@ describe("Table 16 - Required HL7 fields to create a claim", () => {
   });
 
   it("no procedure and no diagnosis: REQUIRED_FIELD_MISSING for each, on the line that lacks it", async () => {
-    const outcome = await decide(pack(), newStore(), dft({ lines: [{}, { 25: "", 19: "" }] }));
+    const outcome = await decide(
+      pack(),
+      await newStore(),
+      dft({ lines: [{}, { 25: "", 19: "" }] }),
+    );
     expect(outcome.state).toBe("ERROR");
     expect(outcome.actions).toEqual([]);
     expect(errorsOf(outcome)).toEqual([
@@ -107,7 +111,11 @@ describe("Table 16 - Required HL7 fields to create a claim", () => {
   });
 
   it("Rendering Provider, Department and Service Date missing from a free-standing claim's DFT (the supervising provider, derived from the rendering, is not reported twice)", async () => {
-    const outcome = await decide(pack(), newStore(), dft({ lines: [{ 20: "", 16: "", 4: "" }] }));
+    const outcome = await decide(
+      pack(),
+      await newStore(),
+      dft({ lines: [{ 20: "", 16: "", 4: "" }] }),
+    );
     expect(errorsOf(outcome)).toEqual([
       { code: "REQUIRED_FIELD_MISSING", severity: "error", field: "FT1.20" },
       { code: "REQUIRED_FIELD_MISSING", severity: "error", field: "FT1.16 | FT1.13" },
@@ -116,7 +124,7 @@ describe("Table 16 - Required HL7 fields to create a claim", () => {
   });
 
   it("Service Date derived from the appointment: FT1.4 may be empty", async () => {
-    const store = newStore();
+    const store = await newStore();
     withAppointment(store);
     const outcome = await decide(
       chargePack("charges-base"),
@@ -131,7 +139,7 @@ describe("Unknown provider, department or procedure: billing errors, CBOERROR", 
   const pack = () => chargePack("charges-free-standing-message");
 
   it("FT1.20 and FT1.21 not in the provider table: UNKNOWN_PROVIDER, CBOERROR, nothing applied", async () => {
-    const store = newStore();
+    const store = await newStore();
     const outcome = await apply(pack(), store, dft({ lines: [{ 20: "999", 21: "0000000000" }] }));
     expect(outcome.state).toBe("CBOERROR");
     expect(outcome.actions).toEqual([]);
@@ -151,11 +159,11 @@ describe("Unknown provider, department or procedure: billing errors, CBOERROR", 
         value: "0000000000",
       },
     ]);
-    expect(store.claimById("1001")).toBeUndefined();
+    expect(await store.claimById("1001")).toBeUndefined();
   });
 
   it("FT1.16 not a department: UNKNOWN_DEPARTMENT, CBOERROR", async () => {
-    const outcome = await decide(pack(), newStore(), dft({ lines: [{ 16: "42" }] }));
+    const outcome = await decide(pack(), await newStore(), dft({ lines: [{ 16: "42" }] }));
     expect(outcome.state).toBe("CBOERROR");
     expect(errorsOf(outcome)).toEqual([
       {
@@ -169,7 +177,10 @@ describe("Unknown provider, department or procedure: billing errors, CBOERROR", 
   });
 
   it("a practice that lists its procedures: any other code is UNKNOWN_PROCEDURE, CBOERROR", async () => {
-    const store = newStore({ ...MASTER_DATA, procedures: [{ code: "99213" }, { code: "20610" }] });
+    const store = await newStore({
+      ...MASTER_DATA,
+      procedures: [{ code: "99213" }, { code: "20610" }],
+    });
     const outcome = await decide(pack(), store, dft({ lines: [{}, { 25: "99214" }] }));
     expect(outcome.state).toBe("CBOERROR");
     expect(errorsOf(outcome)).toEqual([
@@ -184,7 +195,7 @@ describe("Unknown provider, department or procedure: billing errors, CBOERROR", 
     const codes = ["99213", "3074F", "0042T", "0001U", "J1030", "L1820"];
     const outcome = await decide(
       pack(),
-      newStore(),
+      await newStore(),
       dft({ lines: codes.map((code) => ({ 25: code })) }),
     );
     expect(outcome.state).toBe("PROCESSED");
@@ -197,7 +208,7 @@ describe("Unknown provider, department or procedure: billing errors, CBOERROR", 
   it("no procedure list, a code of another form: UNKNOWN_PROCEDURE, CBOERROR", async () => {
     const outcome = await decide(
       pack(),
-      newStore(),
+      await newStore(),
       dft({ lines: [{ 25: "626.2" }, { 25: "XRAY" }] }),
     );
     expect(outcome.state).toBe("CBOERROR");
@@ -210,7 +221,7 @@ describe("Unknown provider, department or procedure: billing errors, CBOERROR", 
   it("every problem of every line is reported at once; a billing error beside another error is ERROR", async () => {
     const outcome = await decide(
       pack(),
-      newStore(),
+      await newStore(),
       dft({ lines: [{ 25: "XRAY", 20: "999" }, { 4: "" }] }),
     );
     expect(outcome.state).toBe("ERROR");
@@ -228,7 +239,7 @@ describe("Table 19 - Custom mapping: providers and departments mapped (mappingRe
   it("mapped codes: the practice's provider and department IDs", async () => {
     const outcome = await decide(
       pack(),
-      newStore(),
+      await newStore(),
       dft({ lines: [{ 20: "DR-JONES", 21: "DR-ADAMS", 16: "EAST-CLINIC" }] }),
     );
     expect(outcome.actions).toEqual([
@@ -247,7 +258,7 @@ describe("Table 19 - Custom mapping: providers and departments mapped (mappingRe
   it("an unmapped foreign code stays UNMAPPED_CODE (ERROR), not a billing error", async () => {
     const outcome = await decide(
       pack(),
-      newStore(),
+      await newStore(),
       dft({ lines: [{ 20: "DR-WHO", 21: "DR-ADAMS", 16: "EAST-CLINIC" }] }),
     );
     expect(outcome.state).toBe("ERROR");
@@ -265,7 +276,7 @@ describe("Table 19 - Custom mapping: providers and departments mapped (mappingRe
   it("a row that maps to a provider master data lacks: UNKNOWN_PROVIDER (CBOERROR)", async () => {
     const outcome = await decide(
       pack(),
-      newStore(),
+      await newStore(),
       dft({ lines: [{ 20: "DR-GONE", 21: "DR-ADAMS", 16: "EAST-CLINIC" }] }),
     );
     expect(outcome.state).toBe("CBOERROR");

@@ -46,7 +46,7 @@ describe("Table 18: Derive all applicable data from the appointment when matched
   const pack = () => chargePack("charges-base");
 
   it("rendering, department, date and insurance from the appointment; supervising from the provider table", async () => {
-    const store = newStore();
+    const store = await newStore();
     withAppointment(store);
     const outcome = await decide(pack(), store, dft({ pv1: visit("2001") }));
     expect(outcome.actions).toEqual([
@@ -84,7 +84,7 @@ describe("Table 18: Derive all applicable data from the appointment when matched
   });
 
   it("no relationship defined for the rendering provider: supervising defaults to the rendering", async () => {
-    const store = newStore();
+    const store = await newStore();
     withAppointment(store, { providerId: "101" });
     const outcome = await decide(pack(), store, dft({ pv1: visit("2001") }));
     expect(derived(outcome)).toMatchObject({
@@ -94,7 +94,7 @@ describe("Table 18: Derive all applicable data from the appointment when matched
   });
 
   it("the DFT's own provider and department are not read: an unknown FT1.20 or FT1.16 is no error", async () => {
-    const store = newStore();
+    const store = await newStore();
     withAppointment(store);
     const outcome = await decide(
       pack(),
@@ -106,7 +106,7 @@ describe("Table 18: Derive all applicable data from the appointment when matched
   });
 
   it("an appointment without provider or department: those chains fall through to the DFT", async () => {
-    const store = newStore();
+    const store = await newStore();
     withAppointment(store, { providerId: null, departmentId: null });
     const outcome = await decide(pack(), store, dft({ pv1: visit("2001") }));
     expect(derived(outcome)).toEqual({
@@ -121,7 +121,7 @@ describe("Table 18: Derive all applicable data from the appointment when matched
   });
 
   it("the appointment's provider is no longer in master data: UNKNOWN_PROVIDER (CBOERROR)", async () => {
-    const store = newStore();
+    const store = await newStore();
     withAppointment(store, { providerId: "666", departmentId: "9" });
     const outcome = await decide(pack(), store, dft({ pv1: visit("2001") }));
     expect(outcome.state).toBe("CBOERROR");
@@ -144,7 +144,7 @@ describe("Table 18: Derive all applicable data from the appointment when matched
 
 describe("Table 18: fromAppointment when the charge matches no appointment and free-standing claims are allowed (the fallback)", () => {
   it("supervisingProvider providerTable: FT1.20, the provider table's supervisor of it, FT1.16, FT1.4, the patient's policies", async () => {
-    const store = newStore();
+    const store = await newStore();
     withAppointment(store);
     const outcome = await decide(
       chargePack("charges-fallback-table"),
@@ -171,7 +171,7 @@ describe("Table 18: fromAppointment when the charge matches no appointment and f
   it("supervisingProvider message: the supervising provider is FT1.21", async () => {
     const outcome = await decide(
       chargePack("charges-fallback-message"),
-      newStore(),
+      await newStore(),
       dft({ pv1: visit("9999") }),
     );
     expect(outcome.actions).toEqual([
@@ -180,7 +180,7 @@ describe("Table 18: fromAppointment when the charge matches no appointment and f
   });
 
   it("supervisingProvider message, matched: the appointment still decides (supervisor of its provider)", async () => {
-    const store = newStore();
+    const store = await newStore();
     withAppointment(store);
     const outcome = await decide(
       chargePack("charges-fallback-message"),
@@ -196,7 +196,7 @@ describe("Table 18: fromAppointment when the charge matches no appointment and f
 
 describe("Table 18: Derive insurance from appointment and provider and department from the DFT (mode insuranceFromAppointment)", () => {
   it("Rendering Provider in FT1.20, Supervising Provider from the provider table; department from the field the pack names (FT1.13)", async () => {
-    const store = newStore();
+    const store = await newStore();
     withAppointment(store);
     const outcome = await decide(
       chargePack("charges-insurance-table"),
@@ -221,7 +221,7 @@ describe("Table 18: Derive insurance from appointment and provider and departmen
   });
 
   it("the department field the pack names is FT1.13: FT1.16 alone is not read", async () => {
-    const store = newStore();
+    const store = await newStore();
     withAppointment(store);
     const outcome = await decide(
       chargePack("charges-insurance-table"),
@@ -234,7 +234,7 @@ describe("Table 18: Derive insurance from appointment and provider and departmen
   });
 
   it("Rendering Provider in FT1.20 and Supervising Provider in FT1.21", async () => {
-    const store = newStore();
+    const store = await newStore();
     withAppointment(store);
     const outcome = await decide(
       chargePack("charges-insurance-message"),
@@ -253,7 +253,7 @@ describe("Table 18: Derive insurance from appointment and provider and departmen
   });
 
   it("Supervising Provider in FT1.21, and FT1.21 is empty: REQUIRED_FIELD_MISSING (FT1.21)", async () => {
-    const store = newStore();
+    const store = await newStore();
     withAppointment(store);
     const outcome = await decide(
       chargePack("charges-insurance-message"),
@@ -271,7 +271,7 @@ describe("Table 18: N/A – free-standing claims, all from the DFT (mode freeSta
   it("Rendering Provider in FT1.20 and Supervising Provider from the provider table; the patient's policies", async () => {
     const outcome = await decide(
       chargePack("charges-free-standing"),
-      newStore(),
+      await newStore(),
       dft({ lines: [{ 20: "104" }] }),
     );
     expect(outcome.actions).toEqual([
@@ -285,7 +285,7 @@ describe("Table 18: N/A – free-standing claims, all from the DFT (mode freeSta
   it("the provider table's supervisor is taken even when FT1.21 names another", async () => {
     const outcome = await decide(
       chargePack("charges-free-standing"),
-      newStore(),
+      await newStore(),
       dft({ lines: [{ 20: "101", 21: "102" }] }),
     );
     expect(derived(outcome)).toMatchObject({
@@ -297,7 +297,7 @@ describe("Table 18: N/A – free-standing claims, all from the DFT (mode freeSta
   it("Rendering Provider in FT1.20 and Supervising Provider in FT1.21", async () => {
     const outcome = await decide(
       chargePack("charges-free-standing-message"),
-      newStore(),
+      await newStore(),
       dft({ lines: [{ 20: "104", 21: "101" }] }),
     );
     expect(outcome.actions).toEqual([
@@ -309,7 +309,7 @@ describe("Table 18: N/A – free-standing claims, all from the DFT (mode freeSta
   });
 
   it("a patient without policies: a claim without insurance", async () => {
-    const store = newStore();
+    const store = await newStore();
     const outcome = await decide(
       chargePack("charges-free-standing"),
       store,

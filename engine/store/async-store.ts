@@ -1,0 +1,51 @@
+import type { LocalStore, SyncStore } from "./types.js";
+
+/**
+ * An embedded store behind the asynchronous contract. Its operations run
+ * at once and settle their promise with the result (or reject with the
+ * error they threw); its view is itself, live, so a decision on it needs
+ * no prepared reads.
+ */
+export function asyncStore(sync: SyncStore): LocalStore {
+  const settle =
+    <A extends unknown[], R>(operation: (...args: A) => R) =>
+    (...args: A): Promise<R> => {
+      try {
+        return Promise.resolve(operation(...args));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    };
+  return {
+    patientById: (id) => sync.patientById(id),
+    patientsByExternalId: (name, key) => sync.patientsByExternalId(name, key),
+    patientCandidates: (block) => sync.patientCandidates(block),
+    policiesOf: (patientId) => sync.policiesOf(patientId),
+    appointmentById: (id) => sync.appointmentById(id),
+    appointmentsByExternalId: (name, key) => sync.appointmentsByExternalId(name, key),
+    unbilledClaims: (patientId, serviceDate) => sync.unbilledClaims(patientId, serviceDate),
+    nextId: (kind) => sync.nextId(kind),
+    get masterData() {
+      return sync.masterData;
+    },
+    openView: settle(() => ({ view: sync, version: sync.viewVersion() })),
+    receive: settle((message) => sync.receive(message)),
+    complete: settle((outcome, completion, basedOn) => sync.complete(outcome, completion, basedOn)),
+    record: settle((message, outcomeFor, completion) =>
+      sync.record(message, outcomeFor, completion),
+    ),
+    setState: settle((messageId, state, completion) => sync.setState(messageId, state, completion)),
+    attempts: settle((messageId) => sync.attempts(messageId)),
+    findDuplicate: settle((key, since) => sync.findDuplicate(key, since)),
+    prune: settle((cutoffs) => sync.prune(cutoffs)),
+    queueSummary: settle(() => sync.queueSummary()),
+    queueOutbound: settle((packId, build) => sync.queueOutbound(packId, build)),
+    message: settle((messageId) => sync.message(messageId)),
+    messages: settle((filter) => sync.messages(filter)),
+    claimById: settle((id) => sync.claimById(id)),
+    appointmentsMissingSlips: settle(() => sync.appointmentsMissingSlips()),
+    insuranceHistory: settle((patientId) => sync.insuranceHistory(patientId)),
+    loadMasterData: settle((data) => sync.loadMasterData(data)),
+    close: settle(() => sync.close()),
+  };
+}
