@@ -19,6 +19,7 @@ import { matchesFilter, senderName, subjectPatientId, WAITING_STATES } from "./q
 import {
   APPLYING_STATES,
   type Attempt,
+  type AttemptStep,
   type BlockingKeys,
   type Completion,
   type DuplicateKey,
@@ -31,6 +32,7 @@ import {
   type RecordIdKind,
   type Store,
   type StoredMessage,
+  type UnfinishedAttempts,
 } from "./types.js";
 
 /**
@@ -56,6 +58,7 @@ interface MessageEntry {
   outcome?: Outcome;
   patientId?: string;
   ack?: string;
+  unfinished?: UnfinishedAttempts;
   readonly attempts: Attempt[];
 }
 
@@ -266,6 +269,7 @@ export function createMemoryStore(): Store {
     ...(m.outcome && { outcome: m.outcome }),
     ...(m.patientId !== undefined && { patientId: m.patientId }),
     ...(m.ack !== undefined && { ack: m.ack }),
+    ...(m.unfinished && { unfinished: m.unfinished }),
   });
 
   const enqueue = (message: ReceivedMessage): string => {
@@ -291,6 +295,7 @@ export function createMemoryStore(): Store {
     const at = completion.at ?? completion.now;
     entry.state = state;
     entry.stateAt = at;
+    entry.unfinished = undefined;
     if (completion.ack !== undefined) entry.ack = completion.ack;
     const { ack: _ack, ...rest } = completion;
     entry.attempts.push(
@@ -423,6 +428,18 @@ export function createMemoryStore(): Store {
         throw e;
       }
       return messageId;
+    },
+    beginAttempt(messageId: string, at: string): void {
+      open();
+      const entry = messages.get(messageId);
+      if (!entry) throw new UnknownMessageError(messageId);
+      entry.unfinished = { count: (entry.unfinished?.count ?? 0) + 1, step: "decide", at };
+    },
+    reachStep(messageId: string, step: AttemptStep): void {
+      open();
+      const entry = messages.get(messageId);
+      if (!entry) throw new UnknownMessageError(messageId);
+      if (entry.unfinished) entry.unfinished = { ...entry.unfinished, step };
     },
     setState(messageId: string, state: "DELETED", completion: Completion): void {
       open();

@@ -68,6 +68,28 @@ export interface StoredMessage extends ReceivedMessage {
   readonly patientId?: string;
   /** The last acknowledgment sent for it, whole (a duplicate is answered with it). */
   readonly ack?: string;
+  /** Processing begun since its last completion and never ended (absent: none). */
+  readonly unfinished?: UnfinishedAttempts;
+}
+
+/**
+ * Where processing of a message is (`beginAttempt`, `reachStep`): `decide`
+ * (the pack's rules run over it), `complete` (its outcome is being written).
+ */
+export type AttemptStep = "decide" | "complete";
+
+/**
+ * Attempts to process a message that began and never completed: the process
+ * died in them (a crash, an out-of-memory kill). Crash recovery sets aside a
+ * NEW message with two (engine/server/recovery.ts, POISON_MESSAGE).
+ */
+export interface UnfinishedAttempts {
+  /** Attempts begun since the message's last completion. */
+  readonly count: number;
+  /** The step the last of them reached. */
+  readonly step: AttemptStep;
+  /** When the last of them began (ISO-8601). */
+  readonly at: string;
 }
 
 /** Why a message was (re)processed or changed state. */
@@ -163,6 +185,15 @@ export interface Store extends StoreView {
     outcomeFor: (messageId: string) => Outcome,
     completion: Completion,
   ): string;
+  /**
+   * Processing of the message begins, committed before anything else is done
+   * with it, so that it survives the process dying in it: counted in the
+   * message's `unfinished` (step `decide`) until `complete` or `setState`
+   * clears it.
+   */
+  beginAttempt(messageId: string, at: string): void;
+  /** The step the attempt begun last has reached (kept if the process dies in it). */
+  reachStep(messageId: string, step: AttemptStep): void;
   /** A person's change of state without processing (`queue delete`): recorded as an attempt. */
   setState(messageId: string, state: "DELETED", completion: Completion): void;
   /** Every attempt recorded for the message, oldest first. */

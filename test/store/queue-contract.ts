@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Outcome } from "../../engine/model/outcome.js";
+import { UnknownMessageError } from "../../engine/store/errors.js";
 import type { Completion, Store } from "../../engine/store/types.js";
 import { ALICE, createPatient, freshStores, outcomeOf, received } from "./contract.js";
 
@@ -103,6 +104,49 @@ export function queueContract(name: string, make: () => Store): void {
         const store = fresh();
         expect(store.attempts(store.receive(received()))).toEqual([]);
         expect(store.attempts("q-000404")).toEqual([]);
+      });
+    });
+
+    describe("beginAttempt and reachStep: processing that never ended", () => {
+      it("a begun attempt is counted with its step and time until the message completes", () => {
+        const store = fresh();
+        const id = store.receive(received());
+        expect(store.message(id)?.unfinished).toBeUndefined();
+        store.beginAttempt(id, "2026-01-01T12:00:01.000Z");
+        expect(store.message(id)?.unfinished).toEqual({
+          count: 1,
+          step: "decide",
+          at: "2026-01-01T12:00:01.000Z",
+        });
+        store.reachStep(id, "complete");
+        store.beginAttempt(id, "2026-01-01T12:05:00.000Z");
+        expect(store.message(id)?.unfinished).toEqual({
+          count: 2,
+          step: "decide",
+          at: "2026-01-01T12:05:00.000Z",
+        });
+        store.reachStep(id, "complete");
+        expect(store.message(id)?.unfinished?.step).toBe("complete");
+        expect(store.messages({ state: "NEW" })[0]?.unfinished?.count).toBe(2);
+        store.complete(outcomeOf(id, []), at("2026-01-01T12:05:01.000Z"));
+        expect(store.message(id)?.unfinished).toBeUndefined();
+        expect(store.message(id)?.state).toBe("PROCESSED");
+      });
+
+      it("a message deleted by a person has no unfinished attempt", () => {
+        const store = fresh();
+        const id = store.receive(received());
+        store.beginAttempt(id, "2026-01-01T12:00:01.000Z");
+        store.setState(id, "DELETED", at("2026-01-02T00:00:00.000Z", { kind: "delete" }));
+        expect(store.message(id)?.unfinished).toBeUndefined();
+      });
+
+      it("an unknown message is refused", () => {
+        const store = fresh();
+        expect(() => store.beginAttempt("q-000404", "2026-01-01T12:00:00.000Z")).toThrow(
+          UnknownMessageError,
+        );
+        expect(() => store.reachStep("q-000404", "complete")).toThrow(UnknownMessageError);
       });
     });
 

@@ -88,6 +88,26 @@ describe("SQLite store", () => {
     expect(store.queueSummary().oldestWaitingSince).toBe("2025-05-05T05:05:05.000Z");
   });
 
+  it("brings a version 4 file up to date: a NEW message has no unfinished attempt", () => {
+    const file = newFile();
+    mkdirSync(dirname(file), { recursive: true });
+    const old = new BetterSqlite3(file);
+    old.exec("CREATE TABLE schema_version (version INTEGER NOT NULL)");
+    for (const m of MIGRATIONS.filter((x) => x.version <= 4)) old.exec(m.sql);
+    old.prepare("INSERT INTO schema_version (version) VALUES (4)").run();
+    old
+      .prepare(
+        `INSERT INTO messages (message_id, raw, received_at, sender, control_id, message_type, direction, state, state_at)
+         VALUES ('q-000001', x'4d5348', '2025-05-05T05:05:05.000Z', 'file:a.hl7', 'C1', 'ADT^A04', 'inbound', 'NEW', '2025-05-05T05:05:05.000Z')`,
+      )
+      .run();
+    old.close();
+    const store = track(openSqliteStore(file));
+    expect(store.message("q-000001")?.unfinished).toBeUndefined();
+    store.beginAttempt("q-000001", "2026-01-01T00:00:00.000Z");
+    expect(store.message("q-000001")?.unfinished?.count).toBe(1);
+  });
+
   it("puts the file in WAL mode", () => {
     const file = newFile();
     track(openSqliteStore(file));
