@@ -14,6 +14,8 @@ export interface StoreView {
   patientCandidates(block: BlockingKeys): readonly Patient[];
   /** The patient's active policies (not cancelled), by sequence. */
   policiesOf(patientId: string): readonly Policy[];
+  /** Every policy ever stored for the patient (cancelled ones too) and the self-pay flag. */
+  insuranceHistory(patientId: string): InsuranceHistory;
   appointmentById(id: string): Appointment | undefined;
   appointmentsByExternalId(name: string, key: string): readonly Appointment[];
   /** Unbilled claims of a patient on a service date. */
@@ -225,8 +227,6 @@ export interface Store extends StoreView {
    * order they were created (missing-slips.ts).
    */
   appointmentsMissingSlips(): readonly Appointment[];
-  /** Every policy ever stored for the patient (cancelled ones too) and the self-pay flag. */
-  insuranceHistory(patientId: string): InsuranceHistory;
   /** Replace the practice's master data (providers, departments, packages, ...). */
   loadMasterData(data: MasterData): void;
   close(): void;
