@@ -12,6 +12,7 @@ import { matchingKey, type ReceivedExternalId, readExternalIds } from "../extern
 import { type ExtractedRecord, extractRecord } from "../extract.js";
 import { matchPatient } from "../patients/match-patient.js";
 import { checkRequired } from "../required.js";
+import { appointmentDecision } from "../trace-options.js";
 
 /**
  * Inbound appointment messages (SIU S12 new; S14 update, check-in,
@@ -101,7 +102,12 @@ export async function appointmentMessage(ctx: MessageContext): Promise<TypedActi
   };
   const plan = await decide(ctx, trigger, stored, derived);
   if (!plan) return [];
-  ctx.found.trace.push({ step: "decide", detail: describe(plan, type) });
+  ctx.found.trace.push({
+    step: "decide",
+    detail: describe(plan, type),
+    event: plan.event,
+    options: appointmentDecision(ctx.pack, plan.event, trigger, stored !== undefined, ids),
+  });
   if (!isInboundEnabled(ctx.pack.enabled, plan.event, type)) {
     ctx.found.errors.push({
       code: "EVENT_NOT_ENABLED",
@@ -230,7 +236,13 @@ function matchAppointment(
 }
 
 function trace(ctx: MessageContext, rule: string, ref: string, detail: string): void {
-  ctx.found.trace.push({ step: "match", rule: `appointment.${rule}`, ref, detail });
+  ctx.found.trace.push({
+    step: "match",
+    rule: `appointment.${rule}`,
+    ref,
+    detail,
+    options: [{ path: "appointments.matching" }],
+  });
 }
 
 /**
@@ -380,6 +392,10 @@ function statusOnCreate(ctx: MessageContext, extracted: ExtractedRecord): Appoin
   ctx.found.trace.push({
     step: "decide",
     detail: `status ${status}: the appointment is on ${day}, ${day > today ? "after" : "on or before"} ${today} (${ctx.timeZone})`,
+    options: [
+      { path: `appointments.statusOnCreate.${day > today ? "future" : "pastOrPresent"}`, value: status },
+      { path: "practice.timeZone", value: ctx.timeZone },
+    ],
   });
   return status;
 }

@@ -2,6 +2,7 @@ import { messageTypeName } from "../../hl7/access.js";
 import type { AppointmentChange, TypedAction } from "../../model/actions.js";
 import { isInboundEnabled } from "../../pack/enablement.js";
 import type { MessageContext } from "../context.js";
+import { enabledInbound } from "../trace-options.js";
 import { type ChargeAppointment, chargeAppointment } from "./appointment.js";
 import { deriveClaim } from "./claim-derivation.js";
 import { type PlannedLine, planClaims } from "./claim-plan.js";
@@ -27,6 +28,13 @@ import { chargePatient } from "./patient.js";
  */
 export async function chargeMessage(ctx: MessageContext): Promise<TypedAction[]> {
   const type = messageTypeName(ctx.message);
+  ctx.found.trace.push({
+    step: "decide",
+    rule: "enabled.inbound.charge",
+    detail: `charge (${type})`,
+    event: "charge",
+    options: [enabledInbound(ctx.pack, "charge")],
+  });
   if (!isInboundEnabled(ctx.pack.enabled, "charge", type)) {
     ctx.found.errors.push({
       code: "EVENT_NOT_ENABLED",

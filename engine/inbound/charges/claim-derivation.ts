@@ -104,6 +104,7 @@ export async function deriveClaim(
       step: "decide",
       rule: "charges.derivation",
       at: ctx.pack.charges.at,
+      options: [{ path: "charges.derivation" }],
       ...(value.kind !== "absent" && value.hl7Field && { ref: value.hl7Field }),
       detail: `claim.${field} = ${chain} (${mode}, ${appointment ? `appointment ${appointment.id}` : "no appointment"}): ${value.kind}`,
     });

@@ -82,7 +82,13 @@ export function planClaims(
     return /^\d+$/.test(firstId) ? String(Number(firstId) + n) : `${firstId}-${n + 1}`;
   };
   const decide = (detail: string, rule: string) =>
-    ctx.found.trace.push({ step: "decide", rule, at: ctx.pack.charges.at, detail });
+    ctx.found.trace.push({
+      step: "decide",
+      rule,
+      at: ctx.pack.charges.at,
+      detail,
+      options: [{ path: rule }],
+    });
 
   for (const item of planned) {
     const date = item.header.serviceDate;
@@ -238,6 +244,17 @@ function actionsOf(
       items.map((i) => i.line.diagnoses),
       limits,
     );
+    const tooMany = !placement.ok || placement.dropped.length > 0;
+    ctx.found.trace.push({
+      step: "decide",
+      rule: "charges.diagnoses",
+      detail: `${claimName}: ${tooMany ? `too many diagnosis codes (onTooMany: ${onTooMany})` : "diagnosis codes placed"}`,
+      options: [
+        { path: "charges.diagnoses.pointersPerLine", value: pointersPerLine },
+        { path: "charges.diagnoses.additionalHeaderCodes", value: additionalHeaderCodes },
+        ...(tooMany ? [{ path: "charges.diagnoses.onTooMany", value: onTooMany }] : []),
+      ],
+    });
     if (!placement.ok) {
       failed = true;
       ctx.found.errors.push({

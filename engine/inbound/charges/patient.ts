@@ -40,6 +40,7 @@ export async function chargePatient(ctx: MessageContext): Promise<string | undef
       step: "match",
       rule: "matching.order.charge",
       detail: `patient ${match.patient.id} (by ${match.by})`,
+      options: [{ path: "matching.order.charge", value: [...ctx.pack.matching.order.charge] }],
     });
     return match.patient.id;
   }

@@ -9,6 +9,7 @@ import { matchingKey, type ReceivedExternalId, readExternalIds } from "../extern
 import { extractRecord, withoutNulls } from "../extract.js";
 import { checkRequired } from "../required.js";
 import { insuranceActions } from "./insurance.js";
+import { patientDecision } from "../trace-options.js";
 import { matchPatient } from "./match-patient.js";
 import { invertRelationship } from "./relationships.js";
 
@@ -44,6 +45,8 @@ export async function patientMessage(ctx: MessageContext): Promise<TypedAction[]
   ctx.found.trace.push({
     step: "decide",
     detail: `${event} (${match.kind === "matched" ? `matched by ${match.by}` : "no match"})`,
+    event,
+    options: patientDecision(ctx.pack, event, match.kind === "matched" ? match.by : undefined, ids),
   });
   if (!isInboundEnabled(ctx.pack.enabled, event, type)) {
     ctx.found.errors.push({
@@ -104,6 +107,12 @@ export async function patientMessage(ctx: MessageContext): Promise<TypedAction[]
     );
     const privacy = privacyOnCreate(ctx, patientId, demographics);
     if (privacy) actions.push(privacy);
+    ctx.found.trace.push({
+      step: "decide",
+      rule: "privacy.autoCheck",
+      detail: privacy ? "privacy boxes checked" : "privacy boxes left as received",
+      options: [{ path: "privacy.autoCheck", value: ctx.pack.privacy.autoCheck }],
+    });
   }
   const stored = match.kind === "matched" ? match.patient.guarantor : undefined;
   const guarantorAction = guarantorSet(ctx, patientId, guarantor, stored);
@@ -197,8 +206,14 @@ function guarantorSet(
   stored: Guarantor | undefined,
 ): GuarantorSet | undefined {
   const guarantor = received && withoutNulls(received);
-  if (!ctx.pack.guarantor.receive || !guarantor || Object.keys(guarantor).length === 0)
-    return undefined;
+  if (!guarantor || Object.keys(guarantor).length === 0) return undefined;
+  ctx.found.trace.push({
+    step: "decide",
+    rule: "guarantor.receive",
+    detail: ctx.pack.guarantor.receive ? "GT1 received" : "GT1 ignored",
+    options: [{ path: "guarantor.receive", value: ctx.pack.guarantor.receive }],
+  });
+  if (!ctx.pack.guarantor.receive) return undefined;
   let record = guarantor;
   if (
     ctx.pack.guarantor.relationshipDirection === "guarantorToPatient" &&
