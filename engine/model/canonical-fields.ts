@@ -11,6 +11,8 @@ export type FieldType =
   | "dateTime"
   | "integer"
   | "number"
+  /** HL7 SI, a sequence ID: a whole number from 1 to 9999. */
+  | "setId"
   | "boolean"
   | "list";
 
@@ -52,7 +54,7 @@ export const CANONICAL_FIELDS: Readonly<Record<string, FieldType>> = {
   "patient.nextOfKin.firstName": "string",
   "patient.nextOfKin.relationship": "code",
   "patient.nextOfKin.phone": "string",
-  "policy.sequence": "integer",
+  "policy.sequence": "setId",
   "policy.packageId": "code",
   "policy.policyNumber": "string",
   "policy.relationshipToInsured": "code",
