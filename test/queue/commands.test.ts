@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +8,7 @@ import { showText } from "../../engine/queue/format.js";
 import { receiveBytes } from "../../engine/queue/intake.js";
 import { openSqliteStore } from "../../engine/store/sqlite.js";
 import type { Attempt, StoredMessage } from "../../engine/store/types.js";
+import { rulepack } from "../support/cli.js";
 import { fixturePackLoader } from "../support/fixture-packs.js";
 import { captureIo } from "../testing/helpers.js";
 
@@ -507,24 +507,19 @@ describe("rulepack queue delete --format json", () => {
 });
 
 describe("rulepack queue (the real CLI)", () => {
-  it("lists, deletes with the actor from the environment, and shows the attempt", () => {
-    const cli = (...args: string[]) =>
-      spawnSync(process.execPath, ["--import", "tsx", "engine/cli.ts", ...args], {
-        encoding: "utf8",
-        timeout: 30_000,
-        env: { ...process.env, RULEPACK_ACTOR: "dana" },
-      });
-    const list = cli("queue", "list", "--db", db, "--state", "ERROR");
+  it("lists, deletes with the actor from the environment, and shows the attempt", async () => {
+    const cli = (...args: string[]) => rulepack(args, { RULEPACK_ACTOR: "dana" });
+    const list = await cli("queue", "list", "--db", db, "--state", "ERROR");
     expect([list.status, list.stdout, list.stderr]).toEqual([0, listed(2, 3, 4), ""]);
-    const del = cli("queue", "delete", "q-000004", "--db", db);
+    const del = await cli("queue", "delete", "q-000004", "--db", db);
     expect(del.status).toBe(0);
     expect(del.stdout).toMatch(
       /^q-000004 ERROR -> DELETED actor=dana at=\d{4}-\d\d-\d\dT[\d:.]+Z\n$/,
     );
-    expect(cli("queue", "show", "q-000004", "--db", db).stdout).toMatch(
+    expect((await cli("queue", "show", "q-000004", "--db", db)).stdout).toMatch(
       /\n {2}#2 delete at=\S+ now=\S+ actor=dana DELETED errors=-\n/,
     );
-    const usage = cli("queue", "list", "--db", db, "--state", "LOST");
+    const usage = await cli("queue", "list", "--db", db, "--state", "LOST");
     expect([usage.status, usage.stderr.split("\n")[1]]).toEqual([
       2,
       `usage: ${"rulepack queue list [--state S] [--code CODE[:VALUE]] [--type T] [--since DATE] [--direction inbound|outbound] [--db FILE] [--format text|json]"}`,

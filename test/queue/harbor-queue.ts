@@ -1,4 +1,3 @@
-import { type SpawnSyncReturns, spawnSync } from "node:child_process";
 import { appendFileSync, cpSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +12,7 @@ import type { ReprocessAttempt } from "../../engine/queue/reprocess.js";
 import { createMemoryStore } from "../../engine/store/memory.js";
 import { openSqliteStore } from "../../engine/store/sqlite.js";
 import type { Store } from "../../engine/store/types.js";
+import { type CliRun, rulepack } from "../support/cli.js";
 import { captureIo } from "../testing/helpers.js";
 
 /**
@@ -185,10 +185,7 @@ export function sqliteQueue(): { db: string; store: Store } {
   return { db, store: harborStore(openSqliteStore(db)) };
 }
 
-/** The real CLI in a child process (`node --import tsx engine/cli.ts ...`). */
-export function cli(args: readonly string[]): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, ["--import", "tsx", "engine/cli.ts", ...args], {
-    encoding: "utf8",
-    timeout: 60_000,
-  });
+/** The real CLI (`rulepack ARGS`: its main, in this process): exit status, stdout, stderr. */
+export function cli(args: readonly string[]): Promise<CliRun> {
+  return rulepack(args);
 }

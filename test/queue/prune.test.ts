@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
@@ -6,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { pruneCommand } from "../../engine/cli/prune-command.js";
 import type { QueueState } from "../../engine/model/outcome.js";
 import { openSqliteStore } from "../../engine/store/sqlite.js";
+import { rulepack } from "../support/cli.js";
 import { captureIo } from "../testing/helpers.js";
 
 /**
@@ -209,15 +209,11 @@ describe("rulepack prune: queue.retentionDays", () => {
 });
 
 describe("rulepack prune (the real CLI)", () => {
-  const cli = (...args: string[]) =>
-    spawnSync(process.execPath, ["--import", "tsx", "engine/cli.ts", "prune", ...args], {
-      encoding: "utf8",
-      timeout: 30_000,
-    });
+  const cli = (...args: string[]) => rulepack(["prune", ...args]);
 
-  it("prunes with --now and --dry-run, and refuses a missing --pack or a bad --now with exit 2", () => {
+  it("prunes with --now and --dry-run, and refuses a missing --pack or a bad --now with exit 2", async () => {
     const db = freshStore();
-    const dry = cli("--pack", PACK, "--db", db, "--now", NOW.toISOString(), "--dry-run");
+    const dry = await cli("--pack", PACK, "--db", db, "--now", NOW.toISOString(), "--dry-run");
     expect([dry.status, dry.stdout.split("\n").at(-2)]).toEqual([
       0,
       "2 messages would be pruned (dry run)",
@@ -227,7 +223,7 @@ describe("rulepack prune (the real CLI)", () => {
       ["--db", db],
       ["--pack", PACK, "--db", db, "--now", "later"],
     ]) {
-      const r = cli(...args);
+      const r = await cli(...args);
       expect(r.status).toBe(2);
       expect(r.stderr).toContain(
         "usage: rulepack prune --pack PACK [--db FILE] [--now ISO-8601] [--dry-run]",

@@ -499,7 +499,7 @@ describe("rulepack reprocess (the command)", () => {
 });
 
 describe("the spec's insurance-mapping workflow, end to end (rulepack run, a mapping row, rulepack reprocess --blocked-on)", () => {
-  it("the A04 waits on its unmapped plan, the S12 and DFT behind it on the patient; once the row is added, all three go through in receipt order", () => {
+  it("the A04 waits on its unmapped plan, the S12 and DFT behind it on the patient; once the row is added, all three go through in receipt order", async () => {
     const copy = copyHarbor();
     const db = join(copy.dir, "rulepack.sqlite");
     const files = [
@@ -512,7 +512,7 @@ describe("the spec's insurance-mapping workflow, end to end (rulepack run, a map
       return file;
     });
 
-    const received = cli([
+    const received = await cli([
       "run",
       "--pack",
       copy.pack,
@@ -535,7 +535,7 @@ describe("the spec's insurance-mapping workflow, end to end (rulepack run, a map
 
     // The billing office maps the plan once, in the practice's mapping file.
     addMappingRow(copy, "insurancePlan", ACME_PLAN, "00312");
-    const reprocessed = cli([
+    const reprocessed = await cli([
       "reprocess",
       "--blocked-on",
       `UNMAPPED_INSURANCE:${ACME_PLAN}`,

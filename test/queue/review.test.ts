@@ -339,7 +339,7 @@ describe("rulepack review (the command)", () => {
   it("through the real CLI: --reject leaves the message DELETED with the reviewer recorded", async () => {
     const db = await duplicateInSqlite();
 
-    const r = cli([
+    const r = await cli([
       "review",
       "q-000002",
       "--reject",
