@@ -45,7 +45,10 @@ export interface MllpServerOptions {
   readonly maxBufferedBytes?: number;
   /** Messages of one frame processed before other connections' frames get a turn. Default 10. */
   readonly messagesPerTurn?: number;
-  /** Messages of one frame processed; the rest are refused (AR). Default 1000. */
+  /**
+   * Messages of one frame processed; the rest are refused (AR). Default the
+   * pack's `queue.listener.maxMessagesPerFrame`, else 1000.
+   */
   readonly maxMessagesPerFrame?: number;
 }
 
@@ -120,7 +123,10 @@ export function startMllpServer(options: MllpServerOptions): Promise<MllpServer>
     }
     const result = await processFrame(pack, store, event.bytes, sender, at, send, {
       turn: { messages: messagesPerTurn, pause },
-      maxMessages: options.maxMessagesPerFrame ?? DEFAULT_MAX_MESSAGES_PER_FRAME,
+      maxMessages:
+        options.maxMessagesPerFrame ??
+        pack.queue.listener?.maxMessagesPerFrame ??
+        DEFAULT_MAX_MESSAGES_PER_FRAME,
     });
     const codes = [...early, ...result.replies].map((r) => r.code).join(",") || "-";
     for (const o of result.outcomes) {

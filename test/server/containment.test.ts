@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { encodeFrame } from "../../engine/hl7/mllp.js";
 import { loadPractice } from "../../engine/pack/practice-load.js";
@@ -30,10 +30,24 @@ function batch(patients: readonly number[]): string {
     .join("");
 }
 
+/** Harbor with these lines added to its pack, master data beside it. */
+function harborWith(extra: string): string {
+  const dir = join(root, `pack-${++dbs}`, "harbor-ortho");
+  mkdirSync(dir, { recursive: true });
+  const rel = (path: string) => relative(dir, resolve(path));
+  writeFileSync(
+    join(dir, "pack.yaml"),
+    `# yaml-language-server: $schema=${rel("schemas/rulepack.schema.json")}\npack:\n  id: harbor-ortho\n  extends: ${rel(SERVE_PACK)}\n${extra}`,
+  );
+  copyFileSync("rules/practices/harbor-ortho/master-data.yaml", join(dir, "master-data.yaml"));
+  return join(dir, "pack.yaml");
+}
+
 async function listener(
   options: Partial<Parameters<typeof startMllpServer>[0]> = {},
+  packFile = SERVE_PACK,
 ): Promise<{ server: MllpServer; store: Store; logs: string[] }> {
-  const load = loadPractice(SERVE_PACK);
+  const load = loadPractice(packFile);
   if (!load.ok) throw new Error(load.errors.join("\n"));
   const store = openSqliteStore(join(root, `contained-${++dbs}.sqlite`));
   if (load.masterData) store.loadMasterData(load.masterData);
@@ -68,9 +82,12 @@ const controlIds = (store: Store) => store.messages().map((m) => m.controlId);
 const id = (k: number) => `P${String(k).padStart(5, "0")}A04`;
 const msa = (ack: string | undefined) => /\rMSA\|([A-Z]{2})\|([^|\r]*)/.exec(ack ?? "")?.slice(1);
 
-describe("maxMessagesPerFrame", () => {
+describe("queue.listener.maxMessagesPerFrame", () => {
   it("processes the first messages of a frame, stores the rest in ERROR FRAME_MESSAGE_LIMIT and answers AR with the reason", async () => {
-    const { server, store } = await listener({ maxMessagesPerFrame: 3 });
+    const { server, store } = await listener(
+      {},
+      harborWith("queue:\n  listener:\n    maxMessagesPerFrame: 3\n"),
+    );
     const reply = await mllpExchange(server.port, [framed(batch([1, 2, 3, 4, 5]))], 1);
     expect(msa(reply.acks[0])).toEqual(["AR", id(1)]);
     expect(reply.acks[0]).toContain(
