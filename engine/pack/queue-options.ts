@@ -15,6 +15,8 @@ export interface QueueOptions {
   readonly duplicateWindowHours: number;
   readonly retentionDays: { readonly PROCESSED: number; readonly DELETED: number };
   readonly alerts: AlertOptions;
+  /** The MLLP listener's limits (absent: the listener's defaults). */
+  readonly listener?: { readonly maxMessagesPerFrame: number };
 }
 
 export interface AlertOptions {
@@ -43,6 +45,7 @@ export interface RawQueue {
   duplicates?: { windowHours?: number };
   retentionDays?: { PROCESSED?: number; DELETED?: number };
   alerts?: Partial<Omit<AlertOptions, "command">> & { command?: string[] };
+  listener?: { maxMessagesPerFrame?: number };
 }
 
 export interface RawAcks {
@@ -69,6 +72,7 @@ export function compileQueueOptions(raw: RawQueue | undefined): QueueOptions {
       idleMinutes: alerts?.idleMinutes ?? 0,
       ...(alerts?.command && { command: alerts.command }),
     },
+    listener: { maxMessagesPerFrame: raw?.listener?.maxMessagesPerFrame ?? 1000 },
   };
 }
 
