@@ -125,9 +125,10 @@ export const SINGLE_SEGMENTS: Readonly<Record<string, readonly string[]>> = {
  */
 export function structureOf(message: Hl7Message): string | undefined {
   const type = messageType(message);
-  const byTrigger = TRIGGER_STRUCTURES[`${type.code}^${type.trigger}`];
-  if (byTrigger) return byTrigger;
-  return MESSAGE_STRUCTURES[type.structure] ? type.structure : undefined;
+  // Own keys only: a message's MSH-9 may say `__proto__`.
+  const trigger = `${type.code}^${type.trigger}`;
+  if (Object.hasOwn(TRIGGER_STRUCTURES, trigger)) return TRIGGER_STRUCTURES[trigger];
+  return Object.hasOwn(SINGLE_SEGMENTS, type.structure) ? type.structure : undefined;
 }
 
 /**
@@ -137,7 +138,7 @@ export function structureOf(message: Hl7Message): string | undefined {
  */
 export function repeatedSegments(message: Hl7Message): ParseIssue[] {
   const structure = structureOf(message);
-  const single = structure ? SINGLE_SEGMENTS[structure] : undefined;
+  const single = structure !== undefined ? SINGLE_SEGMENTS[structure] : undefined;
   if (!structure || !single) return [];
   const seen = new Map<string, number>();
   const issues: ParseIssue[] = [];

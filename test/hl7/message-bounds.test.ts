@@ -109,3 +109,15 @@ describe("limits.maxMessageChars", () => {
     ]);
   });
 });
+
+describe("A structure named by the message", () => {
+  it.each(["__proto__", "constructor", "toString"])(
+    "is looked up among the known ones only (MSH-9 %s)",
+    (name) => {
+      for (const type of [`${name}^${name}^${name}`, `ADT^${name}^${name}`]) {
+        const doc = parseHl7([msh(type), "PID|1", "PID|2"].join("\r"));
+        expect(doc.issues).toStrictEqual([]);
+      }
+    },
+  );
+});
