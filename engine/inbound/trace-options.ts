@@ -1,3 +1,4 @@
+import type { Hl7Message } from "../hl7/tree.js";
 import type { OptionInForce } from "../model/outcome.js";
 import type { CompiledPack } from "../pack/compiled.js";
 import type { InboundEvent } from "../pack/enablement.js";
@@ -30,17 +31,23 @@ export function receivedExternalIds(
 
 type PatientMatchBy = "externalId" | "patientId" | "demographics" | "review" | undefined;
 
+const carries = (message: Hl7Message, segment: string): boolean =>
+  message.segments.some((s) => s.name === segment);
+
 /**
  * A patient message's add or update: its enablement, the matching order and
  * the tier that matched (demographics: its scorer; no match: every tier was
- * tried), the substantial-change fields an update is judged by, and the
- * external IDs received.
+ * tried), the substantial-change fields an update is judged by, the
+ * external IDs received, and what the actions that follow read: privacy on
+ * a create, guarantor with a GT1, insurance (and its mode without an IN1).
+ * One entry for all of it: rule tests assert on the one `decide` entry.
  */
 export function patientDecision(
   pack: CompiledPack,
   event: "patientAdd" | "patientUpdate",
   by: PatientMatchBy,
   ids: readonly ReceivedExternalId[],
+  message: Hl7Message,
 ): OptionInForce[] {
   const order = pack.matching.order.patient;
   const options: OptionInForce[] = [
@@ -57,6 +64,13 @@ export function patientDecision(
       value: [...pack.matching.substantialChange],
     });
   options.push(...receivedExternalIds(pack, "patient", ids));
+  if (event === "patientAdd")
+    options.push({ path: "privacy.autoCheck", value: pack.privacy.autoCheck });
+  if (carries(message, "GT1"))
+    options.push({ path: "guarantor.receive", value: pack.guarantor.receive });
+  options.push({ path: "insurance.receive", value: pack.insurance.receive });
+  if (pack.insurance.receive && !carries(message, "IN1"))
+    options.push({ path: "insurance.mode", value: pack.insurance.mode });
   return options;
 }
 

@@ -393,7 +393,10 @@ function statusOnCreate(ctx: MessageContext, extracted: ExtractedRecord): Appoin
     step: "decide",
     detail: `status ${status}: the appointment is on ${day}, ${day > today ? "after" : "on or before"} ${today} (${ctx.timeZone})`,
     options: [
-      { path: `appointments.statusOnCreate.${day > today ? "future" : "pastOrPresent"}`, value: status },
+      {
+        path: `appointments.statusOnCreate.${day > today ? "future" : "pastOrPresent"}`,
+        value: status,
+      },
       { path: "practice.timeZone", value: ctx.timeZone },
     ],
   });

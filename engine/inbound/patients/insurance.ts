@@ -29,26 +29,8 @@ export async function insuranceActions(
   event: string,
 ): Promise<InsuranceAction[]> {
   const options = ctx.pack.insurance;
-  const groups = groupsOf(ctx.message, "policy");
-  ctx.found.trace.push({
-    step: "decide",
-    rule: groups.length === 0 && options.receive ? "insurance.mode" : "insurance.receive",
-    detail: !options.receive
-      ? "insurance is not received: IN1 not processed"
-      : groups.length > 0
-        ? `${groups.length} IN1 group(s)`
-        : options.mode === "always"
-          ? "no IN1: the patient is self-pay"
-          : "no IN1: policies unchanged",
-    event,
-    options: [
-      { path: "insurance.receive", value: options.receive },
-      ...(options.receive && groups.length === 0
-        ? [{ path: "insurance.mode", value: options.mode }]
-        : []),
-    ],
-  });
   if (!options.receive) return [];
+  const groups = groupsOf(ctx.message, "policy");
   if (groups.length === 0) {
     return options.mode === "always" ? [{ type: "insurance.selfPay", patientId }] : [];
   }
@@ -89,11 +71,11 @@ export async function insuranceActions(
     const casePackage = ctx.view.masterData.insurancePackages.find(
       (p) => p.id === packageId,
     )?.casePolicy;
-    if (sequence === 1 && casePackage) {
-      if (options.casePolicies === "toSequenceZero") sequence = 0;
+    if (sequence === 1 && casePackage && options.casePolicies === "toSequenceZero") {
+      sequence = 0;
       ctx.found.trace.push({
         step: "decide",
-        detail: `package ${packageId} is a case policy: sequence 1 ${sequence === 0 ? "stored as 0" : "kept"}`,
+        detail: `package ${packageId} is a case policy: sequence 1 stored as 0`,
         options: [{ path: "insurance.casePolicies", value: options.casePolicies }],
       });
     }

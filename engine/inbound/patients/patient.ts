@@ -8,8 +8,8 @@ import type { MessageContext } from "../context.js";
 import { matchingKey, type ReceivedExternalId, readExternalIds } from "../external-ids.js";
 import { extractRecord, withoutNulls } from "../extract.js";
 import { checkRequired } from "../required.js";
-import { insuranceActions } from "./insurance.js";
 import { patientDecision } from "../trace-options.js";
+import { insuranceActions } from "./insurance.js";
 import { matchPatient } from "./match-patient.js";
 import { invertRelationship } from "./relationships.js";
 
@@ -46,7 +46,13 @@ export async function patientMessage(ctx: MessageContext): Promise<TypedAction[]
     step: "decide",
     detail: `${event} (${match.kind === "matched" ? `matched by ${match.by}` : "no match"})`,
     event,
-    options: patientDecision(ctx.pack, event, match.kind === "matched" ? match.by : undefined, ids),
+    options: patientDecision(
+      ctx.pack,
+      event,
+      match.kind === "matched" ? match.by : undefined,
+      ids,
+      ctx.message,
+    ),
   });
   if (!isInboundEnabled(ctx.pack.enabled, event, type)) {
     ctx.found.errors.push({
@@ -206,14 +212,8 @@ function guarantorSet(
   stored: Guarantor | undefined,
 ): GuarantorSet | undefined {
   const guarantor = received && withoutNulls(received);
-  if (!guarantor || Object.keys(guarantor).length === 0) return undefined;
-  ctx.found.trace.push({
-    step: "decide",
-    rule: "guarantor.receive",
-    detail: ctx.pack.guarantor.receive ? "GT1 received" : "GT1 ignored",
-    options: [{ path: "guarantor.receive", value: ctx.pack.guarantor.receive }],
-  });
-  if (!ctx.pack.guarantor.receive) return undefined;
+  if (!ctx.pack.guarantor.receive || !guarantor || Object.keys(guarantor).length === 0)
+    return undefined;
   let record = guarantor;
   if (
     ctx.pack.guarantor.relationshipDirection === "guarantorToPatient" &&
