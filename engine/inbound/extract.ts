@@ -186,6 +186,7 @@ export async function evaluate(
 ): Promise<unknown> {
   const result = await expression.evaluate(input, {
     read,
+    now: ctx.now,
     mapCode: (table, code) => mapCodeForExpression(ctx, table, code),
     ...(variables && { variables }),
   });

@@ -41,8 +41,12 @@ export type ErrorCode =
   | "INVALID_APPOINTMENT_TRANSITION"
   | "NO_INSURANCE"
   | "STATUS_NOT_APPLIED"
+  /** A pack expression failed (a fault of the pack): ERROR at the rule. */
   | "EXPRESSION_ERROR"
+  /** A pack expression spent its counted budget (`limits.expressions`): ERROR at the rule. */
   | "EXPRESSION_BUDGET_EXCEEDED"
+  /** A pack expression hit the wall-clock backstop twice (`timeoutMs`): ATHENAERROR. */
+  | "EXPRESSION_TIMEOUT"
   | "INTERNAL_ERROR"
   | "TRANSACTION_SKIPPED"
   | "DIAGNOSES_TRUNCATED"
@@ -149,11 +153,12 @@ export interface Outcome {
   readonly trace: readonly TraceEntry[];
 }
 
-const INTERNAL = new Set<ErrorCode>([
-  "INTERNAL_ERROR",
-  "EXPRESSION_ERROR",
-  "EXPRESSION_BUDGET_EXCEEDED",
-]);
+/**
+ * Faults of the engine or the machine. An expression that fails or spends
+ * its counted budget is the pack's fault (ERROR, a person fixes the pack);
+ * one that hits the wall-clock backstop is the machine's.
+ */
+const INTERNAL = new Set<ErrorCode>(["INTERNAL_ERROR", "EXPRESSION_TIMEOUT"]);
 const BILLING = new Set<ErrorCode>([
   "UNKNOWN_PROVIDER",
   "UNKNOWN_DEPARTMENT",

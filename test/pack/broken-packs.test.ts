@@ -145,7 +145,7 @@ const CASES: Readonly<Record<string, readonly Expected[]>> = {
   ],
   // §11 limits
   "limits-above-cap": [
-    ["pack.yaml:11:16: INVALID_VALUE", "timeoutMs is 5000; it must be <= 1000"],
+    ["pack.yaml:11:16: INVALID_VALUE", "timeoutMs is 600000; it must be <= 60000"],
     ["pack.yaml:12:15: INVALID_VALUE", "maxDepth is 0; it must be >= 1"],
     ["pack.yaml:13:18: INVALID_VALUE", "maxSequence is 1000001"],
   ],
