@@ -56,8 +56,11 @@ function onSighup(reload: () => Promise<void>): () => void {
 }
 
 /**
- * `rulepack serve`: the MLLP listener. Before it listens, every message
- * left NEW by a crash is processed (receipt order). Prints `ready port=N`
+ * `rulepack serve`: the MLLP listener. It refuses to start when the
+ * store's database, -wal or -shm cannot be written (SQLite would die of
+ * SIGBUS, silently). Before it listens, every message left NEW by a crash
+ * is processed (receipt order), one the process died on twice set aside
+ * (POISON_MESSAGE). Prints `ready port=N`
  * on stdout once listening; logs (no patient data) go to stderr. SIGHUP
  * reloads the pack, its mapping tables and master data (a pack that does
  * not load is reported and the old one kept); SIGTERM stops accepting,
