@@ -255,3 +255,29 @@ describe("--coverage-format text|lcov|cobertura with --coverage-output FILE", ()
     }
   });
 });
+
+describe("--coverage-threshold", () => {
+  it("exit 1 below the threshold, with the reason", async () => {
+    const r = await run([`${FIXTURE}/tests/one-option.test.yaml`], { coverageThreshold: 20 });
+    expect(r.exitCode).toBe(1);
+    expect(r.out).toContain("rulepack test: coverage 16.6% is below the threshold 20%");
+  });
+
+  it("exit 0 at or above it", async () => {
+    const r = await run([`${FIXTURE}/tests/one-option.test.yaml`], { coverageThreshold: 16.6 });
+    expect(r.exitCode).toBe(0);
+  });
+
+  it("json carries the coverage report, every item with covered", async () => {
+    const r = await run([`${FIXTURE}/tests/one-option.test.yaml`], {
+      coverage: true,
+      reporter: "json",
+    });
+    const doc = JSON.parse(r.out);
+    expect(doc.coverage.packs[0].pack).toBe(FIXTURE_PACK);
+    expect(doc.coverage.packs[0].items).toContainEqual(
+      expect.objectContaining({ label: "insurance.mode: whenPresent", line: 14, covered: true }),
+    );
+    expect(doc.coverage.packs[0].uncovered).toHaveLength(5);
+  });
+});
