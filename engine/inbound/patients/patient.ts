@@ -113,12 +113,6 @@ export async function patientMessage(ctx: MessageContext): Promise<TypedAction[]
     );
     const privacy = privacyOnCreate(ctx, patientId, demographics);
     if (privacy) actions.push(privacy);
-    ctx.found.trace.push({
-      step: "decide",
-      rule: "privacy.autoCheck",
-      detail: privacy ? "privacy boxes checked" : "privacy boxes left as received",
-      options: [{ path: "privacy.autoCheck", value: ctx.pack.privacy.autoCheck }],
-    });
   }
   const stored = match.kind === "matched" ? match.patient.guarantor : undefined;
   const guarantorAction = guarantorSet(ctx, patientId, guarantor, stored);
