@@ -51,9 +51,9 @@ export interface SqliteStoreOptions {
   readonly busyTimeoutMs?: number;
 }
 
-const MAX_BLOCKING_KEYS = 4;
+const MAX_BLOCKING_KEYS = 5;
 
-/** Patients sharing any of up to four blocking keys (unused keys bound to NULL), oldest first. */
+/** Patients sharing any of up to five blocking keys (unused keys bound to NULL), oldest first. */
 export const CANDIDATES_SQL = `SELECT record FROM patients WHERE seq IN
   (SELECT patient_seq FROM patient_keys WHERE key IN (${Array(MAX_BLOCKING_KEYS).fill("?").join(", ")}))
   ORDER BY seq`;

@@ -671,6 +671,27 @@ export function storeContract(name: string, make: () => Store): void {
         expect(store.patientCandidates({ dob: "1980-02-14" })).toEqual([ALICE]);
       });
 
+      it("finds a patient by the sender's patient ID (senderId) with all five keys given", () => {
+        const store = fresh();
+        apply(store, [
+          createPatient({ id: "1001", lastName: "Doe", senderPatientId: " E-5001 " }),
+          createPatient({ id: "1002", lastName: "Roe", dob: "1980-02-14" }),
+        ]);
+        const ids = (block: Parameters<Store["patientCandidates"]>[0]) =>
+          store.patientCandidates(block).map((p) => p.id);
+        expect(ids({ senderId: "E-5001" })).toEqual(["1001"]);
+        expect(ids({ senderId: "E-9999" })).toEqual([]);
+        expect(
+          ids({
+            dob: "1980-02-14",
+            ssn: "123456789",
+            phone: "5551234567",
+            lastNamePhonetic: "S530A",
+            senderId: "E-5001",
+          }),
+        ).toEqual(["1001", "1002"]);
+      });
+
       it("follows updates: old keys no longer find the patient", () => {
         const store = fresh();
         apply(store, [createPatient()]);
