@@ -213,7 +213,7 @@ describe("SQLite store", () => {
     track(openSqliteStore(file));
     const plan = raw(file)
       .prepare(`EXPLAIN QUERY PLAN ${CANDIDATES_SQL}`)
-      .all("dob:1980-02-14", null, null, null) as { detail: string }[];
+      .all("dob:1980-02-14", null, null, null, null) as { detail: string }[];
     const details = plan.map((p) => p.detail).join("\n");
     expect(details).not.toMatch(/SCAN patients\b(?! USING)/);
     expect(details).toMatch(/patient_keys/);
