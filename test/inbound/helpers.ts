@@ -177,6 +177,9 @@ export const JANE_RECORD = {
   phones: { home: "(217)555-0101" },
 } as const;
 
+/** Jane as a create stores her: JANE_RECORD and the sender's patient ID, PID-3's first (E-5001). */
+export const JANE_CREATED = { ...JANE_RECORD, senderPatientId: "E-5001" } as const;
+
 /** Table 13's automatic privacy boxes, both checked. */
 export const PRIVACY_CHECKED = {
   releaseOfBillingInformation: true,

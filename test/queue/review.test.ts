@@ -85,11 +85,11 @@ describe("--merge-with PATIENT", () => {
     expect(await decide(store, { kind: "mergeWith", patientId: "1001" })).toEqual([
       "q-000002 ERROR -> PROCESSED -",
     ]);
+    // The MRN patients are matched by is non-changing (Table 5): merged, 1001 keeps 12345.
     expect(store.message("q-000002")?.outcome?.actions.map((a) => a.type)).toEqual([
       "patient.update",
-      "externalId.set",
     ]);
-    expect(store.patientById("1001")?.externalIds).toEqual({ orthochartMrn: "99999" });
+    expect(store.patientById("1001")?.externalIds).toEqual({ orthochartMrn: "12345" });
     expect(store.patientById("1002")).toBeUndefined();
     expect(lastAttempt(store)).toEqual({
       kind: "review",

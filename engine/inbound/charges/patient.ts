@@ -44,6 +44,16 @@ export async function chargePatient(ctx: MessageContext): Promise<string | undef
     });
     return match.patient.id;
   }
+  if (match.kind === "unknownPatientId") {
+    ctx.found.errors.push({
+      code: "PATIENT_NOT_FOUND",
+      severity: "error",
+      message: `the practice patient ID '${match.value}' (${match.field}) belongs to no patient; a present patient ID is not matched on demographics (matching.patientId.unknown: error)`,
+      field: match.field,
+      value: match.value,
+    });
+    return undefined;
+  }
   const candidates = quiet.found.review.flatMap((r) => r.candidates.map((c) => c.patientId));
   ctx.found.errors.push({
     code: "PATIENT_NOT_FOUND",
