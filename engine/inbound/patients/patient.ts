@@ -180,7 +180,9 @@ function changedIds(
   return ids
     .filter((id) => {
       const current = stored.externalIds?.[id.name];
-      return current === undefined || matchingKey(current, id.leadingZeros) !== id.key;
+      if (current === undefined) return true;
+      // The ID a patient is matched by is never changed by a message (a person merged them: kept).
+      return !id.useForMatching && matchingKey(current, id.leadingZeros) !== id.key;
     })
     .map((id) => externalIdSet(id, patientId));
 }
