@@ -38,7 +38,8 @@ describe("Table 19 - Interface message processing state: the intake of received 
       ["q-000001", "PROCESSED"],
       ["q-000002", "ERROR"],
     ]);
-    expect(seen).toEqual([["NEW"], ["PROCESSED", "NEW"]]);
+    // Jane's A04 looks up twice (demographics, then who holds her PID-3); Roe's A08 once.
+    expect(seen).toEqual([["NEW"], ["NEW"], ["PROCESSED", "NEW"]]);
     expect(store.messages().map((m) => [m.messageId, m.state, m.sender, m.messageType])).toEqual([
       ["q-000001", "PROCESSED", "file:test.hl7", "ADT^A04"],
       ["q-000002", "ERROR", "file:test.hl7", "ADT^A08"],
