@@ -120,6 +120,8 @@ const TABLE_0357: Readonly<Record<string, string>> = {
   DUPLICATE: "205",
   // A person must decide between records the message's keys match (or would change).
   REVIEW_REQUIRED: "205",
+  // A cancelled or charged appointment is final for a status move: the record refuses it.
+  INVALID_APPOINTMENT_TRANSITION: "206",
   INTERNAL_ERROR: "207",
   EXPRESSION_ERROR: "207",
   EXPRESSION_BUDGET_EXCEEDED: "207",

@@ -44,8 +44,8 @@ const CONVERTERS: Readonly<Record<FieldType, Converter>> = {
     if (["N", "NO", "FALSE", "0"].includes(t)) return { ok: true, value: false };
     return { ok: false, reason: `'${text(v)}' is not a yes/no value` };
   },
-  date: (v) => {
-    const date = toDate(text(v));
+  date: (v, zone) => {
+    const date = toDate(text(v), zone);
     return date
       ? { ok: true, value: date }
       : { ok: false, reason: `'${text(v)}' is not a full date (YYYYMMDD)` };

@@ -42,6 +42,8 @@ export interface AppointmentOptions {
     readonly future: AppointmentStatus;
     readonly pastOrPresent: AppointmentStatus;
   };
+  /** A create for a patient with no policy and not self-pay is NO_INSURANCE. */
+  readonly requireInsurance: boolean;
   readonly at: string;
 }
 
@@ -73,6 +75,7 @@ interface RawSection {
       readonly future?: AppointmentStatus;
       readonly pastOrPresent?: AppointmentStatus;
     };
+    readonly requireInsurance?: boolean;
   };
 }
 
@@ -140,6 +143,7 @@ export function compileAppointmentSection(
       future: section.statusOnCreate?.future ?? "f",
       pastOrPresent: section.statusOnCreate?.pastOrPresent ?? "2",
     },
+    requireInsurance: section.requireInsurance ?? true,
     at: at(["appointments"]),
   };
   return {

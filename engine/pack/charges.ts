@@ -68,6 +68,8 @@ export interface ChargeOptions {
     readonly additionalHeaderCodes: number;
     readonly onTooMany: "error" | "truncate";
   };
+  /** A DFT for a patient with no policy and not self-pay is NO_INSURANCE. */
+  readonly requireInsurance: boolean;
   readonly at: string;
 }
 
@@ -83,6 +85,7 @@ export interface RawCharges {
   grouping?: { enabled?: boolean; keys?: GroupingKey[] };
   combining?: { mode?: ChargeOptions["combining"]["mode"]; keys?: CombiningKey[] };
   diagnoses?: Partial<ChargeOptions["diagnoses"]>;
+  requireInsurance?: boolean;
 }
 
 /** What compiling the section needs from the pack compiler. */
@@ -111,15 +114,26 @@ const DEFAULT_GROUPING: readonly GroupingKey[] = [
   "secondaryInsurance",
 ];
 
-const DEFAULT_COMBINING: readonly CombiningKey[] = ["patient", "procedure", "serviceDate"];
+const DEFAULT_COMBINING: readonly CombiningKey[] = [
+  "patient",
+  "procedure",
+  "serviceDate",
+  "modifiers",
+];
 
 /**
  * A claim has one patient and one service date, and a line has no date of
  * its own: grouping and combining always compare them (and combining the
- * procedure, which is what it overrides).
+ * procedure and its modifiers: an RT and an LT line are two services, the
+ * inbound charges' same-service.ts).
  */
 const ALWAYS_GROUPING: readonly GroupingKey[] = ["patient", "serviceDate"];
-const ALWAYS_COMBINING: readonly CombiningKey[] = ["patient", "procedure", "serviceDate"];
+const ALWAYS_COMBINING: readonly CombiningKey[] = [
+  "patient",
+  "procedure",
+  "serviceDate",
+  "modifiers",
+];
 
 export function compileCharges(
   raw: RawCharges | undefined,
@@ -142,7 +156,7 @@ export function compileCharges(
     fail(
       ["charges", "combining", "keys"],
       "OPTION_DEPENDENCY",
-      `charges.combining.keys must include ${words(noCombining)}: Charge Combining overrides "the same patient, procedure, and date"; modifiers is the only optional key`,
+      `charges.combining.keys must include ${words(noCombining)}: Charge Combining overrides only the same service (patient, procedure, modifiers, service date; the line's pointed diagnoses and the rendering provider are compared too)`,
     );
   }
   if (!matching) return undefined;
@@ -161,6 +175,7 @@ export function compileCharges(
       additionalHeaderCodes: raw?.diagnoses?.additionalHeaderCodes ?? 12,
       onTooMany: raw?.diagnoses?.onTooMany ?? "error",
     },
+    requireInsurance: raw?.requireInsurance ?? true,
     at: at(["charges"]),
   };
 }

@@ -49,9 +49,12 @@ describe("S12: appointmentSchedule", () => {
     expect(store.appointmentById("1001")).toEqual(created);
   });
 
-  it("a patient without policies: the appointment records none", async () => {
+  it("a self-pay patient (no policies): the appointment records none", async () => {
     const store = newStore();
-    seed(store, [{ type: "patient.create", patient: { id: "1002", lastName: "Solo" } }]);
+    seed(store, [
+      { type: "patient.create", patient: { id: "1002", lastName: "Solo" } },
+      { type: "insurance.selfPay", patientId: "1002" },
+    ]);
     const outcome = await run(
       "appt-basic",
       store,

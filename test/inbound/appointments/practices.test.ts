@@ -97,6 +97,8 @@ describe("the example practices, side by side", () => {
       msh("ADT^A04", "A1"),
       segment("PID", { 1: "1", 3: "00009001^^^OC^MR", 5: "DOE^JANE", 7: "19800214", 8: "F" }),
       segment("PV1", { 2: "O", 3: "055", 7: "HHR" }),
+      // Harbor receives insurance whenPresent: without a policy no appointment is booked (NO_INSURANCE).
+      "IN1|1|HMP-100||Harbor Mutual PPO|100 Main St|||||||||||DOE^JANE|SEL|19800214||||||||||||||||||POL-1",
     ]);
     expect(adt.state).toBe("PROCESSED");
     const siu = (
@@ -123,6 +125,7 @@ describe("the example practices, side by side", () => {
           departmentId: "1",
           type: "12",
           externalIds: { orthochartVisit: "00042" },
+          primaryPolicy: expect.objectContaining({ sequence: 1, packageId: "4471" }),
           status: "f",
         },
       },

@@ -9,6 +9,7 @@ import {
   newStore,
   PRIMARY,
   SECONDARY,
+  seed,
   visit,
   withAppointment,
 } from "./helpers.js";
@@ -308,8 +309,9 @@ describe("Table 18: N/A – free-standing claims, all from the DFT (mode freeSta
     ]);
   });
 
-  it("a patient without policies: a claim without insurance", async () => {
+  it("a self-pay patient (no policies): a claim without insurance", async () => {
     const store = newStore();
+    seed(store, [{ type: "insurance.selfPay", patientId: "1002" }]);
     const outcome = await decide(
       chargePack("charges-free-standing"),
       store,
