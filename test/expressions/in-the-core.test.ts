@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Outcome } from "../../engine/model/outcome.js";
 import { receiveBytes } from "../../engine/queue/intake.js";
+import { processStored } from "../../engine/queue/process-stored.js";
 import type { Store } from "../../engine/store/types.js";
 import { LAKESIDE, pack as packOf, packWith, storeFor } from "../outbound/helpers.js";
 
@@ -11,10 +12,10 @@ import { LAKESIDE, pack as packOf, packWith, storeFor } from "../outbound/helper
  * machine's (EXPRESSION_TIMEOUT, decided once more after the backlog).
  */
 
-const KIM = (ssn: string, controlId = "X1", last = "Kim") =>
+const KIM = (ssn: string, controlId = "X1", last = "Kim", id = "P-88") =>
   [
     `MSH|^~\\&|PRAIRIE|LAKESIDE|PS|PS|20260115120000||ADT^A04|${controlId}|P|2.5.1`,
-    `PID|1||P-88^^^PRAIRIE^PI||${last}^Grace||19791102|F|||||||||||${ssn}`,
+    `PID|1||${id}^^^PRAIRIE^PI||${last}^Grace||19791102|F|||||||||||${ssn}`,
     "IN1|1|BCBSIL-PPO||Blue Cross Blue Shield of Illinois|PO Box 805107|||||||||||Kim^Jin|CHD|20050101||||||||||||||||||BC-1",
   ].join("\r");
 
@@ -134,12 +135,31 @@ describe("timeoutMs: a backstop hit leaves the message NEW, decided once more af
     const outcomes = await receive(
       slow,
       watched,
-      `${KIM("slow", "SLOW")}\r${KIM("123-45-6789", "FAST", "Park")}`,
+      `${KIM("slow", "SLOW")}\r${KIM("123-45-6789", "FAST", "Park", "P-99")}`,
     );
     expect(outcomes.map((o) => [o.controlId, o.state, o.errors.map((e) => e.code)])).toEqual([
       ["SLOW", "ATHENAERROR", ["EXPRESSION_TIMEOUT", "REQUIRED_FIELD_MISSING"]],
       ["FAST", "PROCESSED", []],
     ]);
     expect(completed).toEqual(["FAST", "SLOW"]);
+  });
+
+  it("a message decided on its own (recovery, reprocess) is decided again at once; a second hit is ATHENAERROR", async () => {
+    const store = storeFor(LAKESIDE);
+    const messageId = store.receive({
+      raw: new TextEncoder().encode(`${KIM("slow", "SLOW")}\r`),
+      receivedAt: "2026-03-01T14:00:00Z",
+      sender: "test",
+      controlId: "SLOW",
+      messageType: "ADT^A04",
+      direction: "inbound",
+    });
+    const result = await processStored(slow, store, messageId, {
+      now: new Date("2026-03-01T14:06:00Z"),
+      completion: { kind: "reprocess" },
+    });
+    expect(result.ok && result.outcome.state).toBe("ATHENAERROR");
+    expect(store.message(messageId)?.state).toBe("ATHENAERROR");
+    expect(store.message(messageId)?.outcome?.errors[0]?.code).toBe("EXPRESSION_TIMEOUT");
   });
 });
