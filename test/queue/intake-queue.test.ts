@@ -276,7 +276,8 @@ describe("queue.retentionDays", () => {
       message({ type: "ADT^A08", pid: { 1: "1" } }),
       new Date("2025-11-01T00:00:00Z"),
     );
-    await receive(pack, store, message({ type: "ADT^A04", pid: { ...JANE, 3: "E-2^^^EHR^PI" } }));
+    // Jane again (an A04 with another PID-3 and her demographics would wait for review).
+    await receive(pack, store, message({ type: "ADT^A08", pid: JANE }));
     expect(store.messages().map((m) => m.state)).toEqual(["PROCESSED", "ERROR", "PROCESSED"]);
     expect(pruneQueue(pack, store, NOW)).toBe(1);
     expect(store.messages().map((m) => m.messageId)).toEqual(["q-000002", "q-000003"]);
