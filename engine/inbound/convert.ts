@@ -1,5 +1,5 @@
 import type { FieldType } from "../model/canonical-fields.js";
-import { toDate, toDateTime } from "../model/time.js";
+import { toDate, toDateTime, toServiceDate } from "../model/time.js";
 
 /**
  * Conversion of an extracted value to its record field's type
@@ -44,8 +44,14 @@ const CONVERTERS: Readonly<Record<FieldType, Converter>> = {
     if (["N", "NO", "FALSE", "0"].includes(t)) return { ok: true, value: false };
     return { ok: false, reason: `'${text(v)}' is not a yes/no value` };
   },
-  date: (v, zone) => {
-    const date = toDate(text(v), zone);
+  date: (v) => {
+    const date = toDate(text(v));
+    return date
+      ? { ok: true, value: date }
+      : { ok: false, reason: `'${text(v)}' is not a full date (YYYYMMDD)` };
+  },
+  serviceDate: (v, zone) => {
+    const date = toServiceDate(text(v), zone);
     return date
       ? { ok: true, value: date }
       : { ok: false, reason: `'${text(v)}' is not a full date (YYYYMMDD)` };

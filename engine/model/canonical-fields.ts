@@ -7,7 +7,13 @@
 export type FieldType =
   | "string"
   | "code"
+  /** A calendar date as written (a date of birth keeps its day whatever the offset). */
   | "date"
+  /**
+   * The day a service happens: a value with a time and an offset is an
+   * instant, and its day is the one in the practice's time zone.
+   */
+  | "serviceDate"
   | "dateTime"
   | "integer"
   | "number"
@@ -73,7 +79,7 @@ export const CANONICAL_FIELDS: Readonly<Record<string, FieldType>> = {
   "appointment.notes": "string",
   "appointment.cancelReason": "code",
   "appointment.status": "code",
-  "claim.serviceDate": "date",
+  "claim.serviceDate": "serviceDate",
   "claim.renderingProviderId": "code",
   "claim.supervisingProviderId": "code",
   "claim.departmentId": "code",
