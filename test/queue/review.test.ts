@@ -148,7 +148,20 @@ describe("--merge-with PATIENT", () => {
 
 describe("--create-new", () => {
   it("registers a new patient, and the patient's messages that waited on it follow", async () => {
-    const store = await possibleDuplicate();
+    // The A04 waiting for review carries the patient's plan: an SIU create
+    // needs a policy or self-pay (NO_INSURANCE otherwise), and this case is
+    // about the appointment following the decision, not about insurance.
+    const store = harborStore();
+    await receive(pack, store, adt({ control: "A1" }));
+    await receive(
+      pack,
+      store,
+      adt({ control: "A2", mrn: "99999", plan: ["HMP-100", "Harbor Mutual PPO", "100 Main St"] }),
+      1,
+    );
+    expect(store.message("q-000002")?.outcome?.review.map((r) => r.reason)).toEqual([
+      "possibleDuplicate",
+    ]);
     await receive(pack, store, siu({ control: "S1", visit: "00331", mrn: "99999" }), 2);
     expect(store.message("q-000003")?.outcome?.errors.map((e) => e.code)).toEqual([
       "PATIENT_NOT_FOUND",
