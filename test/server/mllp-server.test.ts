@@ -77,7 +77,18 @@ describe("rulepack serve over MLLP", () => {
     // Held for a person (ERROR) is still AA, its error carried in ERR.
     expect(errCodes(acks[1]?.message as Hl7Message)).toEqual(["204"]);
     expect(new Set(errCodes(acks[2]?.message as Hl7Message))).toEqual(new Set(["100"]));
-    expect(errCodes(acks[4]?.message as Hl7Message)).toEqual(["201"]);
+    // A phone repetition no rule read is a warning (ERR-4 W, 102 data type
+    // error, DATA_NOT_READ), listed with the error that holds the message.
+    expect(errCodes(acks[4]?.message as Hl7Message)).toEqual(["102", "102", "201"]);
+    expect(
+      acks[4]?.message.segments
+        .filter((s) => s.name === "ERR")
+        .map((s) => [s.fields[3]?.[0]?.[0]?.[0]?.value, s.fields[4]?.[0]?.[0]?.[0]?.value]),
+    ).toEqual([
+      ["W", "DATA_NOT_READ"],
+      ["W", "DATA_NOT_READ"],
+      ["E", "EVENT_NOT_ENABLED"],
+    ]);
     expect(acks[0]?.message.segments[0]?.fields[8]?.[0]?.map((c) => c[0]?.value)).toEqual([
       "ACK",
       "A04",
