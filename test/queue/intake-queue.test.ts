@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parseHl7 } from "../../engine/hl7/parse.js";
 import type { CompiledPack } from "../../engine/pack/compiled.js";
-import { compileQueueOptions, type RawQueue } from "../../engine/pack/queue-options.js";
+import type { RawQueue } from "../../engine/pack/raw.js";
+import { compileQueue } from "../../engine/pack/sections/queue.js";
 import { contentHash, headerOf } from "../../engine/queue/header.js";
 import { receiveBytes } from "../../engine/queue/intake.js";
 import { processStored } from "../../engine/queue/process-stored.js";
@@ -17,7 +18,7 @@ import { fixturePack, JANE, message, NOW, newStore } from "../inbound/helpers.js
 const bytes = (text: string) => new TextEncoder().encode(text);
 const withQueue = (raw: RawQueue): CompiledPack => ({
   ...fixturePack("inbound-basic"),
-  queue: compileQueueOptions(raw),
+  queue: compileQueue({ raw: { pack: { id: "inbound-basic" }, queue: raw } }),
 });
 function hashOf(text: string): string {
   const [parsed] = parseHl7(bytes(text)).messages;
