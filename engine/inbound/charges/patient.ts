@@ -2,7 +2,7 @@ import type { Patient } from "../../model/records.js";
 import type { MessageContext } from "../context.js";
 import { readExternalIds } from "../external-ids.js";
 import { extractRecord } from "../extract.js";
-import { matchPatient } from "../patients/match-patient.js";
+import { matchPatient, unknownPatientIdError } from "../patients/match-patient.js";
 
 /**
  * The patient of a charge (docs/pack-language.md §13, §18): "See subsection
@@ -45,13 +45,7 @@ export async function chargePatient(ctx: MessageContext): Promise<string | undef
     return match.patient.id;
   }
   if (match.kind === "unknownPatientId") {
-    ctx.found.errors.push({
-      code: "PATIENT_NOT_FOUND",
-      severity: "error",
-      message: `the practice patient ID '${match.value}' (${match.field}) belongs to no patient; a present patient ID is not matched on demographics (matching.patientId.unknown: error)`,
-      field: match.field,
-      value: match.value,
-    });
+    ctx.found.errors.push(unknownPatientIdError(match));
     return undefined;
   }
   const candidates = quiet.found.review.flatMap((r) => r.candidates.map((c) => c.patientId));

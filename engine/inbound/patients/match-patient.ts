@@ -1,4 +1,5 @@
 import { blockingKeysFor, classify } from "../../matching/scorer.js";
+import type { OutcomeError } from "../../model/outcome.js";
 import type { Patient } from "../../model/records.js";
 import type { PatientStrategy } from "../../pack/compiled.js";
 import type { MessageContext } from "../context.js";
@@ -114,6 +115,19 @@ function scoresOf(
   fields: Readonly<Record<string, { readonly weight: number }>>,
 ): Record<string, number> {
   return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v.weight]));
+}
+
+/** A present practice patient ID that names no patient (matching.patientId.unknown: error). */
+export function unknownPatientIdError(
+  match: Extract<PatientMatch, { kind: "unknownPatientId" }>,
+): OutcomeError {
+  return {
+    code: "PATIENT_NOT_FOUND",
+    severity: "error",
+    message: `the practice patient ID '${match.value}' (${match.field}) belongs to no patient; a present patient ID is not matched on demographics (matching.patientId.unknown: error)`,
+    field: match.field,
+    value: match.value,
+  };
 }
 
 export function matchPatient(

@@ -16,7 +16,7 @@ import {
   senderIdHolder,
 } from "./identifier-conflict.js";
 import { insuranceActions } from "./insurance.js";
-import { matchPatient } from "./match-patient.js";
+import { matchPatient, unknownPatientIdError } from "./match-patient.js";
 import { invertRelationship } from "./relationships.js";
 import { warnUnreadPhones } from "./unread-phones.js";
 import { withXtnLayouts } from "./xtn-layout.js";
@@ -51,13 +51,7 @@ export async function patientMessage(ctx: MessageContext): Promise<TypedAction[]
     return [];
   }
   if (match.kind === "unknownPatientId") {
-    ctx.found.errors.push({
-      code: "PATIENT_NOT_FOUND",
-      severity: "error",
-      message: `the practice patient ID '${match.value}' (${match.field}) belongs to no patient; a present patient ID is not matched on demographics (matching.patientId.unknown: error)`,
-      field: match.field,
-      value: match.value,
-    });
+    ctx.found.errors.push(unknownPatientIdError(match));
     return [];
   }
   const event = match.kind === "matched" ? "patientUpdate" : "patientAdd";
