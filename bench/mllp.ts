@@ -35,9 +35,12 @@ function pass(n: number): Buffer[] {
   }).flat();
 }
 
-function openStore(pack: { masterData?: Parameters<Store["loadMasterData"]>[0] }, dir: string) {
+async function openStore(
+  pack: { masterData?: Parameters<Store["loadMasterData"]>[0] },
+  dir: string,
+) {
   const store = openSqliteStore(join(dir, "queue.sqlite"));
-  if (pack.masterData) store.loadMasterData(pack.masterData);
+  if (pack.masterData) await store.loadMasterData(pack.masterData);
   closers.push(() => store.close());
   return store;
 }
@@ -78,8 +81,8 @@ export async function mllpSuites(): Promise<Suite[]> {
   const pack: CompiledPack = load.pack;
   const dir = mkdtempSync(join(tmpdir(), "rulepack-bench-mllp-"));
   closers.push(() => rmSync(dir, { recursive: true, force: true }));
-  const direct = openStore(load, mkdtempSync(join(dir, "direct-")));
-  const served = openStore(load, mkdtempSync(join(dir, "served-")));
+  const direct = await openStore(load, mkdtempSync(join(dir, "direct-")));
+  const served = await openStore(load, mkdtempSync(join(dir, "served-")));
   const server = await startMllpServer({ pack, store: served, port: 0, idleTimeoutMs: 0 });
   const sender = await Sender.open(server.port);
   closers.unshift(async () => {

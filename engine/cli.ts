@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { explainCommand } from "./cli/explain-command.js";
 import { MAPPING_USAGE, mappingCommand } from "./cli/mapping-command.js";
@@ -222,7 +224,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   test: {
     summary: "run rule-test suites (*.test.yaml); the last line is 'N passed, N failed'",
     usage:
-      "rulepack test [PATH...] [--filter TEXT] [--tag TAG]... [--reporter pretty|junit|tap|json|github] [--output REPORTER=FILE]... [--update] [--coverage] [--coverage-threshold PCT] [--bail] [--watch] [--explain]",
+      "rulepack test [PATH...] [--filter TEXT] [--tag TAG]... [--reporter pretty|junit|tap|json|github] [--output REPORTER=FILE]... [--update] [--coverage] [--coverage-threshold PCT] [--coverage-format text|lcov|cobertura] [--coverage-output FILE] [--coverage-scope practice|all] [--bail] [--watch] [--explain]",
     run(args, io) {
       const { values, positionals } = parseArgs({
         args,
@@ -235,6 +237,9 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           update: { type: "boolean" },
           coverage: { type: "boolean" },
           "coverage-threshold": { type: "string" },
+          "coverage-format": { type: "string" },
+          "coverage-output": { type: "string" },
+          "coverage-scope": { type: "string" },
           bail: { type: "boolean" },
           watch: { type: "boolean" },
           explain: { type: "boolean" },
@@ -251,6 +256,15 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           coverage: values.coverage === true,
           ...(values["coverage-threshold"] !== undefined && {
             coverageThreshold: values["coverage-threshold"],
+          }),
+          ...(values["coverage-format"] !== undefined && {
+            coverageFormat: values["coverage-format"],
+          }),
+          ...(values["coverage-output"] !== undefined && {
+            coverageOutput: values["coverage-output"],
+          }),
+          ...(values["coverage-scope"] !== undefined && {
+            coverageScope: values["coverage-scope"],
           }),
           bail: values.bail === true,
           watch: values.watch === true,
@@ -310,4 +324,13 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+/** Run as the program (the bin, `node engine/cli.ts`), not when imported: tests call `main` in-process. */
+function isEntry(argv1: string | undefined): boolean {
+  try {
+    return argv1 !== undefined && realpathSync(argv1) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isEntry(process.argv[1])) process.exitCode = await main(process.argv.slice(2));

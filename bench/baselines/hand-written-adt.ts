@@ -776,7 +776,7 @@ export async function receiveAdtBytes(
     }
     const state = decideState(found.errors, false);
     outcomes.push(
-      completeSafely(store, {
+      await completeSafely(store, {
         messageId,
         controlId: controlId(message),
         messageType: type,

@@ -32,7 +32,7 @@ import type { Outcome } from "../../engine/model/outcome.js";
 import { receiveBytes } from "../../engine/queue/intake.js";
 import { createMemoryStore } from "../../engine/store/memory.js";
 import { openSqliteStore } from "../../engine/store/sqlite.js";
-import type { Store } from "../../engine/store/types.js";
+import type { LocalStore as Store } from "../../engine/store/types.js";
 import { loadHarborAdt, receiveAdtBytes } from "../baselines/hand-written-adt.js";
 import type { Corpus } from "../corpus.js";
 import { loadHarbor } from "../harbor.js";
@@ -121,23 +121,23 @@ export async function adtPipelineSuites(corpus: Corpus): Promise<Suite[]> {
   process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
   const template = join(dir, "template.sqlite");
   const made = openSqliteStore(template);
-  made.loadMasterData(masterData);
-  made.close();
+  await made.loadMasterData(masterData);
+  await made.close();
   let files = 0;
 
   /** A fresh store; `done` closes it (and deletes its file). */
-  const fresh = (kind: StoreKind): { store: Store; done(): void } => {
+  const fresh = async (kind: StoreKind): Promise<{ store: Store; done(): Promise<void> }> => {
     if (kind === "memory") {
       const store = createMemoryStore();
       await store.loadMasterData(masterData);
-      return { store, done: () => await store.close() };
+      return { store, done: () => store.close() };
     }
     const file = join(dir, `pass-${files++}.sqlite`);
     copyFileSync(template, file);
     const store = openSqliteStore(file);
     return {
       store,
-      done() {
+      async done() {
         await store.close();
         for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
       },
@@ -145,35 +145,35 @@ export async function adtPipelineSuites(corpus: Corpus): Promise<Suite[]> {
   };
   const options = (job: Job) => ({ now: NOW, sender: job.sender });
   const interpreterPass = async (kind: StoreKind): Promise<Outcome[]> => {
-    const { store, done } = fresh(kind);
+    const { store, done } = await fresh(kind);
     try {
       const outcomes: Outcome[] = [];
       for (const job of jobs)
         outcomes.push(...(await receiveBytes(pack, store, job.bytes, options(job))));
       return outcomes;
     } finally {
-      done();
+      await done();
     }
   };
-  const handWrittenPass = (kind: StoreKind): Outcome[] => {
-    const { store, done } = fresh(kind);
+  const handWrittenPass = async (kind: StoreKind): Promise<Outcome[]> => {
+    const { store, done } = await fresh(kind);
     try {
       const outcomes: Outcome[] = [];
       for (const job of jobs)
-        outcomes.push(...receiveAdtBytes(harbor, store, job.bytes, options(job)));
+        outcomes.push(...(await receiveAdtBytes(harbor, store, job.bytes, options(job))));
       return outcomes;
     } finally {
-      done();
+      await done();
     }
   };
 
   const agreement = {} as Record<StoreKind, Agreement>;
   const setupMicros = {} as Record<StoreKind, number>;
   for (const kind of STORES) {
-    agreement[kind] = compare(jobs, await interpreterPass(kind), handWrittenPass(kind));
+    agreement[kind] = compare(jobs, await interpreterPass(kind), await handWrittenPass(kind));
     const rounds = kind === "memory" ? 200 : 50;
     const start = process.hrtime.bigint();
-    for (let i = 0; i < rounds; i++) fresh(kind).done();
+    for (let i = 0; i < rounds; i++) await (await fresh(kind)).done();
     setupMicros[kind] = Number(process.hrtime.bigint() - start) / 1e3 / rounds;
   }
   process.stdout.write(
@@ -197,7 +197,7 @@ export async function adtPipelineSuites(corpus: Corpus): Promise<Suite[]> {
       unitsPerPass: messages,
       baseline: {
         name: "hand-written Harbor ADT pipeline (synchronous, configuration in code)",
-        run: () => processedOf(handWrittenPass(kind)),
+        run: async () => processedOf(await handWrittenPass(kind)),
       },
       subject: {
         name: "receiveBytes (Harbor pack, rule interpreter)",

@@ -21,7 +21,7 @@ import type { TypedAction } from "../../engine/model/actions.js";
 import type { MasterData } from "../../engine/model/master-data.js";
 import { receiveBytes } from "../../engine/queue/intake.js";
 import { createMemoryStore } from "../../engine/store/memory.js";
-import type { Store } from "../../engine/store/types.js";
+import type { LocalStore as Store } from "../../engine/store/types.js";
 import { loadHarborDft, receiveDftBytes } from "../baselines/hand-written-dft.js";
 import { HARBOR_PACK, loadHarbor } from "../harbor.js";
 import { consume, type Suite } from "../harness.js";
@@ -185,7 +185,7 @@ export async function dftPipelineSuites(): Promise<Suite[]> {
       unitsPerPass: workload.length,
       baseline: {
         name: "hand-written DFT pipeline (synchronous, configuration in code)",
-        run() {
+        async run() {
           const store = await freshStore(masterData);
           for (const bytes of workload) {
             consume((await receiveDftBytes(harbor, store, bytes, options)).length);

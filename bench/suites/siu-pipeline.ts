@@ -16,7 +16,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { MasterData } from "../../engine/model/master-data.js";
 import { receiveBytes } from "../../engine/queue/intake.js";
 import { createMemoryStore } from "../../engine/store/memory.js";
-import type { Store } from "../../engine/store/types.js";
+import type { LocalStore as Store } from "../../engine/store/types.js";
 import { loadHarborSiu, receiveSiuBytes } from "../baselines/hand-written-siu.js";
 import { HARBOR_PACK, loadHarbor } from "../harbor.js";
 import { consume, type Suite } from "../harness.js";
@@ -146,7 +146,7 @@ export async function siuPipelineSuites(): Promise<Suite[]> {
       unitsPerPass: workload.length,
       baseline: {
         name: "hand-written SIU pipeline (synchronous, configuration in code)",
-        run() {
+        async run() {
           const store = await freshStore(masterData);
           for (const bytes of workload) {
             consume((await receiveSiuBytes(harbor, store, bytes, options)).length);

@@ -23,7 +23,7 @@ export async function explainCommand(options: ExplainOptions, io: CliIo): Promis
   const practice = loadPracticePack(options.pack, io);
   if (!practice.ok) return { exitCode: practice.exitCode };
   const store = createMemoryStore();
-  if (practice.masterData) store.loadMasterData(practice.masterData);
+  if (practice.masterData) await store.loadMasterData(practice.masterData);
   let exitCode: number = EXIT.ok;
   for (const file of options.files) {
     const input = readInput(file);

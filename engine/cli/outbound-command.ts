@@ -22,7 +22,7 @@ export async function outboundCommand(
   options: OutboundCommandOptions,
   io: CliIo,
 ): Promise<CommandResult> {
-  const opened = openPractice(options.pack, options.db, io, { existing: false });
+  const opened = await openPractice(options.pack, options.db, io, { existing: false });
   if (!opened.ok) return { exitCode: opened.exitCode };
   const { pack, store } = opened;
   try {
@@ -46,6 +46,6 @@ export async function outboundCommand(
     }
     return { exitCode };
   } finally {
-    store.close();
+    await store.close();
   }
 }

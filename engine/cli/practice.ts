@@ -61,16 +61,16 @@ export function openExistingStore(db: string, io: CliIo): Store | undefined {
  * with the practice's master data loaded. `existing`: the store must exist
  * already (the queue commands); else it is created on first use (run).
  */
-export function openPractice(
+export async function openPractice(
   packFile: string,
   db: string,
   io: CliIo,
   options: { readonly existing: boolean },
-): Opened<{ readonly pack: CompiledPack; readonly store: Store }> {
+): Promise<Opened<{ readonly pack: CompiledPack; readonly store: Store }>> {
   const practice = loadPracticePack(packFile, io);
   if (!practice.ok) return practice;
   const store = options.existing ? openExistingStore(db, io) : openSqliteStore(db);
   if (!store) return { ok: false, exitCode: EXIT.failed };
-  if (practice.masterData) store.loadMasterData(practice.masterData);
+  if (practice.masterData) await store.loadMasterData(practice.masterData);
   return { ok: true, pack: practice.pack, store };
 }

@@ -91,6 +91,6 @@ export async function pruneCommand(options: PruneOptions, io: CliIo): Promise<Co
     io.stdout(`${removed} message${removed === 1 ? "" : "s"} pruned${note}\n`);
     return { exitCode: EXIT.ok };
   } finally {
-    store.close();
+    await store.close();
   }
 }

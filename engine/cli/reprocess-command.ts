@@ -50,7 +50,7 @@ export async function reprocessCommand(args: readonly string[], io: CliIo): Prom
   if (blockedOn !== undefined && !blocker)
     return usage(`--blocked-on '${blockedOn}' is not CODE or CODE:VALUE`);
 
-  const opened = openPractice(values.pack, values.db, io, { existing: true });
+  const opened = await openPractice(values.pack, values.db, io, { existing: true });
   if (!opened.ok) return { exitCode: opened.exitCode };
   const { pack, store } = opened;
   try {
@@ -70,7 +70,7 @@ export async function reprocessCommand(args: readonly string[], io: CliIo): Prom
     printAttempts(attempts, values.format, io);
     return { exitCode: EXIT.ok };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

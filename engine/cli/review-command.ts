@@ -54,7 +54,7 @@ export async function reviewCommand(args: readonly string[], io: CliIo): Promise
       "give one decision: --merge-with PATIENT, --create-new, --accept-update or --reject",
     );
 
-  const opened = openPractice(values.pack, values.db, io, { existing: true });
+  const opened = await openPractice(values.pack, values.db, io, { existing: true });
   if (!opened.ok) return { exitCode: opened.exitCode };
   try {
     const result = await decideReview(opened.pack, opened.store, id, choice, {
@@ -69,6 +69,6 @@ export async function reviewCommand(args: readonly string[], io: CliIo): Promise
     printAttempts(result.attempts, values.format, io);
     return { exitCode: EXIT.ok };
   } finally {
-    opened.store.close();
+    await opened.store.close();
   }
 }

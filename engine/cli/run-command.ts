@@ -22,7 +22,7 @@ export interface RunOptions {
  * per message without patient data, then counts per state.
  */
 export async function runCommand(options: RunOptions, io: CliIo): Promise<CommandResult> {
-  const opened = openPractice(options.pack, options.db, io, { existing: false });
+  const opened = await openPractice(options.pack, options.db, io, { existing: false });
   if (!opened.ok) return { exitCode: opened.exitCode };
   const { pack, store } = opened;
   try {
@@ -56,7 +56,7 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<Comman
     (options.format === "json" ? io.stderr : io.stdout)(`${summary || "no messages"}\n`);
     return { exitCode };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

@@ -1,11 +1,17 @@
 import { type CliIo, type CommandResult, EXIT } from "../io/cli-io.js";
 import { loadPractice } from "../pack/practice-load.js";
 import { createAlertMonitor } from "../server/alert-monitor.js";
-import { type CrashPlan, crashHook, parseCrashPlan } from "../server/crash-points.js";
+import {
+  type CrashPlan,
+  crashHook,
+  parseCrashPlan,
+  storeWithCrashPoints,
+} from "../server/crash-points.js";
 import { pruneNow, startMaintenance } from "../server/maintenance.js";
 import { type MllpServer, startMllpServer } from "../server/mllp-server.js";
 import { formatRecovery, recoverNewMessages } from "../server/recovery.js";
 import { openSqliteStore } from "../store/sqlite.js";
+import { type AccessCheck, unwritableStoreFiles } from "../store/sqlite-files.js";
 
 export interface ServeOptions {
   readonly pack: string;
@@ -24,6 +30,8 @@ export interface ServeOptions {
   readonly alertCheckMs?: number;
   /** TEST ONLY (crash-points.ts); default the RULEPACK_CRASH_AT environment variable. */
   readonly crashAt?: string;
+  /** How the store's files are checked for writing (sqlite-files.ts); fs.accessSync by default. */
+  readonly access?: AccessCheck;
 }
 
 export const SERVE_USAGE =
@@ -48,8 +56,11 @@ function onSighup(reload: () => Promise<void>): () => void {
 }
 
 /**
- * `rulepack serve`: the MLLP listener. Before it listens, every message
- * left NEW by a crash is processed (receipt order). Prints `ready port=N`
+ * `rulepack serve`: the MLLP listener. It refuses to start when the
+ * store's database, -wal or -shm cannot be written (SQLite would die of
+ * SIGBUS, silently). Before it listens, every message left NEW by a crash
+ * is processed (receipt order), one the process died on twice set aside
+ * (POISON_MESSAGE). Prints `ready port=N`
  * on stdout once listening; logs (no patient data) go to stderr. SIGHUP
  * reloads the pack, its mapping tables and master data (a pack that does
  * not load is reported and the old one kept); SIGTERM stops accepting,
@@ -99,11 +110,28 @@ async function serveSubscribed(
     return { exitCode: EXIT.usage };
   }
   for (const w of load.warnings) io.stderr(`${w}\n`);
+  // Checked before SQLite maps the files: an unwritable -shm kills the process with SIGBUS.
+  const unwritable = unwritableStoreFiles(options.db, options.access);
+  if (unwritable.length > 0) {
+    for (const p of unwritable) io.stderr(`rulepack: the store cannot be written: ${p}\n`);
+    io.stderr("rulepack: refusing to start: make the store's files writable by this user\n");
+    return { exitCode: EXIT.failed };
+  }
   const store = openSqliteStore(options.db);
   try {
-    if (load.masterData) store.loadMasterData(load.masterData);
+    if (load.masterData) await store.loadMasterData(load.masterData);
     const now = () => new Date();
-    log(formatRecovery(await recoverNewMessages(load.pack, store, now, log)));
+    const crash = crashPlan && crashHook(crashPlan);
+    log(
+      formatRecovery(
+        await recoverNewMessages(
+          load.pack,
+          crash ? storeWithCrashPoints(store, crash) : store,
+          now,
+          log,
+        ),
+      ),
+    );
     let current = load.pack;
     const alerts = createAlertMonitor({
       options: () => current.queue.alerts,
@@ -121,7 +149,7 @@ async function serveSubscribed(
         ...(options.idleTimeoutMs !== undefined && { idleTimeoutMs: options.idleTimeoutMs }),
         log,
         onOutcomes: (outcomes) => alerts.afterMessages(outcomes),
-        ...(crashPlan && { crash: crashHook(crashPlan) }),
+        ...(crash && { crash }),
       });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? "error";
@@ -130,6 +158,13 @@ async function serveSubscribed(
     }
     const running = server;
     const reload = async () => {
+      // The open store keeps working (its files are open and mapped); a
+      // restart would not, so say so now rather than at the next start.
+      for (const p of unwritableStoreFiles(options.db, options.access)) {
+        log(
+          `reload: the store cannot be written: ${p}; keeping the open store (a restart would refuse to start)`,
+        );
+      }
       const next = loadPractice(options.pack);
       if (!next.ok) {
         for (const e of next.errors) log(`reload: ${e}`);
@@ -137,8 +172,8 @@ async function serveSubscribed(
         return;
       }
       for (const w of next.warnings) log(`reload: ${w}`);
-      await running.reload(next.pack, () => {
-        if (next.masterData) store.loadMasterData(next.masterData);
+      await running.reload(next.pack, async () => {
+        if (next.masterData) await store.loadMasterData(next.masterData);
       });
       current = next.pack;
       log(`reloaded pack=${next.pack.id}`);
@@ -156,7 +191,7 @@ async function serveSubscribed(
     io.stdout(`ready port=${server.port}\n`);
     if (reloadAsked) await reload();
     await pruneNow(server, store, now, log);
-    alerts.check();
+    void alerts.check();
     await stop;
     onReload(undefined);
     stopMaintenance();
@@ -164,6 +199,6 @@ async function serveSubscribed(
     await alerts.settled();
     return { exitCode: EXIT.ok };
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -100,7 +100,7 @@ export async function statusCommand(options: StatusOptions, io: CliIo): Promise<
     try {
       summary = await store.queueSummary();
     } finally {
-      store.close();
+      await store.close();
     }
   } catch (e) {
     io.stderr(`rulepack: cannot read ${options.db}: ${e instanceof Error ? e.message : e}\n`);

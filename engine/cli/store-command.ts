@@ -16,7 +16,10 @@ export interface StoreLoadOptions {
  * any problem nothing is written: exit 1 with one `FILE:LINE:COL: CODE
  * message` line per problem on stderr.
  */
-export function storeLoadCommand(options: StoreLoadOptions, io: CliIo): CommandResult {
+export async function storeLoadCommand(
+  options: StoreLoadOptions,
+  io: CliIo,
+): Promise<CommandResult> {
   const load = loadMasterData(options.masterData);
   if (!load.ok) {
     for (const e of load.errors) io.stderr(`${formatPackError(e)}\n`);
@@ -32,9 +35,9 @@ export function storeLoadCommand(options: StoreLoadOptions, io: CliIo): CommandR
     return { exitCode: EXIT.failed };
   }
   try {
-    store.loadMasterData(load.data);
+    await store.loadMasterData(load.data);
   } finally {
-    store.close();
+    await store.close();
   }
   const d = load.data;
   io.stdout(

@@ -1,5 +1,6 @@
 import { existsSync, watch } from "node:fs";
 import { type CliIo, type CommandResult, EXIT } from "../io/cli-io.js";
+import { COVERAGE_FORMATS, type CoverageFormat } from "../testing/coverage-files.js";
 import { defaultPaths } from "../testing/discover.js";
 import { REPORTERS, type ReporterName } from "../testing/report.js";
 import { runTests, type TestOptions } from "../testing/runner.js";
@@ -14,6 +15,11 @@ export interface TestCommandArgs {
   readonly update: boolean;
   readonly coverage: boolean;
   readonly coverageThreshold?: string;
+  /** text, lcov or cobertura, as given. */
+  readonly coverageFormat?: string;
+  readonly coverageOutput?: string;
+  /** practice or all, as given. */
+  readonly coverageScope?: string;
   readonly bail: boolean;
   readonly watch: boolean;
   readonly explain: boolean;
@@ -26,6 +32,9 @@ export const isCi = (value: string | undefined): boolean =>
   value !== undefined && value !== "" && value !== "0" && value.toLowerCase() !== "false";
 
 const isReporter = (r: string): r is ReporterName => (REPORTERS as readonly string[]).includes(r);
+
+const isCoverageFormat = (f: string): f is CoverageFormat =>
+  (COVERAGE_FORMATS as readonly string[]).includes(f);
 
 /**
  * `rulepack test [PATH...]`: check the arguments (exit 2 on a bad one;
@@ -63,6 +72,14 @@ export async function testCommand(args: TestCommandArgs, io: CliIo): Promise<Com
         `--coverage-threshold '${args.coverageThreshold}' must be a percentage, 0 to 100`,
       );
   }
+  const format = args.coverageFormat ?? "text";
+  if (!isCoverageFormat(format))
+    return usage(`unknown --coverage-format '${format}' (${COVERAGE_FORMATS.join(", ")})`);
+  if (format !== "text" && args.coverageOutput === undefined)
+    return usage(`--coverage-format ${format} needs --coverage-output FILE`);
+  const scope = args.coverageScope ?? "practice";
+  if (scope !== "practice" && scope !== "all")
+    return usage(`unknown --coverage-scope '${scope}' (practice, all)`);
   const options: TestOptions = {
     paths: args.paths.length > 0 ? args.paths : defaultPaths(),
     ...(args.filter !== undefined && { filter: args.filter }),
@@ -72,6 +89,11 @@ export async function testCommand(args: TestCommandArgs, io: CliIo): Promise<Com
     update: args.update,
     coverage: args.coverage,
     ...(threshold !== undefined && { coverageThreshold: threshold }),
+    ...(args.coverageOutput !== undefined && {
+      coverageOutput: args.coverageOutput,
+      coverageFormat: format,
+    }),
+    ...(args.coverageScope !== undefined && { coverageScope: scope }),
     bail: args.bail,
     explain: args.explain,
     ci,

@@ -60,7 +60,7 @@ export async function missingSlipsCommand(
   try {
     list = [...(await store.appointmentsMissingSlips())].sort(bySoonest);
   } finally {
-    store.close();
+    await store.close();
   }
   const count = `${list.length} appointment${list.length === 1 ? "" : "s"} missing slips\n`;
   if (options.format === "json") {

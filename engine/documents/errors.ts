@@ -5,6 +5,7 @@
 export type PackErrorCode =
   | "FILE_NOT_FOUND"
   | "YAML_SYNTAX"
+  | "YAML_ALIAS_LIMIT"
   | "DUPLICATE_KEY"
   | "UNKNOWN_KEY"
   | "MISSING_KEY"
@@ -20,11 +21,13 @@ export type PackErrorCode =
   | "JSONATA_FORBIDDEN_FUNCTION"
   | "EXTENDS_CYCLE"
   | "EXTENDS_NOT_FOUND"
+  | "EXTENDS_NOT_A_PACK"
   | "MAPPING_TABLE_NOT_FOUND"
   | "DUPLICATE_RULE"
   | "DUPLICATE_ROW"
   | "PACK_ID_MISMATCH"
-  | "MODELINE_MISSING";
+  | "MODELINE_MISSING"
+  | "LOAD_FAILED";
 
 export interface SourcePosition {
   readonly file: string;

@@ -94,7 +94,15 @@ export function readYaml(file: string, text?: string, options: ReadYamlOptions =
     }
     return { file, line: 1, col: 1 };
   };
-  const data = doc.toJS({ maxAliasCount: 100 });
+  const converted = toData(doc);
+  if (!converted.ok) {
+    const alias = firstAlias(doc);
+    return {
+      ok: false,
+      errors: [{ ...converted.error, ...position(alias?.range?.[0] ?? 0) }],
+    };
+  }
+  const data = converted.data;
   return {
     ok: true,
     source: {
@@ -106,6 +114,45 @@ export function readYaml(file: string, text?: string, options: ReadYamlOptions =
       locateWithin: within(doc, src, locate, position),
     },
   };
+}
+
+/** Aliases may expand to at most this many nodes each (the `yaml` package's guard against alias bombs). */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * The document as plain data. `yaml` throws when aliases expand to too many
+ * nodes (a "billion laughs" file, or just many aliases of a large anchor):
+ * that is a problem of the file, reported at its first alias, not thrown.
+ */
+function toData(
+  doc: Document,
+): { ok: true; data: unknown } | { ok: false; error: { code: PackErrorCode; message: string } } {
+  try {
+    return { ok: true, data: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (/alias/i.test(message))
+      return {
+        ok: false,
+        error: {
+          code: "YAML_ALIAS_LIMIT",
+          message: `the aliases (*name) of this file expand to too many nodes (${firstLine(message)}); write the repeated values out, or alias smaller anchors`,
+        },
+      };
+    return { ok: false, error: { code: "YAML_SYNTAX", message: firstLine(message) } };
+  }
+}
+
+/** The first alias node (`*name`) of the document, where an alias problem is shown. */
+function firstAlias(doc: Document): Node | undefined {
+  let found: Node | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      found = node;
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 function firstLine(message: string): string {

@@ -1,6 +1,8 @@
 import jsonata from "jsonata";
 import { compileReference } from "../paths/index.js";
 import type { CompiledReference, ReadContext, ReadResult } from "../paths/types.js";
+import { attachBudget, BudgetExceeded, startRun } from "./budget.js";
+import { shadowBuiltins } from "./builtins.js";
 
 /**
  * JSONata in rule packs: conditions (`when:`) and computed values (`expr:`).
@@ -8,27 +10,47 @@ import type { CompiledReference, ReadContext, ReadResult } from "../paths/types.
  * plain frozen data, with two helpers:
  *   $field('PID.5.1')    a field reference, compiled at load like any other
  *   $mapCode(table, code) a code through a mapping table
- * Regex literals are refused (a catastrophic regex escapes JSONata's timeout)
- * and `$eval` is refused and shadowed, so the ban cannot be bypassed; a regex
- * that reaches evaluation anyway meets a RegexEngine that refuses it. `$random`,
- * `$shuffle` and functions that are neither JSONata's, the helpers nor bound in
- * the expression are refused too, and `$now()`/`$millis()` are the run's `now`,
- * so evaluation is replayable (docs/pack-language.md §5.2).
+ * Regex literals are refused (a catastrophic regex escapes the step budget:
+ * one call is one step) and `$eval` is refused and shadowed, so the ban
+ * cannot be bypassed; a regex that reaches evaluation anyway meets a
+ * RegexEngine that refuses it. `$random`, `$shuffle` and functions that are
+ * neither JSONata's, the helpers nor bound in the expression are refused
+ * too, and `$now()`/`$millis()` are the message's clock (`env.now`), so
+ * evaluation is replayable (docs/pack-language.md §5.2).
  */
 
+/**
+ * `limits.expressions` (docs/pack-language.md §11). Every limit but
+ * `timeoutMs` is counted, not timed, so an expression's verdict is the same
+ * on any machine (budget.ts, docs/decisions/0010).
+ */
 export interface ExpressionBudget {
-  /** Evaluation time limit per expression (JSONata `timeout`, error D1012). */
-  readonly timeoutMs: number;
-  /** Maximum evaluation depth (JSONata `stack`, error D1011). */
+  /** Evaluation steps (JSONata nodes evaluated) per evaluation: EXPRESSION_BUDGET_EXCEEDED. */
+  readonly maxSteps: number;
+  /** Maximum evaluation depth (JSONata `stack`, error D1011): EXPRESSION_BUDGET_EXCEEDED. */
   readonly maxDepth: number;
-  /** Longest sequence an expression may build (JSONata `sequence`, error D2015). */
+  /** Longest sequence or array an expression may build (JSONata `sequence`, D2015). */
   readonly maxSequence: number;
+  /** Longest string an expression may build, checked before the built-ins allocate it. */
+  readonly maxStringLength: number;
+  /** Characters and items one evaluation may build in all (strings and arrays). */
+  readonly maxAllocation: number;
+  /**
+   * Wall time of one evaluation (JSONata `timeout`, D1012): only a backstop
+   * against a hung evaluator, far above any expression within the counted
+   * limits. EXPRESSION_TIMEOUT: the message is tried once more, after the
+   * backlog; a second hit is ATHENAERROR.
+   */
+  readonly timeoutMs: number;
 }
 
 export const DEFAULT_BUDGET: ExpressionBudget = Object.freeze({
-  timeoutMs: 50,
+  maxSteps: 10_000,
   maxDepth: 100,
   maxSequence: 10_000,
+  maxStringLength: 1_000_000,
+  maxAllocation: 10_000_000,
+  timeoutMs: 10_000,
 });
 
 export type ExpressionLoadCode =
@@ -45,7 +67,14 @@ export interface ExpressionLoadError {
   readonly column: number;
 }
 
-export type ExpressionRunCode = "EXPRESSION_ERROR" | "EXPRESSION_BUDGET_EXCEEDED";
+/**
+ * EXPRESSION_ERROR and EXPRESSION_BUDGET_EXCEEDED are faults of the pack (the
+ * message goes to ERROR); EXPRESSION_TIMEOUT is the machine's (the backstop).
+ */
+export type ExpressionRunCode =
+  | "EXPRESSION_ERROR"
+  | "EXPRESSION_BUDGET_EXCEEDED"
+  | "EXPRESSION_TIMEOUT";
 
 export interface ExpressionRunError {
   readonly code: ExpressionRunCode;
@@ -60,8 +89,8 @@ export interface ExpressionEnvironment {
   readonly mapCode: (table: string, code: string) => string | undefined;
   /** Further variables for this evaluation, e.g. `$value` (the `from:` result of a field rule). */
   readonly variables?: Readonly<Record<string, unknown>>;
-  /** The run's `now` (`--now`): what `$now()` and `$millis()` return. Absent: the wall clock. */
-  readonly now?: Date;
+  /** The message's clock (`--now`, the listener's receipt): what `$now()` and `$millis()` return. */
+  readonly now: Date;
 }
 
 export type ExpressionValue = unknown;
@@ -82,7 +111,7 @@ export interface CompiledExpression {
   readonly tableColumns: ReadonlyMap<string, number>;
   /**
    * Evaluate over `input`. Never throws and never rejects: a failure is an
-   * `EXPRESSION_ERROR` or `EXPRESSION_BUDGET_EXCEEDED` value. `input` is
+   * `ExpressionRunCode` value. `input` is
    * copied to plain frozen data unless it came from `plainInput`.
    */
   evaluate(input: unknown, env: ExpressionEnvironment): Promise<ExpressionResult>;
@@ -92,8 +121,13 @@ export type ExpressionCompileResult =
   | { readonly ok: true; readonly expression: CompiledExpression }
   | { readonly ok: false; readonly errors: readonly ExpressionLoadError[] };
 
-/** JSONata error codes that mean "the budget was spent", not "the expression is wrong". */
-const BUDGET_CODES = new Set(["D1011", "D1012", "D2015", "U1001"]);
+/**
+ * JSONata error codes that mean "the budget was spent", not "the expression
+ * is wrong": depth (D1011, U1001 a native stack overflow), sequence length
+ * (D2015), a range too long to build (D2014).
+ */
+const BUDGET_CODES = new Set(["D1011", "D2014", "D2015", "U1001"]);
+const TIMEOUT_CODE = "D1012";
 
 const NOT_REPLAYABLE = "its result changes from run to run, so a message would not replay the same";
 
@@ -241,7 +275,7 @@ export function compileExpression(
       errors.push({
         code: "JSONATA_REGEX_FORBIDDEN",
         message:
-          "regular expression literals are not allowed in rule packs (a catastrophic regex escapes the time budget); use $contains, $substringBefore or a mapping table",
+          "regular expression literals are not allowed in rule packs (a catastrophic regex escapes the step budget: one call is one step); use $contains, $substringBefore or a mapping table",
         column: regexStart(source, node.position),
       });
     }
@@ -333,12 +367,15 @@ export function compileUnchecked(
 }
 
 function jsonataOf(source: string, budget: ExpressionBudget): jsonata.Expression {
-  return jsonata(source, {
+  const compiled = jsonata(source, {
     timeout: budget.timeoutMs,
     stack: budget.maxDepth,
     sequence: budget.maxSequence,
     RegexEngine: NoRegexEngine as unknown as RegExpConstructor,
   } as jsonata.JsonataOptions);
+  attachBudget(compiled, budget);
+  shadowBuiltins(compiled, budget);
+  return compiled;
 }
 
 const PLAIN = new WeakSet<object>();
@@ -415,10 +452,22 @@ function accessorExpression(source: string, reference: CompiledReference): Compi
 }
 
 function runError(source: string, e: unknown): ExpressionRunError {
-  const err = (e ?? {}) as { code?: string; message?: string };
-  const code = BUDGET_CODES.has(err.code ?? "") ? "EXPRESSION_BUDGET_EXCEEDED" : "EXPRESSION_ERROR";
+  const err = (e ?? {}) as { code?: string; message?: string; error?: unknown };
   const detail = typeof err.message === "string" ? err.message : String(e);
-  return { code, message: `${source}: ${err.code ? `${err.code} ` : ""}${detail}` };
+  return {
+    code: runCode(e),
+    message: `${source}: ${err.code ? `${err.code} ` : ""}${detail}`,
+  };
+}
+
+function runCode(e: unknown): ExpressionRunCode {
+  if (e instanceof BudgetExceeded) return "EXPRESSION_BUDGET_EXCEEDED";
+  // A string or an array past what V8 can hold, should one slip past the checks.
+  if (e instanceof RangeError) return "EXPRESSION_BUDGET_EXCEEDED";
+  const code = (e as { code?: unknown } | null)?.code;
+  if (code === TIMEOUT_CODE) return "EXPRESSION_TIMEOUT";
+  if (typeof code === "string" && BUDGET_CODES.has(code)) return "EXPRESSION_BUDGET_EXCEEDED";
+  return "EXPRESSION_ERROR";
 }
 
 /** `$fromMillis`, to format the run's `now` as `$now(picture, timezone)` would. */
@@ -439,6 +488,7 @@ function jsonataExpression(
     tableColumns,
     async evaluate(input, env) {
       const now = env.now;
+      const { bindings: run } = startRun();
       const bindings: Record<string, unknown> = {
         ...env.variables,
         field: (ref: string) => {
@@ -457,11 +507,10 @@ function jsonataExpression(
         shuffle: () => {
           throw { code: "RP0003", message: "$shuffle is not allowed in rule packs" };
         },
-        ...(now && {
-          millis: () => now.getTime(),
-          now: (picture?: string, timezone?: string) =>
-            FROM_MILLIS.evaluate({}, { ms: now.getTime(), picture, timezone }),
-        }),
+        millis: () => now.getTime(),
+        now: (picture?: string, timezone?: string) =>
+          FROM_MILLIS.evaluate({}, { ms: now.getTime(), picture, timezone }),
+        ...run,
       };
       try {
         return {

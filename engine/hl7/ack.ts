@@ -97,19 +97,31 @@ export const HL7_ERROR_TEXT: Readonly<Record<string, string>> = {
   "207": "Application internal error",
 };
 
-/** Our error codes onto table 0357 (docs/ack-codes.md); anything else is 207. */
+/**
+ * Our error codes onto table 0357 (docs/ack-codes.md); anything else is
+ * 207. 207 says the application failed: a code the sender can act on (its
+ * data, its batch) gets the 0357 code that names what is wrong with it.
+ */
 const TABLE_0357: Readonly<Record<string, string>> = {
   PARSE_ERROR: "100",
+  // The frame holds messages (MSH segments) past queue.listener.maxMessagesPerFrame.
+  FRAME_MESSAGE_LIMIT: "100",
   REQUIRED_FIELD_MISSING: "101",
   RECOMMENDED_FIELD_MISSING: "101",
+  // The event needs a policy (or self-pay) and the patient holds none.
+  NO_INSURANCE: "101",
   INVALID_VALUE: "102",
   TOO_MANY_DIAGNOSES: "102",
   DIAGNOSES_TRUNCATED: "102",
+  // A field holds data in a layout (components) no field rule reads.
+  DATA_NOT_READ: "102",
   UNMAPPED_CODE: "103",
   UNMAPPED_INSURANCE: "103",
   UNKNOWN_PROVIDER: "103",
   UNKNOWN_DEPARTMENT: "103",
   UNKNOWN_PROCEDURE: "103",
+  // SCH.25 is no practice appointment status, so it decides no event.
+  STATUS_NOT_APPLIED: "103",
   MESSAGE_TYPE_NOT_SUPPORTED: "200",
   EVENT_NOT_ENABLED: "201",
   UNSUPPORTED_PROCESSING_ID: "202",
@@ -120,10 +132,16 @@ const TABLE_0357: Readonly<Record<string, string>> = {
   DUPLICATE: "205",
   // A person must decide between records the message's keys match (or would change).
   REVIEW_REQUIRED: "205",
+  // A cancelled or charged appointment is final for a status move: the record refuses it.
+  INVALID_APPOINTMENT_TRANSITION: "206",
   INTERNAL_ERROR: "207",
   EXPRESSION_ERROR: "207",
   EXPRESSION_BUDGET_EXCEEDED: "207",
+  EXPRESSION_TIMEOUT: "207",
   STORE_FAILED: "207",
+  FRAME_TOO_LARGE: "207",
+  // The engine died on the message twice: the application's failure, not the data's.
+  POISON_MESSAGE: "207",
 };
 
 export function hl7ErrorCode(code: string): string {

@@ -1,6 +1,8 @@
 import { type ByteDecoding, charsetFor, decodeBytes, NON_ASCII } from "./charset.js";
 import { delimitersFrom, STANDARD_DELIMITERS } from "./delimiters.js";
 import { type FieldSyntax, fieldSyntax, literalField, parseField } from "./fields.js";
+import { type ReadLimits, readLimits } from "./limits.js";
+import { repeatedSegments } from "./structures.js";
 import type {
   Hl7Delimiters,
   Hl7Document,
@@ -11,18 +13,21 @@ import type {
   ParseIssue,
   ParseIssueCode,
 } from "./tree.js";
+import { type ReadWork, unframe } from "./unframe.js";
 
 /** Segments that carry their own delimiters in fields 1 and 2. */
 const HEADER_SEGMENTS = new Set(["MSH", "FHS", "BHS"]);
 const TRAILER_SEGMENTS = new Set(["BTS", "FTS"]);
 const SEGMENT_NAME = /^(?:[A-Z][A-Z0-9]{2}|Z[A-Z0-9]{2,})$/;
 const LINE_BREAK = /\r\n|\r|\n/;
-const ENDS_WITH_LINE_BREAK = /[\r\n]$/;
-const MLLP_START = "\x0b";
-/** A frame's start byte, after the line breaks or spaces that may separate frames. */
-const MLLP_FRAME_START = /^[\r\n\t ]*\x0b/;
-const MLLP_END = /\x1c\r?/;
 const UTF8_BOM = [0xef, 0xbb, 0xbf] as const;
+
+export interface ParseOptions {
+  /** Bounds on one message (engine/hl7/limits.ts); the defaults when absent. */
+  readonly limits?: Partial<ReadLimits>;
+  /** Counts the characters framing and line splitting go through (tests hold reading linear). */
+  readonly work?: ReadWork;
+}
 
 /**
  * Parse HL7 v2 input into a frozen document. Never throws: problems become
@@ -31,43 +36,32 @@ const UTF8_BOM = [0xef, 0xbb, 0xbf] as const;
  * Bytes are decoded per message, with the character set its MSH-18 names
  * (UTF-8 when absent); a string is taken as already decoded.
  */
-export function parseHl7(input: Uint8Array | string): Hl7Document {
+export function parseHl7(input: Uint8Array | string, options: ParseOptions = {}): Hl7Document {
+  const read: Reading = { limits: readLimits(options.limits), work: options.work };
   if (typeof input === "string") {
     const bom = input.charCodeAt(0) === 0xfeff;
-    const framed = unframe(bom ? input.slice(1) : input);
-    return parseText(framed.text, bom, framed.mllp, []);
+    const framed = unframe(bom ? input.slice(1) : input, options.work);
+    return parseText(framed.text, bom, framed.mllp, [], read);
   }
   const bom = UTF8_BOM.every((b, i) => input[i] === b);
   let bytes = bom ? input.subarray(3) : input;
   // Framing bytes and segment terminators are ASCII in every supported set, so
   // they are found in a latin1 view, where one character is one byte.
   let latin = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1");
-  const framed = unframe(latin);
+  const framed = unframe(latin, options.work);
   if (framed.mllp) {
     latin = framed.text;
     bytes = Buffer.from(latin, "latin1");
   }
   // Pure ASCII reads the same in every supported set.
-  if (!NON_ASCII.test(latin)) return parseText(latin, bom, framed.mllp, []);
+  if (!NON_ASCII.test(latin)) return parseText(latin, bom, framed.mllp, [], read);
   const decoded = decodeMessages(bytes, latin);
-  return parseText(decoded.text, bom, framed.mllp, decoded.issues);
+  return parseText(decoded.text, bom, framed.mllp, decoded.issues, read);
 }
 
-/**
- * Remove MLLP framing (VT ... FS CR). Line breaks between frames are dropped,
- * and a frame whose last segment has no terminator is ended, so that the next
- * frame's MSH starts a line of its own. Anything else is kept as text.
- */
-function unframe(text: string): { readonly text: string; readonly mllp: boolean } {
-  if (!text.startsWith(MLLP_START) && !text.includes("\x1c")) return { text, mllp: false };
-  let out = "";
-  for (const frame of text.split(MLLP_END)) {
-    const content = frame.replace(MLLP_FRAME_START, "");
-    if (content === "") continue;
-    if (out !== "" && !ENDS_WITH_LINE_BREAK.test(out)) out += "\r";
-    out += content;
-  }
-  return { text: out, mllp: true };
+interface Reading {
+  readonly limits: ReadLimits;
+  readonly work: ReadWork | undefined;
 }
 
 /** The text of `raw` before the first of the `cuts` characters (a component of MSH-18). */
@@ -171,6 +165,10 @@ interface MessageUnderConstruction {
   readonly charset: string;
   readonly syntax: FieldSyntax;
   readonly segments: Hl7Segment[];
+  /** Characters read into it so far, terminators included. */
+  chars: number;
+  /** It went over a read limit: its further lines are kept whole, not parsed. */
+  overLimit: boolean;
 }
 
 interface OpenBatch {
@@ -184,8 +182,10 @@ function parseText(
   bom: boolean,
   mllp: boolean,
   decodeIssues: ParseIssue[],
+  read: Reading,
 ): Hl7Document {
   const lines = text.split(LINE_BREAK);
+  if (read.work) read.work.chars += text.length;
   const finalTerminator = lines.length > 1 && lines[lines.length - 1] === "";
   if (finalTerminator || text === "") lines.pop();
 
@@ -199,7 +199,11 @@ function parseText(
   let outsideRun = false;
 
   const close = () => {
-    if (current) messages.push(freezeMessage(current));
+    if (current) {
+      const message = freezeMessage(current);
+      messages.push(message);
+      issues.push(...repeatedSegments(message));
+    }
     current = null;
   };
   const addEnvelope = (segment: Hl7Segment, delimiters: Hl7Delimiters) => {
@@ -226,6 +230,8 @@ function parseText(
           charset: charset.name,
           syntax,
           segments: [headerSegment(header, syntax, lineNo)],
+          chars: line.length + 1,
+          overLimit: false,
         };
         for (const problem of header.problems) {
           issues.push(issue("PARSE_ERROR", "error", index, 0, lineNo, problem));
@@ -261,6 +267,11 @@ function parseText(
       continue;
     }
     if (current) {
+      current.chars += line.length + 1;
+      if (current.overLimit || overLimit(current, read.limits, lineNo, issues)) {
+        current.segments.push(wholeSegment(line, lineNo, current.delimiters));
+        continue;
+      }
       const segment = plainSegment(line, lineNo, current.syntax);
       if (segment.name !== "" && !SEGMENT_NAME.test(segment.name)) {
         issues.push(
@@ -374,6 +385,40 @@ function headerSegment(h: ParsedHeader, syntax: FieldSyntax, lineNo: number): Hl
 /** The first component of a header field, read before the segment is parsed (MSH-18). */
 function headerComponent(h: ParsedHeader, n: number): string {
   return firstComponent(h.rest[n - 3] ?? "", h.delimiters.component, h.delimiters.repetition);
+}
+
+/**
+ * Whether this line takes the message over a read limit (reported once, at
+ * the line): the rest of the message is kept, unparsed, so it is stored as
+ * received, but it is not read.
+ */
+function overLimit(
+  m: MessageUnderConstruction,
+  limits: ReadLimits,
+  lineNo: number,
+  issues: ParseIssue[],
+): boolean {
+  const segments = m.segments.length + 1;
+  if (segments <= limits.maxSegments && m.chars <= limits.maxMessageChars) return false;
+  m.overLimit = true;
+  const what =
+    segments > limits.maxSegments
+      ? `more than ${limits.maxSegments} segments`
+      : `more than ${limits.maxMessageChars} characters`;
+  issues.push(
+    issue("MESSAGE_TOO_LARGE", "error", m.index, m.segments.length, lineNo, {
+      message: `the message holds ${what} (the read limit); from line ${lineNo} on it is kept but not read`,
+    }),
+  );
+  return true;
+}
+
+/** A line kept as received: its name, then the rest as one field. */
+function wholeSegment(line: string, lineNo: number, delimiters: Hl7Delimiters): Hl7Segment {
+  const cut = line.indexOf(delimiters.field);
+  const name = cut < 0 ? line : line.slice(0, cut);
+  const fields = cut < 0 ? [] : [literalField(line.slice(cut + 1))];
+  return Object.freeze({ name, fields: Object.freeze(fields), line: lineNo });
 }
 
 function plainSegment(line: string, lineNo: number, syntax: FieldSyntax): Hl7Segment {

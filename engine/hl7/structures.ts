@@ -1,3 +1,6 @@
+import { messageType } from "./access.js";
+import type { Hl7Message, ParseIssue } from "./tree.js";
+
 /**
  * Which segments each message structure can carry (HL7 v2.5.1 abstract
  * message syntax, plus what later versions added: ARV, PRT, ... ), so a pack
@@ -102,4 +105,59 @@ export const TRIGGER_STRUCTURES: Readonly<Record<string, string>> = {
 export function structureCarries(structure: string, segment: string): boolean {
   if (segment.startsWith("Z")) return true;
   return MESSAGE_STRUCTURES[structure]?.includes(segment) ?? false;
+}
+
+/**
+ * The segments each structure holds at most once: those outside every
+ * repeating group (HL7 v2.5.1 abstract message syntax; 2.3.1 agrees). In
+ * SIU_S12 the patient group repeats, so PID may too.
+ */
+export const SINGLE_SEGMENTS: Readonly<Record<string, readonly string[]>> = {
+  ADT_A01: ["MSH", "UAC", "EVN", "PID", "PD1", "PV1", "PV2", "DRG", "ACC", "UB1", "UB2", "PDA"],
+  ADT_A05: ["MSH", "UAC", "EVN", "PID", "PD1", "PV1", "PV2", "DRG", "ACC", "UB1", "UB2", "PDA"],
+  SIU_S12: ["MSH", "UAC", "SCH"],
+  DFT_P03: ["MSH", "UAC", "EVN", "PID", "PD1", "PV1", "PV2", "DRG", "ACC"],
+};
+
+/**
+ * The structure a message is read with: its trigger's (the engine routes by
+ * MSH-9.1 and MSH-9.2), else the one MSH-9.3 names when it is known.
+ */
+export function structureOf(message: Hl7Message): string | undefined {
+  const type = messageType(message);
+  // Own keys only: a message's MSH-9 may say `__proto__`.
+  const trigger = `${type.code}^${type.trigger}`;
+  if (Object.hasOwn(TRIGGER_STRUCTURES, trigger)) return TRIGGER_STRUCTURES[trigger];
+  return Object.hasOwn(SINGLE_SEGMENTS, type.structure) ? type.structure : undefined;
+}
+
+/**
+ * A segment its structure holds once, repeated (a second PID in an ADT^A04):
+ * an error at its second occurrence (`PID[2]`), since the engine would read
+ * one and silently drop the others.
+ */
+export function repeatedSegments(message: Hl7Message): ParseIssue[] {
+  const structure = structureOf(message);
+  const single = structure !== undefined ? SINGLE_SEGMENTS[structure] : undefined;
+  if (!structure || !single) return [];
+  const seen = new Map<string, number>();
+  const issues: ParseIssue[] = [];
+  message.segments.forEach((segment, segmentIndex) => {
+    if (!single.includes(segment.name)) return;
+    const occurrence = (seen.get(segment.name) ?? 0) + 1;
+    seen.set(segment.name, occurrence);
+    if (occurrence !== 2) return;
+    issues.push(
+      Object.freeze({
+        code: "SEGMENT_REPEATED",
+        severity: "error",
+        messageIndex: message.index,
+        segmentIndex,
+        line: segment.line,
+        field: `${segment.name}[${occurrence}]`,
+        message: `${segment.name} occurrence ${occurrence}: the ${structure} structure holds one ${segment.name}`,
+      }),
+    );
+  });
+  return issues;
 }

@@ -106,7 +106,9 @@ export type ParseIssueCode =
   | "INVALID_BYTES"
   | "TEXT_OUTSIDE_MESSAGE"
   | "BATCH_TRAILER_MISSING"
-  | "BATCH_COUNT_MISMATCH";
+  | "BATCH_COUNT_MISMATCH"
+  | "MESSAGE_TOO_LARGE"
+  | "SEGMENT_REPEATED";
 
 /** One parsed input: a file, an MLLP frame, an HTTP body. */
 export interface Hl7Document {

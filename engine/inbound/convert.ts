@@ -1,5 +1,5 @@
 import type { FieldType } from "../model/canonical-fields.js";
-import { toDate, toDateTime } from "../model/time.js";
+import { toDate, toDateTime, toServiceDate } from "../model/time.js";
 
 /**
  * Conversion of an extracted value to its record field's type
@@ -12,6 +12,27 @@ export type Converted =
 type Converter = (value: unknown, timeZone: string) => Converted;
 
 const text = (v: unknown) => (typeof v === "string" ? v : String(v));
+
+const WHOLE = /^[+-]?\d+$/;
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)$/;
+/** HL7's SI (sequence ID) is at most four digits. */
+const MAX_SET_ID = 9999;
+
+/** A value quoted in a reason: a 400-digit number is shown by its start and length. */
+function brief(t: string): string {
+  return t.length > 24 ? `${t.slice(0, 20)}... (${t.length} characters)` : t;
+}
+
+/**
+ * Numbers are JavaScript doubles: past 2^53 - 1 they are no longer exact
+ * (99999999999999999999 was stored as 1e20) and 400 digits are Infinity.
+ */
+function beyondSafe(t: string): Converted {
+  return {
+    ok: false,
+    reason: `'${brief(t)}' is beyond ±${Number.MAX_SAFE_INTEGER} (2^53 - 1), the largest number stored exactly`,
+  };
+}
 
 const CONVERTERS: Readonly<Record<FieldType, Converter>> = {
   string: (v) => ({ ok: true, value: text(v) }),
@@ -29,6 +50,12 @@ const CONVERTERS: Readonly<Record<FieldType, Converter>> = {
       ? { ok: true, value: date }
       : { ok: false, reason: `'${text(v)}' is not a full date (YYYYMMDD)` };
   },
+  serviceDate: (v, zone) => {
+    const date = toServiceDate(text(v), zone);
+    return date
+      ? { ok: true, value: date }
+      : { ok: false, reason: `'${text(v)}' is not a full date (YYYYMMDD)` };
+  },
   dateTime: (v, zone) => {
     const dateTime = toDateTime(text(v), zone);
     return dateTime
@@ -37,15 +64,25 @@ const CONVERTERS: Readonly<Record<FieldType, Converter>> = {
   },
   integer: (v) => {
     const t = text(v).trim();
-    return /^[+-]?\d+$/.test(t)
-      ? { ok: true, value: Number.parseInt(t, 10) }
-      : { ok: false, reason: `'${t}' is not a whole number` };
+    if (!WHOLE.test(t)) return { ok: false, reason: `'${t}' is not a whole number` };
+    const value = Number.parseInt(t, 10);
+    return Number.isSafeInteger(value) ? { ok: true, value } : beyondSafe(t);
   },
   number: (v) => {
     const t = text(v).trim();
-    return /^[+-]?(\d+\.?\d*|\.\d+)$/.test(t)
-      ? { ok: true, value: Number(t) }
-      : { ok: false, reason: `'${t}' is not a number` };
+    if (!DECIMAL.test(t)) return { ok: false, reason: `'${t}' is not a number` };
+    const value = Number(t);
+    return Math.abs(value) <= Number.MAX_SAFE_INTEGER ? { ok: true, value } : beyondSafe(t);
+  },
+  setId: (v) => {
+    const t = text(v).trim();
+    const value = WHOLE.test(t) ? Number.parseInt(t, 10) : Number.NaN;
+    return value >= 1 && value <= MAX_SET_ID
+      ? { ok: true, value }
+      : {
+          ok: false,
+          reason: `'${brief(t)}' is not a set ID (SI): a whole number from 1 to ${MAX_SET_ID}`,
+        };
   },
   list: (v) => ({ ok: true, value: (Array.isArray(v) ? v : [v]).map(text) }),
 };

@@ -139,6 +139,8 @@ async function evaluateRule(
     at: rule.at,
     ...(alternative && { ref: alternative }),
     detail: raw === undefined ? "absent" : raw === null ? "null" : "value",
+    fired: raw !== undefined,
+    ...(rule.map && mapped && raw !== undefined && { options: [{ path: `mappings.${rule.map}` }] }),
   });
   if (raw === undefined) return { kind: "absent", ...base };
   if (raw === null) return { kind: "null", ...base };
@@ -184,6 +186,7 @@ export async function evaluate(
 ): Promise<unknown> {
   const result = await expression.evaluate(input, {
     read,
+    now: ctx.now,
     mapCode: (table, code) => mapCodeForExpression(ctx, table, code),
     ...(variables && { variables }),
   });

@@ -83,6 +83,7 @@ export function mapCode(
       at: row.at,
       table,
       row: `${row.foreign} -> ${row.practice}`,
+      options: [{ path: `mappings.${element}.mappingRequired`, value: true }],
     });
     value = row.practice;
   } else {

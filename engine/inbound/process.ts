@@ -54,7 +54,8 @@ export async function processMessage(
 ): Promise<Outcome> {
   const ctx = messageContext(pack, message, view, now, options.review);
   const type = messageType(message);
-  const route = HANDLERS[type.code];
+  // Own keys only: MSH-9.1 `__proto__` or `toString` named Object's, and threw.
+  const route = Object.hasOwn(HANDLERS, type.code) ? HANDLERS[type.code] : undefined;
   let actions: TypedAction[] = [];
   for (const issue of issues) {
     ctx.found.errors.push({

@@ -10,10 +10,29 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
 }
 
-export const processIo: CliIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-};
+/**
+ * A CliIo over two streams. A reader that goes away (`rulepack run ... |
+ * head`) makes the next write fail with EPIPE: the command finishes what it
+ * is doing (every message still ends in a state) and writes nothing more to
+ * that stream, instead of dying of an unhandled 'error' event. Other
+ * stream errors are not ours to hide.
+ */
+export function streamIo(stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): CliIo {
+  return { stdout: quietOnEpipe(stdout), stderr: quietOnEpipe(stderr) };
+}
+
+function quietOnEpipe(stream: NodeJS.WritableStream): (text: string) => void {
+  let closed = false;
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE") throw e;
+    closed = true;
+  });
+  return (text) => {
+    if (!closed) stream.write(text);
+  };
+}
+
+export const processIo: CliIo = streamIo(process.stdout, process.stderr);
 
 export type ReadResult =
   | { readonly ok: true; readonly bytes: Uint8Array }

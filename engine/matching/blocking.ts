@@ -11,6 +11,12 @@ export interface BlockingKeys {
   readonly phone?: string;
   /** Soundex of the last name followed by the first name's initial (engine/matching/blocking.ts). */
   readonly lastNamePhonetic?: string;
+  /**
+   * The sender's own patient identifier (`patient.senderPatientId`, trimmed).
+   * Not a demographic key: looked up alone, so that a message with a stored
+   * patient's PID-3 is never silently a second patient.
+   */
+  readonly senderId?: string;
 }
 
 const digits = (text: string | null | undefined): string => (text ?? "").replace(/\D/g, "");
@@ -30,10 +36,12 @@ export function blockingKeysOf(patient: Patient): BlockingKeys {
   const lastName = patient.lastName
     ? `${soundex(patient.lastName)}${(patient.firstName ?? "").trim().charAt(0).toUpperCase()}`
     : "";
+  const senderId = (patient.senderPatientId ?? "").trim();
   return {
     ...(patient.dob && { dob: patient.dob }),
     ...(ssn.length >= 9 && !/^0+$/.test(ssn) && { ssn }),
     ...(phone.length === 10 && { phone }),
     ...(lastName && { lastNamePhonetic: lastName }),
+    ...(senderId && { senderId }),
   };
 }

@@ -7,10 +7,18 @@
 export type FieldType =
   | "string"
   | "code"
+  /** A calendar date as written (a date of birth keeps its day whatever the offset). */
   | "date"
+  /**
+   * The day a service happens: a value with a time and an offset is an
+   * instant, and its day is the one in the practice's time zone.
+   */
+  | "serviceDate"
   | "dateTime"
   | "integer"
   | "number"
+  /** HL7 SI, a sequence ID: a whole number from 1 to 9999. */
+  | "setId"
   | "boolean"
   | "list";
 
@@ -31,11 +39,13 @@ export const CANONICAL_FIELDS: Readonly<Record<string, FieldType>> = {
   "patient.dob": "date",
   "patient.sex": "code",
   "patient.ssn": "string",
+  "patient.senderPatientId": "string",
   ...address("patient.address"),
   "patient.address.country": "code",
   "patient.phones.home": "string",
   "patient.phones.mobile": "string",
   "patient.phones.work": "string",
+  "patient.email": "string",
   "patient.race": "code",
   "patient.ethnicity": "code",
   "patient.language": "code",
@@ -52,7 +62,7 @@ export const CANONICAL_FIELDS: Readonly<Record<string, FieldType>> = {
   "patient.nextOfKin.firstName": "string",
   "patient.nextOfKin.relationship": "code",
   "patient.nextOfKin.phone": "string",
-  "policy.sequence": "integer",
+  "policy.sequence": "setId",
   "policy.packageId": "code",
   "policy.policyNumber": "string",
   "policy.relationshipToInsured": "code",
@@ -69,7 +79,7 @@ export const CANONICAL_FIELDS: Readonly<Record<string, FieldType>> = {
   "appointment.notes": "string",
   "appointment.cancelReason": "code",
   "appointment.status": "code",
-  "claim.serviceDate": "date",
+  "claim.serviceDate": "serviceDate",
   "claim.renderingProviderId": "code",
   "claim.supervisingProviderId": "code",
   "claim.departmentId": "code",

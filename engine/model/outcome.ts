@@ -25,6 +25,8 @@ export type ErrorCode =
   | "EVENT_NOT_ENABLED"
   | "REQUIRED_FIELD_MISSING"
   | "RECOMMENDED_FIELD_MISSING"
+  /** A warning: the message holds data no field rule read (a phone in XTN components the rule skips). */
+  | "DATA_NOT_READ"
   | "INVALID_VALUE"
   | "UNMAPPED_CODE"
   | "UNMAPPED_INSURANCE"
@@ -36,8 +38,15 @@ export type ErrorCode =
   | "UNKNOWN_DEPARTMENT"
   | "UNKNOWN_PROCEDURE"
   | "TOO_MANY_DIAGNOSES"
+  | "INVALID_APPOINTMENT_TRANSITION"
+  | "NO_INSURANCE"
+  | "STATUS_NOT_APPLIED"
+  /** A pack expression failed (a fault of the pack): ERROR at the rule. */
   | "EXPRESSION_ERROR"
+  /** A pack expression spent its counted budget (`limits.expressions`): ERROR at the rule. */
   | "EXPRESSION_BUDGET_EXCEEDED"
+  /** A pack expression hit the wall-clock backstop twice (`timeoutMs`): ATHENAERROR. */
+  | "EXPRESSION_TIMEOUT"
   | "INTERNAL_ERROR"
   | "TRANSACTION_SKIPPED"
   | "DIAGNOSES_TRUNCATED"
@@ -48,7 +57,9 @@ export type ErrorCode =
   | "PARSE_WARNING"
   | "UNSUPPORTED_VERSION"
   | "UNSUPPORTED_PROCESSING_ID"
-  | "FRAME_TOO_LARGE";
+  | "FRAME_TOO_LARGE"
+  | "FRAME_MESSAGE_LIMIT"
+  | "POISON_MESSAGE";
 
 export interface OutcomeError {
   readonly code: ErrorCode;
@@ -65,13 +76,40 @@ export interface OutcomeError {
 export interface TraceEntry {
   readonly step: "route" | "extract" | "map" | "match" | "require" | "decide" | "filter" | "build";
   readonly rule?: string;
-  /** `FILE:LINE` of the rule in the pack. */
+  /** `FILE:LINE` of the rule in the pack (a field or required rule, a mapping row, an outbound field rule). */
   readonly at?: string;
   readonly ref?: string;
   readonly table?: string;
   readonly row?: string;
   readonly score?: Readonly<Record<string, number>>;
+  /** For a person (`--explain`); programs read the structured fields. */
   readonly detail?: string;
+  /** The pack options that decided this step, each with the value in force. */
+  readonly options?: readonly OptionInForce[];
+  /** The event this step decided or belongs to (`patientAdd`, `appointmentCancel`, `charge`). */
+  readonly event?: string;
+  /** false: the rule at `at` was tried and supplied nothing (a field rule that read nothing). */
+  readonly fired?: boolean;
+}
+
+/** A value of an option as the pack spells it. */
+export type OptionValue = string | number | boolean | null | readonly OptionValue[];
+
+/**
+ * One option a step read: rule-test coverage counts it exercised
+ * (engine/testing/coverage.ts), so it names the option as the pack does.
+ */
+export interface OptionInForce {
+  /**
+   * Its path in the merged pack, dotted: `insurance.mode`,
+   * `enabled.inbound.patientAdd`, `mappings.race.mappingRequired`; a map
+   * (`charges.appointmentMatching`) stands for every option it holds.
+   */
+  readonly path: string;
+  /** The value in force; absent when the option is a map. */
+  readonly value?: OptionValue;
+  /** `FILE:LINE` of the list entry that decided (an external ID, an outbound field rule). */
+  readonly at?: string;
 }
 
 export interface ReviewItem {
@@ -115,11 +153,12 @@ export interface Outcome {
   readonly trace: readonly TraceEntry[];
 }
 
-const INTERNAL = new Set<ErrorCode>([
-  "INTERNAL_ERROR",
-  "EXPRESSION_ERROR",
-  "EXPRESSION_BUDGET_EXCEEDED",
-]);
+/**
+ * Faults of the engine or the machine. An expression that fails or spends
+ * its counted budget is the pack's fault (ERROR, a person fixes the pack);
+ * one that hits the wall-clock backstop is the machine's.
+ */
+const INTERNAL = new Set<ErrorCode>(["INTERNAL_ERROR", "EXPRESSION_TIMEOUT"]);
 const BILLING = new Set<ErrorCode>([
   "UNKNOWN_PROVIDER",
   "UNKNOWN_DEPARTMENT",

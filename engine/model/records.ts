@@ -42,6 +42,8 @@ export interface Privacy {
 export interface Patient {
   readonly id?: string;
   readonly externalIds?: Readonly<Record<string, string>>;
+  /** The sender's own patient identifier as received (PID-3's MR repetition, else its first); written once. */
+  readonly senderPatientId?: Nullable<string>;
   readonly lastName?: Nullable<string>;
   readonly firstName?: Nullable<string>;
   readonly middleName?: Nullable<string>;
@@ -55,6 +57,7 @@ export interface Patient {
     readonly mobile?: Nullable<string>;
     readonly work?: Nullable<string>;
   };
+  readonly email?: Nullable<string>;
   readonly race?: Nullable<string>;
   readonly ethnicity?: Nullable<string>;
   readonly language?: Nullable<string>;

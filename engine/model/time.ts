@@ -48,11 +48,30 @@ function validParts(t: HL7Timestamp): boolean {
 
 const pad = (n: number, width = 2) => String(n).padStart(width, "0");
 
-/** `YYYY-MM-DD`, or undefined when the value is not a full date. */
+/**
+ * `YYYY-MM-DD` as written, or undefined when the value is not a full date.
+ * A calendar date (a date of birth) keeps its day whatever time and offset
+ * follow it: `19800214233000-0800` is 1980-02-14.
+ */
 export function toDate(text: string): string | undefined {
   const t = parseTimestamp(text);
   if (!t || t.month === undefined || t.day === undefined) return undefined;
   return `${pad(t.year, 4)}-${pad(t.month)}-${pad(t.day)}`;
+}
+
+/**
+ * The day of a service, `YYYY-MM-DD`, or undefined when the value is not a
+ * full date. A value with a time and an offset is an instant: its day is
+ * the calendar day in `timeZone` (the practice's), not the day the offset
+ * writes (`202603110300+0000` is 2026-03-10 in America/New_York). Without
+ * an offset, or without a time, the day is the one written.
+ */
+export function toServiceDate(text: string, timeZone: string): string | undefined {
+  const date = toDate(text);
+  const t = parseTimestamp(text);
+  if (!date || !t || t.offset === undefined || t.hour === undefined) return date;
+  const wall = `${date}T${pad(t.hour)}:${pad(t.minute ?? 0)}:${pad(t.second ?? 0)}${t.offset}`;
+  return localDay(wall, timeZone);
 }
 
 /** ISO-8601 with an offset, or undefined below minute precision. */

@@ -1,12 +1,10 @@
-import type { PackErrorCode } from "../documents/errors.js";
-import type { PathKey } from "../documents/merge.js";
-import { type CompiledExpression, compileExpression } from "../expressions/runtime.js";
 import { MESSAGE_STRUCTURES, structureCarries } from "../hl7/structures.js";
 import type { OutcomeError } from "../model/outcome.js";
-import type { CodeTranslator, OutboundCodeElement } from "./codes.js";
-import { clearAt, type Location, parseLocation, writeAt } from "./location.js";
+import type { CompiledOutboundField } from "../pack/outbound-options.js";
+import type { CodeTranslator } from "./codes.js";
+import { clearAt, writeAt } from "./location.js";
 import { Segment } from "./segments.js";
-import { OUTBOUND_STRUCTURES, structureOf } from "./structures.js";
+import { structureOf } from "./structures.js";
 
 /**
  * Outbound field rules (`outbound.fields`, docs/pack-language.md §19): a
@@ -15,34 +13,9 @@ import { OUTBOUND_STRUCTURES, structureOf } from "./structures.js";
  * wrote there. A value is `from:` (a chain of record paths, the first with a
  * value wins), then `expr:` (JSONata with `$value`), then `default:`; `map:`
  * sends it through the element's outbound mapping; a null clears the
- * location; no value leaves it as the layout wrote it.
+ * location; no value leaves it as the layout wrote it. The rules are
+ * compiled with the pack (pack/sections/outbound.ts); this applies them.
  */
-
-export interface RawOutboundField {
-  name: string;
-  to: string;
-  from?: string;
-  expr?: string;
-  when?: string;
-  map?: OutboundCodeElement;
-  messages?: string[];
-  default?: string;
-}
-
-export interface CompiledOutboundField {
-  readonly name: string;
-  readonly to: Location;
-  /** Record paths (`patient.phones.mobile`), split at the dots, tried in order. */
-  readonly from?: readonly (readonly string[])[];
-  readonly expr?: CompiledExpression;
-  readonly when?: CompiledExpression;
-  readonly map?: OutboundCodeElement;
-  /** `SIU^S12`: the rule writes only these message types (absent: every one). */
-  readonly messages?: readonly string[];
-  readonly default?: string;
-  /** `FILE:LINE` where the rule was written. */
-  readonly at: string;
-}
 
 /** What a rule reads: the event's records (`patient`, `appointment`, `policies`, `event`). */
 export interface FieldInput {
@@ -50,129 +23,6 @@ export interface FieldInput {
   readonly appointment?: unknown;
   readonly policies?: readonly unknown[];
   readonly event: { readonly kind: string; readonly occurredAt: string };
-}
-
-const ROOTS = new Set(["patient", "appointment", "policies", "event"]);
-const RECORD_PATH = /^[A-Za-z][A-Za-z0-9]*(\.([A-Za-z][A-Za-z0-9]*|\d+))+$/;
-
-interface Helpers {
-  fail(path: PathKey, code: PackErrorCode, message: string, column?: number): void;
-  at(path: PathKey): string;
-  /** The elements `outbound.mappings` configures (what `map:` can name). */
-  readonly mapped: ReadonlySet<string>;
-}
-
-export function compileOutboundFields(
-  raw: readonly RawOutboundField[] | undefined,
-  helpers: Helpers,
-): CompiledOutboundField[] {
-  const out: CompiledOutboundField[] = [];
-  (raw ?? []).forEach((rule, i) => {
-    const path: PathKey = ["outbound", "fields", i];
-    const fail = (key: string, code: PackErrorCode, message: string, column?: number) =>
-      helpers.fail([...path, key], code, message, column);
-    const parsed = parseLocation(rule.to);
-    if (!parsed.ok) {
-      fail("to", "INVALID_FIELD_REFERENCE", parsed.message, parsed.column);
-      return;
-    }
-    const to = parsed.location;
-    const structures = rule.messages
-      ? rule.messages.map((m) => structureOf(m))
-      : OUTBOUND_STRUCTURES;
-    if (!structures.some((s) => s !== undefined && structureCarries(s, to.segment)))
-      fail(
-        "to",
-        "SEGMENT_NOT_IN_MESSAGE",
-        `${to.segment} is not a segment of ${rule.messages ? rule.messages.join(", ") : "any outbound message"} (${[...new Set(structures)].join(", ")})`,
-      );
-    rule.messages?.forEach((m, k) => {
-      if (!(m in OUTBOUND_TRIGGERS))
-        helpers.fail(
-          [...path, "messages", k],
-          "INVALID_VALUE",
-          `'${m}' is not a message type the engine sends (${Object.keys(OUTBOUND_TRIGGERS).join(", ")})`,
-        );
-    });
-    const from = rule.from?.split("|").map((p) => p.trim());
-    for (const p of from ?? []) {
-      if (!RECORD_PATH.test(p) || !ROOTS.has(p.split(".")[0] as string))
-        fail(
-          "from",
-          "INVALID_FIELD_REFERENCE",
-          `'${p}' is not a record path: outbound rules read the event's records (patient.phones.mobile, appointment.type, policies.0.policyNumber, event.kind), not HL7`,
-          (rule.from?.indexOf(p) ?? 0) + 1,
-        );
-    }
-    if (rule.map && !helpers.mapped.has(rule.map))
-      fail(
-        "map",
-        "OPTION_DEPENDENCY",
-        `map: ${rule.map} needs outbound.mappings.${rule.map} (the table that turns practice codes into the receiver's)`,
-      );
-    const expr =
-      rule.expr === undefined
-        ? undefined
-        : expression(rule.expr, (c, m, col) => fail("expr", c, m, col));
-    const when =
-      rule.when === undefined
-        ? undefined
-        : expression(rule.when, (c, m, col) => fail("when", c, m, col));
-    out.push({
-      name: rule.name,
-      to,
-      ...(from && { from: from.map((p) => p.split(".")) }),
-      ...(expr && { expr }),
-      ...(when && { when }),
-      ...(rule.map && { map: rule.map }),
-      ...(rule.messages && { messages: rule.messages }),
-      ...(rule.default !== undefined && { default: rule.default }),
-      at: helpers.at(path),
-    });
-  });
-  return out;
-}
-
-/** The message types the engine sends, by trigger (kept beside the structures). */
-export const OUTBOUND_TRIGGERS = Object.fromEntries(
-  [
-    "ADT^A01",
-    "ADT^A04",
-    "ADT^A05",
-    "ADT^A08",
-    "ADT^A28",
-    "ADT^A31",
-    "SIU^S12",
-    "SIU^S14",
-    "SIU^S15",
-  ].map((t) => [t, structureOf(t)]),
-);
-
-function expression(
-  text: string,
-  fail: (code: PackErrorCode, message: string, column?: number) => void,
-): CompiledExpression | undefined {
-  const compiled = compileExpression(text);
-  if (!compiled.ok) {
-    for (const e of compiled.errors) fail(e.code, e.message, e.column);
-    return undefined;
-  }
-  const { references, tables } = compiled.expression;
-  if (references.length > 0) {
-    fail(
-      "INVALID_FIELD_REFERENCE",
-      `$field('${references[0]?.source}'): an outbound rule has no message to read; it reads the event's records (patient, appointment, policies, event)`,
-    );
-    return undefined;
-  }
-  if (tables.length > 0) {
-    fail(
-      "OPTION_DEPENDENCY",
-      `$mapCode reads an inbound table (foreign -> practice); an outbound rule maps with map: and outbound.mappings`,
-    );
-    return undefined;
-  }
-  return compiled.expression;
 }
 
 function readPath(input: FieldInput, path: readonly string[]): unknown {

@@ -1,4 +1,4 @@
-import type { OutcomeError } from "../model/outcome.js";
+import type { OutcomeError, TraceEntry } from "../model/outcome.js";
 import type { Appointment, Patient } from "../model/records.js";
 import type { CompiledPack } from "../pack/compiled.js";
 import type { OutboundEvent } from "../pack/enablement.js";
@@ -15,6 +15,7 @@ import { encodeMessage, fieldAt } from "./encoding.js";
 import type { PracticeEvent } from "./events.js";
 import { applyOutboundFields } from "./field-rules.js";
 import { messageText, type Segment } from "./segments.js";
+import { buildTrace, sendingTrace } from "./trace-options.js";
 
 /**
  * The outbound flow (ARCHITECTURE.md): practice event -> enabled (§7) ->
@@ -37,6 +38,8 @@ export interface OutboundResult {
   /** The message, segments terminated by CR. */
   readonly text?: string;
   readonly errors: readonly OutcomeError[];
+  /** With `SendOptions.trace`: the options that decided and built the leg. */
+  readonly trace?: readonly TraceEntry[];
 }
 
 type AppointmentRecord = Appointment & { readonly id: string };
@@ -90,6 +93,8 @@ function filterValues(
 export interface SendOptions {
   /** MSH-7, and EVN-2 when the event carries no time. */
   readonly now: Date;
+  /** Keep each leg's trace (rule tests' coverage); off by default. */
+  readonly trace?: boolean;
 }
 
 /** Why a leg sends nothing: the info that ends it PROCESSED, or undefined to build it. */
@@ -128,11 +133,12 @@ export async function sendEvent(
   pack: CompiledPack,
   store: Store,
   event: PracticeEvent,
-  { now }: SendOptions,
+  { now, trace: keepTrace = false }: SendOptions,
 ): Promise<OutboundResult[]> {
   const occurredAt = event.occurredAt ? new Date(event.occurredAt) : now;
   const { view } = await store.openView();
   const out: OutboundResult[] = [];
+  let trace: TraceEntry[] = [];
   /** A leg that sends nothing, recorded in the queue in its final state. */
   const record = async (
     leg: OutboundEvent,
@@ -167,10 +173,12 @@ export async function sendEvent(
       ...(messageType && { messageType }),
       messageId,
       errors,
+      ...(keepTrace && { trace }),
     });
   };
   for (const leg of legs(event)) {
     const messageType = pack.enabled.outbound[leg.event];
+    trace = sendingTrace(pack, leg.event, messageType);
     const info = notSent(pack, view, event, leg.event, messageType);
     if (info || !messageType) {
       await record(leg.event, "PROCESSED", info ? [info] : [], messageType);
@@ -189,6 +197,7 @@ export async function sendEvent(
     };
     const isPatient = leg.event === "patientAdd" || leg.event === "patientUpdate";
     const built = isPatient ? buildPatientMessage(input) : buildAppointmentMessage(input);
+    trace.push(...buildTrace(pack, leg.event, messageType));
     if (!built.ok) {
       await record(leg.event, "ERROR", built.errors, messageType);
       continue;
@@ -244,6 +253,7 @@ export async function sendEvent(
       controlId,
       text,
       errors: [],
+      ...(keepTrace && { trace }),
     });
   }
   return out;

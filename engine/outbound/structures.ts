@@ -1,10 +1,2 @@
-import { TRIGGER_STRUCTURES } from "../hl7/structures.js";
-
-/** The structures outbound messages are built in (MSH-9.3). */
-export const OUTBOUND_STRUCTURES: readonly string[] = ["ADT_A05", "ADT_A01", "SIU_S12"];
-
-/** `SIU^S12` -> `SIU_S12`; undefined for a type the engine does not know. */
-export function structureOf(messageType: string): string | undefined {
-  const [type = "", trigger = ""] = messageType.split("^");
-  return TRIGGER_STRUCTURES[`${type}^${trigger}`];
-}
+/** The outbound message types and structures, known at load (pack/outbound-messages.ts). */
+export { OUTBOUND_STRUCTURES, structureOf } from "../pack/outbound-messages.js";

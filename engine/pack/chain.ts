@@ -1,6 +1,6 @@
-import { existsSync } from "node:fs";
-import { basename, dirname, isAbsolute, relative, resolve } from "node:path";
-import type { PackError } from "../documents/errors.js";
+import { existsSync, statSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
+import type { PackError, SourcePosition } from "../documents/errors.js";
 import {
   type Layer,
   layerOf,
@@ -9,7 +9,7 @@ import {
   type PathKey,
   pathId,
 } from "../documents/merge.js";
-import { missingModeline, readYaml, type YamlSource } from "../documents/source.js";
+import { missingModeline, readYaml, type YamlRead, type YamlSource } from "../documents/source.js";
 
 /**
  * Reading a pack with its `extends` chain, root first, and merging it into
@@ -59,7 +59,7 @@ type Json = Record<string, unknown>;
 const isMap = (v: unknown): v is Json => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** Files are shown relative to the working directory (docs/pack-language.md §21). */
-const shown = (absolute: string): string => relative(process.cwd(), absolute) || absolute;
+export const shown = (absolute: string): string => relative(process.cwd(), absolute) || absolute;
 
 function getIn(data: unknown, path: readonly string[]): unknown {
   let node = data;
@@ -78,8 +78,20 @@ export function readChain(file: string, overrides?: Layer): ChainResult {
   const warnings: PackError[] = [];
   const seen: string[] = [];
   let current = resolve(file);
+  /** Where the file being read was named by its child's `extends` (none for the pack asked for). */
+  let namedAt: { readonly position: SourcePosition; readonly parent: string } | undefined;
   for (;;) {
     const read = readYaml(shown(current));
+    const notAPack = namedAt && notAPackFile(current, read);
+    if (namedAt && notAPack) {
+      errors.push({
+        ...namedAt.position,
+        code: "EXTENDS_NOT_A_PACK",
+        message: `extends '${namedAt.parent}': ${shown(current)} ${notAPack}`,
+        path: "pack.extends",
+      });
+      break;
+    }
     if (!read.ok) return { ok: false, errors: [...errors, ...read.errors], warnings };
     const source = read.source;
     sources.unshift(source);
@@ -112,6 +124,15 @@ export function readChain(file: string, overrides?: Layer): ChainResult {
       });
       break;
     }
+    if (statSync(next).isDirectory()) {
+      errors.push({
+        ...at,
+        code: "EXTENDS_NOT_A_PACK",
+        message: `extends '${parent}': ${shown(next)} is a folder; name the pack file in it${existsSync(join(next, "pack.yaml")) ? ` (${parent.replace(/\/+$/, "")}/pack.yaml)` : ""}`,
+        path: "pack.extends",
+      });
+      break;
+    }
     if (seen.length >= MAX_DEPTH) {
       errors.push({
         ...at,
@@ -120,10 +141,24 @@ export function readChain(file: string, overrides?: Layer): ChainResult {
       });
       break;
     }
+    namedAt = { position: at, parent };
     current = next;
   }
   if (errors.length > 0) return { ok: false, errors, warnings };
   return { ok: true, chain: mergeChain(sources, overrides), warnings };
+}
+
+/**
+ * Why a file some `extends` names is not a pack, or undefined when it is
+ * one (or a pack file with its own problems, which it reports itself): a
+ * pack is YAML (`.yaml`, `.yml`) whose top level has a `pack:` map.
+ */
+function notAPackFile(file: string, read: YamlRead): string | undefined {
+  const yamlNamed = /\.ya?ml$/i.test(file);
+  if (!read.ok) return yamlNamed ? undefined : "is not a YAML pack file (it does not read as YAML)";
+  const data = read.source.data;
+  if (isMap(data) && isMap(data.pack)) return undefined;
+  return "is not a pack: a pack file's top level has a pack: section (pack.id)";
 }
 
 function mergeChain(sources: readonly YamlSource[], overrides?: Layer): PackChain {

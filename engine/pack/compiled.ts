@@ -82,6 +82,11 @@ export interface CompiledMatching {
   };
   /** Where the practice system's patient ID travels (default PID.2). */
   readonly patientId: CompiledReference;
+  /**
+   * A patient ID that is present but held by nobody: `error` (the base,
+   * PATIENT_NOT_FOUND) or `demographics` (match on demographics instead).
+   */
+  readonly unknownPatientId: "error" | "demographics";
   readonly demographics: CompiledDemographics;
   /** Patient fields whose change on a matched patient needs a person's review. */
   readonly substantialChange: readonly DemographicField[];

@@ -1,7 +1,7 @@
 /**
  * Table 4 - Interface Enablement, normalized: each event maps to the message
  * types it is enabled for (`[]` = disabled). `true` in a pack means the
- * defaults below (docs/pack-language.md §7).
+ * defaults below (docs/pack-language.md §7); sections/enabled.ts compiles it.
  */
 export const INBOUND_EVENTS = [
   "patientAdd",
@@ -43,31 +43,6 @@ export interface Enablement {
   readonly inbound: Readonly<Record<InboundEvent, readonly string[]>>;
   /** The message type sent, or null when disabled. */
   readonly outbound: Readonly<Record<OutboundEvent, string | null>>;
-}
-
-type Raw = { inbound?: Record<string, unknown>; outbound?: Record<string, unknown> } | undefined;
-
-/** An event the pack does not mention is disabled: enablement is opt-in, and base.yaml opts in. */
-export function normalizeEnablement(raw: Raw): Enablement {
-  const inbound = {} as Record<InboundEvent, readonly string[]>;
-  for (const event of INBOUND_EVENTS) {
-    const v = raw?.inbound?.[event];
-    inbound[event] =
-      v === true
-        ? INBOUND_DEFAULTS[event]
-        : typeof v === "string"
-          ? [v]
-          : Array.isArray(v)
-            ? (v as string[])
-            : [];
-  }
-  const outbound = {} as Record<OutboundEvent, string | null>;
-  for (const event of INBOUND_EVENTS) {
-    if (event === "charge") continue;
-    const v = raw?.outbound?.[event];
-    outbound[event] = v === true ? OUTBOUND_DEFAULTS[event] : typeof v === "string" ? v : null;
-  }
-  return { inbound, outbound };
 }
 
 export function isInboundEnabled(e: Enablement, event: InboundEvent, messageType: string): boolean {

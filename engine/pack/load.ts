@@ -2,8 +2,8 @@ import { byPosition, type PackError, type SourcePosition } from "../documents/er
 import { type Layer, originOf, type PathKey } from "../documents/merge.js";
 import { schemaValidator } from "../documents/schema.js";
 import { convertSchemaErrors } from "../documents/schema-errors.js";
-import { readChain } from "./chain.js";
-import { compilePack } from "./compile.js";
+import { readChain, shown } from "./chain.js";
+import { compilePack, describe } from "./compile.js";
 import type { CompiledPack } from "./compiled.js";
 
 export type PackLoad =
@@ -36,13 +36,38 @@ export interface LoadPackOptions {
 }
 
 export function loadPack(file: string, options: LoadPackOptions = {}): PackLoad {
-  const loaded = load(file, options);
+  const loaded = contained(file, () => load(file, options));
   if (loaded.ok) return loaded;
   // Every problem says what it is (`--format json` carries `severity`).
   return {
     ...loaded,
     errors: loaded.errors.map((e) => ({ ...e, severity: e.severity ?? "error" })),
   };
+}
+
+/**
+ * Whatever the loader throws (a fault no check foresaw) becomes a located
+ * LOAD_FAILED at the pack file, so `validate` reports it and a reload keeps
+ * the pack it has; the section compilers contain their own at their section.
+ */
+function contained(file: string, load: () => PackLoad): PackLoad {
+  try {
+    return load();
+  } catch (e) {
+    return {
+      ok: false,
+      errors: [
+        {
+          file: shown(file),
+          line: 1,
+          col: 1,
+          code: "LOAD_FAILED",
+          message: `the loader failed on this pack (${describe(e)}); this is a fault of the engine, not necessarily of the pack: report it with the pack`,
+        },
+      ],
+      warnings: [],
+    };
+  }
 }
 
 function load(file: string, options: LoadPackOptions): PackLoad {

@@ -1,6 +1,6 @@
 /**
- * The `queue` and `acks` sections (docs/pack-language.md §20) with their
- * defaults written out, compiled once per pack.
+ * What the `queue` and `acks` sections (docs/pack-language.md §20) compile
+ * to (sections/queue.ts, sections/acks.ts), with their defaults written out.
  */
 
 export type ProcessingId = "P" | "T" | "D";
@@ -15,6 +15,8 @@ export interface QueueOptions {
   readonly duplicateWindowHours: number;
   readonly retentionDays: { readonly PROCESSED: number; readonly DELETED: number };
   readonly alerts: AlertOptions;
+  /** The MLLP listener's limits (absent: the listener's defaults). */
+  readonly listener?: { readonly maxMessagesPerFrame: number };
 }
 
 export interface AlertOptions {
@@ -36,44 +38,6 @@ export interface AckOptions {
 export interface EnhancedSender {
   readonly sendingApplication: string;
   readonly sendingFacility?: string;
-}
-
-export interface RawQueue {
-  accept?: { versions?: string[]; processingIds?: ProcessingId[] };
-  duplicates?: { windowHours?: number };
-  retentionDays?: { PROCESSED?: number; DELETED?: number };
-  alerts?: Partial<Omit<AlertOptions, "command">> & { command?: string[] };
-}
-
-export interface RawAcks {
-  held?: "AA" | "AE";
-  enhanced?: EnhancedSender[];
-}
-
-export function compileQueueOptions(raw: RawQueue | undefined): QueueOptions {
-  const alerts = raw?.alerts;
-  return {
-    accept: {
-      ...(raw?.accept?.versions && { versions: new Set(raw.accept.versions) }),
-      ...(raw?.accept?.processingIds && { processingIds: new Set(raw.accept.processingIds) }),
-    },
-    duplicateWindowHours: raw?.duplicates?.windowHours ?? 24,
-    retentionDays: {
-      PROCESSED: raw?.retentionDays?.PROCESSED ?? 90,
-      DELETED: raw?.retentionDays?.DELETED ?? 90,
-    },
-    alerts: {
-      errorCount: alerts?.errorCount ?? 25,
-      oldestErrorHours: alerts?.oldestErrorHours ?? 24,
-      athenaError: alerts?.athenaError ?? true,
-      idleMinutes: alerts?.idleMinutes ?? 0,
-      ...(alerts?.command && { command: alerts.command }),
-    },
-  };
-}
-
-export function compileAckOptions(raw: RawAcks | undefined): AckOptions {
-  return { held: raw?.held ?? "AA", enhanced: raw?.enhanced ?? [] };
 }
 
 /** Whether MSH-3.1 / MSH-4.1 name a sender the pack answers in enhanced mode. */

@@ -7,6 +7,7 @@ import { decideState, type Outcome } from "../model/outcome.js";
 import type { CompiledPack } from "../pack/compiled.js";
 import { StaleViewError } from "../store/errors.js";
 import type { Completion, Store, StoredMessage, StoreView } from "../store/types.js";
+import { type BackstopTry, decideUnderBackstop } from "./backstop.js";
 import { headerErrors, headerOf } from "./header.js";
 
 /**
@@ -33,6 +34,17 @@ export interface IntakeOptions {
    * (not for a duplicate): an enhanced-mode listener sends its commit ACK here.
    */
   readonly onStored?: (messageId: string, message: Hl7Message) => void;
+  /**
+   * Messages past this many in the input are not processed: each is stored
+   * in ERROR with FRAME_MESSAGE_LIMIT (the listener's
+   * `queue.listener.maxMessagesPerFrame`; the sender is answered AR).
+   */
+  readonly maxMessages?: number;
+  /**
+   * Every `messages` messages, `pause` (the listener's lane lets other
+   * connections' frames go first, lane.ts).
+   */
+  readonly turn?: { readonly messages: number; readonly pause: () => Promise<void> };
 }
 
 const utf8 = new TextEncoder();
@@ -52,6 +64,7 @@ export async function receiveBytes(
     ...(options.ackFor && { ack: await options.ackFor(outcome) }),
   });
   const outcomes: Outcome[] = [];
+  const later: { index: number; attempt: (backstop: BackstopTry) => Promise<Outcome> }[] = [];
   const outside = doc.issues.filter((i) => i.messageIndex < 0 && i.severity === "error");
   if (outside.length > 0) {
     const messageId = await store.receive({
@@ -74,7 +87,14 @@ export async function receiveBytes(
     });
     outcomes.push(await completeSafely(store, unparseableOutcome(messageId, outside), completion));
   }
-  for (const message of doc.messages) {
+  for (const [i, message] of doc.messages.entries()) {
+    if (options.turn && i > 0 && i % options.turn.messages === 0) await options.turn.pause();
+    if (options.maxMessages !== undefined && i >= options.maxMessages) {
+      outcomes.push(
+        await refuseOverLimit(store, message, doc.messages.length, options, receivedAt),
+      );
+      continue;
+    }
     const header = headerOf(message, options.detectDuplicates === true);
     const received = {
       ...header,
@@ -83,9 +103,13 @@ export async function receiveBytes(
       sender: options.sender,
       direction: "inbound" as const,
     };
-    const original = options.detectDuplicates
+    const found = options.detectDuplicates
       ? await findOriginal(pack, store, header, receivedAt)
       : undefined;
+    // An original still NEW has no outcome yet (the store failed after its
+    // NEW row): it is processed now, and the resend answered with its real ACK.
+    const original =
+      found?.state === "NEW" ? await processOriginal(pack, store, found, options) : found;
     if (original) {
       const messageId = await store.receive({ ...received, duplicateOf: original.messageId });
       const outcome = duplicateOutcome(messageId, original);
@@ -103,8 +127,8 @@ export async function receiveBytes(
     const messageId = await store.receive(received);
     options.onStored?.(messageId, message);
     const issues = doc.issues.filter((i) => i.messageIndex === message.index);
-    outcomes.push(
-      await decideAndComplete(
+    const attempt = (backstop: BackstopTry) =>
+      decideAndComplete(
         store,
         (view) =>
           decide(pack, view, message, messageId, issues, {
@@ -112,9 +136,15 @@ export async function receiveBytes(
             trace: options.trace === true,
           }),
         completion,
-      ),
-    );
+        { messageId, at: options.now.toISOString() },
+        backstop,
+      );
+    const outcome = await attempt("defer");
+    if (outcome.state === "NEW") later.push({ index: outcomes.length, attempt });
+    outcomes.push(outcome);
   }
+  // Messages that hit the expression backstop, once more after the rest (backstop.ts).
+  for (const { index, attempt } of later) outcomes[index] = await attempt("final");
   return outcomes;
 }
 
@@ -126,15 +156,27 @@ const MAX_DECISIONS = 10;
  * commit by another process in between (the listener and `rulepack
  * reprocess` share one file) makes the decision be taken again on fresh
  * records instead of, say, creating a patient twice.
+ *
+ * The attempt is marked in the store before deciding (and again before
+ * completing), so a message the process dies on is known at the next start
+ * (poison messages, engine/server/recovery.ts).
+ *
+ * `backstop` says what a decision that hit the expression backstop does
+ * (backstop.ts); deferred, the outcome is returned NEW and not completed.
  */
 export async function decideAndComplete(
   store: Store,
   decideOnce: (view: StoreView) => Promise<Outcome>,
   completion: CompletionFor,
+  attempt: { readonly messageId: string; readonly at: string },
+  backstop: BackstopTry = "retry",
 ): Promise<Outcome> {
+  await store.beginAttempt(attempt.messageId, attempt.at);
   for (let round = 1; ; round++) {
     const { view, version: basedOn } = await store.openView();
-    const outcome = await decideOnce(view);
+    const outcome = await decideUnderBackstop(() => decideOnce(view), backstop);
+    if (outcome.state === "NEW") return outcome; // deferred: not completed
+    await store.reachStep(attempt.messageId, "complete");
     try {
       return await completeSafely(store, outcome, completion, basedOn);
     } catch (e) {
@@ -200,6 +242,88 @@ async function findOriginal(
     },
     since,
   );
+}
+
+/**
+ * Process an original still NEW from its stored bytes, completed with the
+ * ACK it is answered with (its own, built for the resend's identical
+ * header); returns it as stored afterwards.
+ */
+async function processOriginal(
+  pack: CompiledPack,
+  store: Store,
+  original: StoredMessage,
+  options: IntakeOptions,
+): Promise<StoredMessage> {
+  const doc = parseHl7(original.raw);
+  const message = doc.messages[0];
+  if (message) {
+    const issues = doc.issues.filter((i) => i.messageIndex === message.index);
+    await decideAndComplete(
+      store,
+      (view) =>
+        decide(pack, view, message, original.messageId, issues, {
+          now: options.now,
+          trace: options.trace === true,
+        }),
+      async (outcome) => ({
+        kind: "receive",
+        now: options.now.toISOString(),
+        ...(options.ackFor && { ack: await options.ackFor(outcome) }),
+      }),
+      { messageId: original.messageId, at: options.now.toISOString() },
+    );
+  }
+  return (await store.message(original.messageId)) ?? original;
+}
+
+/**
+ * A message past the input's limit, stored already decided (never NEW) in
+ * ERROR with FRAME_MESSAGE_LIMIT and without its duplicate key: the sender's
+ * resend in a smaller frame is processed, not answered with this refusal.
+ */
+async function refuseOverLimit(
+  store: Store,
+  message: Hl7Message,
+  count: number,
+  options: IntakeOptions,
+  receivedAt: string,
+): Promise<Outcome> {
+  const header = headerOf(message, false);
+  let outcome: Outcome | undefined;
+  const errors: Outcome["errors"] = [
+    {
+      code: "FRAME_MESSAGE_LIMIT",
+      severity: "error",
+      message: `the frame holds ${count} messages, more than the listener processes per frame (${options.maxMessages}): this one was not processed; resend it in a smaller frame`,
+    },
+  ];
+  await store.record(
+    {
+      ...header,
+      raw: utf8.encode(serializeMessage(message)),
+      receivedAt,
+      sender: options.sender,
+      direction: "inbound",
+    },
+    (messageId) => {
+      outcome = {
+        messageId,
+        controlId: header.controlId,
+        messageType: header.messageType,
+        state: "ERROR",
+        actions: [],
+        errors,
+        review: [],
+        trace: [],
+      };
+      return outcome;
+    },
+    // No ACK of its own is stored: no resend is answered from this row.
+    { kind: "receive", now: options.now.toISOString() },
+  );
+  if (!outcome) throw new Error("the store recorded no outcome");
+  return outcome;
 }
 
 /** A resend's outcome: PROCESSED with info DUPLICATE naming the original, nothing applied. */

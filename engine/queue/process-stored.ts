@@ -4,6 +4,7 @@ import { unparseableOutcome } from "../inbound/process.js";
 import type { Outcome } from "../model/outcome.js";
 import type { CompiledPack } from "../pack/compiled.js";
 import type { Completion, Store } from "../store/types.js";
+import type { BackstopTry } from "./backstop.js";
 import { completeSafely, decide, decideAndComplete, duplicateOutcome } from "./intake.js";
 
 /**
@@ -17,6 +18,8 @@ export interface StoredProcessing {
   readonly completion: Omit<Completion, "now">;
   readonly process?: ProcessOptions;
   readonly ackFor?: (outcome: Outcome) => string | Promise<string>;
+  /** A hit of the expression backstop (backstop.ts): by default decided again at once. */
+  readonly backstop?: BackstopTry;
 }
 
 export type StoredOutcome =
@@ -67,6 +70,8 @@ export async function processStored(
     (view) =>
       decide(pack, view, message, messageId, issues, { ...options.process, now: options.now }),
     completion,
+    { messageId, at: options.now.toISOString() },
+    options.backstop,
   );
   return { ok: true, outcome };
 }

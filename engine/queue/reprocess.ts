@@ -1,4 +1,5 @@
 import { parseHl7 } from "../hl7/parse.js";
+import { matchingKey } from "../inbound/external-ids.js";
 import type { StaleReprocess } from "../inbound/stale.js";
 import type { ErrorCode, Outcome, QueueState, ReviewDecision } from "../model/outcome.js";
 import type { CompiledPack } from "../pack/compiled.js";
@@ -164,7 +165,7 @@ export async function reprocessMessages(
       ...(after !== undefined && { after }),
     });
     if (outcome.state !== "PROCESSED") continue;
-    for (const dependent of await dependentsOf(store, message)) {
+    for (const dependent of await dependentsOf(pack, store, message)) {
       if (seen.has(dependent.messageId)) continue;
       seen.add(dependent.messageId);
       pending.push({ message: dependent, after: message.messageId });
@@ -175,24 +176,40 @@ export async function reprocessMessages(
 }
 
 /**
- * The same patient's later messages (same sender's patient identifier) in
- * ERROR whose errors are all ones `blocker`'s success removes.
+ * The same patient's later messages in ERROR whose errors are all ones
+ * `blocker`'s success removes. "The same patient" is the sender's patient
+ * identifier (the queue's `patientKey`, PID-3 `ID^^^AUTHORITY`) as the
+ * matcher normalises it: with the patient external ID used for matching
+ * set to `leadingZeros: strip`, `00077` and `77` are one patient. The ERROR
+ * messages received after the blocker are few (people work them), so the
+ * comparison is made here rather than by the store.
  */
-export async function dependentsOf(store: Store, blocker: StoredMessage): Promise<StoredMessage[]> {
+export async function dependentsOf(
+  pack: CompiledPack,
+  store: Store,
+  blocker: StoredMessage,
+): Promise<StoredMessage[]> {
   const unblocked = UNBLOCKS[typeCode(blocker)];
   if (!unblocked || blocker.patientKey === undefined) return [];
+  const key = patientMatchingKey(pack, blocker.patientKey);
   return (
-    await store.messages({
-      state: "ERROR",
-      direction: "inbound",
-      patientKey: blocker.patientKey,
-      afterSequence: blocker.sequence,
-    })
-  ).filter((m) => {
-    const codes = unblocked[typeCode(m)] ?? [];
-    const errors = (m.outcome?.errors ?? []).filter((e) => e.severity === "error");
-    return errors.length > 0 && errors.every((e) => codes.includes(e.code));
-  });
+    await store.messages({ state: "ERROR", direction: "inbound", afterSequence: blocker.sequence })
+  )
+    .filter((m) => m.patientKey !== undefined && patientMatchingKey(pack, m.patientKey) === key)
+    .filter((m) => {
+      const codes = unblocked[typeCode(m)] ?? [];
+      const errors = (m.outcome?.errors ?? []).filter((e) => e.severity === "error");
+      return errors.length > 0 && errors.every((e) => codes.includes(e.code));
+    });
+}
+
+/** `ID^^^AUTHORITY` with the ID as the pack's matching external ID keys it. */
+function patientMatchingKey(pack: CompiledPack, patientKey: string): string {
+  const matching = pack.externalIds.patient.find(
+    (id) => id.useForMatching && id.direction !== "outbound",
+  );
+  const [id = "", ...rest] = patientKey.split("^");
+  return [matchingKey(id, matching?.leadingZeros ?? "keep"), ...rest].join("^");
 }
 
 /**

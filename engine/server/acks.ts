@@ -26,7 +26,12 @@ const SEVERITY: Readonly<Record<string, AckSeverity>> = { error: "E", warning: "
 const HELD = new Set<QueueState>(["ERROR", "CBOERROR", "ATHENAERROR"]);
 
 /** Errors that mean the message was not accepted at all: AR, or CR in enhanced mode. */
-const REJECTING = new Set(["PARSE_ERROR", "UNSUPPORTED_VERSION", "UNSUPPORTED_PROCESSING_ID"]);
+const REJECTING = new Set([
+  "PARSE_ERROR",
+  "UNSUPPORTED_VERSION",
+  "UNSUPPORTED_PROCESSING_ID",
+  "FRAME_MESSAGE_LIMIT",
+]);
 
 export function isRejected(outcomes: readonly Outcome[]): boolean {
   return outcomes.some((o) =>
@@ -44,15 +49,27 @@ export function applicationCode(outcomes: readonly Outcome[], acks: AckOptions):
   return outcomes.some((o) => HELD.has(o.state)) ? acks.held : "AA";
 }
 
+/**
+ * The ERR segments of the outcomes: an error repeated word for word across
+ * a frame's messages (FRAME_MESSAGE_LIMIT for each message past the limit)
+ * is listed once.
+ */
 export function ackErrors(outcomes: readonly Outcome[]): AckError[] {
+  const seen = new Set<string>();
   return outcomes.flatMap((o) =>
-    o.errors.map((e) => ({
-      code: e.code,
-      severity: SEVERITY[e.severity] ?? "E",
-      message: e.message,
-      ...(e.field !== undefined && { field: e.field }),
-      ...(e.table !== undefined && { table: e.table }),
-    })),
+    o.errors.flatMap((e) => {
+      const error: AckError = {
+        code: e.code,
+        severity: SEVERITY[e.severity] ?? "E",
+        message: e.message,
+        ...(e.field !== undefined && { field: e.field }),
+        ...(e.table !== undefined && { table: e.table }),
+      };
+      const key = JSON.stringify(error);
+      if (seen.has(key)) return [];
+      seen.add(key);
+      return [error];
+    }),
   );
 }
 

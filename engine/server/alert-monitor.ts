@@ -24,7 +24,7 @@ export interface AlertMonitor {
   /** After a frame: its outcomes' own alerts, and the thresholds when one was held. */
   afterMessages(outcomes: readonly Outcome[]): void;
   /** The timer's check: every threshold, idle included. */
-  check(): void;
+  check(): Promise<void>;
   /** Commands still running (tests and drain wait for them). */
   settled(): Promise<void>;
 }
@@ -78,7 +78,11 @@ export function createAlertMonitor(m: AlertMonitorOptions): AlertMonitor {
         const alert = outcomeAlert(m.options(), o, m.now());
         if (alert) emit(alert);
       }
-      if (outcomes.some((o) => COUNTED.has(o.state))) void checkThresholds();
+      if (outcomes.some((o) => COUNTED.has(o.state))) {
+        // Awaited by `settled`, like the alert commands.
+        const check: Promise<void> = checkThresholds().finally(() => running.delete(check));
+        running.add(check);
+      }
     },
     check: checkThresholds,
     async settled() {

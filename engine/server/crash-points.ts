@@ -7,13 +7,15 @@ import type { Store } from "../store/types.js";
  * kills the process the Nth time (default the first) it reaches POINT:
  *
  * - `after-store`: the message's NEW row is committed, nothing processed;
+ * - `processing`: the attempt is marked begun (store.beginAttempt), the
+ *   message is being decided: dying here twice makes it a poison message;
  * - `after-process`: its outcome and ACK are committed, no ACK written yet;
  * - `before-ack`: the ACK is built and about to be written to the socket.
  *
  * Never set it in production: the process dies without a drain.
  */
 
-export const CRASH_POINTS = ["after-store", "after-process", "before-ack"] as const;
+export const CRASH_POINTS = ["after-store", "processing", "after-process", "before-ack"] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 
 export interface CrashPlan {
@@ -56,19 +58,28 @@ function killNow(): void {
   process.kill(process.pid, "SIGKILL");
 }
 
-/** The store, reporting `after-store` after each `receive` and `after-process` after each `complete`. */
+/**
+ * The store, reporting `after-store` after each `receive`, `processing`
+ * after each `beginAttempt` and `after-process` after each `complete`.
+ */
 export function storeWithCrashPoints(store: Store, hook: CrashHook): Store {
   return Object.create(store, {
     receive: {
-      value: (...args: Parameters<Store["receive"]>) => {
-        const id = store.receive(...args);
+      value: async (...args: Parameters<Store["receive"]>) => {
+        const id = await store.receive(...args);
         hook("after-store");
         return id;
       },
     },
+    beginAttempt: {
+      value: async (...args: Parameters<Store["beginAttempt"]>) => {
+        await store.beginAttempt(...args);
+        hook("processing");
+      },
+    },
     complete: {
-      value: (...args: Parameters<Store["complete"]>) => {
-        store.complete(...args);
+      value: async (...args: Parameters<Store["complete"]>) => {
+        await store.complete(...args);
         hook("after-process");
       },
     },

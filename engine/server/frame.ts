@@ -5,7 +5,7 @@ import type { Hl7Document, Hl7Message } from "../hl7/tree.js";
 import type { Outcome } from "../model/outcome.js";
 import type { CompiledPack } from "../pack/compiled.js";
 import { headerErrors } from "../queue/header.js";
-import { receiveBytes } from "../queue/intake.js";
+import { type IntakeOptions, receiveBytes } from "../queue/intake.js";
 import type { Store } from "../store/types.js";
 import {
   type AckMode,
@@ -115,6 +115,13 @@ function acceptedOnStore(pack: CompiledPack, doc: Hl7Document, message: Hl7Messa
   );
 }
 
+export interface FrameOptions {
+  /** Let other connections' frames go every `messages` messages (the listener's lane). */
+  readonly turn?: IntakeOptions["turn"];
+  /** Messages past this many are stored in ERROR, not processed, and the frame answered AR. */
+  readonly maxMessages?: number;
+}
+
 export async function processFrame(
   pack: CompiledPack,
   store: Store,
@@ -123,6 +130,7 @@ export async function processFrame(
   now: Date,
   /** Writes a reply at once; given, an enhanced-mode CA goes out on commit, before processing. */
   sendNow?: (reply: Reply) => void,
+  options: FrameOptions = {},
 ): Promise<FrameResult> {
   const doc = parseHl7(bytes);
   const first = doc.messages[0];
@@ -149,6 +157,8 @@ export async function processFrame(
       detectDuplicates: true,
       ackFor: ackOf,
       onStored,
+      ...(options.maxMessages !== undefined && { maxMessages: options.maxMessages }),
+      ...(options.turn && { turn: options.turn }),
     });
   } catch {
     const code: AckCode = mode.enhanced ? "CE" : "AR";

@@ -40,7 +40,7 @@ export function startMaintenance(m: MaintenanceOptions): () => void {
   const prune = setInterval(() => {
     void pruneNow(m.server, m.store, m.now, m.log);
   }, m.pruneEveryMs ?? DAY_MS);
-  const check = setInterval(() => m.alerts.check(), m.alertCheckMs ?? ALERT_CHECK_MS);
+  const check = setInterval(() => void m.alerts.check(), m.alertCheckMs ?? ALERT_CHECK_MS);
   prune.unref();
   check.unref();
   return () => {

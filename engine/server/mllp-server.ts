@@ -6,15 +6,23 @@ import type { CompiledPack } from "../pack/compiled.js";
 import type { Store } from "../store/types.js";
 import { type CrashHook, storeWithCrashPoints } from "./crash-points.js";
 import { processFrame, type Reply } from "./frame.js";
+import { createLane, type Pause } from "./lane.js";
 import { recordOversize } from "./oversize.js";
 
 /**
  * The MLLP listener: every frame goes through `processFrame` (stored as
  * NEW, processed, completed with its ACK in one transaction) and is
  * answered with its ACKs. Frames are processed one at a time across all
- * connections, in arrival order: a patient's messages keep their order
- * whichever connections carry them, and a reload or the daily prune runs
- * between two frames, never in the middle of one.
+ * connections, in arrival order (lane.ts): a patient's messages keep their
+ * order whichever connections carry them, and a reload or the daily prune
+ * runs between two frames. A frame of many messages goes in slices of
+ * `messagesPerTurn`, other connections' frames between them (decision 0010).
+ *
+ * Contained: at most `maxConnections` connections (more are closed at
+ * once), and at most `maxBufferedBytes` held in memory across them
+ * (unfinished frames and frames waiting for the lane): a connection over
+ * the budget with frames waiting stops being read until they are done; one
+ * holding only an unfinished frame is closed. Each is logged.
  */
 export interface MllpServerOptions {
   readonly pack: CompiledPack;
@@ -31,6 +39,17 @@ export interface MllpServerOptions {
   readonly onOutcomes?: (outcomes: readonly Outcome[]) => void;
   /** TEST ONLY: the crash points of RULEPACK_CRASH_AT (crash-points.ts). */
   readonly crash?: CrashHook;
+  /** Connections open at once; more are closed as they come. Default 256. */
+  readonly maxConnections?: number;
+  /** Bytes held across connections (unfinished and waiting frames). Default 256 MiB. */
+  readonly maxBufferedBytes?: number;
+  /** Messages of one frame processed before other connections' frames get a turn. Default 10. */
+  readonly messagesPerTurn?: number;
+  /**
+   * Messages of one frame processed; the rest are refused (AR). Default the
+   * pack's `queue.listener.maxMessagesPerFrame`, else 1000.
+   */
+  readonly maxMessagesPerFrame?: number;
 }
 
 export interface MllpServer {
@@ -38,19 +57,27 @@ export interface MllpServer {
   readonly host: string;
   /** The pack the next frame is processed with. */
   readonly pack: CompiledPack;
+  /** Frames received and not yet answered, across connections. */
+  readonly waiting: number;
+  /** Bytes held in memory across connections (unfinished and waiting frames). */
+  readonly buffered: number;
   /**
    * Run `task` between two frames: the frames received before it finish
    * first (under the pack they started with), the ones after wait for it.
    */
   between<T>(task: () => T | Promise<T>): Promise<T>;
   /** Process the next frames with this pack (after the frames already received). */
-  reload(pack: CompiledPack, apply?: () => void): Promise<void>;
+  reload(pack: CompiledPack, apply?: () => void | Promise<void>): Promise<void>;
   /** Stop accepting, finish the frames received, then close every connection. */
   close(): Promise<void>;
 }
 
 /** Frames of one connection received and not yet ACKed before it stops reading. */
 const MAX_PENDING_FRAMES = 64;
+export const DEFAULT_MAX_CONNECTIONS = 256;
+export const DEFAULT_MAX_BUFFERED_BYTES = 256 * 1024 * 1024;
+export const DEFAULT_MESSAGES_PER_TURN = 10;
+export const DEFAULT_MAX_MESSAGES_PER_FRAME = 1000;
 
 export function startMllpServer(options: MllpServerOptions): Promise<MllpServer> {
   const log = options.log ?? (() => {});
@@ -60,23 +87,25 @@ export function startMllpServer(options: MllpServerOptions): Promise<MllpServer>
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
   const crash = options.crash;
   const store = crash ? storeWithCrashPoints(options.store, crash) : options.store;
+  const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  const maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+  const messagesPerTurn = options.messagesPerTurn ?? DEFAULT_MESSAGES_PER_TURN;
   const sockets = new Set<Socket>();
   let pack = options.pack;
-  let chain: Promise<unknown> = Promise.resolve();
+  const lane = createLane();
+  const between = lane.between;
   let draining = false;
   let connections = 0;
-
-  const between = <T>(task: () => T | Promise<T>): Promise<T> => {
-    const run = chain.then(task);
-    chain = run.catch(() => {});
-    return run;
-  };
+  let waitingFrames = 0;
+  /** Bytes held across connections: unfinished frames and frames waiting for the lane. */
+  let buffered = 0;
 
   const answer = async (
     id: number,
     sender: string,
     event: ReturnType<MllpDecoder["push"]>[number],
     write: (reply: Reply) => void,
+    pause: Pause,
   ): Promise<Reply[]> => {
     const at = now();
     const early: Reply[] = [];
@@ -85,14 +114,20 @@ export function startMllpServer(options: MllpServerOptions): Promise<MllpServer>
       write(reply);
     };
     if (event.kind === "oversize") {
-      const { ack, outcome } = recordOversize(store, event, sender, maxFrameBytes, at);
+      const { ack, outcome } = await recordOversize(store, event, sender, maxFrameBytes, at);
       log(
         `connection=${id} frame too large bytes=${event.bytes} messageId=${outcome?.messageId ?? "- (store failed)"} ack=AR`,
       );
       if (outcome) options.onOutcomes?.([outcome]);
       return [{ code: "AR", ack }];
     }
-    const result = await processFrame(pack, store, event.bytes, sender, at, send);
+    const result = await processFrame(pack, store, event.bytes, sender, at, send, {
+      turn: { messages: messagesPerTurn, pause },
+      maxMessages:
+        options.maxMessagesPerFrame ??
+        pack.queue.listener?.maxMessagesPerFrame ??
+        DEFAULT_MAX_MESSAGES_PER_FRAME,
+    });
     const codes = [...early, ...result.replies].map((r) => r.code).join(",") || "-";
     for (const o of result.outcomes) {
       log(
@@ -110,11 +145,32 @@ export function startMllpServer(options: MllpServerOptions): Promise<MllpServer>
       return;
     }
     const id = ++connections;
+    if (sockets.size >= maxConnections) {
+      log(
+        `connection=${id} refused: ${sockets.size} connections open (maxConnections=${maxConnections})`,
+      );
+      socket.destroy();
+      return;
+    }
     sockets.add(socket);
     const sender = `mllp:${socket.remoteAddress ?? "?"}`;
     const decoder = new MllpDecoder({ maxFrameBytes });
+    const owner = {};
     let inFlight = 0;
     let closeWhenIdle = false;
+    /** This connection's share of `buffered`: its unfinished frame and its waiting frames. */
+    let unfinished = 0;
+    let waiting = 0;
+    const hold = (nextUnfinished: number, nextWaiting: number): void => {
+      buffered += nextUnfinished - unfinished + nextWaiting - waiting;
+      unfinished = nextUnfinished;
+      waiting = nextWaiting;
+    };
+    const held = (): number => Math.min(decoder.buffered, maxFrameBytes);
+    const mayRead = (): boolean =>
+      !draining &&
+      inFlight < MAX_PENDING_FRAMES &&
+      (buffered <= maxBufferedBytes || inFlight === 0);
     log(`connection=${id} opened`);
     if (idleTimeoutMs > 0) socket.setTimeout(idleTimeoutMs);
     socket.on("timeout", () => {
@@ -127,30 +183,51 @@ export function startMllpServer(options: MllpServerOptions): Promise<MllpServer>
     );
     socket.on("close", () => {
       sockets.delete(socket);
+      // Frames still waiting are released as they finish; the unfinished one now.
+      hold(0, waiting);
       log(`connection=${id} closed`);
     });
     socket.on("data", (data: Buffer) => {
-      for (const event of decoder.push(data)) {
+      const events = decoder.push(data);
+      const frameBytes = events.reduce(
+        (n, e) => n + (e.kind === "frame" ? e.bytes.length : e.head.length),
+        0,
+      );
+      hold(held(), waiting + frameBytes);
+      if (buffered > maxBufferedBytes && inFlight + events.length === 0) {
+        log(
+          `connection=${id} closed: buffered bytes over the budget (unfinished frame ${unfinished} bytes, ${buffered} held, maxBufferedBytes=${maxBufferedBytes})`,
+        );
+        socket.destroy();
+        return;
+      }
+      for (const event of events) {
         inFlight += 1;
-        // Backpressure: a sender far ahead of processing waits in TCP, not in memory.
-        if (inFlight >= MAX_PENDING_FRAMES) socket.pause();
+        waitingFrames += 1;
+        const bytes = event.kind === "frame" ? event.bytes.length : event.head.length;
         const write = (reply: Reply): void => {
           crash?.("before-ack");
           if (!socket.destroyed && socket.writable) socket.write(encodeFrame(ackBytes(reply.ack)));
         };
-        between(async () => {
-          for (const reply of await answer(id, sender, event, write)) write(reply);
-        })
+        lane
+          .submit(owner, async (pause) => {
+            for (const reply of await answer(id, sender, event, write, pause)) write(reply);
+          })
           .catch((e: unknown) => {
             log(`connection=${id} internal error ${e instanceof Error ? e.name : "error"}`);
             socket.destroy();
           })
           .finally(() => {
             inFlight -= 1;
-            if (!draining && inFlight < MAX_PENDING_FRAMES && socket.isPaused()) socket.resume();
+            waitingFrames -= 1;
+            hold(socket.destroyed ? 0 : unfinished, waiting - bytes);
+            if (socket.isPaused() && mayRead()) socket.resume();
             if (inFlight === 0 && (closeWhenIdle || draining)) socket.end();
           });
       }
+      // Backpressure: a sender far ahead of processing, or over the memory
+      // budget, waits in TCP until its frames are done.
+      if (!mayRead()) socket.pause();
     });
   });
 
@@ -167,10 +244,16 @@ export function startMllpServer(options: MllpServerOptions): Promise<MllpServer>
         get pack() {
           return pack;
         },
+        get waiting() {
+          return waitingFrames;
+        },
+        get buffered() {
+          return buffered;
+        },
         between,
         reload(next, apply) {
-          return between(() => {
-            apply?.();
+          return between(async () => {
+            await apply?.();
             pack = next;
           });
         },
@@ -178,7 +261,7 @@ export function startMllpServer(options: MllpServerOptions): Promise<MllpServer>
           draining = true;
           const closed = new Promise<void>((r) => server.close(() => r()));
           for (const s of sockets) s.pause();
-          await between(() => {});
+          await lane.idle();
           for (const s of sockets) s.end();
           const deadline = setTimeout(() => {
             for (const s of sockets) s.destroy();

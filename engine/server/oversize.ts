@@ -10,13 +10,13 @@ import { ackMessage } from "./acks.js";
  * stored as a message in ERROR with FRAME_TOO_LARGE, and the AR names its
  * MSH-10 so the sender can tell which message was refused.
  */
-export function recordOversize(
+export async function recordOversize(
   store: Store,
   frame: { readonly bytes: number; readonly head: Uint8Array },
   sender: string,
   maxFrameBytes: number,
   now: Date,
-): { readonly ack: string; readonly outcome?: Outcome } {
+): Promise<{ readonly ack: string; readonly outcome?: Outcome }> {
   const message = parseHl7(frame.head).messages[0];
   const msh = message?.segments[0];
   const error = {
@@ -31,7 +31,7 @@ export function recordOversize(
   };
   try {
     let outcome: Outcome | undefined;
-    store.record(
+    await store.record(
       {
         ...header,
         raw: frame.head,

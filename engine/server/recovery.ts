@@ -1,8 +1,8 @@
 import { parseHl7 } from "../hl7/parse.js";
-import type { QueueState } from "../model/outcome.js";
+import type { Outcome, QueueState } from "../model/outcome.js";
 import type { CompiledPack } from "../pack/compiled.js";
 import { processStored } from "../queue/process-stored.js";
-import type { Store } from "../store/types.js";
+import type { Store, StoredMessage } from "../store/types.js";
 import { storedAck } from "./frame.js";
 
 /**
@@ -11,6 +11,12 @@ import { storedAck } from "./frame.js";
  * each is processed in receipt order, completed with the ACK it would have
  * been answered with, so that the sender's resend is answered from the
  * store as a duplicate instead of being processed again.
+ *
+ * A message the process died on twice (two attempts begun and never
+ * completed: an out-of-memory kill, a fatal error in the runtime) would kill
+ * every start again, before the listener listens. It is set aside instead:
+ * ATHENAERROR with POISON_MESSAGE and the last step reached, not processed,
+ * and the listener goes on.
  */
 export interface RecoveryReport {
   readonly recovered: number;
@@ -18,7 +24,12 @@ export interface RecoveryReport {
   readonly states: Readonly<Partial<Record<QueueState, number>>>;
   /** Messages that could not be processed (they stay NEW for the next start). */
   readonly failed: number;
+  /** Messages set aside as POISON_MESSAGE (counted in `recovered` and `states` too). */
+  readonly poisoned: number;
 }
+
+/** Attempts a NEW message may die in before recovery sets it aside. */
+export const POISON_AFTER_ATTEMPTS = 2;
 
 export async function recoverNewMessages(
   pack: CompiledPack,
@@ -29,36 +40,71 @@ export async function recoverNewMessages(
   const pending = await store.messages({ state: "NEW", direction: "inbound" });
   const states: Partial<Record<QueueState, number>> = {};
   let failed = 0;
+  let poisoned = 0;
   for (const stored of pending) {
     const at = now();
     const message = parseHl7(stored.raw).messages[0];
+    const ackFor = (o: Outcome) => storedAck(pack, store, message, o, at);
     try {
-      const result = await processStored(pack, store, stored.messageId, {
-        now: at,
-        completion: { kind: "receive" },
-        ackFor: (o) => storedAck(pack, store, message, o, at),
-      });
-      if (!result.ok) {
-        failed += 1;
-        log(`recovery failed messageId=${stored.messageId} ${result.code}`);
-        continue;
+      let outcome: Outcome;
+      if ((stored.unfinished?.count ?? 0) >= POISON_AFTER_ATTEMPTS) {
+        outcome = poisonOutcome(stored);
+        await store.complete(outcome, {
+          kind: "receive",
+          now: at.toISOString(),
+          ack: await ackFor(outcome),
+        });
+        poisoned += 1;
+      } else {
+        const result = await processStored(pack, store, stored.messageId, {
+          now: at,
+          completion: { kind: "receive" },
+          ackFor,
+        });
+        if (!result.ok) {
+          failed += 1;
+          log(`recovery failed messageId=${stored.messageId} ${result.code}`);
+          continue;
+        }
+        outcome = result.outcome;
       }
-      const outcome = result.outcome;
       states[outcome.state] = (states[outcome.state] ?? 0) + 1;
       log(
-        `recovered messageId=${outcome.messageId} controlId=${outcome.controlId || "-"} type=${outcome.messageType || "-"} state=${outcome.state}`,
+        `recovered messageId=${outcome.messageId} controlId=${outcome.controlId || "-"} type=${outcome.messageType || "-"} state=${outcome.state}${outcome.errors.some((e) => e.code === "POISON_MESSAGE") ? ` errors=POISON_MESSAGE step=${stored.unfinished?.step}` : ""}`,
       );
     } catch (e) {
       failed += 1;
       log(`recovery failed messageId=${stored.messageId} ${e instanceof Error ? e.name : "error"}`);
     }
   }
-  return { recovered: pending.length - failed, states, failed };
+  return { recovered: pending.length - failed, states, failed, poisoned };
+}
+
+/** A message set aside without processing: the engine died on it twice. */
+export function poisonOutcome(stored: StoredMessage): Outcome {
+  const unfinished = stored.unfinished;
+  return {
+    messageId: stored.messageId,
+    controlId: stored.controlId,
+    messageType: stored.messageType,
+    state: "ATHENAERROR",
+    actions: [],
+    errors: [
+      {
+        code: "POISON_MESSAGE",
+        severity: "error",
+        value: unfinished?.step ?? "decide",
+        message: `the engine stopped ${unfinished?.count ?? POISON_AFTER_ATTEMPTS} times while processing this message (the last attempt began ${unfinished?.at ?? "?"} and reached step '${unfinished?.step ?? "decide"}'): set aside, not processed; reprocess it once the cause is fixed`,
+      },
+    ],
+    review: [],
+    trace: [],
+  };
 }
 
 export function formatRecovery(report: RecoveryReport): string {
   const states = Object.entries(report.states)
     .map(([state, n]) => `${state}:${n}`)
     .join(",");
-  return `recovery recovered=${report.recovered} failed=${report.failed} states=${states || "-"}`;
+  return `recovery recovered=${report.recovered} failed=${report.failed} states=${states || "-"} poisoned=${report.poisoned}`;
 }

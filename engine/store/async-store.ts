@@ -25,6 +25,7 @@ export function asyncStore(sync: SyncStore): LocalStore {
     appointmentsByExternalId: (name, key) => sync.appointmentsByExternalId(name, key),
     unbilledClaims: (patientId, serviceDate) => sync.unbilledClaims(patientId, serviceDate),
     nextId: (kind) => sync.nextId(kind),
+    insuranceHistory: (patientId) => sync.insuranceHistory(patientId),
     get masterData() {
       return sync.masterData;
     },
@@ -44,8 +45,9 @@ export function asyncStore(sync: SyncStore): LocalStore {
     messages: settle((filter) => sync.messages(filter)),
     claimById: settle((id) => sync.claimById(id)),
     appointmentsMissingSlips: settle(() => sync.appointmentsMissingSlips()),
-    insuranceHistory: settle((patientId) => sync.insuranceHistory(patientId)),
     loadMasterData: settle((data) => sync.loadMasterData(data)),
     close: settle(() => sync.close()),
+    beginAttempt: settle((messageId, at) => sync.beginAttempt(messageId, at)),
+    reachStep: settle((messageId, step) => sync.reachStep(messageId, step)),
   };
 }

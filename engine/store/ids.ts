@@ -37,5 +37,6 @@ export function blockingKeyList(block: BlockingKeys): string[] {
   if (block.ssn) keys.push(`ssn:${block.ssn}`);
   if (block.phone) keys.push(`phone:${block.phone}`);
   if (block.lastNamePhonetic) keys.push(`name:${block.lastNamePhonetic}`);
+  if (block.senderId) keys.push(`sender:${block.senderId}`);
   return keys;
 }

@@ -20,6 +20,7 @@ import { matchesFilter, senderName, subjectPatientId, WAITING_STATES } from "./q
 import {
   APPLYING_STATES,
   type Attempt,
+  type AttemptStep,
   type BlockingKeys,
   type Completion,
   type DuplicateKey,
@@ -33,6 +34,7 @@ import {
   type RecordIdKind,
   type StoredMessage,
   type SyncStore,
+  type UnfinishedAttempts,
 } from "./types.js";
 
 /**
@@ -58,6 +60,7 @@ interface MessageEntry {
   outcome?: Outcome;
   patientId?: string;
   ack?: string;
+  unfinished?: UnfinishedAttempts;
   readonly attempts: Attempt[];
 }
 
@@ -272,6 +275,7 @@ function createSyncMemoryStore(): SyncStore {
     ...(m.outcome && { outcome: m.outcome }),
     ...(m.patientId !== undefined && { patientId: m.patientId }),
     ...(m.ack !== undefined && { ack: m.ack }),
+    ...(m.unfinished && { unfinished: m.unfinished }),
   });
 
   const enqueue = (message: ReceivedMessage): string => {
@@ -297,6 +301,7 @@ function createSyncMemoryStore(): SyncStore {
     const at = completion.at ?? completion.now;
     entry.state = state;
     entry.stateAt = at;
+    entry.unfinished = undefined;
     if (completion.ack !== undefined) entry.ack = completion.ack;
     const { ack: _ack, ...rest } = completion;
     entry.attempts.push(
@@ -429,6 +434,18 @@ function createSyncMemoryStore(): SyncStore {
         throw e;
       }
       return messageId;
+    },
+    beginAttempt(messageId: string, at: string): void {
+      open();
+      const entry = messages.get(messageId);
+      if (!entry) throw new UnknownMessageError(messageId);
+      entry.unfinished = { count: (entry.unfinished?.count ?? 0) + 1, step: "decide", at };
+    },
+    reachStep(messageId: string, step: AttemptStep): void {
+      open();
+      const entry = messages.get(messageId);
+      if (!entry) throw new UnknownMessageError(messageId);
+      if (entry.unfinished) entry.unfinished = { ...entry.unfinished, step };
     },
     setState(messageId: string, state: "DELETED", completion: Completion): void {
       open();

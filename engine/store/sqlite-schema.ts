@@ -154,6 +154,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 5,
+    description: "queue: attempts begun and never completed (poison messages)",
+    sql: `
+      ALTER TABLE messages ADD COLUMN unfinished_attempts INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE messages ADD COLUMN attempt_step TEXT;
+      ALTER TABLE messages ADD COLUMN attempt_at TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((v, m) => Math.max(v, m.version), 0);

@@ -23,6 +23,7 @@ import {
   APPLYING_STATES,
   type Attempt,
   type AttemptKind,
+  type AttemptStep,
   type BlockingKeys,
   type Completion,
   type DuplicateKey,
@@ -52,9 +53,9 @@ export interface SqliteStoreOptions {
   readonly busyTimeoutMs?: number;
 }
 
-const MAX_BLOCKING_KEYS = 4;
+const MAX_BLOCKING_KEYS = 5;
 
-/** Patients sharing any of up to four blocking keys (unused keys bound to NULL), oldest first. */
+/** Patients sharing any of up to five blocking keys (unused keys bound to NULL), oldest first. */
 export const CANDIDATES_SQL = `SELECT record FROM patients WHERE seq IN
   (SELECT patient_seq FROM patient_keys WHERE key IN (${Array(MAX_BLOCKING_KEYS).fill("?").join(", ")}))
   ORDER BY seq`;
@@ -78,6 +79,9 @@ interface MessageRow {
   patient_id: string | null;
   ack: string | null;
   state_at: string;
+  unfinished_attempts: number;
+  attempt_step: AttemptStep | null;
+  attempt_at: string | null;
 }
 
 interface AttemptRow {
@@ -132,9 +136,15 @@ function sqliteStore(db: BetterSqlite3.Database): SyncStore {
     ),
     finishMessage: db.prepare(
       `UPDATE messages SET state = @state, state_at = @at, outcome = coalesce(@outcome, outcome),
-         patient_id = coalesce(@patientId, patient_id), ack = coalesce(@ack, ack)
+         patient_id = coalesce(@patientId, patient_id), ack = coalesce(@ack, ack),
+       unfinished_attempts = 0, attempt_step = NULL, attempt_at = NULL
        WHERE message_id = @messageId RETURNING seq`,
     ),
+    beginAttempt: db.prepare(
+      `UPDATE messages SET unfinished_attempts = unfinished_attempts + 1, attempt_step = 'decide',
+         attempt_at = ? WHERE message_id = ?`,
+    ),
+    reachStep: db.prepare("UPDATE messages SET attempt_step = ? WHERE message_id = ?"),
     insertAttempt: db.prepare(
       `INSERT INTO attempts (message_seq, number, kind, at, now, actor, note, state, outcome)
        SELECT @seq, coalesce(max(number), 0) + 1, @kind, @at, @now, @actor, @note, @state, @outcome
@@ -500,6 +510,12 @@ function sqliteStore(db: BetterSqlite3.Database): SyncStore {
     ): string {
       return record.immediate(message, outcomeFor, completion);
     },
+    beginAttempt(messageId: string, at: string): void {
+      if (s.beginAttempt.run(at, messageId).changes === 0) throw new UnknownMessageError(messageId);
+    },
+    reachStep(messageId: string, step: AttemptStep): void {
+      if (s.reachStep.run(step, messageId).changes === 0) throw new UnknownMessageError(messageId);
+    },
     setState(messageId: string, state: "DELETED", completion: Completion): void {
       setState.immediate(messageId, state, completion);
     },
@@ -579,6 +595,13 @@ function storedMessage(row: MessageRow): StoredMessage {
     ...optional("duplicateOf", row.duplicate_of),
     ...optional("patientId", row.patient_id),
     ...optional("ack", row.ack),
+    ...(row.unfinished_attempts > 0 && {
+      unfinished: {
+        count: row.unfinished_attempts,
+        step: row.attempt_step ?? "decide",
+        at: row.attempt_at ?? "",
+      },
+    }),
   };
 }
 

@@ -14,6 +14,8 @@ export interface StoreView {
   patientCandidates(block: BlockingKeys): readonly Patient[];
   /** The patient's active policies (not cancelled), by sequence. */
   policiesOf(patientId: string): readonly Policy[];
+  /** Every policy ever stored for the patient (cancelled ones too) and the self-pay flag. */
+  insuranceHistory(patientId: string): InsuranceHistory;
   appointmentById(id: string): Appointment | undefined;
   appointmentsByExternalId(name: string, key: string): readonly Appointment[];
   /** Unbilled claims of a patient on a service date. */
@@ -68,6 +70,28 @@ export interface StoredMessage extends ReceivedMessage {
   readonly patientId?: string;
   /** The last acknowledgment sent for it, whole (a duplicate is answered with it). */
   readonly ack?: string;
+  /** Processing begun since its last completion and never ended (absent: none). */
+  readonly unfinished?: UnfinishedAttempts;
+}
+
+/**
+ * Where processing of a message is (`beginAttempt`, `reachStep`): `decide`
+ * (the pack's rules run over it), `complete` (its outcome is being written).
+ */
+export type AttemptStep = "decide" | "complete";
+
+/**
+ * Attempts to process a message that began and never completed: the process
+ * died in them (a crash, an out-of-memory kill). Crash recovery sets aside a
+ * NEW message with two (engine/server/recovery.ts, POISON_MESSAGE).
+ */
+export interface UnfinishedAttempts {
+  /** Attempts begun since the message's last completion. */
+  readonly count: number;
+  /** The step the last of them reached. */
+  readonly step: AttemptStep;
+  /** When the last of them began (ISO-8601). */
+  readonly at: string;
 }
 
 /** Why a message was (re)processed or changed state. */
@@ -168,6 +192,15 @@ export interface SyncStore extends StoreView {
     outcomeFor: (messageId: string) => Outcome,
     completion: Completion,
   ): string;
+  /**
+   * Processing of the message begins, committed before anything else is done
+   * with it, so that it survives the process dying in it: counted in the
+   * message's `unfinished` (step `decide`) until `complete` or `setState`
+   * clears it.
+   */
+  beginAttempt(messageId: string, at: string): void;
+  /** The step the attempt begun last has reached (kept if the process dies in it). */
+  reachStep(messageId: string, step: AttemptStep): void;
   /** A person's change of state without processing (`queue delete`): recorded as an attempt. */
   setState(messageId: string, state: "DELETED", completion: Completion): void;
   /** Every attempt recorded for the message, oldest first. */
@@ -199,8 +232,6 @@ export interface SyncStore extends StoreView {
    * order they were created (missing-slips.ts).
    */
   appointmentsMissingSlips(): readonly Appointment[];
-  /** Every policy ever stored for the patient (cancelled ones too) and the self-pay flag. */
-  insuranceHistory(patientId: string): InsuranceHistory;
   /** Replace the practice's master data (providers, departments, packages, ...). */
   loadMasterData(data: MasterData): void;
   close(): void;

@@ -25,7 +25,7 @@ function outcomeOf(result: OutboundResult): Outcome {
     actions: [],
     errors: result.errors,
     review: [],
-    trace: [],
+    trace: result.trace ?? [],
   };
 }
 
@@ -35,7 +35,7 @@ export async function observeEvent(
   loaded: LoadedEvent,
   now: Date,
 ): Promise<Observed[]> {
-  const results = await sendEvent(pack, store, loaded.event, { now });
+  const results = await sendEvent(pack, store, loaded.event, { now, trace: true });
   return results.map((result) => {
     const tree = result.text ? parseHl7(result.text).messages[0] : undefined;
     return {

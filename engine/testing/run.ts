@@ -161,7 +161,7 @@ export async function runCase(
     for (const [i, e] of expect.entries()) {
       const o = observed[i];
       if (!o) break;
-      failures.push(...(await checkOutcome(e, o, i, pack.tables)));
+      failures.push(...(await checkOutcome(e, o, i, pack.tables, testCase.now)));
     }
     return done({
       status: failures.length > 0 ? "failed" : "passed",
@@ -213,6 +213,7 @@ async function checkOutcome(
   o: Observed,
   index: number,
   tables: ReadonlyMap<string, MappingTable>,
+  now: Date,
 ): Promise<Failure[]> {
   const failures: Failure[] = [];
   const outcome = o.outcome;
@@ -254,6 +255,7 @@ async function checkOutcome(
   for (const a of e.asserts) {
     const result = await a.expression.evaluate(plainOutcome(outcome), {
       read: o.message ? { message: o.message } : ({} as never),
+      now,
       mapCode: (table, code) => {
         const rows = tables.get(table);
         return rows ? lookupRow(rows, code)?.practice : undefined;

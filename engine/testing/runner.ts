@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import type { CliIo } from "../io/cli-io.js";
-import { Coverage, formatCoverage } from "./coverage.js";
+import { Coverage, type CoverageScope, formatCoverage } from "./coverage.js";
+import { type CoverageFormat, coberturaReport, lcovReport } from "./coverage-files.js";
 import { discoverTestFiles } from "./discover.js";
 import { explainOutcome } from "./explain.js";
 import { loadTestFile } from "./load.js";
@@ -42,6 +43,12 @@ export interface TestOptions {
   readonly coverage: boolean;
   /** Percent (0-100) of the pack's items; implies coverage. */
   readonly coverageThreshold?: number;
+  /** Write the coverage to this file (implies coverage), as `coverageFormat` says. */
+  readonly coverageOutput?: string;
+  /** text (the default), lcov or cobertura. */
+  readonly coverageFormat?: CoverageFormat;
+  /** practice (the default): what the practice's own files set; all: base.yaml and standard rows too. Implies coverage. */
+  readonly coverageScope?: CoverageScope;
   readonly bail: boolean;
   readonly explain: boolean;
   /** `CI` is set: `only` fails the run. */
@@ -120,10 +127,20 @@ export async function runTests(options: TestOptions, io: CliIo): Promise<TestRun
 
   const counts = countResults(files);
   let coverage: RunReport["coverage"];
-  if (options.coverage || options.coverageThreshold !== undefined) {
-    const c = new Coverage();
+  if (
+    options.coverage ||
+    options.coverageThreshold !== undefined ||
+    options.coverageOutput !== undefined ||
+    options.coverageScope !== undefined
+  ) {
+    const c = new Coverage(options.coverageScope);
     for (const f of files) for (const r of f.results) c.add(r);
     coverage = c.report();
+    if (options.coverageOutput !== undefined) {
+      const format = options.coverageFormat ?? "text";
+      const write = { text: formatCoverage, lcov: lcovReport, cobertura: coberturaReport }[format];
+      writeFileSync(options.coverageOutput, write(coverage));
+    }
     if (options.coverageThreshold !== undefined && coverage.percent < options.coverageThreshold) {
       problems.push(
         `coverage ${coverage.percent}% is below the threshold ${options.coverageThreshold}%`,

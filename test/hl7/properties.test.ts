@@ -170,7 +170,8 @@ function buildMessage(
       plain("RFAC"),
       plain("20240101120000"),
       plain(""),
-      built([[["ADT"], ["A01"]]]),
+      // A type with no structure the engine checks: generated segments repeat freely.
+      built([[["ORU"], ["R01"]]]),
       plain("CTRL"),
       plain("P"),
       plain("2.5"),

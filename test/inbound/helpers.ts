@@ -7,7 +7,7 @@ import type { CompiledPack } from "../../engine/pack/compiled.js";
 import { loadPack } from "../../engine/pack/load.js";
 import { receiveBytes } from "../../engine/queue/intake.js";
 import { createMemoryStore } from "../../engine/store/memory.js";
-import type { Store } from "../../engine/store/types.js";
+import type { LocalStore as Store } from "../../engine/store/types.js";
 import { fixturePackLoader } from "../support/fixture-packs.js";
 
 /**
@@ -176,6 +176,9 @@ export const JANE_RECORD = {
   address: { line1: "12 Elm St", line2: "Apt 3", city: "Springfield", state: "IL", zip: "62701" },
   phones: { home: "(217)555-0101" },
 } as const;
+
+/** Jane as a create stores her: JANE_RECORD and the sender's patient ID, PID-3's first (E-5001). */
+export const JANE_CREATED = { ...JANE_RECORD, senderPatientId: "E-5001" } as const;
 
 /** Table 13's automatic privacy boxes, both checked. */
 export const PRIVACY_CHECKED = {

@@ -7,6 +7,7 @@ import {
   fixturePack,
   HARBOR_PPO,
   JANE,
+  JANE_CREATED,
   JANE_RECORD,
   message,
   newStore,
@@ -85,7 +86,7 @@ describe("Table 11 - Required HL7 fields to create patient insurance – the for
     expect(outcome.state).toBe("PROCESSED");
     expect(outcome.errors).toEqual([]);
     expect(outcome.actions).toEqual([
-      { type: "patient.create", patient: { ...JANE_RECORD, id: "1001" } },
+      { type: "patient.create", patient: { ...JANE_CREATED, id: "1001" } },
       { type: "privacy.set", patientId: "1001", privacy: PRIVACY_CHECKED },
       { type: "insurance.add", patientId: "1001", policy: HARBOR_POLICY },
     ]);
@@ -435,7 +436,7 @@ describe("Table 12 - Insurance processing options – patients: whenPresent (inb
   it("a new patient without IN1: no self-pay either", async () => {
     const outcome = await decide(whenPresent(), await newStore(), create([]));
     expect(outcome.actions).toEqual([
-      { type: "patient.create", patient: { ...JANE_RECORD, id: "1001" } },
+      { type: "patient.create", patient: { ...JANE_CREATED, id: "1001" } },
       { type: "privacy.set", patientId: "1001", privacy: PRIVACY_CHECKED },
     ]);
   });

@@ -18,13 +18,26 @@ const ROE = { 1: "1", 3: "R-1^^^EHR^PI", 5: "Roe^Richard", 7: "19700101", 8: "M"
 describe("Table 19 - Interface message processing state: the intake of received bytes", () => {
   it("each message is NEW in the queue while it is processed, then takes its outcome's state", async () => {
     const store = await newStore();
-    const seen: QueueState[][] = [];
-    // The pure core reads the store through its view; record the queue at that moment.
+    const seen: Promise<QueueState[]>[] = [];
+    // The pure core reads the store through the view it opens; record the queue at that moment
+    // (a local store's operations run at once: the promise holds the queue as it is then).
     const spy: Store = Object.create(store, {
-      patientCandidates: {
-        async value: (block: Parameters<Store["patientCandidates"]>[0]) => {
-          seen.push((await store.messages()).map((m) => m.state));
-          return store.patientCandidates(block);
+      openView: {
+        value: async () => {
+          const opened = await store.openView();
+          const view = new Proxy(opened.view, {
+            get(target, property) {
+              if (property === "patientCandidates") {
+                return (block: Parameters<Store["patientCandidates"]>[0]) => {
+                  seen.push(store.messages().then((ms) => ms.map((m) => m.state)));
+                  return target.patientCandidates(block);
+                };
+              }
+              const value = Reflect.get(target, property, target);
+              return typeof value === "function" ? value.bind(target) : value;
+            },
+          });
+          return { ...opened, view };
         },
       },
     });
@@ -38,8 +51,11 @@ describe("Table 19 - Interface message processing state: the intake of received 
       ["q-000001", "PROCESSED"],
       ["q-000002", "ERROR"],
     ]);
-    expect(seen).toEqual([["NEW"], ["PROCESSED", "NEW"]]);
-    expect((await store.messages()).map((m) => [m.messageId, m.state, m.sender, m.messageType])).toEqual([
+    // Jane's A04 looks up twice (demographics, then who holds her PID-3); Roe's A08 once.
+    expect(await Promise.all(seen)).toEqual([["NEW"], ["NEW"], ["PROCESSED", "NEW"]]);
+    expect(
+      (await store.messages()).map((m) => [m.messageId, m.state, m.sender, m.messageType]),
+    ).toEqual([
       ["q-000001", "PROCESSED", "file:test.hl7", "ADT^A04"],
       ["q-000002", "ERROR", "file:test.hl7", "ADT^A08"],
     ]);
@@ -59,7 +75,9 @@ describe("Table 19 - Interface message processing state: the intake of received 
       ["PARSE_ERROR", "line 1: line 1 is outside any message (no MSH segment before it)"],
       ["PARSE_ERROR", "line 1: no MSH segment found: this is not an HL7 v2 message"],
     ]);
-    expect((await store.messages()).map((m) => [m.messageId, m.state])).toEqual([["q-000001", "ERROR"]]);
+    expect((await store.messages()).map((m) => [m.messageId, m.state])).toEqual([
+      ["q-000001", "ERROR"],
+    ]);
     expect(new TextDecoder().decode((await store.message("q-000001"))?.raw)).toBe("hello\r");
   });
 
@@ -67,7 +85,7 @@ describe("Table 19 - Interface message processing state: the intake of received 
     const store = await newStore();
     const failing: Store = Object.create(store, {
       complete: {
-        async value: (outcome: Parameters<Store["complete"]>[0]) => {
+        value: async (outcome: Parameters<Store["complete"]>[0]) => {
           if (outcome.state === "PROCESSED") throw new Error("disk full");
           await store.complete(outcome);
         },

@@ -5,7 +5,7 @@ import {
   type Fields,
   fixturePack,
   JANE,
-  JANE_RECORD,
+  JANE_CREATED,
   message,
   newStore,
 } from "./helpers.js";
@@ -32,7 +32,7 @@ describe("Table 19 - Custom mapping – mappingRequired: true (inbound-mapped: s
     expect(outcome.state).toBe("PROCESSED");
     expect(created(outcome)).toEqual({
       type: "patient.create",
-      patient: { ...JANE_RECORD, id: "1001", sex: "U", race: "2106-3" },
+      patient: { ...JANE_CREATED, id: "1001", sex: "U", race: "2106-3" },
     });
   });
 
@@ -72,7 +72,13 @@ describe("Table 19 - Custom mapping – mappingRequired: false (the base): stand
     expect(outcome.state).toBe("PROCESSED");
     expect(created(outcome)).toEqual({
       type: "patient.create",
-      patient: { ...JANE_RECORD, id: "1001", race: "2106-3", ethnicity: "2186-5", language: "eng" },
+      patient: {
+        ...JANE_CREATED,
+        id: "1001",
+        race: "2106-3",
+        ethnicity: "2186-5",
+        language: "eng",
+      },
     });
   });
 
@@ -97,7 +103,7 @@ describe("Table 19 - Custom mapping – mappingRequired: false (the base): stand
     const outcome = await decide(basic(), await newStore(), createWith({ 16: "Q" }));
     expect(created(outcome)).toEqual({
       type: "patient.create",
-      patient: { ...JANE_RECORD, id: "1001", maritalStatus: "Q" },
+      patient: { ...JANE_CREATED, id: "1001", maritalStatus: "Q" },
     });
   });
 });
@@ -111,7 +117,7 @@ describe("Table 19 - Custom mapping – provider (PD1.4), accept: [practiceId, n
     expect(outcome.state).toBe("PROCESSED");
     expect(created(outcome)).toEqual({
       type: "patient.create",
-      patient: { ...JANE_RECORD, id: "1001", primaryProviderId: id },
+      patient: { ...JANE_CREATED, id: "1001", primaryProviderId: id },
     });
   });
 
@@ -140,7 +146,7 @@ describe("Table 19 - Custom mapping – provider (PD1.4), accept: [npi] (inbound
     );
     expect(created(outcome)).toEqual({
       type: "patient.create",
-      patient: { ...JANE_RECORD, id: "1001", primaryProviderId: "101" },
+      patient: { ...JANE_CREATED, id: "1001", primaryProviderId: "101" },
     });
   });
 
@@ -167,7 +173,7 @@ describe("Table 19 - Custom mapping – department (PV1.3.1), checked against ma
     );
     expect(created(outcome)).toEqual({
       type: "patient.create",
-      patient: { ...JANE_RECORD, id: "1001", primaryDepartmentId: "2" },
+      patient: { ...JANE_CREATED, id: "1001", primaryDepartmentId: "2" },
     });
   });
 

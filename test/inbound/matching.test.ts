@@ -66,7 +66,7 @@ describe("athena Patient Matching Logic – matching.order.patient: [externalId,
     ]);
   });
 
-  it("an external ID with a value but no patient hands over to the practice ID (PID.2)", async () => {
+  it("an external ID with a value but no patient hands over to the practice ID (PID.2); the patient found holds another MRN, so a person decides", async () => {
     const store = await twoPatients("inbound-mrn");
     const outcome = await decide(
       mrnPack(),
@@ -77,31 +77,24 @@ describe("athena Patient Matching Logic – matching.order.patient: [externalId,
       }),
       { trace: true },
     );
-    expect(outcome.state).toBe("PROCESSED");
-    expect(outcome.actions).toEqual([
-      { type: "patient.update", patientId: "1001", patient: JANE_RECORD },
-      {
-        type: "externalId.set",
-        record: "patient",
-        recordId: "1001",
-        name: "mrn",
-        value: "999",
-        key: "999",
-      },
-      { type: "insurance.selfPay", patientId: "1001" },
-    ]);
+    // "External IDs must be unique and non-changing": no externalId.set mrn=999 over 00123.
+    expect(outcome.state).toBe("ERROR");
+    expect(outcome.actions).toEqual([]);
+    expect(outcome.errors[0]?.message).toBe(
+      "the message's mrn '999' differs from patient 1001's '00123' (matched by patientId); identifiers used for matching never change, so a person decides",
+    );
     expect(matchTrace(outcome)).toEqual([
       { step: "match", rule: "externalId", detail: "mrn: 0 patient(s)" },
       { step: "match", rule: "patientId", ref: "PID.2", detail: "found" },
     ]);
   });
 
-  it("no external ID and a PID.2 with no patient hand over to demographic matching", async () => {
-    const store = await twoPatients("inbound-mrn");
+  it("no external ID and a PID.2 with no patient hand over to demographic matching (matching.patientId.unknown: demographics)", async () => {
+    const store = await twoPatients("inbound-unknown-id-demographics");
     const outcome = await decide(
-      mrnPack(),
+      fixturePack("inbound-unknown-id-demographics"),
       store,
-      message({ type: "ADT^A08", pid: { ...JANE, 2: "9999" } }),
+      message({ type: "ADT^A08", pid: { ...JANE_MRN, 2: "9999" } }),
       { trace: true },
     );
     expect(outcome.state).toBe("PROCESSED");
@@ -117,7 +110,7 @@ describe("athena Patient Matching Logic – matching.order.patient: [externalId,
 
   it("nobody found by any strategy: patientAdd, patient.create", async () => {
     const store = await twoPatients("inbound-mrn");
-    const pid = { 1: "1", 2: "9999", 3: "555^^^EHR^MR", 5: "Poe^Edgar", 7: "19090119", 8: "M" };
+    const pid = { 1: "1", 3: "555^^^EHR^MR", 5: "Poe^Edgar", 7: "19090119", 8: "M" };
     const outcome = await decide(mrnPack(), store, message({ type: "ADT^A04", pid }));
     expect(outcome.state).toBe("PROCESSED");
     expect(outcome.actions).toEqual([
@@ -129,6 +122,7 @@ describe("athena Patient Matching Logic – matching.order.patient: [externalId,
           firstName: "Edgar",
           dob: "1909-01-19",
           sex: "M",
+          senderPatientId: "555",
           externalIds: { mrn: "555" },
         },
       },
@@ -139,7 +133,7 @@ describe("athena Patient Matching Logic – matching.order.patient: [externalId,
 });
 
 describe("athena Patient Matching Logic – matching.order.patient: [patientId, externalId, demographics] (inbound-order)", () => {
-  it("PID.2 is tried first: the message for Jane (her MRN) naming patient 1002 matches 1002, a substantial change", async () => {
+  it("PID.2 is tried first: the message for Jane (her MRN) naming patient 1002 matches 1002, whose MRN 777 is not the message's: review", async () => {
     const store = await twoPatients("inbound-order");
     const outcome = await decide(
       fixturePack("inbound-order"),
@@ -148,24 +142,33 @@ describe("athena Patient Matching Logic – matching.order.patient: [patientId, 
     );
     expect(outcome.state).toBe("ERROR");
     expect(outcome.actions).toEqual([]);
+    // The identifier conflict is found before the substantial change (dob, names, sex).
     expect(outcome.review).toEqual([
       {
-        reason: "substantialChange",
-        detail: "the message changes dob, lastName, firstName, sex of patient 1002",
-        candidates: [
-          {
-            patientId: "1002",
-            total: 0,
-            scores: {},
-            changes: {
-              dob: { stored: "1970-01-01", received: "1980-02-14" },
-              lastName: { stored: "Roe", received: "Doe" },
-              firstName: { stored: "Richard", received: "Jane" },
-              sex: { stored: "M", received: "F" },
-            },
-          },
-        ],
+        reason: "possibleDuplicate",
+        detail:
+          "the message's mrn '00123' differs from patient 1002's '777': the same person under two identifiers, or two people",
+        candidates: [{ patientId: "1002", total: 0, scores: {} }],
       },
+    ]);
+  });
+
+  it("PID.2 is tried first: Roe's own message naming 1002, with his MRN, matches 1002 by the practice ID", async () => {
+    const store = await twoPatients("inbound-order");
+    const outcome = await decide(
+      fixturePack("inbound-order"),
+      store,
+      message({ type: "ADT^A08", pid: { ...ROE, 2: "1002" } }),
+      { trace: true },
+    );
+    expect(outcome.state).toBe("PROCESSED");
+    expect(outcome.actions[0]).toEqual({
+      type: "patient.update",
+      patientId: "1002",
+      patient: ROE_RECORD,
+    });
+    expect(matchTrace(outcome)).toEqual([
+      { step: "match", rule: "patientId", ref: "PID.2", detail: "found" },
     ]);
   });
 
@@ -195,6 +198,7 @@ describe("Table 5 – Patient-level custom fields (externalIds.patient)", () => 
         patient: {
           ...JANE_RECORD,
           id: "1001",
+          senderPatientId: "00123",
           externalIds: { mrn: "00123", chartNumber: "E-5001" },
         },
       },
@@ -245,7 +249,7 @@ describe("Table 5 – Patient-level custom fields (externalIds.patient)", () => 
     );
     expect(outcome.actions[0]).toEqual({
       type: "patient.create",
-      patient: { ...ROE_RECORD, id: "1002", externalIds: { mrn: "123" } },
+      patient: { ...ROE_RECORD, id: "1002", senderPatientId: "123", externalIds: { mrn: "123" } },
     });
   });
 
@@ -381,7 +385,14 @@ describe("athena Patient Matching Logic – demographics, thresholds { match: 20
     const { middleName: _m, ssn: _s, ...household } = JANE_RECORD;
     expect(outcome.actions[0]).toEqual({
       type: "patient.create",
-      patient: { ...household, id: "1002", firstName: "John", dob: "1978-05-03", sex: "M" },
+      patient: {
+        ...household,
+        id: "1002",
+        firstName: "John",
+        dob: "1978-05-03",
+        sex: "M",
+        senderPatientId: "E-5002",
+      },
     });
   });
 
@@ -434,7 +445,14 @@ describe("athena Patient Matching Logic – demographics, thresholds { match: 20
 
 describe("Table 5 – Patient-level custom fields: external IDs must be unique and non-changing", () => {
   it("an ID held by another patient is REVIEW_REQUIRED (ambiguousMatch), not given to a second patient", async () => {
-    const store = await twoPatients("inbound-order");
+    const store = await newStore();
+    const pack = fixturePack("inbound-order");
+    // Jane (1001, MRN 00123) and Roe (1002) registered without an MRN.
+    for (const pid of [JANE_MRN, { ...ROE, 3: "R-9^^^EHR^PI" }]) {
+      expect((await receive(pack, store, message({ type: "ADT^A04", pid }))).state).toBe(
+        "PROCESSED",
+      );
+    }
     // Roe (1002) by PID.2, carrying Jane's MRN: only Roe's own demographics, so no substantial change.
     const outcome = await decide(
       fixturePack("inbound-order"),

@@ -5,6 +5,7 @@ import {
   errorsOf,
   fixturePack,
   JANE,
+  JANE_CREATED,
   JANE_RECORD,
   message,
   newStore,
@@ -44,7 +45,7 @@ describe("Table 4 - Interface Enablement – patientAdd: [ADT^A04, ADT^A28] (inb
     );
     expect(outcome.state).toBe("PROCESSED");
     expect(outcome.actions).toEqual([
-      { type: "patient.create", patient: { ...JANE_RECORD, id: "1001" } },
+      { type: "patient.create", patient: { ...JANE_CREATED, id: "1001" } },
       { type: "privacy.set", patientId: "1001", privacy: PRIVACY_CHECKED },
       { type: "insurance.selfPay", patientId: "1001" },
     ]);
@@ -207,7 +208,7 @@ describe('HL7 null ("") vs empty (docs/pack-language.md §5.1 Results)', () => {
       { type: "insurance.selfPay", patientId: "1001" },
     ]);
     expect(store.patientById("1001")).toEqual({
-      ...(({ sex: _sex, ...rest }) => rest)(JANE_RECORD),
+      ...(({ sex: _sex, ...rest }) => rest)(JANE_CREATED),
       id: "1001",
       privacy: PRIVACY_CHECKED,
     });
@@ -238,7 +239,7 @@ describe('HL7 null ("") vs empty (docs/pack-language.md §5.1 Results)', () => {
       store,
       message({ type: "ADT^A04", pid: { ...JANE, 8: '""' } }),
     );
-    const { sex: _sex, ...withoutSex } = JANE_RECORD;
+    const { sex: _sex, ...withoutSex } = JANE_CREATED;
     expect(outcome.actions[0]).toEqual({
       type: "patient.create",
       patient: { ...withoutSex, id: "1001" },
@@ -294,7 +295,7 @@ describe("Date-times: the patient's date of birth (docs/pack-language.md §5.1 C
     expect(outcome.state).toBe("PROCESSED");
     expect(outcome.actions[0]).toEqual({
       type: "patient.create",
-      patient: { ...JANE_RECORD, dob, id: "1001" },
+      patient: { ...JANE_CREATED, dob, id: "1001" },
     });
   });
 

@@ -5,7 +5,7 @@ import {
   type Fields,
   fixturePack,
   JANE,
-  JANE_RECORD,
+  JANE_CREATED,
   message,
   newStore,
   PRIVACY_CHECKED,
@@ -24,7 +24,7 @@ describe("Table 13 - Patient privacy processing option: autoCheck true (the defa
     const store = await newStore();
     const outcome = await receive(basic(), store, message({ type: "ADT^A04", pid: JANE }));
     expect(outcome.actions).toEqual([
-      { type: "patient.create", patient: { ...JANE_RECORD, id: "1001" } },
+      { type: "patient.create", patient: { ...JANE_CREATED, id: "1001" } },
       {
         type: "privacy.set",
         patientId: "1001",
@@ -56,10 +56,10 @@ describe("Table 13 - Patient privacy processing option: autoCheck false (inbound
       message({ type: "ADT^A04", pid: JANE }),
     );
     expect(outcome.actions).toEqual([
-      { type: "patient.create", patient: { ...JANE_RECORD, id: "1001" } },
+      { type: "patient.create", patient: { ...JANE_CREATED, id: "1001" } },
       { type: "insurance.selfPay", patientId: "1001" },
     ]);
-    expect(store.patientById("1001")).toEqual({ ...JANE_RECORD, id: "1001" });
+    expect(store.patientById("1001")).toEqual({ ...JANE_CREATED, id: "1001" });
   });
 });
 
@@ -89,7 +89,7 @@ describe("Guarantor Information – relationshipDirection: patientToGuarantor (t
       message({ type: "ADT^A04", pid: JANE, gt1: GT1 }),
     );
     expect(outcome.actions).toEqual([
-      { type: "patient.create", patient: { ...JANE_RECORD, id: "1001" } },
+      { type: "patient.create", patient: { ...JANE_CREATED, id: "1001" } },
       { type: "privacy.set", patientId: "1001", privacy: PRIVACY_CHECKED },
       {
         type: "guarantor.set",

@@ -6,7 +6,7 @@ import {
   fixturePack,
   HARBOR_PPO,
   JANE,
-  JANE_RECORD,
+  JANE_CREATED,
   MASTER_DATA,
   message,
   PRIVACY_CHECKED,
@@ -63,7 +63,7 @@ describe.each(STORES)("the %s store after patient messages (inbound-basic)", (_n
         "insurance.add",
       ]);
       expect(store.patientById("1001")).toEqual({
-        ...JANE_RECORD,
+        ...JANE_CREATED,
         id: "1001",
         privacy: PRIVACY_CHECKED,
         guarantor: { lastName: "Doe", firstName: "John", relationship: "SPO" },

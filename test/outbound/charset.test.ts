@@ -14,7 +14,7 @@ import {
 
 /** The stored bytes of a queued message, parsed as a receiver would (MSH-18 decides the decoding). */
 async function storedName(
-  store: ReturnType<typeof storeFor>,
+  store: Awaited<ReturnType<typeof storeFor>>,
   messageId: string,
 ): Promise<string | null | undefined> {
   const raw = (await store.message(messageId))?.raw;
@@ -41,19 +41,22 @@ describe("MSH-18: the bytes queued are in the character set the header names", (
     expect(r?.state).toBe("ERROR");
     expect(r?.text).toBeUndefined();
     expect(r?.errors).toMatchObject([{ code: "INVALID_VALUE", field: "PID.5", value: "Ł" }]);
-    expect(queued(store)).toEqual([["ERROR", "outbound", "patientAdd", ["INVALID_VALUE"]]]);
+    expect(await queued(store)).toEqual([["ERROR", "outbound", "patientAdd", ["INVALID_VALUE"]]]);
   });
 
   it("absent: an ASCII message goes without MSH-18; one with other characters declares UNICODE UTF-8", async () => {
     const store = await storeFor(HARBOR);
     const p = packWith(HARBOR, "{}");
-    const msh18 = (id: string) =>
-      leafValue(parseHl7((await store.message(id))?.raw ?? new Uint8Array()).messages[0]?.segments[0], 18);
+    const msh18 = async (id: string) =>
+      leafValue(
+        parseHl7((await store.message(id))?.raw ?? new Uint8Array()).messages[0]?.segments[0],
+        18,
+      );
     const [ascii] = await send(p, withPatient(event("patient-add"), { lastName: "Lucas" }), store);
-    expect(msh18(ascii?.messageId ?? "")).toBeUndefined();
+    expect(await msh18(ascii?.messageId ?? "")).toBeUndefined();
     const [r] = await send(p, withPatient(event("patient-add"), { lastName: "Łukasz" }), store);
     expect(r?.state).toBe("NEW");
-    expect(msh18(r?.messageId ?? "")).toBe("UNICODE UTF-8");
+    expect(await msh18(r?.messageId ?? "")).toBe("UNICODE UTF-8");
     expect(await storedName(store, r?.messageId ?? "")).toBe("Łukasz");
   });
 

@@ -42,7 +42,10 @@ export function masterData(packFile: string): MasterData {
   return load.data;
 }
 
-export async function storeFor(packFile: string, data: MasterData = masterData(packFile)): Promise<Store> {
+export async function storeFor(
+  packFile: string,
+  data: MasterData = masterData(packFile),
+): Promise<Store> {
   const store = createMemoryStore();
   await store.loadMasterData(data);
   return store;
@@ -67,12 +70,13 @@ export function forLakeside(e: PracticeEvent): PracticeEvent {
   return JSON.parse(text) as PracticeEvent;
 }
 
-export function send(
+export async function send(
   p: CompiledPack,
   e: PracticeEvent,
-  store: Store = await storeFor(p.id === "lakeside-family" ? LAKESIDE : HARBOR),
+  store?: Store,
 ): Promise<OutboundResult[]> {
-  return sendEvent(p, store, e, { now: NOW });
+  const into = store ?? (await storeFor(p.id === "lakeside-family" ? LAKESIDE : HARBOR));
+  return sendEvent(p, into, e, { now: NOW });
 }
 
 /** The one message a result holds, parsed with our parser. */
@@ -110,15 +114,13 @@ export const fixtureText = (name: string): string =>
   readFileSync(join(EVENTS_DIR, `${name}.json`), "utf8");
 
 /** The queue as [state, direction, message type, error codes]: what every event left there. */
-export function queued(store: Store): [string, string, string, string[]][] {
-  return store
-    .messages()
-    .map((m) => [
-      m.state,
-      m.direction,
-      m.messageType,
-      (m.outcome?.errors ?? []).map((e) => e.code),
-    ]);
+export async function queued(store: Store): Promise<[string, string, string, string[]][]> {
+  return (await store.messages()).map((m) => [
+    m.state,
+    m.direction,
+    m.messageType,
+    (m.outcome?.errors ?? []).map((e) => e.code),
+  ]);
 }
 
 /** The load errors of a practice pack with more YAML merged on top, as `CODE path: message`. */

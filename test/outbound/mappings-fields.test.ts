@@ -50,7 +50,7 @@ describe("outbound.mappings: practice codes -> the receiver's codes (Table 19 el
         value: "2500-7",
       },
     ]);
-    expect(queued(store)).toEqual([["ERROR", "outbound", "patientAdd", ["UNMAPPED_CODE"]]]);
+    expect(await queued(store)).toEqual([["ERROR", "outbound", "patientAdd", ["UNMAPPED_CODE"]]]);
   });
 
   it("every unmapped code of a message is reported, with its field (language, and sex in GT1.9)", async () => {
@@ -169,7 +169,9 @@ describe("outbound.fields: outbound field rules", () => {
     expect(r?.state).toBe("ERROR");
     expect(r?.errors[0]?.code).toBe("EXPRESSION_ERROR");
     expect(r?.errors[0]?.field).toBe("PID.19");
-    expect(queued(store)).toEqual([["ERROR", "outbound", "patientAdd", ["EXPRESSION_ERROR"]]]);
+    expect(await queued(store)).toEqual([
+      ["ERROR", "outbound", "patientAdd", ["EXPRESSION_ERROR"]],
+    ]);
   });
 
   it("at load: one writable location, a segment the messages carry, record paths, map needs outbound.mappings", async () => {

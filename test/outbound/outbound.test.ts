@@ -175,7 +175,7 @@ describe("enabled.outbound (§7): a disabled event is PROCESSED with OUTBOUND_NO
         ],
       },
     ]);
-    expect(queued(store)).toEqual([
+    expect(await queued(store)).toEqual([
       ["PROCESSED", "outbound", "appointmentCheckOut", ["OUTBOUND_NOT_ENABLED"]],
     ]);
   });
@@ -213,7 +213,9 @@ describe("outbound.filters (Table 7)", () => {
     const [r] = await send(harbor, moved("2", "5"), store);
     expect(r?.state).toBe("PROCESSED");
     expect(r?.errors.map((e) => [e.code, e.severity])).toEqual([["FILTERED", "info"]]);
-    expect(queued(store)).toEqual([["PROCESSED", "outbound", "appointmentUpdate", ["FILTERED"]]]);
+    expect(await queued(store)).toEqual([
+      ["PROCESSED", "outbound", "appointmentUpdate", ["FILTERED"]],
+    ]);
   });
 
   it("a name no master-data entry has is named in the FILTERED info (master data is runtime)", async () => {
@@ -330,7 +332,7 @@ describe("outbound.providerId (Table 9)", () => {
         value: "1",
       },
     ]);
-    expect(queued(store)).toEqual([
+    expect(await queued(store)).toEqual([
       ["ERROR", "outbound", "appointmentSchedule", ["UNKNOWN_PROVIDER"]],
     ]);
   });

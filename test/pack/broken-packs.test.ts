@@ -65,6 +65,17 @@ const CASES: Readonly<Record<string, readonly Expected[]>> = {
   ],
   "extends-not-found": [["pack.yaml:4:12: EXTENDS_NOT_FOUND", "../../bse.yaml"]],
   "extends-absolute": [["pack.yaml:4:12: EXTENDS_NOT_FOUND", "absolute path"]],
+  // What extends names is reported at the extends that names it, not in the file named.
+  "extends-folder": [
+    [
+      "pack.yaml:4:12: EXTENDS_NOT_A_PACK",
+      "is a folder; name the pack file in it (parent/pack.yaml)",
+    ],
+  ],
+  "extends-not-a-pack": [["pack.yaml:4:12: EXTENDS_NOT_A_PACK", "sex.yaml is not a pack"]],
+  "extends-not-yaml": [["pack.yaml:4:12: EXTENDS_NOT_A_PACK", "notes.txt is not a YAML pack file"]],
+  // An alias bomb is a located problem of the file, not an exception out of the loader.
+  "yaml-alias-limit": [["pack.yaml:14:30: YAML_ALIAS_LIMIT", "expand to too many nodes"]],
   "pack-id-mismatch": [["pack.yaml:3:7: PACK_ID_MISMATCH", '"pack-id-mismatch"']],
   // §7 enablement
   "outbound-event-list": [
@@ -113,6 +124,12 @@ const CASES: Readonly<Record<string, readonly Expected[]>> = {
     ["pack.yaml:11:19: JSONATA_FORBIDDEN_FUNCTION", "$random"],
     ["pack.yaml:13:11: JSONATA_FORBIDDEN_FUNCTION", "$initial"],
   ],
+  // A condition that can never be true (§8): a constant other than true or false.
+  "when-constant": [
+    ["pack.yaml:13:11: INVALID_VALUE", "when: 'yes' is a constant that is never true"],
+    ["pack.yaml:16:11: INVALID_VALUE", "when: 1 is a constant"],
+    ["pack.yaml:21:13: INVALID_VALUE", "when: null is a constant"],
+  ],
   "field-non-literal": [
     ["pack.yaml:11:12: INVALID_FIELD_REFERENCE", "string literal"],
     ["pack.yaml:13:34: INVALID_FIELD_REFERENCE", "in $field('PID.19.0')"],
@@ -145,7 +162,7 @@ const CASES: Readonly<Record<string, readonly Expected[]>> = {
   ],
   // §11 limits
   "limits-above-cap": [
-    ["pack.yaml:11:16: INVALID_VALUE", "timeoutMs is 5000; it must be <= 1000"],
+    ["pack.yaml:11:16: INVALID_VALUE", "timeoutMs is 600000; it must be <= 60000"],
     ["pack.yaml:12:15: INVALID_VALUE", "maxDepth is 0; it must be >= 1"],
     ["pack.yaml:13:18: INVALID_VALUE", "maxSequence is 1000001"],
   ],
@@ -269,6 +286,20 @@ describe("rulepack validate (docs/pack-language.md §21)", () => {
       path: "fields.8.from",
     });
     expect(run.stderr()).toBe("");
+  });
+
+  it("a pack the YAML library refuses to expand (alias bomb): exit 1, a located line, no internal error", () => {
+    const run = fakeIo();
+    const bomb = inCase("yaml-alias-limit", "pack.yaml");
+    const result = validateCommand({ packs: [bomb], format: "text", effective: false }, run.io);
+    expect(result.exitCode).toBe(1);
+    expect(run.stderr()).toMatch(
+      new RegExp(
+        `^${bomb}:14:30: YAML_ALIAS_LIMIT the aliases \\(\\*name\\) of this file expand to too many nodes`,
+      ),
+    );
+    expect(run.stderr()).not.toContain("internal error");
+    expect(run.stderr().trimEnd().split("\n")).toHaveLength(1);
   });
 
   it("a valid pack: exit 0, `FILE: valid`", () => {

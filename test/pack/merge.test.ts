@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatPackError } from "../../engine/documents/errors.js";
+import { DEFAULT_BUDGET } from "../../engine/expressions/runtime.js";
 import { readChain } from "../../engine/pack/chain.js";
 import type { CompiledPack } from "../../engine/pack/compiled.js";
 import { loadPack } from "../../engine/pack/load.js";
@@ -51,7 +52,7 @@ describe("Map: deep merge, the child's keys override the parent's", () => {
   });
 
   it("limits.expressions: the child's timeoutMs, the base's maxDepth", () => {
-    expect(child.budget).toEqual({ timeoutMs: 200, maxDepth: 100, maxSequence: 10_000 });
+    expect(child.budget).toEqual({ ...DEFAULT_BUDGET, timeoutMs: 200, maxDepth: 100 });
   });
 
   it("practice set in the child is inherited by the grandchild; the grandchild's scalar wins", () => {

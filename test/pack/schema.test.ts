@@ -85,19 +85,29 @@ describe("enabled: Table 4 - Interface Enablement (§7)", () => {
 describe("limits.expressions: the doc's hard caps and defaults (§11)", () => {
   const expressions = props(props(props(rulepack).limits).expressions);
 
-  it("caps: timeoutMs 1000, maxDepth 1000, maxSequence 1000000, maxLength 20000", () => {
+  it("caps: maxSteps 1e6, maxDepth 1000, maxSequence 1e6, maxStringLength 1e7, maxAllocation 1e8, timeoutMs 60000, maxLength 20000", () => {
     expect(Object.fromEntries(Object.entries(expressions).map(([k, v]) => [k, v.maximum]))).toEqual(
       {
-        timeoutMs: 1000,
+        maxSteps: 1_000_000,
         maxDepth: 1000,
         maxSequence: 1_000_000,
+        maxStringLength: 10_000_000,
+        maxAllocation: 100_000_000,
+        timeoutMs: 60_000,
         maxLength: 20_000,
       },
     );
   });
 
-  it("the engine's defaults are within the caps and are the doc's (50, 100, 10000)", () => {
-    expect(DEFAULT_BUDGET).toEqual({ timeoutMs: 50, maxDepth: 100, maxSequence: 10_000 });
+  it("the engine's defaults are within the caps and are the doc's", () => {
+    expect(DEFAULT_BUDGET).toEqual({
+      maxSteps: 10_000,
+      maxDepth: 100,
+      maxSequence: 10_000,
+      maxStringLength: 1_000_000,
+      maxAllocation: 10_000_000,
+      timeoutMs: 10_000,
+    });
   });
 });
 

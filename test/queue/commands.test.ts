@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +8,7 @@ import { showText } from "../../engine/queue/format.js";
 import { receiveBytes } from "../../engine/queue/intake.js";
 import { openSqliteStore } from "../../engine/store/sqlite.js";
 import type { Attempt, StoredMessage } from "../../engine/store/types.js";
+import { rulepack } from "../support/cli.js";
 import { fixturePackLoader } from "../support/fixture-packs.js";
 import { captureIo } from "../testing/helpers.js";
 
@@ -79,9 +79,9 @@ async function freshQueue(): Promise<string> {
 const NOW = new Date("2026-02-01T12:00:00.000Z");
 const NOBODY: ChangeContext = { env: {}, clock: () => NOW };
 
-function queue(args: string[], context: ChangeContext = NOBODY) {
+async function queue(args: string[], context: ChangeContext = NOBODY) {
   const io = captureIo();
-  const { exitCode } = queueCommand(args, io, context);
+  const { exitCode } = await queueCommand(args, io, context);
   return { exitCode, stdout: io.out(), stderr: io.err() };
 }
 
@@ -111,7 +111,7 @@ beforeEach(async () => {
 
 describe("rulepack queue list", () => {
   it("prints one line per message in receipt order (ID, received, state, type, control ID, error codes), then the count", async () => {
-    expect(queue(["list", "--db", db])).toEqual({
+    expect(await queue(["list", "--db", db])).toEqual({
       exitCode: 0,
       stdout: listed(1, 2, 3, 4, 5, 6),
       stderr: "",
@@ -120,7 +120,7 @@ describe("rulepack queue list", () => {
 
   it("exits 1 without creating a store that does not exist", async () => {
     const missing = join(root, "missing.sqlite");
-    expect(queue(["list", "--db", missing])).toEqual({
+    expect(await queue(["list", "--db", missing])).toEqual({
       exitCode: 1,
       stdout: "",
       stderr: `rulepack: no store at ${missing} (rulepack run or serve --db FILE creates one)\n`,
@@ -129,10 +129,10 @@ describe("rulepack queue list", () => {
   });
 
   it("refuses an unknown verb or argument with exit 2", async () => {
-    expect(queue(["purge", "--db", db])).toMatchObject(
+    expect(await queue(["purge", "--db", db])).toMatchObject(
       usageOf("unknown queue command 'purge' (list, show or delete)"),
     );
-    expect(queue(["list", "q-000001", "--db", db])).toMatchObject(
+    expect(await queue(["list", "q-000001", "--db", db])).toMatchObject(
       usageOf("unexpected argument 'q-000001'"),
     );
   });
@@ -140,12 +140,12 @@ describe("rulepack queue list", () => {
 
 describe("rulepack queue list --state", () => {
   it("lists the messages in that state", async () => {
-    expect(queue(["list", "--db", db, "--state", "ERROR"]).stdout).toBe(listed(2, 3, 4));
-    expect(queue(["list", "--db", db, "--state", "CBOERROR"]).stdout).toBe(listed());
+    expect((await queue(["list", "--db", db, "--state", "ERROR"])).stdout).toBe(listed(2, 3, 4));
+    expect((await queue(["list", "--db", db, "--state", "CBOERROR"])).stdout).toBe(listed());
   });
 
   it("refuses a state that is not a queue state", async () => {
-    expect(queue(["list", "--db", db, "--state", "error"])).toMatchObject(
+    expect(await queue(["list", "--db", db, "--state", "error"])).toMatchObject(
       usageOf(
         "--state 'error' is not a queue state (SCHEDULED, NEW, DISTRIBUTED, PENDING, PROCESSED, ERROR, CBOERROR, ATHENAERROR, DELETED)",
       ),
@@ -155,18 +155,23 @@ describe("rulepack queue list --state", () => {
 
 describe("rulepack queue list --code", () => {
   it("lists the messages with an error of that code, and of that value after a colon", async () => {
-    expect(queue(["list", "--db", db, "--code", "UNMAPPED_INSURANCE"]).stdout).toBe(listed(2));
-    expect(queue(["list", "--db", db, "--code", `UNMAPPED_INSURANCE:${AETNA}`]).stdout).toBe(
+    expect((await queue(["list", "--db", db, "--code", "UNMAPPED_INSURANCE"])).stdout).toBe(
       listed(2),
     );
     expect(
-      queue(["list", "--db", db, "--code", "UNMAPPED_INSURANCE:HMP-100+Harbor Mutual PPO+"]).stdout,
+      (await queue(["list", "--db", db, "--code", `UNMAPPED_INSURANCE:${AETNA}`])).stdout,
+    ).toBe(listed(2));
+    expect(
+      (await queue(["list", "--db", db, "--code", "UNMAPPED_INSURANCE:HMP-100+Harbor Mutual PPO+"]))
+        .stdout,
     ).toBe(listed());
-    expect(queue(["list", "--db", db, "--code", "PATIENT_NOT_FOUND"]).stdout).toBe(listed(4));
+    expect((await queue(["list", "--db", db, "--code", "PATIENT_NOT_FOUND"])).stdout).toBe(
+      listed(4),
+    );
   });
 
   it("refuses what is not CODE or CODE:VALUE", async () => {
-    expect(queue(["list", "--db", db, "--code", "unmapped:x"])).toMatchObject(
+    expect(await queue(["list", "--db", db, "--code", "unmapped:x"])).toMatchObject(
       usageOf("--code 'unmapped:x' is not CODE or CODE:VALUE"),
     );
   });
@@ -174,25 +179,27 @@ describe("rulepack queue list --code", () => {
 
 describe("rulepack queue list --type", () => {
   it("matches a message code, or a code and trigger", async () => {
-    expect(queue(["list", "--db", db, "--type", "ADT"]).stdout).toBe(listed(1, 2, 3, 5));
-    expect(queue(["list", "--db", db, "--type", "ADT^A04"]).stdout).toBe(listed(1, 2));
+    expect((await queue(["list", "--db", db, "--type", "ADT"])).stdout).toBe(listed(1, 2, 3, 5));
+    expect((await queue(["list", "--db", db, "--type", "ADT^A04"])).stdout).toBe(listed(1, 2));
   });
 });
 
 describe("rulepack queue list --since", () => {
   it("takes a date (from midnight UTC) or a date-time", async () => {
-    expect(queue(["list", "--db", db, "--since", "2026-01-12"]).stdout).toBe(listed(3, 4, 5, 6));
-    expect(queue(["list", "--db", db, "--since", "2026-01-12T09:30:00Z"]).stdout).toBe(
+    expect((await queue(["list", "--db", db, "--since", "2026-01-12"])).stdout).toBe(
+      listed(3, 4, 5, 6),
+    );
+    expect((await queue(["list", "--db", db, "--since", "2026-01-12T09:30:00Z"])).stdout).toBe(
       listed(4, 5, 6),
     );
-    expect(queue(["list", "--db", db, "--since", "2026-01-14T10:00:00+01:00"]).stdout).toBe(
+    expect((await queue(["list", "--db", db, "--since", "2026-01-14T10:00:00+01:00"])).stdout).toBe(
       listed(5, 6),
     );
   });
 
   it("refuses anything else", async () => {
     for (const since of ["yesterday", "2026-13-45", "20260112", "2026-01-12T25:00:00Z"]) {
-      expect(queue(["list", "--db", db, "--since", since])).toMatchObject(
+      expect(await queue(["list", "--db", db, "--since", since])).toMatchObject(
         usageOf(`--since '${since}' is not a date (YYYY-MM-DD) or ISO-8601 date-time`),
       );
     }
@@ -201,14 +208,14 @@ describe("rulepack queue list --since", () => {
 
 describe("rulepack queue list --direction", () => {
   it("lists inbound or outbound messages", async () => {
-    expect(queue(["list", "--db", db, "--direction", "outbound"]).stdout).toBe(listed(6));
-    expect(queue(["list", "--db", db, "--direction", "inbound", "--state", "NEW"]).stdout).toBe(
-      listed(5),
-    );
+    expect((await queue(["list", "--db", db, "--direction", "outbound"])).stdout).toBe(listed(6));
+    expect(
+      (await queue(["list", "--db", db, "--direction", "inbound", "--state", "NEW"])).stdout,
+    ).toBe(listed(5));
   });
 
   it("refuses another direction", async () => {
-    expect(queue(["list", "--db", db, "--direction", "both"])).toMatchObject(
+    expect(await queue(["list", "--db", db, "--direction", "both"])).toMatchObject(
       usageOf("--direction 'both' is not inbound or outbound"),
     );
   });
@@ -216,7 +223,17 @@ describe("rulepack queue list --direction", () => {
 
 describe("rulepack queue list --format json", () => {
   it("prints one message per line without its bytes, with its errors; the count on stderr", async () => {
-    const r = queue(["list", "--db", db, "--format", "json", "--state", "ERROR", "--type", "ADT"]);
+    const r = await queue([
+      "list",
+      "--db",
+      db,
+      "--format",
+      "json",
+      "--state",
+      "ERROR",
+      "--type",
+      "ADT",
+    ]);
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toBe("2 messages\n");
     const lines = r.stdout
@@ -253,7 +270,7 @@ describe("rulepack queue list --format json", () => {
   });
 
   it("refuses another format", async () => {
-    expect(queue(["list", "--db", db, "--format", "xml"])).toMatchObject(
+    expect(await queue(["list", "--db", db, "--format", "xml"])).toMatchObject(
       usageOf("unknown --format 'xml'"),
     );
   });
@@ -267,7 +284,7 @@ describe("rulepack queue show", () => {
     .filter((s) => s !== "");
 
   it("prints the message, its errors with field, table and value, every attempt, and the raw message one segment a line", async () => {
-    expect(queue(["show", "q-000002", "--db", db])).toEqual({
+    expect(await queue(["show", "q-000002", "--db", db])).toEqual({
       exitCode: 0,
       stderr: "",
       stdout: [
@@ -301,7 +318,7 @@ describe("rulepack queue show", () => {
   });
 
   it("says a NEW message has no outcome yet", async () => {
-    expect(queue(["show", "q-000005", "--db", db]).stdout).toBe(
+    expect((await queue(["show", "q-000005", "--db", db])).stdout).toBe(
       [
         "message q-000005",
         "  received     2026-01-14T09:00:00.000Z from mllp:127.0.0.1:50000",
@@ -320,7 +337,7 @@ describe("rulepack queue show", () => {
   });
 
   it("--raw prints the message alone, as received", async () => {
-    expect(queue(["show", "q-000002", "--db", db, "--raw"])).toEqual({
+    expect(await queue(["show", "q-000002", "--db", db, "--raw"])).toEqual({
       exitCode: 0,
       stdout: readFileSync(file, "utf8"),
       stderr: "",
@@ -328,7 +345,7 @@ describe("rulepack queue show", () => {
   });
 
   it("--format json prints the message with its outcome, its raw text and its attempts", async () => {
-    const r = queue(["show", "q-000002", "--db", db, "--format", "json"]);
+    const r = await queue(["show", "q-000002", "--db", db, "--format", "json"]);
     expect(r.exitCode).toBe(0);
     const shown = JSON.parse(r.stdout);
     expect(shown).toMatchObject({
@@ -345,13 +362,13 @@ describe("rulepack queue show", () => {
   });
 
   it("exits 1 for an unknown ID and 2 without exactly one ID", async () => {
-    expect(queue(["show", "q-000099", "--db", db])).toEqual({
+    expect(await queue(["show", "q-000099", "--db", db])).toEqual({
       exitCode: 1,
       stdout: "",
       stderr: "rulepack: no message q-000099\n",
     });
-    expect(queue(["show", "--db", db])).toMatchObject(usageOf("give exactly one message ID"));
-    expect(queue(["show", "q-000001", "q-000002", "--db", db])).toMatchObject(
+    expect(await queue(["show", "--db", db])).toMatchObject(usageOf("give exactly one message ID"));
+    expect(await queue(["show", "q-000001", "q-000002", "--db", db])).toMatchObject(
       usageOf("give exactly one message ID"),
     );
   });
@@ -359,13 +376,15 @@ describe("rulepack queue show", () => {
 
 describe("rulepack queue delete", () => {
   it("moves each message to DELETED and records the actor and the time as an attempt", async () => {
-    expect(queue(["delete", "q-000002", "q-000001", "--db", db, "--actor", "alice"])).toEqual({
-      exitCode: 0,
-      stdout:
-        "q-000002 ERROR -> DELETED actor=alice at=2026-02-01T12:00:00.000Z\n" +
-        "q-000001 PROCESSED -> DELETED actor=alice at=2026-02-01T12:00:00.000Z\n",
-      stderr: "",
-    });
+    expect(await queue(["delete", "q-000002", "q-000001", "--db", db, "--actor", "alice"])).toEqual(
+      {
+        exitCode: 0,
+        stdout:
+          "q-000002 ERROR -> DELETED actor=alice at=2026-02-01T12:00:00.000Z\n" +
+          "q-000001 PROCESSED -> DELETED actor=alice at=2026-02-01T12:00:00.000Z\n",
+        stderr: "",
+      },
+    );
     expect(await attemptsOf(db, "q-000002")).toEqual([
       expect.objectContaining({ number: 1, kind: "receive", state: "ERROR" }),
       {
@@ -377,19 +396,19 @@ describe("rulepack queue delete", () => {
         state: "DELETED",
       },
     ]);
-    expect(queue(["list", "--db", db, "--state", "DELETED"]).stdout).toBe(
+    expect((await queue(["list", "--db", db, "--state", "DELETED"])).stdout).toBe(
       "q-000001 2026-01-10T09:00:00.000Z DELETED ADT^A04 603266 errors=-\n" +
         "q-000002 2026-01-11T09:00:00.000Z DELETED ADT^A04 1270326314 errors=UNMAPPED_INSURANCE(IN1.2+IN1.4+IN1.5)\n" +
         "2 messages\n",
     );
-    expect(queue(["show", "q-000002", "--db", db]).stdout).toContain(
+    expect((await queue(["show", "q-000002", "--db", db])).stdout).toContain(
       "  state        DELETED since 2026-02-01T12:00:00.000Z\n",
     );
   });
 
   it("refuses a NEW message, one already DELETED and an unknown ID, deleting none of those given", async () => {
     expect(
-      queue(["delete", "q-000005", "q-000003", "q-000042", "--db", db, "--actor", "alice"]),
+      await queue(["delete", "q-000005", "q-000003", "q-000042", "--db", db, "--actor", "alice"]),
     ).toEqual({
       exitCode: 1,
       stdout: "",
@@ -399,8 +418,8 @@ describe("rulepack queue delete", () => {
         "rulepack: nothing was deleted\n",
     });
     expect((await attemptsOf(db, "q-000003")).map((a) => a.kind)).toEqual(["receive"]);
-    expect(queue(["delete", "q-000003", "--db", db, "--actor", "alice"]).exitCode).toBe(0);
-    expect(queue(["delete", "q-000003", "--db", db, "--actor", "bob"])).toEqual({
+    expect((await queue(["delete", "q-000003", "--db", db, "--actor", "alice"])).exitCode).toBe(0);
+    expect(await queue(["delete", "q-000003", "--db", db, "--actor", "bob"])).toEqual({
       exitCode: 1,
       stdout: "",
       stderr: "rulepack: q-000003 is already DELETED: not deleted\n",
@@ -408,7 +427,7 @@ describe("rulepack queue delete", () => {
   });
 
   it("needs at least one ID", async () => {
-    expect(queue(["delete", "--db", db, "--actor", "alice"])).toMatchObject(
+    expect(await queue(["delete", "--db", db, "--actor", "alice"])).toMatchObject(
       usageOf("give the ID of at least one message"),
     );
   });
@@ -417,13 +436,16 @@ describe("rulepack queue delete", () => {
 describe("rulepack queue delete --actor", () => {
   const actorOf = async (args: string[], env: ChangeContext["env"]) => {
     expect(
-      queue(["delete", "q-000004", "--db", db, ...args], { env, clock: () => NOW }).exitCode,
+      (await queue(["delete", "q-000004", "--db", db, ...args], { env, clock: () => NOW }))
+        .exitCode,
     ).toBe(0);
     return (await attemptsOf(db, "q-000004")).at(-1)?.actor;
   };
 
   it("is --actor, else $RULEPACK_ACTOR, else $USER", async () => {
-    expect(await actorOf(["--actor", "alice"], { RULEPACK_ACTOR: "bob", USER: "carol" })).toBe("alice");
+    expect(await actorOf(["--actor", "alice"], { RULEPACK_ACTOR: "bob", USER: "carol" })).toBe(
+      "alice",
+    );
   });
 
   it("defaults to $RULEPACK_ACTOR before $USER", async () => {
@@ -436,7 +458,7 @@ describe("rulepack queue delete --actor", () => {
 
   it("is required: without any, exit 2 and nothing changes", async () => {
     expect(
-      queue(["delete", "q-000004", "--db", db], { env: { USER: " " }, clock: () => NOW }),
+      await queue(["delete", "q-000004", "--db", db], { env: { USER: " " }, clock: () => NOW }),
     ).toMatchObject(usageOf("--actor NAME is required (or set RULEPACK_ACTOR or USER)"));
     expect((await attemptsOf(db, "q-000004")).map((a) => a.kind)).toEqual(["receive"]);
   });
@@ -445,11 +467,21 @@ describe("rulepack queue delete --actor", () => {
 describe("rulepack queue delete --note", () => {
   it("records the note with the attempt and shows it", async () => {
     expect(
-      queue(["delete", "q-000003", "--db", db, "--actor", "alice", "--note", "A13 not used here"])
-        .exitCode,
+      (
+        await queue([
+          "delete",
+          "q-000003",
+          "--db",
+          db,
+          "--actor",
+          "alice",
+          "--note",
+          "A13 not used here",
+        ])
+      ).exitCode,
     ).toBe(0);
     expect((await attemptsOf(db, "q-000003")).at(-1)?.note).toBe("A13 not used here");
-    expect(queue(["show", "q-000003", "--db", db]).stdout).toContain(
+    expect((await queue(["show", "q-000003", "--db", db])).stdout).toContain(
       '  #2 delete at=2026-02-01T12:00:00.000Z now=2026-02-01T12:00:00.000Z actor=alice DELETED errors=- note="A13 not used here"\n',
     );
   });
@@ -458,19 +490,31 @@ describe("rulepack queue delete --note", () => {
 describe("rulepack queue delete --now", () => {
   it("records the deletion at that time", async () => {
     expect(
-      queue(["delete", "q-000003", "--db", db, "--actor", "alice", "--now", "2026-03-01T08:00:00Z"])
-        .stdout,
+      (
+        await queue([
+          "delete",
+          "q-000003",
+          "--db",
+          db,
+          "--actor",
+          "alice",
+          "--now",
+          "2026-03-01T08:00:00Z",
+        ])
+      ).stdout,
     ).toBe("q-000003 ERROR -> DELETED actor=alice at=2026-03-01T08:00:00.000Z\n");
-    expect((await attemptsOf(db, "q-000003")).at(-1)).toMatchObject({ at: "2026-03-01T08:00:00.000Z" });
+    expect((await attemptsOf(db, "q-000003")).at(-1)).toMatchObject({
+      at: "2026-03-01T08:00:00.000Z",
+    });
     expect(
-      queue(["delete", "q-000004", "--db", db, "--actor", "alice", "--now", "soon"]),
+      await queue(["delete", "q-000004", "--db", db, "--actor", "alice", "--now", "soon"]),
     ).toMatchObject(usageOf("--now 'soon' is not an ISO-8601 date-time"));
   });
 });
 
 describe("rulepack queue delete --format json", () => {
   it("prints one change per line", async () => {
-    const r = queue([
+    const r = await queue([
       "delete",
       "q-000003",
       "q-000004",
@@ -508,23 +552,18 @@ describe("rulepack queue delete --format json", () => {
 
 describe("rulepack queue (the real CLI)", () => {
   it("lists, deletes with the actor from the environment, and shows the attempt", async () => {
-    const cli = (...args: string[]) =>
-      spawnSync(process.execPath, ["--import", "tsx", "engine/cli.ts", ...args], {
-        encoding: "utf8",
-        timeout: 30_000,
-        env: { ...process.env, RULEPACK_ACTOR: "dana" },
-      });
-    const list = cli("queue", "list", "--db", db, "--state", "ERROR");
+    const cli = (...args: string[]) => rulepack(args, { RULEPACK_ACTOR: "dana" });
+    const list = await cli("queue", "list", "--db", db, "--state", "ERROR");
     expect([list.status, list.stdout, list.stderr]).toEqual([0, listed(2, 3, 4), ""]);
-    const del = cli("queue", "delete", "q-000004", "--db", db);
+    const del = await cli("queue", "delete", "q-000004", "--db", db);
     expect(del.status).toBe(0);
     expect(del.stdout).toMatch(
       /^q-000004 ERROR -> DELETED actor=dana at=\d{4}-\d\d-\d\dT[\d:.]+Z\n$/,
     );
-    expect(cli("queue", "show", "q-000004", "--db", db).stdout).toMatch(
+    expect((await cli("queue", "show", "q-000004", "--db", db)).stdout).toMatch(
       /\n {2}#2 delete at=\S+ now=\S+ actor=dana DELETED errors=-\n/,
     );
-    const usage = cli("queue", "list", "--db", db, "--state", "LOST");
+    const usage = await cli("queue", "list", "--db", db, "--state", "LOST");
     expect([usage.status, usage.stderr.split("\n")[1]]).toEqual([
       2,
       `usage: ${"rulepack queue list [--state S] [--code CODE[:VALUE]] [--type T] [--since DATE] [--direction inbound|outbound] [--db FILE] [--format text|json]"}`,

@@ -39,7 +39,7 @@ describe("decisions and other processes' commits", () => {
       messageType: "ADT^A04",
       direction: "inbound",
     });
-    const basedOn = a.viewVersion();
+    const { version: basedOn } = await a.openView();
     await b.receive({
       raw: bytes("MSH|^~\\&|Y\r"),
       receivedAt: NOW.toISOString(),
@@ -58,9 +58,11 @@ describe("decisions and other processes' commits", () => {
       review: [],
       trace: [],
     };
-    await expect(async () => await a.complete(outcome, undefined, basedOn)).rejects.toThrow(StaleViewError);
+    await expect(async () => await a.complete(outcome, undefined, basedOn)).rejects.toThrow(
+      StaleViewError,
+    );
     expect((await a.message(id))?.state).toBe("NEW");
-    await a.complete(outcome, undefined, a.viewVersion());
+    await a.complete(outcome, undefined, (await a.openView()).version);
     expect((await a.message(id))?.state).toBe("PROCESSED");
     await a.close();
     await b.close();
@@ -83,10 +85,10 @@ describe("decisions and other processes' commits", () => {
     const otherOutcome = await processMessage(pack, other, b, NOW, otherId);
     expect(otherOutcome.actions[0]?.type).toBe("patient.create");
 
-    const interleaved = false;
+    let interleaved = false;
     const racing: Store = Object.create(a, {
       complete: {
-        async value: (...args: Parameters<Store["complete"]>) => {
+        value: async (...args: Parameters<Store["complete"]>) => {
           if (!interleaved) {
             interleaved = true;
             await b.complete(otherOutcome);

@@ -1,4 +1,3 @@
-import { type SpawnSyncReturns, spawnSync } from "node:child_process";
 import { appendFileSync, cpSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,7 +11,8 @@ import { receiveBytes } from "../../engine/queue/intake.js";
 import type { ReprocessAttempt } from "../../engine/queue/reprocess.js";
 import { createMemoryStore } from "../../engine/store/memory.js";
 import { openSqliteStore } from "../../engine/store/sqlite.js";
-import type { Store } from "../../engine/store/types.js";
+import type { LocalStore, Store } from "../../engine/store/types.js";
+import { type CliRun, rulepack } from "../support/cli.js";
 import { captureIo } from "../testing/helpers.js";
 
 /**
@@ -40,10 +40,10 @@ export function loadHarbor(path = HARBOR_PACK): CompiledPack {
   return load.pack;
 }
 
-export function harborStore(store: Store = createMemoryStore()): Store {
+export async function harborStore(store: LocalStore = createMemoryStore()): Promise<LocalStore> {
   const master = loadMasterData(HARBOR_MASTER_DATA);
   if (!master.ok) throw new Error(master.errors.map(formatPackError).join("\n"));
-  store.loadMasterData(master.data);
+  await store.loadMasterData(master.data);
   return store;
 }
 
@@ -180,15 +180,12 @@ export async function runCaptured(
 }
 
 /** A fresh SQLite queue file under a temp dir, with Harbor's master data. */
-export function sqliteQueue(): { db: string; store: Store } {
+export async function sqliteQueue(): Promise<{ db: string; store: LocalStore }> {
   const db = join(mkdtempSync(join(tmpdir(), "rulepack-queue-db-")), "rulepack.sqlite");
-  return { db, store: harborStore(openSqliteStore(db)) };
+  return { db, store: await harborStore(openSqliteStore(db)) };
 }
 
-/** The real CLI in a child process (`node --import tsx engine/cli.ts ...`). */
-export function cli(args: readonly string[]): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, ["--import", "tsx", "engine/cli.ts", ...args], {
-    encoding: "utf8",
-    timeout: 60_000,
-  });
+/** The real CLI (`rulepack ARGS`: its main, in this process): exit status, stdout, stderr. */
+export function cli(args: readonly string[]): Promise<CliRun> {
+  return rulepack(args);
 }

@@ -243,12 +243,12 @@ describe("rulepack mapping add, then reprocess --blocked-on (the spec's insuranc
     expect((await runCommand({ ...options, files, progress: false }, captureIo())).exitCode).toBe(
       0,
     );
-    const list = (args: string[]) => {
+    const list = async (args: string[]) => {
       const io = captureIo();
-      queueCommand(["list", "--db", db, ...args], io);
+      await queueCommand(["list", "--db", db, ...args], io);
       return io.out();
     };
-    expect(list([])).toBe(
+    expect(await list([])).toBe(
       "q-000001 2026-01-15T18:00:00.000Z ERROR ADT^A04 603266 errors=UNMAPPED_INSURANCE(IN1.2+IN1.4+IN1.5)\n1 message\n",
     );
 
@@ -263,7 +263,7 @@ describe("rulepack mapping add, then reprocess --blocked-on (the spec's insuranc
       io,
     );
     expect([reprocess.exitCode, io.err()]).toEqual([0, ""]);
-    expect(list([])).toBe(
+    expect(await list([])).toBe(
       "q-000001 2026-01-15T18:00:00.000Z PROCESSED ADT^A04 603266 errors=-\n1 message\n",
     );
   });

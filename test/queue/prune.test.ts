@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
@@ -6,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { pruneCommand } from "../../engine/cli/prune-command.js";
 import type { QueueState } from "../../engine/model/outcome.js";
 import { openSqliteStore } from "../../engine/store/sqlite.js";
+import { rulepack } from "../support/cli.js";
 import { captureIo } from "../testing/helpers.js";
 
 /**
@@ -83,9 +83,9 @@ async function remaining(db: string): Promise<string[]> {
   }
 }
 
-function prune(db: string, options: { pack?: string; now?: Date; dryRun?: boolean } = {}) {
+async function prune(db: string, options: { pack?: string; now?: Date; dryRun?: boolean } = {}) {
   const io = captureIo();
-  const { exitCode } = pruneCommand(
+  const { exitCode } = await pruneCommand(
     { pack: options.pack ?? PACK, db, now: options.now ?? NOW, dryRun: options.dryRun === true },
     io,
   );
@@ -105,7 +105,7 @@ const ALL = [
 describe("rulepack prune", () => {
   it("removes PROCESSED and DELETED messages older than 90 days, with their attempts; says how many per state", async () => {
     const db = await freshStore();
-    expect(prune(db)).toEqual({
+    expect(await prune(db)).toEqual({
       exitCode: 0,
       stdout:
         "PROCESSED pruned 1 (retention 90 days: in the state before 2025-11-03T00:00:00.000Z)\n" +
@@ -131,7 +131,7 @@ describe("rulepack prune", () => {
 
   it("never prunes ERROR, CBOERROR or ATHENAERROR, however old", async () => {
     const db = await freshStore();
-    expect(prune(db, { now: new Date("2036-01-01T00:00:00Z") }).stdout).toBe(
+    expect((await prune(db, { now: new Date("2036-01-01T00:00:00Z") })).stdout).toBe(
       "PROCESSED pruned 2 (retention 90 days: in the state before 2035-10-03T00:00:00.000Z)\n" +
         "DELETED pruned 2 (retention 90 days: in the state before 2035-10-03T00:00:00.000Z)\n" +
         "4 messages pruned\n",
@@ -145,12 +145,12 @@ describe("rulepack prune", () => {
 
   it("exits 1 for a store that does not exist and 2 for a pack that does not load", async () => {
     const missing = join(root, "none.sqlite");
-    expect(prune(missing)).toEqual({
+    expect(await prune(missing)).toEqual({
       exitCode: 1,
       stdout: "",
       stderr: `rulepack: no store at ${missing} (rulepack run or serve --db FILE creates one)\n`,
     });
-    const r = prune(await freshStore(), { pack: join(root, "no-pack.yaml") });
+    const r = await prune(await freshStore(), { pack: join(root, "no-pack.yaml") });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain("FILE_NOT_FOUND");
   });
@@ -159,7 +159,7 @@ describe("rulepack prune", () => {
 describe("rulepack prune --dry-run", () => {
   it("says what would be pruned and removes nothing", async () => {
     const db = await freshStore();
-    expect(prune(db, { dryRun: true })).toEqual({
+    expect(await prune(db, { dryRun: true })).toEqual({
       exitCode: 0,
       stdout:
         "PROCESSED would prune 1 (retention 90 days: in the state before 2025-11-03T00:00:00.000Z)\n" +
@@ -174,7 +174,7 @@ describe("rulepack prune --dry-run", () => {
 describe("rulepack prune --now", () => {
   it("counts the retention back from that time", async () => {
     const db = await freshStore();
-    expect(prune(db, { now: new Date("2025-08-01T00:00:00Z") }).stdout).toBe(
+    expect((await prune(db, { now: new Date("2025-08-01T00:00:00Z") })).stdout).toBe(
       "PROCESSED pruned 0 (retention 90 days: in the state before 2025-05-03T00:00:00.000Z)\n" +
         "DELETED pruned 0 (retention 90 days: in the state before 2025-05-03T00:00:00.000Z)\n" +
         "0 messages pruned\n",
@@ -194,7 +194,7 @@ describe("rulepack prune: queue.retentionDays", () => {
       `# yaml-language-server: $schema=${rel("schemas/rulepack.schema.json")}\npack:\n  id: harbor-ortho\n  extends: ${rel(PACK)}\nqueue:\n  retentionDays: { PROCESSED: 10, DELETED: 400 }\n`,
     );
     const db = await freshStore();
-    expect(prune(db, { pack })).toEqual({
+    expect(await prune(db, { pack })).toEqual({
       exitCode: 0,
       stdout:
         "PROCESSED pruned 2 (retention 10 days: in the state before 2026-01-22T00:00:00.000Z)\n" +
@@ -213,15 +213,11 @@ describe("rulepack prune: queue.retentionDays", () => {
 });
 
 describe("rulepack prune (the real CLI)", () => {
-  const cli = (...args: string[]) =>
-    spawnSync(process.execPath, ["--import", "tsx", "engine/cli.ts", "prune", ...args], {
-      encoding: "utf8",
-      timeout: 30_000,
-    });
+  const cli = (...args: string[]) => rulepack(["prune", ...args]);
 
   it("prunes with --now and --dry-run, and refuses a missing --pack or a bad --now with exit 2", async () => {
     const db = await freshStore();
-    const dry = cli("--pack", PACK, "--db", db, "--now", NOW.toISOString(), "--dry-run");
+    const dry = await cli("--pack", PACK, "--db", db, "--now", NOW.toISOString(), "--dry-run");
     expect([dry.status, dry.stdout.split("\n").at(-2)]).toEqual([
       0,
       "2 messages would be pruned (dry run)",
@@ -231,7 +227,7 @@ describe("rulepack prune (the real CLI)", () => {
       ["--db", db],
       ["--pack", PACK, "--db", db, "--now", "later"],
     ]) {
-      const r = cli(...args);
+      const r = await cli(...args);
       expect(r.status).toBe(2);
       expect(r.stderr).toContain(
         "usage: rulepack prune --pack PACK [--db FILE] [--now ISO-8601] [--dry-run]",

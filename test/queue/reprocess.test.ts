@@ -53,7 +53,8 @@ function selected(selection: Selection) {
   return selection.messages;
 }
 
-const states = (store: Store) => (await store.messages()).map((m) => `${m.messageId} ${m.state}`);
+const states = async (store: Store) =>
+  (await store.messages()).map((m) => `${m.messageId} ${m.state}`);
 
 /** Harbor with the Acme plan mapped to Blue Cross Choice (00312), as the billing office decides. */
 function harborMappingAcme(): CompiledPack {
@@ -65,10 +66,10 @@ function harborMappingAcme(): CompiledPack {
 describe("rulepack reprocess ID...", () => {
   it("a charge held for a procedure the practice did not list is PROCESSED once master data lists it; the attempt keeps its kind, clock and actor", async () => {
     const pack = loadHarbor();
-    const store = harborStore();
+    const store = await harborStore();
     await receive(pack, store, adt({ control: "A1", plan: HARBOR_PPO }));
     await receive(pack, store, dft("D1", "00331", "71045"), 1);
-    expect(states(store)).toEqual(["q-000001 PROCESSED", "q-000002 CBOERROR"]);
+    expect(await states(store)).toEqual(["q-000001 PROCESSED", "q-000002 CBOERROR"]);
     const master = loadMasterData(HARBOR_MASTER_DATA);
     if (!master.ok) throw new Error("master data");
     await store.loadMasterData({
@@ -79,13 +80,20 @@ describe("rulepack reprocess ID...", () => {
     const attempts = await reprocessMessages(
       pack,
       store,
-      selected(selectByIds(store, ["q-000002"])),
+      selected(await selectByIds(store, ["q-000002"])),
       OPTIONS,
     );
 
     expect(lines(attempts)).toEqual(["q-000002 DFT^P03 CBOERROR -> PROCESSED -"]);
     expect(
-      (await store.attempts("q-000002")).map((a) => [a.number, a.kind, a.now, a.actor, a.note, a.state]),
+      (await store.attempts("q-000002")).map((a) => [
+        a.number,
+        a.kind,
+        a.now,
+        a.actor,
+        a.note,
+        a.state,
+      ]),
     ).toEqual([
       [1, "receive", "2026-03-10T15:01:00.000Z", undefined, undefined, "CBOERROR"],
       [2, "reprocess", "2026-03-11T09:00:00.000Z", "amy", undefined, "PROCESSED"],
@@ -97,16 +105,21 @@ describe("rulepack reprocess ID...", () => {
 
   it("each attempt reads the clock when it starts, and is kept with that now", async () => {
     const pack = loadHarbor();
-    const store = harborStore();
+    const store = await harborStore();
     await receive(pack, store, dft("D1", "00331"));
     await receive(pack, store, dft("D2", "00332"), 1);
     let tick = 0;
     const clock = () => new Date(LATER.getTime() + 60_000 * tick++);
 
-    await reprocessMessages(pack, store, selected(selectByIds(store, ["q-000001", "q-000002"])), {
-      ...OPTIONS,
-      clock,
-    });
+    await reprocessMessages(
+      pack,
+      store,
+      selected(await selectByIds(store, ["q-000001", "q-000002"])),
+      {
+        ...OPTIONS,
+        clock,
+      },
+    );
 
     expect((await store.attempts("q-000001")).at(-1)?.now).toBe("2026-03-11T09:00:00.000Z");
     expect((await store.attempts("q-000002")).at(-1)?.now).toBe("2026-03-11T09:01:00.000Z");
@@ -114,26 +127,26 @@ describe("rulepack reprocess ID...", () => {
 
   it("takes the IDs in receipt order, each once", async () => {
     const pack = loadHarbor();
-    const store = harborStore();
+    const store = await harborStore();
     await receive(pack, store, dft("D1", "00331"));
     await receive(pack, store, dft("D2", "00332"), 1);
 
-    const messages = selected(selectByIds(store, ["q-000002", "q-000001", "q-000002"]));
+    const messages = selected(await selectByIds(store, ["q-000002", "q-000001", "q-000002"]));
 
     expect(messages.map((m) => m.messageId)).toEqual(["q-000001", "q-000002"]);
   });
 
   it("refuses an unknown ID and a message that is not waiting (PROCESSED), before anything is attempted", async () => {
     const pack = loadHarbor();
-    const store = harborStore();
+    const store = await harborStore();
     await receive(pack, store, adt({ control: "A1", plan: HARBOR_PPO }));
     await receive(pack, store, dft("D1", "00331", "71045"), 1);
 
-    expect(selectByIds(store, ["q-000002", "q-000009"])).toEqual({
+    expect(await selectByIds(store, ["q-000002", "q-000009"])).toEqual({
       ok: false,
       message: "no message q-000009 in the store",
     });
-    expect(selectByIds(store, ["q-000002", "q-000001"])).toEqual({
+    expect(await selectByIds(store, ["q-000002", "q-000001"])).toEqual({
       ok: false,
       message:
         "q-000001 is PROCESSED: only inbound messages waiting in ERROR, CBOERROR, ATHENAERROR are reprocessed",
@@ -161,34 +174,34 @@ describe("rulepack reprocess --blocked-on CODE[:VALUE]", () => {
 
   it("selects every waiting message with an error of that code and value, in receipt order", async () => {
     const pack = loadHarbor();
-    const store = harborStore();
+    const store = await harborStore();
     await threeUnmappedPlans(pack, store);
 
     const ids = (selection: Selection) => selected(selection).map((m) => m.messageId);
-    expect(ids(selectBlockedOn(store, "UNMAPPED_INSURANCE", ACME_PLAN))).toEqual([
+    expect(ids(await selectBlockedOn(store, "UNMAPPED_INSURANCE", ACME_PLAN))).toEqual([
       "q-000001",
       "q-000003",
     ]);
-    expect(ids(selectBlockedOn(store, "UNMAPPED_INSURANCE"))).toEqual([
+    expect(ids(await selectBlockedOn(store, "UNMAPPED_INSURANCE"))).toEqual([
       "q-000001",
       "q-000002",
       "q-000003",
     ]);
-    expect(selectBlockedOn(store, "UNMAPPED_INSURANCE", "NOPE+Nope+")).toEqual({
+    expect(await selectBlockedOn(store, "UNMAPPED_INSURANCE", "NOPE+Nope+")).toEqual({
       ok: false,
       message: "no message in ERROR, CBOERROR, ATHENAERROR waits on UNMAPPED_INSURANCE:NOPE+Nope+",
     });
   });
 
   it("once the plan is mapped, the messages waiting on it are PROCESSED with the note; the other plan's message waits", async () => {
-    const store = harborStore();
+    const store = await harborStore();
     await threeUnmappedPlans(loadHarbor(), store);
     const pack = harborMappingAcme();
 
     const attempts = await reprocessMessages(
       pack,
       store,
-      selected(selectBlockedOn(store, "UNMAPPED_INSURANCE", ACME_PLAN)),
+      selected(await selectBlockedOn(store, "UNMAPPED_INSURANCE", ACME_PLAN)),
       { ...OPTIONS, note: `blocked-on UNMAPPED_INSURANCE:${ACME_PLAN}` },
     );
 
@@ -196,7 +209,11 @@ describe("rulepack reprocess --blocked-on CODE[:VALUE]", () => {
       "q-000001 ADT^A04 ERROR -> PROCESSED -",
       "q-000003 ADT^A04 ERROR -> PROCESSED -",
     ]);
-    expect(states(store)).toEqual(["q-000001 PROCESSED", "q-000002 ERROR", "q-000003 PROCESSED"]);
+    expect(await states(store)).toEqual([
+      "q-000001 PROCESSED",
+      "q-000002 ERROR",
+      "q-000003 PROCESSED",
+    ]);
     expect((await store.attempts("q-000003")).at(-1)?.note).toBe(
       "blocked-on UNMAPPED_INSURANCE:ACME-9+Acme Health+1 Acme Way",
     );
@@ -222,7 +239,7 @@ describe("dependents: the patient's later messages that failed only because of i
   }
 
   it("follow it in receipt order, their own dependents too; one that now fails for another reason stays ERROR; another patient's is untouched", async () => {
-    const store = harborStore();
+    const store = await harborStore();
     await behindTheA04(store);
     expect(
       (await store.messages()).map((m) => `${m.messageId} ${m.outcome?.errors.map((e) => e.code)}`),
@@ -238,7 +255,7 @@ describe("dependents: the patient's later messages that failed only because of i
     const attempts = await reprocessMessages(
       harborMappingAcme(),
       store,
-      selected(selectBlockedOn(store, "UNMAPPED_INSURANCE", ACME_PLAN)),
+      selected(await selectBlockedOn(store, "UNMAPPED_INSURANCE", ACME_PLAN)),
       OPTIONS,
     );
 
@@ -249,7 +266,7 @@ describe("dependents: the patient's later messages that failed only because of i
       "q-000004 DFT^P03 ERROR -> PROCESSED - after q-000001",
       "q-000006 SIU^S12 ERROR -> ERROR UNMAPPED_CODE after q-000001",
     ]);
-    expect(states(store)).toEqual([
+    expect(await states(store)).toEqual([
       "q-000001 PROCESSED",
       "q-000002 PROCESSED",
       "q-000003 PROCESSED",
@@ -267,13 +284,13 @@ describe("dependents: the patient's later messages that failed only because of i
   });
 
   it("a blocker that still fails lets none of them through", async () => {
-    const store = harborStore();
+    const store = await harborStore();
     await behindTheA04(store);
 
     const attempts = await reprocessMessages(
       loadHarbor(),
       store,
-      selected(selectByIds(store, ["q-000001"])),
+      selected(await selectByIds(store, ["q-000001"])),
       OPTIONS,
     );
 
@@ -316,14 +333,18 @@ describe("STALE_REPROCESS: a message older than what the store applied to its pa
   }
 
   it("without --force: warns, keeps the values the store holds (address, the primary policy) and fills only gaps (middle name)", async () => {
-    const store = harborStore();
+    const store = await harborStore();
     await newerAddressApplied(store);
-    expect(states(store)).toEqual(["q-000001 PROCESSED", "q-000002 ERROR", "q-000003 PROCESSED"]);
+    expect(await states(store)).toEqual([
+      "q-000001 PROCESSED",
+      "q-000002 ERROR",
+      "q-000003 PROCESSED",
+    ]);
 
     const attempts = await reprocessMessages(
       harborMappingAcme(),
       store,
-      selected(selectByIds(store, ["q-000002"])),
+      selected(await selectByIds(store, ["q-000002"])),
       OPTIONS,
     );
 
@@ -345,13 +366,13 @@ describe("STALE_REPROCESS: a message older than what the store applied to its pa
   });
 
   it("with --force: warns and applies the actions as decided, over the newer values", async () => {
-    const store = harborStore();
+    const store = await harborStore();
     await newerAddressApplied(store);
 
     const attempts = await reprocessMessages(
       harborMappingAcme(),
       store,
-      selected(selectByIds(store, ["q-000002"])),
+      selected(await selectByIds(store, ["q-000002"])),
       { ...OPTIONS, force: true },
     );
 
@@ -365,7 +386,7 @@ describe("STALE_REPROCESS: a message older than what the store applied to its pa
   });
 
   it("a message newer than everything applied to its patient is not stale", async () => {
-    const store = harborStore();
+    const store = await harborStore();
     const pack = loadHarbor();
     await receive(pack, store, adt({ control: "A1", plan: HARBOR_PPO }));
     await receive(pack, store, adt({ control: "A2", type: "A08", plan: ACME }), 1);
@@ -373,7 +394,7 @@ describe("STALE_REPROCESS: a message older than what the store applied to its pa
     const attempts = await reprocessMessages(
       harborMappingAcme(),
       store,
-      selected(selectByIds(store, ["q-000002"])),
+      selected(await selectByIds(store, ["q-000002"])),
       OPTIONS,
     );
 
@@ -384,7 +405,7 @@ describe("STALE_REPROCESS: a message older than what the store applied to its pa
 describe("rulepack reprocess (the command)", () => {
   /** Two charges held for procedure 71045 (CBOERROR) behind a registered patient, in a SQLite queue. */
   async function heldCharges(): Promise<string> {
-    const { db, store } = sqliteQueue();
+    const { db, store } = await sqliteQueue();
     const pack = loadHarbor();
     await receive(pack, store, adt({ control: "A1", plan: HARBOR_PPO }));
     await receive(pack, store, dft("D1", "00331", "71045"), 1);
@@ -512,7 +533,7 @@ describe("the spec's insurance-mapping workflow, end to end (rulepack run, a map
       return file;
     });
 
-    const received = cli([
+    const received = await cli([
       "run",
       "--pack",
       copy.pack,
@@ -535,7 +556,7 @@ describe("the spec's insurance-mapping workflow, end to end (rulepack run, a map
 
     // The billing office maps the plan once, in the practice's mapping file.
     addMappingRow(copy, "insurancePlan", ACME_PLAN, "00312");
-    const reprocessed = cli([
+    const reprocessed = await cli([
       "reprocess",
       "--blocked-on",
       `UNMAPPED_INSURANCE:${ACME_PLAN}`,
@@ -559,8 +580,10 @@ describe("the spec's insurance-mapping workflow, end to end (rulepack run, a map
     const store = openSqliteStore(db);
     try {
       expect(
-        ["q-000001", "q-000002", "q-000003"].map((id) =>
-          (await store.attempts(id)).map((a) => [a.kind, a.now, a.actor, a.note, a.state]),
+        await Promise.all(
+          ["q-000001", "q-000002", "q-000003"].map(async (id) =>
+            (await store.attempts(id)).map((a) => [a.kind, a.now, a.actor, a.note, a.state]),
+          ),
         ),
       ).toEqual([
         [

@@ -34,7 +34,7 @@ const pack = loadHarbor();
 
 /** Linh (MRN 12345) is patient 1001; an A04 with MRN 99999, same name and birth date, waits for review (q2). */
 async function possibleDuplicate(): Promise<Store> {
-  const store = harborStore();
+  const store = await harborStore();
   await receive(pack, store, adt({ control: "A1" }));
   await receive(pack, store, adt({ control: "A2", mrn: "99999" }), 1);
   return store;
@@ -42,7 +42,7 @@ async function possibleDuplicate(): Promise<Store> {
 
 /** Patient 1001, then an A08 for the same MRN with another birth date (q2), held as a substantial change. */
 async function substantialChange(): Promise<Store> {
-  const store = harborStore();
+  const store = await harborStore();
   await receive(pack, store, adt({ control: "A1" }));
   await receive(pack, store, adt({ control: "A2", type: "A08", dob: "19860312" }), 1);
   return store;
@@ -65,12 +65,12 @@ afterEach(async () => {
 
 describe("the messages held for review", () => {
   it("a possible duplicate and a substantial change wait in ERROR with REVIEW_REQUIRED and their candidates", async () => {
-    const duplicate = (await possibleDuplicate()).message("q-000002")?.outcome;
+    const duplicate = (await (await possibleDuplicate()).message("q-000002"))?.outcome;
     expect([
       duplicate?.state,
       duplicate?.review.map((r) => [r.reason, r.candidates.map((c) => c.patientId)]),
     ]).toEqual(["ERROR", [["possibleDuplicate", ["1001"]]]]);
-    const change = (await substantialChange()).message("q-000002")?.outcome;
+    const change = (await (await substantialChange()).message("q-000002"))?.outcome;
     expect([
       change?.state,
       change?.review.map((r) => [r.reason, Object.keys(r.candidates[0]?.changes ?? {})]),
@@ -85,11 +85,11 @@ describe("--merge-with PATIENT", () => {
     expect(await decide(store, { kind: "mergeWith", patientId: "1001" })).toEqual([
       "q-000002 ERROR -> PROCESSED -",
     ]);
+    // The MRN patients are matched by is non-changing (Table 5): merged, 1001 keeps 12345.
     expect((await store.message("q-000002"))?.outcome?.actions.map((a) => a.type)).toEqual([
       "patient.update",
-      "externalId.set",
     ]);
-    expect(store.patientById("1001")?.externalIds).toEqual({ orthochartMrn: "99999" });
+    expect(store.patientById("1001")?.externalIds).toEqual({ orthochartMrn: "12345" });
     expect(store.patientById("1002")).toBeUndefined();
     expect(await lastAttempt(store)).toEqual({
       kind: "review",
@@ -148,7 +148,20 @@ describe("--merge-with PATIENT", () => {
 
 describe("--create-new", () => {
   it("registers a new patient, and the patient's messages that waited on it follow", async () => {
-    const store = await possibleDuplicate();
+    // The A04 waiting for review carries the patient's plan: an SIU create
+    // needs a policy or self-pay (NO_INSURANCE otherwise), and this case is
+    // about the appointment following the decision, not about insurance.
+    const store = await harborStore();
+    await receive(pack, store, adt({ control: "A1" }));
+    await receive(
+      pack,
+      store,
+      adt({ control: "A2", mrn: "99999", plan: ["HMP-100", "Harbor Mutual PPO", "100 Main St"] }),
+      1,
+    );
+    expect((await store.message("q-000002"))?.outcome?.review.map((r) => r.reason)).toEqual([
+      "possibleDuplicate",
+    ]);
     await receive(pack, store, siu({ control: "S1", visit: "00331", mrn: "99999" }), 2);
     expect((await store.message("q-000003"))?.outcome?.errors.map((e) => e.code)).toEqual([
       "PATIENT_NOT_FOUND",
@@ -261,7 +274,7 @@ describe("a message that is not waiting for review", () => {
 describe("rulepack review (the command)", () => {
   /** The possible duplicate (q2) in a SQLite queue. */
   async function duplicateInSqlite(): Promise<string> {
-    const { db, store } = sqliteQueue();
+    const { db, store } = await sqliteQueue();
     await receive(pack, store, adt({ control: "A1" }));
     await receive(pack, store, adt({ control: "A2", mrn: "99999" }), 1);
     await store.close();
@@ -339,7 +352,7 @@ describe("rulepack review (the command)", () => {
   it("through the real CLI: --reject leaves the message DELETED with the reviewer recorded", async () => {
     const db = await duplicateInSqlite();
 
-    const r = cli([
+    const r = await cli([
       "review",
       "q-000002",
       "--reject",
@@ -371,7 +384,7 @@ describe("a decision stands until the message is processed", () => {
   it("accept-update, then ERROR for an unmapped plan; once mapped, reprocess applies the change without a second review", async () => {
     const copy = copyHarbor();
     const before = loadHarbor(copy.pack);
-    const store = harborStore();
+    const store = await harborStore();
     const plan = ACME_PLAN.split("+") as [string, string, string];
     await receive(before, store, adt({ control: "A1" }));
     const held = await receive(

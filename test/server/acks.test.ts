@@ -219,17 +219,18 @@ describe("acks.enhanced: MSH-15 (commit ACK) and MSH-16 (application ACK)", () =
     expect(codes(r)).toEqual(["CE"]);
     expect(errCode(parsed(r.replies[0]?.ack ?? ""))).toBe("207");
     expect(codes(await frame(ENHANCED, failing, withMsh(A04, { 15: "SU" })))).toEqual([]);
-    expect(real.messages()).toEqual([]);
+    expect(await real.messages()).toEqual([]);
   });
 
   it("with a live connection the CA goes out once the NEW row is committed, before processing", async () => {
     const real = fresh();
     const events: string[] = [];
+    const stateWhenSent: Promise<string | undefined>[] = [];
     const watched: Store = Object.create(real, {
       complete: {
-        value: (...args: Parameters<Store["complete"]>) => {
+        value: async (...args: Parameters<Store["complete"]>) => {
           events.push(`complete ${args[0].state}`);
-          real.complete(...args);
+          await real.complete(...args);
         },
       },
     });
@@ -239,9 +240,14 @@ describe("acks.enhanced: MSH-15 (commit ACK) and MSH-16 (application ACK)", () =
       Buffer.from(withMsh(DFT, { 15: "AL", 16: "AL" }), "latin1"),
       "mllp:test",
       NOW,
-      (early) => events.push(`sent ${early.code} while ${real.messages()[0]?.state}`),
+      (early) => {
+        events.push(`sent ${early.code}`);
+        // The embedded store answers at once: the state when the CA went out.
+        stateWhenSent.push(real.messages().then((m) => m[0]?.state));
+      },
     );
-    expect(events).toEqual(["sent CA while NEW", "complete ERROR"]);
+    expect(events).toEqual(["sent CA", "complete ERROR"]);
+    expect(await Promise.all(stateWhenSent)).toEqual(["NEW"]);
     expect(codes(r)).toEqual(["AE"]);
     const refused = await processFrame(
       STRICT,

@@ -202,16 +202,16 @@ describe("queue.alerts.command", () => {
 });
 
 describe("the listener's alert monitor", () => {
-  function storeWith(states: QueueState[]): Store {
+  async function storeWith(states: QueueState[]): Promise<Store> {
     const store = createMemoryStore();
-    states.forEach(async (state, i) => {
+    for (const [i, state] of states.entries()) {
       await queueMessage(store, `C${i}`, state, "2026-03-02T11:59:00.000Z");
-    });
+    }
     return store;
   }
 
   it("checks thresholds after a held message, once until the condition clears; runs the command", async () => {
-    const store = storeWith(["ERROR", "ERROR", "ERROR"]);
+    const store = await storeWith(["ERROR", "ERROR", "ERROR"]);
     const lines: string[] = [];
     const ran: string[] = [];
     const monitor = createAlertMonitor({
@@ -225,9 +225,12 @@ describe("the listener's alert monitor", () => {
       },
     });
     monitor.afterMessages([outcome("PROCESSED")]);
+    await monitor.settled();
     expect(lines).toEqual([]);
     monitor.afterMessages([outcome("ERROR")]);
+    await monitor.settled();
     monitor.afterMessages([outcome("ERROR")]);
+    await monitor.settled();
     monitor.afterMessages([outcome("ATHENAERROR", ["INTERNAL_ERROR"])]);
     await monitor.settled();
     // Commands run in the background: their failures are logged when they end.
@@ -243,7 +246,7 @@ describe("the listener's alert monitor", () => {
   });
 
   it("a silent sender alerts once while another keeps the listener busy; again only after it was heard", async () => {
-    const store = storeWith([]);
+    const store = await storeWith([]);
     const lines: string[] = [];
     let clock = new Date("2026-03-02T10:00:00.000Z");
     const monitor = createAlertMonitor({
@@ -252,7 +255,7 @@ describe("the listener's alert monitor", () => {
       log: (l) => lines.push(l),
       now: () => clock,
     });
-    const from = (app: string) =>
+    const from = async (app: string) =>
       await store.receive({
         raw: new Uint8Array(),
         receivedAt: clock.toISOString(),
@@ -263,18 +266,18 @@ describe("the listener's alert monitor", () => {
         sendingApplication: app,
         sendingFacility: "F",
       });
-    from("EHR");
-    from("LAB");
+    await from("EHR");
+    await from("LAB");
     for (const minutes of [10, 20, 31, 41, 51]) {
       clock = new Date(Date.parse("2026-03-02T10:00:00.000Z") + minutes * 60_000);
-      from("EHR");
+      await from("EHR");
       monitor.afterMessages([outcome("PROCESSED")]);
-      monitor.check();
+      await monitor.check();
     }
-    from("LAB");
-    monitor.check();
+    await from("LAB");
+    await monitor.check();
     clock = new Date(Date.parse(clock.toISOString()) + 31 * 60_000);
-    monitor.check();
+    await monitor.check();
     expect(lines).toEqual([
       "alert kind=idle sender=LAB^F value=31 threshold=30",
       "alert kind=idle sender=EHR^F value=31 threshold=30",
@@ -283,7 +286,7 @@ describe("the listener's alert monitor", () => {
   });
 
   it("raises idle on the timer's check once, and again after a message re-armed it", async () => {
-    const store = storeWith([]);
+    const store = await storeWith([]);
     const lines: string[] = [];
     let clock = new Date("2026-03-02T10:00:00.000Z");
     const monitor = createAlertMonitor({
@@ -292,10 +295,10 @@ describe("the listener's alert monitor", () => {
       log: (l) => lines.push(l),
       now: () => clock,
     });
-    monitor.check();
+    await monitor.check();
     clock = new Date("2026-03-02T10:31:00.000Z");
-    monitor.check();
-    monitor.check();
+    await monitor.check();
+    await monitor.check();
     await store.receive({
       raw: new Uint8Array(),
       receivedAt: clock.toISOString(),
@@ -305,9 +308,9 @@ describe("the listener's alert monitor", () => {
       direction: "inbound",
     });
     monitor.afterMessages([outcome("PROCESSED")]);
-    monitor.check();
+    await monitor.check();
     clock = new Date("2026-03-02T11:02:00.000Z");
-    monitor.check();
+    await monitor.check();
     expect(lines).toEqual([
       "alert kind=idle value=31 threshold=30",
       "alert kind=idle value=31 threshold=30",

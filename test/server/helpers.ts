@@ -126,12 +126,16 @@ export async function serve(
   };
 }
 
-export function states(db: string): { controlId: string; state: string; sender: string }[] {
+export async function states(
+  db: string,
+): Promise<{ controlId: string; state: string; sender: string }[]> {
   const store = openSqliteStore(db);
   try {
-    return store
-      .messages()
-      .map((m) => ({ controlId: m.controlId, state: m.state, sender: m.sender }));
+    return (await store.messages()).map((m) => ({
+      controlId: m.controlId,
+      state: m.state,
+      sender: m.sender,
+    }));
   } finally {
     await store.close();
   }

@@ -27,7 +27,11 @@ const msa1 = (ack: string) =>
   parseHl7(ack).messages[0]?.segments.find((s) => s.name === "MSA")?.fields[0]?.[0]?.[0]?.[0]
     ?.value;
 
-async function storeNew(db: string, raws: readonly Uint8Array[], receivedAt: string): Promise<void> {
+async function storeNew(
+  db: string,
+  raws: readonly Uint8Array[],
+  receivedAt: string,
+): Promise<void> {
   const store = openSqliteStore(db);
   try {
     for (const raw of raws) {
@@ -75,7 +79,9 @@ describe("crash recovery", () => {
       expect(third?.duplicateOf).toBe(second?.messageId);
       expect(resend.acks).toEqual([second?.ack]);
       expect(msa1(resend.acks[0] ?? "")).toBe("AA");
-      expect((await store.attempts(first?.messageId ?? "")).map((a) => a.kind)).toEqual(["receive"]);
+      expect((await store.attempts(first?.messageId ?? "")).map((a) => a.kind)).toEqual([
+        "receive",
+      ]);
     } finally {
       await store.close();
     }
@@ -89,14 +95,16 @@ describe("SIGHUP reload", () => {
     await storeNew(db, [Buffer.from(a04, "latin1")], new Date().toISOString());
     let newBeforeRecovery = -1;
     const server = await serve(db, undefined, {
-      async onReload: (reload) => {
-        // Subscribed before recovery: the NEW message is still waiting.
+      onReload: (reload) => {
+        // Subscribed before recovery: the NEW message is still waiting (the
+        // embedded store reads at the call; the count arrives a tick later).
         const store = openSqliteStore(db);
-        try {
-          newBeforeRecovery = (await store.messages({ state: "NEW" })).length;
-        } finally {
-          await store.close();
-        }
+        void store
+          .messages({ state: "NEW" })
+          .then((m) => {
+            newBeforeRecovery = m.length;
+          })
+          .finally(() => store.close());
         // The signal arrives at once, before the listener runs.
         void reload();
         return () => {};
@@ -188,7 +196,7 @@ describe("per-patient order across concurrent connections", () => {
     );
     expect(await server.stop()).toBe(0);
     expect(replies.map((r) => r.acks.map(msa1))).toEqual(patients.map(() => ["AA", "AA"]));
-    const stored = states(db);
+    const stored = await states(db);
     expect(stored).toHaveLength(16);
     expect(stored.every((m) => m.state === "PROCESSED")).toBe(true);
     for (const k of patients.keys()) {
@@ -211,7 +219,7 @@ describe("retention in a running listener", () => {
     await mllpExchange(server.port, [framed(corpus("ADT_A04__mirth__1"))], 1);
     expect(await server.stop()).toBe(0);
     expect(server.stderr.join("")).toContain("prune removed=1");
-    expect(states(db).map((m) => [m.controlId, m.state])).toEqual([
+    expect((await states(db)).map((m) => [m.controlId, m.state])).toEqual([
       ["OLD1", "ERROR"],
       ["603266", "PROCESSED"],
     ]);

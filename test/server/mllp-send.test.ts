@@ -64,13 +64,14 @@ describe("mllp_send (python3-hl7) against rulepack serve", () => {
         "ADT_A04__msfhir__2",
         [
           ["AR", "", "ACK^^ACK", "2.5.1", "100"],
-          ["AA", "Q123456789T123456789X123456", "ACK^A04^ACK", "2.3", "103"],
+          // 103 the unmapped plan; 102 a phone repetition no rule read (DATA_NOT_READ, a warning).
+          ["AA", "Q123456789T123456789X123456", "ACK^A04^ACK", "2.3", "103,102"],
         ],
       ],
       ["SIU_S12__mirth__1", [["AA", "24916560", "ACK^S12^ACK", "2.3", "204"]]],
       ["DFT_P03__mieweb__1", [["AA", "DSD1184185250", "ACK^P03^ACK", "2.5", "204"]]],
     ]);
-    expect(states(server.db).map((m) => [m.controlId, m.state])).toEqual([
+    expect((await states(server.db)).map((m) => [m.controlId, m.state])).toEqual([
       ["603266", "PROCESSED"],
       ["", "ERROR"],
       ["Q123456789T123456789X123456", "ERROR"],

@@ -77,21 +77,32 @@ describe("rulepack serve over MLLP", () => {
     // Held for a person (ERROR) is still AA, its error carried in ERR.
     expect(errCodes(acks[1]?.message as Hl7Message)).toEqual(["204"]);
     expect(new Set(errCodes(acks[2]?.message as Hl7Message))).toEqual(new Set(["100"]));
-    expect(errCodes(acks[4]?.message as Hl7Message)).toEqual(["201"]);
+    // A phone repetition no rule read is a warning (ERR-4 W, 102 data type
+    // error, DATA_NOT_READ), listed with the error that holds the message.
+    expect(errCodes(acks[4]?.message as Hl7Message)).toEqual(["102", "102", "201"]);
+    expect(
+      acks[4]?.message.segments
+        .filter((s) => s.name === "ERR")
+        .map((s) => [s.fields[3]?.[0]?.[0]?.[0]?.value, s.fields[4]?.[0]?.[0]?.[0]?.value]),
+    ).toEqual([
+      ["W", "DATA_NOT_READ"],
+      ["W", "DATA_NOT_READ"],
+      ["E", "EVENT_NOT_ENABLED"],
+    ]);
     expect(acks[0]?.message.segments[0]?.fields[8]?.[0]?.map((c) => c[0]?.value)).toEqual([
       "ACK",
       "A04",
       "ACK",
     ]);
 
-    expect(states(server.db).map((m) => [m.controlId, m.state])).toEqual([
+    expect((await states(server.db)).map((m) => [m.controlId, m.state])).toEqual([
       ["603266", "PROCESSED"],
       ["24916560", "ERROR"],
       ["", "ERROR"],
       ["DSD1184185250", "ERROR"],
       ["MSG00001", "ERROR"],
     ]);
-    expect(states(server.db).every((m) => m.sender === "mllp:127.0.0.1")).toBe(true);
+    expect((await states(server.db)).every((m) => m.sender === "mllp:127.0.0.1")).toBe(true);
     // Logs carry IDs, types, states and codes, never patient data.
     const logs = server.stderr.join("");
     expect(logs).toContain("controlId=603266 type=ADT^A04 state=PROCESSED errors=- ack=AA");
@@ -106,7 +117,7 @@ describe("rulepack serve over MLLP", () => {
     const [a, b] = await Promise.all([first, second]);
     expect(await server.stop()).toBe(0);
     expect([...a.acks, ...b.acks].map((x) => msa(x).code)).toEqual(["AA", "AA"]);
-    expect(states(server.db).map((m) => [m.controlId, m.state])).toEqual([
+    expect((await states(server.db)).map((m) => [m.controlId, m.state])).toEqual([
       ["603266", "PROCESSED"],
       ["599102", "PROCESSED"],
     ]);
@@ -233,8 +244,8 @@ describe("startMllpServer", () => {
     expect(ack.code).toBe("AR");
     expect(ack.controlId).toBe("603266");
     expect(errCodes(ack.message)).toEqual(["207"]);
-    expect(real.messages()).toHaveLength(0);
-    real.close();
+    expect(await real.messages()).toHaveLength(0);
+    await real.close();
   });
 
   it("answers a 2.3 message with ERR-1, a 2.5 one with ERR-3 and ERR-4", async () => {

@@ -1,14 +1,16 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { rulepack } from "../support/cli.js";
 import { framed, mllpExchange, SERVE_PACK, states } from "./helpers.js";
 
 /**
  * `rulepack serve` as its own process (node directly, so that signals reach
- * it): usage errors, `ready port=N` on `--mllp 0`, and a graceful drain on
- * SIGTERM that leaves the store closed and the message stored.
+ * it): `ready port=N` on `--mllp 0`, and a graceful drain on SIGTERM that
+ * leaves the store closed and the message stored. Its usage errors are
+ * refused before anything listens: the CLI's main, in this process.
  */
 
 const root = mkdtempSync(join(tmpdir(), "rulepack-serve-process-"));
@@ -29,17 +31,14 @@ function exited(child: ChildProcess, ms: number): Promise<number | null> {
 }
 
 describe("rulepack serve (process)", () => {
-  it("refuses a missing or malformed --mllp and a missing --pack with exit 2", () => {
+  it("refuses a missing or malformed --mllp and a missing --pack with exit 2", async () => {
     for (const args of [
       ["serve", "--pack", SERVE_PACK],
       ["serve", "--pack", SERVE_PACK, "--mllp", "abc"],
       ["serve", "--pack", SERVE_PACK, "--mllp", "70000"],
       ["serve", "--mllp", "0"],
     ]) {
-      const r = spawnSync(process.execPath, [...CLI, ...args], {
-        encoding: "utf8",
-        timeout: 30_000,
-      });
+      const r = await rulepack(args);
       expect(r.status).toBe(2);
       expect(r.stderr).toContain("usage: rulepack serve");
     }
@@ -79,6 +78,8 @@ describe("rulepack serve (process)", () => {
     child.kill("SIGTERM");
     expect(await exit).toBe(0);
     expect(stderr).toContain("drained");
-    expect(states(db).map((m) => [m.controlId, m.state])).toEqual([["603266", "PROCESSED"]]);
+    expect((await states(db)).map((m) => [m.controlId, m.state])).toEqual([
+      ["603266", "PROCESSED"],
+    ]);
   });
 });

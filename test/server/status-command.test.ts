@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +7,7 @@ import type { CliIo } from "../../engine/io/cli-io.js";
 import type { QueueState } from "../../engine/model/outcome.js";
 import { openSqliteStore } from "../../engine/store/sqlite.js";
 import { SCHEMA_VERSION } from "../../engine/store/sqlite-schema.js";
+import { rulepack } from "../support/cli.js";
 import { queueMessage, SERVE_PACK } from "./helpers.js";
 
 /** `rulepack status`: counts per state, ages, schema version, and the alerts a pack would raise. */
@@ -37,7 +37,7 @@ beforeAll(async () => {
 describe("rulepack status", () => {
   it("prints counts per state, the oldest waiting error, the last receipt and the schema version", async () => {
     const c = capture();
-    expect(statusCommand({ db, format: "text", now: NOW }, c.io).exitCode).toBe(0);
+    expect((await statusCommand({ db, format: "text", now: NOW }, c.io)).exitCode).toBe(0);
     expect(c.out.join("")).toBe(
       [
         `store: ${db} (schema version ${SCHEMA_VERSION})`,
@@ -54,9 +54,9 @@ describe("rulepack status", () => {
 
   it("--pack: says which alerts would fire (JSON)", async () => {
     const c = capture();
-    expect(statusCommand({ db, format: "json", pack: SERVE_PACK, now: NOW }, c.io).exitCode).toBe(
-      0,
-    );
+    expect(
+      (await statusCommand({ db, format: "json", pack: SERVE_PACK, now: NOW }, c.io)).exitCode,
+    ).toBe(0);
     expect(JSON.parse(c.out.join(""))).toEqual({
       db,
       schemaVersion: SCHEMA_VERSION,
@@ -71,25 +71,19 @@ describe("rulepack status", () => {
   it("fails with exit 1 for a missing store, without creating it", async () => {
     const c = capture();
     const missing = join(root, "nope.sqlite");
-    expect(statusCommand({ db: missing, format: "text", now: NOW }, c.io).exitCode).toBe(1);
+    expect((await statusCommand({ db: missing, format: "text", now: NOW }, c.io)).exitCode).toBe(1);
     expect(c.err.join("")).toBe(`rulepack: no store at ${missing}\n`);
   });
 
   it("runs through the CLI: text alerts line, usage errors exit 2", async () => {
-    const cli = ["--import", "tsx", "engine/cli.ts", "status", "--db", db];
-    const ok = spawnSync(process.execPath, [...cli, "--pack", SERVE_PACK], {
-      encoding: "utf8",
-      timeout: 30_000,
-    });
+    const cli = ["status", "--db", db];
+    const ok = await rulepack([...cli, "--pack", SERVE_PACK]);
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain("messages: 3\n");
     expect(ok.stdout).toMatch(
       /alerts:\n {2}alert kind=oldestError value=\d+(\.\d)? threshold=24\n/,
     );
-    const bad = spawnSync(process.execPath, [...cli, "--format", "xml"], {
-      encoding: "utf8",
-      timeout: 30_000,
-    });
+    const bad = await rulepack([...cli, "--format", "xml"]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("usage: rulepack status");
   });

@@ -377,7 +377,7 @@ export function storeContract(name: string, make: () => Store): void {
             ),
         ).rejects.toThrow(StoreActionError);
         expect((await view(store)).policiesOf("1001")).toEqual([PPO]);
-        expect((await store.insuranceHistory("1001")).selfPay).toBe(false);
+        expect((await view(store)).insuranceHistory("1001").selfPay).toBe(false);
         expect(await store.claimById("1001")).toEqual(CLAIM);
         expect((await view(store)).appointmentById("1001")?.status).toBe("f");
         expect((await view(store)).appointmentById("1002")).toBeUndefined();
@@ -683,28 +683,53 @@ export function storeContract(name: string, make: () => Store): void {
         const candidates = await view(store);
         const ids = (block: Parameters<StoreView["patientCandidates"]>[0]) =>
           candidates.patientCandidates(block).map((p) => p.id);
-        expect(ids({ dob: "1980-02-14" })).toEqual(["1001", "1003"]);
-        expect(ids({ ssn: "123456789" })).toEqual(["1001", "1004"]);
-        expect(ids({ phone: "5551234567" })).toEqual(["1001", "1005"]);
+        expect(await ids({ dob: "1980-02-14" })).toEqual(["1001", "1003"]);
+        expect(await ids({ ssn: "123456789" })).toEqual(["1001", "1004"]);
+        expect(await ids({ phone: "5551234567" })).toEqual(["1001", "1005"]);
         // Soundex of the last name with the first initial: Smith, Alice and Smyth, Ann share S530A.
-        expect(ids({ lastNamePhonetic: "S530A" })).toEqual(["1001", "1002"]);
-        expect(ids({ dob: "2001-01-01", lastNamePhonetic: "J520" })).toEqual(["1003", "1006"]);
+        expect(await ids({ lastNamePhonetic: "S530A" })).toEqual(["1001", "1002"]);
+        expect(await ids({ dob: "2001-01-01", lastNamePhonetic: "J520" })).toEqual([
+          "1003",
+          "1006",
+        ]);
         expect(
-          ids({
+          await ids({
             dob: "1980-02-14",
             ssn: "123456789",
             phone: "5551234567",
             lastNamePhonetic: "S530A",
           }),
         ).toEqual(["1001", "1002", "1003", "1004", "1005"]);
-        expect(ids({ dob: "1900-01-01" })).toEqual([]);
-        expect(ids({})).toEqual([]);
+        expect(await ids({ dob: "1900-01-01" })).toEqual([]);
+        expect(await ids({})).toEqual([]);
       });
 
       it("returns the stored records", async () => {
         const store = fresh();
         await apply(store, [createPatient()]);
         expect((await view(store)).patientCandidates({ dob: "1980-02-14" })).toEqual([ALICE]);
+      });
+
+      it("finds a patient by the sender's patient ID (senderId) with all five keys given", async () => {
+        const store = fresh();
+        await apply(store, [
+          createPatient({ id: "1001", lastName: "Doe", senderPatientId: " E-5001 " }),
+          createPatient({ id: "1002", lastName: "Roe", dob: "1980-02-14" }),
+        ]);
+        const candidates = await view(store);
+        const ids = (block: Parameters<StoreView["patientCandidates"]>[0]) =>
+          candidates.patientCandidates(block).map((p) => p.id);
+        expect(await ids({ senderId: "E-5001" })).toEqual(["1001"]);
+        expect(await ids({ senderId: "E-9999" })).toEqual([]);
+        expect(
+          await ids({
+            dob: "1980-02-14",
+            ssn: "123456789",
+            phone: "5551234567",
+            lastNamePhonetic: "S530A",
+            senderId: "E-5001",
+          }),
+        ).toEqual(["1001", "1002"]);
       });
 
       it("follows updates: old keys no longer find the patient", async () => {
@@ -810,7 +835,7 @@ export function storeContract(name: string, make: () => Store): void {
             insured: { lastName: "Smith", firstName: "Alice", dob: "1980-02-14" },
           },
         ]);
-        expect((await store.insuranceHistory("1001")).policies).toHaveLength(1);
+        expect((await view(store)).insuranceHistory("1001").policies).toHaveLength(1);
       });
 
       it("no active policy at the sequence is NOT_FOUND; another package is a CONFLICT", async () => {
@@ -848,7 +873,7 @@ export function storeContract(name: string, make: () => Store): void {
           { type: "insurance.replace", patientId: "1001", policy: mvp, replacedPackageId: "4471" },
         ]);
         expect((await view(store)).policiesOf("1001")).toEqual([mvp, secondary]);
-        expect(await store.insuranceHistory("1001")).toEqual({
+        expect((await view(store)).insuranceHistory("1001")).toEqual({
           selfPay: false,
           policies: [
             { policy: PPO, cancelled: true },
@@ -893,7 +918,7 @@ export function storeContract(name: string, make: () => Store): void {
         ]);
         await apply(store, [{ type: "insurance.selfPay", patientId: "1001" }]);
         expect((await view(store)).policiesOf("1001")).toEqual([]);
-        const history = await store.insuranceHistory("1001");
+        const history = (await view(store)).insuranceHistory("1001");
         expect(history.selfPay).toBe(true);
         expect(history.policies.map((p) => p.cancelled)).toEqual([true, true]);
       });
@@ -901,9 +926,9 @@ export function storeContract(name: string, make: () => Store): void {
       it("a policy added later ends self-pay", async () => {
         const store = fresh();
         await apply(store, [createPatient(), { type: "insurance.selfPay", patientId: "1001" }]);
-        expect((await store.insuranceHistory("1001")).selfPay).toBe(true);
+        expect((await view(store)).insuranceHistory("1001").selfPay).toBe(true);
         await apply(store, [{ type: "insurance.add", patientId: "1001", policy: PPO }]);
-        expect(await store.insuranceHistory("1001")).toEqual({
+        expect((await view(store)).insuranceHistory("1001")).toEqual({
           selfPay: false,
           policies: [{ policy: PPO, cancelled: false }],
         });
@@ -911,7 +936,10 @@ export function storeContract(name: string, make: () => Store): void {
 
       it("an unknown patient has no insurance history", async () => {
         const store = fresh();
-        expect(await store.insuranceHistory("1001")).toEqual({ selfPay: false, policies: [] });
+        expect((await view(store)).insuranceHistory("1001")).toEqual({
+          selfPay: false,
+          policies: [],
+        });
       });
     });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Outcome } from "../../engine/model/outcome.js";
+import { UnknownMessageError } from "../../engine/store/errors.js";
 import type { Completion, Store } from "../../engine/store/types.js";
 import { ALICE, createPatient, freshStores, outcomeOf, received } from "./contract.js";
 
@@ -96,13 +97,60 @@ export function queueContract(name: string, make: () => Store): void {
           ["receive", "ERROR", undefined],
           ["delete", "DELETED", "lee"],
         ]);
-        await expect(async () => await store.setState("q-000404", "DELETED", at("2026-01-01T00:00:00Z"))).rejects.toThrow();
+        await expect(
+          async () => await store.setState("q-000404", "DELETED", at("2026-01-01T00:00:00Z")),
+        ).rejects.toThrow();
       });
 
       it("a message never completed has no attempts", async () => {
         const store = fresh();
         expect(await store.attempts(await store.receive(received()))).toEqual([]);
         expect(await store.attempts("q-000404")).toEqual([]);
+      });
+    });
+
+    describe("beginAttempt and reachStep: processing that never ended", () => {
+      it("a begun attempt is counted with its step and time until the message completes", async () => {
+        const store = fresh();
+        const id = await store.receive(received());
+        expect((await store.message(id))?.unfinished).toBeUndefined();
+        await store.beginAttempt(id, "2026-01-01T12:00:01.000Z");
+        expect((await store.message(id))?.unfinished).toEqual({
+          count: 1,
+          step: "decide",
+          at: "2026-01-01T12:00:01.000Z",
+        });
+        await store.reachStep(id, "complete");
+        await store.beginAttempt(id, "2026-01-01T12:05:00.000Z");
+        expect((await store.message(id))?.unfinished).toEqual({
+          count: 2,
+          step: "decide",
+          at: "2026-01-01T12:05:00.000Z",
+        });
+        await store.reachStep(id, "complete");
+        expect((await store.message(id))?.unfinished?.step).toBe("complete");
+        expect((await store.messages({ state: "NEW" }))[0]?.unfinished?.count).toBe(2);
+        await store.complete(outcomeOf(id, []), at("2026-01-01T12:05:01.000Z"));
+        expect((await store.message(id))?.unfinished).toBeUndefined();
+        expect((await store.message(id))?.state).toBe("PROCESSED");
+      });
+
+      it("a message deleted by a person has no unfinished attempt", async () => {
+        const store = fresh();
+        const id = await store.receive(received());
+        await store.beginAttempt(id, "2026-01-01T12:00:01.000Z");
+        await store.setState(id, "DELETED", at("2026-01-02T00:00:00.000Z", { kind: "delete" }));
+        expect((await store.message(id))?.unfinished).toBeUndefined();
+      });
+
+      it("an unknown message is refused", async () => {
+        const store = fresh();
+        await expect(
+          async () => await store.beginAttempt("q-000404", "2026-01-01T12:00:00.000Z"),
+        ).rejects.toThrow(UnknownMessageError);
+        await expect(async () => await store.reachStep("q-000404", "complete")).rejects.toThrow(
+          UnknownMessageError,
+        );
       });
     });
 
@@ -114,19 +162,23 @@ export function queueContract(name: string, make: () => Store): void {
           (messageId) => ({ ...outcomeOf(messageId, []), messageType: "appointmentCancel" }),
           at("2026-01-01T12:00:00.000Z"),
         );
-        expect(await store.message(id)).toMatchObject({ state: "PROCESSED", direction: "outbound" });
+        expect(await store.message(id)).toMatchObject({
+          state: "PROCESSED",
+          direction: "outbound",
+        });
         expect((await store.message(id))?.outcome?.messageId).toBe(id);
         expect(await store.attempts(id)).toHaveLength(1);
       });
 
       it("an outcome that cannot be completed leaves no message behind", async () => {
         const store = fresh();
-        await expect(async () =>
-          await store.record(
-            received(),
-            () => outcomeOf("q-000404", [], "ERROR"),
-            at("2026-01-01T12:00:00.000Z"),
-          ),
+        await expect(
+          async () =>
+            await store.record(
+              received(),
+              () => outcomeOf("q-000404", [], "ERROR"),
+              at("2026-01-01T12:00:00.000Z"),
+            ),
         ).rejects.toThrow();
         expect(await store.messages()).toEqual([]);
         expect(await store.receive(received())).toBe("q-000001");
@@ -157,37 +209,48 @@ export function queueContract(name: string, make: () => Store): void {
         await store.complete(withError(outcomeOf(other, []), "UNMAPPED_INSURANCE", "OTHER"));
         return { a04, siu, a08, other };
       };
-      const ids = (store: Store, filter: Parameters<Store["messages"]>[0]) =>
+      const ids = async (store: Store, filter: Parameters<Store["messages"]>[0]) =>
         (await store.messages(filter)).map((m) => m.messageId);
 
       it("by type: the message code, or code and trigger with or without structure", async () => {
         const store = fresh();
         const m = await setUp(store);
-        expect(ids(store, { type: "ADT" })).toEqual([m.a04, m.a08, m.other]);
-        expect(ids(store, { type: "ADT^A04" })).toEqual([m.a04, m.other]);
-        expect(ids(store, { type: "SIU^S12" })).toEqual([m.siu]);
-        expect(ids(store, { type: "AD" })).toEqual([]);
+        expect(await ids(store, { type: "ADT" })).toEqual([m.a04, m.a08, m.other]);
+        expect(await ids(store, { type: "ADT^A04" })).toEqual([m.a04, m.other]);
+        expect(await ids(store, { type: "SIU^S12" })).toEqual([m.siu]);
+        expect(await ids(store, { type: "AD" })).toEqual([]);
       });
 
       it("by error code, and by code and value (what a message waits on)", async () => {
         const store = fresh();
         const m = await setUp(store);
-        expect(ids(store, { code: "UNMAPPED_INSURANCE" })).toEqual([m.a04, m.other]);
-        expect(ids(store, { code: "UNMAPPED_INSURANCE", value: "HMP-100" })).toEqual([m.a04]);
-        expect(ids(store, { code: "PATIENT_NOT_FOUND" })).toEqual([m.siu]);
+        expect(await ids(store, { code: "UNMAPPED_INSURANCE" })).toEqual([m.a04, m.other]);
+        expect(await ids(store, { code: "UNMAPPED_INSURANCE", value: "HMP-100" })).toEqual([m.a04]);
+        expect(await ids(store, { code: "PATIENT_NOT_FOUND" })).toEqual([m.siu]);
       });
 
       it("by states, since, patient key, patient and sequence, combined", async () => {
         const store = fresh();
         const m = await setUp(store);
-        expect(ids(store, { states: ["ERROR", "CBOERROR"] })).toEqual([m.a04, m.siu, m.other]);
-        expect(ids(store, { since: "2026-01-02T00:00:00.000Z" })).toEqual([m.siu, m.a08, m.other]);
-        expect(ids(store, { patientKey: "MRN1^^^EHR" })).toEqual([m.a04, m.siu]);
-        expect(ids(store, { patientId: ALICE.id })).toEqual([m.a08]);
+        expect(await ids(store, { states: ["ERROR", "CBOERROR"] })).toEqual([
+          m.a04,
+          m.siu,
+          m.other,
+        ]);
+        expect(await ids(store, { since: "2026-01-02T00:00:00.000Z" })).toEqual([
+          m.siu,
+          m.a08,
+          m.other,
+        ]);
+        expect(await ids(store, { patientKey: "MRN1^^^EHR" })).toEqual([m.a04, m.siu]);
+        expect(await ids(store, { patientId: ALICE.id })).toEqual([m.a08]);
         const first = (await store.message(m.a04))?.sequence ?? 0;
-        expect(ids(store, { afterSequence: first, state: "ERROR" })).toEqual([m.siu, m.other]);
-        expect(ids(store, { direction: "outbound" })).toEqual([]);
-        expect(ids(store, { states: [] })).toEqual([]);
+        expect(await ids(store, { afterSequence: first, state: "ERROR" })).toEqual([
+          m.siu,
+          m.other,
+        ]);
+        expect(await ids(store, { direction: "outbound" })).toEqual([]);
+        expect(await ids(store, { states: [] })).toEqual([]);
       });
     });
 
@@ -204,7 +267,9 @@ export function queueContract(name: string, make: () => Store): void {
         const store = fresh();
         const original = await store.receive(received(header));
         await store.receive(received({ ...header, duplicateOf: original }));
-        expect((await store.findDuplicate(key, "2026-01-01T00:00:00.000Z"))?.messageId).toBe(original);
+        expect((await store.findDuplicate(key, "2026-01-01T00:00:00.000Z"))?.messageId).toBe(
+          original,
+        );
         expect(await store.findDuplicate(key, "2026-01-01T12:00:00.001Z")).toBeUndefined();
       });
 
@@ -213,7 +278,9 @@ export function queueContract(name: string, make: () => Store): void {
         await store.receive(received(header));
         const since = "2026-01-01T00:00:00.000Z";
         expect(await store.findDuplicate({ ...key, contentHash: "other" }, since)).toBeUndefined();
-        expect(await store.findDuplicate({ ...key, sendingApplication: "LAB" }, since)).toBeUndefined();
+        expect(
+          await store.findDuplicate({ ...key, sendingApplication: "LAB" }, since),
+        ).toBeUndefined();
         expect(await store.findDuplicate({ ...key, sendingFacility: "F2" }, since)).toBeUndefined();
         expect(await store.findDuplicate({ ...key, controlId: "CTRL2" }, since)).toBeUndefined();
       });
@@ -228,7 +295,11 @@ export function queueContract(name: string, make: () => Store): void {
         await store.complete(outcomeOf(recent, []), at("2026-01-01T00:00:00.000Z"));
         const deleted = await store.receive(received());
         await store.complete(withError(outcomeOf(deleted, []), "REVIEW_REQUIRED"));
-        await store.setState(deleted, "DELETED", at("2025-02-01T00:00:00.000Z", { kind: "delete" }));
+        await store.setState(
+          deleted,
+          "DELETED",
+          at("2025-02-01T00:00:00.000Z", { kind: "delete" }),
+        );
         const error = await store.receive(received());
         await store.complete(
           withError(outcomeOf(error, []), "PATIENT_NOT_FOUND"),
@@ -255,7 +326,10 @@ export function queueContract(name: string, make: () => Store): void {
         await store.receive(from("EHR", "MAIN", "2026-01-03T00:00:00.000Z"));
         await store.receive(from("EHR", "MAIN", "2026-01-02T00:00:00.000Z"));
         await store.receive(from("LAB", "", "2026-01-01T06:00:00.000Z"));
-        await store.receive({ ...from("PM", "X", "2026-02-01T00:00:00.000Z"), direction: "outbound" });
+        await store.receive({
+          ...from("PM", "X", "2026-02-01T00:00:00.000Z"),
+          direction: "outbound",
+        });
         expect((await store.queueSummary()).lastReceivedBySender).toEqual({
           "EHR^MAIN": "2026-01-03T00:00:00.000Z",
           "LAB^": "2026-01-01T06:00:00.000Z",

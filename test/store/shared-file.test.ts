@@ -18,7 +18,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describe("SQLite file shared by processes", () => {
   it("three processes writing at async once: every message stored once, IDs unique, attempts intact", async () => {
     const file = join(root, "queue.db");
-    openSqliteStore(file).close();
+    await openSqliteStore(file).close();
     const writer = join(import.meta.dirname, "concurrent-writer.ts");
     const count = 150;
     await Promise.all(
@@ -32,7 +32,7 @@ describe("SQLite file shared by processes", () => {
     expect(new Set(messages.map((m) => m.messageId)).size).toBe(3 * count);
     expect(new Set(messages.map((m) => m.controlId)).size).toBe(3 * count);
     expect((await store.queueSummary()).counts).toEqual({ PROCESSED: 3 * count });
-    expect(messages.every((m) => (await store.attempts(m.messageId)).length === 1)).toBe(true);
+    for (const m of messages) expect(await store.attempts(m.messageId)).toHaveLength(1);
     await store.close();
   }, 60_000);
 });

@@ -88,6 +88,26 @@ describe("SQLite store", () => {
     expect((await store.queueSummary()).oldestWaitingSince).toBe("2025-05-05T05:05:05.000Z");
   });
 
+  it("brings a version 4 file up to date: a NEW message has no unfinished attempt", async () => {
+    const file = newFile();
+    mkdirSync(dirname(file), { recursive: true });
+    const old = new BetterSqlite3(file);
+    old.exec("CREATE TABLE schema_version (version INTEGER NOT NULL)");
+    for (const m of MIGRATIONS.filter((x) => x.version <= 4)) old.exec(m.sql);
+    old.prepare("INSERT INTO schema_version (version) VALUES (4)").run();
+    old
+      .prepare(
+        `INSERT INTO messages (message_id, raw, received_at, sender, control_id, message_type, direction, state, state_at)
+         VALUES ('q-000001', x'4d5348', '2025-05-05T05:05:05.000Z', 'file:a.hl7', 'C1', 'ADT^A04', 'inbound', 'NEW', '2025-05-05T05:05:05.000Z')`,
+      )
+      .run();
+    old.close();
+    const store = track(openSqliteStore(file));
+    expect((await store.message("q-000001"))?.unfinished).toBeUndefined();
+    await store.beginAttempt("q-000001", "2026-01-01T00:00:00.000Z");
+    expect((await store.message("q-000001"))?.unfinished?.count).toBe(1);
+  });
+
   it("puts the file in WAL mode", async () => {
     const file = newFile();
     track(openSqliteStore(file));
@@ -97,7 +117,7 @@ describe("SQLite store", () => {
   it("reopening keeps records, messages, counters and master data, and migrates nothing", async () => {
     const file = newFile();
     const first = openSqliteStore(file);
-    const messageId = apply(first, [
+    const messageId = await apply(first, [
       createPatient(),
       {
         type: "externalId.set",
@@ -125,9 +145,9 @@ describe("SQLite store", () => {
       "1001",
     ]);
     expect(again.policiesOf("1001")).toEqual([{ sequence: 1, packageId: "4471" }]);
-    expect(again.message(messageId)?.state).toBe("PROCESSED");
+    expect((await again.message(messageId))?.state).toBe("PROCESSED");
     expect(again.nextId("patient")).toBe("1002");
-    expect(again.receive(received())).toBe("q-000002");
+    expect(await again.receive(received())).toBe("q-000002");
     expect(again.masterData.providers).toEqual([{ id: "101" }]);
     expect(raw(file).prepare("SELECT count(*) FROM schema_version").pluck().get()).toBe(1);
   });
@@ -137,7 +157,7 @@ describe("SQLite store", () => {
     const writer = track(openSqliteStore(file));
     const reader = track(openSqliteStore(file));
     expect(reader.masterData.providers).toEqual([]);
-    apply(writer, [createPatient()]);
+    await apply(writer, [createPatient()]);
     expect(reader.patientById("1001")).toEqual(ALICE);
     expect(reader.nextId("patient")).toBe("1002");
     await writer.loadMasterData({
@@ -161,7 +181,7 @@ describe("SQLite store", () => {
   it("writes a message's actions, state and outcome in one transaction", async () => {
     const file = newFile();
     const store = track(openSqliteStore(file));
-    apply(store, [createPatient()]);
+    await apply(store, [createPatient()]);
     const id = await store.receive(received());
     const db = raw(file);
     const patients = () => db.prepare("SELECT count(*) FROM patients").pluck().get();
@@ -188,7 +208,7 @@ describe("SQLite store", () => {
   it("indexes blocking keys in their own table", async () => {
     const file = newFile();
     const store = track(openSqliteStore(file));
-    apply(store, [createPatient()]);
+    await apply(store, [createPatient()]);
     const keys = raw(file).prepare("SELECT key FROM patient_keys ORDER BY key").pluck().all();
     expect(keys).toEqual(["dob:1980-02-14", "name:S530A", "phone:5551234567", "ssn:123456789"]);
   });
@@ -198,7 +218,7 @@ describe("SQLite store", () => {
     track(openSqliteStore(file));
     const plan = raw(file)
       .prepare(`EXPLAIN QUERY PLAN ${CANDIDATES_SQL}`)
-      .all("dob:1980-02-14", null, null, null) as { detail: string }[];
+      .all("dob:1980-02-14", null, null, null, null) as { detail: string }[];
     const details = plan.map((p) => p.detail).join("\n");
     expect(details).not.toMatch(/SCAN patients\b(?! USING)/);
     expect(details).toMatch(/patient_keys/);
@@ -206,7 +226,7 @@ describe("SQLite store", () => {
 
   it("refuses a file written by a newer schema", async () => {
     const file = newFile();
-    track(openSqliteStore(file)).close();
+    await track(openSqliteStore(file)).close();
     const db = new BetterSqlite3(file);
     db.prepare("UPDATE schema_version SET version = ?").run(SCHEMA_VERSION + 1);
     await db.close();
@@ -216,7 +236,7 @@ describe("SQLite store", () => {
   it("declares foreign keys (the store turns them on for its connection)", async () => {
     const file = newFile();
     const store: Store = track(openSqliteStore(file));
-    apply(store, [createPatient()]);
+    await apply(store, [createPatient()]);
     const db = track(new BetterSqlite3(file));
     db.pragma("foreign_keys = ON");
     expect(() =>

@@ -30,14 +30,14 @@ function file(name: string, text: string): string {
 }
 
 describe("rulepack store load", () => {
-  it("loads master data into a new store file", () => {
+  it("loads master data into a new store file", async () => {
     const masterData = file(
       "good.yaml",
       'providers:\n  - id: "101"\n    npi: "1482736505"\ndepartments:\n  - id: "1"\n',
     );
     const db = join(root, "new", "store.db");
     const io = capture();
-    expect(storeLoadCommand({ db, masterData }, io)).toEqual({ exitCode: 0 });
+    expect(await storeLoadCommand({ db, masterData }, io)).toEqual({ exitCode: 0 });
     expect(io.err).toBe("");
     expect(io.out).toMatch(/1 providers, 1 departments, 0 insurance packages/);
     const store = openSqliteStore(db);
@@ -45,17 +45,17 @@ describe("rulepack store load", () => {
       expect(store.masterData.providers).toEqual([{ id: "101", npi: "1482736505" }]);
       expect(store.masterData.departments).toEqual([{ id: "1" }]);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
-  it("prints located errors, exits 1 and writes nothing", () => {
+  it("prints located errors, exits 1 and writes nothing", async () => {
     const db = join(root, "kept.db");
     const io = capture();
     const good = file("first.yaml", 'departments:\n  - id: "1"\n');
-    expect(storeLoadCommand({ db, masterData: good }, capture()).exitCode).toBe(0);
+    expect((await storeLoadCommand({ db, masterData: good }, capture())).exitCode).toBe(0);
     const bad = file("bad.yaml", 'departments:\n  - id: "2"\n  - id: 7\n');
-    expect(storeLoadCommand({ db, masterData: bad }, io)).toEqual({ exitCode: 1 });
+    expect(await storeLoadCommand({ db, masterData: bad }, io)).toEqual({ exitCode: 1 });
     const lines = io.err.split("\n").filter(Boolean);
     expect(lines).toHaveLength(1);
     const prefix = `${bad}:3:9: CODE_NOT_STRING `;
@@ -65,16 +65,16 @@ describe("rulepack store load", () => {
     try {
       expect(store.masterData.departments).toEqual([{ id: "1" }]);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
-  it("a store that cannot be opened exits 1 with a message", () => {
+  it("a store that cannot be opened exits 1 with a message", async () => {
     const dir = join(root, "a-directory.db");
     mkdirSync(dir);
     const io = capture();
     const masterData = file("ok.yaml", "procedures: []\n");
-    expect(storeLoadCommand({ db: dir, masterData }, io)).toEqual({ exitCode: 1 });
+    expect(await storeLoadCommand({ db: dir, masterData }, io)).toEqual({ exitCode: 1 });
     expect(io.err).toMatch(/^rulepack: cannot open the store .*a-directory\.db: /);
   });
 });

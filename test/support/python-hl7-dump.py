@@ -178,7 +178,7 @@ def unprepared(text):
     return {"kind": kind, "segmentNames": names}
 
 
-def await main(paths):
+def main(paths):
     result = {
         "python": sys.version.split()[0],
         "hl7": getattr(hl7, "__version__", "unknown"),
@@ -189,4 +189,4 @@ def await main(paths):
 
 
 if __name__ == "__main__":
-    await main(sys.argv[1:])
+    main(sys.argv[1:])

@@ -10,8 +10,10 @@ import type { ReadContext } from "../../paths/types.js";
 import type { MessageContext } from "../context.js";
 import { matchingKey, type ReceivedExternalId, readExternalIds } from "../external-ids.js";
 import { type ExtractedRecord, extractRecord } from "../extract.js";
+import { checkInsured } from "../insured.js";
 import { matchPatient } from "../patients/match-patient.js";
 import { checkRequired } from "../required.js";
+import { appointmentDecision } from "../trace-options.js";
 
 /**
  * Inbound appointment messages (SIU S12 new; S14 update, check-in,
@@ -46,6 +48,8 @@ type Plan =
       readonly kind: "change";
       readonly event: AppointmentChangeEvent;
       readonly appointment: StoredAppointment;
+      /** What decided the event: the status field of an S14, else the trigger (MSH.9). */
+      readonly decidedBy: string;
     }
   /** S13 with `reschedule: cancelAndCreate`. */
   | {
@@ -101,7 +105,12 @@ export async function appointmentMessage(ctx: MessageContext): Promise<TypedActi
   };
   const plan = await decide(ctx, trigger, stored, derived);
   if (!plan) return [];
-  ctx.found.trace.push({ step: "decide", detail: describe(plan, type) });
+  ctx.found.trace.push({
+    step: "decide",
+    detail: describe(plan, type),
+    event: plan.event,
+    options: appointmentDecision(ctx.pack, plan.event, trigger, stored !== undefined, ids),
+  });
   if (!isInboundEnabled(ctx.pack.enabled, plan.event, type)) {
     ctx.found.errors.push({
       code: "EVENT_NOT_ENABLED",
@@ -111,11 +120,22 @@ export async function appointmentMessage(ctx: MessageContext): Promise<TypedActi
     return [];
   }
 
+  if (!checkTransition(ctx, plan, type)) return [];
+  const creates = plan.kind === "create" || plan.kind === "cancelAndCreate";
+  const insured =
+    !creates ||
+    checkInsured(
+      ctx,
+      patient.id,
+      "appointments.requireInsurance",
+      ctx.pack.appointments.requireInsurance,
+      "scheduling an appointment",
+    );
+
   const cancels = plan.kind === "change" && plan.event === "appointmentCancel";
   const scoped = scopedContext(ctx, cancels ? "cancel" : "record");
   const extracted = await extractRecord(scoped, "appointment", { derived });
   if (!extracted.complete) return [];
-  const creates = plan.kind === "create" || plan.kind === "cancelAndCreate";
   const requiredOk = await checkRequired(
     scoped,
     extracted,
@@ -123,7 +143,7 @@ export async function appointmentMessage(ctx: MessageContext): Promise<TypedActi
     { ...read, derived },
     plan.event,
   );
-  if (!requiredOk) return [];
+  if (!requiredOk || !insured) return [];
 
   switch (plan.kind) {
     case "create":
@@ -230,7 +250,13 @@ function matchAppointment(
 }
 
 function trace(ctx: MessageContext, rule: string, ref: string, detail: string): void {
-  ctx.found.trace.push({ step: "match", rule: `appointment.${rule}`, ref, detail });
+  ctx.found.trace.push({
+    step: "match",
+    rule: `appointment.${rule}`,
+    ref,
+    detail,
+    options: [{ path: "appointments.matching" }],
+  });
 }
 
 /**
@@ -302,15 +328,21 @@ async function decide(
     case "S13":
       return options.reschedule === "cancelAndCreate"
         ? { kind: "cancelAndCreate", event: "appointmentUpdate", appointment: stored }
-        : { kind: "change", event: "appointmentUpdate", appointment: stored };
+        : { kind: "change", event: "appointmentUpdate", appointment: stored, decidedBy: "MSH.9" };
     case "S15":
     case "S17":
-      return { kind: "change", event: "appointmentCancel", appointment: stored };
+      return {
+        kind: "change",
+        event: "appointmentCancel",
+        appointment: stored,
+        decidedBy: "MSH.9",
+      };
     case "S26":
       return {
         kind: "change",
         event: options.updateEvents[options.noShow.status] ?? "appointmentUpdate",
         appointment: stored,
+        decidedBy: "MSH.9",
       };
     default: {
       // S14: "Appointment Status (if applicable) SCH.25", mapped to the practice's code.
@@ -320,11 +352,112 @@ async function decide(
       if (!status.complete) return undefined;
       const value = status.fields.get("appointment.status");
       const code = value?.kind === "value" ? String(value.value) : undefined;
-      const event =
-        code === undefined ? undefined : options.updateEvents[code as AppointmentStatus];
-      return { kind: "change", event: event ?? "appointmentUpdate", appointment: stored };
+      const field =
+        value?.hl7Field ??
+        ctx.pack.fields.find((r) => r.field === "appointment.status" && !r.when)?.from?.source ??
+        "SCH.25";
+      const event = statusEvent(ctx, code, field, stored);
+      return { kind: "change", event, appointment: stored, decidedBy: field };
     }
   }
+}
+
+/** The practice system's appointment statuses (records.ts), in words for errors and traces. */
+const STATUS_WORDS: Readonly<Record<AppointmentStatus, string>> = {
+  f: "future",
+  "2": "checked in",
+  "3": "checked out",
+  "4": "charges entered",
+  x: "cancelled",
+};
+
+const isStatus = (code: string): code is AppointmentStatus => Object.hasOwn(STATUS_WORDS, code);
+
+/**
+ * An S14's event from its status (`appointments.updateEvents`). A status
+ * that decides nothing — absent, a practice status no event is mapped to,
+ * or a value that is no practice status at all (Table 8's `ARRIVED` with
+ * mapping off) — is a plain update, and the outcome says so: a trace
+ * entry, and for a value that is no status the warning STATUS_NOT_APPLIED.
+ */
+function statusEvent(
+  ctx: MessageContext,
+  code: string | undefined,
+  field: string,
+  stored: StoredAppointment,
+): AppointmentChangeEvent {
+  const stays = `appointmentUpdate (the status stays ${stored.status ?? "unset"})`;
+  const note = (detail: string) =>
+    ctx.found.trace.push({
+      step: "decide",
+      rule: "appointments.updateEvents",
+      at: ctx.pack.appointments.at,
+      ref: field,
+      detail,
+    });
+  if (code === undefined) {
+    note(`no status in ${field}: ${stays}`);
+    return "appointmentUpdate";
+  }
+  if (!isStatus(code)) {
+    const mapped = ctx.pack.mappings.appointmentStatus?.mappingRequired === true;
+    ctx.found.errors.push({
+      code: "STATUS_NOT_APPLIED",
+      severity: "warning",
+      message: `${field} '${code}' is not a practice appointment status (f, 2, 3, 4, x), so it decides no check-in, check-out or cancel: the message is a plain update and the status stays ${stored.status ?? "unset"}${mapped ? " (fix the row of the appointmentStatus table)" : "; with mappings.appointmentStatus.mappingRequired: true, the standard table maps Table 8's words and HL7 table 0278"}`,
+      field,
+      value: code,
+    });
+    note(`status '${code}' (${field}) is no practice status: ${stays}`);
+    return "appointmentUpdate";
+  }
+  const event = ctx.pack.appointments.updateEvents[code];
+  if (event === undefined) {
+    note(`status ${code} (${field}) decides no event in appointments.updateEvents: ${stays}`);
+    return "appointmentUpdate";
+  }
+  note(`status ${code} (${field}): ${event}`);
+  return event;
+}
+
+const EVENT_WORDS: Readonly<Record<AppointmentChangeEvent, string>> = {
+  appointmentUpdate: "an update",
+  appointmentCancel: "a cancel",
+  appointmentCheckIn: "a check-in",
+  appointmentCheckOut: "a check-out",
+};
+
+/** Cancelled and charged appointments are final for the events that set a status. */
+const FINAL: ReadonlySet<AppointmentStatus> = new Set(["x", "4"]);
+
+/**
+ * Appointment status moves (docs/pack-language.md §17): a check-in,
+ * check-out or cancel (a reschedule by cancel-and-create included) of an
+ * appointment in x (cancelled) or 4 (charges entered) is
+ * INVALID_APPOINTMENT_TRANSITION, naming the current status. The same
+ * status again (a cancel of a cancelled appointment) is a resend, not a
+ * move; an update sets no status and is never refused.
+ */
+function checkTransition(ctx: MessageContext, plan: Plan, type: string): boolean {
+  if (plan.kind === "create" || plan.kind === "resend") return true;
+  const target = plan.kind === "cancelAndCreate" ? "x" : EVENT_STATUS[plan.event];
+  const current = plan.appointment.status;
+  if (target === undefined || current === undefined || !FINAL.has(current) || current === target) {
+    return true;
+  }
+  const event =
+    plan.kind === "cancelAndCreate"
+      ? "a cancel (reschedule: cancelAndCreate)"
+      : EVENT_WORDS[plan.event];
+  const name = plan.kind === "cancelAndCreate" ? "appointmentUpdate" : plan.event;
+  ctx.found.errors.push({
+    code: "INVALID_APPOINTMENT_TRANSITION",
+    severity: "error",
+    message: `${name} (${type}) would move appointment ${plan.appointment.id} from ${current} (${STATUS_WORDS[current]}) to ${target} (${STATUS_WORDS[target]}); ${current} is final for ${event}: nothing was applied`,
+    field: plan.kind === "change" ? plan.decidedBy : "MSH.9",
+    value: current,
+  });
+  return false;
 }
 
 function describe(plan: Plan, type: string): string {
@@ -380,6 +513,13 @@ function statusOnCreate(ctx: MessageContext, extracted: ExtractedRecord): Appoin
   ctx.found.trace.push({
     step: "decide",
     detail: `status ${status}: the appointment is on ${day}, ${day > today ? "after" : "on or before"} ${today} (${ctx.timeZone})`,
+    options: [
+      {
+        path: `appointments.statusOnCreate.${day > today ? "future" : "pastOrPresent"}`,
+        value: status,
+      },
+      { path: "practice.timeZone", value: ctx.timeZone },
+    ],
   });
   return status;
 }

@@ -70,6 +70,7 @@ export function chargeAppointment(
       rule: "charges.appointmentMatching",
       ref: field,
       detail: `appointment ${appointment.id} (status ${appointment.status ?? "?"})`,
+      options: [{ path: "charges.appointmentMatching" }],
     });
     return { kind: "matched", appointment };
   }
@@ -91,6 +92,10 @@ function trace(ctx: MessageContext, match: ChargeAppointment): ChargeAppointment
       rule: "charges.appointmentMatching",
       ref: match.field,
       detail: match.reason,
+      options: [
+        { path: "charges.appointmentMatching" },
+        { path: "charges.unmatched", value: ctx.pack.charges.unmatched },
+      ],
     });
   }
   return match;

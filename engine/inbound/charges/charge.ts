@@ -2,6 +2,8 @@ import { messageTypeName } from "../../hl7/access.js";
 import type { AppointmentChange, TypedAction } from "../../model/actions.js";
 import { isInboundEnabled } from "../../pack/enablement.js";
 import type { MessageContext } from "../context.js";
+import { checkInsured } from "../insured.js";
+import { enabledInbound } from "../trace-options.js";
 import { type ChargeAppointment, chargeAppointment } from "./appointment.js";
 import { deriveClaim } from "./claim-derivation.js";
 import { type PlannedLine, planClaims } from "./claim-plan.js";
@@ -13,7 +15,8 @@ import { chargePatient } from "./patient.js";
  *
  * 1. the `charge` event must be enabled (Table 4);
  * 2. the patient is matched (`matching.order.charge`), never created or
- *    updated: PATIENT_NOT_FOUND otherwise;
+ *    updated: PATIENT_NOT_FOUND otherwise; a patient with no policy and not
+ *    self-pay is NO_INSURANCE (`charges.requireInsurance`);
  * 3. the CG lines are read (other FT1.6 types: TRANSACTION_SKIPPED), with
  *    Table 16's procedure and diagnosis, and the procedure checked;
  * 4. per line, the appointment is matched (Table 17); an unmatched line is
@@ -27,6 +30,13 @@ import { chargePatient } from "./patient.js";
  */
 export async function chargeMessage(ctx: MessageContext): Promise<TypedAction[]> {
   const type = messageTypeName(ctx.message);
+  ctx.found.trace.push({
+    step: "decide",
+    rule: "enabled.inbound.charge",
+    detail: `charge (${type})`,
+    event: "charge",
+    options: [enabledInbound(ctx.pack, "charge")],
+  });
   if (!isInboundEnabled(ctx.pack.enabled, "charge", type)) {
     ctx.found.errors.push({
       code: "EVENT_NOT_ENABLED",
@@ -37,6 +47,14 @@ export async function chargeMessage(ctx: MessageContext): Promise<TypedAction[]>
   }
   const patientId = await chargePatient(ctx);
   if (patientId === undefined) return [];
+  // Refused without insurance, but the lines are still read: the queue shows every problem at once.
+  checkInsured(
+    ctx,
+    patientId,
+    "charges.requireInsurance",
+    ctx.pack.charges.requireInsurance,
+    "charge entry",
+  );
   const lines = await chargeLines(ctx);
   if (lines.length === 0) {
     ctx.found.trace.push({ step: "decide", detail: "no charge lines: nothing to do" });

@@ -1,4 +1,5 @@
 import type { Policy } from "../../model/records.js";
+import { localDay } from "../../model/time.js";
 import type { SupervisingOption } from "../../pack/charges.js";
 import type { MessageContext } from "../context.js";
 import { type ExtractedRecord, extractRecord, type FieldValue } from "../extract.js";
@@ -72,8 +73,10 @@ export async function deriveClaim(
   const department = present(fromAppointment?.departmentId);
   if (department !== undefined) derived.departmentId = department;
   const start = present(fromAppointment?.start);
-  if (start !== undefined && /^\d{4}-\d{2}-\d{2}/.test(start))
-    derived.serviceDate = start.slice(0, 10);
+  // The practice's calendar day of the start, whatever offset it was recorded with.
+  if (start !== undefined && /^\d{4}-\d{2}-\d{2}T/.test(start))
+    derived.serviceDate = localDay(start, ctx.timeZone);
+  else if (start !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(start)) derived.serviceDate = start;
 
   const supervising: SupervisingOption | "appointment" =
     rendering !== undefined ? "appointment" : supervisingProvider;
@@ -104,6 +107,7 @@ export async function deriveClaim(
       step: "decide",
       rule: "charges.derivation",
       at: ctx.pack.charges.at,
+      options: [{ path: "charges.derivation" }],
       ...(value.kind !== "absent" && value.hl7Field && { ref: value.hl7Field }),
       detail: `claim.${field} = ${chain} (${mode}, ${appointment ? `appointment ${appointment.id}` : "no appointment"}): ${value.kind}`,
     });

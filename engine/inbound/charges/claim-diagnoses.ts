@@ -36,12 +36,16 @@ export type Placement =
       }[];
       /** Codes left out by `truncate`. */
       readonly dropped: readonly string[];
+      /** Before `truncate`: how many codes the claim's lines point at, and those none does. */
+      readonly pointed: number;
+      readonly unpointed: readonly string[];
     }
   | {
       readonly ok: false;
       /** Codes the claim would hold without a pointer. */
       readonly unpointed: readonly string[];
       readonly header: readonly string[];
+      readonly pointed: number;
     };
 
 export function placeDiagnoses(
@@ -71,10 +75,11 @@ export function placeDiagnoses(
   }
   const header = [...stored.header, ...appended];
   const unpointed = header.filter((code) => !pointed.has(code));
+  const pointedCount = header.length - unpointed.length;
   const excess = unpointed.length - limits.additionalHeaderCodes;
   let dropped: string[] = [];
   if (excess > 0) {
-    if (!limits.truncate) return { ok: false, unpointed, header };
+    if (!limits.truncate) return { ok: false, unpointed, header, pointed: pointedCount };
     const droppable = appended.filter((code) => !pointed.has(code));
     dropped = droppable.slice(Math.max(0, droppable.length - excess));
   }
@@ -86,6 +91,8 @@ export function placeDiagnoses(
     ok: true,
     header: finalHeader,
     dropped,
+    pointed: pointedCount,
+    unpointed,
     lines: lines.map((codes) => {
       const adds: string[] = [];
       for (const code of codes) {

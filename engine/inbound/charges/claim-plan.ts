@@ -1,29 +1,31 @@
 import type { ChargeAdd, ClaimCreate, TypedAction } from "../../model/actions.js";
 import type { ChargeLine, Claim, Policy } from "../../model/records.js";
-import type { CombiningKey, GroupingKey } from "../../pack/charges.js";
+import type { GroupingKey } from "../../pack/charges.js";
 import type { MessageContext } from "../context.js";
 import type { ClaimHeader } from "./claim-derivation.js";
 import { placeDiagnoses } from "./claim-diagnoses.js";
 import type { ChargeLineInput } from "./lines.js";
+import { incomingService, type ServiceKey, storedService } from "./same-service.js";
 
 /**
  * Lines to claims (docs/pack-language.md §18 "Charge Combining", "Charge
  * Grouping"), per charge line in message order:
  *
- * 1. Combining first (`combining.mode: override`): a line already on an
- *    unbilled claim of the same patient and service date with the same
- *    procedure (and modifiers, when they are a key) is overridden by the new
- *    one, units included, not summed (`charge.replace`). The claim keeps its
- *    header.
+ * 1. Combining first (`combining.mode: override`): the same service
+ *    (same-service.ts: procedure, modifiers, service date, pointed
+ *    diagnoses, rendering provider) already on an unbilled claim of the
+ *    patient, or on a claim this message builds, is overridden by the new
+ *    line, units included, not summed: a `charge.replace` naming the line.
+ *    The claim keeps its header.
  * 2. Then grouping: a claim with the same grouping keys gets the line — one
  *    this message is building, else (`grouping.enabled`) an unbilled claim in
  *    the store (`charge.add`).
  * 3. Else a new claim (`claim.create`).
  *
- * Within one message the same rule holds, and the actions show only the
- * result: a second line for the same patient, procedure and service date
- * takes the first one's place (one `charge.replace` of a stored line, or one
- * line in a `claim.create`); the trace records the override.
+ * No line is ever dropped: a line overridden within the message stays in
+ * the actions (in its `claim.create` or `charge.add`), and the
+ * `charge.replace` that overrides it follows. Lines that are different
+ * services all stay.
  *
  * Diagnoses are placed per claim after grouping (claim-diagnoses.ts).
  */
@@ -34,20 +36,23 @@ export interface PlannedLine {
 
 type StoredClaim = Claim & { readonly id: string };
 
+/** One line an action puts on a claim: in its claim.create, a charge.add, or a charge.replace. */
 interface Entry {
-  readonly type: "charge.add" | "charge.replace";
-  readonly lineIndex?: number;
-  planned: PlannedLine;
+  readonly type: "line" | "charge.add" | "charge.replace";
+  /** The claim line (0-based) the entry adds, or the one it replaces. */
+  readonly lineIndex: number;
+  readonly planned: PlannedLine;
+}
+
+interface TargetBase {
+  readonly entries: Entry[];
+  /** The service on each of the claim's lines as the actions so far leave it. */
+  readonly services: ServiceKey[];
 }
 
 type Target =
-  | { readonly kind: "stored"; readonly claim: StoredClaim; readonly entries: Entry[] }
-  | {
-      readonly kind: "new";
-      readonly id: string;
-      readonly header: ClaimHeader;
-      readonly lines: PlannedLine[];
-    };
+  | (TargetBase & { readonly kind: "stored"; readonly claim: StoredClaim })
+  | (TargetBase & { readonly kind: "new"; readonly id: string; readonly header: ClaimHeader });
 
 export function planClaims(
   ctx: MessageContext,
@@ -55,6 +60,7 @@ export function planClaims(
   planned: readonly PlannedLine[],
 ): TypedAction[] | undefined {
   const { combining, grouping } = ctx.pack.charges;
+  const { pointersPerLine } = ctx.pack.charges.diagnoses;
   const targets: Target[] = [];
   const storedByDate = new Map<string, StoredClaim[]>();
   const storedOn = (date: string): StoredClaim[] => {
@@ -70,10 +76,15 @@ export function planClaims(
   const targetOf = (claim: StoredClaim) => {
     let target = targets.find((t) => t.kind === "stored" && t.claim.id === claim.id);
     if (!target) {
-      target = { kind: "stored", claim, entries: [] };
+      target = {
+        kind: "stored",
+        claim,
+        entries: [],
+        services: claim.lines.map((l) => storedService(claim, l)),
+      };
       targets.push(target);
     }
-    return target as Extract<Target, { kind: "stored" }>;
+    return target;
   };
   const firstId = ctx.view.nextId("claim");
   let created = 0;
@@ -82,13 +93,23 @@ export function planClaims(
     return /^\d+$/.test(firstId) ? String(Number(firstId) + n) : `${firstId}-${n + 1}`;
   };
   const decide = (detail: string, rule: string) =>
-    ctx.found.trace.push({ step: "decide", rule, at: ctx.pack.charges.at, detail });
+    ctx.found.trace.push({
+      step: "decide",
+      rule,
+      at: ctx.pack.charges.at,
+      detail,
+      options: [{ path: rule }],
+    });
+  const add = (target: Target, type: Entry["type"], item: PlannedLine, service: ServiceKey) => {
+    target.entries.push({ type, lineIndex: target.services.length, planned: item });
+    target.services.push(service);
+  };
 
   for (const item of planned) {
     const date = item.header.serviceDate;
-    const same = sameCharge(combining.keys, item.line);
+    const service = incomingService(item.line, item.header, pointersPerLine);
     if (combining.mode === "override") {
-      const overridden = override(item, date, same);
+      const overridden = override(item, date, service);
       if (overridden) {
         decide(`charge line ${item.line.number}: ${overridden}`, "charges.combining");
         continue;
@@ -100,7 +121,7 @@ export function planClaims(
         t.kind === "new" && groupKey(grouping.keys, t.header) === key,
     );
     if (building) {
-      building.lines.push(item);
+      add(building, "line", item, service);
       decide(
         `charge line ${item.line.number}: grouped with this message's new claim ${building.id}`,
         "charges.grouping",
@@ -111,7 +132,7 @@ export function planClaims(
       ? storedOn(date).find((c) => groupKey(grouping.keys, c) === key)
       : undefined;
     if (stored) {
-      targetOf(stored).entries.push({ type: "charge.add", planned: item });
+      add(targetOf(stored), "charge.add", item, service);
       decide(
         `charge line ${item.line.number}: grouped onto unbilled claim ${stored.id}`,
         "charges.grouping",
@@ -119,59 +140,41 @@ export function planClaims(
       continue;
     }
     const id = nextId();
-    targets.push({ kind: "new", id, header: item.header, lines: [item] });
+    const target: Target = { kind: "new", id, header: item.header, entries: [], services: [] };
+    add(target, "line", item, service);
+    targets.push(target);
     decide(`charge line ${item.line.number}: new claim ${id}`, "charges.grouping");
   }
   return actionsOf(ctx, patientId, targets);
 
-  /** Combining: the line this one overrides, if any, replaced in the plan; a description of it. */
-  function override(
-    item: PlannedLine,
-    date: string,
-    same: (line: { procedure: string; modifiers: readonly string[] }) => boolean,
-  ): string | undefined {
-    for (const claim of storedOn(date)) {
-      const target = targets.find(
-        (t): t is Extract<Target, { kind: "stored" }> =>
-          t.kind === "stored" && t.claim.id === claim.id,
-      );
-      for (const [index, line] of claim.lines.entries()) {
-        const entry = target?.entries.find((e) => e.lineIndex === index);
-        if (!same(entry ? entry.planned.line : line)) continue;
-        if (entry) entry.planned = item;
-        else
-          targetOf(claim).entries.push({ type: "charge.replace", lineIndex: index, planned: item });
-        return `overrides line ${index + 1} of unbilled claim ${claim.id}${entry ? ` (set by charge line ${entry.planned.line.number} before)` : ""}`;
-      }
-      for (const entry of target?.entries ?? []) {
-        if (entry.type !== "charge.add" || !same(entry.planned.line)) continue;
-        const before = entry.planned.line.number;
-        entry.planned = item;
-        return `overrides charge line ${before}, added to unbilled claim ${claim.id}`;
-      }
-    }
-    for (const target of targets) {
-      if (target.kind !== "new" || target.header.serviceDate !== date) continue;
-      const index = target.lines.findIndex((l) => same(l.line));
+  /** Combining: the line holding the same service, if any, gets a charge.replace; a description of it. */
+  function override(item: PlannedLine, date: string, service: ServiceKey): string | undefined {
+    const candidates: Target[] = [
+      ...storedOn(date).map(
+        (claim) =>
+          targets.find((t) => t.kind === "stored" && t.claim.id === claim.id) ?? {
+            kind: "stored" as const,
+            claim,
+            entries: [],
+            services: claim.lines.map((l) => storedService(claim, l)),
+          },
+      ),
+      ...targets.filter((t) => t.kind === "new" && t.header.serviceDate === date),
+    ];
+    for (const candidate of candidates) {
+      const index = candidate.services.indexOf(service);
       if (index < 0) continue;
-      const before = (target.lines[index] as PlannedLine).line.number;
-      target.lines[index] = item;
-      return `overrides charge line ${before} of this message's new claim ${target.id}`;
+      const target = candidate.kind === "stored" ? targetOf(candidate.claim) : candidate;
+      const before = [...target.entries].reverse().find((e) => e.lineIndex === index);
+      target.entries.push({ type: "charge.replace", lineIndex: index, planned: item });
+      const claim =
+        target.kind === "stored"
+          ? `unbilled claim ${target.claim.id}`
+          : `this message's new claim ${target.id}`;
+      return `the same service as line ${index + 1} of ${claim}${before ? ` (charge line ${before.planned.line.number})` : ""}: charge.replace, units ${item.line.units}`;
     }
     return undefined;
   }
-}
-
-/** Combining keys beyond patient and service date (the claims searched share those). */
-function sameCharge(keys: readonly CombiningKey[], incoming: ChargeLineInput) {
-  const modifiers = keys.includes("modifiers") ? modifierKey(incoming.modifiers) : undefined;
-  return (line: { procedure: string; modifiers: readonly string[] }): boolean =>
-    line.procedure === incoming.procedure &&
-    (modifiers === undefined || modifierKey(line.modifiers) === modifiers);
-}
-
-function modifierKey(modifiers: readonly string[]): string {
-  return [...modifiers].sort().join("\u0000");
 }
 
 type Grouped = Pick<
@@ -210,7 +213,11 @@ function chargeLine(item: PlannedLine, pointers: readonly number[]): ChargeLine 
   };
 }
 
-/** The actions of the plan, each claim's in the order its lines came; diagnoses placed. */
+/**
+ * The actions of the plan, each claim's in the order its lines came (a new
+ * claim's own lines first, in its claim.create; the replacements after);
+ * diagnoses placed.
+ */
 function actionsOf(
   ctx: MessageContext,
   patientId: string,
@@ -222,22 +229,42 @@ function actionsOf(
   let failed = false;
   for (const target of targets) {
     const claimName = target.kind === "new" ? `new claim ${target.id}` : `claim ${target.claim.id}`;
-    const items = target.kind === "new" ? target.lines : target.entries.map((e) => e.planned);
-    const replaced = new Set(
-      target.kind === "stored" ? target.entries.map((e) => e.lineIndex) : [],
-    );
+    // Action order: what the store will have seen when each entry's pointers are read.
+    const entries =
+      target.kind === "new"
+        ? [
+            ...target.entries.filter((e) => e.type === "line"),
+            ...target.entries.filter((e) => e.type !== "line"),
+          ]
+        : target.entries;
+    // A replaced line points at the same codes as its replacement (same-service.ts): every line counts.
     const placement = placeDiagnoses(
       target.kind === "new"
         ? { header: [], keptPointers: [] }
         : {
             header: target.claim.diagnoses,
-            keptPointers: target.claim.lines
-              .filter((_, i) => !replaced.has(i))
-              .map((l) => l.diagnosisPointers),
+            keptPointers: target.claim.lines.map((l) => l.diagnosisPointers),
           },
-      items.map((i) => i.line.diagnoses),
+      entries.map((e) => e.planned.line.diagnoses),
       limits,
     );
+    const tooMany = !placement.ok || placement.dropped.length > 0;
+    const decision = !placement.ok
+      ? `TOO_MANY_DIAGNOSES (onTooMany: ${onTooMany})`
+      : placement.dropped.length > 0
+        ? `DIAGNOSES_TRUNCATED, ${placement.dropped.length} left out (onTooMany: ${onTooMany})`
+        : "within the limit";
+    ctx.found.trace.push({
+      step: "decide",
+      rule: "charges.diagnoses",
+      at: ctx.pack.charges.at,
+      detail: `${claimName}: ${placement.header.length + (placement.ok ? placement.dropped.length : 0)} diagnosis codes, ${placement.pointed} pointed at by its lines (up to ${pointersPerLine} per line), ${placement.unpointed.length} without a pointer (at most ${additionalHeaderCodes}): ${decision}`,
+      options: [
+        { path: "charges.diagnoses.pointersPerLine", value: pointersPerLine },
+        { path: "charges.diagnoses.additionalHeaderCodes", value: additionalHeaderCodes },
+        ...(tooMany ? [{ path: "charges.diagnoses.onTooMany", value: onTooMany }] : []),
+      ],
+    });
     if (!placement.ok) {
       failed = true;
       ctx.found.errors.push({
@@ -258,6 +285,8 @@ function actionsOf(
         value: placement.dropped.join(", "),
       });
     }
+    const claimId = target.kind === "new" ? target.id : target.claim.id;
+    const own = target.kind === "new" ? entries.filter((e) => e.type === "line").length : 0;
     if (target.kind === "new") {
       const h = target.header;
       const claim: ClaimCreate["claim"] = {
@@ -271,19 +300,20 @@ function actionsOf(
         departmentId: h.departmentId,
         ...(h.primaryPolicy && { primaryPolicy: h.primaryPolicy }),
         ...(h.secondaryPolicy && { secondaryPolicy: h.secondaryPolicy }),
-        diagnoses: [...placement.header],
-        lines: target.lines.map((item, i) => chargeLine(item, placement.lines[i]?.pointers ?? [])),
+        diagnoses: placement.lines.slice(0, own).flatMap((l) => l.appended),
+        lines: entries
+          .slice(0, own)
+          .map((e, i) => chargeLine(e.planned, placement.lines[i]?.pointers ?? [])),
       };
       actions.push({ type: "claim.create", claim });
-      continue;
     }
-    target.entries.forEach((entry, i) => {
-      const placed = placement.lines[i];
+    entries.slice(own).forEach((entry, k) => {
+      const placed = placement.lines[own + k];
       const action: ChargeAdd = {
-        type: entry.type,
-        claimId: target.claim.id,
+        type: entry.type === "charge.replace" ? "charge.replace" : "charge.add",
+        claimId,
         charge: chargeLine(entry.planned, placed?.pointers ?? []),
-        ...(entry.lineIndex !== undefined && { lineIndex: entry.lineIndex }),
+        ...(entry.type === "charge.replace" && { lineIndex: entry.lineIndex }),
         ...(placed && placed.appended.length > 0 && { diagnoses: [...placed.appended] }),
       };
       actions.push(action);

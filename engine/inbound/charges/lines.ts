@@ -69,7 +69,12 @@ export async function chargeLines(ctx: MessageContext): Promise<ChargeLineInput[
         field: type?.hl7Field ?? "FT1.6",
         ...(code !== undefined && { value: code }),
       });
-      ctx.found.trace.push({ step: "decide", rule: "charges.transactionTypes", detail: "skipped" });
+      ctx.found.trace.push({
+        step: "decide",
+        rule: "charges.transactionTypes",
+        detail: "skipped",
+        options: [{ path: "charges.transactionTypes", value: [...types] }],
+      });
       continue;
     }
     const required = await checkRequired(quiet, record, "create", read, "charge");

@@ -2,7 +2,7 @@ import type { Patient } from "../../model/records.js";
 import type { MessageContext } from "../context.js";
 import { readExternalIds } from "../external-ids.js";
 import { extractRecord } from "../extract.js";
-import { matchPatient } from "../patients/match-patient.js";
+import { matchPatient, unknownPatientIdError } from "../patients/match-patient.js";
 
 /**
  * The patient of a charge (docs/pack-language.md §13, §18): "See subsection
@@ -40,8 +40,13 @@ export async function chargePatient(ctx: MessageContext): Promise<string | undef
       step: "match",
       rule: "matching.order.charge",
       detail: `patient ${match.patient.id} (by ${match.by})`,
+      options: [{ path: "matching.order.charge", value: [...ctx.pack.matching.order.charge] }],
     });
     return match.patient.id;
+  }
+  if (match.kind === "unknownPatientId") {
+    ctx.found.errors.push(unknownPatientIdError(match));
+    return undefined;
   }
   const candidates = quiet.found.review.flatMap((r) => r.candidates.map((c) => c.patientId));
   ctx.found.errors.push({

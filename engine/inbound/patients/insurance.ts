@@ -76,6 +76,7 @@ export async function insuranceActions(
       ctx.found.trace.push({
         step: "decide",
         detail: `package ${packageId} is a case policy: sequence 1 stored as 0`,
+        options: [{ path: "insurance.casePolicies", value: options.casePolicies }],
       });
     }
     if (sequences.has(sequence)) {

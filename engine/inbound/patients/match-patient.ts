@@ -1,4 +1,5 @@
 import { blockingKeysFor, classify } from "../../matching/scorer.js";
+import type { OutcomeError } from "../../model/outcome.js";
 import type { Patient } from "../../model/records.js";
 import type { PatientStrategy } from "../../pack/compiled.js";
 import type { MessageContext } from "../context.js";
@@ -8,8 +9,11 @@ import type { ReceivedExternalId } from "../external-ids.js";
  * Patient matching in the spec's order, configurable: the external ID
  * flagged for matching -> the practice system's patient ID -> demographic
  * matching. A strategy that has a value but finds nobody hands over to the
- * next one. A person's review decision (`rulepack review`) replaces the
- * strategies.
+ * next one, except that a practice patient ID which is present but held by
+ * nobody never hands over to demographics (`matching.patientId.unknown:
+ * error`, the base): the spec falls back to demographics only when the ID
+ * "is not present in the message". A person's review decision (`rulepack
+ * review`) replaces the strategies.
  */
 export type PatientMatch =
   | {
@@ -19,7 +23,9 @@ export type PatientMatch =
       readonly by: PatientStrategy | "review";
     }
   | { readonly kind: "none" }
-  | { readonly kind: "review" };
+  | { readonly kind: "review" }
+  /** A practice patient ID was sent and nobody holds it; demographics were not tried. */
+  | { readonly kind: "unknownPatientId"; readonly value: string; readonly field: string };
 
 type Strategy = (
   ctx: MessageContext,
@@ -61,7 +67,9 @@ const STRATEGIES: Readonly<Record<PatientStrategy, Strategy>> = {
       ref: read.alternative,
       detail: patient ? "found" : "no such patient",
     });
-    return patient ? { kind: "matched", patient, by: "patientId" } : undefined;
+    if (patient) return { kind: "matched", patient, by: "patientId" };
+    if (ctx.pack.matching.unknownPatientId === "demographics") return undefined;
+    return { kind: "unknownPatientId", value: read.value, field: read.alternative };
   },
   demographics(ctx, incoming) {
     const candidates = ctx.view.patientCandidates(
@@ -109,6 +117,19 @@ function scoresOf(
   return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v.weight]));
 }
 
+/** A present practice patient ID that names no patient (matching.patientId.unknown: error). */
+export function unknownPatientIdError(
+  match: Extract<PatientMatch, { kind: "unknownPatientId" }>,
+): OutcomeError {
+  return {
+    code: "PATIENT_NOT_FOUND",
+    severity: "error",
+    message: `the practice patient ID '${match.value}' (${match.field}) belongs to no patient; a present patient ID is not matched on demographics (matching.patientId.unknown: error)`,
+    field: match.field,
+    value: match.value,
+  };
+}
+
 export function matchPatient(
   ctx: MessageContext,
   order: readonly PatientStrategy[],
@@ -117,11 +138,15 @@ export function matchPatient(
 ): PatientMatch {
   const decided = decidedMatch(ctx);
   if (decided) return decided;
+  let unknown: PatientMatch | undefined;
   for (const name of order) {
+    // A present, unknown practice ID stops before demographics (an ID strategy may still match).
+    if (unknown && name === "demographics") return unknown;
     const result = STRATEGIES[name](ctx, incoming, ids);
-    if (result) return result;
+    if (result?.kind === "unknownPatientId") unknown = result;
+    else if (result) return result;
   }
-  return { kind: "none" };
+  return unknown ?? { kind: "none" };
 }
 
 /**

@@ -8,9 +8,18 @@ import type { MessageContext } from "../context.js";
 import { matchingKey, type ReceivedExternalId, readExternalIds } from "../external-ids.js";
 import { extractRecord, withoutNulls } from "../extract.js";
 import { checkRequired } from "../required.js";
+import { patientDecision } from "../trace-options.js";
+import {
+  identifierConflict,
+  reportConflict,
+  reportSenderIdHolder,
+  senderIdHolder,
+} from "./identifier-conflict.js";
 import { insuranceActions } from "./insurance.js";
-import { matchPatient } from "./match-patient.js";
+import { matchPatient, unknownPatientIdError } from "./match-patient.js";
 import { invertRelationship } from "./relationships.js";
+import { warnUnreadPhones } from "./unread-phones.js";
+import { withXtnLayouts } from "./xtn-layout.js";
 
 /**
  * Inbound patient messages (ADT A04, A08, A28, A31; A01/A05 when enabled):
@@ -20,7 +29,7 @@ import { invertRelationship } from "./relationships.js";
 export async function patientMessage(ctx: MessageContext): Promise<TypedAction[]> {
   const read = { message: ctx.message };
   const ids = readExternalIds(ctx.pack.externalIds.patient, read);
-  const extracted = await extractRecord(ctx, "patient");
+  const extracted = withXtnLayouts(ctx, await extractRecord(ctx, "patient"), read);
   const { guarantor, ...demographics } = extracted.record as Patient & { guarantor?: Guarantor };
   const incoming: Patient = {
     ...demographics,
@@ -28,6 +37,8 @@ export async function patientMessage(ctx: MessageContext): Promise<TypedAction[]
       externalIds: Object.fromEntries(ids.map((i) => [i.name, i.value])),
     }),
   };
+
+  warnUnreadPhones(ctx, incoming);
 
   const match = matchPatient(ctx, ctx.pack.matching.order.patient, incoming, ids);
   if (match.kind === "review") {
@@ -39,11 +50,23 @@ export async function patientMessage(ctx: MessageContext): Promise<TypedAction[]
     });
     return [];
   }
+  if (match.kind === "unknownPatientId") {
+    ctx.found.errors.push(unknownPatientIdError(match));
+    return [];
+  }
   const event = match.kind === "matched" ? "patientUpdate" : "patientAdd";
   const type = messageTypeName(ctx.message);
   ctx.found.trace.push({
     step: "decide",
     detail: `${event} (${match.kind === "matched" ? `matched by ${match.by}` : "no match"})`,
+    event,
+    options: patientDecision(
+      ctx.pack,
+      event,
+      match.kind === "matched" ? match.by : undefined,
+      ids,
+      ctx.message,
+    ),
   });
   if (!isInboundEnabled(ctx.pack.enabled, event, type)) {
     ctx.found.errors.push({
@@ -52,6 +75,21 @@ export async function patientMessage(ctx: MessageContext): Promise<TypedAction[]
       message: `${event} is not enabled inbound for ${type} (enabled.inbound.${event}, Table 4 - Interface Enablement)`,
     });
     return [];
+  }
+  // Only a message that would create a patient: one the pack may not add is refused anyway.
+  if (match.kind === "none") {
+    const holder = senderIdHolder(ctx, incoming);
+    if (holder) {
+      reportSenderIdHolder(ctx, holder, incoming.senderPatientId ?? "");
+      return [];
+    }
+  }
+  if (match.kind === "matched" && ctx.decision?.kind !== "mergeWith") {
+    const conflict = identifierConflict(ctx, match.patient, incoming, ids);
+    if (conflict) {
+      reportConflict(ctx, conflict, match.patient.id, match.by);
+      return [];
+    }
   }
   if (match.kind === "matched" && !DECIDES_THE_UPDATE.has(ctx.decision?.kind ?? "")) {
     const changed = substantialChanges(
@@ -94,7 +132,11 @@ export async function patientMessage(ctx: MessageContext): Promise<TypedAction[]
   const patientId = match.kind === "matched" ? match.patient.id : ctx.view.nextId("patient");
   const actions: TypedAction[] = [];
   if (match.kind === "matched") {
-    actions.push({ type: "patient.update", patientId, patient: demographics });
+    actions.push({
+      type: "patient.update",
+      patientId,
+      patient: keepSenderId(demographics, match.patient),
+    });
     actions.push(...changedIds(ids, match.patient, patientId));
   } else {
     actions.push({ type: "patient.create", patient: { ...withoutNulls(incoming), id: patientId } });
@@ -132,9 +174,18 @@ function changedIds(
   return ids
     .filter((id) => {
       const current = stored.externalIds?.[id.name];
-      return current === undefined || matchingKey(current, id.leadingZeros) !== id.key;
+      if (current === undefined) return true;
+      // The ID a patient is matched by is never changed by a message (a person merged them: kept).
+      return !id.useForMatching && matchingKey(current, id.leadingZeros) !== id.key;
     })
     .map((id) => externalIdSet(id, patientId));
+}
+
+/** The sender's patient identifier is written once: a stored one is never replaced by an update. */
+function keepSenderId(update: Patient, stored: Patient): Patient {
+  if (typeof stored.senderPatientId !== "string" || !("senderPatientId" in update)) return update;
+  const { senderPatientId: _received, ...rest } = update;
+  return rest;
 }
 
 /**

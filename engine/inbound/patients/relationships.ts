@@ -30,6 +30,11 @@ export function invertRelationship(
     at: row.at,
     table: "relationshipInverse",
     row: `${row.foreign} -> ${row.practice}`,
+    options: [
+      field === "GT1.11"
+        ? { path: "guarantor.relationshipDirection", value: "guarantorToPatient" }
+        : { path: "insurance.relationshipDirection", value: "insuredToPatient" },
+    ],
   });
   return row.practice;
 }

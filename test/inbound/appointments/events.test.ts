@@ -49,9 +49,12 @@ describe("S12: appointmentSchedule", () => {
     expect(store.appointmentById("1001")).toEqual(created);
   });
 
-  it("a patient without policies: the appointment records none", async () => {
+  it("a self-pay patient (no policies): the appointment records none", async () => {
     const store = await newStore();
-    await seed(store, [{ type: "patient.create", patient: { id: "1002", lastName: "Solo" } }]);
+    await seed(store, [
+      { type: "patient.create", patient: { id: "1002", lastName: "Solo" } },
+      { type: "insurance.selfPay", patientId: "1002" },
+    ]);
     const outcome = await run(
       "appt-basic",
       store,
@@ -107,9 +110,9 @@ describe("appointments.reschedule: update (S13 changes the appointment in place)
   });
 });
 
-describe("appointments.async reschedule: cancelAndCreate (S13 cancels the original and creates a new appointment)", () => {
+describe("appointments.reschedule: cancelAndCreate (S13 cancels the original and creates a new appointment)", () => {
   /** Appointment 2001 holding visit "00100" under the key "100", as an S12 would have left it. */
-  const rescheduled = () =>
+  const rescheduled = async () =>
     await newStore([
       storedAppointment({ externalIds: { visit: "00100" } }),
       {
@@ -123,7 +126,7 @@ describe("appointments.async reschedule: cancelAndCreate (S13 cancels the origin
     ]);
 
   it("appointment.cancel of the original (its external IDs cleared), appointment.create with a new ID carrying them", async () => {
-    const store = rescheduled();
+    const store = await rescheduled();
     const outcome = await run(
       "appt-external-id",
       store,
@@ -166,7 +169,7 @@ describe("appointments.async reschedule: cancelAndCreate (S13 cancels the origin
   });
 
   it("the new appointment is a create: Table 14's required fields apply", async () => {
-    const store = rescheduled();
+    const store = await rescheduled();
     const outcome = await run(
       "appt-external-id",
       store,
@@ -303,7 +306,11 @@ describe("S15 and S17: appointmentCancel, with the cancel reason (SCH.6)", () =>
 
 describe("appointments.noShow: S26 decided as an S14 with noShow.status", () => {
   it("default (x): appointment.cancel; no reason of its own", async () => {
-    const outcome = await run("appt-basic", await newStore([storedAppointment()]), about2001("S26"));
+    const outcome = await run(
+      "appt-basic",
+      await newStore([storedAppointment()]),
+      about2001("S26"),
+    );
     expect(outcome.actions).toEqual([
       { type: "appointment.cancel", appointmentId: "2001", appointment: { status: "x" } },
     ]);

@@ -7,7 +7,7 @@ import type { CompiledPack } from "../../../engine/pack/compiled.js";
 import { loadPack } from "../../../engine/pack/load.js";
 import { receiveBytes } from "../../../engine/queue/intake.js";
 import { createMemoryStore } from "../../../engine/store/memory.js";
-import type { Store } from "../../../engine/store/types.js";
+import type { LocalStore as Store } from "../../../engine/store/types.js";
 import { fixturePackLoader } from "../../support/fixture-packs.js";
 
 /**

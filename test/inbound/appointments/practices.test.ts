@@ -16,14 +16,14 @@ import { segment } from "./helpers.js";
  * (PID.2 vs MRN), the no-show (not enabled vs a cancel with a reason).
  */
 
-function practice(name: string): { pack: CompiledPack; store: () => Store } {
+function practice(name: string): { pack: CompiledPack; store: () => Promise<Store> } {
   const load = loadPack(`rules/practices/${name}/pack.yaml`);
   if (!load.ok) throw new Error(load.errors.map(formatPackError).join("\n"));
   const master = loadMasterData(`rules/practices/${name}/master-data.yaml`);
   if (!master.ok) throw new Error(master.errors.map(formatPackError).join("\n"));
   return {
-    async pack: load.pack,
-    store: () => {
+    pack: load.pack,
+    store: async () => {
       const store = createMemoryStore();
       await store.loadMasterData(master.data);
       return store;
@@ -92,11 +92,13 @@ describe("the example practices, side by side", () => {
   });
 
   it("harbor-ortho: OrthoChart visit 00042 scheduled, checked in under 42, rescheduled by cancel-and-create, no-show cancelled with NOSHOW", async () => {
-    const store = harbor.store();
+    const store = await harbor.store();
     const adt = await send(harbor, store, [
       msh("ADT^A04", "A1"),
       segment("PID", { 1: "1", 3: "00009001^^^OC^MR", 5: "DOE^JANE", 7: "19800214", 8: "F" }),
       segment("PV1", { 2: "O", 3: "055", 7: "HHR" }),
+      // Harbor receives insurance whenPresent: without a policy no appointment is booked (NO_INSURANCE).
+      "IN1|1|HMP-100||Harbor Mutual PPO|100 Main St|||||||||||DOE^JANE|SEL|19800214||||||||||||||||||POL-1",
     ]);
     expect(adt.state).toBe("PROCESSED");
     const siu = (
@@ -123,6 +125,7 @@ describe("the example practices, side by side", () => {
           departmentId: "1",
           type: "12",
           externalIds: { orthochartVisit: "00042" },
+          primaryPolicy: expect.objectContaining({ sequence: 1, packageId: "4471" }),
           status: "f",
         },
       },
@@ -156,7 +159,7 @@ describe("the example practices, side by side", () => {
   });
 
   it("lakeside-family: practice appointment 1001 in SCH.2 rescheduled in place; an S26 no-show goes to ERROR", async () => {
-    const store = lakeside.store();
+    const store = await lakeside.store();
     const adt = await send(lakeside, store, [
       msh("ADT^A04", "A1"),
       segment("PID", {

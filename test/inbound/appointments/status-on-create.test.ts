@@ -149,7 +149,7 @@ describe("rulepack worklist missing-slips [--db FILE] [--format text|json]", () 
     expect(ran.out.trim().split("\n").at(-1)).toBe("4 PROCESSED");
 
     const text = capture();
-    expect(worklistCommand(["missing-slips", "--db", db], text)).toEqual({ exitCode: 0 });
+    expect(await worklistCommand(["missing-slips", "--db", db], text)).toEqual({ exitCode: 0 });
     expect(text.out).toBe(
       [
         "1002 2026-03-10T08:00:00-05:00 status=2 patient=1001 provider=101 department=1 type=12",
@@ -160,7 +160,7 @@ describe("rulepack worklist missing-slips [--db FILE] [--format text|json]", () 
     );
 
     const json = capture();
-    expect(missingSlipsCommand({ db, format: "json" }, json)).toEqual({ exitCode: 0 });
+    expect(await missingSlipsCommand({ db, format: "json" }, json)).toEqual({ exitCode: 0 });
     const lines = json.out
       .trim()
       .split("\n")
@@ -175,14 +175,16 @@ describe("rulepack worklist missing-slips [--db FILE] [--format text|json]", () 
   it("no store at --db: exit 1, nothing created", async () => {
     const io = capture();
     const db = join(root, "none.sqlite");
-    expect(missingSlipsCommand({ db, format: "text" }, io)).toEqual({ exitCode: 1 });
+    expect(await missingSlipsCommand({ db, format: "text" }, io)).toEqual({ exitCode: 1 });
     expect(io.err).toBe(`rulepack: no store at ${db} (rulepack run --db FILE creates one)\n`);
   });
 
   it("usage errors: exit 2", async () => {
     const io = capture();
-    expect(worklistCommand(["late-charges"], io)).toEqual({ exitCode: 2 });
-    expect(worklistCommand(["missing-slips", "--format", "csv"], io)).toEqual({ exitCode: 2 });
+    expect(await worklistCommand(["late-charges"], io)).toEqual({ exitCode: 2 });
+    expect(await worklistCommand(["missing-slips", "--format", "csv"], io)).toEqual({
+      exitCode: 2,
+    });
     expect(io.err).toContain(
       "usage: rulepack worklist missing-slips [--db FILE] [--format text|json]",
     );

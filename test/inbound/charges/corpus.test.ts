@@ -83,6 +83,7 @@ const EXPECTED_CODES = new Set([
   "TOO_MANY_DIAGNOSES",
   "TRANSACTION_SKIPPED",
   "DIAGNOSES_TRUNCATED",
+  "NO_INSURANCE",
 ]);
 
 function dfts(outcomes: readonly Outcome[]): Outcome[] {
@@ -111,7 +112,7 @@ describe("rulepack run over the corpus's DFT messages never crashes", () => {
     });
   }
 
-  it("harbor-ortho, patients registered: the redox charge is a free-standing claim (no OrthoChart visit matches PV1.19), FT1.21 supervising; the others wait with their reasons", async () => {
+  it("harbor-ortho, patients registered without insurance (whenPresent, no IN1): the redox charge is NO_INSURANCE, not a claim without a payer; the others wait with their reasons", async () => {
     const outcomes = await runCorpus("harbor-ortho", [
       ...files("ADT_"),
       ...files("SIU_"),
@@ -120,30 +121,16 @@ describe("rulepack run over the corpus's DFT messages never crashes", () => {
     ]);
     const list = dfts(outcomes);
     const redox = byFile(list, "DFT_P03__redox__1.hl7");
-    expect(redox?.state).toBe("PROCESSED");
-    expect(redox?.errors).toEqual([]);
-    expect(redox?.actions).toEqual([
-      {
-        type: "claim.create",
-        claim: {
-          id: "1001",
-          status: "unbilled",
-          patientId: expect.any(String),
-          serviceDate: "2009-09-23",
-          renderingProviderId: "106", // FT1.20 2331, mapped
-          supervisingProviderId: "101", // FT1.21 2335, mapped
-          departmentId: "1", // FT1.13 MED, mapped
-          diagnoses: ["123.12"],
-          lines: [
-            { procedure: "99213", modifiers: ["MOD1", "MOD2"], units: 1, diagnosisPointers: [1] },
-          ],
-        },
-      },
-    ]);
+    expect(redox?.state).toBe("ERROR");
+    expect(redox?.actions).toEqual([]);
+    expect(redox?.errors.map((e) => e.code)).toEqual(["NO_INSURANCE"]);
     // Codes Harbor does not bill, a provider OrthoChart has no row for, and no FT1.21.
     expect(
-      byFile(list, "DFT_P03__mieweb__2.hl7")?.errors.map((e) => `${e.code}(${e.field})`),
+      byFile(list, "DFT_P03__mieweb__2.hl7")?.errors.map((e) =>
+        e.field ? `${e.code}(${e.field})` : e.code,
+      ),
     ).toEqual([
+      "NO_INSURANCE",
       "UNKNOWN_PROCEDURE(FT1.25)",
       "UNMAPPED_CODE(FT1.20)",
       "REQUIRED_FIELD_MISSING(FT1.21)",
@@ -163,8 +150,10 @@ describe("rulepack run over the corpus's DFT messages never crashes", () => {
     expect(
       byFile(list, "DFT_P03__redox__1.hl7")?.errors.map((e) => [e.code, e.field, e.value]),
     ).toEqual([["APPOINTMENT_NOT_MATCHED", "PV1.19", "86210313010"]]);
-    expect(byFile(list, "DFT_P03__mieweb__1.hl7")?.errors.map((e) => [e.code, e.field])).toEqual([
-      ["APPOINTMENT_NOT_MATCHED", "PV1.19"],
-    ]);
+    // Its PID.2 (10476) is the sender's own number, which no Lakeside patient holds: a present,
+    // unknown practice patient ID is not matched on demographics (matching.patientId.unknown: error).
+    expect(
+      byFile(list, "DFT_P03__mieweb__1.hl7")?.errors.map((e) => [e.code, e.field, e.value]),
+    ).toEqual([["PATIENT_NOT_FOUND", "PID.2", "10476"]]);
   });
 });

@@ -33,52 +33,37 @@ const line = (procedure: string, pointers: number[], extra: object = {}) => ({
   ...extra,
 });
 
-describe("Charge Combining: combining.mode override (the spec's), keys patient, procedure, service date", () => {
+describe("Charge Combining: combining.mode override (the spec's), keys patient, procedure, service date, modifiers", () => {
   const pack = () => chargePack("charges-free-standing");
 
-  it("a later message for the same patient, procedure and date overrides the line: units replaced, not summed", async () => {
+  it("a later message for the same service overrides the line: units replaced, not summed", async () => {
     const store = await newStore();
     await withClaim(store, STORED);
-    const outcome = await apply(
-      pack(),
-      store,
-      dft({ lines: [{ 10: "3", 19: "M25.561~S83.241A" }] }),
-    );
+    const outcome = await apply(pack(), store, dft({ lines: [{ 10: "3" }] }));
     expect(outcome.actions).toEqual([
       {
         type: "charge.replace",
         claimId: "1001",
         lineIndex: 0,
-        charge: line("99213", [2, 3], { units: 3 }),
-        diagnoses: ["S83.241A"],
+        charge: line("99213", [1, 2], { units: 3 }),
       },
     ]);
     expect(await store.claimById("1001")).toEqual({
       ...STORED,
-      diagnoses: ["M17.11", "M25.561", "S83.241A"],
-      lines: [line("99213", [2, 3], { units: 3 })],
+      lines: [line("99213", [1, 2], { units: 3 })],
     });
   });
 
-  it("combining comes before grouping: the line is overridden on a claim whose other keys differ", async () => {
+  it("combining comes before grouping: the line is overridden on a claim whose department differs", async () => {
     const store = await newStore();
-    await withClaim(store, { ...STORED, renderingProviderId: "101", departmentId: "3" });
-    const outcome = await decide(pack(), store, dft());
-    expect(outcome.actions).toEqual([
-      { type: "charge.replace", claimId: "1001", lineIndex: 0, charge: line("99213", [1, 2]) },
-    ]);
-  });
-
-  it("the modifiers are no key by default: 99213-25 overrides 99213", async () => {
-    const store = await newStore();
-    await withClaim(store, STORED);
-    const outcome = await decide(pack(), store, dft({ lines: [{ 26: "25" }] }));
+    await withClaim(store, { ...STORED, departmentId: "3" });
+    const outcome = await decide(pack(), store, dft({ lines: [{ 10: "2" }] }));
     expect(outcome.actions).toEqual([
       {
         type: "charge.replace",
         claimId: "1001",
         lineIndex: 0,
-        charge: line("99213", [1, 2], { modifiers: ["25"] }),
+        charge: line("99213", [1, 2], { units: 2 }),
       },
     ]);
   });
@@ -107,33 +92,38 @@ describe("Charge Combining: combining.mode override (the spec's), keys patient, 
     expect(outcome.actions).toEqual([{ type: "claim.create", claim: claim({ id: "1002" }) }]);
   });
 
-  it("two lines for the same procedure and date in one message: the later one wins (one line, its units)", async () => {
+  it("the same service twice in one message: the first is created, the second replaces it by an action that says so", async () => {
     const outcome = await decide(
       pack(),
       await newStore(),
-      dft({ lines: [{ 10: "1" }, { 10: "2", 19: "S83.241A" }] }),
+      dft({ lines: [{ 10: "1" }, { 10: "2" }] }),
     );
     expect(outcome.actions).toEqual([
+      { type: "claim.create", claim: claim({ id: "1001" }) },
       {
-        type: "claim.create",
-        claim: claim({
-          id: "1001",
-          diagnoses: ["S83.241A"],
-          lines: [line("99213", [1], { units: 2 })],
-        }),
+        type: "charge.replace",
+        claimId: "1001",
+        lineIndex: 0,
+        charge: line("99213", [1, 2], { units: 2 }),
       },
     ]);
     const combined = outcome.trace.filter((t) => t.rule === "charges.combining");
     expect(combined.map((t) => t.detail)).toEqual([
-      "charge line 2: overrides charge line 1 of this message's new claim 1001",
+      "charge line 2: the same service as line 1 of this message's new claim 1001 (charge line 1): charge.replace, units 2",
     ]);
   });
 
-  it("two lines in one message overriding one stored line: one charge.replace, the later line's", async () => {
+  it("a stored line overridden twice by one message: two charge.replace, in the message's order", async () => {
     const store = await newStore();
     await withClaim(store, STORED);
     const outcome = await decide(pack(), store, dft({ lines: [{ 10: "4" }, { 10: "5" }] }));
     expect(outcome.actions).toEqual([
+      {
+        type: "charge.replace",
+        claimId: "1001",
+        lineIndex: 0,
+        charge: line("99213", [1, 2], { units: 4 }),
+      },
       {
         type: "charge.replace",
         claimId: "1001",
@@ -143,16 +133,26 @@ describe("Charge Combining: combining.mode override (the spec's), keys patient, 
     ]);
   });
 
-  it("a line added to a stored claim, then overridden in the same message: one charge.add, the later line's", async () => {
+  it("a line added to a stored claim, then the same service again: charge.add, then charge.replace of the added line", async () => {
     const store = await newStore();
     await withClaim(store, STORED);
-    const outcome = await decide(
+    const outcome = await apply(
       pack(),
       store,
       dft({ lines: [{ 25: "20610" }, { 25: "20610", 10: "2" }] }),
     );
     expect(outcome.actions).toEqual([
-      { type: "charge.add", claimId: "1001", charge: line("20610", [1, 2], { units: 2 }) },
+      { type: "charge.add", claimId: "1001", charge: line("20610", [1, 2]) },
+      {
+        type: "charge.replace",
+        claimId: "1001",
+        lineIndex: 1,
+        charge: line("20610", [1, 2], { units: 2 }),
+      },
+    ]);
+    expect((await store.claimById("1001"))?.lines).toEqual([
+      line("99213", [1, 2]),
+      line("20610", [1, 2], { units: 2 }),
     ]);
   });
 });
@@ -177,7 +177,10 @@ describe("Charge Combining: combining.keys with modifiers", () => {
 
   it("RT and LT of one procedure and date stay two lines", async () => {
     const store = await newStore();
-    await withClaim(store, claim({ id: "1001", lines: [line("73630", [1, 2], { modifiers: ["RT"] })] }));
+    await withClaim(
+      store,
+      claim({ id: "1001", lines: [line("73630", [1, 2], { modifiers: ["RT"] })] }),
+    );
     const outcome = await decide(pack(), store, dft({ lines: [{ 25: "73630", 26: "LT" }] }));
     expect(outcome.actions).toEqual([
       {
@@ -242,7 +245,10 @@ describe("Charge Grouping: grouping.enabled, keys the spec's seven", () => {
   for (const [key, change] of differ) {
     it(`a claim with another ${key} is not joined: a new claim`, async () => {
       const store = await newStore();
-      await withClaim(store, { ...claim({ id: "1001", lines: [line("20610", [1, 2])] }), ...change });
+      await withClaim(store, {
+        ...claim({ id: "1001", lines: [line("20610", [1, 2])] }),
+        ...change,
+      });
       const outcome = await decide(pack(), store, dft());
       expect(outcome.actions).toEqual([{ type: "claim.create", claim: claim({ id: "1002" }) }]);
     });
@@ -250,7 +256,10 @@ describe("Charge Grouping: grouping.enabled, keys the spec's seven", () => {
 
   it("another patient's claim, or another date's, is never looked at", async () => {
     const store = await newStore();
-    await withClaim(store, claim({ id: "1001", patientId: "1002", lines: [line("20610", [1, 2])] }));
+    await withClaim(
+      store,
+      claim({ id: "1001", patientId: "1002", lines: [line("20610", [1, 2])] }),
+    );
     await withClaim(
       store,
       claim({ id: "1002", serviceDate: "2026-01-14", lines: [line("20610", [1, 2])] }),
@@ -355,8 +364,8 @@ describe("Charge Grouping: grouping.enabled false", () => {
 describe("Charge Grouping: grouping.keys with appointment", () => {
   it("two appointments' charges with every other key equal stay on two claims", async () => {
     const store = await newStore();
-    withAppointment(store);
-    withAppointment(store, { id: "2002" });
+    await withAppointment(store);
+    await withAppointment(store, { id: "2002" });
     const outcome = await decide(
       chargePack("charges-group-by-appointment"),
       store,
@@ -381,8 +390,8 @@ describe("Charge Grouping: grouping.keys with appointment", () => {
   it("without the appointment key (the default) those charges share one claim, the first line's appointment", async () => {
     // Per-line external IDs (FT1.23), all from the appointment: the two appointments agree on every key.
     const store = await newStore();
-    withAppointment(store, { externalIds: { visit: "77" } });
-    withAppointment(store, { id: "2002", externalIds: { visit: "78" } });
+    await withAppointment(store, { externalIds: { visit: "77" } });
+    await withAppointment(store, { id: "2002", externalIds: { visit: "78" } });
     const outcome = await decide(
       chargePack("charges-external-id"),
       store,

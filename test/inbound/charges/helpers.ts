@@ -8,7 +8,7 @@ import type { Appointment, Claim, Policy } from "../../../engine/model/records.j
 import type { CompiledPack } from "../../../engine/pack/compiled.js";
 import { loadPack } from "../../../engine/pack/load.js";
 import { createMemoryStore } from "../../../engine/store/memory.js";
-import type { Store } from "../../../engine/store/types.js";
+import type { LocalStore as Store } from "../../../engine/store/types.js";
 import { fixturePackLoader } from "../../support/fixture-packs.js";
 
 /**
@@ -117,10 +117,10 @@ export const APPOINTMENT: Appointment & { id: string } = {
   primaryPolicy: APPOINTMENT_PRIMARY,
 };
 
-export function withAppointment(
+export async function withAppointment(
   store: Store,
   changes: Partial<Appointment> & { id?: string } = {},
-): Appointment & { id: string } {
+): Promise<Appointment & { id: string }> {
   const appointment = { ...APPOINTMENT, ...changes };
   await seed(store, [{ type: "appointment.create", appointment }]);
   return appointment;

@@ -20,7 +20,7 @@ const at = (id: string, position: string, code: string) =>
   `${FIXTURES}/${id}/pack.yaml:${position}: ${code}`;
 
 describe("charges in base.yaml: the spec's defaults and recommendations", () => {
-  it("CG only, practice appointment ID in PV1.19, unmatched error, all from the appointment, the spec's grouping and combining, 4 + 12 diagnoses, error", () => {
+  it("CG only, practice appointment ID in PV1.19, unmatched error, all from the appointment, the spec's grouping, combining by the same service, 4 + 12 diagnoses, error, insurance required", () => {
     const load = loadPack("rules/base.yaml");
     if (!load.ok) throw new Error(load.errors.map(formatPackError).join("\n"));
     const { appointmentMatching, at: _at, ...rest } = load.pack.charges;
@@ -42,8 +42,9 @@ describe("charges in base.yaml: the spec's defaults and recommendations", () => 
           "secondaryInsurance",
         ],
       },
-      combining: { mode: "override", keys: ["patient", "procedure", "serviceDate"] },
+      combining: { mode: "override", keys: ["patient", "procedure", "serviceDate", "modifiers"] },
       diagnoses: { pointersPerLine: 4, additionalHeaderCodes: 12, onTooMany: "error" },
+      requireInsurance: true,
     });
     expect(load.pack.matching.order.charge).toEqual(["externalId", "patientId", "demographics"]);
   });
@@ -79,11 +80,18 @@ describe("charges: options that require or exclude each other (OPTION_DEPENDENCY
     ]);
   });
 
-  it("grouping keys need patient and serviceDate; combining keys patient, procedure and serviceDate", () => {
+  it("grouping keys need patient and serviceDate; combining keys patient, procedure, serviceDate and modifiers", () => {
     const id = "broken-keys";
     expect(problems(id)).toEqual([
       `${at(id, "13:21", "OPTION_DEPENDENCY")} charges.grouping.keys must include patient and serviceDate: a claim has one patient and one service date, so charges are only grouped onto a claim of the same patient and service date`,
-      `${at(id, "14:22", "OPTION_DEPENDENCY")} charges.combining.keys must include patient and serviceDate: Charge Combining overrides "the same patient, procedure, and date"; modifiers is the only optional key`,
+      `${at(id, "14:22", "OPTION_DEPENDENCY")} charges.combining.keys must include patient and serviceDate: Charge Combining overrides only the same service (patient, procedure, modifiers, service date; the line's pointed diagnoses and the rendering provider are compared too)`,
+    ]);
+  });
+
+  it("combining keys without modifiers are refused: an RT and an LT line would be one charge", () => {
+    const id = "broken-combining-without-modifiers";
+    expect(problems(id)).toEqual([
+      `${at(id, "14:22", "OPTION_DEPENDENCY")} charges.combining.keys must include modifiers: Charge Combining overrides only the same service (patient, procedure, modifiers, service date; the line's pointed diagnoses and the rendering provider are compared too)`,
     ]);
   });
 
@@ -144,7 +152,7 @@ describe("the example practices take both sides of each charge choice between th
       unmatched: "error",
       mode: "insuranceFromAppointment",
       supervisingProvider: "providerTable",
-      combining: ["patient", "procedure", "serviceDate"],
+      combining: ["patient", "procedure", "serviceDate", "modifiers"],
       onTooMany: "error",
     });
   });

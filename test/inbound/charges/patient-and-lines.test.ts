@@ -116,13 +116,30 @@ describe("Patient Matching for Charge Messages: matching.order.charge", () => {
 
   it("no match: PATIENT_NOT_FOUND (ERROR); a charge never creates a patient", async () => {
     const store = await newStore();
-    const pid = { 1: "1", 2: "7777", 5: "Nobody^Nemo", 7: "19990101", 8: "M" };
+    const pid = { 1: "1", 5: "Nobody^Nemo", 7: "19990101", 8: "M" };
     const outcome = await apply(chargePack("charges-free-standing"), store, dft({ pid }));
     expect(outcome.state).toBe("ERROR");
     expect(outcome.actions).toEqual([]);
     expect(errorsOf(outcome)).toEqual([{ code: "PATIENT_NOT_FOUND", severity: "error" }]);
     expect(store.patientById("7777")).toBeUndefined();
     expect(store.nextId("patient")).toBe("1003");
+  });
+
+  it("matching.patientId.unknown: error (the base): a PID.2 7777 nobody holds is PATIENT_NOT_FOUND naming it, though Jane's demographics would match", async () => {
+    const store = await newStore();
+    const outcome = await apply(
+      chargePack("charges-free-standing"),
+      store,
+      dft({ pid: { ...JANE_PID, 2: "7777" } }),
+    );
+    expect(outcome.state).toBe("ERROR");
+    expect(outcome.actions).toEqual([]);
+    expect(errorsOf(outcome)).toEqual([
+      { code: "PATIENT_NOT_FOUND", severity: "error", field: "PID.2", value: "7777" },
+    ]);
+    expect(outcome.errors[0]?.message).toBe(
+      "the practice patient ID '7777' (PID.2) belongs to no patient; a present patient ID is not matched on demographics (matching.patientId.unknown: error)",
+    );
   });
 
   it("a match in the review band: PATIENT_NOT_FOUND, with nothing for review (a review could not apply a charge)", async () => {

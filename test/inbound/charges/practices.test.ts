@@ -4,7 +4,7 @@ import type { CompiledPack } from "../../../engine/pack/compiled.js";
 import { loadPack } from "../../../engine/pack/load.js";
 import { loadMasterData } from "../../../engine/pack/master-data-load.js";
 import { createMemoryStore } from "../../../engine/store/memory.js";
-import type { Store } from "../../../engine/store/types.js";
+import type { LocalStore as Store } from "../../../engine/store/types.js";
 import { decide, dft, errorsOf, seed } from "./helpers.js";
 
 /**
@@ -17,14 +17,14 @@ import { decide, dft, errorsOf, seed } from "./helpers.js";
  * supervisor from the provider table; too many diagnoses are CBOERROR.
  */
 
-function practice(name: string): { pack: CompiledPack; store: () => Store } {
+function practice(name: string): { pack: CompiledPack; store: () => Promise<Store> } {
   const load = loadPack(`rules/practices/${name}/pack.yaml`);
   if (!load.ok) throw new Error(load.errors.map(formatPackError).join("\n"));
   const master = loadMasterData(`rules/practices/${name}/master-data.yaml`);
   if (!master.ok) throw new Error(master.errors.map(formatPackError).join("\n"));
   return {
-    async pack: load.pack,
-    store: () => {
+    pack: load.pack,
+    store: async () => {
       const store = createMemoryStore();
       await store.loadMasterData(master.data);
       return store;
@@ -44,7 +44,7 @@ describe("harbor-ortho: Table 17 by the OrthoChart visit ID, free-standing claim
   });
   const PID = { 1: "1", 3: "00012345^^^OC^MR", 5: "Doe^Jane", 7: "19800214", 8: "F" };
   const setup = async () => {
-    store = harbor.store();
+    store = await harbor.store();
     await seed(store, [
       {
         type: "patient.create",
@@ -190,7 +190,7 @@ describe("lakeside-family: Table 17 by the practice appointment ID in PV1.19, un
     lakeside = practice("lakeside-family");
   });
   const setup = async () => {
-    const store = lakeside.store();
+    const store = await lakeside.store();
     await seed(store, [
       {
         type: "patient.create",

@@ -125,7 +125,7 @@ describe("Table 16 - Required HL7 fields to create a claim", () => {
 
   it("Service Date derived from the appointment: FT1.4 may be empty", async () => {
     const store = await newStore();
-    withAppointment(store);
+    await withAppointment(store);
     const outcome = await decide(
       chargePack("charges-base"),
       store,

@@ -41,7 +41,7 @@ const TO_4 = { type: "appointment.update", appointmentId: "2001", appointment: {
 describe("Table 17: athenaNet appointment ID (appointmentMatching.by practiceId, from PV1.19)", () => {
   it("matched in status 2 (checked in): the claim is the appointment's, and it moves to 4", async () => {
     const store = await newStore();
-    withAppointment(store);
+    await withAppointment(store);
     const outcome = await apply(chargePack("charges-base"), store, dft({ pv1: visit("2001") }));
     expect(outcome.state).toBe("PROCESSED");
     expect(outcome.actions).toEqual([{ type: "claim.create", claim: MATCHED }, TO_4]);
@@ -52,7 +52,7 @@ describe("Table 17: athenaNet appointment ID (appointmentMatching.by practiceId,
   for (const status of ["3", "f"] as const) {
     it(`matched in status ${status}: moves to 4`, async () => {
       const store = await newStore();
-      withAppointment(store, { status });
+      await withAppointment(store, { status });
       const outcome = await decide(chargePack("charges-base"), store, dft({ pv1: visit("2001") }));
       expect(outcome.actions).toEqual([{ type: "claim.create", claim: MATCHED }, TO_4]);
     });
@@ -60,14 +60,14 @@ describe("Table 17: athenaNet appointment ID (appointmentMatching.by practiceId,
 
   it("matched in status 4 (charges already entered): the claim, no appointment.update", async () => {
     const store = await newStore();
-    withAppointment(store, { status: "4" });
+    await withAppointment(store, { status: "4" });
     const outcome = await decide(chargePack("charges-base"), store, dft({ pv1: visit("2001") }));
     expect(outcome.actions).toEqual([{ type: "claim.create", claim: MATCHED }]);
   });
 
   it("several lines of one appointment: one appointment.update, after the claim", async () => {
     const store = await newStore();
-    withAppointment(store);
+    await withAppointment(store);
     const outcome = await decide(
       chargePack("charges-base"),
       store,
@@ -90,8 +90,8 @@ describe("Table 17: athenaNet appointment ID (appointmentMatching.by practiceId,
 
   it("the ID names the appointment: PV1.19 2002 gives appointment 2002's provider and department", async () => {
     const store = await newStore();
-    withAppointment(store);
-    withAppointment(store, { id: "2002", providerId: "101", departmentId: "3" });
+    await withAppointment(store);
+    await withAppointment(store, { id: "2002", providerId: "101", departmentId: "3" });
     const outcome = await decide(chargePack("charges-base"), store, dft({ pv1: visit("2002") }));
     expect(outcome.actions).toEqual([
       {
@@ -114,15 +114,15 @@ describe("Table 17: external appointment ID (appointmentMatching.by externalId, 
 
   it("matched by the visit external ID, leading zeros stripped as Table 6's entry says", async () => {
     const store = await newStore();
-    withAppointment(store, { externalIds: { visit: "77" } });
+    await withAppointment(store, { externalIds: { visit: "77" } });
     const outcome = await decide(pack(), store, dft({ lines: [{ 23: "00077" }] }));
     expect(outcome.actions).toEqual([{ type: "claim.create", claim: MATCHED }, TO_4]);
   });
 
   it("each line finds its own appointment: two appointments, two claims, both move to 4", async () => {
     const store = await newStore();
-    withAppointment(store, { externalIds: { visit: "77" } });
-    withAppointment(store, {
+    await withAppointment(store, { externalIds: { visit: "77" } });
+    await withAppointment(store, {
       id: "2002",
       externalIds: { visit: "78" },
       providerId: "101",
@@ -149,8 +149,8 @@ describe("Table 17: external appointment ID (appointmentMatching.by externalId, 
 
   it("an external ID held by two appointments is not guessed: APPOINTMENT_NOT_MATCHED", async () => {
     const store = await newStore();
-    withAppointment(store, { externalIds: { visit: "77" } });
-    withAppointment(store, { id: "2002", externalIds: { visit: "77" } });
+    await withAppointment(store, { externalIds: { visit: "77" } });
+    await withAppointment(store, { id: "2002", externalIds: { visit: "77" } });
     const outcome = await decide(pack(), store, dft({ lines: [{ 23: "77" }] }));
     expect(outcome.state).toBe("ERROR");
     expect(errorsOf(outcome)).toEqual([
@@ -161,7 +161,7 @@ describe("Table 17: external appointment ID (appointmentMatching.by externalId, 
 
   it("the practice appointment ID is not an external ID: PV1.19 2001 matches nothing here", async () => {
     const store = await newStore();
-    withAppointment(store);
+    await withAppointment(store);
     const outcome = await decide(
       pack(),
       store,
@@ -176,7 +176,7 @@ describe("Table 17: external appointment ID (appointmentMatching.by externalId, 
 describe("Table 17: N/A - free-standing claims, no matching (appointmentMatching.by none)", () => {
   it("an appointment ID in the message is not looked at: a free-standing claim, the appointment untouched", async () => {
     const store = await newStore();
-    withAppointment(store);
+    await withAppointment(store);
     const outcome = await apply(
       chargePack("charges-free-standing"),
       store,
@@ -192,7 +192,7 @@ describe("Charges with Unmatched Appointments: unmatched error (the spec's recom
 
   it("no such appointment: APPOINTMENT_NOT_MATCHED (ERROR) with the field and ID; nothing applied", async () => {
     const store = await newStore();
-    withAppointment(store);
+    await withAppointment(store);
     const outcome = await apply(pack(), store, dft({ pv1: visit("9999") }));
     expect(outcome.state).toBe("ERROR");
     expect(outcome.actions).toEqual([]);
@@ -213,7 +213,7 @@ describe("Charges with Unmatched Appointments: unmatched error (the spec's recom
 
   it("a cancelled (x) appointment counts as unmatched", async () => {
     const store = await newStore();
-    withAppointment(store, { status: "x" });
+    await withAppointment(store, { status: "x" });
     const outcome = await decide(pack(), store, dft({ pv1: visit("2001") }));
     expect(errorsOf(outcome)).toEqual([
       { code: "APPOINTMENT_NOT_MATCHED", severity: "error", field: "PV1.19", value: "2001" },
@@ -223,7 +223,7 @@ describe("Charges with Unmatched Appointments: unmatched error (the spec's recom
 
   it("another patient's appointment counts as unmatched", async () => {
     const store = await newStore();
-    withAppointment(store, { patientId: OTHER_PATIENT_ID });
+    await withAppointment(store, { patientId: OTHER_PATIENT_ID });
     const outcome = await decide(pack(), store, dft({ pv1: visit("2001") }));
     expect(errorsOf(outcome)).toEqual([
       { code: "APPOINTMENT_NOT_MATCHED", severity: "error", field: "PV1.19", value: "2001" },
@@ -235,7 +235,7 @@ describe("Charges with Unmatched Appointments: unmatched error (the spec's recom
 describe("Charges with Unmatched Appointments: unmatched freeStandingClaim", () => {
   it("no matching appointment: a claim without appointmentId, the patient's current policies, the appointment left as it was", async () => {
     const store = await newStore();
-    withAppointment(store);
+    await withAppointment(store);
     const outcome = await apply(
       chargePack("charges-fallback-table"),
       store,
@@ -255,7 +255,7 @@ describe("Charges with Unmatched Appointments: unmatched freeStandingClaim", () 
   it("a matched line and an unmatched one in one message: the matched one is the appointment's", async () => {
     // Each line names its appointment in FT1.23; insurance from the appointment, the rest from the DFT.
     const store = await newStore();
-    withAppointment(store);
+    await withAppointment(store);
     const outcome = await decide(
       chargePack("charges-group-by-appointment"),
       store,

@@ -9,6 +9,7 @@ import {
   newStore,
   PRIMARY,
   SECONDARY,
+  seed,
   visit,
   withAppointment,
 } from "./helpers.js";
@@ -47,7 +48,7 @@ describe("Table 18: Derive all applicable data from the appointment when matched
 
   it("rendering, department, date and insurance from the appointment; supervising from the provider table", async () => {
     const store = await newStore();
-    withAppointment(store);
+    await withAppointment(store);
     const outcome = await decide(pack(), store, dft({ pv1: visit("2001") }));
     expect(outcome.actions).toEqual([
       {
@@ -85,7 +86,7 @@ describe("Table 18: Derive all applicable data from the appointment when matched
 
   it("no relationship defined for the rendering provider: supervising defaults to the rendering", async () => {
     const store = await newStore();
-    withAppointment(store, { providerId: "101" });
+    await withAppointment(store, { providerId: "101" });
     const outcome = await decide(pack(), store, dft({ pv1: visit("2001") }));
     expect(derived(outcome)).toMatchObject({
       renderingProviderId: "101",
@@ -95,7 +96,7 @@ describe("Table 18: Derive all applicable data from the appointment when matched
 
   it("the DFT's own provider and department are not read: an unknown FT1.20 or FT1.16 is no error", async () => {
     const store = await newStore();
-    withAppointment(store);
+    await withAppointment(store);
     const outcome = await decide(
       pack(),
       store,
@@ -107,7 +108,7 @@ describe("Table 18: Derive all applicable data from the appointment when matched
 
   it("an appointment without provider or department: those chains fall through to the DFT", async () => {
     const store = await newStore();
-    withAppointment(store, { providerId: null, departmentId: null });
+    await withAppointment(store, { providerId: null, departmentId: null });
     const outcome = await decide(pack(), store, dft({ pv1: visit("2001") }));
     expect(derived(outcome)).toEqual({
       appointmentId: "2001",
@@ -122,7 +123,7 @@ describe("Table 18: Derive all applicable data from the appointment when matched
 
   it("the appointment's provider is no longer in master data: UNKNOWN_PROVIDER (CBOERROR)", async () => {
     const store = await newStore();
-    withAppointment(store, { providerId: "666", departmentId: "9" });
+    await withAppointment(store, { providerId: "666", departmentId: "9" });
     const outcome = await decide(pack(), store, dft({ pv1: visit("2001") }));
     expect(outcome.state).toBe("CBOERROR");
     expect(errorsOf(outcome)).toEqual([
@@ -145,7 +146,7 @@ describe("Table 18: Derive all applicable data from the appointment when matched
 describe("Table 18: fromAppointment when the charge matches no appointment and free-standing claims are allowed (the fallback)", () => {
   it("supervisingProvider providerTable: FT1.20, the provider table's supervisor of it, FT1.16, FT1.4, the patient's policies", async () => {
     const store = await newStore();
-    withAppointment(store);
+    await withAppointment(store);
     const outcome = await decide(
       chargePack("charges-fallback-table"),
       store,
@@ -181,7 +182,7 @@ describe("Table 18: fromAppointment when the charge matches no appointment and f
 
   it("supervisingProvider message, matched: the appointment still decides (supervisor of its provider)", async () => {
     const store = await newStore();
-    withAppointment(store);
+    await withAppointment(store);
     const outcome = await decide(
       chargePack("charges-fallback-message"),
       store,
@@ -197,7 +198,7 @@ describe("Table 18: fromAppointment when the charge matches no appointment and f
 describe("Table 18: Derive insurance from appointment and provider and department from the DFT (mode insuranceFromAppointment)", () => {
   it("Rendering Provider in FT1.20, Supervising Provider from the provider table; department from the field the pack names (FT1.13)", async () => {
     const store = await newStore();
-    withAppointment(store);
+    await withAppointment(store);
     const outcome = await decide(
       chargePack("charges-insurance-table"),
       store,
@@ -222,7 +223,7 @@ describe("Table 18: Derive insurance from appointment and provider and departmen
 
   it("the department field the pack names is FT1.13: FT1.16 alone is not read", async () => {
     const store = await newStore();
-    withAppointment(store);
+    await withAppointment(store);
     const outcome = await decide(
       chargePack("charges-insurance-table"),
       store,
@@ -235,7 +236,7 @@ describe("Table 18: Derive insurance from appointment and provider and departmen
 
   it("Rendering Provider in FT1.20 and Supervising Provider in FT1.21", async () => {
     const store = await newStore();
-    withAppointment(store);
+    await withAppointment(store);
     const outcome = await decide(
       chargePack("charges-insurance-message"),
       store,
@@ -254,7 +255,7 @@ describe("Table 18: Derive insurance from appointment and provider and departmen
 
   it("Supervising Provider in FT1.21, and FT1.21 is empty: REQUIRED_FIELD_MISSING (FT1.21)", async () => {
     const store = await newStore();
-    withAppointment(store);
+    await withAppointment(store);
     const outcome = await decide(
       chargePack("charges-insurance-message"),
       store,
@@ -308,8 +309,9 @@ describe("Table 18: N/A – free-standing claims, all from the DFT (mode freeSta
     ]);
   });
 
-  it("a patient without policies: a claim without insurance", async () => {
+  it("a self-pay patient (no policies): a claim without insurance", async () => {
     const store = await newStore();
+    await seed(store, [{ type: "insurance.selfPay", patientId: "1002" }]);
     const outcome = await decide(
       chargePack("charges-free-standing"),
       store,
