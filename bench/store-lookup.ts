@@ -148,18 +148,21 @@ export function fillStore(
       messageType: "ADT^A04",
       direction: "inbound",
     });
-    store.complete({
-      messageId,
-      controlId: `FILL${start}`,
-      messageType: "ADT^A04",
-      state: "PROCESSED",
-      actions: patients
-        .slice(start, start + chunk)
-        .map((patient) => ({ type: "patient.create", patient })),
-      errors: [],
-      review: [],
-      trace: [],
-    });
+    store.complete(
+      {
+        messageId,
+        controlId: `FILL${start}`,
+        messageType: "ADT^A04",
+        state: "PROCESSED",
+        actions: patients
+          .slice(start, start + chunk)
+          .map((patient) => ({ type: "patient.create", patient })),
+        errors: [],
+        review: [],
+        trace: [],
+      },
+      { kind: "receive", now: "2026-01-01T00:00:00.000Z" },
+    );
   }
 }
 

@@ -729,7 +729,7 @@ export function receiveAdtBytes(
       direction: "inbound",
     });
     const outcome = unparseableOutcome(messageId, outside);
-    store.complete(outcome);
+    store.complete(outcome, { kind: "receive", now: receivedAt });
     outcomes.push(outcome);
   }
   for (const message of doc.messages) {
@@ -776,16 +776,20 @@ export function receiveAdtBytes(
     }
     const state = decideState(found.errors, false);
     outcomes.push(
-      completeSafely(store, {
-        messageId,
-        controlId: controlId(message),
-        messageType: type,
-        state,
-        actions: state === "PROCESSED" ? actions : [],
-        errors: found.errors,
-        review: found.review,
-        trace: [],
-      }),
+      completeSafely(
+        store,
+        {
+          messageId,
+          controlId: controlId(message),
+          messageType: type,
+          state,
+          actions: state === "PROCESSED" ? actions : [],
+          errors: found.errors,
+          review: found.review,
+          trace: [],
+        },
+        { kind: "receive", now: receivedAt },
+      ),
     );
   }
   return outcomes;

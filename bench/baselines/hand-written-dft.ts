@@ -525,7 +525,7 @@ export function receiveDftBytes(
       review: [],
       trace: [],
     };
-    store.complete(outcome);
+    store.complete(outcome, { kind: "receive", now: options.now.toISOString() });
     outcomes.push(outcome);
   }
   return outcomes;

@@ -445,7 +445,7 @@ export function receiveSiuBytes(
       review: [],
       trace: [],
     };
-    store.complete(outcome);
+    store.complete(outcome, { kind: "receive", now: options.now.toISOString() });
     outcomes.push(outcome);
   }
   return outcomes;

@@ -129,16 +129,19 @@ function freshStore(masterData: MasterData): Store {
       },
     ];
   }).flat();
-  store.complete({
-    messageId,
-    controlId: "SEED",
-    messageType: "SEED",
-    state: "PROCESSED",
-    actions,
-    errors: [],
-    review: [],
-    trace: [],
-  });
+  store.complete(
+    {
+      messageId,
+      controlId: "SEED",
+      messageType: "SEED",
+      state: "PROCESSED",
+      actions,
+      errors: [],
+      review: [],
+      trace: [],
+    },
+    { kind: "receive", now: NOW.toISOString() },
+  );
   return store;
 }
 

@@ -190,7 +190,7 @@ export async function decideAndComplete(
   }
 }
 
-type CompletionFor = Completion | ((outcome: Outcome) => Completion) | undefined;
+type CompletionFor = Completion | ((outcome: Outcome) => Completion);
 
 /** The outcome of one stored message: refused for its header (MSH-11, MSH-12), or processed. */
 export async function decide(
@@ -352,7 +352,7 @@ export function duplicateOutcome(
 export function completeSafely(
   store: Store,
   outcome: Outcome,
-  completion?: CompletionFor,
+  completion: CompletionFor,
   basedOn?: number,
 ): Outcome {
   const completionOf = (o: Outcome) =>

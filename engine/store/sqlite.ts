@@ -493,12 +493,8 @@ function sqliteStore(db: BetterSqlite3.Database): Store {
     receive: (message: ReceivedMessage): string => receive.immediate(message),
     queueOutbound: (packId: string, build: (sequence: number) => OutboundMessage): string =>
       queueOutbound.immediate(packId, build),
-    complete(outcome: Outcome, completion?: Completion, basedOn?: number): void {
-      complete.immediate(
-        outcome,
-        completion ?? { kind: "receive", now: new Date().toISOString() },
-        basedOn,
-      );
+    complete(outcome: Outcome, completion: Completion, basedOn?: number): void {
+      complete.immediate(outcome, completion, basedOn);
     },
     viewVersion: (): number => s.dataVersion.get() as number,
     record(

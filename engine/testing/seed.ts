@@ -43,16 +43,19 @@ export function seedStore(store: Store, pack: CompiledPack, records: SeedRecords
     messageType: "",
     direction: "inbound",
   });
-  store.complete({
-    messageId,
-    controlId: "",
-    messageType: "",
-    state: "PROCESSED",
-    actions,
-    errors: [],
-    review: [],
-    trace: [],
-  });
+  store.complete(
+    {
+      messageId,
+      controlId: "",
+      messageType: "",
+      state: "PROCESSED",
+      actions,
+      errors: [],
+      review: [],
+      trace: [],
+    },
+    { kind: "receive", now: now.toISOString() },
+  );
 }
 
 /** externalId.set for each ID whose matching key differs from its value (leadingZeros: strip). */

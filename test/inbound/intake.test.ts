@@ -70,7 +70,7 @@ describe("Table 19 - Interface message processing state: the intake of received 
       complete: {
         value: (outcome: Parameters<Store["complete"]>[0]) => {
           if (outcome.state === "PROCESSED") throw new Error("disk full");
-          store.complete(outcome);
+          store.complete(outcome, { kind: "receive", now: "2026-03-10T12:00:00.000Z" });
         },
       },
     });

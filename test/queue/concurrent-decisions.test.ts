@@ -7,8 +7,10 @@ import { processMessage } from "../../engine/inbound/process.js";
 import { receiveBytes } from "../../engine/queue/intake.js";
 import { StaleViewError } from "../../engine/store/errors.js";
 import { openSqliteStore } from "../../engine/store/sqlite.js";
-import type { Store } from "../../engine/store/types.js";
+import type { Completion, Store } from "../../engine/store/types.js";
 import { fixturePack, JANE, MASTER_DATA, message, NOW } from "../inbound/helpers.js";
+
+const RECEIVED: Completion = { kind: "receive", now: NOW.toISOString() };
 
 /**
  * Two processes on one SQLite file (a listener and `rulepack reprocess`):
@@ -58,9 +60,9 @@ describe("decisions and other processes' commits", () => {
       review: [],
       trace: [],
     };
-    expect(() => a.complete(outcome, undefined, basedOn)).toThrow(StaleViewError);
+    expect(() => a.complete(outcome, RECEIVED, basedOn)).toThrow(StaleViewError);
     expect(a.message(id)?.state).toBe("NEW");
-    a.complete(outcome, undefined, a.viewVersion());
+    a.complete(outcome, RECEIVED, a.viewVersion());
     expect(a.message(id)?.state).toBe("PROCESSED");
     a.close();
     b.close();
@@ -89,7 +91,7 @@ describe("decisions and other processes' commits", () => {
         value: (...args: Parameters<Store["complete"]>) => {
           if (!interleaved) {
             interleaved = true;
-            b.complete(otherOutcome);
+            b.complete(otherOutcome, RECEIVED);
           }
           a.complete(...args);
         },

@@ -10,7 +10,7 @@ import { EMPTY_MASTER_DATA, type MasterData } from "../../engine/model/master-da
 import type { Outcome, QueueState } from "../../engine/model/outcome.js";
 import type { Policy } from "../../engine/model/records.js";
 import { StoreActionError, UnknownMessageError } from "../../engine/store/errors.js";
-import type { ReceivedMessage, Store } from "../../engine/store/types.js";
+import type { Completion, ReceivedMessage, Store } from "../../engine/store/types.js";
 
 /**
  * The Store contract, run against every implementation (memory.test.ts,
@@ -19,6 +19,9 @@ import type { ReceivedMessage, Store } from "../../engine/store/types.js";
  */
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+/** The attempt of a message completed on receipt; the store never reads the clock. */
+export const RECEIVED: Completion = { kind: "receive", now: "2026-01-01T00:00:00.000Z" };
 
 export function received(overrides: Partial<ReceivedMessage> = {}): ReceivedMessage {
   return {
@@ -59,7 +62,7 @@ export function apply(
   state: QueueState = "PROCESSED",
 ): string {
   const id = store.receive(received());
-  store.complete(outcomeOf(id, actions, state));
+  store.complete(outcomeOf(id, actions, state), RECEIVED);
   return id;
 }
 
@@ -169,7 +172,7 @@ export function storeContract(name: string, make: () => Store): void {
         const store = fresh();
         const id = store.receive(received());
         const outcome = outcomeOf(id, [createPatient()]);
-        store.complete(outcome);
+        store.complete(outcome, RECEIVED);
         expect(store.message(id)?.state).toBe("PROCESSED");
         expect(store.message(id)?.outcome).toEqual(outcome);
       });
@@ -189,7 +192,7 @@ export function storeContract(name: string, make: () => Store): void {
       it("a message can be completed again (reprocessing) and keeps the last outcome", () => {
         const store = fresh();
         const id = apply(store, [], "ERROR");
-        store.complete(outcomeOf(id, [createPatient()], "PROCESSED"));
+        store.complete(outcomeOf(id, [createPatient()], "PROCESSED"), RECEIVED);
         expect(store.message(id)?.state).toBe("PROCESSED");
         expect(store.message(id)?.outcome?.actions).toHaveLength(1);
         expect(store.patientById("1001")).toBeDefined();
@@ -198,10 +201,10 @@ export function storeContract(name: string, make: () => Store): void {
       it("an unknown message ID reads as undefined and cannot be completed", () => {
         const store = fresh();
         expect(store.message("q-000404")).toBeUndefined();
-        expect(() => store.complete(outcomeOf("q-000404", [createPatient()]))).toThrow(
+        expect(() => store.complete(outcomeOf("q-000404", [createPatient()]), RECEIVED)).toThrow(
           UnknownMessageError,
         );
-        expect(() => store.complete(outcomeOf("q-000404", [], "ERROR"))).toThrow(
+        expect(() => store.complete(outcomeOf("q-000404", [], "ERROR"), RECEIVED)).toThrow(
           UnknownMessageError,
         );
         expect(store.patientById("1001")).toBeUndefined();
@@ -262,7 +265,7 @@ export function storeContract(name: string, make: () => Store): void {
           const store = fresh();
           const id = store.receive(received());
           const outcome = outcomeOf(id, [createPatient()], state);
-          store.complete(outcome);
+          store.complete(outcome, RECEIVED);
           expect(store.patientById("1001")).toBeUndefined();
           expect(store.nextId("patient")).toBe("1001");
           expect(store.message(id)?.state).toBe(state);
@@ -303,7 +306,7 @@ export function storeContract(name: string, make: () => Store): void {
           createPatient(), // duplicate ID 1001
         ];
         const error = expectStoreError(
-          () => store.complete(outcomeOf(id, actions)),
+          () => store.complete(outcomeOf(id, actions), RECEIVED),
           "DUPLICATE_ID",
         );
         expect(error.actionIndex).toBe(4);
@@ -325,9 +328,9 @@ export function storeContract(name: string, make: () => Store): void {
         apply(store, [createPatient()]);
         const id = store.receive(received());
         const failing = outcomeOf(id, [createPatient({ ...ALICE, id: "2000" }), createPatient()]);
-        expect(() => store.complete(failing)).toThrow(StoreActionError);
+        expect(() => store.complete(failing, RECEIVED)).toThrow(StoreActionError);
         const athena: Outcome = { ...failing, state: "ATHENAERROR", actions: [] };
-        store.complete(athena);
+        store.complete(athena, RECEIVED);
         expect(store.message(id)?.state).toBe("ATHENAERROR");
         expect(store.message(id)?.outcome).toEqual(athena);
         expect(store.patientById("2000")).toBeUndefined();
@@ -364,6 +367,7 @@ export function storeContract(name: string, make: () => Store): void {
                 appointment: { ...APPOINTMENT, id: "1002", patientId: "9999" },
               },
             ]),
+            RECEIVED,
           ),
         ).toThrow(StoreActionError);
         expect(store.policiesOf("1001")).toEqual([PPO]);
@@ -424,11 +428,12 @@ export function storeContract(name: string, make: () => Store): void {
           () =>
             store.complete(
               outcomeOf(a, [{ type: "appointment.create", appointment: APPOINTMENT }]),
+              RECEIVED,
             ),
           "DUPLICATE_ID",
         );
         expectStoreError(
-          () => store.complete(outcomeOf(a, [{ type: "claim.create", claim: CLAIM }])),
+          () => store.complete(outcomeOf(a, [{ type: "claim.create", claim: CLAIM }]), RECEIVED),
           "DUPLICATE_ID",
         );
       });
@@ -521,6 +526,7 @@ export function storeContract(name: string, make: () => Store): void {
           () =>
             store.complete(
               outcomeOf(id, [{ type: "patient.update", patientId: "42", patient: { sex: "M" } }]),
+              RECEIVED,
             ),
           "NOT_FOUND",
         );
@@ -623,7 +629,7 @@ export function storeContract(name: string, make: () => Store): void {
         const store = fresh();
         const id = store.receive(received());
         expectStoreError(
-          () => store.complete(outcomeOf(id, [setId("1001", "1", "1", "appointment")])),
+          () => store.complete(outcomeOf(id, [setId("1001", "1", "1", "appointment")]), RECEIVED),
           "NOT_FOUND",
         );
       });
@@ -742,6 +748,7 @@ export function storeContract(name: string, make: () => Store): void {
               outcomeOf(id, [
                 { type: "insurance.add", patientId: "1001", policy: { ...PPO, packageId: "5120" } },
               ]),
+              RECEIVED,
             ),
           "CONFLICT",
         );
@@ -752,7 +759,10 @@ export function storeContract(name: string, make: () => Store): void {
         const id = store.receive(received());
         expectStoreError(
           () =>
-            store.complete(outcomeOf(id, [{ type: "insurance.add", patientId: "1", policy: PPO }])),
+            store.complete(
+              outcomeOf(id, [{ type: "insurance.add", patientId: "1", policy: PPO }]),
+              RECEIVED,
+            ),
           "NOT_FOUND",
         );
       });
@@ -793,8 +803,14 @@ export function storeContract(name: string, make: () => Store): void {
         const update = (sequence: number, packageId: string): TypedAction[] => [
           { type: "insurance.update", patientId: "1001", policy: { sequence, packageId } },
         ];
-        expectStoreError(() => store.complete(outcomeOf(id, update(2, "4471"))), "NOT_FOUND");
-        expectStoreError(() => store.complete(outcomeOf(id, update(1, "5120"))), "CONFLICT");
+        expectStoreError(
+          () => store.complete(outcomeOf(id, update(2, "4471")), RECEIVED),
+          "NOT_FOUND",
+        );
+        expectStoreError(
+          () => store.complete(outcomeOf(id, update(1, "5120")), RECEIVED),
+          "CONFLICT",
+        );
       });
     });
 
@@ -837,6 +853,7 @@ export function storeContract(name: string, make: () => Store): void {
                   replacedPackageId: "3",
                 },
               ]),
+              RECEIVED,
             ),
           "CONFLICT",
         );
@@ -946,6 +963,7 @@ export function storeContract(name: string, make: () => Store): void {
           () =>
             store.complete(
               outcomeOf(id, [{ type: "appointment.create", appointment: APPOINTMENT }]),
+              RECEIVED,
             ),
           "NOT_FOUND",
         );
@@ -984,6 +1002,7 @@ export function storeContract(name: string, make: () => Store): void {
             () =>
               store.complete(
                 outcomeOf(id, [{ type, appointmentId: "1001", appointment: { status: "x" } }]),
+                RECEIVED,
               ),
             "NOT_FOUND",
           );
@@ -1022,6 +1041,7 @@ export function storeContract(name: string, make: () => Store): void {
           () =>
             store.complete(
               outcomeOf(id, [{ type: "claim.create", claim: { ...CLAIM, patientId: "9" } }]),
+              RECEIVED,
             ),
           "NOT_FOUND",
         );
@@ -1029,6 +1049,7 @@ export function storeContract(name: string, make: () => Store): void {
           () =>
             store.complete(
               outcomeOf(id, [{ type: "claim.create", claim: { ...CLAIM, appointmentId: "9" } }]),
+              RECEIVED,
             ),
           "NOT_FOUND",
         );
@@ -1071,8 +1092,14 @@ export function storeContract(name: string, make: () => Store): void {
           charge: { procedure: "99213", modifiers: [], units: 1, diagnosisPointers: [] },
         });
         const id = store.receive(received());
-        expectStoreError(() => store.complete(outcomeOf(id, [charge("2000")])), "NOT_FOUND");
-        expectStoreError(() => store.complete(outcomeOf(id, [charge("1001")])), "CONFLICT");
+        expectStoreError(
+          () => store.complete(outcomeOf(id, [charge("2000")]), RECEIVED),
+          "NOT_FOUND",
+        );
+        expectStoreError(
+          () => store.complete(outcomeOf(id, [charge("1001")]), RECEIVED),
+          "CONFLICT",
+        );
       });
     });
 
@@ -1117,6 +1144,7 @@ export function storeContract(name: string, make: () => Store): void {
                     charge: { procedure: "1", modifiers: [], units: 1, diagnosisPointers: [] },
                   },
                 ]),
+                RECEIVED,
               ),
             "NOT_FOUND",
           );
@@ -1131,7 +1159,10 @@ export function storeContract(name: string, make: () => Store): void {
         const id = store.receive(received());
         expectStoreError(
           () =>
-            store.complete(outcomeOf(id, [{ type: "patient.delete" } as unknown as TypedAction])),
+            store.complete(
+              outcomeOf(id, [{ type: "patient.delete" } as unknown as TypedAction]),
+              RECEIVED,
+            ),
           "INVALID_ACTION",
         );
       });

@@ -182,7 +182,10 @@ export function queueContract(name: string, make: () => Store): void {
         const a04 = store.receive(
           received({ messageType: "ADT^A04^ADT_A01", patientKey: "MRN1^^^EHR" }),
         );
-        store.complete(withError(outcomeOf(a04, []), "UNMAPPED_INSURANCE", "HMP-100"));
+        store.complete(
+          withError(outcomeOf(a04, []), "UNMAPPED_INSURANCE", "HMP-100"),
+          at("2026-01-01T00:00:00.000Z"),
+        );
         const siu = store.receive(
           received({
             messageType: "SIU^S12",
@@ -190,15 +193,21 @@ export function queueContract(name: string, make: () => Store): void {
             receivedAt: "2026-01-02T00:00:00.000Z",
           }),
         );
-        store.complete(withError(outcomeOf(siu, []), "PATIENT_NOT_FOUND"));
+        store.complete(
+          withError(outcomeOf(siu, []), "PATIENT_NOT_FOUND"),
+          at("2026-01-01T00:00:00.000Z"),
+        );
         const a08 = store.receive(
           received({ messageType: "ADT^A08", receivedAt: "2026-01-03T00:00:00.000Z" }),
         );
-        store.complete(outcomeOf(a08, [createPatient()]));
+        store.complete(outcomeOf(a08, [createPatient()]), at("2026-01-01T00:00:00.000Z"));
         const other = store.receive(
           received({ messageType: "ADT^A04", receivedAt: "2026-01-04T00:00:00.000Z" }),
         );
-        store.complete(withError(outcomeOf(other, []), "UNMAPPED_INSURANCE", "OTHER"));
+        store.complete(
+          withError(outcomeOf(other, []), "UNMAPPED_INSURANCE", "OTHER"),
+          at("2026-01-01T00:00:00.000Z"),
+        );
         return { a04, siu, a08, other };
       };
       const ids = (store: Store, filter: Parameters<Store["messages"]>[0]) =>
@@ -271,7 +280,10 @@ export function queueContract(name: string, make: () => Store): void {
         const recent = store.receive(received());
         store.complete(outcomeOf(recent, []), at("2026-01-01T00:00:00.000Z"));
         const deleted = store.receive(received());
-        store.complete(withError(outcomeOf(deleted, []), "REVIEW_REQUIRED"));
+        store.complete(
+          withError(outcomeOf(deleted, []), "REVIEW_REQUIRED"),
+          at("2025-01-15T00:00:00.000Z"),
+        );
         store.setState(deleted, "DELETED", at("2025-02-01T00:00:00.000Z", { kind: "delete" }));
         const error = store.receive(received());
         store.complete(

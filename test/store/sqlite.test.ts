@@ -6,7 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { CANDIDATES_SQL, openSqliteStore } from "../../engine/store/sqlite.js";
 import { MIGRATIONS, SCHEMA_VERSION } from "../../engine/store/sqlite-schema.js";
 import type { Store } from "../../engine/store/types.js";
-import { ALICE, apply, createPatient, received, storeContract } from "./contract.js";
+import { ALICE, apply, createPatient, RECEIVED, received, storeContract } from "./contract.js";
 import { queueContract } from "./queue-contract.js";
 
 const root = mkdtempSync(join(tmpdir(), "rulepack-sqlite-"));
@@ -182,16 +182,19 @@ describe("SQLite store", () => {
     const db = raw(file);
     const patients = () => db.prepare("SELECT count(*) FROM patients").pluck().get();
     expect(() =>
-      store.complete({
-        messageId: id,
-        controlId: "C",
-        messageType: "ADT^A04",
-        state: "PROCESSED",
-        actions: [createPatient({ ...ALICE, id: "1002" }), createPatient()],
-        errors: [],
-        review: [],
-        trace: [],
-      }),
+      store.complete(
+        {
+          messageId: id,
+          controlId: "C",
+          messageType: "ADT^A04",
+          state: "PROCESSED",
+          actions: [createPatient({ ...ALICE, id: "1002" }), createPatient()],
+          errors: [],
+          review: [],
+          trace: [],
+        },
+        RECEIVED,
+      ),
     ).toThrow(/1001 already exists/);
     expect(patients()).toBe(1);
     expect(db.prepare("SELECT state, outcome FROM messages WHERE message_id = ?").get(id)).toEqual({

@@ -79,16 +79,19 @@ export function seed(store: Store, actions: readonly TypedAction[]): void {
     messageType: "SEED",
     direction: "inbound",
   });
-  store.complete({
-    messageId,
-    controlId: "SEED",
-    messageType: "SEED",
-    state: "PROCESSED",
-    actions,
-    errors: [],
-    review: [],
-    trace: [],
-  });
+  store.complete(
+    {
+      messageId,
+      controlId: "SEED",
+      messageType: "SEED",
+      state: "PROCESSED",
+      actions,
+      errors: [],
+      review: [],
+      trace: [],
+    },
+    { kind: "receive", now: NOW.toISOString() },
+  );
 }
 
 /** A stored appointment of patient 1001: tomorrow 09:00 Chicago, status f, no external IDs. */
