@@ -11,6 +11,7 @@ import { QUEUE_USAGE, queueCommand } from "./cli/queue-command.js";
 import { REPROCESS_USAGE, reprocessCommand } from "./cli/reprocess-command.js";
 import { REVIEW_USAGE, reviewCommand } from "./cli/review-command.js";
 import { runCommand } from "./cli/run-command.js";
+import { SCOPE_USAGE, scopeCommand } from "./cli/scope-command.js";
 import { SERVE_USAGE, serveCommand } from "./cli/serve-command.js";
 import { STATUS_USAGE, statusCommandArgs } from "./cli/status-command.js";
 import { storeLoadCommand } from "./cli/store-command.js";
@@ -274,6 +275,11 @@ const COMMANDS: Readonly<Record<string, Command>> = {
         io,
       );
     },
+  },
+  scope: {
+    summary: "the scoping document filled in from a pack (html, md, pdf), or --diff OLD NEW",
+    usage: SCOPE_USAGE,
+    run: (args, io) => scopeCommand(args, io),
   },
   explain: {
     summary:
