@@ -2,6 +2,7 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { DIFF_USAGE, diffCommand } from "./cli/diff-command.js";
 import { explainCommand } from "./cli/explain-command.js";
 import { MAPPING_USAGE, mappingCommand } from "./cli/mapping-command.js";
 import { outboundCommand } from "./cli/outbound-command.js";
@@ -275,6 +276,12 @@ const COMMANDS: Readonly<Record<string, Command>> = {
         io,
       );
     },
+  },
+  diff: {
+    summary:
+      "replay messages (files or the queue) through an old and a new pack; show what changed",
+    usage: DIFF_USAGE,
+    run: (args, io) => diffCommand(args, io),
   },
   scope: {
     summary: "the scoping document filled in from a pack (html, md, pdf), or --diff OLD NEW",
