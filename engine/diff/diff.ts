@@ -2,7 +2,7 @@ import { comparePackRuns, type PackDiff } from "./compare.js";
 import type { ReplayInput } from "./inputs.js";
 import { emptyStart, type RunPack, replay, snapshotStart } from "./stores.js";
 
-export type { PackDiff } from "./compare.js";
+export type { MessageChange, PackDiff } from "./compare.js";
 export type { ReplayInput } from "./inputs.js";
 export type { RunPack } from "./stores.js";
 
