@@ -28,9 +28,9 @@ function placed(sheet: ScopeSheet): Map<string, Placed> {
   const out = new Map<string, Placed>();
   for (const t of sheet.tables) {
     for (const r of t.rows) {
-      // A row is named by its first label (the spec's words), else its key.
+      // A row is named by its name, else its first label (the spec's words), else its key.
       const first = r.cells.find((c) => c.kind === "label" && c.text !== "");
-      const row = first?.kind === "label" ? first.text : r.key;
+      const row = r.name ?? (first?.kind === "label" ? first.text : r.key);
       r.cells.forEach((c, i) => {
         if (c.kind === "value")
           out.set(c.key, { cell: c, table: t.title, row, column: t.columns[i] ?? "" });

@@ -29,6 +29,8 @@ export type ScopeCell = LabelCell | ValueCell;
 
 export interface ScopeRow {
   readonly key: string;
+  /** How a person names the row (in a diff); default its first label. */
+  readonly name?: string;
   readonly cells: readonly ScopeCell[];
 }
 

@@ -41,10 +41,12 @@ function rowsCell(key: string, table: MappingTable | undefined): ValueCell {
   const own = practiceRows(table);
   const standard = table.rows.size - own.length;
   const text = `${own.length} practice, ${standard} standard`;
-  const first = own[0];
+  // Where the rows are: the practice's first row, else the standard file's.
+  const first = own[0] ?? [...table.rows.values()][0];
+  const layer = own.length > 0 ? "practice" : "base";
   return first
-    ? { kind: "value", key, text, at: first.at, layer: "practice", changed: false }
-    : { kind: "value", key, text, layer: "base", changed: false };
+    ? { kind: "value", key, text, at: first.at, layer, changed: false }
+    : { kind: "value", key, text, layer: "default", changed: false };
 }
 
 /** Table 19 - Custom mapping: which elements the practice maps, from which table, with how many rows. */
@@ -95,6 +97,7 @@ export function mappingRowsTable(view: PackView): ScopeTable {
       const key = `mappingRows/${name}:${row.foreign}`;
       return {
         key: `${name}:${row.foreign}`,
+        name: `${name}: ${row.foreign}`,
         cells: [
           label(table?.direction === "outbound" ? `${name} (outbound)` : name),
           label(row.foreign),

@@ -105,6 +105,7 @@ export function externalIdsTable(view: PackView): ScopeTable {
       const key = `externalIds/${record}:${name}`;
       rows.push({
         key: `${record}:${name}`,
+        name: `${record}: ${name}`,
         cells: [
           label(record === "patient" ? "Patient" : "Appointment"),
           view.cell(`${key}/name`, [...path, "name"]),
@@ -163,6 +164,7 @@ export function requiredTable(view: PackView): ScopeTable {
           : { ...view.cell(`${key}/hl7`, [...path, "field"]), text: String(rule.field) };
     return {
       key: id,
+      name: `${RECORDS[record] ?? record}: ${String(rule.label ?? rule.field ?? rule.ref)}`,
       cells: [
         label(RECORDS[record] ?? record),
         view.cell(`${key}/label`, [...path, "label"], { absent: String(rule.field ?? rule.ref) }),

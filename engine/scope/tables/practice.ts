@@ -30,12 +30,6 @@ export function practiceTable(view: PackView): ScopeTable {
       { key: "timeZone", label: "Practice time zone", path: ["practice", "timeZone"] },
       { key: "packId", label: "Rule pack", path: ["pack", "id"] },
       {
-        key: "extends",
-        label: "Extends",
-        path: ["pack", "extends"],
-        absent: "nothing (this is the base)",
-      },
-      {
         key: "contacts",
         label: "Contacts notified of alerts (the program run per alert)",
         path: ["queue", "alerts", "command"],
@@ -78,6 +72,7 @@ export function enablementTable(view: PackView): ScopeTable {
       const key = `enablement/${direction}.${event}`;
       rows.push({
         key: `${direction}.${event}`,
+        name: `${action}, ${direction}`,
         cells: [
           view.cell(`${key}/enable`, path, { text: () => (messages.length > 0 ? "Yes" : "No") }),
           label(action),
