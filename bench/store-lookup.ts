@@ -212,8 +212,8 @@ export function lookupBlocks(
     picked.push(patient);
     const block = blockingKeysOf(patient);
     allKeys.push(block);
-    const { lastNamePhonetic: _name, ...rest } = block;
-    noName.push(rest);
+    const rest = (block.passes ?? []).filter((key) => !/Soundex|firstInitial/.test(key));
+    noName.push({ ...block, passes: rest });
   }
   return { allKeys, noName, picked };
 }

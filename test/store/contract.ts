@@ -317,7 +317,7 @@ export function storeContract(name: string, make: () => Store): void {
         expect(store.policiesOf("1001")).toEqual([]);
         expect(store.patientsByExternalId("mrn", "7")).toEqual([]);
         expect(store.patientsByExternalId("mrn", "M-2")).toEqual([]);
-        expect(store.patientCandidates({ dob: "1975-05-05" })).toEqual([]);
+        expect(store.patientCandidates({ passes: ["dob:19750505"] })).toEqual([]);
         expect(store.nextId("patient")).toBe("1002");
         expect(store.message(id)?.state).toBe("NEW");
         expect(store.message(id)?.outcome).toBeUndefined();
@@ -653,28 +653,33 @@ export function storeContract(name: string, make: () => Store): void {
         );
         const ids = (block: Parameters<Store["patientCandidates"]>[0]) =>
           store.patientCandidates(block).map((p) => p.id);
-        expect(ids({ dob: "1980-02-14" })).toEqual(["1001", "1003"]);
-        expect(ids({ ssn: "123456789" })).toEqual(["1001", "1004"]);
-        expect(ids({ phone: "5551234567" })).toEqual(["1001", "1005"]);
-        // Soundex of the last name with the first initial: Smith, Alice and Smyth, Ann share S530A.
-        expect(ids({ lastNamePhonetic: "S530A" })).toEqual(["1001", "1002"]);
-        expect(ids({ dob: "2001-01-01", lastNamePhonetic: "J520" })).toEqual(["1003", "1006"]);
+        expect(ids({ passes: ["dob:19800214"] })).toEqual(["1001", "1003"]);
+        expect(ids({ passes: ["ssn:123456789"] })).toEqual(["1001", "1004"]);
+        expect(ids({ passes: ["phone:5551234567"] })).toEqual(["1001", "1005"]);
+        // Soundex of the last name with the first initial: Smith, Alice and Smyth, Ann share S530|A.
+        expect(ids({ passes: ["lastNameSoundex+firstInitial:S530|A"] })).toEqual(["1001", "1002"]);
+        expect(ids({ passes: ["dob:20010101", "lastNameSoundex+birthYear:J520|1980"] })).toEqual([
+          "1003",
+          "1006",
+        ]);
         expect(
           ids({
-            dob: "1980-02-14",
-            ssn: "123456789",
-            phone: "5551234567",
-            lastNamePhonetic: "S530A",
+            passes: [
+              "dob:19800214",
+              "ssn:123456789",
+              "phone:5551234567",
+              "lastNameSoundex+firstInitial:S530|A",
+            ],
           }),
         ).toEqual(["1001", "1002", "1003", "1004", "1005"]);
-        expect(ids({ dob: "1900-01-01" })).toEqual([]);
+        expect(ids({ passes: ["dob:19000101"] })).toEqual([]);
         expect(ids({})).toEqual([]);
       });
 
       it("returns the stored records", () => {
         const store = fresh();
         apply(store, [createPatient()]);
-        expect(store.patientCandidates({ dob: "1980-02-14" })).toEqual([ALICE]);
+        expect(store.patientCandidates({ passes: ["dob:19800214"] })).toEqual([ALICE]);
       });
 
       it("finds a patient by the sender's patient ID (senderId) with all five keys given", () => {
@@ -689,10 +694,12 @@ export function storeContract(name: string, make: () => Store): void {
         expect(ids({ senderId: "E-9999" })).toEqual([]);
         expect(
           ids({
-            dob: "1980-02-14",
-            ssn: "123456789",
-            phone: "5551234567",
-            lastNamePhonetic: "S530A",
+            passes: [
+              "dob:19800214",
+              "ssn:123456789",
+              "phone:5551234567",
+              "lastNameSoundex+firstInitial:S530|A",
+            ],
             senderId: "E-5001",
           }),
         ).toEqual(["1001", "1002"]);
@@ -708,14 +715,13 @@ export function storeContract(name: string, make: () => Store): void {
             patient: { dob: "1981-03-15", lastName: "Jones", ssn: null },
           },
         ]);
-        expect(store.patientCandidates({ dob: "1980-02-14" })).toEqual([]);
-        expect(store.patientCandidates({ ssn: "123456789" })).toEqual([]);
-        expect(store.patientCandidates({ lastNamePhonetic: "S530A" })).toEqual([]);
-        expect(store.patientCandidates({ dob: "1981-03-15" }).map((p) => p.id)).toEqual(["1001"]);
-        expect(store.patientCandidates({ lastNamePhonetic: "J520A" }).map((p) => p.id)).toEqual([
-          "1001",
-        ]);
-        expect(store.patientCandidates({ phone: "5551234567" }).map((p) => p.id)).toEqual(["1001"]);
+        const ids = (...passes: string[]) => store.patientCandidates({ passes }).map((p) => p.id);
+        expect(ids("dob:19800214")).toEqual([]);
+        expect(ids("ssn:123456789")).toEqual([]);
+        expect(ids("lastNameSoundex+firstInitial:S530|A")).toEqual([]);
+        expect(ids("dob:19810315")).toEqual(["1001"]);
+        expect(ids("lastNameSoundex+firstInitial:J520|A")).toEqual(["1001"]);
+        expect(ids("phone:5551234567")).toEqual(["1001"]);
       });
     });
 
