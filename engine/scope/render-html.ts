@@ -43,10 +43,11 @@ function table(t: ScopeTable): string {
     t.rows.length === 0
       ? `<tr><td colspan="${t.columns.length}" class="empty">none</td></tr>`
       : t.rows.map((r) => `<tr>${r.cells.map(cell).join("")}</tr>`).join("\n");
+  const options = t.columns.length === 2 ? ` class="options"` : "";
   return `<section id="${esc(t.id)}">
 <h2>${esc(t.title)}</h2>
 ${t.note ? `<p class="note">${esc(t.note)}</p>` : ""}
-<table>
+<table${options}>
 <thead><tr>${head}</tr></thead>
 <tbody>
 ${body}
@@ -79,6 +80,7 @@ p.note { margin: 0 0 4px; color: #444; font-style: italic; }
 table { border-collapse: collapse; width: 100%; }
 th, td { border: 1px solid #999; padding: 2px 5px; text-align: left; vertical-align: top; }
 th { background: #e6e9ef; font-weight: 600; }
+table.options td:first-child { width: 42%; }
 tr { break-inside: avoid; }
 td.value .v { display: block; }
 td.value .at { display: block; font-size: 7pt; color: #666; }

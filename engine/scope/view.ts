@@ -21,6 +21,8 @@ export interface CellOptions {
   readonly text?: (value: unknown) => string;
   /** The text of the engine's default, when no pack writes the key. */
   readonly absent?: string;
+  /** The engine's default value when no pack writes the key, shown as a written one would be (wins over `absent`). */
+  readonly fallback?: unknown;
 }
 
 export function packView(
@@ -49,7 +51,10 @@ export function packView(
         return {
           kind: "value",
           key,
-          text: options.absent ?? "—",
+          text:
+            options.fallback !== undefined
+              ? (options.text ?? show)(options.fallback)
+              : (options.absent ?? "—"),
           layer: "default",
           changed: false,
         };

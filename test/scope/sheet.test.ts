@@ -133,6 +133,14 @@ describe("values that differ from the base are marked", () => {
     });
   });
 
+  it("a practice that writes the engine's default for a key the base leaves out is not marked", () => {
+    expect(cell(lakeside, "charges/supervising/value")).toMatchObject({
+      text: "Supervising Provider from Rendering Provider (provider table) (providerTable)",
+      layer: "practice",
+      changed: false,
+    });
+  });
+
   it("the base's own sheet marks nothing", () => {
     expect(valueCells(sheetOf("rules/base.yaml")).filter((c) => c.changed)).toEqual([]);
   });

@@ -21,7 +21,7 @@ export function appointmentsTable(view: PackView): ScopeTable {
           practiceId: "athenaNet appointment ID",
           externalId: "External appointment ID",
         }),
-        absent: "athenaNet appointment ID (practiceId)",
+        fallback: "practiceId",
       },
       byExternal
         ? {
@@ -39,7 +39,7 @@ export function appointmentsTable(view: PackView): ScopeTable {
           update: "change in place",
           cancelAndCreate: "cancel and create a new appointment",
         }),
-        absent: "change in place (update)",
+        fallback: "update",
       },
       {
         key: "updateEvents",

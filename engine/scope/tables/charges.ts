@@ -22,7 +22,7 @@ export function chargesTable(view: PackView): ScopeTable {
           externalId: "the external appointment ID",
           none: "N/A - free-standing claims, no appointment matching",
         }),
-        absent: "the athenaNet appointment ID (practiceId)",
+        fallback: "practiceId",
       },
       {
         key: "matchFrom",
@@ -41,7 +41,7 @@ export function chargesTable(view: PackView): ScopeTable {
         label: "Create free-standing claims instead of routing to the ERROR queue?",
         path: ["charges", "unmatched"],
         text: choice({ error: "No: ERROR queue", freeStandingClaim: "Yes: free-standing claim" }),
-        absent: "No: ERROR queue (error)",
+        fallback: "error",
       },
       {
         key: "derivation",
@@ -53,7 +53,7 @@ export function chargesTable(view: PackView): ScopeTable {
             "Derive insurance from appointment, provider and department from the DFT",
           freeStanding: "N/A - free-standing claims: all data from the charge message",
         }),
-        absent: "Derive all applicable data from the appointment when matched (fromAppointment)",
+        fallback: "fromAppointment",
       },
       {
         key: "supervising",
@@ -63,7 +63,7 @@ export function chargesTable(view: PackView): ScopeTable {
           providerTable: "Supervising Provider from Rendering Provider (provider table)",
           message: "Supervising Provider in FT1.21",
         }),
-        absent: "Supervising Provider from Rendering Provider (providerTable)",
+        fallback: "providerTable",
       },
       {
         key: "transactionTypes",
@@ -87,7 +87,7 @@ export function chargesTable(view: PackView): ScopeTable {
         label: "Charge Combining",
         path: ["charges", "combining", "mode"],
         text: choice({ override: "the most recent charge overrides", none: "no combining" }),
-        absent: "the most recent charge overrides (override)",
+        fallback: "override",
       },
       {
         key: "combiningKeys",
@@ -114,7 +114,7 @@ export function chargesTable(view: PackView): ScopeTable {
           error: "CBOERROR, TOO_MANY_DIAGNOSES",
           truncate: "keep the first codes and bill",
         }),
-        absent: "CBOERROR, TOO_MANY_DIAGNOSES (error)",
+        fallback: "error",
       },
       {
         key: "requireInsurance",

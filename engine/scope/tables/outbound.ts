@@ -69,7 +69,7 @@ export function providerIdsTable(view: PackView): ScopeTable {
         label: "Provider ID",
         path: ["outbound", "providerId", "use"],
         text: choice({ npi: "NPI", practiceId: "athenaNet provider ID" }),
-        absent: "NPI (npi)",
+        fallback: "npi",
       },
       {
         key: "identifierType",

@@ -53,7 +53,7 @@ export function matchingTable(view: PackView): ScopeTable {
           error: "ERROR, PATIENT_NOT_FOUND",
           demographics: "match on demographics instead",
         }),
-        absent: "ERROR, PATIENT_NOT_FOUND (error)",
+        fallback: "error",
       },
       {
         key: "thresholds",
@@ -213,7 +213,7 @@ export function insuranceTable(view: PackView): ScopeTable {
           always: "Always process insurance policy updates",
           whenPresent: "Process insurance policy updates only when data exists in the message",
         }),
-        absent: "Always process insurance policy updates (always)",
+        fallback: "always",
       },
       {
         key: "foreignKey",
