@@ -148,18 +148,21 @@ export async function fillStore(
       messageType: "ADT^A04",
       direction: "inbound",
     });
-    await store.complete({
-      messageId,
-      controlId: `FILL${start}`,
-      messageType: "ADT^A04",
-      state: "PROCESSED",
-      actions: patients
-        .slice(start, start + chunk)
-        .map((patient) => ({ type: "patient.create", patient })),
-      errors: [],
-      review: [],
-      trace: [],
-    });
+    await store.complete(
+      {
+        messageId,
+        controlId: `FILL${start}`,
+        messageType: "ADT^A04",
+        state: "PROCESSED",
+        actions: patients
+          .slice(start, start + chunk)
+          .map((patient) => ({ type: "patient.create", patient })),
+        errors: [],
+        review: [],
+        trace: [],
+      },
+      { kind: "receive", now: "2026-01-01T00:00:00.000Z" },
+    );
   }
 }
 
@@ -209,8 +212,8 @@ export function lookupBlocks(
     picked.push(patient);
     const block = blockingKeysOf(patient);
     allKeys.push(block);
-    const { lastNamePhonetic: _name, ...rest } = block;
-    noName.push(rest);
+    const rest = (block.passes ?? []).filter((key) => !/Soundex|firstInitial/.test(key));
+    noName.push({ ...block, passes: rest });
   }
   return { allKeys, noName, picked };
 }

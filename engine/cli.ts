@@ -2,6 +2,7 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { DIFF_USAGE, diffCommand } from "./cli/diff-command.js";
 import { explainCommand } from "./cli/explain-command.js";
 import { MAPPING_USAGE, mappingCommand } from "./cli/mapping-command.js";
 import { outboundCommand } from "./cli/outbound-command.js";
@@ -11,6 +12,7 @@ import { QUEUE_USAGE, queueCommand } from "./cli/queue-command.js";
 import { REPROCESS_USAGE, reprocessCommand } from "./cli/reprocess-command.js";
 import { REVIEW_USAGE, reviewCommand } from "./cli/review-command.js";
 import { runCommand } from "./cli/run-command.js";
+import { SCOPE_USAGE, scopeCommand } from "./cli/scope-command.js";
 import { SERVE_USAGE, serveCommand } from "./cli/serve-command.js";
 import { STATUS_USAGE, statusCommandArgs } from "./cli/status-command.js";
 import { storeLoadCommand } from "./cli/store-command.js";
@@ -274,6 +276,17 @@ const COMMANDS: Readonly<Record<string, Command>> = {
         io,
       );
     },
+  },
+  diff: {
+    summary:
+      "replay messages (files or the queue) through an old and a new pack; show what changed",
+    usage: DIFF_USAGE,
+    run: (args, io) => diffCommand(args, io),
+  },
+  scope: {
+    summary: "the scoping document filled in from a pack (html, md, pdf), or --diff OLD NEW",
+    usage: SCOPE_USAGE,
+    run: (args, io) => scopeCommand(args, io),
   },
   explain: {
     summary:

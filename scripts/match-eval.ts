@@ -5,6 +5,8 @@
  *
  *   node --import tsx scripts/match-eval.ts [--config FILE] [--only febrl1,dsgenC10k] [--corpus DIR]
  *     [--show-false N]   (print up to N wrong automatic links per data set, with their scores)
+ *     [--json FILE]      (write the figures per data set, with review share and blocking recall)
+ *     [--train]          (weights trained by EM on each data set's own records, engine/matching/train.ts)
  *
  * The matcher is configured only by YAML (`matching.demographics` of
  * --config, default test/fixtures/matching/eval-config.yaml).
@@ -31,7 +33,7 @@
  * among the candidates. "blocked" is the share of true pairs that share at
  * least one blocking key (the recall ceiling of blocking).
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
@@ -40,8 +42,10 @@ import {
   type CompiledDemographics,
   classify,
   compileDemographics,
+  type DemographicsConfig,
   demographicsConfigFrom,
 } from "../engine/matching/index.js";
+import { trainWeights } from "../engine/matching/train.js";
 import type { Patient } from "../engine/model/records.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -173,7 +177,7 @@ function readTruth(path: string): Set<string> {
 }
 
 function keysOf(compiled: CompiledDemographics, patient: Patient): string[] {
-  return Object.entries(blockingKeysFor(compiled, patient)).map(([k, v]) => `${k}:${v}`);
+  return [...(blockingKeysFor(compiled, patient).passes ?? [])];
 }
 
 /** Patients stored so far, indexed by blocking key. */
@@ -233,12 +237,15 @@ interface Figures {
 
 function evaluate(
   dataset: Dataset,
-  compiled: CompiledDemographics,
+  base: DemographicsConfig,
   corpus: string,
   showFalse: number,
 ): Figures {
   const started = performance.now();
   const tables = dataset.files.map((f) => readCsv(resolve(corpus, f)));
+  const compiled = compileDemographics(
+    process.argv.includes("--train") ? trained(base, tables.flat().map(toPatient)) : base,
+  );
   const truth = readTruth(resolve(corpus, dataset.truth));
   const records = tables.flat();
   const store = new Store();
@@ -330,9 +337,37 @@ function evaluate(
   };
 }
 
-function loadConfig(path: string): CompiledDemographics {
+function loadConfig(path: string): DemographicsConfig {
   const doc = parse(readFileSync(path, "utf8")) as { matching?: { demographics?: unknown } };
-  return compileDemographics(demographicsConfigFrom(doc?.matching?.demographics));
+  return demographicsConfigFrom(doc?.matching?.demographics);
+}
+
+/** The configuration with each field's weights trained on the data set's own records (unlabelled). */
+function trained(config: DemographicsConfig, patients: readonly Patient[]): DemographicsConfig {
+  const t = trainWeights(config, patients);
+  if (process.argv.includes("--verbose")) {
+    process.stdout.write(
+      `  trained on ${t.pairs} pairs, match share ${t.matchShare.toFixed(4)}, ${t.iterations} iterations\n`,
+    );
+    for (const f of t.fields) {
+      const w = f.weights;
+      process.stdout.write(
+        `    ${f.field.padEnd(11)} ${w.agree.toFixed(2)} ${w.partial.toFixed(2)} ${w.disagree.toFixed(2)}\n`,
+      );
+    }
+  }
+  return {
+    ...config,
+    fields: config.fields.map((field) => {
+      const w = t.fields.find((f) => f.field === field.field)?.weights;
+      if (w === undefined) return field;
+      const { m: _m, u: _u, ...rest } = field;
+      return {
+        ...rest,
+        weights: { agree: w.agree, partial: w.partial, disagree: Math.min(w.disagree, w.agree) },
+      };
+    }),
+  };
 }
 
 const fixed = (n: number, digits = 3): string => (Number.isFinite(n) ? n.toFixed(digits) : "-");
@@ -343,7 +378,8 @@ function main(): void {
   );
   const corpus = resolve(option("corpus") ?? resolve(ROOT, "../shared/corpus/matching"));
   const only = option("only")?.split(",");
-  const compiled = loadConfig(configPath);
+  const config = loadConfig(configPath);
+  const compiled = compileDemographics(config);
   const { match, review } = compiled.thresholds;
   process.stdout.write(
     `config ${configPath}\nthresholds match ${match}, review ${review}; partialFactor ${compiled.partialFactor}\n\n`,
@@ -366,12 +402,21 @@ function main(): void {
   const row = (cells: readonly string[]) =>
     `${cells.map((c, i) => (i === 0 ? c.padEnd(columns[i]?.[1] ?? 8) : c.padStart(columns[i]?.[1] ?? 8))).join(" ")}\n`;
   process.stdout.write(row(columns.map(([name]) => name)));
+  const results: Record<string, unknown>[] = [];
   for (const dataset of DATASETS) {
     if (only && !only.includes(dataset.name)) continue;
-    const f = evaluate(dataset, compiled, corpus, Number(option("show-false") ?? 0));
+    const f = evaluate(dataset, config, corpus, Number(option("show-false") ?? 0));
     const precision = f.correct / f.linked;
     const recall = f.correct / f.truePairs;
     const f1 = (2 * precision * recall) / (precision + recall);
+    results.push({
+      ...f,
+      precision,
+      recall,
+      f1,
+      reviewShare: f.reviewRecords / f.records,
+      blockingRecall: f.blocked / f.truePairs,
+    });
     process.stdout.write(
       row([
         f.name,
@@ -390,6 +435,9 @@ function main(): void {
       ]),
     );
   }
+  const json = option("json");
+  if (json)
+    writeFileSync(resolve(json), `${JSON.stringify({ config: configPath, results }, null, 2)}\n`);
 }
 
 main();

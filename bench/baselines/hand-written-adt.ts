@@ -729,7 +729,7 @@ export async function receiveAdtBytes(
       direction: "inbound",
     });
     const outcome = unparseableOutcome(messageId, outside);
-    await store.complete(outcome);
+    await store.complete(outcome, { kind: "receive", now: receivedAt });
     outcomes.push(outcome);
   }
   for (const message of doc.messages) {
@@ -776,16 +776,20 @@ export async function receiveAdtBytes(
     }
     const state = decideState(found.errors, false);
     outcomes.push(
-      await completeSafely(store, {
-        messageId,
-        controlId: controlId(message),
-        messageType: type,
-        state,
-        actions: state === "PROCESSED" ? actions : [],
-        errors: found.errors,
-        review: found.review,
-        trace: [],
-      }),
+      await completeSafely(
+        store,
+        {
+          messageId,
+          controlId: controlId(message),
+          messageType: type,
+          state,
+          actions: state === "PROCESSED" ? actions : [],
+          errors: found.errors,
+          review: found.review,
+          trace: [],
+        },
+        { kind: "receive", now: receivedAt },
+      ),
     );
   }
   return outcomes;

@@ -525,7 +525,7 @@ export async function receiveDftBytes(
       review: [],
       trace: [],
     };
-    await store.complete(outcome);
+    await store.complete(outcome, { kind: "receive", now: options.now.toISOString() });
     outcomes.push(outcome);
   }
   return outcomes;

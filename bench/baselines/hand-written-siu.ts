@@ -445,7 +445,7 @@ export async function receiveSiuBytes(
       review: [],
       trace: [],
     };
-    await store.complete(outcome);
+    await store.complete(outcome, { kind: "receive", now: options.now.toISOString() });
     outcomes.push(outcome);
   }
   return outcomes;

@@ -129,16 +129,19 @@ async function freshStore(masterData: MasterData): Promise<Store> {
       },
     ];
   }).flat();
-  await store.complete({
-    messageId,
-    controlId: "SEED",
-    messageType: "SEED",
-    state: "PROCESSED",
-    actions,
-    errors: [],
-    review: [],
-    trace: [],
-  });
+  await store.complete(
+    {
+      messageId,
+      controlId: "SEED",
+      messageType: "SEED",
+      state: "PROCESSED",
+      actions,
+      errors: [],
+      review: [],
+      trace: [],
+    },
+    { kind: "receive", now: NOW.toISOString() },
+  );
   return store;
 }
 

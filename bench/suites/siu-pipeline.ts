@@ -75,31 +75,34 @@ async function freshStore(masterData: MasterData): Promise<Store> {
     messageType: "SEED",
     direction: "inbound",
   });
-  await store.complete({
-    messageId,
-    controlId: "SEED",
-    messageType: "SEED",
-    state: "PROCESSED",
-    actions: Array.from({ length: PATIENTS }, (_, i) => [
-      {
-        type: "patient.create" as const,
-        patient: {
-          id: String(1001 + i),
-          lastName: `PATIENT${i}`,
-          firstName: "TEST",
-          externalIds: { orthochartMrn: String(5000 + i) },
+  await store.complete(
+    {
+      messageId,
+      controlId: "SEED",
+      messageType: "SEED",
+      state: "PROCESSED",
+      actions: Array.from({ length: PATIENTS }, (_, i) => [
+        {
+          type: "patient.create" as const,
+          patient: {
+            id: String(1001 + i),
+            lastName: `PATIENT${i}`,
+            firstName: "TEST",
+            externalIds: { orthochartMrn: String(5000 + i) },
+          },
         },
-      },
-      {
-        type: "insurance.add" as const,
-        patientId: String(1001 + i),
-        policy: { sequence: 1, packageId: "4471", policyNumber: `HM-${i}` },
-      },
-    ]).flat(),
-    errors: [],
-    review: [],
-    trace: [],
-  });
+        {
+          type: "insurance.add" as const,
+          patientId: String(1001 + i),
+          policy: { sequence: 1, packageId: "4471", policyNumber: `HM-${i}` },
+        },
+      ]).flat(),
+      errors: [],
+      review: [],
+      trace: [],
+    },
+    { kind: "receive", now: NOW.toISOString() },
+  );
   return store;
 }
 

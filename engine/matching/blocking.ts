@@ -1,16 +1,69 @@
 import type { Patient } from "../model/records.js";
 import { soundex } from "./soundex.js";
 
-/** Keys the store indexes patients by, so a demographic lookup never scans the table. */
+/**
+ * Blocking: the keys a store indexes patients by, so a demographic lookup
+ * compares an incoming patient with a few stored ones instead of all.
+ *
+ * A pass is a list of components (`[lastNameSoundex, birthYear]`); its key
+ * is the components' values joined, and exists only when every component
+ * has a value. A candidate sharing the key of any pass is scored, once.
+ * The stores index the keys of every pass in INDEXED_PASSES (a pack picks
+ * its passes among them, docs/decisions/0018-blocking-passes-and-trained-weights.md).
+ */
+export const BLOCKING_COMPONENTS = [
+  "lastNameSoundex",
+  "firstNameSoundex",
+  "firstInitial",
+  "birthYear",
+  "dob",
+  "zip",
+  "ssn",
+  "phone",
+] as const;
+export type BlockingComponent = (typeof BLOCKING_COMPONENTS)[number];
+export type BlockingPass = readonly BlockingComponent[];
+
+/**
+ * Every pass the stores index. Each stays small at 10⁶ patients: a
+ * surname sound with a birth year or a first initial, a first-name sound
+ * with a date of birth, a date of birth alone (~35 per day), with a ZIP,
+ * the identifiers alone. Changing this list changes BLOCKING_INDEX_VERSION.
+ */
+export const INDEXED_PASSES: readonly BlockingPass[] = [
+  ["lastNameSoundex", "firstInitial"],
+  ["lastNameSoundex", "birthYear"],
+  ["firstNameSoundex", "dob"],
+  ["lastNameSoundex", "firstNameSoundex"],
+  ["lastNameSoundex", "zip"],
+  ["firstNameSoundex", "zip"],
+  ["dob", "zip"],
+  ["dob"],
+  ["ssn"],
+  ["phone"],
+];
+
+/** The version of the index INDEXED_PASSES and the key format make; a store rebuilds keys of another. */
+export const BLOCKING_INDEX_VERSION = 2;
+
+/** A pass's name: its components in BLOCKING_COMPONENTS order, joined by `+`. */
+export function passName(pass: BlockingPass): string {
+  return [...new Set(pass)]
+    .sort((a, b) => BLOCKING_COMPONENTS.indexOf(a) - BLOCKING_COMPONENTS.indexOf(b))
+    .join("+");
+}
+
+const INDEXED_NAMES = new Set(INDEXED_PASSES.map(passName));
+
+/** Whether the stores index the pass (in any order of its components). */
+export function isIndexedPass(pass: BlockingPass): boolean {
+  return INDEXED_NAMES.has(passName(pass));
+}
+
+/** Keys a lookup asks the store for. */
 export interface BlockingKeys {
-  /** YYYY-MM-DD */
-  readonly dob?: string;
-  /** Digits only. */
-  readonly ssn?: string;
-  /** Last 10 digits. */
-  readonly phone?: string;
-  /** Soundex of the last name followed by the first name's initial (engine/matching/blocking.ts). */
-  readonly lastNamePhonetic?: string;
+  /** One key per pass whose components all have a value: `dob+zip:19800214|02134`. */
+  readonly passes?: readonly string[];
   /**
    * The sender's own patient identifier (`patient.senderPatientId`, trimmed).
    * Not a demographic key: looked up alone, so that a message with a stored
@@ -20,28 +73,66 @@ export interface BlockingKeys {
 }
 
 const digits = (text: string | null | undefined): string => (text ?? "").replace(/\D/g, "");
+const letters = (text: string | null | undefined): string =>
+  (text ?? "").toUpperCase().replace(/[^A-Z]/g, "");
 
-/**
- * The keys a patient is indexed and looked up by. A store indexes every
- * stored patient by these; a demographic match asks for patients sharing
- * any of them, so it never scans the whole table.
- */
-export function blockingKeysOf(patient: Patient): BlockingKeys {
+/** The value of each component a patient has (none for an empty or placeholder value). */
+export function blockingComponentsOf(patient: Patient): Partial<Record<BlockingComponent, string>> {
+  const out: Partial<Record<BlockingComponent, string>> = {};
+  const last = letters(patient.lastName);
+  const first = letters(patient.firstName);
+  if (last) out.lastNameSoundex = soundex(last);
+  if (first) {
+    out.firstNameSoundex = soundex(first);
+    out.firstInitial = first.charAt(0);
+  }
+  const dob = digits(patient.dob);
+  if (dob.length === 8 && !/^0+$/.test(dob)) {
+    out.dob = dob;
+    out.birthYear = dob.slice(0, 4);
+  }
+  const zip = (patient.address?.zip ?? "").trim().toUpperCase().replace(/\s+/g, "");
+  if (zip) out.zip = zip.length > 5 && /^\d{5}-?\d{4}$/.test(zip) ? zip.slice(0, 5) : zip;
+  // Seven digits and more: a US SSN has nine, other national numbers fewer.
   const ssn = digits(patient.ssn);
+  if (ssn.length >= 7 && !/^0+$/.test(ssn)) out.ssn = ssn;
   const phone = digits(
     patient.phones?.home ?? patient.phones?.mobile ?? patient.phones?.work,
   ).slice(-10);
-  // Soundex alone puts ~1% of a practice in one block for a name like Smith;
-  // with the first initial a block stays small in a store of a million.
-  const lastName = patient.lastName
-    ? `${soundex(patient.lastName)}${(patient.firstName ?? "").trim().charAt(0).toUpperCase()}`
-    : "";
+  if (phone.length === 10 && !/^0+$/.test(phone)) out.phone = phone;
+  return out;
+}
+
+/** The key of each pass whose components all have a value, in pass order, without repeats. */
+export function passKeysOf(patient: Patient, passes: readonly BlockingPass[]): string[] {
+  const components = blockingComponentsOf(patient);
+  const keys = new Set<string>();
+  for (const pass of passes) {
+    const name = passName(pass);
+    const values: string[] = [];
+    for (const component of name.split("+") as BlockingComponent[]) {
+      const value = components[component];
+      if (value === undefined) break;
+      values.push(value);
+    }
+    if (values.length === name.split("+").length) keys.add(`${name}:${values.join("|")}`);
+  }
+  return [...keys];
+}
+
+/**
+ * The keys a patient is indexed by: every indexed pass's key, and the
+ * sender's patient ID. A demographic match asks for patients sharing any
+ * key of its pack's passes, so it never scans the whole table.
+ */
+export function blockingKeysOf(
+  patient: Patient,
+  passes: readonly BlockingPass[] = INDEXED_PASSES,
+): BlockingKeys {
+  const keys = passKeysOf(patient, passes);
   const senderId = (patient.senderPatientId ?? "").trim();
   return {
-    ...(patient.dob && { dob: patient.dob }),
-    ...(ssn.length >= 9 && !/^0+$/.test(ssn) && { ssn }),
-    ...(phone.length === 10 && { phone }),
-    ...(lastName && { lastNamePhonetic: lastName }),
+    ...(keys.length > 0 && { passes: keys }),
     ...(senderId && { senderId }),
   };
 }

@@ -1,3 +1,10 @@
+import {
+  BLOCKING_COMPONENTS,
+  type BlockingPass,
+  INDEXED_PASSES,
+  isIndexedPass,
+  passName,
+} from "./blocking.js";
 import type { NormalizerName } from "./comparators/normalize.js";
 import { isNormalizerName } from "./comparators/normalize.js";
 
@@ -19,11 +26,15 @@ export const DEMOGRAPHIC_FIELDS = [
 ] as const;
 export type DemographicField = (typeof DEMOGRAPHIC_FIELDS)[number];
 
-export const COMPARATORS = ["exact", "jaroWinkler", "phonetic", "date", "nickname"] as const;
+export const COMPARATORS = [
+  "exact",
+  "jaroWinkler",
+  "phonetic",
+  "date",
+  "nickname",
+  "identifier",
+] as const;
 export type ComparatorName = (typeof COMPARATORS)[number];
-
-export const BLOCKING_KEYS = ["dob", "ssn", "phone", "lastNamePhonetic", "externalId"] as const;
-export type BlockingKeyName = (typeof BLOCKING_KEYS)[number];
 
 export interface DemographicFieldConfig {
   readonly field: DemographicField;
@@ -34,7 +45,12 @@ export interface DemographicFieldConfig {
   /** P(agree | different persons). */
   readonly u?: number;
   /** Instead of m and u: the weights themselves. */
-  readonly weights?: { readonly agree: number; readonly disagree: number };
+  readonly weights?: {
+    readonly agree: number;
+    readonly disagree: number;
+    /** The partial level's own weight (a trained one); partialFactor × agree without. */
+    readonly partial?: number;
+  };
   /** jaroWinkler and nickname: similarity at or above which the values agree (0.94). */
   readonly agreeAt?: number;
   /** jaroWinkler and nickname: similarity at or above which they partially agree (0.85). */
@@ -45,8 +61,17 @@ export interface DemographicFieldConfig {
 
 export interface DemographicsConfig {
   readonly fields: readonly DemographicFieldConfig[];
-  /** The blocking keys candidates are looked up by; all of them by default. */
-  readonly blocking?: readonly BlockingKeyName[];
+  /**
+   * The blocking passes candidates are looked up by (engine/matching/blocking.ts):
+   * a candidate sharing the key of any pass is scored once. Each must be one
+   * the stores index (INDEXED_PASSES); all of them by default.
+   */
+  readonly blocking?: readonly BlockingPass[];
+  /**
+   * Guards: `twins` (on by default) — a first name that disagrees with a
+   * date of birth that agrees is never an automatic link, at most review.
+   */
+  readonly guards?: { readonly twins?: boolean };
   /** Summed weights: ≥ match links, ≥ review asks for review. */
   readonly thresholds: { readonly match: number; readonly review: number };
   /** The weight of `partial` as a fraction of `agree` (0.5). */
@@ -65,7 +90,7 @@ export interface DemographicsConfig {
  */
 export const DEFAULT_DEMOGRAPHICS: DemographicsConfig = {
   fields: [
-    { field: "ssn", comparator: "exact", m: 0.97, u: 0.0001 },
+    { field: "ssn", comparator: "identifier", m: 0.97, u: 0.0001 },
     { field: "dob", comparator: "date", m: 0.97, u: 0.003 },
     {
       field: "lastName",
@@ -86,10 +111,11 @@ export const DEFAULT_DEMOGRAPHICS: DemographicsConfig = {
     { field: "middleName", comparator: "exact", m: 0.8, u: 0.1 },
     { field: "sex", comparator: "exact", m: 0.98, u: 0.5 },
     { field: "address", comparator: "jaroWinkler", m: 0.8, u: 0.001 },
-    { field: "phone", comparator: "exact", m: 0.85, u: 0.005 },
+    { field: "phone", comparator: "identifier", m: 0.85, u: 0.005 },
     { field: "externalId", comparator: "exact", m: 0.99, u: 0.00001 },
   ],
-  blocking: [...BLOCKING_KEYS],
+  blocking: INDEXED_PASSES,
+  guards: { twins: true },
   thresholds: { match: 20, review: 12 },
   partialFactor: 0.5,
 };
@@ -166,6 +192,7 @@ function checkField(item: unknown, path: string): DemographicFieldConfig {
     if (!isRecord(weights)) throw new DemographicsConfigError(`${path}.weights`, "must be a map");
     const agree = finite(weights.agree, `${path}.weights.agree`);
     const disagree = finite(weights.disagree, `${path}.weights.disagree`);
+    if (weights.partial !== undefined) finite(weights.partial, `${path}.weights.partial`);
     if (agree < disagree) {
       throw new DemographicsConfigError(`${path}.weights`, "agree must not be below disagree");
     }
@@ -184,6 +211,30 @@ function checkField(item: unknown, path: string): DemographicFieldConfig {
   return item as unknown as DemographicFieldConfig;
 }
 
+function checkBlocking(blocking: unknown): void {
+  if (!Array.isArray(blocking) || blocking.length === 0) {
+    throw new DemographicsConfigError("blocking", "must be a non-empty list of passes");
+  }
+  blocking.forEach((pass, i) => {
+    if (
+      !Array.isArray(pass) ||
+      pass.length === 0 ||
+      !pass.every((c) => oneOf(BLOCKING_COMPONENTS, c))
+    ) {
+      throw new DemographicsConfigError(
+        `blocking[${i}]`,
+        `must be a non-empty list of ${BLOCKING_COMPONENTS}`,
+      );
+    }
+    if (!isIndexedPass(pass)) {
+      throw new DemographicsConfigError(
+        `blocking[${i}]`,
+        `${passName(pass)} is not a pass the stores index (${INDEXED_PASSES.map(passName).join(", ")})`,
+      );
+    }
+  });
+}
+
 /**
  * Checks untyped data (a parsed pack or YAML file) against the shape of
  * `matching.demographics` and returns it typed; throws
@@ -192,7 +243,7 @@ function checkField(item: unknown, path: string): DemographicFieldConfig {
 export function demographicsConfigFrom(value: unknown): DemographicsConfig {
   if (!isRecord(value)) throw new DemographicsConfigError("", "must be a map");
   for (const key of Object.keys(value)) {
-    if (!["fields", "blocking", "thresholds", "partialFactor"].includes(key)) {
+    if (!["fields", "blocking", "guards", "thresholds", "partialFactor"].includes(key)) {
       throw new DemographicsConfigError(key, "unknown key");
     }
   }
@@ -207,9 +258,14 @@ export function demographicsConfigFrom(value: unknown): DemographicsConfig {
     }
     seen.add(field.field);
   });
-  if (value.blocking !== undefined) {
-    if (!Array.isArray(value.blocking) || !value.blocking.every((k) => oneOf(BLOCKING_KEYS, k))) {
-      throw new DemographicsConfigError("blocking", `must be a list of ${BLOCKING_KEYS}`);
+  if (value.blocking !== undefined) checkBlocking(value.blocking);
+  if (value.guards !== undefined) {
+    const guards = value.guards;
+    if (!isRecord(guards) || Object.keys(guards).some((k) => k !== "twins")) {
+      throw new DemographicsConfigError("guards", "must be a map of twins");
+    }
+    if (guards.twins !== undefined && typeof guards.twins !== "boolean") {
+      throw new DemographicsConfigError("guards.twins", "must be true or false");
     }
   }
   const thresholds = value.thresholds;

@@ -2,9 +2,18 @@
  * Demographic patient matching (docs/pack-language.md §13): comparators,
  * the Fellegi–Sunter scorer and its decision, substantial changes.
  */
-export { blockingKeysOf } from "./blocking.js";
+export {
+  BLOCKING_COMPONENTS,
+  type BlockingComponent,
+  type BlockingPass,
+  blockingKeysOf,
+  INDEXED_PASSES,
+  passKeysOf,
+  passName,
+} from "./blocking.js";
 export { compareDates, dateComparator } from "./comparators/date.js";
 export { exact, exactComparator } from "./comparators/exact.js";
+export { identifier, identifierComparator } from "./comparators/identifier.js";
 export {
   jaroWinkler,
   jaroWinklerComparator,
@@ -16,8 +25,6 @@ export type { NormalizerName } from "./comparators/normalize.js";
 export { phonetic, phoneticCodes, phoneticComparator } from "./comparators/phonetic.js";
 export type { Comparator, Compared, Level } from "./comparators/types.js";
 export {
-  BLOCKING_KEYS,
-  type BlockingKeyName,
   COMPARATORS,
   type ComparatorName,
   DEFAULT_DEMOGRAPHICS,

@@ -1,14 +1,20 @@
 import type { Patient } from "../model/records.js";
-import type { BlockingKeys } from "./blocking.js";
+import type { BlockingKeys, BlockingPass } from "./blocking.js";
 import { blockingKeysOf } from "./blocking.js";
 import { dateComparator } from "./comparators/date.js";
 import { exactComparator } from "./comparators/exact.js";
-import { jaroWinklerComparator } from "./comparators/jaro-winkler.js";
+import { identifierComparator } from "./comparators/identifier.js";
+import {
+  DEFAULT_LEVELS,
+  jaroWinkler,
+  jaroWinklerComparator,
+  levelOf,
+} from "./comparators/jaro-winkler.js";
 import { nicknameComparator } from "./comparators/nickname.js";
+import { normalizeName } from "./comparators/normalize.js";
 import { phoneticComparator } from "./comparators/phonetic.js";
 import type { Comparator, Level } from "./comparators/types.js";
 import {
-  type BlockingKeyName,
   type ComparatorName,
   DEFAULT_DEMOGRAPHICS,
   DEMOGRAPHIC_FIELDS,
@@ -33,6 +39,8 @@ export type FieldScores = Readonly<Partial<Record<DemographicField, FieldScore>>
 export interface PairScore {
   readonly total: number;
   readonly fields: FieldScores;
+  /** A guard that keeps the pair from an automatic link whatever its total (`twins`). */
+  readonly guard?: "twins";
 }
 
 /** A candidate as review shows it; `scores` (weight per field) fits the outcome's ReviewCandidate. */
@@ -80,7 +88,8 @@ export interface CompiledDemographics {
   readonly fields: readonly CompiledField[];
   readonly thresholds: { readonly match: number; readonly review: number };
   readonly partialFactor: number;
-  readonly blocking: readonly BlockingKeyName[];
+  readonly blocking: readonly BlockingPass[];
+  readonly guards: { readonly twins: boolean };
   /**
    * Prepared values of a patient, one per field, cached per patient object
    * (records are immutable: the stores hand out frozen or fresh objects).
@@ -102,6 +111,8 @@ function comparatorFor(config: DemographicFieldConfig, name: ComparatorName): Co
   switch (name) {
     case "exact":
       return exactComparator(normalize) as Comparator<unknown>;
+    case "identifier":
+      return identifierComparator(normalize) as Comparator<unknown>;
     case "jaroWinkler":
       return jaroWinklerComparator({ ...levels, normalize }) as Comparator<unknown>;
     case "phonetic":
@@ -123,8 +134,9 @@ function compileField(config: DemographicFieldConfig, partialFactor: number): Co
   const comparator = comparatorFor(config, name);
   let agree: number;
   let disagree: number;
+  let partial: number | undefined;
   if (config.weights) {
-    ({ agree, disagree } = config.weights);
+    ({ agree, disagree, partial } = config.weights);
   } else {
     const m = config.m as number;
     const u = config.u as number;
@@ -136,7 +148,7 @@ function compileField(config: DemographicFieldConfig, partialFactor: number): Co
     field: config.field,
     comparator: name,
     agree,
-    partial: partialFactor * agree,
+    partial: partial ?? partialFactor * agree,
     disagree,
   };
   if (reader.kind === "single") {
@@ -212,10 +224,16 @@ export function compileDemographics(config: DemographicsConfig): CompiledDemogra
     thresholds: { match: config.thresholds.match, review: config.thresholds.review },
     partialFactor,
     blocking: config.blocking ?? DEFAULT_DEMOGRAPHICS.blocking ?? [],
+    guards: { twins: config.guards?.twins ?? DEFAULT_DEMOGRAPHICS.guards?.twins ?? true },
     prepared(patient) {
       let values = cache.get(patient);
       if (values === undefined) {
-        values = fields.map((f) => f.prepare(patient));
+        // The fields' prepared values, then the two names as letters (for swapped names).
+        values = [
+          ...fields.map((f) => f.prepare(patient)),
+          normalizeName(patient.firstName ?? "") || undefined,
+          normalizeName(patient.lastName ?? "") || undefined,
+        ];
         cache.set(patient, values);
       }
       return values;
@@ -247,12 +265,64 @@ function compiledOf(config: CompiledDemographics | DemographicsConfig): Compiled
   return compiled;
 }
 
-function totalOf(c: CompiledDemographics, a: readonly unknown[], b: readonly unknown[]): number {
+/**
+ * Each field's level. First and last name written in each other's place
+ * (each close to the other side's opposite name by Jaro–Winkler) take the
+ * crossed levels, when neither agreed as written.
+ */
+function levelsOf(c: CompiledDemographics, a: readonly unknown[], b: readonly unknown[]): Level[] {
+  const fields = c.fields;
+  const levels: Level[] = new Array(fields.length);
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i] as CompiledField;
+    levels[i] = field.level(a[i], b[i]);
+    if (field.field === "firstName") first = i;
+    else if (field.field === "lastName") last = i;
+  }
+  if (first >= 0 && last >= 0 && levels[first] !== "agree" && levels[last] !== "agree") {
+    const n = fields.length;
+    const [af, al, bf, bl] = [a[n], a[n + 1], b[n], b[n + 1]] as (string | undefined)[];
+    if (af && al && bf && bl && af !== al) {
+      const firstCross = levelOf(jaroWinkler(af, bl), DEFAULT_LEVELS);
+      const lastCross = levelOf(jaroWinkler(al, bf), DEFAULT_LEVELS);
+      if (firstCross !== "disagree" && lastCross !== "disagree") {
+        if (RANK[firstCross] > RANK[levels[first] as Level]) levels[first] = firstCross;
+        if (RANK[lastCross] > RANK[levels[last] as Level]) levels[last] = lastCross;
+      }
+    }
+  }
+  return levels;
+}
+
+/** Each configured field's level for two patients (swapped names taken into account). */
+export function levelsOfPair(
+  config: CompiledDemographics | DemographicsConfig,
+  a: Patient,
+  b: Patient,
+): Level[] {
+  const c = compiledOf(config);
+  return levelsOf(c, c.prepared(a), c.prepared(b));
+}
+
+/** The guard the pair trips, if any: twins (first names disagree, dates of birth agree). */
+function guardOf(c: CompiledDemographics, levels: readonly Level[]): "twins" | undefined {
+  if (!c.guards.twins) return undefined;
+  let firstDisagrees = false;
+  let dobAgrees = false;
+  c.fields.forEach((field, i) => {
+    if (field.field === "firstName") firstDisagrees = levels[i] === "disagree";
+    else if (field.field === "dob") dobAgrees = levels[i] === "agree";
+  });
+  return firstDisagrees && dobAgrees ? "twins" : undefined;
+}
+
+function totalOf(c: CompiledDemographics, levels: readonly Level[]): number {
   let total = 0;
   const fields = c.fields;
   for (let i = 0; i < fields.length; i++) {
-    const field = fields[i] as CompiledField;
-    total += weightOf(field, field.level(a[i], b[i]));
+    total += weightOf(fields[i] as CompiledField, levels[i] as Level);
   }
   return total;
 }
@@ -263,14 +333,16 @@ function detailOf(
   b: readonly unknown[],
 ): PairScore {
   const out: Partial<Record<DemographicField, FieldScore>> = {};
+  const levels = levelsOf(c, a, b);
   let total = 0;
   c.fields.forEach((field, i) => {
-    const level = field.level(a[i], b[i]);
+    const level = levels[i] as Level;
     const weight = weightOf(field, level);
     out[field.field] = { level, weight };
     total += weight;
   });
-  return { total, fields: out };
+  const guard = guardOf(c, levels);
+  return guard ? { total, fields: out, guard } : { total, fields: out };
 }
 
 /** The Fellegi–Sunter score of two patients, per field and summed. */
@@ -295,6 +367,7 @@ function scoredCandidate(patientId: string, score: PairScore): ScoredCandidate {
  * Decides a demographic match (§13): total ≥ match against exactly one
  * candidate is a match; against more than one, review (ambiguousMatch);
  * best total in [review, match), review (possibleDuplicate); below, none.
+ * A pair a guard stops (twins) is at most review, whatever its total.
  * Candidates must carry an `id`; several with the same id count once, by
  * their best total.
  */
@@ -307,24 +380,29 @@ export function classify(
   const mine = c.prepared(incoming);
   const { match, review } = c.thresholds;
   // Best total per patient id, and which candidate gave it.
-  const best = new Map<string, { total: number; candidate: Patient }>();
+  const best = new Map<string, { total: number; candidate: Patient; guarded: boolean }>();
   for (const candidate of candidates) {
     const id = candidate.id;
     if (id === undefined) throw new Error("classify: a candidate patient without an id");
-    const total = totalOf(c, mine, c.prepared(candidate));
+    const levels = levelsOf(c, mine, c.prepared(candidate));
+    const total = totalOf(c, levels);
+    const guarded = guardOf(c, levels) !== undefined;
     const seen = best.get(id);
-    if (seen === undefined) best.set(id, { total, candidate });
+    if (seen === undefined) best.set(id, { total, candidate, guarded });
     else if (total > seen.total) {
       seen.total = total;
       seen.candidate = candidate;
+      seen.guarded = guarded;
     }
   }
   let matches = 0;
   let matchedId = "";
   let top: { id: string; total: number; candidate: Patient } | undefined;
   const reviewed: { id: string; candidate: Patient }[] = [];
-  for (const [id, { total, candidate }] of best) {
-    if (total >= match) {
+  let guardedMatches = 0;
+  for (const [id, { total, candidate, guarded }] of best) {
+    if (total >= match && guarded) guardedMatches++;
+    else if (total >= match) {
       matches++;
       matchedId = id;
     }
@@ -335,7 +413,7 @@ export function classify(
   }
   const describe = (id: string, candidate: Patient) =>
     scoredCandidate(id, detailOf(c, mine, c.prepared(candidate)));
-  if (matches === 1) {
+  if (matches === 1 && guardedMatches === 0) {
     const { candidate } = best.get(matchedId) as { candidate: Patient };
     return { kind: "match", patientId: matchedId, score: detailOf(c, mine, c.prepared(candidate)) };
   }
@@ -345,7 +423,7 @@ export function classify(
       .sort((x, y) => y.total - x.total || (x.patientId < y.patientId ? -1 : 1));
     return {
       kind: "review",
-      reason: matches > 1 ? "ambiguousMatch" : "possibleDuplicate",
+      reason: matches + guardedMatches > 1 ? "ambiguousMatch" : "possibleDuplicate",
       candidates: listed,
     };
   }
@@ -392,16 +470,11 @@ export function substantialChanges(
   return changes;
 }
 
-/** The blocking keys of a patient that the configuration looks candidates up by. */
+/** The keys of the configuration's blocking passes a patient has: what candidates are looked up by. */
 export function blockingKeysFor(
   config: CompiledDemographics | DemographicsConfig,
   patient: Patient,
 ): BlockingKeys {
-  const c = compiledOf(config);
-  const all = blockingKeysOf(patient);
-  const out: { -readonly [K in keyof BlockingKeys]: BlockingKeys[K] } = {};
-  for (const key of c.blocking) {
-    if (key !== "externalId" && all[key] !== undefined) out[key] = all[key];
-  }
-  return out;
+  const { passes } = blockingKeysOf(patient, compiledOf(config).blocking);
+  return passes ? { passes } : {};
 }

@@ -1,4 +1,5 @@
 import type { ExpressionBudget } from "../expressions/runtime.js";
+import type { BlockingComponent } from "../matching/blocking.js";
 import type {
   DemographicField,
   DemographicFieldConfig,
@@ -108,6 +109,8 @@ export interface RawMatching {
   };
   patientId?: { from?: string; unknown?: "error" | "demographics" };
   demographics?: RawDemographics;
+  /** Blocking passes, each a list of components (engine/matching/blocking.ts). */
+  blocking?: BlockingComponent[][];
   substantialChange?: PackDemographicField[];
 }
 
@@ -121,6 +124,7 @@ export interface RawDemographics {
   })[];
   thresholds?: DemographicsConfig["thresholds"];
   partialFactor?: number;
+  guards?: { twins?: boolean };
 }
 
 export type RawInsurance = Partial<Omit<InsuranceOptions, "at">>;

@@ -6,10 +6,11 @@ import type { Outcome } from "../model/outcome.js";
  * a message whose decision hit it is decided once more, and only a second
  * hit is its outcome (ATHENAERROR EXPRESSION_TIMEOUT).
  *
- *   defer   the first try of a message among others (a frame, a file): a
- *           hit leaves the message NEW, to be decided again after the rest
+ *   defer   the first try of a message among others (a frame, a file,
+ *           crash recovery's NEW messages): a hit leaves the message NEW,
+ *           to be decided again after the rest
  *   final   that second try: the outcome stands, hit or not
- *   retry   a message decided on its own (recovery, reprocess): a hit is
+ *   retry   a message decided on its own (reprocess, a review): a hit is
  *           decided again at once, and the second outcome stands
  */
 export type BackstopTry = "defer" | "final" | "retry";

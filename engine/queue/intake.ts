@@ -192,10 +192,7 @@ export async function decideAndComplete(
   }
 }
 
-type CompletionFor =
-  | Completion
-  | ((outcome: Outcome) => Completion | Promise<Completion>)
-  | undefined;
+type CompletionFor = Completion | ((outcome: Outcome) => Completion | Promise<Completion>);
 
 /** The outcome of one stored message: refused for its header (MSH-11, MSH-12), or processed. */
 export async function decide(
@@ -357,7 +354,7 @@ export function duplicateOutcome(
 export async function completeSafely(
   store: Store,
   outcome: Outcome,
-  completion?: CompletionFor,
+  completion: CompletionFor,
   basedOn?: number,
 ): Promise<Outcome> {
   const completionOf = (o: Outcome) =>

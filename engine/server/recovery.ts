@@ -1,6 +1,7 @@
 import { parseHl7 } from "../hl7/parse.js";
 import type { Outcome, QueueState } from "../model/outcome.js";
 import type { CompiledPack } from "../pack/compiled.js";
+import type { BackstopTry } from "../queue/backstop.js";
 import { processStored } from "../queue/process-stored.js";
 import type { Store, StoredMessage } from "../store/types.js";
 import { storedAck } from "./frame.js";
@@ -17,6 +18,10 @@ import { storedAck } from "./frame.js";
  * every start again, before the listener listens. It is set aside instead:
  * ATHENAERROR with POISON_MESSAGE and the last step reached, not processed,
  * and the listener goes on.
+ *
+ * A decision that hits the expression backstop (engine/queue/backstop.ts)
+ * leaves its message NEW; it is decided once more after the other messages,
+ * as the listener does within a frame, and that second outcome stands.
  */
 export interface RecoveryReport {
   readonly recovered: number;
@@ -41,7 +46,8 @@ export async function recoverNewMessages(
   const states: Partial<Record<QueueState, number>> = {};
   let failed = 0;
   let poisoned = 0;
-  for (const stored of pending) {
+  const deferred: StoredMessage[] = [];
+  const recover = async (stored: StoredMessage, backstop: BackstopTry): Promise<void> => {
     const at = now();
     const message = parseHl7(stored.raw).messages[0];
     const ackFor = (o: Outcome) => storedAck(pack, store, message, o, at);
@@ -60,13 +66,18 @@ export async function recoverNewMessages(
           now: at,
           completion: { kind: "receive" },
           ackFor,
+          backstop,
         });
         if (!result.ok) {
           failed += 1;
           log(`recovery failed messageId=${stored.messageId} ${result.code}`);
-          continue;
+          return;
         }
         outcome = result.outcome;
+        if (outcome.state === "NEW") {
+          deferred.push(stored);
+          return;
+        }
       }
       states[outcome.state] = (states[outcome.state] ?? 0) + 1;
       log(
@@ -76,7 +87,9 @@ export async function recoverNewMessages(
       failed += 1;
       log(`recovery failed messageId=${stored.messageId} ${e instanceof Error ? e.name : "error"}`);
     }
-  }
+  };
+  for (const stored of pending) await recover(stored, "defer");
+  for (const stored of deferred) await recover(stored, "final");
   return { recovered: pending.length - failed, states, failed, poisoned };
 }
 

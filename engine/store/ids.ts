@@ -28,15 +28,12 @@ export function counterAfter(next: number, id: string): number {
 }
 
 /**
- * Blocking keys as the strings the index holds (`dob:1980-02-14`,
- * `ssn:123456789`, `phone:5551234567`, `name:S530`), in a fixed order.
+ * Blocking keys as the strings the index holds: each pass's key as it is
+ * (`lastNameSoundex+birthYear:S530|1980`), the sender's patient ID as
+ * `sender:ID`.
  */
 export function blockingKeyList(block: BlockingKeys): string[] {
-  const keys: string[] = [];
-  if (block.dob) keys.push(`dob:${block.dob}`);
-  if (block.ssn) keys.push(`ssn:${block.ssn}`);
-  if (block.phone) keys.push(`phone:${block.phone}`);
-  if (block.lastNamePhonetic) keys.push(`name:${block.lastNamePhonetic}`);
+  const keys = [...(block.passes ?? [])];
   if (block.senderId) keys.push(`sender:${block.senderId}`);
   return keys;
 }

@@ -394,7 +394,7 @@ function createSyncMemoryStore(): SyncStore {
     },
     // One process holds this store: nothing else commits between a decision and its completion.
     viewVersion: (): number => 0,
-    complete(outcome: Outcome, completion?: Completion, _basedOn?: number): void {
+    complete(outcome: Outcome, completion: Completion, _basedOn?: number): void {
       open();
       const entry = messages.get(outcome.messageId);
       if (!entry) throw new UnknownMessageError(outcome.messageId);
@@ -412,12 +412,7 @@ function createSyncMemoryStore(): SyncStore {
       entry.outcome = deepFreeze(structuredClone(outcome));
       const patientId = APPLYING_STATES.has(outcome.state) ? subjectPatientId(outcome) : undefined;
       if (patientId !== undefined) entry.patientId = patientId;
-      recordAttempt(
-        entry,
-        outcome.state,
-        completion ?? { kind: "receive", now: new Date().toISOString() },
-        outcome,
-      );
+      recordAttempt(entry, outcome.state, completion, outcome);
     },
     record(
       message: ReceivedMessage,

@@ -163,6 +163,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE messages ADD COLUMN attempt_at TEXT;
     `,
   },
+  {
+    version: 6,
+    description:
+      "matching: blocking passes; patient_keys is rebuilt at open when blocking_index is not this engine's (sqlite-blocking-index.ts)",
+    sql: `
+      CREATE TABLE blocking_index (version INTEGER NOT NULL);
+      INSERT INTO blocking_index (version) VALUES (1);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((v, m) => Math.max(v, m.version), 0);

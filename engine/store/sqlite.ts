@@ -18,6 +18,7 @@ import { StaleViewError, UnknownMessageError } from "./errors.js";
 import { blockingKeyList, counterAfter, messageIdOf } from "./ids.js";
 import { MISSING_SLIP_STATUSES, missesSlip, noSlipTypes } from "./missing-slips.js";
 import { subjectPatientId, WAITING_STATES } from "./queue-records.js";
+import { refreshBlockingIndex } from "./sqlite-blocking-index.js";
 import { migrate } from "./sqlite-schema.js";
 import {
   APPLYING_STATES,
@@ -53,9 +54,9 @@ export interface SqliteStoreOptions {
   readonly busyTimeoutMs?: number;
 }
 
-const MAX_BLOCKING_KEYS = 5;
+const MAX_BLOCKING_KEYS = 16;
 
-/** Patients sharing any of up to five blocking keys (unused keys bound to NULL), oldest first. */
+/** Patients sharing any of up to 16 blocking keys (unused keys bound to NULL), oldest first. */
 export const CANDIDATES_SQL = `SELECT record FROM patients WHERE seq IN
   (SELECT patient_seq FROM patient_keys WHERE key IN (${Array(MAX_BLOCKING_KEYS).fill("?").join(", ")}))
   ORDER BY seq`;
@@ -107,6 +108,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     db.pragma("synchronous = NORMAL");
     db.pragma("foreign_keys = ON");
     migrate(db);
+    refreshBlockingIndex(db);
     return asyncStore(sqliteStore(db));
   } catch (e) {
     db.close();
@@ -457,7 +459,7 @@ function sqliteStore(db: BetterSqlite3.Database): SyncStore {
     patientsByExternalId: (name: string, key: string): readonly Patient[] =>
       parseAll<Patient>(s.patientsByExternalId.all(name, key)),
     patientCandidates(block: BlockingKeys): readonly Patient[] {
-      const keys: (string | null)[] = blockingKeyList(block);
+      const keys: (string | null)[] = blockingKeyList(block).slice(0, MAX_BLOCKING_KEYS);
       if (keys.length === 0) return [];
       while (keys.length < MAX_BLOCKING_KEYS) keys.push(null);
       return parseAll<Patient>(s.candidates.all(...keys));
@@ -495,12 +497,8 @@ function sqliteStore(db: BetterSqlite3.Database): SyncStore {
     receive: (message: ReceivedMessage): string => receive.immediate(message),
     queueOutbound: (packId: string, build: (sequence: number) => OutboundMessage): string =>
       queueOutbound.immediate(packId, build),
-    complete(outcome: Outcome, completion?: Completion, basedOn?: number): void {
-      complete.immediate(
-        outcome,
-        completion ?? { kind: "receive", now: new Date().toISOString() },
-        basedOn,
-      );
+    complete(outcome: Outcome, completion: Completion, basedOn?: number): void {
+      complete.immediate(outcome, completion, basedOn);
     },
     viewVersion: (): number => s.dataVersion.get() as number,
     record(

@@ -178,10 +178,10 @@ export interface SyncStore extends StoreView {
   /**
    * Apply one message's actions (only when its state lets them apply) and
    * record its final state, its outcome and one attempt (with the ACK sent,
-   * when given), in one transaction. Without `completion` the attempt is a
-   * `receive` at the current time.
+   * when given), in one transaction. The completion says which attempt it
+   * is and its `now`: the store never reads the clock.
    */
-  complete(outcome: Outcome, completion?: Completion, basedOn?: number): void;
+  complete(outcome: Outcome, completion: Completion, basedOn?: number): void;
   /**
    * Store a message already decided — received and completed in one
    * transaction, so it is never seen NEW (an outbound event leg that sends

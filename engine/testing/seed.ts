@@ -48,16 +48,19 @@ export async function seedStore(
     messageType: "",
     direction: "inbound",
   });
-  await store.complete({
-    messageId,
-    controlId: "",
-    messageType: "",
-    state: "PROCESSED",
-    actions,
-    errors: [],
-    review: [],
-    trace: [],
-  });
+  await store.complete(
+    {
+      messageId,
+      controlId: "",
+      messageType: "",
+      state: "PROCESSED",
+      actions,
+      errors: [],
+      review: [],
+      trace: [],
+    },
+    { kind: "receive", now: now.toISOString() },
+  );
 }
 
 /** externalId.set for each ID whose matching key differs from its value (leadingZeros: strip). */

@@ -15,7 +15,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["store"],
   ["inbound", "outbound"],
   ["queue"],
-  ["server", "testing"],
+  ["server", "testing", "scope", "diff"],
   ["cli"],
 ];
 /** Files directly in engine/ (cli.ts, index.ts) sit above every folder. */

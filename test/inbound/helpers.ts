@@ -146,7 +146,7 @@ export async function decide(
 /** Decide and apply (`store.complete`), as the intake does. */
 export async function apply(pack: CompiledPack, store: Store, hl7: string): Promise<Outcome> {
   const outcome = await decide(pack, store, hl7);
-  await store.complete(outcome);
+  await store.complete(outcome, { kind: "receive", now: NOW.toISOString() });
   return outcome;
 }
 

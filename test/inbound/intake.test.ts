@@ -87,7 +87,7 @@ describe("Table 19 - Interface message processing state: the intake of received 
       complete: {
         value: async (outcome: Parameters<Store["complete"]>[0]) => {
           if (outcome.state === "PROCESSED") throw new Error("disk full");
-          await store.complete(outcome);
+          await store.complete(outcome, { kind: "receive", now: "2026-03-10T12:00:00.000Z" });
         },
       },
     });

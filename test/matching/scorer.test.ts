@@ -298,19 +298,29 @@ describe("blockingKeysFor", () => {
     ssn: "123-45-6789",
     phones: { home: "617-555-1234" },
   };
-  it("gives every key by default", () => {
+  it("gives the key of every default pass whose components all have a value", () => {
     expect(blockingKeysFor(DEFAULT_DEMOGRAPHICS, patient)).toEqual({
-      dob: "1980-03-04",
-      ssn: "123456789",
-      phone: "6175551234",
-      lastNamePhonetic: "S530",
+      passes: [
+        "lastNameSoundex+birthYear:S530|1980",
+        "dob:19800304",
+        "ssn:123456789",
+        "phone:6175551234",
+      ],
     });
   });
-  it("gives only the configured keys", () => {
-    expect(blockingKeysFor({ ...TINY, blocking: ["dob", "phone"] }, patient)).toEqual({
-      dob: "1980-03-04",
-      phone: "6175551234",
+  it("gives only the configured passes' keys, components in their fixed order", () => {
+    const config = { ...TINY, blocking: [["birthYear", "lastNameSoundex"], ["phone"]] } as const;
+    expect(blockingKeysFor(config, patient)).toEqual({
+      passes: ["lastNameSoundex+birthYear:S530|1980", "phone:6175551234"],
     });
+  });
+  it("refuses a pass the stores do not index", () => {
+    expect(() => compileDemographics({ ...TINY, blocking: [["sex" as never]] })).toThrow(
+      /blocking\[0\]: must be a non-empty list of/,
+    );
+    expect(() => compileDemographics({ ...TINY, blocking: [["zip"]] })).toThrow(
+      /blocking\[0\]: zip is not a pass the stores index/,
+    );
   });
 });
 
@@ -349,7 +359,6 @@ describe("configuration", () => {
     const url = new URL("../fixtures/matching/eval-config.yaml", import.meta.url);
     const yaml = parse(readFileSync(url, "utf8")) as { matching: { demographics: unknown } };
     const config = demographicsConfigFrom(yaml.matching.demographics);
-    const { blocking: _, ...defaults } = DEFAULT_DEMOGRAPHICS;
-    expect(config).toEqual(defaults);
+    expect(config).toEqual(DEFAULT_DEMOGRAPHICS);
   });
 });

@@ -7,8 +7,10 @@ import { processMessage } from "../../engine/inbound/process.js";
 import { receiveBytes } from "../../engine/queue/intake.js";
 import { StaleViewError } from "../../engine/store/errors.js";
 import { openSqliteStore } from "../../engine/store/sqlite.js";
-import type { LocalStore as Store } from "../../engine/store/types.js";
+import type { Completion, LocalStore as Store } from "../../engine/store/types.js";
 import { fixturePack, JANE, MASTER_DATA, message, NOW } from "../inbound/helpers.js";
+
+const RECEIVED: Completion = { kind: "receive", now: NOW.toISOString() };
 
 /**
  * Two processes on one SQLite file (a listener and `rulepack reprocess`):
@@ -58,11 +60,11 @@ describe("decisions and other processes' commits", () => {
       review: [],
       trace: [],
     };
-    await expect(async () => await a.complete(outcome, undefined, basedOn)).rejects.toThrow(
+    await expect(async () => await a.complete(outcome, RECEIVED, basedOn)).rejects.toThrow(
       StaleViewError,
     );
     expect((await a.message(id))?.state).toBe("NEW");
-    await a.complete(outcome, undefined, (await a.openView()).version);
+    await a.complete(outcome, RECEIVED, (await a.openView()).version);
     expect((await a.message(id))?.state).toBe("PROCESSED");
     await a.close();
     await b.close();
@@ -91,7 +93,7 @@ describe("decisions and other processes' commits", () => {
         value: async (...args: Parameters<Store["complete"]>) => {
           if (!interleaved) {
             interleaved = true;
-            await b.complete(otherOutcome);
+            await b.complete(otherOutcome, RECEIVED);
           }
           await a.complete(...args);
         },

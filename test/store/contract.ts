@@ -10,7 +10,7 @@ import { EMPTY_MASTER_DATA, type MasterData } from "../../engine/model/master-da
 import type { Outcome, QueueState } from "../../engine/model/outcome.js";
 import type { Policy } from "../../engine/model/records.js";
 import { StoreActionError, UnknownMessageError } from "../../engine/store/errors.js";
-import type { ReceivedMessage, Store, StoreView } from "../../engine/store/types.js";
+import type { Completion, ReceivedMessage, Store, StoreView } from "../../engine/store/types.js";
 
 /**
  * The Store contract, run against every implementation (memory.test.ts,
@@ -19,6 +19,9 @@ import type { ReceivedMessage, Store, StoreView } from "../../engine/store/types
  */
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+/** The attempt of a message completed on receipt; the store never reads the clock. */
+export const RECEIVED: Completion = { kind: "receive", now: "2026-01-01T00:00:00.000Z" };
 
 export function received(overrides: Partial<ReceivedMessage> = {}): ReceivedMessage {
   return {
@@ -62,7 +65,7 @@ export async function apply(
   state: QueueState = "PROCESSED",
 ): Promise<string> {
   const id = await store.receive(received());
-  await store.complete(outcomeOf(id, actions, state));
+  await store.complete(outcomeOf(id, actions, state), RECEIVED);
   return id;
 }
 
@@ -175,7 +178,7 @@ export function storeContract(name: string, make: () => Store): void {
         const store = fresh();
         const id = await store.receive(received());
         const outcome = outcomeOf(id, [createPatient()]);
-        await store.complete(outcome);
+        await store.complete(outcome, RECEIVED);
         expect((await store.message(id))?.state).toBe("PROCESSED");
         expect((await store.message(id))?.outcome).toEqual(outcome);
       });
@@ -195,7 +198,7 @@ export function storeContract(name: string, make: () => Store): void {
       it("a message can be completed again (reprocessing) and keeps the last outcome", async () => {
         const store = fresh();
         const id = await apply(store, [], "ERROR");
-        await store.complete(outcomeOf(id, [createPatient()], "PROCESSED"));
+        await store.complete(outcomeOf(id, [createPatient()], "PROCESSED"), RECEIVED);
         expect((await store.message(id))?.state).toBe("PROCESSED");
         expect((await store.message(id))?.outcome?.actions).toHaveLength(1);
         expect((await view(store)).patientById("1001")).toBeDefined();
@@ -205,10 +208,10 @@ export function storeContract(name: string, make: () => Store): void {
         const store = fresh();
         expect(await store.message("q-000404")).toBeUndefined();
         await expect(
-          async () => await store.complete(outcomeOf("q-000404", [createPatient()])),
+          async () => await store.complete(outcomeOf("q-000404", [createPatient()]), RECEIVED),
         ).rejects.toThrow(UnknownMessageError);
         await expect(
-          async () => await store.complete(outcomeOf("q-000404", [], "ERROR")),
+          async () => await store.complete(outcomeOf("q-000404", [], "ERROR"), RECEIVED),
         ).rejects.toThrow(UnknownMessageError);
         expect((await view(store)).patientById("1001")).toBeUndefined();
       });
@@ -271,7 +274,7 @@ export function storeContract(name: string, make: () => Store): void {
           const store = fresh();
           const id = await store.receive(received());
           const outcome = outcomeOf(id, [createPatient()], state);
-          await store.complete(outcome);
+          await store.complete(outcome, RECEIVED);
           expect((await view(store)).patientById("1001")).toBeUndefined();
           expect((await view(store)).nextId("patient")).toBe("1001");
           expect((await store.message(id))?.state).toBe(state);
@@ -312,7 +315,7 @@ export function storeContract(name: string, make: () => Store): void {
           createPatient(), // duplicate ID 1001
         ];
         const error = await expectStoreError(
-          async () => await store.complete(outcomeOf(id, actions)),
+          async () => await store.complete(outcomeOf(id, actions), RECEIVED),
           "DUPLICATE_ID",
         );
         expect(error.actionIndex).toBe(4);
@@ -323,7 +326,7 @@ export function storeContract(name: string, make: () => Store): void {
         expect((await view(store)).policiesOf("1001")).toEqual([]);
         expect((await view(store)).patientsByExternalId("mrn", "7")).toEqual([]);
         expect((await view(store)).patientsByExternalId("mrn", "M-2")).toEqual([]);
-        expect((await view(store)).patientCandidates({ dob: "1975-05-05" })).toEqual([]);
+        expect((await view(store)).patientCandidates({ passes: ["dob:19750505"] })).toEqual([]);
         expect((await view(store)).nextId("patient")).toBe("1002");
         expect((await store.message(id))?.state).toBe("NEW");
         expect((await store.message(id))?.outcome).toBeUndefined();
@@ -334,9 +337,11 @@ export function storeContract(name: string, make: () => Store): void {
         await apply(store, [createPatient()]);
         const id = await store.receive(received());
         const failing = outcomeOf(id, [createPatient({ ...ALICE, id: "2000" }), createPatient()]);
-        await expect(async () => await store.complete(failing)).rejects.toThrow(StoreActionError);
+        await expect(async () => await store.complete(failing, RECEIVED)).rejects.toThrow(
+          StoreActionError,
+        );
         const athena: Outcome = { ...failing, state: "ATHENAERROR", actions: [] };
-        await store.complete(athena);
+        await store.complete(athena, RECEIVED);
         expect((await store.message(id))?.state).toBe("ATHENAERROR");
         expect((await store.message(id))?.outcome).toEqual(athena);
         expect((await view(store)).patientById("2000")).toBeUndefined();
@@ -374,6 +379,7 @@ export function storeContract(name: string, make: () => Store): void {
                   appointment: { ...APPOINTMENT, id: "1002", patientId: "9999" },
                 },
               ]),
+              RECEIVED,
             ),
         ).rejects.toThrow(StoreActionError);
         expect((await view(store)).policiesOf("1001")).toEqual([PPO]);
@@ -436,11 +442,13 @@ export function storeContract(name: string, make: () => Store): void {
           async () =>
             await store.complete(
               outcomeOf(a, [{ type: "appointment.create", appointment: APPOINTMENT }]),
+              RECEIVED,
             ),
           "DUPLICATE_ID",
         );
         await expectStoreError(
-          async () => await store.complete(outcomeOf(a, [{ type: "claim.create", claim: CLAIM }])),
+          async () =>
+            await store.complete(outcomeOf(a, [{ type: "claim.create", claim: CLAIM }]), RECEIVED),
           "DUPLICATE_ID",
         );
       });
@@ -540,6 +548,7 @@ export function storeContract(name: string, make: () => Store): void {
           async () =>
             await store.complete(
               outcomeOf(id, [{ type: "patient.update", patientId: "42", patient: { sex: "M" } }]),
+              RECEIVED,
             ),
           "NOT_FOUND",
         );
@@ -658,7 +667,8 @@ export function storeContract(name: string, make: () => Store): void {
         const store = fresh();
         const id = await store.receive(received());
         await expectStoreError(
-          async () => await store.complete(outcomeOf(id, [setId("1001", "1", "1", "appointment")])),
+          async () =>
+            await store.complete(outcomeOf(id, [setId("1001", "1", "1", "appointment")]), RECEIVED),
           "NOT_FOUND",
         );
       });
@@ -683,31 +693,35 @@ export function storeContract(name: string, make: () => Store): void {
         const candidates = await view(store);
         const ids = (block: Parameters<StoreView["patientCandidates"]>[0]) =>
           candidates.patientCandidates(block).map((p) => p.id);
-        expect(await ids({ dob: "1980-02-14" })).toEqual(["1001", "1003"]);
-        expect(await ids({ ssn: "123456789" })).toEqual(["1001", "1004"]);
-        expect(await ids({ phone: "5551234567" })).toEqual(["1001", "1005"]);
-        // Soundex of the last name with the first initial: Smith, Alice and Smyth, Ann share S530A.
-        expect(await ids({ lastNamePhonetic: "S530A" })).toEqual(["1001", "1002"]);
-        expect(await ids({ dob: "2001-01-01", lastNamePhonetic: "J520" })).toEqual([
+        expect(ids({ passes: ["dob:19800214"] })).toEqual(["1001", "1003"]);
+        expect(ids({ passes: ["ssn:123456789"] })).toEqual(["1001", "1004"]);
+        expect(ids({ passes: ["phone:5551234567"] })).toEqual(["1001", "1005"]);
+        // Soundex of the last name with the first initial: Smith, Alice and Smyth, Ann share S530|A.
+        expect(ids({ passes: ["lastNameSoundex+firstInitial:S530|A"] })).toEqual(["1001", "1002"]);
+        expect(ids({ passes: ["dob:20010101", "lastNameSoundex+birthYear:J520|1980"] })).toEqual([
           "1003",
           "1006",
         ]);
         expect(
-          await ids({
-            dob: "1980-02-14",
-            ssn: "123456789",
-            phone: "5551234567",
-            lastNamePhonetic: "S530A",
+          ids({
+            passes: [
+              "dob:19800214",
+              "ssn:123456789",
+              "phone:5551234567",
+              "lastNameSoundex+firstInitial:S530|A",
+            ],
           }),
         ).toEqual(["1001", "1002", "1003", "1004", "1005"]);
-        expect(await ids({ dob: "1900-01-01" })).toEqual([]);
-        expect(await ids({})).toEqual([]);
+        expect(ids({ passes: ["dob:19000101"] })).toEqual([]);
+        expect(ids({})).toEqual([]);
       });
 
       it("returns the stored records", async () => {
         const store = fresh();
         await apply(store, [createPatient()]);
-        expect((await view(store)).patientCandidates({ dob: "1980-02-14" })).toEqual([ALICE]);
+        expect((await view(store)).patientCandidates({ passes: ["dob:19800214"] })).toEqual([
+          ALICE,
+        ]);
       });
 
       it("finds a patient by the sender's patient ID (senderId) with all five keys given", async () => {
@@ -722,11 +736,13 @@ export function storeContract(name: string, make: () => Store): void {
         expect(await ids({ senderId: "E-5001" })).toEqual(["1001"]);
         expect(await ids({ senderId: "E-9999" })).toEqual([]);
         expect(
-          await ids({
-            dob: "1980-02-14",
-            ssn: "123456789",
-            phone: "5551234567",
-            lastNamePhonetic: "S530A",
+          ids({
+            passes: [
+              "dob:19800214",
+              "ssn:123456789",
+              "phone:5551234567",
+              "lastNameSoundex+firstInitial:S530|A",
+            ],
             senderId: "E-5001",
           }),
         ).toEqual(["1001", "1002"]);
@@ -742,18 +758,15 @@ export function storeContract(name: string, make: () => Store): void {
             patient: { dob: "1981-03-15", lastName: "Jones", ssn: null },
           },
         ]);
-        expect((await view(store)).patientCandidates({ dob: "1980-02-14" })).toEqual([]);
-        expect((await view(store)).patientCandidates({ ssn: "123456789" })).toEqual([]);
-        expect((await view(store)).patientCandidates({ lastNamePhonetic: "S530A" })).toEqual([]);
-        expect(
-          (await view(store)).patientCandidates({ dob: "1981-03-15" }).map((p) => p.id),
-        ).toEqual(["1001"]);
-        expect(
-          (await view(store)).patientCandidates({ lastNamePhonetic: "J520A" }).map((p) => p.id),
-        ).toEqual(["1001"]);
-        expect(
-          (await view(store)).patientCandidates({ phone: "5551234567" }).map((p) => p.id),
-        ).toEqual(["1001"]);
+        const candidates = await view(store);
+        const ids = (...passes: string[]) =>
+          candidates.patientCandidates({ passes }).map((p) => p.id);
+        expect(ids("dob:19800214")).toEqual([]);
+        expect(ids("ssn:123456789")).toEqual([]);
+        expect(ids("lastNameSoundex+firstInitial:S530|A")).toEqual([]);
+        expect(ids("dob:19810315")).toEqual(["1001"]);
+        expect(ids("lastNameSoundex+firstInitial:J520|A")).toEqual(["1001"]);
+        expect(ids("phone:5551234567")).toEqual(["1001"]);
       });
     });
 
@@ -789,6 +802,7 @@ export function storeContract(name: string, make: () => Store): void {
               outcomeOf(id, [
                 { type: "insurance.add", patientId: "1001", policy: { ...PPO, packageId: "5120" } },
               ]),
+              RECEIVED,
             ),
           "CONFLICT",
         );
@@ -801,6 +815,7 @@ export function storeContract(name: string, make: () => Store): void {
           async () =>
             await store.complete(
               outcomeOf(id, [{ type: "insurance.add", patientId: "1", policy: PPO }]),
+              RECEIVED,
             ),
           "NOT_FOUND",
         );
@@ -849,11 +864,11 @@ export function storeContract(name: string, make: () => Store): void {
           { type: "insurance.update", patientId: "1001", policy: { sequence, packageId } },
         ];
         await expectStoreError(
-          async () => await store.complete(outcomeOf(id, update(2, "4471"))),
+          async () => await store.complete(outcomeOf(id, update(2, "4471")), RECEIVED),
           "NOT_FOUND",
         );
         await expectStoreError(
-          async () => await store.complete(outcomeOf(id, update(1, "5120"))),
+          async () => await store.complete(outcomeOf(id, update(1, "5120")), RECEIVED),
           "CONFLICT",
         );
       });
@@ -901,6 +916,7 @@ export function storeContract(name: string, make: () => Store): void {
                   replacedPackageId: "3",
                 },
               ]),
+              RECEIVED,
             ),
           "CONFLICT",
         );
@@ -1013,6 +1029,7 @@ export function storeContract(name: string, make: () => Store): void {
           async () =>
             await store.complete(
               outcomeOf(id, [{ type: "appointment.create", appointment: APPOINTMENT }]),
+              RECEIVED,
             ),
           "NOT_FOUND",
         );
@@ -1054,6 +1071,7 @@ export function storeContract(name: string, make: () => Store): void {
             async () =>
               await store.complete(
                 outcomeOf(id, [{ type, appointmentId: "1001", appointment: { status: "x" } }]),
+                RECEIVED,
               ),
             "NOT_FOUND",
           );
@@ -1097,6 +1115,7 @@ export function storeContract(name: string, make: () => Store): void {
           async () =>
             await store.complete(
               outcomeOf(id, [{ type: "claim.create", claim: { ...CLAIM, patientId: "9" } }]),
+              RECEIVED,
             ),
           "NOT_FOUND",
         );
@@ -1104,6 +1123,7 @@ export function storeContract(name: string, make: () => Store): void {
           async () =>
             await store.complete(
               outcomeOf(id, [{ type: "claim.create", claim: { ...CLAIM, appointmentId: "9" } }]),
+              RECEIVED,
             ),
           "NOT_FOUND",
         );
@@ -1147,11 +1167,11 @@ export function storeContract(name: string, make: () => Store): void {
         });
         const id = await store.receive(received());
         await expectStoreError(
-          async () => await store.complete(outcomeOf(id, [charge("2000")])),
+          async () => await store.complete(outcomeOf(id, [charge("2000")]), RECEIVED),
           "NOT_FOUND",
         );
         await expectStoreError(
-          async () => await store.complete(outcomeOf(id, [charge("1001")])),
+          async () => await store.complete(outcomeOf(id, [charge("1001")]), RECEIVED),
           "CONFLICT",
         );
       });
@@ -1198,6 +1218,7 @@ export function storeContract(name: string, make: () => Store): void {
                     charge: { procedure: "1", modifiers: [], units: 1, diagnosisPointers: [] },
                   },
                 ]),
+                RECEIVED,
               ),
             "NOT_FOUND",
           );
@@ -1214,6 +1235,7 @@ export function storeContract(name: string, make: () => Store): void {
           async () =>
             await store.complete(
               outcomeOf(id, [{ type: "patient.delete" } as unknown as TypedAction]),
+              RECEIVED,
             ),
           "INVALID_ACTION",
         );

@@ -190,7 +190,10 @@ export function queueContract(name: string, make: () => Store): void {
         const a04 = await store.receive(
           received({ messageType: "ADT^A04^ADT_A01", patientKey: "MRN1^^^EHR" }),
         );
-        await store.complete(withError(outcomeOf(a04, []), "UNMAPPED_INSURANCE", "HMP-100"));
+        await store.complete(
+          withError(outcomeOf(a04, []), "UNMAPPED_INSURANCE", "HMP-100"),
+          at("2026-01-01T00:00:00.000Z"),
+        );
         const siu = await store.receive(
           received({
             messageType: "SIU^S12",
@@ -198,15 +201,21 @@ export function queueContract(name: string, make: () => Store): void {
             receivedAt: "2026-01-02T00:00:00.000Z",
           }),
         );
-        await store.complete(withError(outcomeOf(siu, []), "PATIENT_NOT_FOUND"));
+        await store.complete(
+          withError(outcomeOf(siu, []), "PATIENT_NOT_FOUND"),
+          at("2026-01-01T00:00:00.000Z"),
+        );
         const a08 = await store.receive(
           received({ messageType: "ADT^A08", receivedAt: "2026-01-03T00:00:00.000Z" }),
         );
-        await store.complete(outcomeOf(a08, [createPatient()]));
+        await store.complete(outcomeOf(a08, [createPatient()]), at("2026-01-01T00:00:00.000Z"));
         const other = await store.receive(
           received({ messageType: "ADT^A04", receivedAt: "2026-01-04T00:00:00.000Z" }),
         );
-        await store.complete(withError(outcomeOf(other, []), "UNMAPPED_INSURANCE", "OTHER"));
+        await store.complete(
+          withError(outcomeOf(other, []), "UNMAPPED_INSURANCE", "OTHER"),
+          at("2026-01-01T00:00:00.000Z"),
+        );
         return { a04, siu, a08, other };
       };
       const ids = async (store: Store, filter: Parameters<Store["messages"]>[0]) =>
@@ -294,7 +303,10 @@ export function queueContract(name: string, make: () => Store): void {
         const recent = await store.receive(received());
         await store.complete(outcomeOf(recent, []), at("2026-01-01T00:00:00.000Z"));
         const deleted = await store.receive(received());
-        await store.complete(withError(outcomeOf(deleted, []), "REVIEW_REQUIRED"));
+        await store.complete(
+          withError(outcomeOf(deleted, []), "REVIEW_REQUIRED"),
+          at("2025-01-15T00:00:00.000Z"),
+        );
         await store.setState(
           deleted,
           "DELETED",

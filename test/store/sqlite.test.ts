@@ -3,10 +3,13 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { blockingKeysOf } from "../../engine/matching/blocking.js";
+import type { Patient } from "../../engine/model/records.js";
+import { blockingKeyList } from "../../engine/store/ids.js";
 import { CANDIDATES_SQL, openSqliteStore } from "../../engine/store/sqlite.js";
 import { MIGRATIONS, SCHEMA_VERSION } from "../../engine/store/sqlite-schema.js";
 import type { Store } from "../../engine/store/types.js";
-import { ALICE, apply, createPatient, received, storeContract } from "./contract.js";
+import { ALICE, apply, createPatient, RECEIVED, received, storeContract } from "./contract.js";
 import { queueContract } from "./queue-contract.js";
 
 const root = mkdtempSync(join(tmpdir(), "rulepack-sqlite-"));
@@ -141,7 +144,7 @@ describe("SQLite store", () => {
     const again = track(openSqliteStore(file));
     expect(again.patientById("1001")).toEqual({ ...ALICE, externalIds: { mrn: "0042" } });
     expect(again.patientsByExternalId("mrn", "42").map((p) => p.id)).toEqual(["1001"]);
-    expect(again.patientCandidates({ dob: ALICE.dob as string }).map((p) => p.id)).toEqual([
+    expect(again.patientCandidates({ passes: ["dob:19800214"] }).map((p) => p.id)).toEqual([
       "1001",
     ]);
     expect(again.policiesOf("1001")).toEqual([{ sequence: 1, packageId: "4471" }]);
@@ -187,16 +190,19 @@ describe("SQLite store", () => {
     const patients = () => db.prepare("SELECT count(*) FROM patients").pluck().get();
     await expect(
       async () =>
-        await store.complete({
-          messageId: id,
-          controlId: "C",
-          messageType: "ADT^A04",
-          state: "PROCESSED",
-          actions: [createPatient({ ...ALICE, id: "1002" }), createPatient()],
-          errors: [],
-          review: [],
-          trace: [],
-        }),
+        await store.complete(
+          {
+            messageId: id,
+            controlId: "C",
+            messageType: "ADT^A04",
+            state: "PROCESSED",
+            actions: [createPatient({ ...ALICE, id: "1002" }), createPatient()],
+            errors: [],
+            review: [],
+            trace: [],
+          },
+          RECEIVED,
+        ),
     ).rejects.toThrow(/1001 already exists/);
     expect(patients()).toBe(1);
     expect(db.prepare("SELECT state, outcome FROM messages WHERE message_id = ?").get(id)).toEqual({
@@ -210,7 +216,28 @@ describe("SQLite store", () => {
     const store = track(openSqliteStore(file));
     await apply(store, [createPatient()]);
     const keys = raw(file).prepare("SELECT key FROM patient_keys ORDER BY key").pluck().all();
-    expect(keys).toEqual(["dob:1980-02-14", "name:S530A", "phone:5551234567", "ssn:123456789"]);
+    expect(keys).toEqual([...blockingKeyList(blockingKeysOf(ALICE as Patient))].sort());
+    expect(keys).toContain("lastNameSoundex+firstInitial:S530|A");
+  });
+
+  it("rebuilds the keys of a file indexed by other blocking passes when opened", async () => {
+    const file = newFile();
+    const first = openSqliteStore(file);
+    await apply(first, [createPatient()]);
+    await first.close();
+    const writer = new BetterSqlite3(file);
+    writer.exec(
+      "DELETE FROM patient_keys; INSERT INTO patient_keys SELECT 'name:S530A', seq FROM patients",
+    );
+    writer.exec("UPDATE blocking_index SET version = 1");
+    await writer.close();
+    const db = raw(file);
+    const again = track(openSqliteStore(file));
+    expect(again.patientCandidates({ passes: ["dob:19800214"] }).map((p) => p.id)).toEqual([
+      "1001",
+    ]);
+    const keys = db.prepare("SELECT key FROM patient_keys ORDER BY key").pluck().all();
+    expect(keys).toEqual([...blockingKeyList(blockingKeysOf(ALICE as Patient))].sort());
   });
 
   it("looks candidates up through the key index, never scanning patients", async () => {
@@ -218,7 +245,7 @@ describe("SQLite store", () => {
     track(openSqliteStore(file));
     const plan = raw(file)
       .prepare(`EXPLAIN QUERY PLAN ${CANDIDATES_SQL}`)
-      .all("dob:1980-02-14", null, null, null, null) as { detail: string }[];
+      .all("dob:19800214", ...Array(15).fill(null)) as { detail: string }[];
     const details = plan.map((p) => p.detail).join("\n");
     expect(details).not.toMatch(/SCAN patients\b(?! USING)/);
     expect(details).toMatch(/patient_keys/);

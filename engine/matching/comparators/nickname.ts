@@ -11,7 +11,8 @@ export interface NicknameForm {
 
 /**
  * A first name: equal or a nickname pair (engine/matching/nicknames.ts) =
- * agree, else the Jaro–Winkler levels.
+ * agree; an initial and a name it begins ("J" and "JOHN") = partial; else
+ * the Jaro–Winkler levels.
  */
 export function nicknameComparator(
   options: Partial<SimilarityLevels> = {},
@@ -27,6 +28,9 @@ export function nicknameComparator(
     },
     compare(a, b) {
       if (a.name === b.name || sharesNicknameGroup(a.groups, b.groups)) return "agree";
+      if (a.name.length === 1 || b.name.length === 1) {
+        return a.name.charAt(0) === b.name.charAt(0) ? "partial" : "disagree";
+      }
       return levelOf(jaroWinkler(a.name, b.name), levels);
     },
   };

@@ -27,7 +27,11 @@ export function compileMatching(ctx: CompileContext): CompiledMatching | undefin
     },
     patientId,
     unknownPatientId: raw?.patientId?.unknown ?? defaults.patientId.unknown,
-    demographics: compileDemographics({ ...DEFAULT_DEMOGRAPHICS, ...raw?.demographics }),
+    demographics: compileDemographics({
+      ...DEFAULT_DEMOGRAPHICS,
+      ...raw?.demographics,
+      ...(raw?.blocking && { blocking: raw.blocking }),
+    }),
     substantialChange: raw?.substantialChange ?? defaults.substantialChange,
     at: ctx.at(["matching"]),
   };

@@ -79,16 +79,19 @@ export async function seed(store: Store, actions: readonly TypedAction[]): Promi
     messageType: "SEED",
     direction: "inbound",
   });
-  await store.complete({
-    messageId,
-    controlId: "SEED",
-    messageType: "SEED",
-    state: "PROCESSED",
-    actions,
-    errors: [],
-    review: [],
-    trace: [],
-  });
+  await store.complete(
+    {
+      messageId,
+      controlId: "SEED",
+      messageType: "SEED",
+      state: "PROCESSED",
+      actions,
+      errors: [],
+      review: [],
+      trace: [],
+    },
+    { kind: "receive", now: NOW.toISOString() },
+  );
 }
 
 /** A stored appointment of patient 1001: tomorrow 09:00 Chicago, status f, no external IDs. */

@@ -92,16 +92,19 @@ export async function seed(store: Store, actions: readonly TypedAction[]): Promi
     messageType: "",
     direction: "inbound",
   });
-  await store.complete({
-    messageId,
-    controlId: "SEED",
-    messageType: "",
-    state: "PROCESSED",
-    actions,
-    errors: [],
-    review: [],
-    trace: [],
-  });
+  await store.complete(
+    {
+      messageId,
+      controlId: "SEED",
+      messageType: "",
+      state: "PROCESSED",
+      actions,
+      errors: [],
+      review: [],
+      trace: [],
+    },
+    { kind: "receive", now: NOW.toISOString() },
+  );
 }
 
 /** Jane's appointment 2001: provider 104 (supervised by 102), department 2, checked in. */
@@ -213,7 +216,7 @@ export async function decide(pack: CompiledPack, store: Store, hl7: string): Pro
 /** Decide and apply, as the intake does. */
 export async function apply(pack: CompiledPack, store: Store, hl7: string): Promise<Outcome> {
   const outcome = await decide(pack, store, hl7);
-  await store.complete(outcome);
+  await store.complete(outcome, { kind: "receive", now: NOW.toISOString() });
   return outcome;
 }
 
