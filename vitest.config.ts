@@ -12,5 +12,7 @@ export default defineConfig({
     // file (most of the suite's time was that). Tests keep no global state
     // between files: environment stubs are undone, stores and servers closed.
     isolate: false,
+    // A throw-away PostgreSQL cluster for the PostgreSQL store's tests (inject("pgUrl")).
+    globalSetup: ["./test/support/postgres-setup.ts"],
   },
 });

@@ -7,6 +7,7 @@
 #   libxml2-utils  xmllint: JUnit and Cobertura output are checked with it
 #   chromium       prints the scope sheet to PDF (driven by playwright-core)
 #   poppler-utils  pdfinfo, pdftoppm: read that PDF back
+#   postgresql     initdb, pg_ctl: a throw-away cluster for the PostgreSQL store (test/support/pg-cluster.ts)
 set -euo pipefail
 
 missing=()
@@ -14,6 +15,7 @@ missing=()
 command -v xmllint >/dev/null || missing+=(libxml2-utils)
 command -v chromium >/dev/null || missing+=(chromium)
 command -v pdfinfo >/dev/null || missing+=(poppler-utils)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -1,0 +1,117 @@
+import type { Outcome, QueueState } from "../model/outcome.js";
+import type { Attempt, AttemptKind, AttemptStep, MessageFilter, StoredMessage } from "./types.js";
+
+/** Queue rows of the PostgreSQL store as the driver returns them, and the list query. */
+
+export interface MessageRow {
+  seq: string;
+  message_id: string;
+  raw: Buffer;
+  received_at: string;
+  sender: string;
+  control_id: string;
+  message_type: string;
+  direction: "inbound" | "outbound";
+  state: QueueState;
+  outcome: string | null;
+  sending_application: string | null;
+  sending_facility: string | null;
+  content_hash: string | null;
+  patient_key: string | null;
+  duplicate_of: string | null;
+  patient_id: string | null;
+  ack: string | null;
+  state_at: string;
+  unfinished_attempts: number;
+  attempt_step: AttemptStep | null;
+  attempt_at: string | null;
+}
+
+export interface AttemptRow {
+  number: number;
+  kind: AttemptKind;
+  at: string;
+  now: string;
+  actor: string | null;
+  note: string | null;
+  state: QueueState;
+  outcome: string | null;
+}
+
+function optional<K extends string>(key: K, value: string | null): Partial<Record<K, string>> {
+  return value === null ? {} : ({ [key]: value } as Record<K, string>);
+}
+
+export function storedMessage(row: MessageRow): StoredMessage {
+  return {
+    messageId: row.message_id,
+    sequence: Number(row.seq),
+    raw: new Uint8Array(row.raw),
+    receivedAt: row.received_at,
+    sender: row.sender,
+    controlId: row.control_id,
+    messageType: row.message_type,
+    direction: row.direction,
+    state: row.state,
+    stateAt: row.state_at,
+    ...(row.outcome !== null && { outcome: JSON.parse(row.outcome) as Outcome }),
+    ...optional("sendingApplication", row.sending_application),
+    ...optional("sendingFacility", row.sending_facility),
+    ...optional("contentHash", row.content_hash),
+    ...optional("patientKey", row.patient_key),
+    ...optional("duplicateOf", row.duplicate_of),
+    ...optional("patientId", row.patient_id),
+    ...optional("ack", row.ack),
+    ...(row.unfinished_attempts > 0 && {
+      unfinished: {
+        count: row.unfinished_attempts,
+        step: row.attempt_step ?? "decide",
+        at: row.attempt_at ?? "",
+      },
+    }),
+  };
+}
+
+export function attemptOf(row: AttemptRow): Attempt {
+  return {
+    number: row.number,
+    kind: row.kind,
+    at: row.at,
+    now: row.now,
+    state: row.state,
+    ...optional("actor", row.actor),
+    ...optional("note", row.note),
+    ...(row.outcome !== null && { outcome: JSON.parse(row.outcome) as Outcome }),
+  };
+}
+
+/** The SQL of `matchesFilter` (queue-records.ts), with positional parameters. */
+export function messageQuery(f: MessageFilter): { sql: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const param = (value: unknown): string => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  if (f.state !== undefined) where.push(`state = ${param(f.state)}`);
+  if (f.states !== undefined) where.push(`state = ANY(${param([...f.states])}::text[])`);
+  if (f.direction !== undefined) where.push(`direction = ${param(f.direction)}`);
+  if (f.type !== undefined) {
+    const type = param(f.type);
+    where.push(`(message_type = ${type} OR starts_with(message_type, ${type} || '^'))`);
+  }
+  if (f.since !== undefined) where.push(`received_at >= ${param(f.since)}`);
+  if (f.patientKey !== undefined) where.push(`patient_key = ${param(f.patientKey)}`);
+  if (f.patientId !== undefined) where.push(`patient_id = ${param(f.patientId)}`);
+  if (f.afterSequence !== undefined) where.push(`seq > ${param(f.afterSequence)}`);
+  if (f.code !== undefined) {
+    const code = param(f.code);
+    const value = param(f.value ?? null);
+    where.push(
+      `EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(outcome::jsonb -> 'errors', '[]'::jsonb)) e
+        WHERE e ->> 'code' = ${code} AND (${value}::text IS NULL OR e ->> 'value' = ${value}::text))`,
+    );
+  }
+  const clause = where.length > 0 ? ` WHERE ${where.join(" AND ")}` : "";
+  return { sql: `SELECT * FROM messages${clause} ORDER BY seq`, params };
+}

@@ -1,0 +1,377 @@
+import pg from "pg";
+import { EMPTY_MASTER_DATA, type MasterData } from "../model/master-data.js";
+import { deepFreeze } from "../model/merge.js";
+import type { Outcome, QueueState } from "../model/outcome.js";
+import type { Appointment, Claim } from "../model/records.js";
+import { StaleViewError, UnknownMessageError } from "./errors.js";
+import { messageIdOf } from "./ids.js";
+import { MISSING_SLIP_STATUSES, missesSlip, noSlipTypes } from "./missing-slips.js";
+import { refreshPostgresBlockingIndex } from "./postgres-blocking-index.js";
+import { applyInTransaction } from "./postgres-repository.js";
+import {
+  type AttemptRow,
+  attemptOf,
+  type MessageRow,
+  messageQuery,
+  storedMessage,
+} from "./postgres-rows.js";
+import { migratePostgres } from "./postgres-schema.js";
+import { readSnapshot } from "./postgres-view.js";
+import { subjectPatientId, WAITING_STATES } from "./queue-records.js";
+import {
+  APPLYING_STATES,
+  type Completion,
+  type OpenedView,
+  type ReceivedMessage,
+  type Store,
+  type StoreView,
+} from "./types.js";
+
+/**
+ * The PostgreSQL store (`--db postgres://...`), on the `pg` driver: the
+ * same contract as the SQLite store (one suite runs against both), for
+ * several processes over one database. Opening migrates the database
+ * (postgres-schema.ts; a database that does not exist yet is created, as
+ * SQLite creates its file). Every message is one transaction; message and
+ * record IDs come from database sequences. `store_version` counts the
+ * commits that change what a decision reads (records, master data): a
+ * decision completed with an older `basedOn` is refused (StaleViewError).
+ */
+
+type Client = pg.PoolClient;
+
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(ql)?:\/\//.test(location);
+}
+
+export function openPostgresStore(url: string): Store {
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  // An idle client's error (the server went away) must not crash the process.
+  pool.on("error", () => {});
+  const ready = openDatabase(pool, url);
+  ready.catch(() => {});
+
+  const transaction = async <T>(work: (client: Client) => Promise<T>): Promise<T> => {
+    await ready;
+    const client = await pool.connect();
+    try {
+      await client.query("BEGIN");
+      const result = await work(client);
+      await client.query("COMMIT");
+      return result;
+    } catch (e) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw e;
+    } finally {
+      client.release();
+    }
+  };
+  const query = async <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []) => {
+    await ready;
+    return (await pool.query<R>(sql, params)).rows;
+  };
+
+  const receiveIn = async (client: Client, message: ReceivedMessage): Promise<string> => {
+    const seq = Number(
+      (await client.query<{ seq: string }>("SELECT nextval('message_seq') AS seq")).rows[0]?.seq,
+    );
+    const messageId = messageIdOf(seq);
+    await client.query(
+      `INSERT INTO messages (seq, message_id, raw, received_at, sender, control_id, message_type,
+         direction, state, state_at, sending_application, sending_facility, content_hash, patient_key,
+         duplicate_of)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'NEW', $4, $9, $10, $11, $12, $13)`,
+      [
+        seq,
+        messageId,
+        Buffer.from(message.raw.buffer, message.raw.byteOffset, message.raw.byteLength),
+        message.receivedAt,
+        message.sender,
+        message.controlId,
+        message.messageType,
+        message.direction,
+        message.sendingApplication ?? null,
+        message.sendingFacility ?? null,
+        message.contentHash ?? null,
+        message.patientKey ?? null,
+        message.duplicateOf ?? null,
+      ],
+    );
+    return messageId;
+  };
+
+  /** Set the state and write one attempt row; the message must exist. */
+  const recordAttempt = async (
+    client: Client,
+    messageId: string,
+    state: QueueState,
+    completion: Completion,
+    outcome?: { json: string; patientId: string | undefined },
+  ): Promise<void> => {
+    const at = completion.at ?? completion.now;
+    const updated = await client.query<{ seq: string }>(
+      `UPDATE messages SET state = $2, state_at = $3, outcome = coalesce($4, outcome),
+         patient_id = coalesce($5, patient_id), ack = coalesce($6, ack),
+         unfinished_attempts = 0, attempt_step = NULL, attempt_at = NULL
+       WHERE message_id = $1 RETURNING seq`,
+      [
+        messageId,
+        state,
+        at,
+        outcome?.json ?? null,
+        outcome?.patientId ?? null,
+        completion.ack ?? null,
+      ],
+    );
+    const seq = updated.rows[0]?.seq;
+    if (seq === undefined) throw new UnknownMessageError(messageId);
+    await client.query(
+      `INSERT INTO attempts (message_seq, number, kind, at, now, actor, note, state, outcome)
+       SELECT $1, coalesce(max(number), 0) + 1, $2, $3, $4, $5, $6, $7, $8
+       FROM attempts WHERE message_seq = $1`,
+      [
+        seq,
+        completion.kind,
+        at,
+        completion.now,
+        completion.actor ?? null,
+        completion.note ?? null,
+        state,
+        outcome?.json ?? null,
+      ],
+    );
+  };
+
+  /** Lock the change counter (completes queue behind each other) and read it. */
+  const lockVersion = async (client: Client): Promise<number> =>
+    Number(
+      (
+        await client.query<{ version: string }>(
+          "SELECT version FROM store_version WHERE id = 1 FOR UPDATE",
+        )
+      ).rows[0]?.version,
+    );
+  const bumpVersion = (client: Client) =>
+    client.query("UPDATE store_version SET version = version + 1 WHERE id = 1");
+
+  const completeIn = async (
+    client: Client,
+    outcome: Outcome,
+    completion: Completion,
+    basedOn: number | undefined,
+  ): Promise<void> => {
+    const version = await lockVersion(client);
+    if (basedOn !== undefined && version !== basedOn) throw new StaleViewError(outcome.messageId);
+    const applying = APPLYING_STATES.has(outcome.state);
+    if (applying) {
+      const found = await client.query("SELECT 1 FROM messages WHERE message_id = $1", [
+        outcome.messageId,
+      ]);
+      if (found.rowCount === 0) throw new UnknownMessageError(outcome.messageId);
+      await applyInTransaction(client, outcome.actions);
+      if (outcome.actions.length > 0) await bumpVersion(client);
+    }
+    await recordAttempt(client, outcome.messageId, outcome.state, completion, {
+      json: JSON.stringify(outcome),
+      patientId: applying ? subjectPatientId(outcome) : undefined,
+    });
+  };
+
+  let snapshot: { version: number; view: StoreView } | undefined;
+  const readMasterData = async (): Promise<MasterData> => {
+    const rows = await query<{ data: string }>("SELECT data FROM master_data WHERE id = 1");
+    const json = rows[0]?.data;
+    return deepFreeze(json === undefined ? EMPTY_MASTER_DATA : (JSON.parse(json) as MasterData));
+  };
+  const parseRecords = <T>(rows: { record: string }[]): T[] =>
+    rows.map((r) => JSON.parse(r.record) as T);
+
+  return {
+    async openView(): Promise<OpenedView> {
+      await ready;
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+        const version = Number(
+          (
+            await client.query<{ version: string }>(
+              "SELECT version FROM store_version WHERE id = 1",
+            )
+          ).rows[0]?.version,
+        );
+        if (snapshot?.version !== version) snapshot = { version, view: await readSnapshot(client) };
+        await client.query("COMMIT");
+        return { view: snapshot.view, version };
+      } catch (e) {
+        await client.query("ROLLBACK").catch(() => {});
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
+    receive: (message) => transaction((client) => receiveIn(client, message)),
+    complete: (outcome, completion, basedOn) =>
+      transaction((client) => completeIn(client, outcome, completion, basedOn)),
+    record: (message, outcomeFor, completion) =>
+      transaction(async (client) => {
+        const messageId = await receiveIn(client, message);
+        await completeIn(client, outcomeFor(messageId), completion, undefined);
+        return messageId;
+      }),
+    async beginAttempt(messageId, at) {
+      const result = await query<{ seq: string }>(
+        `UPDATE messages SET unfinished_attempts = unfinished_attempts + 1, attempt_step = 'decide',
+           attempt_at = $1 WHERE message_id = $2 RETURNING seq`,
+        [at, messageId],
+      );
+      if (result.length === 0) throw new UnknownMessageError(messageId);
+    },
+    async reachStep(messageId, step) {
+      const result = await query<{ seq: string }>(
+        "UPDATE messages SET attempt_step = $1 WHERE message_id = $2 RETURNING seq",
+        [step, messageId],
+      );
+      if (result.length === 0) throw new UnknownMessageError(messageId);
+    },
+    setState: (messageId, state, completion) =>
+      transaction((client) => recordAttempt(client, messageId, state, completion)),
+    async attempts(messageId) {
+      const rows = await query<AttemptRow>(
+        `SELECT a.* FROM attempts a JOIN messages m ON m.seq = a.message_seq
+         WHERE m.message_id = $1 ORDER BY a.number`,
+        [messageId],
+      );
+      return rows.map(attemptOf);
+    },
+    async findDuplicate(key, since) {
+      const rows = await query<MessageRow>(
+        `SELECT * FROM messages WHERE control_id = $1 AND sending_application = $2
+           AND sending_facility = $3 AND content_hash = $4
+           AND direction = 'inbound' AND duplicate_of IS NULL AND received_at >= $5
+         ORDER BY seq LIMIT 1`,
+        [key.controlId, key.sendingApplication, key.sendingFacility, key.contentHash, since],
+      );
+      return rows[0] && storedMessage(rows[0]);
+    },
+    prune: (cutoffs) =>
+      transaction(async (client) => {
+        let removed = 0;
+        for (const [state, cutoff] of Object.entries(cutoffs)) {
+          if (cutoff === undefined) continue;
+          const result = await client.query(
+            "DELETE FROM messages WHERE state = $1 AND state_at < $2",
+            [state, cutoff],
+          );
+          removed += result.rowCount ?? 0;
+        }
+        return removed;
+      }),
+    async queueSummary() {
+      const counts: Partial<Record<QueueState, number>> = {};
+      for (const r of await query<{ state: QueueState; n: number }>(
+        "SELECT state, count(*)::int AS n FROM messages GROUP BY state",
+      )) {
+        counts[r.state] = r.n;
+      }
+      const [ages] = await query<{ oldest: string | null; last: string | null }>(
+        `SELECT (SELECT min(state_at) FROM messages WHERE state = ANY($1)) AS oldest,
+           (SELECT max(received_at) FROM messages WHERE direction = 'inbound') AS last`,
+        [WAITING_STATES],
+      );
+      // The same name as queue-records.ts senderName: MSH-3^MSH-4.
+      const bySender = await query<{ name: string; at: string }>(
+        `SELECT sending_application || '^' || coalesce(sending_facility, '') AS name, max(received_at) AS at
+         FROM messages WHERE direction = 'inbound' AND sending_application <> '' GROUP BY 1`,
+      );
+      return {
+        counts,
+        ...(ages?.oldest != null && { oldestWaitingSince: ages.oldest }),
+        ...(ages?.last != null && { lastReceivedAt: ages.last }),
+        ...(bySender.length > 0 && {
+          lastReceivedBySender: Object.fromEntries(bySender.map((r) => [r.name, r.at])),
+        }),
+      };
+    },
+    queueOutbound: (packId, build) =>
+      transaction(async (client) => {
+        const taken = await client.query<{ taken: string }>(
+          `INSERT INTO outbound_counters (pack, next) VALUES ($1, 2)
+           ON CONFLICT (pack) DO UPDATE SET next = outbound_counters.next + 1
+           RETURNING next - 1 AS taken`,
+          [packId],
+        );
+        const sequence = Number(taken.rows[0]?.taken);
+        return receiveIn(client, { ...build(sequence), direction: "outbound" });
+      }),
+    async message(messageId) {
+      const rows = await query<MessageRow>("SELECT * FROM messages WHERE message_id = $1", [
+        messageId,
+      ]);
+      return rows[0] && storedMessage(rows[0]);
+    },
+    async messages(filter = {}) {
+      const { sql, params } = messageQuery(filter);
+      return (await query<MessageRow>(sql, params)).map(storedMessage);
+    },
+    async claimById(id) {
+      return parseRecords<Claim>(await query("SELECT record FROM claims WHERE id = $1", [id]))[0];
+    },
+    async appointmentsMissingSlips() {
+      const noSlip = noSlipTypes(await readMasterData());
+      const rows = await query<{ record: string }>(
+        "SELECT record FROM appointments WHERE status = ANY($1) ORDER BY seq",
+        [MISSING_SLIP_STATUSES],
+      );
+      return parseRecords<Appointment>(rows).filter((a) => missesSlip(a, noSlip));
+    },
+    loadMasterData: (data) =>
+      transaction(async (client) => {
+        await lockVersion(client);
+        await client.query(
+          `INSERT INTO master_data (id, data) VALUES (1, $1)
+           ON CONFLICT (id) DO UPDATE SET data = excluded.data`,
+          [JSON.stringify(data)],
+        );
+        await bumpVersion(client);
+      }),
+    async close() {
+      await ready.catch(() => {});
+      await pool.end();
+    },
+  };
+}
+
+/** Connect, creating the database when it does not exist yet, and migrate it. */
+async function openDatabase(pool: pg.Pool, url: string): Promise<void> {
+  let client: Client;
+  try {
+    client = await pool.connect();
+  } catch (e) {
+    if ((e as { code?: string }).code !== "3D000") throw e; // invalid_catalog_name
+    await createDatabase(url);
+    client = await pool.connect();
+  }
+  try {
+    await migratePostgres(client);
+    await refreshPostgresBlockingIndex(client);
+  } finally {
+    client.release();
+  }
+}
+
+async function createDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.replace(/^\//, ""));
+  const maintenance = new URL(url);
+  maintenance.pathname = "/postgres";
+  const admin = new pg.Client({ connectionString: maintenance.toString() });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name.replaceAll('"', '""')}"`);
+  } catch (e) {
+    // Another process created it first.
+    if ((e as { code?: string }).code !== "42P04") throw e;
+  } finally {
+    await admin.end();
+  }
+}
