@@ -1,10 +1,8 @@
-import { formatPackError } from "../../engine/documents/errors.js";
 import { parseHl7 } from "../../engine/hl7/parse.js";
 import { processMessage } from "../../engine/inbound/process.js";
 import type { MasterData } from "../../engine/model/master-data.js";
 import type { Outcome } from "../../engine/model/outcome.js";
 import type { CompiledPack } from "../../engine/pack/compiled.js";
-import { loadPack } from "../../engine/pack/load.js";
 import { receiveBytes } from "../../engine/queue/intake.js";
 import { createMemoryStore } from "../../engine/store/memory.js";
 import type { LocalStore as Store } from "../../engine/store/types.js";

@@ -1,10 +1,7 @@
-import { formatPackError } from "../../../engine/documents/errors.js";
 import type { TypedAction } from "../../../engine/model/actions.js";
 import type { MasterData } from "../../../engine/model/master-data.js";
 import type { Outcome } from "../../../engine/model/outcome.js";
 import type { Appointment, Patient, Policy } from "../../../engine/model/records.js";
-import type { CompiledPack } from "../../../engine/pack/compiled.js";
-import { loadPack } from "../../../engine/pack/load.js";
 import { receiveBytes } from "../../../engine/queue/intake.js";
 import { createMemoryStore } from "../../../engine/store/memory.js";
 import type { LocalStore as Store } from "../../../engine/store/types.js";

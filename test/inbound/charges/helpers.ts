@@ -1,4 +1,3 @@
-import { formatPackError } from "../../../engine/documents/errors.js";
 import { parseHl7 } from "../../../engine/hl7/parse.js";
 import { processMessage } from "../../../engine/inbound/process.js";
 import type { TypedAction } from "../../../engine/model/actions.js";
@@ -6,7 +5,6 @@ import type { MasterData } from "../../../engine/model/master-data.js";
 import type { Outcome } from "../../../engine/model/outcome.js";
 import type { Appointment, Claim, Policy } from "../../../engine/model/records.js";
 import type { CompiledPack } from "../../../engine/pack/compiled.js";
-import { loadPack } from "../../../engine/pack/load.js";
 import { createMemoryStore } from "../../../engine/store/memory.js";
 import type { LocalStore as Store } from "../../../engine/store/types.js";
 import { fixturePackLoader } from "../../support/fixture-packs.js";
