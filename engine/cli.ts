@@ -2,40 +2,44 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { DIFF_USAGE, diffCommand } from "./cli/diff-command.js";
+import { usageError } from "./cli/args.js";
+import { colourWanted } from "./cli/colour.js";
+import { commandSpec, formatCommandHelp, formatOverview } from "./cli/command-specs.js";
+import { diffCommand } from "./cli/diff-command.js";
 import { explainCommand } from "./cli/explain-command.js";
-import { MAPPING_USAGE, mappingCommand } from "./cli/mapping-command.js";
+import { initCommandArgs } from "./cli/init-command.js";
+import { mappingCommand } from "./cli/mapping-command.js";
 import { outboundCommand } from "./cli/outbound-command.js";
 import { parseCommand } from "./cli/parse-command.js";
-import { PRUNE_USAGE, pruneCommandArgs } from "./cli/prune-command.js";
-import { QUEUE_USAGE, queueCommand } from "./cli/queue-command.js";
-import { REPROCESS_USAGE, reprocessCommand } from "./cli/reprocess-command.js";
-import { REVIEW_USAGE, reviewCommand } from "./cli/review-command.js";
-import { runCommand } from "./cli/run-command.js";
-import { SCOPE_USAGE, scopeCommand } from "./cli/scope-command.js";
-import { SERVE_USAGE, serveCommand } from "./cli/serve-command.js";
-import { STATUS_USAGE, statusCommandArgs } from "./cli/status-command.js";
+import { pruneCommandArgs } from "./cli/prune-command.js";
+import { queueCommand } from "./cli/queue-command.js";
+import { reprocessCommand } from "./cli/reprocess-command.js";
+import { reviewCommand } from "./cli/review-command.js";
+import { parseFailOn, runCommand } from "./cli/run-command.js";
+import { scopeCommand } from "./cli/scope-command.js";
+import { serveCommand } from "./cli/serve-command.js";
+import { statusCommandArgs } from "./cli/status-command.js";
 import { storeLoadCommand } from "./cli/store-command.js";
 import { testCommand } from "./cli/test-command.js";
+import { unknownFlagMessage } from "./cli/unknown-flag.js";
 import { validateCommand } from "./cli/validate-command.js";
-import { WORKLIST_USAGE, worklistCommand } from "./cli/worklist-command.js";
+import { packageVersion } from "./cli/version.js";
+import { worklistCommand } from "./cli/worklist-command.js";
+import { closest } from "./documents/suggest.js";
 import { type CliIo, type CommandResult, EXIT, processIo } from "./io/cli-io.js";
 
 interface Command {
-  readonly summary: string;
-  readonly usage: string;
   readonly run: (args: string[], io: CliIo) => CommandResult | Promise<CommandResult>;
 }
 
-function usageError(io: CliIo, usage: string, message: string): CommandResult {
-  io.stderr(`rulepack: ${message}\nusage: ${usage}\n`);
-  return { exitCode: EXIT.usage };
+/** A command's usage line, from the one table of command specs. */
+function usageOf(name: string): string {
+  return commandSpec(name)?.usage ?? `rulepack ${name}`;
 }
 
 const COMMANDS: Readonly<Record<string, Command>> = {
+  init: { run: (args, io) => initCommandArgs(args, io) },
   parse: {
-    summary: "parse HL7 v2 files and print the tree (JSON) or the serialized message",
-    usage: "rulepack parse FILE... [--format json|hl7] [--pretty]",
     run(args, io) {
       const { values, positionals } = parseArgs({
         args,
@@ -43,9 +47,9 @@ const COMMANDS: Readonly<Record<string, Command>> = {
         options: { format: { type: "string", default: "json" }, pretty: { type: "boolean" } },
       });
       if (values.format !== "json" && values.format !== "hl7") {
-        return usageError(io, this.usage, `unknown --format '${values.format}'`);
+        return usageError(io, usageOf("parse"), `unknown --format '${values.format}'`);
       }
-      if (positionals.length === 0) return usageError(io, this.usage, "no FILE given");
+      if (positionals.length === 0) return usageError(io, usageOf("parse"), "no FILE given");
       return parseCommand(
         { files: positionals, format: values.format, pretty: values.pretty === true },
         io,
@@ -53,8 +57,6 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     },
   },
   validate: {
-    summary: "validate rule packs; print FILE:LINE:COL: CODE message per problem",
-    usage: "rulepack validate PACK... [--format text|json] [--effective]",
     run(args, io) {
       const { values, positionals } = parseArgs({
         args,
@@ -62,9 +64,9 @@ const COMMANDS: Readonly<Record<string, Command>> = {
         options: { format: { type: "string", default: "text" }, effective: { type: "boolean" } },
       });
       if (values.format !== "text" && values.format !== "json") {
-        return usageError(io, this.usage, `unknown --format '${values.format}'`);
+        return usageError(io, usageOf("validate"), `unknown --format '${values.format}'`);
       }
-      if (positionals.length === 0) return usageError(io, this.usage, "no PACK given");
+      if (positionals.length === 0) return usageError(io, usageOf("validate"), "no PACK given");
       return validateCommand(
         { packs: positionals, format: values.format, effective: values.effective === true },
         io,
@@ -72,9 +74,6 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     },
   },
   run: {
-    summary: "process HL7 files through a pack into the store; print one outcome per message",
-    usage:
-      "rulepack run --pack PACK [--db FILE] [--now ISO-8601] [--format json|text] [--explain] [--show-data] FILE...",
     run(args, io) {
       const { values, positionals } = parseArgs({
         args,
@@ -86,16 +85,19 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           format: { type: "string", default: "text" },
           explain: { type: "boolean" },
           "show-data": { type: "boolean" },
+          "fail-on": { type: "string" },
         },
       });
-      if (!values.pack) return usageError(io, this.usage, "--pack is required");
+      if (!values.pack) return usageError(io, usageOf("run"), "--pack is required");
       if (values.format !== "json" && values.format !== "text") {
-        return usageError(io, this.usage, `unknown --format '${values.format}'`);
+        return usageError(io, usageOf("run"), `unknown --format '${values.format}'`);
       }
       const now = values.now ? new Date(values.now) : new Date();
       if (Number.isNaN(now.getTime()))
-        return usageError(io, this.usage, `--now '${values.now}' is not an ISO-8601 date-time`);
-      if (positionals.length === 0) return usageError(io, this.usage, "no FILE given");
+        return usageError(io, usageOf("run"), `--now '${values.now}' is not an ISO-8601 date-time`);
+      if (positionals.length === 0) return usageError(io, usageOf("run"), "no FILE given");
+      const failOn = parseFailOn(values["fail-on"]);
+      if (!failOn.ok) return usageError(io, usageOf("run"), failOn.message);
       return runCommand(
         {
           pack: values.pack,
@@ -105,15 +107,15 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           explain: values.explain === true,
           showData: values["show-data"] === true,
           files: positionals,
-          progress: process.stderr.isTTY === true && positionals.length > 20,
+          failOn: failOn.states,
+          progress: process.stderr.isTTY === true,
+          colour: colourWanted(process.stdout.isTTY === true, process.env),
         },
         io,
       );
     },
   },
   outbound: {
-    summary: "build outbound HL7 for practice events (JSON); print the messages and queue them",
-    usage: "rulepack outbound --pack PACK [--db FILE] [--now ISO-8601] EVENT.json...",
     run(args, io) {
       const { values, positionals } = parseArgs({
         args,
@@ -124,44 +126,35 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           now: { type: "string" },
         },
       });
-      if (!values.pack) return usageError(io, this.usage, "--pack is required");
+      if (!values.pack) return usageError(io, usageOf("outbound"), "--pack is required");
       const now = values.now ? new Date(values.now) : new Date();
       if (Number.isNaN(now.getTime()))
-        return usageError(io, this.usage, `--now '${values.now}' is not an ISO-8601 date-time`);
-      if (positionals.length === 0) return usageError(io, this.usage, "no EVENT file given");
+        return usageError(
+          io,
+          usageOf("outbound"),
+          `--now '${values.now}' is not an ISO-8601 date-time`,
+        );
+      if (positionals.length === 0)
+        return usageError(io, usageOf("outbound"), "no EVENT file given");
       return outboundCommand({ pack: values.pack, db: values.db, now, files: positionals }, io);
     },
   },
   reprocess: {
-    summary:
-      "process queued messages again (by ID or --blocked-on CODE[:VALUE]), then what waited on them",
-    usage: REPROCESS_USAGE,
     run: (args, io) => reprocessCommand(args, io),
   },
   review: {
-    summary:
-      "decide a REVIEW_REQUIRED message: --merge-with, --create-new, --accept-update, --reject",
-    usage: REVIEW_USAGE,
     run: (args, io) => reviewCommand(args, io),
   },
   queue: {
-    summary: "the message queue: list (filters), show one message with every attempt, delete",
-    usage: QUEUE_USAGE,
     run: (args, io) => queueCommand(args, io),
   },
   prune: {
-    summary: "remove PROCESSED and DELETED messages older than the pack's queue.retentionDays",
-    usage: PRUNE_USAGE,
     run: (args, io) => pruneCommandArgs(args, io),
   },
   mapping: {
-    summary: "add a row to the practice's mapping file (mapping add TABLE FOREIGN PRACTICE)",
-    usage: MAPPING_USAGE,
     run: (args, io) => mappingCommand(args, io),
   },
   serve: {
-    summary: "listen for HL7 over MLLP; store, process and ACK every message",
-    usage: SERVE_USAGE,
     run(args, io) {
       const { values, positionals } = parseArgs({
         args,
@@ -174,14 +167,14 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           "idle-timeout": { type: "string" },
         },
       });
-      if (!values.pack) return usageError(io, this.usage, "--pack is required");
+      if (!values.pack) return usageError(io, usageOf("serve"), "--pack is required");
       const port = Number(values.mllp);
       if (values.mllp === undefined || !/^\d+$/.test(values.mllp) || port > 65535)
-        return usageError(io, this.usage, "--mllp PORT (0-65535) is required");
+        return usageError(io, usageOf("serve"), "--mllp PORT (0-65535) is required");
       const idle = values["idle-timeout"];
       if (idle !== undefined && !/^\d+$/.test(idle))
-        return usageError(io, this.usage, "--idle-timeout takes whole seconds");
-      if (positionals.length > 0) return usageError(io, this.usage, "serve takes no FILE");
+        return usageError(io, usageOf("serve"), "--idle-timeout takes whole seconds");
+      if (positionals.length > 0) return usageError(io, usageOf("serve"), "serve takes no FILE");
       return serveCommand(
         {
           pack: values.pack,
@@ -195,12 +188,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     },
   },
   store: {
-    summary: "load a practice's master data (providers, departments, packages...) into the store",
-    usage: "rulepack store load [--db FILE] MASTER_DATA.yaml",
     run(args, io) {
       const [verb, ...rest] = args;
       if (verb !== "load")
-        return usageError(io, this.usage, `unknown store command '${verb ?? ""}'`);
+        return usageError(io, usageOf("store"), `unknown store command '${verb ?? ""}'`);
       const { values, positionals } = parseArgs({
         args: rest,
         allowPositionals: true,
@@ -208,25 +199,18 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       });
       const [masterData, ...extra] = positionals;
       if (!masterData || extra.length > 0) {
-        return usageError(io, this.usage, "give exactly one MASTER_DATA.yaml");
+        return usageError(io, usageOf("store"), "give exactly one MASTER_DATA.yaml");
       }
       return storeLoadCommand({ db: values.db, masterData }, io);
     },
   },
   status: {
-    summary: "the queue's health: messages per state, oldest waiting error, last received, alerts",
-    usage: STATUS_USAGE,
     run: (args, io) => statusCommandArgs(args, io),
   },
   worklist: {
-    summary: "print a worklist from the store: missing-slips (checked in or out, no charges yet)",
-    usage: WORKLIST_USAGE,
     run: (args, io) => worklistCommand(args, io),
   },
   test: {
-    summary: "run rule-test suites (*.test.yaml); the last line is 'N passed, N failed'",
-    usage:
-      "rulepack test [PATH...] [--filter TEXT] [--tag TAG]... [--reporter pretty|junit|tap|json|github] [--output REPORTER=FILE]... [--update] [--coverage] [--coverage-threshold PCT] [--coverage-format text|lcov|cobertura] [--coverage-output FILE] [--coverage-scope practice|all] [--bail] [--watch] [--explain]",
     run(args, io) {
       const { values, positionals } = parseArgs({
         args,
@@ -278,59 +262,78 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     },
   },
   diff: {
-    summary:
-      "replay messages (files or the queue) through an old and a new pack; show what changed",
-    usage: DIFF_USAGE,
     run: (args, io) => diffCommand(args, io),
   },
   scope: {
-    summary: "the scoping document filled in from a pack (html, md, pdf), or --diff OLD NEW",
-    usage: SCOPE_USAGE,
     run: (args, io) => scopeCommand(args, io),
   },
   explain: {
-    summary:
-      "show per message which rules fired, which alternative and mapping row, matcher scores",
-    usage: "rulepack explain --pack PACK [--now ISO-8601] FILE...",
     run(args, io) {
       const { values, positionals } = parseArgs({
         args,
         allowPositionals: true,
         options: { pack: { type: "string" }, now: { type: "string" } },
       });
-      if (!values.pack) return usageError(io, this.usage, "--pack is required");
+      if (!values.pack) return usageError(io, usageOf("explain"), "--pack is required");
       const now = values.now ? new Date(values.now) : new Date();
       if (Number.isNaN(now.getTime()))
-        return usageError(io, this.usage, `--now '${values.now}' is not an ISO-8601 date-time`);
-      if (positionals.length === 0) return usageError(io, this.usage, "no FILE given");
+        return usageError(
+          io,
+          usageOf("explain"),
+          `--now '${values.now}' is not an ISO-8601 date-time`,
+        );
+      if (positionals.length === 0) return usageError(io, usageOf("explain"), "no FILE given");
       return explainCommand({ pack: values.pack, now, files: positionals }, io);
     },
   },
 };
 
-function help(io: CliIo): CommandResult {
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
-  io.stdout(
-    `rulepack: an HL7 v2 interface engine driven by YAML rule packs\n\ncommands:\n${lines.join("\n")}\n`,
+function wantsHelp(args: readonly string[]): boolean {
+  const end = args.indexOf("--");
+  return (end < 0 ? args : args.slice(0, end)).some((a) => a === "--help" || a === "-h");
+}
+
+function unknownCommand(io: CliIo, name: string): number {
+  const near = closest(name, Object.keys(COMMANDS));
+  io.stderr(
+    `rulepack: unknown command '${name}'${near ? ` (did you mean '${near}'?)` : ""}; see 'rulepack --help'\n`,
   );
-  return { exitCode: EXIT.ok };
+  return EXIT.usage;
 }
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const [name, ...args] = argv;
-  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
-    return help(io).exitCode;
+  if (name === undefined || name === "--help" || name === "-h") {
+    io.stdout(formatOverview());
+    return EXIT.ok;
+  }
+  if (name === "--version" || name === "-V") {
+    io.stdout(`rulepack ${packageVersion()}\n`);
+    return EXIT.ok;
+  }
+  if (name === "help") {
+    const [topic] = args;
+    if (topic === undefined) {
+      io.stdout(formatOverview());
+      return EXIT.ok;
+    }
+    const spec = commandSpec(topic);
+    if (!spec) return unknownCommand(io, topic);
+    io.stdout(formatCommandHelp(spec));
+    return EXIT.ok;
   }
   const command = COMMANDS[name];
-  if (!command) {
-    io.stderr(`rulepack: unknown command '${name}' (see 'rulepack help')\n`);
-    return EXIT.usage;
+  const spec = commandSpec(name);
+  if (!command || !spec) return unknownCommand(io, name);
+  if (wantsHelp(args)) {
+    io.stdout(formatCommandHelp(spec));
+    return EXIT.ok;
   }
   try {
     return (await command.run(args, io)).exitCode;
   } catch (e) {
     if (e instanceof TypeError && "code" in e && String(e.code).startsWith("ERR_PARSE_ARGS")) {
-      return usageError(io, command.usage, e.message).exitCode;
+      return usageError(io, spec.usage, unknownFlagMessage(e, spec)).exitCode;
     }
     io.stderr(`rulepack: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
     return EXIT.internal;

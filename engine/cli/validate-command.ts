@@ -20,8 +20,9 @@ interface PackReport {
 
 /**
  * `rulepack validate PACK...`: exit 0 when every pack is valid, 1 with one
- * `FILE:LINE:COL: CODE message` line per problem otherwise. Warnings are
- * printed but never fail validation.
+ * `FILE:LINE:COL: CODE message` line per problem otherwise, 2 when a pack
+ * (or a file it extends) cannot be read. Warnings are printed but never
+ * fail validation.
  */
 export function validateCommand(options: ValidateOptions, io: CliIo): CommandResult {
   const reports: PackReport[] = options.packs.map((file) => {
@@ -49,5 +50,9 @@ export function validateCommand(options: ValidateOptions, io: CliIo): CommandRes
       else if (r.valid && !options.effective) io.stdout(`${r.file}: valid\n`);
     }
   }
+  // A pack that cannot be read is unusable input (2), as in every command;
+  // one that reads but is invalid is validate's finding (1).
+  const unreadable = reports.some((r) => r.errors.some((e) => e.code === "FILE_NOT_FOUND"));
+  if (unreadable) return { exitCode: EXIT.usage };
   return { exitCode: valid ? EXIT.ok : EXIT.failed };
 }

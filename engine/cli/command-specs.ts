@@ -1,0 +1,347 @@
+import { DIFF_USAGE } from "./diff-command.js";
+import { INIT_USAGE } from "./init-command.js";
+import { MAPPING_USAGE } from "./mapping-command.js";
+import { PRUNE_USAGE } from "./prune-command.js";
+import { QUEUE_USAGE } from "./queue-command.js";
+import { REPROCESS_USAGE } from "./reprocess-command.js";
+import { REVIEW_USAGE } from "./review-command.js";
+import { SCOPE_USAGE } from "./scope-command.js";
+import { SERVE_USAGE } from "./serve-command.js";
+import { STATUS_USAGE } from "./status-command.js";
+import { WORKLIST_USAGE } from "./worklist-command.js";
+
+/**
+ * What `rulepack help` knows of each command: one table drives the command
+ * list, `rulepack CMD --help`, and the "did you mean" for a mistyped flag.
+ * The commands still read their arguments with node:util parseArgs
+ * (docs/decisions/0021); a test holds this table to the commands.
+ */
+
+export interface OptionSpec {
+  /** The long name without dashes: `pack`, `dry-run`. */
+  readonly name: string;
+  /** The value's placeholder (`FILE`); absent for a switch. */
+  readonly value?: string;
+  readonly description: string;
+}
+
+export interface CommandSpec {
+  readonly name: string;
+  readonly summary: string;
+  readonly usage: string;
+  readonly options: readonly OptionSpec[];
+  readonly example: string;
+}
+
+const pack: OptionSpec = { name: "pack", value: "PACK", description: "the practice's pack.yaml" };
+const db: OptionSpec = {
+  name: "db",
+  value: "FILE",
+  description: "the SQLite store (default rulepack.sqlite)",
+};
+const now: OptionSpec = {
+  name: "now",
+  value: "ISO-8601",
+  description: "the time to process as (default: the clock)",
+};
+const format = (values: string, dflt: string): OptionSpec => ({
+  name: "format",
+  value: values,
+  description: `output format (default ${dflt})`,
+});
+const actor: OptionSpec = {
+  name: "actor",
+  value: "NAME",
+  description: "who does it (default $RULEPACK_ACTOR, else $USER)",
+};
+const force: OptionSpec = {
+  name: "force",
+  description: "act although the pack changed since the message was processed",
+};
+
+export const COMMAND_SPECS: readonly CommandSpec[] = [
+  {
+    name: "init",
+    summary: "scaffold a new practice: rules/practices/PRACTICE/ with a pack, master data, a test",
+    usage: INIT_USAGE,
+    options: [
+      {
+        name: "dir",
+        value: "RULES_DIR",
+        description: "the rules folder holding base.yaml (default ./rules)",
+      },
+    ],
+    example: "rulepack init harbor-pediatrics",
+  },
+  {
+    name: "parse",
+    summary: "parse HL7 v2 files and print the tree (JSON) or the serialized message",
+    usage: "rulepack parse FILE... [--format json|hl7] [--pretty]",
+    options: [format("json|hl7", "json"), { name: "pretty", description: "indent the JSON" }],
+    example: "rulepack parse samples/adt-a04.hl7 --pretty",
+  },
+  {
+    name: "validate",
+    summary: "validate rule packs; print FILE:LINE:COL: CODE message per problem",
+    usage: "rulepack validate PACK... [--format text|json] [--effective]",
+    options: [
+      format("text|json", "text"),
+      { name: "effective", description: "print the merged pack (after extends)" },
+    ],
+    example: "rulepack validate rules/practices/*/pack.yaml",
+  },
+  {
+    name: "run",
+    summary: "process HL7 files through a pack into the store; print one outcome per message",
+    usage:
+      "rulepack run --pack PACK [--db FILE] [--now ISO-8601] [--format json|text] [--explain] [--show-data] [--fail-on STATE,...] FILE...",
+    options: [
+      pack,
+      db,
+      now,
+      format("json|text", "text"),
+      { name: "explain", description: "print which rules fired for each message" },
+      { name: "show-data", description: "text format: show errors' and actions' patient data" },
+      {
+        name: "fail-on",
+        value: "STATE,...",
+        description: "exit 1 when any message ends in one of these states (ERROR,CBOERROR,...)",
+      },
+    ],
+    example: "rulepack run --pack rules/practices/eco-derm/pack.yaml --fail-on ERROR inbox/*.hl7",
+  },
+  {
+    name: "outbound",
+    summary: "build outbound HL7 for practice events (JSON); print the messages and queue them",
+    usage: "rulepack outbound --pack PACK [--db FILE] [--now ISO-8601] EVENT.json...",
+    options: [pack, db, now],
+    example: "rulepack outbound --pack rules/practices/eco-derm/pack.yaml events/booked.json",
+  },
+  {
+    name: "reprocess",
+    summary:
+      "process queued messages again (by ID or --blocked-on CODE[:VALUE]), then what waited on them",
+    usage: REPROCESS_USAGE,
+    options: [
+      { name: "blocked-on", value: "CODE[:VALUE]", description: "every message waiting on it" },
+      pack,
+      db,
+      now,
+      actor,
+      force,
+      format("text|json", "text"),
+    ],
+    example:
+      "rulepack reprocess --blocked-on UNMAPPED_INSURANCE:BCBS-PPO --pack rules/practices/eco-derm/pack.yaml",
+  },
+  {
+    name: "review",
+    summary:
+      "decide a REVIEW_REQUIRED message: --merge-with, --create-new, --accept-update, --reject",
+    usage: REVIEW_USAGE,
+    options: [
+      { name: "merge-with", value: "PATIENT", description: "the message is this patient" },
+      { name: "create-new", description: "the message is a new patient" },
+      { name: "accept-update", description: "apply the demographic change" },
+      { name: "reject", description: "delete the message unprocessed" },
+      pack,
+      actor,
+      db,
+      now,
+      force,
+      format("text|json", "text"),
+    ],
+    example: "rulepack review 42 --create-new --pack rules/practices/eco-derm/pack.yaml",
+  },
+  {
+    name: "queue",
+    summary: "the message queue: list (filters), show one message with every attempt, delete",
+    usage: QUEUE_USAGE,
+    options: [
+      { name: "state", value: "S", description: "list: messages in this state" },
+      { name: "code", value: "CODE[:VALUE]", description: "list: messages with this error" },
+      { name: "type", value: "T", description: "list: messages of this type (ADT^A04)" },
+      { name: "since", value: "DATE", description: "list: received on or after" },
+      { name: "direction", value: "inbound|outbound", description: "list: one direction" },
+      { name: "raw", description: "show: print the message as received" },
+      actor,
+      { name: "note", value: "TEXT", description: "delete: why" },
+      now,
+      db,
+      format("text|json", "text"),
+    ],
+    example: "rulepack queue list --state ERROR",
+  },
+  {
+    name: "prune",
+    summary: "remove PROCESSED and DELETED messages older than the pack's queue.retentionDays",
+    usage: PRUNE_USAGE,
+    options: [
+      pack,
+      db,
+      now,
+      { name: "dry-run", description: "count what would go, remove nothing" },
+    ],
+    example: "rulepack prune --pack rules/practices/eco-derm/pack.yaml --dry-run",
+  },
+  {
+    name: "mapping",
+    summary: "add a row to the practice's mapping file (mapping add TABLE FOREIGN PRACTICE)",
+    usage: MAPPING_USAGE,
+    options: [pack, { name: "description", value: "TEXT", description: "the row's description" }],
+    example:
+      "rulepack mapping add insurance BCBS-PPO 1042 --pack rules/practices/eco-derm/pack.yaml",
+  },
+  {
+    name: "serve",
+    summary: "listen for HL7 over MLLP; store, process and ACK every message",
+    usage: SERVE_USAGE,
+    options: [
+      pack,
+      { name: "mllp", value: "PORT", description: "the MLLP port (0: any free port)" },
+      { name: "host", value: "ADDR", description: "the address to listen on (default 127.0.0.1)" },
+      db,
+      {
+        name: "idle-timeout",
+        value: "SECONDS",
+        description: "close a connection idle this long",
+      },
+    ],
+    example: "rulepack serve --pack rules/practices/eco-derm/pack.yaml --mllp 2575",
+  },
+  {
+    name: "store",
+    summary: "load a practice's master data (providers, departments, packages...) into the store",
+    usage: "rulepack store load [--db FILE] MASTER_DATA.yaml",
+    options: [db],
+    example: "rulepack store load rules/practices/eco-derm/master-data.yaml",
+  },
+  {
+    name: "status",
+    summary: "the queue's health: messages per state, oldest waiting error, last received, alerts",
+    usage: STATUS_USAGE,
+    options: [
+      db,
+      format("text|json", "text"),
+      { name: "pack", value: "PACK", description: "also show which of its alerts would fire" },
+    ],
+    example: "rulepack status --format json",
+  },
+  {
+    name: "worklist",
+    summary: "print a worklist from the store: missing-slips (checked in or out, no charges yet)",
+    usage: WORKLIST_USAGE,
+    options: [db, format("text|json", "text")],
+    example: "rulepack worklist missing-slips",
+  },
+  {
+    name: "test",
+    summary: "run rule-test suites (*.test.yaml); the last line is 'N passed, N failed'",
+    usage:
+      "rulepack test [PATH...] [--filter TEXT] [--tag TAG]... [--reporter pretty|junit|tap|json|github] [--output REPORTER=FILE]... [--update] [--coverage] [--coverage-threshold PCT] [--coverage-format text|lcov|cobertura] [--coverage-output FILE] [--coverage-scope practice|all] [--bail] [--watch] [--explain]",
+    options: [
+      { name: "filter", value: "TEXT", description: "only cases whose name holds TEXT" },
+      { name: "tag", value: "TAG", description: "only cases with this tag (repeatable)" },
+      {
+        name: "reporter",
+        value: "pretty|junit|tap|json|github",
+        description: "output format (default pretty)",
+      },
+      { name: "output", value: "REPORTER=FILE", description: "also write a report to FILE" },
+      { name: "update", description: "rewrite expectations from what the pack does now" },
+      { name: "coverage", description: "report which rules the cases exercised" },
+      { name: "coverage-threshold", value: "PCT", description: "fail below this coverage" },
+      { name: "coverage-format", value: "text|lcov|cobertura", description: "coverage format" },
+      { name: "coverage-output", value: "FILE", description: "write coverage to FILE" },
+      { name: "coverage-scope", value: "practice|all", description: "which rules count" },
+      { name: "bail", description: "stop at the first failure" },
+      { name: "watch", description: "run again when a pack or test changes" },
+      { name: "explain", description: "print which rules fired for a failing case" },
+    ],
+    example: "rulepack test rules/practices/eco-derm/tests",
+  },
+  {
+    name: "diff",
+    summary:
+      "replay messages (files or the queue) through an old and a new pack; show what changed",
+    usage: DIFF_USAGE,
+    options: [
+      { name: "pack", value: "NEW", description: "the changed pack" },
+      { name: "against", value: "OLD", description: "the pack before the change" },
+      { name: "against-ref", value: "GIT_REF", description: "the pack as of a git ref" },
+      { name: "from-queue", value: "DB", description: "replay the store's messages" },
+      { name: "since", value: "DATE", description: "with --from-queue: received since" },
+      { name: "type", value: "T", description: "with --from-queue: of this type" },
+      { name: "snapshot", value: "DB", description: "the store's state to replay against" },
+      now,
+      format("text|json", "text"),
+      { name: "html", value: "FILE", description: "also write an HTML report" },
+      { name: "fail-on-change", description: "exit 1 when any outcome changed" },
+      { name: "expect", value: "FILE", description: "the changes that are intended" },
+    ],
+    example:
+      "rulepack diff --pack rules/practices/eco-derm/pack.yaml --against-ref main --from-queue rulepack.sqlite",
+  },
+  {
+    name: "scope",
+    summary: "the scoping document filled in from a pack (html, md, pdf), or --diff OLD NEW",
+    usage: SCOPE_USAGE,
+    options: [
+      format("html|md|pdf", "html"),
+      { name: "out", value: "FILE", description: "write to FILE instead of stdout" },
+      { name: "diff", description: "compare the sheets of two packs" },
+    ],
+    example: "rulepack scope rules/practices/eco-derm/pack.yaml --format md",
+  },
+  {
+    name: "explain",
+    summary:
+      "show per message which rules fired, which alternative and mapping row, matcher scores",
+    usage: "rulepack explain --pack PACK [--now ISO-8601] FILE...",
+    options: [pack, now],
+    example: "rulepack explain --pack rules/practices/eco-derm/pack.yaml inbox/a04.hl7",
+  },
+];
+
+export function commandSpec(name: string): CommandSpec | undefined {
+  return COMMAND_SPECS.find((c) => c.name === name);
+}
+
+/** `rulepack CMD --help`: usage, options, an example, the exit codes. */
+export function formatCommandHelp(spec: CommandSpec): string {
+  const flag = (o: OptionSpec) => `--${o.name}${o.value ? ` ${o.value}` : ""}`;
+  const width = Math.max(0, ...spec.options.map((o) => flag(o).length));
+  const options = spec.options.map((o) => `  ${flag(o).padEnd(width)}  ${o.description}`);
+  return [
+    `rulepack ${spec.name}: ${spec.summary}`,
+    "",
+    `usage: ${spec.usage}`,
+    "",
+    "options:",
+    ...options,
+    `  ${"--help".padEnd(width)}  this help`,
+    "",
+    "example:",
+    `  ${spec.example}`,
+    "",
+    EXIT_CODES_TEXT,
+  ].join("\n");
+}
+
+/** `rulepack --help`: every command and its summary. */
+export function formatOverview(): string {
+  const lines = COMMAND_SPECS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);
+  return [
+    "rulepack: an HL7 v2 interface engine driven by YAML rule packs",
+    "",
+    "usage: rulepack COMMAND [OPTIONS]   (rulepack help COMMAND, rulepack COMMAND --help)",
+    "",
+    "commands:",
+    ...lines,
+    "",
+    EXIT_CODES_TEXT,
+  ].join("\n");
+}
+
+export const EXIT_CODES_TEXT =
+  "exit codes: 0 ok, 1 a finding (invalid pack in validate, failed test, --fail-on state), 2 usage or unreadable input, 3 internal error\n";
