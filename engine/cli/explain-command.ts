@@ -17,7 +17,7 @@ export interface ExplainOptions {
  * trace: which rules fired, which reference alternative supplied each
  * value, which mapping row was used, the matcher's per-field scores. It
  * shows where values came from, not the values; review candidates carry
- * the matcher's scores. Exit 1 when a file cannot be read or has no message.
+ * the matcher's scores. Exit 2 when a file cannot be read, 1 when one has no message.
  */
 export async function explainCommand(options: ExplainOptions, io: CliIo): Promise<CommandResult> {
   const practice = loadPracticePack(options.pack, io);
@@ -29,7 +29,7 @@ export async function explainCommand(options: ExplainOptions, io: CliIo): Promis
     const input = readInput(file);
     if (!input.ok) {
       io.stderr(`${input.message}\n`);
-      exitCode = EXIT.failed;
+      exitCode = EXIT.usage;
       continue;
     }
     const outcomes = await receiveBytes(practice.pack, store, input.bytes, {
@@ -37,7 +37,7 @@ export async function explainCommand(options: ExplainOptions, io: CliIo): Promis
       sender: `file:${file}`,
       trace: true,
     });
-    if (outcomes.length === 0) exitCode = EXIT.failed;
+    if (outcomes.length === 0 && exitCode === EXIT.ok) exitCode = EXIT.failed;
     io.stdout(`${file}\n`);
     for (const outcome of outcomes) io.stdout(explainOutcome(outcome, "  "));
   }

@@ -23,7 +23,8 @@ export async function storeLoadCommand(
   const load = loadMasterData(options.masterData);
   if (!load.ok) {
     for (const e of load.errors) io.stderr(`${formatPackError(e)}\n`);
-    return { exitCode: EXIT.failed };
+    const unreadable = load.errors.some((e) => e.code === "FILE_NOT_FOUND");
+    return { exitCode: unreadable ? EXIT.usage : EXIT.failed };
   }
   let store: ReturnType<typeof openSqliteStore>;
   try {

@@ -76,6 +76,21 @@ describe("an unreadable input file", () => {
     expect(existsSync(db)).toBe(false);
   });
 
+  it("explain: exit 2", async () => {
+    const missing = join(dir, "no-such.hl7");
+    const r = await rulepack(["explain", "--pack", PACK, "--now", NOW, missing]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`cannot read ${missing} (ENOENT)\n`);
+  });
+
+  it("store load: exit 2, and no store is created", async () => {
+    const db = freshDb();
+    const r = await rulepack(["store", "load", "--db", db, join(dir, "no-such-master-data.yaml")]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("FILE_NOT_FOUND");
+    expect(existsSync(db)).toBe(false);
+  });
+
   it("validate: a pack that cannot be read is 2, not a finding", async () => {
     const r = await rulepack(["validate", join(dir, "no-such-pack.yaml")]);
     expect(r.status).toBe(2);
@@ -95,6 +110,12 @@ describe("an invalid pack", () => {
     const r = await rulepack(["run", "--pack", INVALID_PACK, "--db", db, NO_SSN]);
     expect(r.status).toBe(2);
     expect(existsSync(db)).toBe(false);
+  });
+
+  it("is unusable input to serve: exit 2 before listening", async () => {
+    const r = await rulepack(["serve", "--pack", INVALID_PACK, "--mllp", "0", "--db", freshDb()]);
+    expect(r.status).toBe(2);
+    expect(r.stdout).not.toContain("ready");
   });
 
   it("is unusable input to test: exit 2", async () => {
