@@ -4,6 +4,7 @@ import type { TypedAction } from "../model/actions.js";
 import { decideState, type Outcome, type ReviewDecision } from "../model/outcome.js";
 import type { CompiledPack } from "../pack/compiled.js";
 import type { StoreView } from "../store/types.js";
+import { ViewMiss } from "../store/view-miss.js";
 import { APPOINTMENT_TRIGGERS, appointmentMessage } from "./appointments/appointment.js";
 import { chargeMessage } from "./charges/charge.js";
 import { type MessageContext, messageContext } from "./context.js";
@@ -81,6 +82,7 @@ export async function processMessage(
       try {
         actions = await route.handler(ctx);
       } catch (e) {
+        if (e instanceof ViewMiss) throw e; // the caller fetches the reads and decides again
         ctx.found.errors.push({
           code: "INTERNAL_ERROR",
           severity: "error",

@@ -7,6 +7,7 @@ import { decideState, type Outcome } from "../model/outcome.js";
 import type { CompiledPack } from "../pack/compiled.js";
 import { StaleViewError } from "../store/errors.js";
 import type { Completion, Store, StoredMessage, StoreView } from "../store/types.js";
+import { decideFilling } from "../store/view-miss.js";
 import { type BackstopTry, decideUnderBackstop } from "./backstop.js";
 import { headerErrors, headerOf } from "./header.js";
 
@@ -173,8 +174,11 @@ export async function decideAndComplete(
 ): Promise<Outcome> {
   await store.beginAttempt(attempt.messageId, attempt.at);
   for (let round = 1; ; round++) {
-    const { view, version: basedOn } = await store.openView();
-    const outcome = await decideUnderBackstop(() => decideOnce(view), backstop);
+    const opened = await store.openView({ lazy: true });
+    const basedOn = opened.version;
+    const outcome = await decideFilling(opened, () =>
+      decideUnderBackstop(() => decideOnce(opened.view), backstop),
+    );
     if (outcome.state === "NEW") return outcome; // deferred: not completed
     await store.reachStep(attempt.messageId, "complete");
     try {

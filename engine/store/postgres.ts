@@ -7,6 +7,7 @@ import { StaleViewError, UnknownMessageError } from "./errors.js";
 import { messageIdOf } from "./ids.js";
 import { MISSING_SLIP_STATUSES, missesSlip, noSlipTypes } from "./missing-slips.js";
 import { refreshPostgresBlockingIndex } from "./postgres-blocking-index.js";
+import { fillReads, lazyView, startViewCache, type ViewCache } from "./postgres-lazy-view.js";
 import { applyInTransaction } from "./postgres-repository.js";
 import {
   type AttemptRow,
@@ -178,6 +179,41 @@ export function openPostgresStore(url: string): Store {
   };
 
   let snapshot: { version: number; view: StoreView } | undefined;
+  let viewCache: ViewCache | undefined;
+  /** A read-only REPEATABLE READ transaction: every read in it sees one committed state. */
+  const readOnly = async <T>(work: (client: Client) => Promise<T>): Promise<T> => {
+    await ready;
+    const client = await pool.connect();
+    try {
+      await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      const result = await work(client);
+      await client.query("COMMIT");
+      return result;
+    } catch (e) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw e;
+    } finally {
+      client.release();
+    }
+  };
+  const versionIn = async (client: Client): Promise<number> =>
+    Number(
+      (await client.query<{ version: string }>("SELECT version FROM store_version WHERE id = 1"))
+        .rows[0]?.version,
+    );
+  /** The message path's view: answers cached per version, misses filled (postgres-lazy-view.ts). */
+  const openLazyView = (): Promise<OpenedView> =>
+    readOnly(async (client) => {
+      const version = await versionIn(client);
+      if (viewCache?.version !== version) viewCache = await startViewCache(client, version);
+      const cache = viewCache;
+      return {
+        view: lazyView(cache),
+        version,
+        // Read after the view's version, a fill may see a newer state: complete's basedOn refuses it then.
+        fill: (reads) => readOnly((c) => fillReads(c, cache, reads)),
+      };
+    });
   const readMasterData = async (): Promise<MasterData> => {
     const rows = await query<{ data: string }>("SELECT data FROM master_data WHERE id = 1");
     const json = rows[0]?.data;
@@ -187,27 +223,14 @@ export function openPostgresStore(url: string): Store {
     rows.map((r) => JSON.parse(r.record) as T);
 
   return {
-    async openView(): Promise<OpenedView> {
-      await ready;
-      const client = await pool.connect();
-      try {
-        await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-        const version = Number(
-          (
-            await client.query<{ version: string }>(
-              "SELECT version FROM store_version WHERE id = 1",
-            )
-          ).rows[0]?.version,
-        );
+    openView(options) {
+      if (options?.lazy) return openLazyView();
+      // A caller that cannot decide again on a miss gets every record at one version (postgres-view.ts).
+      return readOnly(async (client) => {
+        const version = await versionIn(client);
         if (snapshot?.version !== version) snapshot = { version, view: await readSnapshot(client) };
-        await client.query("COMMIT");
         return { view: snapshot.view, version };
-      } catch (e) {
-        await client.query("ROLLBACK").catch(() => {});
-        throw e;
-      } finally {
-        client.release();
-      }
+      });
     },
     receive: (message) => transaction((client) => receiveIn(client, message)),
     complete: (outcome, completion, basedOn) =>

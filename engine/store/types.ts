@@ -1,6 +1,7 @@
 import type { MasterData } from "../model/master-data.js";
 import type { Action, Outcome, QueueState } from "../model/outcome.js";
 import type { Appointment, Claim, Patient, Policy } from "../model/records.js";
+import type { ViewRead } from "./view-miss.js";
 
 /**
  * What the pure core may read: a synchronous, read-only view of the store.
@@ -242,6 +243,20 @@ export interface OpenedView {
   readonly view: StoreView;
   /** `complete`'s `basedOn`: the decision is refused when another process committed since. */
   readonly version: number;
+  /**
+   * Present on a view opened `lazy`: fetch the reads a ViewMiss carried
+   * (view-miss.ts), so the decision can run again and find them.
+   */
+  readonly fill?: (reads: readonly ViewRead[]) => Promise<void>;
+}
+
+export interface OpenViewOptions {
+  /**
+   * The caller handles ViewMiss (decides again after `fill`): a networked
+   * store may then answer from what it has read so far instead of reading
+   * everything a decision could need first.
+   */
+  readonly lazy?: boolean;
 }
 
 type Async<T> = {
@@ -262,7 +277,7 @@ type QueueOperations = Omit<SyncStore, keyof StoreView | "viewVersion">;
  */
 export interface Store extends Async<QueueOperations> {
   /** Open the view one decision reads. */
-  openView(): Promise<OpenedView>;
+  openView(options?: OpenViewOptions): Promise<OpenedView>;
 }
 
 /**
