@@ -1,6 +1,6 @@
 /**
  * How many times the PostgreSQL store's lazy view sends a decision back for
- * reads (docs/decisions/0021-postgres-view.md): the corpus through both
+ * reads (docs/decisions/0022-postgres-view.md): the corpus through both
  * example packs into a PostgreSQL store on a throw-away cluster and into an
  * in-memory store; prints the fills per message and exits 1 when any
  * outcome (trace aside) differs between the two.

@@ -11,7 +11,7 @@ import { readKey, ViewMiss, type ViewRead } from "./view-miss.js";
  * The view a decision reads from the PostgreSQL store on the message path:
  * answers read at one store version, kept while the version stands; a read
  * not held yet throws ViewMiss, `fillReads` fetches it, and the decision
- * runs again (docs/decisions/0021-postgres-view.md).
+ * runs again (docs/decisions/0022-postgres-view.md).
  */
 
 const MAX_BLOCKING_KEYS = 16;

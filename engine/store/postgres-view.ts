@@ -10,7 +10,7 @@ import type { BlockingKeys, InsuranceHistory, RecordIdKind, StoreView } from "./
  * The view a decision reads from the PostgreSQL store: the records as of
  * one store version, read in one REPEATABLE READ transaction and answered
  * from memory. The store keeps the last one and reads again only when the
- * version has moved (docs/decisions/0021-postgres-view.md).
+ * version has moved (docs/decisions/0022-postgres-view.md).
  */
 
 const MAX_BLOCKING_KEYS = 16;

@@ -3,7 +3,7 @@ import type { OpenedView } from "./types.js";
 /**
  * A read a store's view could not answer from what it holds: the view
  * throws `ViewMiss` out of the decision, the caller fetches the reads
- * (`OpenedView.fill`) and decides again (docs/decisions/0021-postgres-view.md).
+ * (`OpenedView.fill`) and decides again (docs/decisions/0022-postgres-view.md).
  * Every catch-all between the view and `decideAndComplete` rethrows it.
  */
 export type ViewRead =

@@ -17,7 +17,7 @@ import {
 } from "../queue/harbor-queue.js";
 
 /**
- * The PostgreSQL store's lazy view (docs/decisions/0021-postgres-view.md):
+ * The PostgreSQL store's lazy view (docs/decisions/0022-postgres-view.md):
  * a decision reading something not fetched yet stops with ViewMiss, the
  * intake fills the reads and decides again, and the outcome is the one an
  * embedded store's live view gives.
