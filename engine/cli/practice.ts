@@ -3,7 +3,7 @@ import { type CliIo, EXIT } from "../io/cli-io.js";
 import type { MasterData } from "../model/master-data.js";
 import type { CompiledPack } from "../pack/compiled.js";
 import { loadPractice, masterDataBeside as readMasterDataBeside } from "../pack/practice-load.js";
-import { openSqliteStore } from "../store/sqlite.js";
+import { isPostgresUrl, openStore, storeLocation } from "../store/open.js";
 import type { Store } from "../store/types.js";
 
 /**
@@ -43,13 +43,14 @@ export function masterDataBeside(
 }
 
 /** An existing store: a mistyped name must not create an empty queue. */
-export function openExistingStore(db: string, io: CliIo): Store | undefined {
-  if (db !== ":memory:" && !existsSync(db)) {
+export function openExistingStore(given: string, io: CliIo): Store | undefined {
+  const db = storeLocation(given, process.env);
+  if (db !== ":memory:" && !isPostgresUrl(db) && !existsSync(db)) {
     io.stderr(`rulepack: no store at ${db} (rulepack run or serve --db FILE creates one)\n`);
     return undefined;
   }
   try {
-    return openSqliteStore(db);
+    return openStore(db, { create: false });
   } catch (e) {
     io.stderr(`rulepack: cannot open the store ${db}: ${e instanceof Error ? e.message : e}\n`);
     return undefined;
@@ -69,7 +70,9 @@ export async function openPractice(
 ): Promise<Opened<{ readonly pack: CompiledPack; readonly store: Store }>> {
   const practice = loadPracticePack(packFile, io);
   if (!practice.ok) return practice;
-  const store = options.existing ? openExistingStore(db, io) : openSqliteStore(db);
+  const store = options.existing
+    ? openExistingStore(db, io)
+    : openStore(storeLocation(db, process.env));
   if (!store) return { ok: false, exitCode: EXIT.failed };
   if (practice.masterData) await store.loadMasterData(practice.masterData);
   return { ok: true, pack: practice.pack, store };

@@ -10,7 +10,7 @@ import {
 import { pruneNow, startMaintenance } from "../server/maintenance.js";
 import { type MllpServer, startMllpServer } from "../server/mllp-server.js";
 import { formatRecovery, recoverNewMessages } from "../server/recovery.js";
-import { openSqliteStore } from "../store/sqlite.js";
+import { isPostgresUrl, openStore, storeLocation } from "../store/open.js";
 import { type AccessCheck, unwritableStoreFiles } from "../store/sqlite-files.js";
 
 export interface ServeOptions {
@@ -111,13 +111,14 @@ async function serveSubscribed(
   }
   for (const w of load.warnings) io.stderr(`${w}\n`);
   // Checked before SQLite maps the files: an unwritable -shm kills the process with SIGBUS.
-  const unwritable = unwritableStoreFiles(options.db, options.access);
+  const db = storeLocation(options.db, process.env);
+  const unwritable = isPostgresUrl(db) ? [] : unwritableStoreFiles(db, options.access);
   if (unwritable.length > 0) {
     for (const p of unwritable) io.stderr(`rulepack: the store cannot be written: ${p}\n`);
     io.stderr("rulepack: refusing to start: make the store's files writable by this user\n");
     return { exitCode: EXIT.failed };
   }
-  const store = openSqliteStore(options.db);
+  const store = openStore(db);
   try {
     if (load.masterData) await store.loadMasterData(load.masterData);
     const now = () => new Date();

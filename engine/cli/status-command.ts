@@ -5,7 +5,7 @@ import { type CliIo, type CommandResult, EXIT } from "../io/cli-io.js";
 import type { QueueState } from "../model/outcome.js";
 import { loadPack } from "../pack/load.js";
 import { type Alert, formatAlert, thresholdAlerts } from "../queue/alerts.js";
-import { openSqliteStore } from "../store/sqlite.js";
+import { openStore, storeLocation } from "../store/open.js";
 import { SCHEMA_VERSION } from "../store/sqlite-schema.js";
 import type { QueueSummary } from "../store/types.js";
 
@@ -96,7 +96,7 @@ export async function statusCommand(options: StatusOptions, io: CliIo): Promise<
   }
   let summary: QueueSummary;
   try {
-    const store = openSqliteStore(options.db);
+    const store = openStore(storeLocation(options.db, process.env), { create: false });
     try {
       summary = await store.queueSummary();
     } finally {

@@ -1,7 +1,8 @@
 import { formatPackError } from "../documents/errors.js";
 import { type CliIo, type CommandResult, EXIT } from "../io/cli-io.js";
 import { loadMasterData } from "../pack/master-data-load.js";
-import { openSqliteStore } from "../store/sqlite.js";
+import { openStore, storeLocation } from "../store/open.js";
+import type { Store } from "../store/types.js";
 
 export interface StoreLoadOptions {
   /** The SQLite file; created and migrated when it does not exist. */
@@ -26,9 +27,9 @@ export async function storeLoadCommand(
     const unreadable = load.errors.some((e) => e.code === "FILE_NOT_FOUND");
     return { exitCode: unreadable ? EXIT.usage : EXIT.failed };
   }
-  let store: ReturnType<typeof openSqliteStore>;
+  let store: Store;
   try {
-    store = openSqliteStore(options.db);
+    store = openStore(storeLocation(options.db, process.env));
   } catch (e) {
     io.stderr(
       `rulepack: cannot open the store ${options.db}: ${e instanceof Error ? e.message : String(e)}\n`,

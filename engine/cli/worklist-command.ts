@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { type CliIo, type CommandResult, EXIT } from "../io/cli-io.js";
 import type { Appointment } from "../model/records.js";
-import { openSqliteStore } from "../store/sqlite.js";
+import { isPostgresUrl, openStore, storeLocation } from "../store/open.js";
 
 export const WORKLIST_USAGE = "rulepack worklist missing-slips [--db FILE] [--format text|json]";
 
@@ -51,11 +51,12 @@ export async function missingSlipsCommand(
   io: CliIo,
 ): Promise<CommandResult> {
   // A worklist only reads: never create an empty store by mistyping its name.
-  if (options.db !== ":memory:" && !existsSync(options.db)) {
+  const db = storeLocation(options.db, process.env);
+  if (db !== ":memory:" && !isPostgresUrl(db) && !existsSync(db)) {
     io.stderr(`rulepack: no store at ${options.db} (rulepack run --db FILE creates one)\n`);
     return { exitCode: EXIT.failed };
   }
-  const store = openSqliteStore(options.db);
+  const store = openStore(db, { create: false });
   let list: Appointment[];
   try {
     list = [...(await store.appointmentsMissingSlips())].sort(bySoonest);

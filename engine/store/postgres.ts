@@ -45,11 +45,16 @@ export function isPostgresUrl(location: string): boolean {
   return /^postgres(ql)?:\/\//.test(location);
 }
 
-export function openPostgresStore(url: string): Store {
+export interface PostgresStoreOptions {
+  /** Create the database when it does not exist (default true; false for commands that only read a queue). */
+  readonly createDatabase?: boolean;
+}
+
+export function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Store {
   const pool = new pg.Pool({ connectionString: url, max: 4 });
   // An idle client's error (the server went away) must not crash the process.
   pool.on("error", () => {});
-  const ready = openDatabase(pool, url);
+  const ready = openDatabase(pool, url, options.createDatabase ?? true);
   ready.catch(() => {});
 
   const transaction = async <T>(work: (client: Client) => Promise<T>): Promise<T> => {
@@ -365,12 +370,12 @@ export function openPostgresStore(url: string): Store {
 }
 
 /** Connect, creating the database when it does not exist yet, and migrate it. */
-async function openDatabase(pool: pg.Pool, url: string): Promise<void> {
+async function openDatabase(pool: pg.Pool, url: string, create: boolean): Promise<void> {
   let client: Client;
   try {
     client = await pool.connect();
   } catch (e) {
-    if ((e as { code?: string }).code !== "3D000") throw e; // invalid_catalog_name
+    if (!create || (e as { code?: string }).code !== "3D000") throw e; // invalid_catalog_name
     await createDatabase(url);
     client = await pool.connect();
   }

@@ -1,0 +1,78 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, inject, it } from "vitest";
+import { openStore, storeLocation } from "../../engine/store/open.js";
+import { adt, HARBOR_PACK } from "../queue/harbor-queue.js";
+import { rulepack } from "../support/cli.js";
+
+/** `--db` (and RULEPACK_DB): a postgres:// URL opens the PostgreSQL store, anything else SQLite. */
+
+let made = 0;
+const freshUrl = (): string => {
+  const url = new URL(inject("pgUrl"));
+  url.pathname = `/open_${process.pid}_${++made}`;
+  return url.toString();
+};
+
+const messageFile = (): string => {
+  const file = join(mkdtempSync(join(tmpdir(), "rulepack-open-")), "a04.hl7");
+  writeFileSync(file, adt({ control: "A1" }));
+  return file;
+};
+
+describe("openStore", () => {
+  it("opens a postgres:// URL as the PostgreSQL store (its lazy view can fill misses)", async () => {
+    const store = openStore(freshUrl());
+    try {
+      expect((await store.openView({ lazy: true })).fill).toBeTypeOf("function");
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("opens anything else as a SQLite file (its view never misses)", async () => {
+    const store = openStore(join(mkdtempSync(join(tmpdir(), "rulepack-open-")), "q.sqlite"));
+    try {
+      expect((await store.openView({ lazy: true })).fill).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("refuses a database that does not exist when told not to create one", async () => {
+    const store = openStore(freshUrl(), { create: false });
+    await expect(store.queueSummary()).rejects.toThrow(/does not exist/);
+    await store.close();
+  });
+});
+
+describe("storeLocation", () => {
+  it("is RULEPACK_DB when --db was left at its default, else --db", () => {
+    const env = { RULEPACK_DB: "postgres://db.example/practice" };
+    expect(storeLocation("rulepack.sqlite", env)).toBe("postgres://db.example/practice");
+    expect(storeLocation("other.sqlite", env)).toBe("other.sqlite");
+    expect(storeLocation("rulepack.sqlite", {})).toBe("rulepack.sqlite");
+  });
+});
+
+describe("--db postgres://... in the commands", () => {
+  it("run processes into the PostgreSQL database, queue list reads it back", async () => {
+    const db = freshUrl();
+    const run = await rulepack(["run", "--pack", HARBOR_PACK, "--db", db, messageFile()]);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const list = await rulepack(["queue", "list", "--db", db]);
+    expect(list.status).toBe(0);
+    expect(list.stdout).toContain("q-000001");
+    expect(list.stdout).toContain("PROCESSED");
+  });
+
+  it("RULEPACK_DB selects the database when --db is not given", async () => {
+    const db = freshUrl();
+    const run = await rulepack(["run", "--pack", HARBOR_PACK, messageFile()], { RULEPACK_DB: db });
+    expect(run.status).toBe(0);
+    const list = await rulepack(["queue", "list"], { RULEPACK_DB: db });
+    expect(list.stdout).toContain("q-000001");
+  });
+});
