@@ -256,6 +256,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           watch: values.watch === true,
           explain: values.explain === true,
           ci: process.env.CI,
+          colour: colourWanted(process.stdout.isTTY === true, process.env),
         },
         io,
       );

@@ -1,4 +1,5 @@
 import * as util from "node:util";
+import type { CliIo } from "../io/cli-io.js";
 
 /**
  * Colour for pretty output: on a terminal, unless NO_COLOR is set (any
@@ -36,4 +37,22 @@ const styleText = (
 export function painter(on: boolean): Paint {
   if (!on || styleText === undefined) return (_style, text) => text;
   return (style, text) => styleText(style, text, { validateStream: false });
+}
+
+/**
+ * The pretty test report's marks painted: `✓` green, `✗` red, as the
+ * report's lines come (each write holds whole lines). The text is
+ * otherwise unchanged, so the report itself stays colour-free.
+ */
+export function paintMarks(text: string, paint: Paint): string {
+  return text.replace(
+    /^( *)([✓✗])/gmu,
+    (_all, indent: string, mark: string) =>
+      `${indent}${paint(mark === "✓" ? "green" : "red", mark)}`,
+  );
+}
+
+/** An io whose stdout paints the report's marks. */
+export function markPaintingIo(io: CliIo, paint: Paint): CliIo {
+  return { stdout: (text: string) => io.stdout(paintMarks(text, paint)), stderr: io.stderr };
 }

@@ -4,6 +4,7 @@ import { COVERAGE_FORMATS, type CoverageFormat } from "../testing/coverage-files
 import { defaultPaths } from "../testing/discover.js";
 import { REPORTERS, type ReporterName } from "../testing/report.js";
 import { runTests, type TestOptions } from "../testing/runner.js";
+import { markPaintingIo, painter } from "./colour.js";
 
 export interface TestCommandArgs {
   readonly paths: readonly string[];
@@ -25,6 +26,8 @@ export interface TestCommandArgs {
   readonly explain: boolean;
   /** The `CI` environment variable. */
   readonly ci: string | undefined;
+  /** Paint the pretty report's ✓ and ✗ (a terminal, colour.ts). */
+  readonly colour?: boolean;
 }
 
 /** CI is set to anything but "", "0" or "false". */
@@ -98,8 +101,9 @@ export async function testCommand(args: TestCommandArgs, io: CliIo): Promise<Com
     explain: args.explain,
     ci,
   };
-  if (!args.watch) return { exitCode: (await runTests(options, io)).exitCode };
-  return watchTests(options, io);
+  const shown = args.colour && args.reporter === "pretty" ? markPaintingIo(io, painter(true)) : io;
+  if (!args.watch) return { exitCode: (await runTests(options, shown)).exitCode };
+  return watchTests(options, shown);
 }
 
 /** Run, then run again after each change under the test paths, rules/, mappings/ or schemas/. */

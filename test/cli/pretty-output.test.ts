@@ -2,13 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { colourWanted, painter } from "../../engine/cli/colour.js";
+import { colourWanted, painter, paintMarks } from "../../engine/cli/colour.js";
 import {
   countMessages,
   PROGRESS_FROM_MESSAGES,
   progressLine,
   runCommand,
 } from "../../engine/cli/run-command.js";
+import { rulepack } from "../support/cli.js";
 import { captureIo } from "../testing/helpers.js";
 
 /**
@@ -128,5 +129,38 @@ describe("run's progress line", () => {
       io,
     );
     expect(io.err()).not.toContain("messages");
+  });
+});
+
+describe("paintMarks (the pretty test report)", () => {
+  it("paints ✓ green and ✗ red at a line's start, nothing else", () => {
+    const paint = painter(true);
+    expect(paintMarks("  ✓ a case ✗ (1 ms)\n  ✗ b\n", paint)).toBe(
+      `  ${paint("green", "✓")} a case ✗ (1 ms)\n  ${paint("red", "✗")} b\n`,
+    );
+  });
+});
+
+describe("FORCE_COLOR and NO_COLOR through the command line", () => {
+  const file = join(dir, "cli-one.hl7");
+  writeFileSync(file, a04(1));
+  const args = ["run", "--pack", PACK, "--db", ":memory:", "--now", "2026-01-15T18:00:00Z", file];
+
+  it("FORCE_COLOR=1 colours run's text output off a terminal", async () => {
+    const r = await rulepack(args, { FORCE_COLOR: "1", NO_COLOR: undefined });
+    expect(r.stdout).toContain(painter(true)("red", "ERROR"));
+  });
+
+  it("NO_COLOR wins over FORCE_COLOR", async () => {
+    const r = await rulepack(args, { FORCE_COLOR: "1", NO_COLOR: "1" });
+    expect(r.stdout).not.toContain("\u001b[");
+  });
+
+  it("FORCE_COLOR=1 paints rulepack test's ✓", async () => {
+    const r = await rulepack(
+      ["test", "rules/practices/lakeside-family/tests/patients.test.yaml", "--bail"],
+      { FORCE_COLOR: "1", NO_COLOR: undefined, CI: undefined },
+    );
+    expect(r.stdout).toContain(`  ${painter(true)("green", "✓")} `);
   });
 });
