@@ -51,10 +51,15 @@ export interface PostgresStoreOptions {
 }
 
 export function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Store {
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  const { connectionString, schema } = splitSchema(url);
+  const pool = new pg.Pool({
+    connectionString,
+    max: 4,
+    ...(schema !== undefined && { options: `-c search_path=${quoteIdentifier(schema)}` }),
+  });
   // An idle client's error (the server went away) must not crash the process.
   pool.on("error", () => {});
-  const ready = openDatabase(pool, url, options.createDatabase ?? true);
+  const ready = openDatabase(pool, connectionString, schema, options.createDatabase ?? true);
   ready.catch(() => {});
 
   const transaction = async <T>(work: (client: Client) => Promise<T>): Promise<T> => {
@@ -370,7 +375,27 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
 }
 
 /** Connect, creating the database when it does not exist yet, and migrate it. */
-async function openDatabase(pool: pg.Pool, url: string, create: boolean): Promise<void> {
+/**
+ * `?schema=NAME` in the URL: the store's tables live in that schema of the
+ * database (created on open like the database), so several stores can share
+ * one database. The driver gets the URL without it.
+ */
+export function splitSchema(url: string): { connectionString: string; schema?: string } {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get("schema");
+  if (schema === null || schema === "") return { connectionString: url };
+  parsed.searchParams.delete("schema");
+  return { connectionString: parsed.toString(), schema };
+}
+
+const quoteIdentifier = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+
+async function openDatabase(
+  pool: pg.Pool,
+  url: string,
+  schema: string | undefined,
+  create: boolean,
+): Promise<void> {
   let client: Client;
   try {
     client = await pool.connect();
@@ -380,6 +405,16 @@ async function openDatabase(pool: pg.Pool, url: string, create: boolean): Promis
     client = await pool.connect();
   }
   try {
+    if (schema !== undefined) {
+      const found = await client.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schema]);
+      if (found.rowCount === 0) {
+        if (!create) throw new Error(`schema "${schema}" does not exist`);
+        // IF NOT EXISTS is not proof against another opener creating it at the same moment (23505).
+        await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`).catch((e) => {
+          if ((e as { code?: string }).code !== "23505") throw e;
+        });
+      }
+    }
     await migratePostgres(client);
     await refreshPostgresBlockingIndex(client);
   } finally {
@@ -395,10 +430,11 @@ async function createDatabase(url: string): Promise<void> {
   const admin = new pg.Client({ connectionString: maintenance.toString() });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE "${name.replaceAll('"', '""')}"`);
+    await admin.query(`CREATE DATABASE ${quoteIdentifier(name)}`);
   } catch (e) {
-    // Another process created it first.
-    if ((e as { code?: string }).code !== "42P04") throw e;
+    // Another opener created it first: it exists (42P04), or both inserted its name at once (23505).
+    const code = (e as { code?: string }).code;
+    if (code !== "42P04" && code !== "23505") throw e;
   } finally {
     await admin.end();
   }

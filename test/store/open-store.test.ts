@@ -47,6 +47,40 @@ describe("openStore", () => {
   });
 });
 
+describe("?schema= in the URL", () => {
+  it("keeps each store in its own schema of one database", async () => {
+    const url = new URL(freshUrl());
+    const stores = ["a", "b"].map((schema) => {
+      url.searchParams.set("schema", schema);
+      return openStore(url.toString());
+    });
+    try {
+      const [a, b] = stores;
+      await a?.receive({
+        raw: new TextEncoder().encode("MSH|^~\\&|X"),
+        receivedAt: "2026-01-01T00:00:00.000Z",
+        sender: "test",
+        controlId: "1",
+        messageType: "ADT^A04",
+        direction: "inbound",
+      });
+      expect((await a?.messages())?.length).toBe(1);
+      expect(await b?.messages()).toEqual([]);
+    } finally {
+      for (const store of stores) await store.close();
+    }
+  });
+
+  it("refuses a schema that does not exist when told not to create one", async () => {
+    const url = new URL(freshUrl());
+    await openStore(url.toString()).close();
+    url.searchParams.set("schema", "nowhere");
+    const store = openStore(url.toString(), { create: false });
+    await expect(store.queueSummary()).rejects.toThrow('schema "nowhere" does not exist');
+    await store.close();
+  });
+});
+
 describe("storeLocation", () => {
   it("is RULEPACK_DB when --db was left at its default, else --db", () => {
     const env = { RULEPACK_DB: "postgres://db.example/practice" };

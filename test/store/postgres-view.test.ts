@@ -27,7 +27,7 @@ let made = 0;
 /** A PostgreSQL store of its own database, with Harbor's master data. */
 async function harborPostgres(): Promise<Store> {
   const url = new URL(inject("pgUrl"));
-  url.pathname = `/view_${process.pid}_${++made}`;
+  url.searchParams.set("schema", `view_${process.pid}_${++made}`);
   const store = openPostgresStore(url.toString());
   const master = loadMasterData(HARBOR_MASTER_DATA);
   if (!master.ok) throw new Error(master.errors.map(formatPackError).join("\n"));
