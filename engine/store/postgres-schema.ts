@@ -14,7 +14,11 @@ export interface SqlMigration {
   readonly sql: string;
 }
 
-const MIGRATIONS_DIR = new URL("./postgres-migrations/", import.meta.url);
+// tsc does not copy the SQL files: built (dist/engine/store/), the module reads them from the
+// package's engine/store/postgres-migrations/ (listed in package.json "files").
+const MIGRATIONS_DIR = import.meta.url.includes("/dist/")
+  ? new URL("../../../engine/store/postgres-migrations/", import.meta.url)
+  : new URL("./postgres-migrations/", import.meta.url);
 
 export function sqlMigrations(): SqlMigration[] {
   return readdirSync(MIGRATIONS_DIR)
