@@ -18,12 +18,12 @@ import { StaleViewError, UnknownMessageError } from "./errors.js";
 import { blockingKeyList, counterAfter, messageIdOf } from "./ids.js";
 import { MISSING_SLIP_STATUSES, missesSlip, noSlipTypes } from "./missing-slips.js";
 import { subjectPatientId, WAITING_STATES } from "./queue-records.js";
+import { type AttemptRow, attemptOf, type MessageRow, storedMessage } from "./queue-rows.js";
 import { refreshBlockingIndex } from "./sqlite-blocking-index.js";
 import { migrate } from "./sqlite-schema.js";
 import {
   APPLYING_STATES,
   type Attempt,
-  type AttemptKind,
   type AttemptStep,
   type BlockingKeys,
   type Completion,
@@ -60,41 +60,6 @@ const MAX_BLOCKING_KEYS = 16;
 export const CANDIDATES_SQL = `SELECT record FROM patients WHERE seq IN
   (SELECT patient_seq FROM patient_keys WHERE key IN (${Array(MAX_BLOCKING_KEYS).fill("?").join(", ")}))
   ORDER BY seq`;
-
-interface MessageRow {
-  seq: number;
-  message_id: string;
-  raw: Buffer;
-  received_at: string;
-  sender: string;
-  control_id: string;
-  message_type: string;
-  direction: "inbound" | "outbound";
-  state: QueueState;
-  outcome: string | null;
-  sending_application: string | null;
-  sending_facility: string | null;
-  content_hash: string | null;
-  patient_key: string | null;
-  duplicate_of: string | null;
-  patient_id: string | null;
-  ack: string | null;
-  state_at: string;
-  unfinished_attempts: number;
-  attempt_step: AttemptStep | null;
-  attempt_at: string | null;
-}
-
-interface AttemptRow {
-  number: number;
-  kind: AttemptKind;
-  at: string;
-  now: string;
-  actor: string | null;
-  note: string | null;
-  state: QueueState;
-  outcome: string | null;
-}
 
 const parse = <T>(json: string | undefined): T | undefined =>
   json === undefined ? undefined : (JSON.parse(json) as T);
@@ -571,53 +536,6 @@ function sqliteStore(db: BetterSqlite3.Database): SyncStore {
 
 function parseAll<T>(rows: unknown[]): T[] {
   return rows.map((json) => JSON.parse(json as string) as T);
-}
-
-function storedMessage(row: MessageRow): StoredMessage {
-  return {
-    messageId: row.message_id,
-    sequence: row.seq,
-    raw: new Uint8Array(row.raw),
-    receivedAt: row.received_at,
-    sender: row.sender,
-    controlId: row.control_id,
-    messageType: row.message_type,
-    direction: row.direction,
-    state: row.state,
-    stateAt: row.state_at,
-    ...(row.outcome !== null && { outcome: JSON.parse(row.outcome) as Outcome }),
-    ...optional("sendingApplication", row.sending_application),
-    ...optional("sendingFacility", row.sending_facility),
-    ...optional("contentHash", row.content_hash),
-    ...optional("patientKey", row.patient_key),
-    ...optional("duplicateOf", row.duplicate_of),
-    ...optional("patientId", row.patient_id),
-    ...optional("ack", row.ack),
-    ...(row.unfinished_attempts > 0 && {
-      unfinished: {
-        count: row.unfinished_attempts,
-        step: row.attempt_step ?? "decide",
-        at: row.attempt_at ?? "",
-      },
-    }),
-  };
-}
-
-function optional<K extends string>(key: K, value: string | null): Partial<Record<K, string>> {
-  return value === null ? {} : ({ [key]: value } as Record<K, string>);
-}
-
-function attemptOf(row: AttemptRow): Attempt {
-  return {
-    number: row.number,
-    kind: row.kind,
-    at: row.at,
-    now: row.now,
-    state: row.state,
-    ...optional("actor", row.actor),
-    ...optional("note", row.note),
-    ...(row.outcome !== null && { outcome: JSON.parse(row.outcome) as Outcome }),
-  };
 }
 
 /** The SQL of `matchesFilter` (queue-records.ts), with named parameters. */
