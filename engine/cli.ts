@@ -61,14 +61,23 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       const { values, positionals } = parseArgs({
         args,
         allowPositionals: true,
-        options: { format: { type: "string", default: "text" }, effective: { type: "boolean" } },
+        options: {
+          format: { type: "string", default: "text" },
+          effective: { type: "boolean" },
+          strict: { type: "boolean" },
+        },
       });
       if (values.format !== "text" && values.format !== "json") {
         return usageError(io, usageOf("validate"), `unknown --format '${values.format}'`);
       }
       if (positionals.length === 0) return usageError(io, usageOf("validate"), "no PACK given");
       return validateCommand(
-        { packs: positionals, format: values.format, effective: values.effective === true },
+        {
+          packs: positionals,
+          format: values.format,
+          effective: values.effective === true,
+          strict: values.strict === true,
+        },
         io,
       );
     },

@@ -83,10 +83,15 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
   {
     name: "validate",
     summary: "validate rule packs; print FILE:LINE:COL: CODE message per problem",
-    usage: "rulepack validate PACK... [--format text|json] [--effective]",
+    usage: "rulepack validate PACK... [--format text|json] [--effective] [--strict]",
     options: [
       format("text|json", "text"),
       { name: "effective", description: "print the merged pack (after extends)" },
+      {
+        name: "strict",
+        description:
+          "also warn about what is legal but pointless or suspicious (exit 0 when only warnings)",
+      },
     ],
     example: "rulepack validate rules/practices/*/pack.yaml",
   },

@@ -1,6 +1,7 @@
 import { stringify } from "yaml";
 import { formatPackError, type PackError } from "../documents/errors.js";
 import { type CliIo, type CommandResult, EXIT } from "../io/cli-io.js";
+import { lintPack } from "../pack/lint.js";
 import { loadPack } from "../pack/load.js";
 
 export interface ValidateOptions {
@@ -8,6 +9,8 @@ export interface ValidateOptions {
   readonly format: "text" | "json";
   /** Print the merged pack (after extends) of each valid pack. */
   readonly effective: boolean;
+  /** Also warn about what is legal but pointless or suspicious (engine/pack/lint.ts). */
+  readonly strict?: boolean;
 }
 
 interface PackReport {
@@ -22,7 +25,8 @@ interface PackReport {
  * `rulepack validate PACK...`: exit 0 when every pack is valid, 1 with one
  * `FILE:LINE:COL: CODE message` line per problem otherwise, 2 when a pack
  * (or a file it extends) cannot be read. Warnings are printed but never
- * fail validation.
+ * fail validation. `--strict` adds the lint's warnings to each valid pack's;
+ * they never fail it either.
  */
 export function validateCommand(options: ValidateOptions, io: CliIo): CommandResult {
   const reports: PackReport[] = options.packs.map((file) => {
@@ -32,7 +36,7 @@ export function validateCommand(options: ValidateOptions, io: CliIo): CommandRes
         file,
         valid: true,
         errors: [],
-        warnings: load.warnings,
+        warnings: options.strict ? [...load.warnings, ...lintPack(file)] : load.warnings,
         ...(options.effective && { effective: load.pack.effective }),
       };
     }

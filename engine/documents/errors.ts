@@ -27,7 +27,14 @@ export type PackErrorCode =
   | "DUPLICATE_ROW"
   | "PACK_ID_MISMATCH"
   | "MODELINE_MISSING"
-  | "LOAD_FAILED";
+  | "LOAD_FAILED"
+  // Warnings of `validate --strict` (engine/pack/lint.ts).
+  | "OVERRIDE_EQUALS_INHERITED"
+  | "SEGMENT_NOT_IN_STRUCTURE"
+  | "TABLE_NOT_READ"
+  | "DUPLICATE_FOREIGN_KEY"
+  | "OPTION_WITHOUT_EVENT"
+  | "RULE_SHADOWED";
 
 export interface SourcePosition {
   readonly file: string;

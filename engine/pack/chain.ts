@@ -24,7 +24,7 @@ const MAX_DEPTH = 8;
  * The named-rule lists of docs/pack-language.md §3, and the keys that give an
  * item its identity when it has no `name`.
  */
-const NAMED_LISTS: readonly {
+export const NAMED_LISTS: readonly {
   readonly path: readonly string[];
   readonly keys: readonly string[];
 }[] = [
@@ -36,7 +36,7 @@ const NAMED_LISTS: readonly {
   { path: ["outbound", "fields"], keys: ["to"] },
 ];
 
-const isNamedPath = (path: PathKey): boolean =>
+export const isNamedPath = (path: PathKey): boolean =>
   NAMED_LISTS.some((l) => l.path.length === path.length && l.path.every((p, i) => p === path[i]));
 
 export interface PackChain {
