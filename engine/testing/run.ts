@@ -6,7 +6,7 @@ import type { Outcome } from "../model/outcome.js";
 import { lookupRow, type MappingTable } from "../pack/mapping-tables.js";
 import { receiveBytes } from "../queue/intake.js";
 import { createMemoryStore } from "../store/memory.js";
-import type { LocalStore, Store } from "../store/types.js";
+import type { LocalStore } from "../store/types.js";
 import { isAbsent } from "./absent.js";
 import { type ListFailure, type Mismatch, matchList, matchValue, render } from "./match.js";
 import type {
