@@ -3,11 +3,13 @@ import { parseArgs } from "node:util";
 import { diffPacks, type PackDiff, type ReplayInput } from "../diff/diff.js";
 import { compareWithApproved } from "../diff/expect.js";
 import { packAtRef } from "../diff/git-ref.js";
-import { fileInputs } from "../diff/inputs.js";
+import { fileInputs, isEventJson } from "../diff/inputs.js";
 import { htmlReport } from "../diff/report-html.js";
 import { summaryLine, textReport } from "../diff/report-text.js";
 import { queueInputs } from "../diff/stores.js";
+import { formatPackError } from "../documents/errors.js";
 import { type CliIo, type CommandResult, EXIT, readInput } from "../io/cli-io.js";
+import { loadEvent, type PracticeEvent } from "../outbound/events.js";
 import { usageError } from "./args.js";
 import { loadPracticePack } from "./practice.js";
 import { parseSince } from "./queue-command.js";
@@ -92,14 +94,23 @@ export async function diffCommand(args: string[], io: CliIo): Promise<CommandRes
         ...(values.type !== undefined && { type: values.type }),
       });
     } else {
-      const files: { path: string; bytes: Uint8Array }[] = [];
+      const files: { path: string; bytes: Uint8Array; event?: PracticeEvent }[] = [];
       for (const path of positionals) {
         const input = readInput(path);
         if (!input.ok) {
           io.stderr(`${input.message}\n`);
           return { exitCode: EXIT.usage };
         }
-        files.push({ path, bytes: input.bytes });
+        if (!isEventJson(input.bytes)) {
+          files.push({ path, bytes: input.bytes });
+          continue;
+        }
+        const read = loadEvent(path, new TextDecoder().decode(input.bytes));
+        if (!read.ok) {
+          for (const e of read.errors) io.stderr(`${formatPackError(e)}\n`);
+          return { exitCode: EXIT.usage };
+        }
+        files.push({ path, bytes: input.bytes, event: read.event });
       }
       inputs = fileInputs(files, now);
     }

@@ -1,4 +1,5 @@
 import type { Action, Outcome, OutcomeError, QueueState } from "../model/outcome.js";
+import { type LineChange, messageLineChanges } from "./message-lines.js";
 import { IdRenaming } from "./renaming.js";
 import type { ReplayedMessage, Run } from "./stores.js";
 
@@ -44,6 +45,11 @@ export interface MessageChange {
   readonly sameState?: QueueState;
   readonly actions: readonly ActionChange[];
   readonly errors: readonly ErrorChange[];
+  /**
+   * An outbound leg's built HL7, segment lines only one run has (the
+   * actions of an outbound leg); present only when it changed.
+   */
+  readonly message?: readonly LineChange[];
 }
 
 export interface StateMove {
@@ -87,7 +93,11 @@ function renamed(
 ): ReplayedMessage | undefined {
   if (!m) return undefined;
   const { trace: _trace, ...outcome } = m.outcome;
-  return { source: m.source, outcome: { ...ids.rename(outcome, position), trace: [] } };
+  return {
+    source: m.source,
+    outcome: { ...ids.rename(outcome, position), trace: [] },
+    ...(m.text !== undefined && { text: m.text }),
+  };
 }
 
 const NO_OUTCOME: Omit<Outcome, "messageId"> = {
@@ -109,19 +119,23 @@ function compareMessage(
   const newOutcome = b?.outcome ?? { ...NO_OUTCOME, messageId: "" };
   const actions = compareActions(oldOutcome.actions, newOutcome.actions);
   const errors = compareErrors(oldOutcome.errors, newOutcome.errors);
+  const message = messageLineChanges(a?.text, b?.text);
   const stateChanged = oldOutcome.state !== newOutcome.state;
-  if (!stateChanged && actions.length === 0 && errors.length === 0) return undefined;
+  if (!stateChanged && actions.length === 0 && errors.length === 0 && message.length === 0)
+    return undefined;
   const shown = b ?? a;
   return {
     position,
     source: shown?.source ?? "",
-    controlId: shown?.outcome.controlId ?? "",
+    // An outbound leg no longer built has no control ID of its own: show the one it had.
+    controlId: shown?.outcome.controlId || a?.outcome.controlId || "",
     messageType: shown?.outcome.messageType ?? "",
     ...(stateChanged
       ? { state: { from: oldOutcome.state, to: newOutcome.state } }
       : { sameState: newOutcome.state }),
     actions,
     errors,
+    ...(message.length > 0 && { message }),
   };
 }
 

@@ -37,7 +37,10 @@ function messageSection(c: MessageChange): string {
   const errors = c.errors.length
     ? `<h3>errors</h3><ul>${c.errors.map(errorItem).join("")}</ul>`
     : "";
-  return `<section><h2>${esc(messageHeading(c))}</h2>${actions}${errors}</section>`;
+  const message = c.message
+    ? `<h3>message</h3><pre>${c.message.map((l) => `<span class="${l.change}">${l.change === "added" ? "+" : "-"} ${esc(l.line)}</span>`).join("\n")}</pre>`
+    : "";
+  return `<section><h2>${esc(messageHeading(c))}</h2>${actions}${errors}${message}</section>`;
 }
 
 function actionItem(a: ActionChange): string {

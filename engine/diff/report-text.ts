@@ -32,6 +32,11 @@ function messageLines(c: MessageChange): string[] {
   const lines = [messageHeading(c)];
   if (c.actions.length > 0) lines.push("  actions:", ...c.actions.flatMap(actionLines));
   if (c.errors.length > 0) lines.push("  errors:", ...c.errors.map(errorLine));
+  if (c.message)
+    lines.push(
+      "  message:",
+      ...c.message.map((l) => `    ${l.change === "added" ? "+" : "-"} ${l.line}`),
+    );
   return lines;
 }
 

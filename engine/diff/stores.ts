@@ -4,6 +4,7 @@ import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import type { MasterData } from "../model/master-data.js";
 import type { Outcome } from "../model/outcome.js";
+import { type OutboundResult, sendEvent } from "../outbound/send.js";
 import type { CompiledPack } from "../pack/compiled.js";
 import { receiveBytes } from "../queue/intake.js";
 import { createMemoryStore } from "../store/memory.js";
@@ -26,6 +27,8 @@ import type { ReplayInput } from "./inputs.js";
 export interface ReplayedMessage {
   readonly source: string;
   readonly outcome: Outcome;
+  /** An outbound leg's built message (segments ended by CR), when one was built. */
+  readonly text?: string;
 }
 
 export interface Run {
@@ -128,6 +131,11 @@ export async function replay(
     };
     const messages: ReplayedMessage[] = [];
     for (const input of inputs) {
+      if (input.event) {
+        const legs = await sendEvent(pack.pack, store, input.event, { now: input.now });
+        for (const leg of legs) messages.push(outboundLeg(input.source, leg));
+        continue;
+      }
       const outcomes = await receiveBytes(pack.pack, store, input.bytes, {
         now: input.now,
         receivedAt: input.receivedAt,
@@ -139,4 +147,22 @@ export async function replay(
   } finally {
     await store.close();
   }
+}
+
+/** An outbound leg as the comparison takes it: its state and errors, its built text beside. */
+function outboundLeg(source: string, leg: OutboundResult): ReplayedMessage {
+  return {
+    source,
+    outcome: {
+      messageId: leg.messageId,
+      controlId: leg.controlId ?? "",
+      messageType: leg.messageType ?? leg.event,
+      state: leg.state,
+      actions: [],
+      errors: leg.errors,
+      review: [],
+      trace: [],
+    },
+    ...(leg.text !== undefined && { text: leg.text }),
+  };
 }
