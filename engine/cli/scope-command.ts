@@ -57,12 +57,13 @@ function sheetOrErrors(pack: string, io: CliIo): ScopeSheet | undefined {
 
 /**
  * `rulepack scope PACK`: the scoping document filled in from the effective
- * pack, each value with the FILE:LINE that set it. Exit 1 when the pack does
- * not load (its problems located on stderr, as `validate` prints them).
+ * pack, each value with the FILE:LINE that set it. Exit 2 when the pack does
+ * not load (input it cannot use, as in `run`; its problems located on stderr,
+ * as `validate` prints them).
  */
 export async function scopeSheet(options: ScopeOptions, io: CliIo): Promise<CommandResult> {
   const sheet = sheetOrErrors(options.pack, io);
-  if (!sheet) return { exitCode: EXIT.failed };
+  if (!sheet) return { exitCode: EXIT.usage };
   if (options.format === "md") return emit(renderMarkdown(sheet), options.out, io);
   const html = renderHtml(sheet);
   if (options.format === "html") return emit(html, options.out, io);
@@ -88,12 +89,12 @@ function emit(content: string | Uint8Array, out: string | undefined, io: CliIo):
 /**
  * `rulepack scope --diff OLD NEW`: the cells of the scoping document a pack
  * change moved, one line each with the old and new value and where the new
- * one is set, then the count. Exit 0 either way; 1 when a pack does not load.
+ * one is set, then the count. Exit 0 either way; 2 when a pack does not load.
  */
 export function scopeDiff(before: string, after: string, io: CliIo): CommandResult {
   const old = sheetOrErrors(before, io);
   const now = sheetOrErrors(after, io);
-  if (!old || !now) return { exitCode: EXIT.failed };
+  if (!old || !now) return { exitCode: EXIT.usage };
   io.stdout(formatMoves(diffSheets(old, now)));
   return { exitCode: EXIT.ok };
 }

@@ -90,9 +90,9 @@ describe("rulepack scope arguments", () => {
     expect(r.stdout).toContain("<h2>Scope Approval</h2>");
   });
 
-  it("a pack that does not load is exit 1 with its problems located", async () => {
+  it("a pack that does not load is exit 2 (input it cannot use) with its problems located", async () => {
     const r = await rulepack(["scope", "test/fixtures/scope/no-such-pack.yaml", "--format", "md"]);
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/^test\/fixtures\/scope\/no-such-pack\.yaml:1:1: FILE_NOT_FOUND /);
   });
