@@ -62,11 +62,15 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
   const ready = openDatabase(pool, connectionString, schema, options.createDatabase ?? true);
   ready.catch(() => {});
 
-  const transaction = async <T>(work: (client: Client) => Promise<T>): Promise<T> => {
+  /** `work` in one transaction begun with `begin`: committed when it returns, rolled back when it throws. */
+  const inTransaction = async <T>(
+    begin: string,
+    work: (client: Client) => Promise<T>,
+  ): Promise<T> => {
     await ready;
     const client = await pool.connect();
     try {
-      await client.query("BEGIN");
+      await client.query(begin);
       const result = await work(client);
       await client.query("COMMIT");
       return result;
@@ -77,6 +81,8 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
       client.release();
     }
   };
+  const transaction = <T>(work: (client: Client) => Promise<T>): Promise<T> =>
+    inTransaction("BEGIN", work);
   const query = async <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []) => {
     await ready;
     return (await pool.query<R>(sql, params)).rows;
@@ -191,21 +197,8 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
   let snapshot: { version: number; view: StoreView } | undefined;
   let viewCache: ViewCache | undefined;
   /** A read-only REPEATABLE READ transaction: every read in it sees one committed state. */
-  const readOnly = async <T>(work: (client: Client) => Promise<T>): Promise<T> => {
-    await ready;
-    const client = await pool.connect();
-    try {
-      await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-      const result = await work(client);
-      await client.query("COMMIT");
-      return result;
-    } catch (e) {
-      await client.query("ROLLBACK").catch(() => {});
-      throw e;
-    } finally {
-      client.release();
-    }
-  };
+  const readOnly = <T>(work: (client: Client) => Promise<T>): Promise<T> =>
+    inTransaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", work);
   const versionIn = async (client: Client): Promise<number> =>
     Number(
       (await client.query<{ version: string }>("SELECT version FROM store_version WHERE id = 1"))
