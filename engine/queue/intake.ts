@@ -67,6 +67,13 @@ export async function receiveBytes(
   const outcomes: Outcome[] = [];
   const later: { index: number; attempt: (backstop: BackstopTry) => Promise<Outcome> }[] = [];
   const outside = doc.issues.filter((i) => i.messageIndex < 0 && i.severity === "error");
+  // Grouped once: a frame of many messages is read in linear time.
+  const issuesOf = new Map<number, ParseIssue[]>();
+  for (const issue of doc.issues) {
+    const of = issuesOf.get(issue.messageIndex);
+    if (of) of.push(issue);
+    else issuesOf.set(issue.messageIndex, [issue]);
+  }
   if (outside.length > 0) {
     const messageId = await store.receive({
       // With messages beside it, only the lines outside them (each message
@@ -127,7 +134,7 @@ export async function receiveBytes(
     }
     const messageId = await store.receive(received);
     options.onStored?.(messageId, message);
-    const issues = doc.issues.filter((i) => i.messageIndex === message.index);
+    const issues = issuesOf.get(message.index) ?? [];
     const attempt = (backstop: BackstopTry) =>
       decideAndComplete(
         store,

@@ -46,9 +46,13 @@ export interface FrameResult {
 }
 
 /** The message of the frame an outcome is about (a batch holds several; unreadable bytes none). */
-function messageOf(doc: Hl7Document, outcome: Outcome): Hl7Message | undefined {
-  if (doc.messages.length <= 1) return doc.messages[0];
-  return doc.messages.find((m) => controlId(m) === outcome.controlId) ?? doc.messages[0];
+/** The message of the frame an outcome is about, by control ID (the first for none); looked up once per frame. */
+function messagesByControlId(doc: Hl7Document): (outcome: Outcome) => Hl7Message | undefined {
+  if (doc.messages.length <= 1) return () => doc.messages[0];
+  const byControlId = new Map<string, Hl7Message>();
+  for (const m of doc.messages)
+    if (!byControlId.has(controlId(m))) byControlId.set(controlId(m), m);
+  return (outcome) => byControlId.get(outcome.controlId) ?? doc.messages[0];
 }
 
 /**
@@ -136,10 +140,11 @@ export async function processFrame(
   const first = doc.messages[0];
   const mode = ackMode(pack.acks, first);
   const stored = new Map<string, string>();
+  const messageOf = messagesByControlId(doc);
   const ackOf = async (outcome: Outcome): Promise<string> => {
     const known = stored.get(outcome.messageId);
     if (known !== undefined) return known;
-    const ack = await storedAck(pack, store, messageOf(doc, outcome), outcome, now);
+    const ack = await storedAck(pack, store, messageOf(outcome), outcome, now);
     stored.set(outcome.messageId, ack);
     return ack;
   };
