@@ -55,7 +55,7 @@ for (const [key, value] of Object.entries(options)) {
 const corpus = loadCorpus();
 const SUITES: Suite[] = [
   ...parseSuites(corpus),
-  ...(await storeLookupSuites()),
+  ...storeLookupSuites(),
   ...packLoadSuites(),
   ...(await adtPipelineSuites(corpus)),
   ...(await siuPipelineSuites()),
