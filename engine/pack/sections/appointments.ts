@@ -2,6 +2,7 @@ import type { AppointmentMatching, AppointmentOptions } from "../appointments.js
 import type { CompiledExternalId } from "../compiled.js";
 import type { CompileContext } from "../context.js";
 import { PACK_DEFAULTS } from "../defaults.js";
+import { appointmentIdUncompiled } from "./external-ids.js";
 
 /**
  * `appointments` (docs/pack-language.md §17): Table 15, reschedules, SIU
@@ -61,6 +62,7 @@ function compileMatching(
       ? inbound[0]
       : appointmentIds.find((id) => id.name === wanted && id.direction !== "outbound");
   if (chosen) return { by: "externalId", externalId: chosen };
+  if (appointmentIdUncompiled(ctx, appointmentIds, wanted)) return undefined;
   ctx.fail(
     [...path, wanted === undefined ? "by" : "externalId"],
     "OPTION_DEPENDENCY",

@@ -2,6 +2,7 @@ import type { AppointmentMatching, ChargeOptions, CombiningKey, GroupingKey } fr
 import type { CompiledExternalId } from "../compiled.js";
 import type { CompileContext } from "../context.js";
 import { PACK_DEFAULTS } from "../defaults.js";
+import { appointmentIdUncompiled } from "./external-ids.js";
 
 /**
  * `charges` (docs/pack-language.md §18): Table 17 - Matching charge messages
@@ -96,6 +97,7 @@ function compileAppointmentMatching(
       ? appointmentIds.find((id) => id.useForMatching)
       : appointmentIds.find((id) => id.name === name);
   if (!externalId) {
+    if (appointmentIdUncompiled(ctx, appointmentIds, name)) return undefined;
     ctx.fail(
       [...path, name === undefined ? "by" : "externalId"],
       "OPTION_DEPENDENCY",

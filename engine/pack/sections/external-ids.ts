@@ -53,3 +53,21 @@ function compileList(ctx: CompileContext, record: "patient" | "appointment"): Co
   }
   return ids;
 }
+
+/**
+ * True when `externalIds.appointment` holds the entry an option depends on
+ * (the one named, or one with `useForMatching` when none is named) but its
+ * `from` did not compile: that error is reported at the entry, so the
+ * option adds no second, false one ("is not an entry").
+ */
+export function appointmentIdUncompiled(
+  ctx: CompileContext,
+  compiled: readonly CompiledExternalId[],
+  name: string | undefined,
+): boolean {
+  const names = new Set(compiled.map((id) => id.name));
+  return (ctx.raw.externalIds?.appointment ?? []).some(
+    (id) =>
+      !names.has(id.name) && (name === undefined ? id.useForMatching === true : id.name === name),
+  );
+}
