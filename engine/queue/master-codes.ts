@@ -43,3 +43,34 @@ export function unknownPracticeCode(
   }
   return undefined;
 }
+
+/**
+ * The practice codes master data offers for `table`'s rows (what a person
+ * picks from when mapping a foreign code), with a label; empty when master
+ * data lists none for it or the table maps no element it checks.
+ */
+export function practiceCodeChoices(
+  pack: CompiledPack,
+  table: string,
+  master: MasterData | undefined,
+): readonly { readonly code: string; readonly label: string }[] {
+  if (!master) return [];
+  const element = Object.entries(pack.mappings).find(([, m]) => m?.table === table)?.[0];
+  switch (element) {
+    case "insurancePlan":
+      return master.insurancePackages.map((p) => ({ code: p.id, label: labelOf(p) }));
+    case "provider":
+      return master.providers.map((p) => ({ code: p.id, label: labelOf(p) }));
+    case "department":
+      return master.departments.map((d) => ({ code: d.id, label: labelOf(d) }));
+    case "appointmentType":
+      return master.appointmentTypes.map((t) => ({ code: t.id, label: labelOf(t) }));
+    default:
+      return [];
+  }
+}
+
+/** `ID name` when the record has a name, else its ID. */
+function labelOf(record: { readonly id: string; readonly name?: string }): string {
+  return record.name ? `${record.id} ${record.name}` : record.id;
+}
