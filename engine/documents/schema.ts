@@ -17,7 +17,7 @@ let ajv: Ajv | undefined;
 const compiled = new Map<string, ValidateFunction>();
 
 export function schemaValidator(
-  name: "rulepack" | "mapping-table" | "master-data" | "rule-test" | "practice-event",
+  name: "rulepack" | "mapping-table" | "master-data" | "rule-test" | "practice-event" | "host",
 ): ValidateFunction {
   const hit = compiled.get(name);
   if (hit) return hit;

@@ -59,6 +59,8 @@ export type ErrorCode =
   | "UNSUPPORTED_PROCESSING_ID"
   | "FRAME_TOO_LARGE"
   | "FRAME_MESSAGE_LIMIT"
+  /** A frame on a host's shared port whose MSH-5/MSH-6 no practice receives (engine/host/). */
+  | "UNROUTABLE"
   | "POISON_MESSAGE";
 
 export interface OutcomeError {
