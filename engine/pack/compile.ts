@@ -6,6 +6,7 @@ import { type CompileContext, compileContext } from "./context.js";
 import { compileAcks } from "./sections/acks.js";
 import { compileAppointments } from "./sections/appointments.js";
 import { compileCharges } from "./sections/charges.js";
+import { compileDelivery } from "./sections/delivery.js";
 import { compileEnabled } from "./sections/enabled.js";
 import { compileExternalIds } from "./sections/external-ids.js";
 import { compileFields } from "./sections/fields.js";
@@ -61,6 +62,7 @@ export function compilePack(chain: PackChain, file: string): CompileOutcome {
   const charges =
     externalIds && section("charges", () => compileCharges(ctx, externalIds.appointment));
   const outbound = section("outbound", () => compileOutbound(ctx));
+  const delivery = section("outbound", () => compileDelivery(ctx, practice?.timeZone ?? "UTC"));
 
   if (
     ctx.errors.length > 0 ||
@@ -77,7 +79,8 @@ export function compilePack(chain: PackChain, file: string): CompileOutcome {
     !guarantor ||
     !appointments ||
     !charges ||
-    !outbound
+    !outbound ||
+    !delivery
   )
     return { ok: false, errors: ctx.errors };
   return {
@@ -103,6 +106,7 @@ export function compilePack(chain: PackChain, file: string): CompileOutcome {
       appointments,
       charges,
       outbound,
+      delivery,
       ...(inverse && { relationshipInverse: inverse }),
       effective: raw,
     },

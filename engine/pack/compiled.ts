@@ -5,6 +5,7 @@ import type { FieldType, MappingElement, RecordKind } from "../model/canonical-f
 import type { CompiledReference } from "../paths/types.js";
 import type { AppointmentOptions, AppointmentPatientStrategy } from "./appointments.js";
 import type { ChargeOptions } from "./charges.js";
+import type { DeliveryOptions } from "./delivery-options.js";
 import type { Enablement } from "./enablement.js";
 import type { MappingTable } from "./mapping-tables.js";
 import type { OutboundOptions } from "./outbound-options.js";
@@ -142,6 +143,8 @@ export interface CompiledPack {
   readonly charges: ChargeOptions;
   /** Tables 7, 8, 9, code systems, MSH, outbound mappings and field rules (§19). */
   readonly outbound: OutboundOptions;
+  /** Sending the queued outbound messages to the receiver (`outbound.delivery`, §19a). */
+  readonly delivery?: DeliveryOptions;
   /** Practice code -> its inverse (`mappings/standard/relationshipInverse.yaml`), when a direction needs turning around. */
   readonly relationshipInverse?: MappingTable;
   /** The merged pack as data (`rulepack validate --effective`). */

@@ -80,5 +80,15 @@ export const PACK_DEFAULTS = {
       processingId: "P",
       controlIdPrefix: "",
     },
+    delivery: {
+      connectTimeoutSeconds: 10,
+      ackTimeoutSeconds: 30,
+      retry: { initialSeconds: 5, factor: 2, maxSeconds: 300 },
+      maxAttempts: 10,
+      ackMode: "original",
+      ordering: "queue",
+      connections: 1,
+      unreachableAlertMinutes: 30,
+    },
   },
 } as const;

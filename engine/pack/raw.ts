@@ -22,6 +22,7 @@ import type {
   PatientStrategy,
   PracticeDetails,
 } from "./compiled.js";
+import type { DeliveryAckMode, DeliveryOrdering, Weekday } from "./delivery-options.js";
 import type { InboundEvent, OutboundEvent } from "./enablement.js";
 import type { OutboundCodeElement } from "./outbound-codes.js";
 import type { AppointmentEvent, OutboundOptions } from "./outbound-options.js";
@@ -218,6 +219,25 @@ export interface RawOutbound {
   };
   mappings?: Partial<Record<OutboundCodeElement, { table?: string }>>;
   fields?: RawOutboundField[];
+  delivery?: RawDelivery;
+}
+
+/** `outbound.delivery` (delivery-options.ts). */
+export interface RawDelivery {
+  receiver?: {
+    host: string;
+    port: number;
+    tls?: { ca?: string; cert?: string; key?: string; servername?: string };
+  };
+  connectTimeoutSeconds?: number;
+  ackTimeoutSeconds?: number;
+  retry?: { initialSeconds?: number; factor?: number; maxSeconds?: number };
+  maxAttempts?: number;
+  ackMode?: DeliveryAckMode;
+  ordering?: DeliveryOrdering;
+  connections?: number;
+  windows?: { days?: Weekday[]; from: string; to: string }[];
+  unreachableAlertMinutes?: number;
 }
 
 /** HL7 table 0155, MSH-15 and MSH-16. */
