@@ -17,7 +17,10 @@ import { reprocessCommand } from "./cli/reprocess-command.js";
 import { reviewCommand } from "./cli/review-command.js";
 import { parseFailOn, runCommand } from "./cli/run-command.js";
 import { scopeCommand } from "./cli/scope-command.js";
+import { hostServeCommand } from "./cli/host-serve-command.js";
+import { resolvePracticeArgs } from "./cli/practice-args.js";
 import { serveCommand } from "./cli/serve-command.js";
+import { serveTlsFiles } from "./cli/serve-tls-args.js";
 import { statusCommandArgs } from "./cli/status-command.js";
 import { storeLoadCommand } from "./cli/store-command.js";
 import { testCommand } from "./cli/test-command.js";
@@ -174,9 +177,18 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           host: { type: "string", default: "127.0.0.1" },
           db: { type: "string", default: "rulepack.sqlite" },
           "idle-timeout": { type: "string" },
+          "host-config": { type: "string" },
+          "tls-cert": { type: "string" },
+          "tls-key": { type: "string" },
+          "tls-ca": { type: "string" },
+          "tls-require-client-cert": { type: "boolean" },
         },
       });
+      if (values["host-config"] !== undefined && values.pack === undefined)
+        return hostServeCommand({ hostConfig: values["host-config"] }, io);
       if (!values.pack) return usageError(io, usageOf("serve"), "--pack is required");
+      const tls = serveTlsFiles(values);
+      if ("error" in tls) return usageError(io, usageOf("serve"), tls.error);
       const port = Number(values.mllp);
       if (values.mllp === undefined || !/^\d+$/.test(values.mllp) || port > 65535)
         return usageError(io, usageOf("serve"), "--mllp PORT (0-65535) is required");
@@ -190,6 +202,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           db: values.db,
           port,
           host: values.host,
+          ...(tls.files && { tls: tls.files }),
           ...(idle !== undefined && { idleTimeoutMs: Number(idle) * 1000 }),
         },
         io,
@@ -340,7 +353,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     return EXIT.ok;
   }
   try {
-    return (await command.run(args, io)).exitCode;
+    const resolved = resolvePracticeArgs(spec, args, process.env, io);
+    if ("result" in resolved) return resolved.result.exitCode;
+    return (await command.run(resolved.args, io)).exitCode;
   } catch (e) {
     if (e instanceof TypeError && "code" in e && String(e.code).startsWith("ERR_PARSE_ARGS")) {
       return usageError(io, spec.usage, unknownFlagMessage(e, spec)).exitCode;

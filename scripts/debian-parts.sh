@@ -8,6 +8,7 @@
 #   chromium       prints the scope sheet to PDF (driven by playwright-core)
 #   poppler-utils  pdfinfo, pdftoppm: read that PDF back
 #   postgresql     initdb, pg_ctl: a throw-away cluster for the PostgreSQL store (test/support/pg-cluster.ts)
+#   openssl        a throw-away CA and certificates for the TLS listener, and s_client as a TLS sender
 set -euo pipefail
 
 missing=()
@@ -16,6 +17,7 @@ command -v xmllint >/dev/null || missing+=(libxml2-utils)
 command -v chromium >/dev/null || missing+=(chromium)
 command -v pdfinfo >/dev/null || missing+=(poppler-utils)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+command -v openssl >/dev/null || missing+=(openssl)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 

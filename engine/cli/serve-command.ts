@@ -10,6 +10,7 @@ import {
 import { pruneNow, startMaintenance } from "../server/maintenance.js";
 import { type MllpServer, startMllpServer } from "../server/mllp-server.js";
 import { formatRecovery, recoverNewMessages } from "../server/recovery.js";
+import { readTlsFiles, type TlsFiles } from "../server/tls-credentials.js";
 import { isPostgresUrl, openStore, storeLocation } from "../store/open.js";
 import { type AccessCheck, unwritableStoreFiles } from "../store/sqlite-files.js";
 
@@ -18,6 +19,8 @@ export interface ServeOptions {
   readonly db: string;
   readonly port: number;
   readonly host: string;
+  /** Listen with TLS (tls-credentials.ts); plain TCP without. */
+  readonly tls?: TlsFiles;
   readonly idleTimeoutMs?: number;
   /** Resolves when the listener should drain and stop; SIGTERM or SIGINT by default. */
   readonly stop?: Promise<unknown>;
@@ -35,7 +38,7 @@ export interface ServeOptions {
 }
 
 export const SERVE_USAGE =
-  "rulepack serve --pack PACK --mllp PORT [--host ADDR] [--db FILE] [--idle-timeout SECONDS]";
+  "rulepack serve --pack PACK --mllp PORT [--host ADDR] [--db FILE] [--idle-timeout SECONDS] [--tls-cert FILE --tls-key FILE [--tls-ca FILE --tls-require-client-cert]]";
 
 function signalled(): Promise<string> {
   return new Promise((resolve) => {
@@ -110,6 +113,11 @@ async function serveSubscribed(
     return { exitCode: EXIT.usage };
   }
   for (const w of load.warnings) io.stderr(`${w}\n`);
+  const tls = options.tls && readTlsFiles(options.tls);
+  if (tls && !tls.ok) {
+    for (const e of tls.errors) io.stderr(`rulepack: ${e.code} ${e.message}\n`);
+    return { exitCode: EXIT.usage };
+  }
   // Checked before SQLite maps the files: an unwritable -shm kills the process with SIGBUS.
   const db = storeLocation(options.db, process.env);
   const unwritable = isPostgresUrl(db) ? [] : unwritableStoreFiles(db, options.access);
@@ -147,6 +155,7 @@ async function serveSubscribed(
         store,
         port: options.port,
         host: options.host,
+        ...(tls && { tls: tls.credentials }),
         ...(options.idleTimeoutMs !== undefined && { idleTimeoutMs: options.idleTimeoutMs }),
         log,
         onOutcomes: (outcomes) => alerts.afterMessages(outcomes),

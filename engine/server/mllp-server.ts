@@ -1,4 +1,4 @@
-import { createServer, type Server, type Socket } from "node:net";
+import type { Server, Socket } from "node:net";
 import { ackBytes } from "../hl7/ack.js";
 import { DEFAULT_MAX_FRAME_BYTES, encodeFrame, MllpDecoder } from "../hl7/mllp.js";
 import type { Outcome } from "../model/outcome.js";
@@ -7,7 +7,9 @@ import type { Store } from "../store/types.js";
 import { type CrashHook, storeWithCrashPoints } from "./crash-points.js";
 import { processFrame, type Reply } from "./frame.js";
 import { createLane, type Pause } from "./lane.js";
+import { listenerServer } from "./listener-socket.js";
 import { recordOversize } from "./oversize.js";
+import type { TlsCredentials } from "./tls-credentials.js";
 
 /**
  * The MLLP listener: every frame goes through `processFrame` (stored as
@@ -29,6 +31,8 @@ export interface MllpServerOptions {
   readonly store: Store;
   readonly port: number;
   readonly host?: string;
+  /** Listen with TLS (listener-socket.ts); plain TCP without. */
+  readonly tls?: TlsCredentials;
   /** Close a connection idle this long (ms); 0 never. Default 5 minutes. */
   readonly idleTimeoutMs?: number;
   readonly maxFrameBytes?: number;
@@ -139,7 +143,7 @@ export function startMllpServer(options: MllpServerOptions): Promise<MllpServer>
     return [...result.replies];
   };
 
-  const server: Server = createServer((socket) => {
+  const server: Server = listenerServer(options.tls, log, (socket) => {
     if (draining) {
       socket.destroy();
       return;
