@@ -25,7 +25,25 @@ export interface MessageContext {
 export interface Findings {
   readonly errors: OutcomeError[];
   readonly review: ReviewItem[];
+  /** The trace when one was asked for (explain, tests, review); else `NO_TRACE`, which keeps nothing. */
   readonly trace: TraceEntry[];
+}
+
+/**
+ * The trace of a message nobody asked to explain: an array that keeps
+ * nothing pushed onto it, so decisions write their entries unconditionally
+ * and pay only for building them (`tracing` guards the costly ones).
+ */
+class DiscardedTrace extends Array<TraceEntry> {
+  override push(): number {
+    return 0;
+  }
+}
+const NO_TRACE: TraceEntry[] = Object.freeze(new DiscardedTrace()) as unknown as TraceEntry[];
+
+/** Whether this message's trace is kept: build costly entries (strings per line) only then. */
+export function tracing(ctx: { readonly found: Findings }): boolean {
+  return ctx.found.trace !== NO_TRACE;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -42,6 +60,7 @@ export function messageContext(
   view: StoreView,
   now: Date,
   decision?: ReviewDecision,
+  trace = true,
 ): MessageContext {
   const type = messageType(message);
   const msh = message.segments[0];
@@ -65,7 +84,7 @@ export function messageContext(
       },
       practice: pack.practice ?? null,
     }),
-    found: { errors: [], review: [], trace: [] },
+    found: { errors: [], review: [], trace: trace ? [] : NO_TRACE },
   };
 }
 

@@ -3,7 +3,7 @@ import type { Hl7Segment } from "../hl7/tree.js";
 import type { RecordKind } from "../model/canonical-fields.js";
 import type { CompiledFieldRule } from "../pack/compiled.js";
 import type { ReadContext, ReadResult } from "../paths/types.js";
-import type { MessageContext } from "./context.js";
+import { type MessageContext, tracing } from "./context.js";
 import { convertValue } from "./convert.js";
 import { mapCode, mapCodeForExpression } from "./mapping.js";
 
@@ -79,7 +79,23 @@ export async function extractRecord(
   return { kind, fields, record, complete };
 }
 
-function rulesByField(rules: readonly CompiledFieldRule[], kind: RecordKind) {
+/** A compiled pack's field rules grouped once per record kind (a pack's rules never change). */
+const grouped = new WeakMap<
+  readonly CompiledFieldRule[],
+  Map<RecordKind, ReadonlyMap<string, readonly CompiledFieldRule[]>>
+>();
+
+function rulesByField(
+  rules: readonly CompiledFieldRule[],
+  kind: RecordKind,
+): ReadonlyMap<string, readonly CompiledFieldRule[]> {
+  let byKind = grouped.get(rules);
+  if (!byKind) {
+    byKind = new Map();
+    grouped.set(rules, byKind);
+  }
+  const known = byKind.get(kind);
+  if (known) return known;
   const byField = new Map<string, CompiledFieldRule[]>();
   for (const rule of rules) {
     if (rule.record !== kind) continue;
@@ -87,6 +103,7 @@ function rulesByField(rules: readonly CompiledFieldRule[], kind: RecordKind) {
     list.push(rule);
     byField.set(rule.field, list);
   }
+  byKind.set(kind, byField);
   return byField;
 }
 
@@ -133,15 +150,18 @@ async function evaluateRule(
     raw = rule.default;
     mapped = false;
   }
-  ctx.found.trace.push({
-    step: "extract",
-    rule: rule.name,
-    at: rule.at,
-    ...(alternative && { ref: alternative }),
-    detail: raw === undefined ? "absent" : raw === null ? "null" : "value",
-    fired: raw !== undefined,
-    ...(rule.map && mapped && raw !== undefined && { options: [{ path: `mappings.${rule.map}` }] }),
-  });
+  if (tracing(ctx))
+    ctx.found.trace.push({
+      step: "extract",
+      rule: rule.name,
+      at: rule.at,
+      ...(alternative && { ref: alternative }),
+      detail: raw === undefined ? "absent" : raw === null ? "null" : "value",
+      fired: raw !== undefined,
+      ...(rule.map &&
+        mapped &&
+        raw !== undefined && { options: [{ path: `mappings.${rule.map}` }] }),
+    });
   if (raw === undefined) return { kind: "absent", ...base };
   if (raw === null) return { kind: "null", ...base };
   const field = alternative ?? hl7Field;

@@ -1,6 +1,6 @@
 import type { MappingElement } from "../model/canonical-fields.js";
 import { lookupRow } from "../pack/mapping-tables.js";
-import type { MessageContext } from "./context.js";
+import { type MessageContext, tracing } from "./context.js";
 import { isStandardCode, STANDARD_LISTS } from "./standard-codes.js";
 
 /**
@@ -77,14 +77,15 @@ export function mapCode(
       });
       return { ok: false };
     }
-    ctx.found.trace.push({
-      step: "map",
-      ...(rule && { rule: rule.name }),
-      at: row.at,
-      table,
-      row: `${row.foreign} -> ${row.practice}`,
-      options: [{ path: `mappings.${element}.mappingRequired`, value: true }],
-    });
+    if (tracing(ctx))
+      ctx.found.trace.push({
+        step: "map",
+        ...(rule && { rule: rule.name }),
+        at: row.at,
+        table,
+        row: `${row.foreign} -> ${row.practice}`,
+        options: [{ path: `mappings.${element}.mappingRequired`, value: true }],
+      });
     value = row.practice;
   } else {
     const list = STANDARD_LISTS[element];

@@ -53,7 +53,7 @@ export async function processMessage(
   issues: readonly ParseIssue[] = [],
   options: ProcessOptions = {},
 ): Promise<Outcome> {
-  const ctx = messageContext(pack, message, view, now, options.review);
+  const ctx = messageContext(pack, message, view, now, options.review, options.trace === true);
   const type = messageType(message);
   // Own keys only: MSH-9.1 `__proto__` or `toString` named Object's, and threw.
   const route = Object.hasOwn(HANDLERS, type.code) ? HANDLERS[type.code] : undefined;

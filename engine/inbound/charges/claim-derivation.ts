@@ -1,7 +1,7 @@
 import type { Policy } from "../../model/records.js";
 import { localDay } from "../../model/time.js";
 import type { SupervisingOption } from "../../pack/charges.js";
-import type { MessageContext } from "../context.js";
+import { type MessageContext, tracing } from "../context.js";
 import { type ExtractedRecord, extractRecord, type FieldValue } from "../extract.js";
 import { checkRequired } from "../required.js";
 import type { StoredAppointment } from "./appointment.js";
@@ -100,7 +100,7 @@ export async function deriveClaim(
           : (message.fields.get(`claim.${field}`) ?? { kind: "absent" }),
     );
   }
-  for (const field of FIELDS) {
+  for (const field of tracing(ctx) ? FIELDS : []) {
     const value = fields.get(`claim.${field}`) as FieldValue;
     const chain = chainOf(ctx, field, fromAppointment !== undefined, supervisingProvider);
     ctx.found.trace.push({
@@ -249,11 +249,12 @@ function insuranceOf(
         const policies = ctx.view.policiesOf(patientId);
         return [policies.find((p) => p.sequence === 1), policies.find((p) => p.sequence === 2)];
       })();
-  ctx.found.trace.push({
-    step: "decide",
-    rule: "charges insurance",
-    detail: `${appointment ? `appointment ${appointment.id}` : "the patient's current policies"}: primary ${primary?.packageId ?? "none"}, secondary ${secondary?.packageId ?? "none"}`,
-  });
+  if (tracing(ctx))
+    ctx.found.trace.push({
+      step: "decide",
+      rule: "charges insurance",
+      detail: `${appointment ? `appointment ${appointment.id}` : "the patient's current policies"}: primary ${primary?.packageId ?? "none"}, secondary ${secondary?.packageId ?? "none"}`,
+    });
   return {
     ...(primary && { primaryPolicy: primary }),
     ...(secondary && { secondaryPolicy: secondary }),

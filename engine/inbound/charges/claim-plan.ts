@@ -1,7 +1,7 @@
 import type { ChargeAdd, ClaimCreate, TypedAction } from "../../model/actions.js";
 import type { ChargeLine, Claim, Policy } from "../../model/records.js";
 import type { GroupingKey } from "../../pack/charges.js";
-import type { MessageContext } from "../context.js";
+import { type MessageContext, tracing } from "../context.js";
 import type { ClaimHeader } from "./claim-derivation.js";
 import { placeDiagnoses } from "./claim-diagnoses.js";
 import type { ChargeLineInput } from "./lines.js";
@@ -254,17 +254,18 @@ function actionsOf(
       : placement.dropped.length > 0
         ? `DIAGNOSES_TRUNCATED, ${placement.dropped.length} left out (onTooMany: ${onTooMany})`
         : "within the limit";
-    ctx.found.trace.push({
-      step: "decide",
-      rule: "charges.diagnoses",
-      at: ctx.pack.charges.at,
-      detail: `${claimName}: ${placement.header.length + (placement.ok ? placement.dropped.length : 0)} diagnosis codes, ${placement.pointed} pointed at by its lines (up to ${pointersPerLine} per line), ${placement.unpointed.length} without a pointer (at most ${additionalHeaderCodes}): ${decision}`,
-      options: [
-        { path: "charges.diagnoses.pointersPerLine", value: pointersPerLine },
-        { path: "charges.diagnoses.additionalHeaderCodes", value: additionalHeaderCodes },
-        ...(tooMany ? [{ path: "charges.diagnoses.onTooMany", value: onTooMany }] : []),
-      ],
-    });
+    if (tracing(ctx))
+      ctx.found.trace.push({
+        step: "decide",
+        rule: "charges.diagnoses",
+        at: ctx.pack.charges.at,
+        detail: `${claimName}: ${placement.header.length + (placement.ok ? placement.dropped.length : 0)} diagnosis codes, ${placement.pointed} pointed at by its lines (up to ${pointersPerLine} per line), ${placement.unpointed.length} without a pointer (at most ${additionalHeaderCodes}): ${decision}`,
+        options: [
+          { path: "charges.diagnoses.pointersPerLine", value: pointersPerLine },
+          { path: "charges.diagnoses.additionalHeaderCodes", value: additionalHeaderCodes },
+          ...(tooMany ? [{ path: "charges.diagnoses.onTooMany", value: onTooMany }] : []),
+        ],
+      });
     if (!placement.ok) {
       failed = true;
       ctx.found.errors.push({

@@ -2,7 +2,7 @@ import { blockingKeysFor, classify } from "../../matching/scorer.js";
 import type { OutcomeError } from "../../model/outcome.js";
 import type { Patient } from "../../model/records.js";
 import type { PatientStrategy } from "../../pack/compiled.js";
-import type { MessageContext } from "../context.js";
+import { type MessageContext, tracing } from "../context.js";
 import type { ReceivedExternalId } from "../external-ids.js";
 
 /**
@@ -77,12 +77,13 @@ const STRATEGIES: Readonly<Record<PatientStrategy, Strategy>> = {
     );
     const result = classify(ctx.pack.matching.demographics, incoming, candidates);
     if (result.kind === "match") {
-      ctx.found.trace.push({
-        step: "match",
-        rule: "demographics",
-        score: scoresOf(result.score.fields),
-        detail: `total ${result.score.total.toFixed(2)}`,
-      });
+      if (tracing(ctx))
+        ctx.found.trace.push({
+          step: "match",
+          rule: "demographics",
+          score: scoresOf(result.score.fields),
+          detail: `total ${result.score.total.toFixed(2)}`,
+        });
       const patient = withId(candidates.find((c) => c.id === result.patientId));
       return patient ? { kind: "matched", patient, by: "demographics" } : { kind: "none" };
     }
