@@ -3,6 +3,7 @@ import { formatPackError, type PackError } from "../documents/errors.js";
 import { type CliIo, type CommandResult, EXIT } from "../io/cli-io.js";
 import { lintPack } from "../pack/lint.js";
 import { loadPack } from "../pack/load.js";
+import { checkMasterDataBeside } from "../pack/master-data-check.js";
 
 export interface ValidateOptions {
   readonly packs: readonly string[];
@@ -25,12 +26,17 @@ interface PackReport {
  * `rulepack validate PACK...`: exit 0 when every pack is valid, 1 with one
  * `FILE:LINE:COL: CODE message` line per problem otherwise, 2 when a pack
  * (or a file it extends) cannot be read. Warnings are printed but never
- * fail validation. `--strict` adds the lint's warnings to each valid pack's;
+ * fail validation. The practice's master-data.yaml beside the pack is
+ * checked too, and every name and code the pack takes from it (a pack that
+ * validates also runs). `--strict` adds the lint's warnings to each valid pack's;
  * they never fail it either.
  */
 export function validateCommand(options: ValidateOptions, io: CliIo): CommandResult {
   const reports: PackReport[] = options.packs.map((file) => {
     const load = loadPack(file);
+    const master = checkMasterDataBeside(file, load.ok ? load.pack : undefined);
+    if (load.ok && master.length > 0)
+      return { file, valid: false, errors: master, warnings: load.warnings };
     if (load.ok) {
       return {
         file,
@@ -40,7 +46,7 @@ export function validateCommand(options: ValidateOptions, io: CliIo): CommandRes
         ...(options.effective && { effective: load.pack.effective }),
       };
     }
-    return { file, valid: false, errors: load.errors, warnings: load.warnings };
+    return { file, valid: false, errors: [...load.errors, ...master], warnings: load.warnings };
   });
   const valid = reports.every((r) => r.valid);
   if (options.format === "json") {

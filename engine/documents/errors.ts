@@ -28,6 +28,8 @@ export type PackErrorCode =
   | "PACK_ID_MISMATCH"
   | "MODELINE_MISSING"
   | "LOAD_FAILED"
+  // What a pack names that the master data beside it lacks (engine/pack/master-references.ts).
+  | "UNKNOWN_MASTER_CODE"
   // Warnings of `validate --strict` (engine/pack/lint.ts).
   | "OVERRIDE_EQUALS_INHERITED"
   | "SEGMENT_NOT_IN_STRUCTURE"
