@@ -14,6 +14,7 @@ import {
 } from "./apply.js";
 import { asyncStore } from "./async-store.js";
 import { UnknownMessageError } from "./errors.js";
+import { frozenCopy } from "./frozen-copy.js";
 import { blockingKeyList, counterAfter, FIRST_RECORD_ID, messageIdOf } from "./ids.js";
 import { missesSlip, noSlipTypes } from "./missing-slips.js";
 import { matchesFilter, senderName, subjectPatientId, WAITING_STATES } from "./queue-records.js";
@@ -409,7 +410,7 @@ function createSyncMemoryStore(): SyncStore {
           undo = undefined;
         }
       }
-      entry.outcome = deepFreeze(structuredClone(outcome));
+      entry.outcome = frozenCopy(outcome);
       const patientId = APPLYING_STATES.has(outcome.state) ? subjectPatientId(outcome) : undefined;
       if (patientId !== undefined) entry.patientId = patientId;
       recordAttempt(entry, outcome.state, completion, outcome);
