@@ -61,7 +61,11 @@ export type ErrorCode =
   | "FRAME_MESSAGE_LIMIT"
   /** A frame on a host's shared port whose MSH-5/MSH-6 no practice receives (engine/host/). */
   | "UNROUTABLE"
-  | "POISON_MESSAGE";
+  | "POISON_MESSAGE"
+  /** An outbound message the receiver refused (AE, CR, AR with ERR-3 200-203): ERROR (decision 0025). */
+  | "ACK_REJECTED"
+  /** An outbound message not delivered after the pack's max attempts: ERROR with the last cause. */
+  | "DELIVERY_FAILED";
 
 export interface OutcomeError {
   readonly code: ErrorCode;

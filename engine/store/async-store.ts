@@ -1,3 +1,4 @@
+import { asyncDelivery } from "./async-delivery.js";
 import type { LocalStore, SyncStore } from "./types.js";
 
 /**
@@ -49,5 +50,6 @@ export function asyncStore(sync: SyncStore): LocalStore {
     close: settle(() => sync.close()),
     beginAttempt: settle((messageId, at) => sync.beginAttempt(messageId, at)),
     reachStep: settle((messageId, step) => sync.reachStep(messageId, step)),
+    ...asyncDelivery(sync),
   };
 }

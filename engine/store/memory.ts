@@ -16,6 +16,7 @@ import { asyncStore } from "./async-store.js";
 import { UnknownMessageError } from "./errors.js";
 import { frozenCopy } from "./frozen-copy.js";
 import { blockingKeyList, counterAfter, FIRST_RECORD_ID, messageIdOf } from "./ids.js";
+import { memoryDelivery } from "./memory-delivery.js";
 import { missesSlip, noSlipTypes } from "./missing-slips.js";
 import { matchesFilter, senderName, subjectPatientId, WAITING_STATES } from "./queue-records.js";
 import {
@@ -317,6 +318,7 @@ function createSyncMemoryStore(): SyncStore {
   };
 
   return {
+    ...memoryDelivery(messages, open),
     patientById(id: string): Patient | undefined {
       open();
       return patients.get(id);

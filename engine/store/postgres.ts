@@ -16,6 +16,7 @@ import {
   messageQuery,
   storedMessage,
 } from "./postgres-rows.js";
+import { postgresDelivery } from "./postgres-delivery.js";
 import { migratePostgres } from "./postgres-schema.js";
 import { readSnapshot } from "./postgres-view.js";
 import { subjectPatientId, WAITING_STATES } from "./queue-records.js";
@@ -226,6 +227,7 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
     rows.map((r) => JSON.parse(r.record) as T);
 
   return {
+    ...postgresDelivery({ inTransaction, query }),
     openView(options) {
       if (options?.lazy) return openLazyView();
       // A caller that cannot decide again on a miss gets every record at one version (postgres-view.ts).

@@ -172,6 +172,36 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO blocking_index (version) VALUES (1);
     `,
   },
+  {
+    version: 8,
+    description:
+      "outbound delivery (sqlite-delivery.ts, decision 0025): sends per message, their story, what the sender knows of each receiver",
+    sql: `
+      CREATE TABLE deliveries (
+        message_seq INTEGER PRIMARY KEY REFERENCES messages (seq) ON DELETE CASCADE,
+        sends INTEGER NOT NULL DEFAULT 0,
+        due_at TEXT
+      );
+      CREATE TABLE delivery_events (
+        message_seq INTEGER NOT NULL REFERENCES messages (seq) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        at TEXT NOT NULL,
+        receiver TEXT,
+        send INTEGER,
+        ack TEXT,
+        cause TEXT,
+        PRIMARY KEY (message_seq, number)
+      ) WITHOUT ROWID;
+      CREATE TABLE delivery_receivers (
+        receiver TEXT PRIMARY KEY,
+        connected INTEGER NOT NULL,
+        since TEXT NOT NULL,
+        last_ack_at TEXT
+      ) WITHOUT ROWID;
+      CREATE INDEX messages_outbound_by_state ON messages (direction, state, seq);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((v, m) => Math.max(v, m.version), 0);
