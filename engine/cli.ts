@@ -17,6 +17,8 @@ import { reprocessCommand } from "./cli/reprocess-command.js";
 import { reviewCommand } from "./cli/review-command.js";
 import { parseFailOn, runCommand } from "./cli/run-command.js";
 import { scopeCommand } from "./cli/scope-command.js";
+import { hostServeCommand } from "./cli/host-serve-command.js";
+import { resolvePracticeArgs } from "./cli/practice-args.js";
 import { serveCommand } from "./cli/serve-command.js";
 import { serveTlsFiles } from "./cli/serve-tls-args.js";
 import { statusCommandArgs } from "./cli/status-command.js";
@@ -175,12 +177,15 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           host: { type: "string", default: "127.0.0.1" },
           db: { type: "string", default: "rulepack.sqlite" },
           "idle-timeout": { type: "string" },
+          "host-config": { type: "string" },
           "tls-cert": { type: "string" },
           "tls-key": { type: "string" },
           "tls-ca": { type: "string" },
           "tls-require-client-cert": { type: "boolean" },
         },
       });
+      if (values["host-config"] !== undefined && values.pack === undefined)
+        return hostServeCommand({ hostConfig: values["host-config"] }, io);
       if (!values.pack) return usageError(io, usageOf("serve"), "--pack is required");
       const tls = serveTlsFiles(values);
       if ("error" in tls) return usageError(io, usageOf("serve"), tls.error);
@@ -348,7 +353,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     return EXIT.ok;
   }
   try {
-    return (await command.run(args, io)).exitCode;
+    const resolved = resolvePracticeArgs(spec, args, process.env, io);
+    if ("result" in resolved) return resolved.result.exitCode;
+    return (await command.run(resolved.args, io)).exitCode;
   } catch (e) {
     if (e instanceof TypeError && "code" in e && String(e.code).startsWith("ERR_PARSE_ARGS")) {
       return usageError(io, spec.usage, unknownFlagMessage(e, spec)).exitCode;

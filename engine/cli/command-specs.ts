@@ -1,6 +1,7 @@
 import { DIFF_USAGE } from "./diff-command.js";
 import { INIT_USAGE } from "./init-command.js";
 import { MAPPING_USAGE } from "./mapping-command.js";
+import { practiceOptions } from "./practice-args.js";
 import { PRUNE_USAGE } from "./prune-command.js";
 import { QUEUE_USAGE } from "./queue-command.js";
 import { REPROCESS_USAGE } from "./reprocess-command.js";
@@ -211,6 +212,11 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
         value: "SECONDS",
         description: "close a connection idle this long",
       },
+      {
+        name: "host-config",
+        value: "FILE",
+        description: "serve every practice of this host file (instead of --pack)",
+      },
       { name: "tls-cert", value: "FILE", description: "listen with TLS: the certificate (PEM)" },
       { name: "tls-key", value: "FILE", description: "the certificate's private key (PEM)" },
       {
@@ -326,8 +332,9 @@ export function commandSpec(name: string): CommandSpec | undefined {
 /** `rulepack CMD --help`: usage, options, an example, the exit codes. */
 export function formatCommandHelp(spec: CommandSpec): string {
   const flag = (o: OptionSpec) => `--${o.name}${o.value ? ` ${o.value}` : ""}`;
-  const width = Math.max(0, ...spec.options.map((o) => flag(o).length));
-  const options = spec.options.map((o) => `  ${flag(o).padEnd(width)}  ${o.description}`);
+  const all = [...spec.options, ...practiceOptions(spec)];
+  const width = Math.max(0, ...all.map((o) => flag(o).length));
+  const options = all.map((o) => `  ${flag(o).padEnd(width)}  ${o.description}`);
   return [
     `rulepack ${spec.name}: ${spec.summary}`,
     "",

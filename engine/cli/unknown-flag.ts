@@ -1,5 +1,6 @@
 import { closest } from "../documents/suggest.js";
 import type { CommandSpec } from "./command-specs.js";
+import { practiceOptions } from "./practice-args.js";
 
 /**
  * parseArgs' own message for a bad argument, with the nearest flag the
@@ -11,7 +12,7 @@ export function unknownFlagMessage(error: TypeError, spec: CommandSpec): string 
   if (code !== "ERR_PARSE_ARGS_UNKNOWN_OPTION" || flag === undefined) return error.message;
   const near = closest(
     flag.replace(/^--?/, ""),
-    spec.options.map((o) => o.name),
+    [...spec.options, ...practiceOptions(spec)].map((o) => o.name),
   );
   return `unknown option '${flag}' for ${spec.name}${near ? ` (did you mean '--${near}'?)` : ""}`;
 }

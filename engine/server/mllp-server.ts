@@ -54,7 +54,25 @@ export interface MllpServerOptions {
    * pack's `queue.listener.maxMessagesPerFrame`, else 1000.
    */
   readonly maxMessagesPerFrame?: number;
+  /**
+   * A port practices share (engine/host/): each frame's pack, store and
+   * outcome listener, chosen by its MSH-5/MSH-6, or its answer when no
+   * practice receives it. Without it every frame is `pack`'s and `store`'s.
+   */
+  readonly route?: (bytes: Uint8Array) => FrameRoute;
 }
+
+/** Where `route` sends one frame. */
+export type FrameRoute =
+  | {
+      readonly pack: CompiledPack;
+      readonly store: Store;
+      readonly onOutcomes?: (outcomes: readonly Outcome[]) => void;
+    }
+  | {
+      /** Store and answer it without processing (an unroutable frame). */
+      readonly refuse: (sender: string, at: Date) => Promise<{ ack: string; outcome?: Outcome }>;
+    };
 
 export interface MllpServer {
   readonly port: number;
@@ -125,11 +143,20 @@ export function startMllpServer(options: MllpServerOptions): Promise<MllpServer>
       if (outcome) options.onOutcomes?.([outcome]);
       return [{ code: "AR", ack }];
     }
-    const result = await processFrame(pack, store, event.bytes, sender, at, send, {
+    const target = options.route?.(event.bytes) ?? { pack, store, onOutcomes: options.onOutcomes };
+    if ("refuse" in target) {
+      const { ack, outcome } = await target.refuse(sender, at);
+      log(
+        `connection=${id} unroutable messageId=${outcome?.messageId ?? "- (store failed)"} ack=AR`,
+      );
+      if (outcome) options.onOutcomes?.([outcome]);
+      return [{ code: "AR", ack }];
+    }
+    const result = await processFrame(target.pack, target.store, event.bytes, sender, at, send, {
       turn: { messages: messagesPerTurn, pause },
       maxMessages:
         options.maxMessagesPerFrame ??
-        pack.queue.listener?.maxMessagesPerFrame ??
+        target.pack.queue.listener?.maxMessagesPerFrame ??
         DEFAULT_MAX_MESSAGES_PER_FRAME,
     });
     const codes = [...early, ...result.replies].map((r) => r.code).join(",") || "-";
@@ -139,7 +166,7 @@ export function startMllpServer(options: MllpServerOptions): Promise<MllpServer>
       );
     }
     if (result.outcomes.length === 0) log(`connection=${id} store failed ack=${codes}`);
-    options.onOutcomes?.(result.outcomes);
+    target.onOutcomes?.(result.outcomes);
     return [...result.replies];
   };
 

@@ -1,0 +1,239 @@
+import { existsSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
+import { byPosition, type PackError, type SourcePosition } from "../documents/errors.js";
+import { layerOf } from "../documents/merge.js";
+import { schemaValidator } from "../documents/schema.js";
+import { convertSchemaErrors } from "../documents/schema-errors.js";
+import { readYaml, type YamlSource } from "../documents/source.js";
+import { type PracticeStores, practiceStore, UNROUTED_STORE } from "./practice-store.js";
+
+/**
+ * A host file (`host.yaml`, schemas/host.schema.json): the practices one
+ * `rulepack serve --host-config` runs, each with its pack, its store and
+ * its inbound listener. Read like a pack: schema first, then what a schema
+ * cannot say (names, ports and routes unique; routes need the shared port;
+ * packs that exist), every problem at FILE:LINE:COL. Paths are resolved
+ * from the host file's folder. Design: docs/decisions/0024.
+ */
+
+/** MSH-5 / MSH-6 values a frame on the shared port must carry to be the practice's. */
+export interface Route {
+  readonly receivingApplication?: string;
+  readonly receivingFacility?: string;
+}
+
+export type Inbound = { readonly port: number } | { readonly routes: readonly Route[] };
+
+export interface HostPractice {
+  readonly name: string;
+  /** The pack file, relative to the working directory (as the commands show files). */
+  readonly pack: string;
+  /** The store location, as `--db` takes it. */
+  readonly store: string;
+  readonly inbound: Inbound;
+}
+
+export interface HostConfig {
+  readonly file: string;
+  /** The address every listener binds. */
+  readonly host: string;
+  readonly sharedPort?: number;
+  /** Where the shared port records frames no practice claims. */
+  readonly unroutedStore: string;
+  readonly practices: readonly HostPractice[];
+}
+
+export type HostLoad =
+  | { readonly ok: true; readonly config: HostConfig }
+  | { readonly ok: false; readonly errors: readonly PackError[] };
+
+interface RawHost {
+  stores: PracticeStores;
+  listen?: { host?: string; sharedPort?: number };
+  practices: {
+    name: string;
+    pack: string;
+    store?: string;
+    inbound: { port?: number; routes?: Route[] };
+  }[];
+}
+
+/** `text` stands for the file's content (tests); else the file is read. */
+export function loadHostFile(file: string, text?: string): HostLoad {
+  const read = readYaml(file, text);
+  if (!read.ok) return { ok: false, errors: read.errors };
+  const source = read.source;
+  const validate = schemaValidator("host");
+  if (!validate(source.data)) {
+    const errors = convertSchemaErrors(validate.errors ?? [], layerOf(source));
+    return { ok: false, errors: errors.sort(byPosition) };
+  }
+  const raw = source.data as RawHost;
+  const dir = dirname(resolve(file));
+  const errors = [
+    ...oneOfEach(source, raw),
+    ...uniqueness(source, raw),
+    ...sharedPortChecks(source, raw),
+  ];
+  raw.practices.forEach((p, i) => {
+    if (!existsSync(resolve(dir, p.pack))) {
+      errors.push({
+        ...source.locate(["practices", i, "pack"]),
+        code: "FILE_NOT_FOUND",
+        message: `practices[${i}].pack: no file ${resolve(dir, p.pack)} (read from the host file's folder)`,
+        path: `practices.${i}.pack`,
+      });
+    }
+  });
+  if (errors.length > 0) return { ok: false, errors: errors.sort(byPosition) };
+  const shown = (path: string): string => relative(process.cwd(), path) || path;
+  const stores = absoluteStores(raw.stores, dir);
+  return {
+    ok: true,
+    config: {
+      file,
+      host: raw.listen?.host ?? "127.0.0.1",
+      ...(raw.listen?.sharedPort !== undefined && { sharedPort: raw.listen.sharedPort }),
+      unroutedStore: practiceStore(stores, UNROUTED_STORE),
+      practices: raw.practices.map((p) => ({
+        name: p.name,
+        pack: shown(resolve(dir, p.pack)),
+        store: p.store !== undefined ? storeOverride(p.store, dir) : practiceStore(stores, p.name),
+        inbound:
+          p.inbound.routes !== undefined
+            ? { routes: p.inbound.routes }
+            : { port: p.inbound.port as number },
+      })),
+    },
+  };
+}
+
+/** The practice of this name, or the names there are. */
+export function practiceNamed(
+  config: HostConfig,
+  name: string,
+): HostPractice | { readonly unknown: readonly string[] } {
+  return (
+    config.practices.find((p) => p.name === name) ?? {
+      unknown: config.practices.map((p) => p.name),
+    }
+  );
+}
+
+function absoluteStores(stores: PracticeStores, dir: string): PracticeStores {
+  return stores.sqlite !== undefined ? { sqlite: resolve(dir, stores.sqlite) } : stores;
+}
+
+function storeOverride(location: string, dir: string): string {
+  return /^postgres(ql)?:\/\//.test(location) || location === ":memory:"
+    ? location
+    : resolve(dir, location);
+}
+
+function duplicate(
+  source: YamlSource,
+  path: (string | number)[],
+  what: string,
+  first: SourcePosition,
+): PackError {
+  return {
+    ...source.locate(path),
+    code: "DUPLICATE_ROW",
+    message: `${path.join(".").replace(/\.(\d+)\./g, "[$1].")}: ${what} is already used (line ${first.line}); each may appear once on a host`,
+    path: path.join("."),
+  };
+}
+
+/** `stores` names one kind, `inbound` one way in: exactly one key each. */
+function oneOfEach(source: YamlSource, raw: RawHost): PackError[] {
+  const one = (
+    path: (string | number)[],
+    given: object,
+    keys: readonly string[],
+    what: string,
+  ): PackError[] => {
+    const count = keys.filter((k) => k in given).length;
+    if (count === 1) return [];
+    return [
+      {
+        ...source.locate(path),
+        code: count === 0 ? "MISSING_KEY" : "INVALID_VALUE",
+        message: `${path.join(".").replace(/\.(\d+)\./g, "[$1].")}: ${what}`,
+        path: path.join("."),
+      },
+    ];
+  };
+  return [
+    ...one(
+      ["stores"],
+      raw.stores,
+      ["postgres", "sqlite"],
+      "give one of postgres (a URL) or sqlite (a folder)",
+    ),
+    ...raw.practices.flatMap((p, i) =>
+      one(
+        ["practices", i, "inbound"],
+        p.inbound,
+        ["port", "routes"],
+        "give one of port (its own listener) or routes (the shared port)",
+      ),
+    ),
+  ];
+}
+
+/** Names, ports (the shared one included; 0, any free port, may repeat) and routes unique. */
+function uniqueness(source: YamlSource, raw: RawHost): PackError[] {
+  const errors: PackError[] = [];
+  const names = new Map<string, SourcePosition>();
+  const ports = new Map<number, SourcePosition>();
+  const routes = new Map<string, SourcePosition>();
+  const shared = raw.listen?.sharedPort;
+  if (shared !== undefined && shared !== 0)
+    ports.set(shared, source.locate(["listen", "sharedPort"]));
+  raw.practices.forEach((p, i) => {
+    const seen = (map: Map<unknown, SourcePosition>, key: unknown, path: (string | number)[]) => {
+      const first = map.get(key);
+      if (first) errors.push(duplicate(source, path, `'${String(key)}'`, first));
+      else map.set(key, source.locate(path));
+    };
+    seen(names, p.name, ["practices", i, "name"]);
+    const port = p.inbound.port;
+    if (port !== undefined && port !== 0) seen(ports, port, ["practices", i, "inbound", "port"]);
+    (p.inbound.routes ?? []).forEach((r, j) => {
+      seen(routes, routeKey(r), ["practices", i, "inbound", "routes", j]);
+    });
+  });
+  return errors;
+}
+
+/** The route as people read it: `APP^FACILITY`, `*` for a value it leaves open. */
+export function routeKey(route: Route): string {
+  return `${route.receivingApplication ?? "*"}^${route.receivingFacility ?? "*"}`;
+}
+
+/** Routes need the shared port, and the shared port needs a practice with routes. */
+function sharedPortChecks(source: YamlSource, raw: RawHost): PackError[] {
+  if (raw.listen?.sharedPort !== undefined) {
+    if (raw.practices.some((p) => p.inbound.routes !== undefined)) return [];
+    return [
+      {
+        ...source.locate(["listen", "sharedPort"]),
+        code: "INVALID_VALUE",
+        message: "listen.sharedPort: no practice has inbound.routes, so nothing could arrive on it",
+        path: "listen.sharedPort",
+      },
+    ];
+  }
+  return raw.practices.flatMap((p, i) =>
+    p.inbound.routes === undefined
+      ? []
+      : [
+          {
+            ...source.locate(["practices", i, "inbound", "routes"], "key"),
+            code: "MISSING_KEY" as const,
+            message: `practices[${i}].inbound.routes: routes are on the shared port; set listen.sharedPort`,
+            path: `practices.${i}.inbound.routes`,
+          },
+        ],
+  );
+}

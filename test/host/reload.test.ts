@@ -1,0 +1,77 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { describe, expect, it } from "vitest";
+import { copyHarbor } from "../queue/harbor-queue.js";
+import { framed, mllpExchange } from "../server/helpers.js";
+import { ackCode, addressedAdt, controlIds, hostFile, LAKESIDE, startTestHost } from "./helpers.js";
+
+/**
+ * SIGHUP on a host: the practices whose files changed are loaded again, one
+ * at a time; a pack that no longer loads is reported with its practice and
+ * file, and that practice keeps the pack it has while the others go on.
+ */
+
+const A04_ENABLED = 'patientAdd: ["ADT^A01", "ADT^A04", "ADT^A28"]';
+
+describe("SIGHUP on a host", () => {
+  it("keeps a broken pack's practice on its old pack, and takes the fixed one at the next reload", async () => {
+    const harbor = copyHarbor();
+    const stores = join(harbor.dir, "stores");
+    const file = hostFile(`stores:
+  sqlite: ${stores}
+practices:
+  - name: harbor
+    pack: ${harbor.pack}
+    inbound: { port: 0 }
+  - name: lakeside
+    pack: ${LAKESIDE}
+    inbound: { port: 0 }
+`);
+    const original = readFileSync(harbor.pack, "utf8");
+    expect(original).toContain(A04_ENABLED);
+    const host = await startTestHost(file);
+    const log = () => host.stderr.join("");
+    const port = host.ports.get("harbor") as number;
+    try {
+      await host.reload();
+      expect(log()).toContain("reload done reloaded=0 kept=0 unchanged=2");
+
+      writeFileSync(harbor.pack, original.replace(A04_ENABLED, "patientAdd: maybe"));
+      await host.reload();
+      const shownPack = relative(process.cwd(), harbor.pack);
+      expect(log()).toMatch(
+        new RegExp(`practice=harbor reload: ${shownPack.replaceAll(".", "\\.")}:80:\\d+: \\w+ `),
+      );
+      expect(log()).toContain(
+        `practice=harbor reload failed: keeping pack=harbor-ortho (${shownPack})`,
+      );
+      expect(log()).toContain("reload done reloaded=0 kept=1 unchanged=1");
+      // Still the old pack: an A04 creates the patient.
+      const before = await mllpExchange(port, [framed(addressedAdt("H1", "PS", "PS"))], 1);
+      expect(before.acks.map(ackCode)).toEqual(["AA"]);
+
+      // Fixed, with A04 no longer creating patients: the next reload takes it.
+      writeFileSync(
+        harbor.pack,
+        original.replace(A04_ENABLED, 'patientAdd: ["ADT^A01", "ADT^A28"]'),
+      );
+      await host.reload();
+      expect(log()).toContain("practice=harbor reloaded pack=harbor-ortho");
+      expect(log()).toContain("reload done reloaded=1 kept=0 unchanged=1");
+      expect(log()).not.toContain("practice=lakeside reloaded");
+      const after = await mllpExchange(
+        port,
+        [
+          framed(
+            addressedAdt("H2", "PS", "PS", { mrn: "777", name: "Okafor^Ada", dob: "19700101" }),
+          ),
+        ],
+        1,
+      );
+      expect(after.acks[0]).toContain("EVENT_NOT_ENABLED");
+    } finally {
+      expect(await host.stop()).toBe(0);
+    }
+    expect(await controlIds(join(stores, "harbor.sqlite"))).toEqual(["H1 PROCESSED", "H2 ERROR"]);
+  });
+});
