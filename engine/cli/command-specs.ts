@@ -194,7 +194,11 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     name: "mapping",
     summary: "add a row to the practice's mapping file (mapping add TABLE FOREIGN PRACTICE)",
     usage: MAPPING_USAGE,
-    options: [pack, { name: "description", value: "TEXT", description: "the row's description" }],
+    options: [
+      pack,
+      { name: "db", value: "FILE", description: "the store the printed reprocess line names" },
+      { name: "description", value: "TEXT", description: "the row's description" },
+    ],
     example:
       "rulepack mapping add insurance BCBS-PPO 1042 --pack rules/practices/eco-derm/pack.yaml",
   },

@@ -2,14 +2,17 @@ import { parseArgs } from "node:util";
 import { type CliIo, type CommandResult, EXIT } from "../io/cli-io.js";
 import { addMappingRow } from "../queue/mapping-add.js";
 import type { NewRow } from "../queue/mapping-write.js";
+import { mappingTurnedOff } from "./mapping-setting.js";
 
 export const MAPPING_USAGE =
-  "rulepack mapping add TABLE FOREIGN PRACTICE --pack PACK [--description TEXT]";
+  "rulepack mapping add TABLE FOREIGN PRACTICE --pack PACK [--db FILE] [--description TEXT]";
 
 export interface MappingAddOptions {
   readonly pack: string;
   readonly table: string;
   readonly row: NewRow;
+  /** The store the printed `reprocess` line names (reprocess's default when absent). */
+  readonly db?: string;
 }
 
 /** `rulepack mapping add ...`: argument checks, then `mappingAddCommand`. */
@@ -23,7 +26,7 @@ export function mappingCommand(args: readonly string[], io: CliIo): CommandResul
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { pack: { type: "string" }, description: { type: "string" } },
+    options: { pack: { type: "string" }, db: { type: "string" }, description: { type: "string" } },
   });
   if (!values.pack) return usage("--pack is required");
   const [table, foreign, practice, ...extra] = positionals;
@@ -33,6 +36,7 @@ export function mappingCommand(args: readonly string[], io: CliIo): CommandResul
   return mappingAddCommand(
     {
       pack: values.pack,
+      ...(values.db !== undefined && { db: values.db }),
       table,
       row: {
         foreign,
@@ -60,11 +64,19 @@ export function mappingAddCommand(options: MappingAddOptions, io: CliIo): Comman
   if (!result.ok) {
     for (const e of result.errors) io.stderr(`${e}\n`);
     if (result.kind === "pack") return { exitCode: EXIT.usage };
-    io.stderr(`rulepack: ${result.message}\n`);
+    io.stderr(`rulepack: ${mappingTurnedOff(options.pack, options.table) ?? result.message}\n`);
     return { exitCode: EXIT.failed };
   }
-  const hint = result.blocker
-    ? `reprocess waiting messages with: rulepack reprocess --blocked-on ${shellWord(`${result.blocker.code}:${result.blocker.value}`)}\n`
+  // Ready to paste: the pack and store this command was given.
+  const reprocess = result.blocker && [
+    "--blocked-on",
+    `${result.blocker.code}:${result.blocker.value}`,
+    "--pack",
+    options.pack,
+    ...(options.db === undefined ? [] : ["--db", options.db]),
+  ];
+  const hint = reprocess
+    ? `reprocess waiting messages with: rulepack reprocess ${reprocess.map(shellWord).join(" ")}\n`
     : "";
   io.stdout(
     result.written

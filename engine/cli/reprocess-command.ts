@@ -8,7 +8,9 @@ import {
   selectBlockedOn,
   selectByIds,
 } from "../queue/reprocess.js";
+import { storeLocation } from "../store/open.js";
 import { clockOf, parseCodeFilter, resolveActor, usageError } from "./args.js";
+import { nothingBlockedOn } from "./nothing-blocked.js";
 import { openPractice } from "./practice.js";
 
 export const REPROCESS_USAGE =
@@ -58,7 +60,15 @@ export async function reprocessCommand(args: readonly string[], io: CliIo): Prom
       ? await selectBlockedOn(store, blocker.code, blocker.value)
       : await selectByIds(store, positionals);
     if (!selection.ok) {
-      io.stderr(`rulepack: ${selection.message}\n`);
+      const why = blocker
+        ? await nothingBlockedOn(
+            store,
+            storeLocation(values.db, process.env),
+            blocker.code,
+            blocker.value,
+          )
+        : selection.message;
+      io.stderr(`rulepack: ${why}\n`);
       return { exitCode: EXIT.failed };
     }
     const attempts = await reprocessMessages(pack, store, selection.messages, {

@@ -74,7 +74,7 @@ describe("rulepack mapping add", () => {
       exitCode: 0,
       stdout:
         `${shown(file)}:${lineCount(before) + 1}: insurancePlan '${AETNA}' -> '4471'\n` +
-        `reprocess waiting messages with: rulepack reprocess --blocked-on 'UNMAPPED_INSURANCE:${AETNA}'\n`,
+        `reprocess waiting messages with: rulepack reprocess --blocked-on 'UNMAPPED_INSURANCE:${AETNA}' --pack ${copy.pack}\n`,
       stderr: "",
     });
     expect(readFileSync(file, "utf8")).toBe(
@@ -139,7 +139,7 @@ describe("rulepack mapping add", () => {
       exitCode: 0,
       stdout:
         `${shown(file)}:${line}: insurancePlan already maps '${key}' -> '4471'; nothing written\n` +
-        `reprocess waiting messages with: rulepack reprocess --blocked-on 'UNMAPPED_INSURANCE:${key}'\n`,
+        `reprocess waiting messages with: rulepack reprocess --blocked-on 'UNMAPPED_INSURANCE:${key}' --pack ${copy.pack}\n`,
       stderr: "",
     });
     expect(readFileSync(file, "utf8")).toBe(before);
@@ -170,7 +170,7 @@ describe("rulepack mapping add", () => {
       exitCode: 0,
       stdout:
         `${shown(file)}:4: sex '2' -> 'F'\n` +
-        "reprocess waiting messages with: rulepack reprocess --blocked-on UNMAPPED_CODE:2\n",
+        `reprocess waiting messages with: rulepack reprocess --blocked-on UNMAPPED_CODE:2 --pack ${copy.pack}\n`,
       stderr: "",
     });
     expect(readFileSync(file, "utf8")).toBe(
@@ -199,11 +199,25 @@ describe("rulepack mapping add", () => {
 
   it("refuses a table the pack does not read, listing those it reads", () => {
     const copy = practiceCopy("lakeside-family");
-    expect(add(copy.pack, "department", "ABCD", "10")).toEqual({
+    expect(add(copy.pack, "departments", "ABCD", "10")).toEqual({
       exitCode: 1,
       stdout: "",
       stderr:
-        "rulepack: pack lakeside-family reads no mapping table 'department' (it reads: insurancePlan, relationshipInverse, relationshipToInsured)\n",
+        "rulepack: pack lakeside-family reads no mapping table 'departments' (it reads: insurancePlan, relationshipInverse, relationshipToInsured)\n",
+    });
+  });
+
+  it("names the setting that turns on an element's mapping the pack leaves off (department)", () => {
+    const copy = practiceCopy("lakeside-family");
+    const base = copy.pack.replace("practices/lakeside-family/pack.yaml", "base.yaml");
+    const line =
+      readFileSync(base, "utf8")
+        .split("\n")
+        .findIndex((l) => l.startsWith("  department: { mappingRequired: false }")) + 1;
+    expect(add(copy.pack, "department", "ABCD", "10")).toEqual({
+      exitCode: 1,
+      stdout: "",
+      stderr: `rulepack: pack lakeside-family does not map department codes: mappings.department.mappingRequired is false (${shown(base)}:${line}), so received codes are used as they are. To map them, set mappings.department.mappingRequired: true in ${copy.pack} (docs/pack-language.md §10) with a table mappings/lakeside-family/department.yaml (rows: []), then add rows with this command\n`,
     });
   });
 
@@ -254,7 +268,7 @@ describe("rulepack mapping add, then reprocess --blocked-on (the spec's insuranc
 
     const added = add(copy.pack, "insurancePlan", plan, "1002", "New York Medicaid");
     expect(added.stdout.split("\n")[1]).toBe(
-      `reprocess waiting messages with: rulepack reprocess --blocked-on '${`UNMAPPED_INSURANCE:${plan}`}'`,
+      `reprocess waiting messages with: rulepack reprocess --blocked-on '${`UNMAPPED_INSURANCE:${plan}`}' --pack ${copy.pack}`,
     );
     const io = captureIo();
     const args = ["--blocked-on", `UNMAPPED_INSURANCE:${plan}`, "--pack", copy.pack, "--db", db];
@@ -271,7 +285,7 @@ describe("rulepack mapping add, then reprocess --blocked-on (the spec's insuranc
 
 describe("rulepack mapping (arguments)", () => {
   const usage =
-    "usage: rulepack mapping add TABLE FOREIGN PRACTICE --pack PACK [--description TEXT]\n";
+    "usage: rulepack mapping add TABLE FOREIGN PRACTICE --pack PACK [--db FILE] [--description TEXT]\n";
   it.each([
     [["list"], "unknown mapping command 'list' (add)"],
     [["add", "insurancePlan", "X", "1"], "--pack is required"],

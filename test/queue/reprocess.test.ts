@@ -484,7 +484,7 @@ describe("rulepack reprocess (the command)", () => {
     expect(await reprocess(["--blocked-on", "UNMAPPED_INSURANCE", ...common(db)])).toEqual({
       exitCode: 1,
       stdout: "",
-      stderr: "rulepack: no message in ERROR, CBOERROR, ATHENAERROR waits on UNMAPPED_INSURANCE\n",
+      stderr: `rulepack: no message waits on UNMAPPED_INSURANCE in ${db} (2 messages in CBOERROR, none with that code)\n`,
     });
     const missing = join(db, "..", "nowhere.sqlite");
     expect(await reprocess(["q-000002", ...common(missing)])).toEqual({
