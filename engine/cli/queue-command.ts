@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { type CliIo, type CommandResult, EXIT } from "../io/cli-io.js";
 import type { QueueState } from "../model/outcome.js";
+import { UNDELETABLE } from "../queue/delete.js";
 import {
   isQueueState,
   listJson,
@@ -243,12 +244,6 @@ export function queueShowCommand(options: QueueShowOptions, io: CliIo): Promise<
     return { exitCode: EXIT.ok };
   });
 }
-
-/** Why a message in this state cannot be deleted. */
-const UNDELETABLE: Readonly<Partial<Record<QueueState, string>>> = {
-  NEW: "is NEW (being processed or waiting to be)",
-  DELETED: "is already DELETED",
-};
 
 /**
  * `queue delete ID...`: each message to DELETED, recorded as an attempt with

@@ -16,7 +16,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["inbound", "outbound"],
   ["queue"],
   ["server", "testing", "scope", "diff"],
-  ["host"],
+  ["web", "host"],
   ["cli"],
 ];
 /** Files directly in engine/ (cli.ts, index.ts) sit above every folder. */

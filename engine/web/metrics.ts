@@ -1,0 +1,98 @@
+import { Gauge, Histogram, Registry } from "prom-client";
+import type { CompiledPack } from "../pack/compiled.js";
+import { thresholdAlerts } from "../queue/alerts.js";
+import type { Store } from "../store/types.js";
+
+/**
+ * `/metrics` in the Prometheus text format (prom-client, a registry of the
+ * app's own, not the process-global one): messages by state and type and
+ * queue depth per state read from the store at each scrape, the processing
+ * time of what the web app processes (uploads, HTTP messages, reprocessing)
+ * as a histogram, whether the MLLP listener is up, and the pack's threshold
+ * alerts that hold now. Labels are states, types and alert kinds: no
+ * patient data.
+ */
+export interface WebMetrics {
+  readonly registry: Registry;
+  /** Record how long processing one piece of input took. */
+  observe(kind: "upload" | "message" | "event" | "reprocess", seconds: number): void;
+}
+
+export interface MetricsSources {
+  readonly store: Store;
+  readonly pack: () => CompiledPack;
+  readonly clock: () => Date;
+  readonly listener?: () => boolean;
+}
+
+export function createMetrics(sources: MetricsSources): WebMetrics {
+  const registry = new Registry();
+  const histogram = new Histogram({
+    name: "rulepack_processing_seconds",
+    help: "Time to store and process one piece of input received over HTTP, by kind",
+    labelNames: ["kind"],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  new Gauge({
+    name: "rulepack_messages",
+    help: "Messages in the queue by state and message type",
+    labelNames: ["state", "type"],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const counts = new Map<string, number>();
+      for (const m of await sources.store.messages()) {
+        const key = `${m.state}\u0000${m.messageType || "-"}`;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      for (const [key, n] of counts) {
+        const [state = "", type = ""] = key.split("\u0000");
+        this.set({ state, type }, n);
+      }
+    },
+  });
+  new Gauge({
+    name: "rulepack_queue_depth",
+    help: "Messages per queue state",
+    labelNames: ["state"],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const summary = await sources.store.queueSummary();
+      for (const [state, n] of Object.entries(summary.counts)) this.set({ state }, n ?? 0);
+    },
+  });
+  new Gauge({
+    name: "rulepack_alerts_firing",
+    help: "The pack's threshold alerts whose condition holds now, by kind",
+    labelNames: ["kind"],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const summary = await sources.store.queueSummary();
+      const alerts = thresholdAlerts(sources.pack().queue.alerts, {
+        summary,
+        now: sources.clock(),
+      });
+      for (const a of alerts) this.inc({ kind: a.kind });
+    },
+  });
+  if (sources.listener) {
+    const listener = sources.listener;
+    new Gauge({
+      name: "rulepack_listener_up",
+      help: "1 while the MLLP listener accepts connections",
+      registers: [registry],
+      collect() {
+        this.set(listener() ? 1 : 0);
+      },
+    });
+  }
+  return {
+    registry,
+    observe(kind, seconds) {
+      histogram.observe({ kind }, seconds);
+    },
+  };
+}
