@@ -50,6 +50,8 @@ export function asyncStore(sync: SyncStore): LocalStore {
     close: settle(() => sync.close()),
     beginAttempt: settle((messageId, at) => sync.beginAttempt(messageId, at)),
     reachStep: settle((messageId, step) => sync.reachStep(messageId, step)),
+    patientPage: settle((after, limit) => sync.patientPage(after, limit)),
+    appointmentPage: settle((after, limit) => sync.appointmentPage(after, limit)),
     ...asyncDelivery(sync),
   };
 }

@@ -13,6 +13,7 @@ import {
   type StoredPatient,
 } from "./apply.js";
 import { asyncStore } from "./async-store.js";
+import { pageInCreationOrder } from "./record-listing.js";
 import { UnknownMessageError } from "./errors.js";
 import { frozenCopy } from "./frozen-copy.js";
 import { blockingKeyList, counterAfter, FIRST_RECORD_ID, messageIdOf } from "./ids.js";
@@ -366,6 +367,14 @@ function createSyncMemoryStore(): SyncStore {
     claimById(id: string): Claim | undefined {
       open();
       return claims.get(id);
+    },
+    patientPage(after: number, limit: number) {
+      open();
+      return pageInCreationOrder<Patient>(patients, patientOrder, after, limit);
+    },
+    appointmentPage(after: number, limit: number) {
+      open();
+      return pageInCreationOrder<Appointment>(appointments, appointmentOrder, after, limit);
     },
     appointmentsMissingSlips(): readonly Appointment[] {
       open();

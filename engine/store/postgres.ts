@@ -8,6 +8,7 @@ import { messageIdOf } from "./ids.js";
 import { MISSING_SLIP_STATUSES, missesSlip, noSlipTypes } from "./missing-slips.js";
 import { refreshPostgresBlockingIndex } from "./postgres-blocking-index.js";
 import { fillReads, lazyView, startViewCache, type ViewCache } from "./postgres-lazy-view.js";
+import { postgresRecordListing } from "./postgres-record-listing.js";
 import { applyInTransaction } from "./postgres-repository.js";
 import {
   type AttemptRow,
@@ -228,6 +229,7 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
 
   return {
     ...postgresDelivery({ inTransaction, query }),
+    ...postgresRecordListing(query),
     openView(options) {
       if (options?.lazy) return openLazyView();
       // A caller that cannot decide again on a miss gets every record at one version (postgres-view.ts).

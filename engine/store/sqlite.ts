@@ -21,6 +21,7 @@ import { subjectPatientId, WAITING_STATES } from "./queue-records.js";
 import { type AttemptRow, attemptOf, type MessageRow, storedMessage } from "./queue-rows.js";
 import { refreshBlockingIndex } from "./sqlite-blocking-index.js";
 import { sqliteDelivery } from "./sqlite-delivery.js";
+import { sqliteRecordListing } from "./sqlite-record-listing.js";
 import { migrate } from "./sqlite-schema.js";
 import {
   APPLYING_STATES,
@@ -421,6 +422,7 @@ function sqliteStore(db: BetterSqlite3.Database): SyncStore {
 
   return {
     ...sqliteDelivery(db),
+    ...sqliteRecordListing(db),
     patientById: (id: string): Patient | undefined =>
       parse<Patient>(s.patient.get(id) as string | undefined),
     patientsByExternalId: (name: string, key: string): readonly Patient[] =>
