@@ -53,5 +53,7 @@ export function asyncStore(sync: SyncStore): LocalStore {
     patientPage: settle((after, limit) => sync.patientPage(after, limit)),
     appointmentPage: settle((after, limit) => sync.appointmentPage(after, limit)),
     ...asyncDelivery(sync),
+    claimNext: settle((request) => sync.claimNext(request)),
+    finishedAmong: settle((messageIds) => sync.finishedAmong(messageIds)),
   };
 }

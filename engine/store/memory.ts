@@ -13,10 +13,11 @@ import {
   type StoredPatient,
 } from "./apply.js";
 import { asyncStore } from "./async-store.js";
-import { pageInCreationOrder } from "./record-listing.js";
+import type { SyncClaimOperations } from "./claims.js";
 import { UnknownMessageError } from "./errors.js";
 import { frozenCopy } from "./frozen-copy.js";
 import { blockingKeyList, counterAfter, FIRST_RECORD_ID, messageIdOf } from "./ids.js";
+import { memoryClaims } from "./memory-claims.js";
 import { memoryDelivery } from "./memory-delivery.js";
 import { missesSlip, noSlipTypes } from "./missing-slips.js";
 import { matchesFilter, senderName, subjectPatientId, WAITING_STATES } from "./queue-records.js";
@@ -93,10 +94,12 @@ const externalKey = (record: ExternalIdRecord, name: string, key: string): strin
   `${record}\u0000${name}\u0000${key}`;
 
 export function createMemoryStore(): LocalStore {
-  return asyncStore(createSyncMemoryStore());
+  const sync = createSyncMemoryStore();
+  // Assigned, not spread: the store has getters (masterData).
+  return asyncStore(Object.assign(sync, memoryClaims(sync)));
 }
 
-function createSyncMemoryStore(): SyncStore {
+function createSyncMemoryStore(): Omit<SyncStore, keyof SyncClaimOperations> {
   const patients = new Map<string, StoredPatient>();
   /** Insertion order of patients, for a deterministic candidate order. */
   const patientOrder = new Map<string, number>();

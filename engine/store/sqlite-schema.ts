@@ -173,6 +173,24 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 7,
+    description:
+      "queue: claims by several workers (sqlite-claims.ts, decision 0023): a lease per message, NEW messages by lane, a claimed message completed as received once",
+    sql: `
+      ALTER TABLE messages ADD COLUMN lease_owner TEXT;
+      ALTER TABLE messages ADD COLUMN lease_until TEXT;
+      CREATE INDEX messages_new_by_lane
+        ON messages (patient_key, sending_application, sending_facility, seq) WHERE state = 'NEW';
+      CREATE TRIGGER attempts_received_once BEFORE INSERT ON attempts
+        WHEN NEW.kind = 'receive'
+          AND (SELECT lease_owner FROM messages WHERE seq = NEW.message_seq) IS NOT NULL
+          AND EXISTS (SELECT 1 FROM attempts WHERE message_seq = NEW.message_seq AND kind = 'receive')
+      BEGIN
+        SELECT RAISE(ABORT, 'the message was already completed as received (another worker finished it)');
+      END;
+    `,
+  },
+  {
     version: 8,
     description:
       "outbound delivery (sqlite-delivery.ts, decision 0025): sends per message, their story, what the sender knows of each receiver",

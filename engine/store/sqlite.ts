@@ -19,7 +19,12 @@ import { blockingKeyList, counterAfter, messageIdOf } from "./ids.js";
 import { MISSING_SLIP_STATUSES, missesSlip, noSlipTypes } from "./missing-slips.js";
 import { subjectPatientId, WAITING_STATES } from "./queue-records.js";
 import { type AttemptRow, attemptOf, type MessageRow, storedMessage } from "./queue-rows.js";
-import { refreshBlockingIndex } from "./sqlite-blocking-index.js";
+import {
+  CANDIDATES_SQL,
+  MAX_BLOCKING_KEYS,
+  refreshBlockingIndex,
+} from "./sqlite-blocking-index.js";
+import { sqliteClaims } from "./sqlite-claims.js";
 import { sqliteDelivery } from "./sqlite-delivery.js";
 import { sqliteRecordListing } from "./sqlite-record-listing.js";
 import { migrate } from "./sqlite-schema.js";
@@ -421,8 +426,9 @@ function sqliteStore(db: BetterSqlite3.Database): SyncStore {
   };
 
   return {
-    ...sqliteDelivery(db),
     ...sqliteRecordListing(db),
+    ...sqliteClaims(db),
+    ...sqliteDelivery(db),
     patientById: (id: string): Patient | undefined =>
       parse<Patient>(s.patient.get(id) as string | undefined),
     patientsByExternalId: (name: string, key: string): readonly Patient[] =>

@@ -1,6 +1,7 @@
 import type { MasterData } from "../model/master-data.js";
 import type { Action, Outcome, QueueState } from "../model/outcome.js";
 import type { Appointment, Claim, Patient, Policy } from "../model/records.js";
+import type { SyncClaimOperations } from "./claims.js";
 import type { DeliveryOperations } from "./delivery.js";
 import type { RecordListing } from "./record-listing.js";
 import type { ViewRead } from "./view-miss.js";
@@ -169,7 +170,11 @@ export type PrunableState = "PROCESSED" | "DELETED";
  * written against: every read and write answers at once. `asyncStore`
  * (async-store.ts) turns one into a `Store`; nothing outside store/ uses it.
  */
-export interface SyncStore extends StoreView, DeliveryOperations, RecordListing {
+export interface SyncStore
+  extends StoreView,
+    SyncClaimOperations,
+    DeliveryOperations,
+    RecordListing {
   /**
    * A number that changes whenever another process commits to the store:
    * a decision taken on the view is completed with it (`complete`'s
