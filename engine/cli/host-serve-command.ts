@@ -89,6 +89,7 @@ export async function hostServeCommand(
     const stop = options.stop ?? stopSignal();
     for (const l of host.listeners)
       io.stdout(`ready port=${l.port} practices=${l.practices.join(",")}\n`);
+    if (host.healthPort !== undefined) io.stdout(`ready healthz port=${host.healthPort}\n`);
     io.stdout(`ready host practices=${read.config.practices.length}\n`);
     if (asked) {
       const run = reloadNow;

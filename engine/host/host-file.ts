@@ -38,6 +38,8 @@ export interface HostConfig {
   /** The address every listener binds. */
   readonly host: string;
   readonly sharedPort?: number;
+  /** The HTTP port of GET /healthz (healthz.ts), when there is one. */
+  readonly healthPort?: number;
   /** Where the shared port records frames no practice claims. */
   readonly unroutedStore: string;
   readonly practices: readonly HostPractice[];
@@ -49,7 +51,7 @@ export type HostLoad =
 
 interface RawHost {
   stores: PracticeStores;
-  listen?: { host?: string; sharedPort?: number };
+  listen?: { host?: string; sharedPort?: number; healthPort?: number };
   practices: {
     name: string;
     pack: string;
@@ -94,6 +96,7 @@ export function loadHostFile(file: string, text?: string): HostLoad {
       file,
       host: raw.listen?.host ?? "127.0.0.1",
       ...(raw.listen?.sharedPort !== undefined && { sharedPort: raw.listen.sharedPort }),
+      ...(raw.listen?.healthPort !== undefined && { healthPort: raw.listen.healthPort }),
       unroutedStore: practiceStore(stores, UNROUTED_STORE),
       practices: raw.practices.map((p) => ({
         name: p.name,
@@ -187,15 +190,16 @@ function uniqueness(source: YamlSource, raw: RawHost): PackError[] {
   const names = new Map<string, SourcePosition>();
   const ports = new Map<number, SourcePosition>();
   const routes = new Map<string, SourcePosition>();
-  const shared = raw.listen?.sharedPort;
-  if (shared !== undefined && shared !== 0)
-    ports.set(shared, source.locate(["listen", "sharedPort"]));
+  const seen = (map: Map<unknown, SourcePosition>, key: unknown, path: (string | number)[]) => {
+    const first = map.get(key);
+    if (first) errors.push(duplicate(source, path, `'${String(key)}'`, first));
+    else map.set(key, source.locate(path));
+  };
+  for (const port of ["sharedPort", "healthPort"] as const) {
+    const value = raw.listen?.[port];
+    if (value !== undefined && value !== 0) seen(ports, value, ["listen", port]);
+  }
   raw.practices.forEach((p, i) => {
-    const seen = (map: Map<unknown, SourcePosition>, key: unknown, path: (string | number)[]) => {
-      const first = map.get(key);
-      if (first) errors.push(duplicate(source, path, `'${String(key)}'`, first));
-      else map.set(key, source.locate(path));
-    };
     seen(names, p.name, ["practices", i, "name"]);
     const port = p.inbound.port;
     if (port !== undefined && port !== 0) seen(ports, port, ["practices", i, "inbound", "port"]);

@@ -7,6 +7,7 @@ import { formatRecovery, recoverNewMessages } from "../server/recovery.js";
 import { isPostgresUrl, openStore } from "../store/open.js";
 import { unwritableStoreFiles } from "../store/sqlite-files.js";
 import type { Store } from "../store/types.js";
+import { answersWithin, type Healthz, startHealthz } from "./healthz.js";
 import type { HostConfig, HostPractice } from "./host-file.js";
 import { practiceFingerprint } from "./pack-fingerprint.js";
 import { createRouter } from "./route.js";
@@ -45,6 +46,8 @@ export interface PracticeReload {
 
 export interface RunningHost {
   readonly listeners: readonly HostListener[];
+  /** The port of GET /healthz, when the host file asks for it. */
+  readonly healthPort?: number;
   /** The pack each practice's next frame is processed with. */
   packOf(practice: string): CompiledPack | undefined;
   /** Load again the practices whose pack, tables or master data changed, one at a time. */
@@ -94,7 +97,11 @@ export async function startHost(options: HostRunOptions): Promise<HostStart> {
   const stores: Store[] = [];
   const servers: MllpServer[] = [];
   const stops: (() => void)[] = [];
+  let healthz: Healthz | undefined;
+  let closing = false;
   const closeAll = async () => {
+    closing = true;
+    await healthz?.close();
     for (const stop of stops) stop();
     for (const server of servers) await server.close();
     for (const p of practices) await p.alerts.settled();
@@ -186,10 +193,33 @@ export async function startHost(options: HostRunOptions): Promise<HostStart> {
       await pruneNow(server, practice.store, now, practice.log);
       void practice.alerts.check();
     }
+    if (config.healthPort !== undefined) {
+      const port = config.healthPort;
+      healthz = await startHealthz({
+        port,
+        host: config.host,
+        check: async () =>
+          Object.fromEntries(
+            await Promise.all(
+              practices.map(async (p) => [
+                p.config.name,
+                {
+                  store: await answersWithin(() => p.store.queueSummary(), HEALTH_TIMEOUT_MS),
+                  listener: p.server !== undefined && !closing,
+                },
+              ]),
+            ),
+          ),
+      }).catch((e: unknown) => {
+        const code = (e as NodeJS.ErrnoException).code ?? "error";
+        throw new ListenError(`rulepack: cannot listen on ${config.host}:${port} (${code})`);
+      });
+    }
     return {
       ok: true,
       host: {
         listeners,
+        ...(healthz && { healthPort: healthz.port }),
         packOf: (name) => practices.find((p) => p.config.name === name)?.pack,
         reload: () => reloadChanged(practices),
         close: closeAll,
@@ -203,6 +233,9 @@ export async function startHost(options: HostRunOptions): Promise<HostStart> {
 }
 
 class ListenError extends Error {}
+
+/** How long /healthz waits for a store's answer before it counts it as failed. */
+const HEALTH_TIMEOUT_MS = 5_000;
 
 /** The shared port: each frame to the practice its MSH-5/MSH-6 name, or to `_unrouted`. */
 async function startSharedPort(

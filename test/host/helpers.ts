@@ -33,7 +33,7 @@ export function addressedAdt(
 }
 
 export interface RunningTestHost {
-  /** Each listener's port by the practices on it (`harbor-ortho`, `lakeside,harbor-ortho`). */
+  /** Each listener's port by the practices on it (`harbor-ortho`, `lakeside,harbor-ortho`); `healthz`'s. */
   readonly ports: ReadonlyMap<string, number>;
   readonly stderr: string[];
   /** Send the reload signal; resolves once that reload is done. */
@@ -74,6 +74,8 @@ export async function startTestHost(file: string): Promise<RunningTestHost> {
   for (const m of stdout.join("").matchAll(/ready port=(\d+) practices=(\S+)/g)) {
     ports.set(m[2] as string, Number(m[1]));
   }
+  const health = /ready healthz port=(\d+)/.exec(stdout.join(""))?.[1];
+  if (health !== undefined) ports.set("healthz", Number(health));
   expect(ports.size).toBeGreaterThan(0);
   return {
     ports,
