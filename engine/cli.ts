@@ -5,20 +5,21 @@ import { parseArgs } from "node:util";
 import { usageError } from "./cli/args.js";
 import { colourWanted } from "./cli/colour.js";
 import { commandSpec, formatCommandHelp, formatOverview } from "./cli/command-specs.js";
+import { deliverCommandArgs } from "./cli/deliver-command.js";
 import { diffCommand } from "./cli/diff-command.js";
 import { explainCommand } from "./cli/explain-command.js";
+import { hostServeCommand } from "./cli/host-serve-command.js";
 import { initCommandArgs } from "./cli/init-command.js";
 import { mappingCommand } from "./cli/mapping-command.js";
 import { outboundCommand } from "./cli/outbound-command.js";
 import { parseCommand } from "./cli/parse-command.js";
+import { resolvePracticeArgs } from "./cli/practice-args.js";
 import { pruneCommandArgs } from "./cli/prune-command.js";
 import { queueCommand } from "./cli/queue-command.js";
 import { reprocessCommand } from "./cli/reprocess-command.js";
 import { reviewCommand } from "./cli/review-command.js";
 import { parseFailOn, runCommand } from "./cli/run-command.js";
 import { scopeCommand } from "./cli/scope-command.js";
-import { hostServeCommand } from "./cli/host-serve-command.js";
-import { resolvePracticeArgs } from "./cli/practice-args.js";
 import { serveCommand } from "./cli/serve-command.js";
 import { serveTlsFiles } from "./cli/serve-tls-args.js";
 import { statusCommandArgs } from "./cli/status-command.js";
@@ -150,6 +151,9 @@ const COMMANDS: Readonly<Record<string, Command>> = {
         return usageError(io, usageOf("outbound"), "no EVENT file given");
       return outboundCommand({ pack: values.pack, db: values.db, now, files: positionals }, io);
     },
+  },
+  deliver: {
+    run: (args, io) => deliverCommandArgs(args, io),
   },
   reprocess: {
     run: (args, io) => reprocessCommand(args, io),

@@ -1,3 +1,4 @@
+import { DELIVER_USAGE } from "./deliver-command.js";
 import { DIFF_USAGE } from "./diff-command.js";
 import { INIT_USAGE } from "./init-command.js";
 import { MAPPING_USAGE } from "./mapping-command.js";
@@ -122,6 +123,25 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     usage: "rulepack outbound --pack PACK [--db FILE] [--now ISO-8601] EVENT.json...",
     options: [pack, db, now],
     example: "rulepack outbound --pack rules/practices/eco-derm/pack.yaml events/booked.json",
+  },
+  {
+    name: "deliver",
+    summary:
+      "send the queued outbound messages to the pack's receiver over MLLP and record each ACK",
+    usage: DELIVER_USAGE,
+    options: [
+      pack,
+      db,
+      { name: "once", description: "stop when nothing can be sent now (a batch run, a cron job)" },
+      {
+        name: "resend",
+        value: "ID",
+        description:
+          "first put this ERROR or PROCESSED outbound message back to NEW, the same bytes",
+      },
+      actor,
+    ],
+    example: "rulepack deliver --pack rules/practices/harbor-ortho/pack.yaml --once",
   },
   {
     name: "reprocess",

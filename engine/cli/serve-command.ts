@@ -13,6 +13,7 @@ import { formatRecovery, recoverNewMessages } from "../server/recovery.js";
 import { readTlsFiles, type TlsFiles } from "../server/tls-credentials.js";
 import { isPostgresUrl, openStore, storeLocation } from "../store/open.js";
 import { type AccessCheck, unwritableStoreFiles } from "../store/sqlite-files.js";
+import { startServeSender } from "./serve-delivery.js";
 
 export interface ServeOptions {
   readonly pack: string;
@@ -198,6 +199,7 @@ async function serveSubscribed(
       ...(options.alertCheckMs !== undefined && { alertCheckMs: options.alertCheckMs }),
     });
     const stop = options.stop ?? signalled();
+    const sender = startServeSender(load.pack, store, log);
     io.stdout(`ready port=${server.port}\n`);
     if (reloadAsked) await reload();
     await pruneNow(server, store, now, log);
@@ -206,6 +208,7 @@ async function serveSubscribed(
     onReload(undefined);
     stopMaintenance();
     await server.close();
+    await sender?.stop();
     await alerts.settled();
     return { exitCode: EXIT.ok };
   } finally {

@@ -154,6 +154,7 @@ export async function sendEvent(
         controlId: "",
         messageType: leg,
         direction: "outbound",
+        ...(event.patient.id && { patientKey: event.patient.id }),
       },
       (id) => ({
         messageId: id,
@@ -243,6 +244,8 @@ export async function sendEvent(
         sender: `outbound:${pack.id}`,
         controlId,
         messageType,
+        // Delivery keeps one patient's messages in order (decision 0025).
+        ...(event.patient.id && { patientKey: event.patient.id }),
       };
     });
     out.push({

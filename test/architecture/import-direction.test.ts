@@ -15,7 +15,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["store"],
   ["inbound", "outbound"],
   ["queue"],
-  ["server", "testing", "scope", "diff"],
+  ["server", "testing", "scope", "diff", "delivery"],
   ["web", "host"],
   ["cli"],
 ];
