@@ -14,11 +14,12 @@ import {
 } from "./apply.js";
 import { asyncStore } from "./async-store.js";
 import type { SyncClaimOperations } from "./claims.js";
+import { pageInCreationOrder } from "./record-listing.js";
 import { UnknownMessageError } from "./errors.js";
 import { frozenCopy } from "./frozen-copy.js";
 import { blockingKeyList, counterAfter, FIRST_RECORD_ID, messageIdOf } from "./ids.js";
-import { memoryClaims } from "./memory-claims.js";
 import { memoryDelivery } from "./memory-delivery.js";
+import { memoryClaims } from "./memory-claims.js";
 import { missesSlip, noSlipTypes } from "./missing-slips.js";
 import { matchesFilter, senderName, subjectPatientId, WAITING_STATES } from "./queue-records.js";
 import {

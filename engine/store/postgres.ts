@@ -7,10 +7,9 @@ import { StaleViewError, UnknownMessageError } from "./errors.js";
 import { messageIdOf } from "./ids.js";
 import { MISSING_SLIP_STATUSES, missesSlip, noSlipTypes } from "./missing-slips.js";
 import { refreshPostgresBlockingIndex } from "./postgres-blocking-index.js";
-import { postgresClaims } from "./postgres-claims.js";
-import { postgresDelivery } from "./postgres-delivery.js";
 import { fillReads, lazyView, startViewCache, type ViewCache } from "./postgres-lazy-view.js";
 import { postgresRecordListing } from "./postgres-record-listing.js";
+import { postgresClaims } from "./postgres-claims.js";
 import { applyInTransaction } from "./postgres-repository.js";
 import {
   type AttemptRow,

@@ -19,11 +19,7 @@ import { blockingKeyList, counterAfter, messageIdOf } from "./ids.js";
 import { MISSING_SLIP_STATUSES, missesSlip, noSlipTypes } from "./missing-slips.js";
 import { subjectPatientId, WAITING_STATES } from "./queue-records.js";
 import { type AttemptRow, attemptOf, type MessageRow, storedMessage } from "./queue-rows.js";
-import {
-  CANDIDATES_SQL,
-  MAX_BLOCKING_KEYS,
-  refreshBlockingIndex,
-} from "./sqlite-blocking-index.js";
+import { refreshBlockingIndex } from "./sqlite-blocking-index.js";
 import { sqliteClaims } from "./sqlite-claims.js";
 import { sqliteDelivery } from "./sqlite-delivery.js";
 import { sqliteRecordListing } from "./sqlite-record-listing.js";
@@ -426,9 +422,9 @@ function sqliteStore(db: BetterSqlite3.Database): SyncStore {
   };
 
   return {
-    ...sqliteRecordListing(db),
     ...sqliteClaims(db),
     ...sqliteDelivery(db),
+    ...sqliteRecordListing(db),
     patientById: (id: string): Patient | undefined =>
       parse<Patient>(s.patient.get(id) as string | undefined),
     patientsByExternalId: (name: string, key: string): readonly Patient[] =>
