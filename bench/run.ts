@@ -18,6 +18,7 @@ import {
   checksum,
   DEFAULT_OPTIONS,
   formatTable,
+  formatVerdicts,
   type HarnessOptions,
   machineInfo,
   runSuite,
@@ -68,7 +69,7 @@ const machine = machineInfo();
 process.stdout.write(
   `corpus: ${corpus.files.length} files, ${corpus.messages} messages, ${corpus.bytes} bytes\n` +
     `machine: node ${machine.node}, ${machine.cpu} (${machine.cores} cores), ${machine.platform}, load average ${machine.loadAverage}\n` +
-    `harness: ${options.rounds} rounds of >= ${options.roundMs} ms each after ${options.warmupMs} ms warm-up; median; one core\n\n`,
+    `harness: ${options.rounds} rounds of >= ${options.roundMs} ms each after ${options.warmupMs} ms warm-up; median, min..max; CPU time of the process beside wall time; ratios by CPU time; one core\n\n`,
 );
 
 const results: SuiteResult[] = [];
@@ -78,14 +79,7 @@ for (const suite of selected) {
 }
 
 await closeMllpBench();
-process.stdout.write(`\n${formatTable(results)}\n\n`);
-for (const r of results) {
-  if (!r.goal) continue;
-  const verdict = r.goal.met ? "MET" : "NOT MET";
-  process.stdout.write(
-    `goal (${r.goal.statement}): ${r.suite}: ${r.ratio.toFixed(2)}x, limit ${r.goal.maxRatio}x -> ${verdict}\n`,
-  );
-}
+process.stdout.write(`\n${formatTable(results)}\n\n${formatVerdicts(results)}\n`);
 
 const out = fileURLToPath(new URL("./results.json", import.meta.url));
 writeFileSync(

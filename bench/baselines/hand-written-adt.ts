@@ -29,7 +29,9 @@ import { parse } from "yaml";
 import { controlId, leafValue, messageType, messageTypeName } from "../../engine/hl7/access.js";
 import { parseHl7 } from "../../engine/hl7/parse.js";
 import { serializeMessage } from "../../engine/hl7/serialize.js";
-import type { Hl7Message, Hl7Segment } from "../../engine/hl7/tree.js";
+import type { Hl7Message, Hl7Repetition, Hl7Segment } from "../../engine/hl7/tree.js";
+import type { MessageContext } from "../../engine/inbound/context.js";
+import { warnUnreadPhones } from "../../engine/inbound/patients/unread-phones.js";
 import { unparseableOutcome } from "../../engine/inbound/process.js";
 import {
   blockingKeysFor,
@@ -185,6 +187,46 @@ function filtered(
   return undefined;
 }
 
+/** The repetition of field `f` whose component `fc` is `equals` (the first one without a filter). */
+function repetitionOf(
+  s: Hl7Segment | undefined,
+  f: number,
+  fc?: number,
+  equals?: string,
+): Hl7Repetition | undefined {
+  const repetitions = s?.fields[f - 1];
+  if (fc === undefined) return repetitions?.[0];
+  return repetitions?.find((r) => r[fc - 1]?.[0]?.value === equals);
+}
+
+/**
+ * A telephone in the 2.5 layout, read when XTN-1 is empty (as the engine
+ * does, xtn-layout.ts): XTN-5..8 written "+1 (302)555-0163 x12", else XTN-12.
+ */
+function layout25(repetition: Hl7Repetition | undefined): Leaf {
+  const c = (n: number) => repetition?.[n - 1]?.[0]?.value?.trim() || undefined;
+  const [country, area, local, extension] = [c(5), c(6), c(7), c(8)];
+  if (!area && !local) return c(12);
+  const localText =
+    local && /^\d{7}$/.test(local) ? `${local.slice(0, 3)}-${local.slice(3)}` : (local ?? "");
+  return [
+    country ? `+${country.replace(/^\+/, "")} ` : "",
+    area ? `(${area})` : "",
+    localText,
+    extension ? ` x${extension}` : "",
+  ].join("");
+}
+
+/** A phone rule's value, else (absent, not null) the same repetitions in the 2.5 layout, in order. */
+function phone(value: Leaf, ...repetitions: (Hl7Repetition | undefined)[]): Leaf {
+  if (value !== undefined) return value;
+  for (const r of repetitions) {
+    const number = layout25(r);
+    if (number !== undefined) return number;
+  }
+  return undefined;
+}
+
 /** The `|` rule: the first alternative with a value; else null if any was null. */
 function firstOf(a: Leaf, b: Leaf): Leaf {
   if (typeof a === "string") return a;
@@ -326,9 +368,34 @@ function readPatient(harbor: HarborAdt, message: Hl7Message, found: Findings): P
   putIn(p, "address", "state", leafValue(pid, 11, 1, 4));
   putIn(p, "address", "zip", leafValue(pid, 11, 1, 5));
   putIn(p, "address", "country", leafValue(pid, 12));
-  putIn(p, "phones", "home", firstOf(filtered(pid, 13, 2, "PRN", 1), leafValue(pid, 13)));
-  putIn(p, "phones", "mobile", filtered(pid, 13, 3, "CP", 1));
-  putIn(p, "phones", "work", leafValue(pid, 14));
+  putIn(
+    p,
+    "phones",
+    "home",
+    phone(
+      firstOf(filtered(pid, 13, 2, "PRN", 1), leafValue(pid, 13)),
+      repetitionOf(pid, 13, 2, "PRN"),
+      repetitionOf(pid, 13),
+    ),
+  );
+  putIn(
+    p,
+    "phones",
+    "mobile",
+    phone(filtered(pid, 13, 3, "CP", 1), repetitionOf(pid, 13, 3, "CP")),
+  );
+  putIn(p, "phones", "work", phone(leafValue(pid, 14), repetitionOf(pid, 14)));
+  // base.yaml: patient.email from PID.13[3=Internet].4 | PID.13[2=NET].4 | PID.14[3=Internet].4.
+  put(
+    p,
+    "email",
+    firstOf(
+      filtered(pid, 13, 3, "Internet", 4),
+      firstOf(filtered(pid, 13, 2, "NET", 4), filtered(pid, 14, 3, "Internet", 4)),
+    ),
+  );
+  // base.yaml: patient.senderPatientId from PID.3[5=MR].1 | PID.3.1, kept as received.
+  put(p, "senderPatientId", firstOf(filtered(pid, 3, 5, "MR", 1), leafValue(pid, 3)));
   put(p, "race", mapped(harbor, found, "race", leafValue(pid, 10), "PID.10"));
   put(p, "ethnicity", mapped(harbor, found, "ethnicity", leafValue(pid, 22), "PID.22"));
   put(p, "language", mapped(harbor, found, "language", leafValue(pid, 15), "PID.15"));
@@ -459,6 +526,8 @@ function patientMessage(
   const demographics = read.demographics;
   const incoming: Patient =
     mrnValue === undefined ? demographics : { ...demographics, externalIds: { [MRN]: mrnValue } };
+  // The engine's own check (a phone sent but read into no field): the same warnings, same order.
+  warnUnreadPhones({ message, found } as unknown as MessageContext, incoming);
 
   const match = matchPatient(harbor, store, found, incoming, mrnValue, key);
   if (match.kind === "review") {
@@ -537,7 +606,10 @@ function patientMessage(
   const patientId = matched ? matched.id : store.nextId("patient");
   const actions: TypedAction[] = [];
   if (matched) {
-    actions.push({ type: "patient.update", patientId, patient: demographics });
+    // The sender's patient ID is written once: a stored one is never replaced.
+    const { senderPatientId: _kept, ...rest } = demographics;
+    const update = typeof matched.senderPatientId === "string" ? rest : demographics;
+    actions.push({ type: "patient.update", patientId, patient: update });
     const current = matched.externalIds?.[MRN];
     if (mrnValue !== undefined && key !== undefined) {
       if (current === undefined || stripZeros(current) !== key) {

@@ -36,7 +36,22 @@ import type { LocalStore as Store } from "../../engine/store/types.js";
 import { loadHarborAdt, receiveAdtBytes } from "../baselines/hand-written-adt.js";
 import type { Corpus } from "../corpus.js";
 import { loadHarbor } from "../harbor.js";
-import { consume, type Suite } from "../harness.js";
+import { consume, type Goal, type Suite } from "../harness.js";
+
+/** Issue 18's goals. */
+const IN_MEMORY_GOAL: Goal = {
+  maxRatio: 1.5,
+  minPerCpuSecond: 5000,
+  statement: "issue 18: <= 1.5x the hand-written pipeline, >= 5,000 ADT msg/cpu-s in memory",
+};
+const INTERPRETER_GOAL: Goal = {
+  maxRatio: 1.5,
+  statement: "issue 18: <= 1.5x the hand-written pipeline",
+};
+const SQLITE_GOAL: Goal = {
+  maxRatio: 1.5,
+  statement: "issue 18: SQLite <= 1.5x the in-memory path for the same messages",
+};
 
 /** The run's clock, as in the README's `--now`. */
 const NOW = new Date("2026-11-25T12:00:00Z");
@@ -188,13 +203,14 @@ export async function adtPipelineSuites(corpus: Corpus): Promise<Suite[]> {
     consume(n);
     return outcomes.length;
   };
-  return STORES.map((kind): Suite => {
+  const perPass = (kind: StoreKind): Suite => {
     const label = kind === "memory" ? "in-memory store" : "SQLite store (temp file, WAL)";
     const a = agreement[kind];
     return {
       name: `inbound ADT pipeline, ${label}, fresh per pass (${messages} msgs; states agree ${a.states}/${a.messages})`,
       unit: "msg",
       unitsPerPass: messages,
+      goal: kind === "memory" ? IN_MEMORY_GOAL : INTERPRETER_GOAL,
       baseline: {
         name: "hand-written Harbor ADT pipeline (synchronous, configuration in code)",
         run: async () => processedOf(await handWrittenPass(kind)),
@@ -204,5 +220,23 @@ export async function adtPipelineSuites(corpus: Corpus): Promise<Suite[]> {
         run: async () => processedOf(await interpreterPass(kind)),
       },
     };
-  });
+  };
+  return [
+    perPass("memory"),
+    perPass("sqlite"),
+    {
+      name: `inbound ADT pipeline, SQLite against in-memory, fresh per pass (${messages} msgs)`,
+      unit: "msg",
+      unitsPerPass: messages,
+      goal: SQLITE_GOAL,
+      baseline: {
+        name: "receiveBytes on the in-memory store",
+        run: async () => processedOf(await interpreterPass("memory")),
+      },
+      subject: {
+        name: "receiveBytes on the SQLite store (WAL, synchronous NORMAL)",
+        run: async () => processedOf(await interpreterPass("sqlite")),
+      },
+    },
+  ];
 }

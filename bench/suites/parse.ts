@@ -1,17 +1,100 @@
-/** HL7 parsing: parseHl7 (full frozen tree) against the split-only baseline. */
-import { parseHl7 } from "../../engine/hl7/index.js";
+/**
+ * HL7 parsing: parseHl7 (a full, lossless, frozen tree) against a lean full
+ * split written here (bench/baselines/lean-full-split.ts: every level, split
+ * only where its separator occurs, plain arrays), against @medplum/core's
+ * parser on the files it reads, and against the split-only floor. Before
+ * timing, every corpus file is checked to round-trip byte for byte through
+ * serializeDocument and to come out deeply frozen.
+ */
+import { Hl7Message } from "@medplum/core";
+import { parseHl7, serializeDocument } from "../../engine/hl7/index.js";
+import { leanFullSplit } from "../baselines/lean-full-split.js";
 import { splitOnly, splitOnlyBytes } from "../baselines/split-only-parser.js";
 import type { Corpus } from "../corpus.js";
 import { consume, type Goal, type Suite } from "../harness.js";
 
 const GOAL: Goal = {
   maxRatio: 3,
-  statement: "a full tree within 3x of the split-only parser",
+  statement: "parser issue: a full tree within 3x of the split-only parser (decision 0003)",
 };
+const LEAN_GOAL: Goal = {
+  maxRatio: 1.2,
+  statement: "issue 18: within 1.2x of a lean full split",
+};
+const MEDPLUM_GOAL: Goal = {
+  maxRatio: 1 / 1.5,
+  statement: "issue 18: 1.5x faster than @medplum/core",
+};
+
+function deeplyFrozen(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return true;
+  if (ArrayBuffer.isView(value)) return true; // bytes: cannot be frozen, never handed to packs
+  return Object.isFrozen(value) && Object.values(value).every(deeplyFrozen);
+}
+
+/** The files @medplum/core parses (one message each; it refuses batches). */
+function medplumReadable(files: Corpus["files"]): Corpus["files"] {
+  return files.filter((f) => {
+    try {
+      Hl7Message.parse(f.text);
+      return parseHl7(f.text).messages.length === 1;
+    } catch {
+      return false;
+    }
+  });
+}
 
 export function parseSuites(corpus: Corpus): Suite[] {
   const { files, messages } = corpus;
+  const text = (b: Buffer) => b.toString("utf8").replace(/^\uFEFF/, "");
+  const lossless = files.filter((f) => serializeDocument(parseHl7(f.bytes)) === text(f.bytes));
+  const frozen = files.filter((f) => deeplyFrozen(parseHl7(f.bytes)));
+  const medplum = medplumReadable(files);
+  process.stdout.write(
+    `parse: ${lossless.length}/${files.length} files round-trip byte for byte, ${frozen.length}/${files.length} trees deeply frozen; ` +
+      `@medplum/core reads ${medplum.length} single-message files\n`,
+  );
   return [
+    {
+      name: "parse HL7 from strings (whole corpus), against a lean full split",
+      unit: "msg",
+      unitsPerPass: messages,
+      goal: LEAN_GOAL,
+      baseline: {
+        name: "lean full split (every level, where its separator occurs; plain arrays)",
+        run() {
+          for (const f of files) consume(leanFullSplit(f.text).length);
+          return messages;
+        },
+      },
+      subject: {
+        name: "parseHl7(string)",
+        run() {
+          for (const f of files) consume(parseHl7(f.text).messages.length);
+          return messages;
+        },
+      },
+    },
+    {
+      name: `parse HL7 from strings (${medplum.length} files @medplum/core reads), against @medplum/core`,
+      unit: "msg",
+      unitsPerPass: medplum.length,
+      goal: MEDPLUM_GOAL,
+      baseline: {
+        name: "@medplum/core Hl7Message.parse",
+        run() {
+          for (const f of medplum) consume(Hl7Message.parse(f.text).segments.length);
+          return medplum.length;
+        },
+      },
+      subject: {
+        name: "parseHl7(string)",
+        run() {
+          for (const f of medplum) consume(parseHl7(f.text).messages.length);
+          return medplum.length;
+        },
+      },
+    },
     {
       name: "parse HL7 from strings (whole corpus)",
       unit: "msg",
