@@ -21,6 +21,7 @@ import { reviewCommand } from "./cli/review-command.js";
 import { parseFailOn, runCommand } from "./cli/run-command.js";
 import { scopeCommand } from "./cli/scope-command.js";
 import { serveCommand } from "./cli/serve-command.js";
+import { serveLogArgs } from "./cli/serve-log-args.js";
 import { serveTlsFiles } from "./cli/serve-tls-args.js";
 import { statusCommandArgs } from "./cli/status-command.js";
 import { storeLoadCommand } from "./cli/store-command.js";
@@ -186,6 +187,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           "tls-key": { type: "string" },
           "tls-ca": { type: "string" },
           "tls-require-client-cert": { type: "boolean" },
+          "log-format": { type: "string" },
+          "log-level": { type: "string" },
         },
       });
       if (values["host-config"] !== undefined && values.pack === undefined)
@@ -200,6 +203,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       if (idle !== undefined && !/^\d+$/.test(idle))
         return usageError(io, usageOf("serve"), "--idle-timeout takes whole seconds");
       if (positionals.length > 0) return usageError(io, usageOf("serve"), "serve takes no FILE");
+      const logging = serveLogArgs(values);
+      if ("error" in logging) return usageError(io, usageOf("serve"), logging.error);
       return serveCommand(
         {
           pack: values.pack,
@@ -208,6 +213,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           host: values.host,
           ...(tls.files && { tls: tls.files }),
           ...(idle !== undefined && { idleTimeoutMs: Number(idle) * 1000 }),
+          log: logging.log,
         },
         io,
       );

@@ -237,6 +237,17 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
         description: "close a connection idle this long",
       },
       {
+        name: "log-format",
+        value: "json|pretty",
+        description:
+          "json: one object per line (time, level, event, message, IDs); pretty (default): one line",
+      },
+      {
+        name: "log-level",
+        value: "LEVEL",
+        description: "debug, info (default), warn or error: the lowest level logged",
+      },
+      {
         name: "host-config",
         value: "FILE",
         description: "serve every practice of this host file (instead of --pack)",

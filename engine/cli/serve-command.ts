@@ -1,4 +1,5 @@
 import { type CliIo, type CommandResult, EXIT } from "../io/cli-io.js";
+import { createLogger } from "../io/logger.js";
 import { loadPractice } from "../pack/practice-load.js";
 import { createAlertMonitor } from "../server/alert-monitor.js";
 import {
@@ -13,10 +14,13 @@ import { formatRecovery, recoverNewMessages } from "../server/recovery.js";
 import { readTlsFiles, type TlsFiles } from "../server/tls-credentials.js";
 import { isPostgresUrl, openStore, storeLocation } from "../store/open.js";
 import { type AccessCheck, unwritableStoreFiles } from "../store/sqlite-files.js";
+import type { ServeLogOptions } from "./serve-log-args.js";
 import { startServeSender } from "./serve-delivery.js";
 
 export interface ServeOptions {
   readonly pack: string;
+  /** `--log-format`, `--log-level` (engine/io/logger.ts); pretty at info by default. */
+  readonly log?: ServeLogOptions;
   readonly db: string;
   readonly port: number;
   readonly host: string;
@@ -39,7 +43,7 @@ export interface ServeOptions {
 }
 
 export const SERVE_USAGE =
-  "rulepack serve --pack PACK --mllp PORT [--host ADDR] [--db FILE] [--idle-timeout SECONDS] [--tls-cert FILE --tls-key FILE [--tls-ca FILE --tls-require-client-cert]]";
+  "rulepack serve --pack PACK --mllp PORT [--host ADDR] [--db FILE] [--idle-timeout SECONDS] [--tls-cert FILE --tls-key FILE [--tls-ca FILE --tls-require-client-cert]] [--log-format json|pretty] [--log-level debug|info|warn|error]";
 
 function signalled(): Promise<string> {
   return new Promise((resolve) => {
@@ -72,7 +76,13 @@ function onSighup(reload: () => Promise<void>): () => void {
  * runs at start and daily; alerts after each message and every minute.
  */
 export async function serveCommand(options: ServeOptions, io: CliIo): Promise<CommandResult> {
-  const log = (line: string) => io.stderr(`rulepack serve: ${line}\n`);
+  const log = createLogger({
+    format: options.log?.format ?? "pretty",
+    level: options.log?.level ?? "info",
+    write: io.stderr,
+    clock: () => new Date(),
+    name: "rulepack serve",
+  }).line;
   const crash = parseCrashPlan(options.crashAt ?? process.env.RULEPACK_CRASH_AT);
   if (!crash.ok) {
     io.stderr(`rulepack: ${crash.message}\n`);
