@@ -9,6 +9,8 @@
 #   poppler-utils  pdfinfo, pdftoppm: read that PDF back
 #   postgresql     initdb, pg_ctl: a throw-away cluster for the PostgreSQL store (test/support/pg-cluster.ts)
 #   openssl        a throw-away CA and certificates for the TLS listener, and s_client as a TLS sender
+#   curl           deploy/healthz-check.sh, run against a host's /healthz
+#   systemd        systemd-analyze verify: deploy/'s units are checked as systemd reads them
 set -euo pipefail
 
 missing=()
@@ -18,6 +20,8 @@ command -v chromium >/dev/null || missing+=(chromium)
 command -v pdfinfo >/dev/null || missing+=(poppler-utils)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 command -v openssl >/dev/null || missing+=(openssl)
+command -v curl >/dev/null || missing+=(curl)
+command -v systemd-analyze >/dev/null || missing+=(systemd)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 
