@@ -187,7 +187,9 @@ export function startSender(options: SenderOptions): RunningSender {
           await clock.sleep(Math.min(Math.max(wait, 0), 60_000), stopping.signal);
           continue;
         }
-        const leaseMs = delivery.connectTimeoutMs + 2 * delivery.ackTimeoutMs + 5_000;
+        // A send ends within its connect and ACK timeouts; a sender killed in it leaves the
+        // message PENDING, sent again (by anyone) once the lease has passed.
+        const leaseMs = delivery.connectTimeoutMs + delivery.ackTimeoutMs + 1_000;
         const claimed = await store.claimDelivery({
           receiver: receiver.name,
           ordering: delivery.ordering,
