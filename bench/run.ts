@@ -29,7 +29,7 @@ import { closeMllpBench, mllpSuites } from "./mllp.js";
 import { storeLookupSuites } from "./store-lookup.js";
 import { adtPipelineSuites } from "./suites/adt-pipeline.js";
 import { dftPipelineSuites } from "./suites/dft-pipeline.js";
-import { packLoadSuites } from "./suites/pack-load.js";
+import { coldPackLoad, packLoadSuites } from "./suites/pack-load.js";
 import { parseSuites } from "./suites/parse.js";
 import { siuPipelineSuites } from "./suites/siu-pipeline.js";
 
@@ -79,7 +79,8 @@ for (const suite of selected) {
 }
 
 await closeMllpBench();
-process.stdout.write(`\n${formatTable(results)}\n\n${formatVerdicts(results)}\n`);
+const cold = !values.filter || "pack load".includes(values.filter) ? coldPackLoad() : "";
+process.stdout.write(`\n${formatTable(results)}\n\n${formatVerdicts(results)}\n${cold}`);
 
 const out = fileURLToPath(new URL("./results.json", import.meta.url));
 writeFileSync(

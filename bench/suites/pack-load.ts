@@ -4,12 +4,21 @@
  * mapping tables) against a baseline of reading and `yaml.parse`-ing the
  * same files. The ratio is what the loader adds on top of YAML parsing.
  */
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { formatPackError } from "../../engine/documents/errors.js";
 import { readChain } from "../../engine/pack/chain.js";
 import { loadPack } from "../../engine/pack/load.js";
-import { consume, type Suite } from "../harness.js";
+import { consume, type Goal, median, type Suite } from "../harness.js";
+
+/** Issue 18: a warm reload within 50 ms. */
+const WARM_GOAL: Goal = {
+  minPerCpuSecond: 20,
+  statement: "issue 18: warm pack load <= 50 ms (>= 20 packs/cpu-s)",
+};
+/** Issue 18: the first load of a fresh process within 200 ms (imports apart). */
+const COLD_GOAL_MS = 200;
 
 /** A realistic pack: a practice on the pre-scoped base, else the loader's fixture. */
 const CANDIDATES = [
@@ -37,6 +46,7 @@ export function packLoadSuites(): Suite[] {
       name: `pack load + compile (${pack}, ${files.length} files)`,
       unit: "pack",
       unitsPerPass: 1,
+      goal: WARM_GOAL,
       baseline: {
         name: "readFileSync + yaml.parse of the same files",
         run() {
@@ -54,4 +64,39 @@ export function packLoadSuites(): Suite[] {
       },
     },
   ];
+}
+
+interface Span {
+  readonly wallMs: number;
+  readonly cpuMs: number;
+}
+
+/**
+ * The first pack load of a fresh process (bench/cold-load-child.ts), `runs`
+ * times: median and min..max of its wall and CPU time, the imports before it
+ * timed apart; printed with the goal's verdict in the form of the suites'.
+ */
+export function coldPackLoad(runs = 5): string {
+  const pack = CANDIDATES.find((f) => existsSync(f));
+  if (pack === undefined) return "";
+  const child = new URL("../cold-load-child.ts", import.meta.url).pathname;
+  const results: { imports: Span; cold: Span; warm: Span }[] = [];
+  for (let i = 0; i < runs; i++) {
+    const run = spawnSync(process.execPath, ["--import", "tsx", child, pack], {
+      encoding: "utf8",
+    });
+    if (run.status !== 0) throw new Error(`cold pack load failed: ${run.stderr}`);
+    results.push(JSON.parse(run.stdout));
+  }
+  const describe = (what: string, pick: (r: (typeof results)[number]) => Span) => {
+    const cpu = results.map((r) => pick(r).cpuMs);
+    const wall = results.map((r) => pick(r).wallMs);
+    return `${what} ${median(cpu).toFixed(0)} ms CPU (${Math.min(...cpu).toFixed(0)}..${Math.max(...cpu).toFixed(0)}), ${median(wall).toFixed(0)} ms wall`;
+  };
+  const cold = median(results.map((r) => r.cold.cpuMs));
+  return (
+    `pack load in a fresh process (${pack}, ${runs} processes): ${describe("imports", (r) => r.imports)}; ` +
+    `${describe("first load", (r) => r.cold)}; ${describe("second", (r) => r.warm)}\n` +
+    `${cold <= COLD_GOAL_MS ? "MET    " : "NOT MET"} pack load cold: ${cold.toFixed(0)} ms CPU (goal <= ${COLD_GOAL_MS} ms) [issue 18: the first pack load of a process]\n`
+  );
 }

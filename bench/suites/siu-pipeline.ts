@@ -19,9 +19,15 @@ import { createMemoryStore } from "../../engine/store/memory.js";
 import type { LocalStore as Store } from "../../engine/store/types.js";
 import { loadHarborSiu, receiveSiuBytes } from "../baselines/hand-written-siu.js";
 import { HARBOR_PACK, loadHarbor } from "../harbor.js";
-import { consume, type Suite } from "../harness.js";
+import { consume, type Goal, type Suite } from "../harness.js";
 
 const PATIENTS = 20;
+/** Issue 18's goal. */
+const GOAL: Goal = {
+  maxRatio: 1.5,
+  minPerCpuSecond: 10_000,
+  statement: "issue 18: <= 1.5x the hand-written pipeline, >= 10,000 SIU msg/cpu-s in memory",
+};
 const NOW = new Date("2026-03-10T15:00:00Z");
 
 /** A segment from its fields by standard number. */
@@ -147,6 +153,7 @@ export async function siuPipelineSuites(): Promise<Suite[]> {
       name: `SIU pipeline (${HARBOR_PACK}, ${workload.length} SIUs per pass on a fresh memory store)`,
       unit: "msg",
       unitsPerPass: workload.length,
+      goal: GOAL,
       baseline: {
         name: "hand-written SIU pipeline (synchronous, configuration in code)",
         async run() {
