@@ -21,12 +21,16 @@ import { reviewCommand } from "./cli/review-command.js";
 import { parseFailOn, runCommand } from "./cli/run-command.js";
 import { scopeCommand } from "./cli/scope-command.js";
 import { serveCommand } from "./cli/serve-command.js";
+import { serveHttpOnly } from "./cli/serve-http.js";
+import { serveHttpArgs } from "./cli/serve-http-args.js";
 import { serveLogArgs } from "./cli/serve-log-args.js";
 import { serveTlsFiles } from "./cli/serve-tls-args.js";
 import { statusCommandArgs } from "./cli/status-command.js";
 import { storeLoadCommand } from "./cli/store-command.js";
 import { testCommand } from "./cli/test-command.js";
+import { tokenCommand } from "./cli/token-command.js";
 import { unknownFlagMessage } from "./cli/unknown-flag.js";
+import { userCommand } from "./cli/user-command.js";
 import { validateCommand } from "./cli/validate-command.js";
 import { packageVersion } from "./cli/version.js";
 import { worklistCommand } from "./cli/worklist-command.js";
@@ -171,6 +175,12 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   mapping: {
     run: (args, io) => mappingCommand(args, io),
   },
+  user: {
+    run: (args, io) => userCommand(args, io),
+  },
+  token: {
+    run: (args, io) => tokenCommand(args, io),
+  },
   serve: {
     run(args, io) {
       const { values, positionals } = parseArgs({
@@ -187,6 +197,11 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           "tls-key": { type: "string" },
           "tls-ca": { type: "string" },
           "tls-require-client-cert": { type: "boolean" },
+          http: { type: "string" },
+          "http-host": { type: "string" },
+          users: { type: "string" },
+          "http-tls-cert": { type: "string" },
+          "http-tls-key": { type: "string" },
           "log-format": { type: "string" },
           "log-level": { type: "string" },
         },
@@ -196,6 +211,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       if (!values.pack) return usageError(io, usageOf("serve"), "--pack is required");
       const tls = serveTlsFiles(values);
       if ("error" in tls) return usageError(io, usageOf("serve"), tls.error);
+      const web = serveHttpArgs(values);
+      if ("error" in web) return usageError(io, usageOf("serve"), web.error);
+      if (values.mllp === undefined && web.http && positionals.length === 0)
+        return serveHttpOnly({ pack: values.pack, db: values.db, http: web.http }, io);
       const port = Number(values.mllp);
       if (values.mllp === undefined || !/^\d+$/.test(values.mllp) || port > 65535)
         return usageError(io, usageOf("serve"), "--mllp PORT (0-65535) is required");
@@ -213,6 +232,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           host: values.host,
           ...(tls.files && { tls: tls.files }),
           ...(idle !== undefined && { idleTimeoutMs: Number(idle) * 1000 }),
+          ...(web.http && { http: web.http }),
           log: logging.log,
         },
         io,

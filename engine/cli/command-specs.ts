@@ -10,6 +10,8 @@ import { REVIEW_USAGE } from "./review-command.js";
 import { SCOPE_USAGE } from "./scope-command.js";
 import { SERVE_USAGE } from "./serve-command.js";
 import { STATUS_USAGE } from "./status-command.js";
+import { TOKEN_USAGE } from "./token-command.js";
+import { USER_USAGE } from "./user-command.js";
 import { WORKLIST_USAGE } from "./worklist-command.js";
 
 /**
@@ -223,6 +225,41 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       "rulepack mapping add insurance BCBS-PPO 1042 --pack rules/practices/eco-derm/pack.yaml",
   },
   {
+    name: "user",
+    summary: "add a person who may use the queue in a browser, change a password, remove one",
+    usage: USER_USAGE,
+    options: [
+      {
+        name: "role",
+        value: "ROLE,...",
+        description: "view, map-insurance, map-other, file-upload, admin (Table 20 and users)",
+      },
+      {
+        name: "practice",
+        value: "PRACTICE",
+        description: "the pack id the roles hold for (default *: every practice)",
+      },
+      { name: "users", value: "FILE", description: "the users file (default users.yaml)" },
+    ],
+    example:
+      "rulepack user add maria --role view,map-insurance --practice harbor-ortho < password.txt",
+  },
+  {
+    name: "token",
+    summary: "add an API token for a machine client of serve --http (printed once, stored hashed)",
+    usage: TOKEN_USAGE,
+    options: [
+      { name: "practice", value: "PRACTICE", description: "the practice (pack id) it works for" },
+      {
+        name: "scope",
+        value: "SCOPE,...",
+        description: "events (POST /api/events), messages (POST /api/messages)",
+      },
+      { name: "users", value: "FILE", description: "the users file (default users.yaml)" },
+    ],
+    example: "rulepack token add practice-system --practice harbor-ortho --scope events",
+  },
+  {
     name: "serve",
     summary: "listen for HL7 over MLLP; store, process and ACK every message",
     usage: SERVE_USAGE,
@@ -262,6 +299,32 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       {
         name: "tls-require-client-cert",
         description: "refuse a sender without a certificate signed by --tls-ca",
+      },
+      {
+        name: "http",
+        value: "PORT",
+        description:
+          "also serve the queue in a browser and the HTTP API (without --mllp: only that)",
+      },
+      {
+        name: "http-host",
+        value: "ADDR",
+        description: "the address --http listens on (default 127.0.0.1)",
+      },
+      {
+        name: "users",
+        value: "FILE",
+        description: "the users and API tokens of --http (default users.yaml)",
+      },
+      {
+        name: "http-tls-cert",
+        value: "FILE",
+        description: "serve --http over TLS with this certificate (PEM)",
+      },
+      {
+        name: "http-tls-key",
+        value: "FILE",
+        description: "the private key of --http-tls-cert (PEM)",
       },
     ],
     example: "rulepack serve --pack rules/practices/eco-derm/pack.yaml --mllp 2575",

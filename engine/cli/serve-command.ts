@@ -14,6 +14,7 @@ import { formatRecovery, recoverNewMessages } from "../server/recovery.js";
 import { readTlsFiles, type TlsFiles } from "../server/tls-credentials.js";
 import { isPostgresUrl, openStore, storeLocation } from "../store/open.js";
 import { type AccessCheck, unwritableStoreFiles } from "../store/sqlite-files.js";
+import { type ServeHttpOptions, startServeHttp } from "./serve-http.js";
 import type { ServeLogOptions } from "./serve-log-args.js";
 import { startServeSender } from "./serve-delivery.js";
 
@@ -27,6 +28,8 @@ export interface ServeOptions {
   /** Listen with TLS (tls-credentials.ts); plain TCP without. */
   readonly tls?: TlsFiles;
   readonly idleTimeoutMs?: number;
+  /** `--http PORT`: the queue in a browser and the HTTP API beside the listener (serve-http.ts). */
+  readonly http?: ServeHttpOptions;
   /** Resolves when the listener should drain and stop; SIGTERM or SIGINT by default. */
   readonly stop?: Promise<unknown>;
   /**
@@ -43,7 +46,7 @@ export interface ServeOptions {
 }
 
 export const SERVE_USAGE =
-  "rulepack serve --pack PACK --mllp PORT [--host ADDR] [--db FILE] [--idle-timeout SECONDS] [--tls-cert FILE --tls-key FILE [--tls-ca FILE --tls-require-client-cert]] [--log-format json|pretty] [--log-level debug|info|warn|error]";
+  "rulepack serve --pack PACK --mllp PORT [--host ADDR] [--db FILE] [--idle-timeout SECONDS] [--http PORT [--http-host ADDR] [--users FILE]] [--tls-cert FILE --tls-key FILE [--tls-ca FILE --tls-require-client-cert]] [--log-format json|pretty] [--log-level debug|info|warn|error]";
 
 function signalled(): Promise<string> {
   return new Promise((resolve) => {
@@ -200,6 +203,25 @@ async function serveSubscribed(
       log(`reloaded pack=${next.pack.id}`);
     };
     const reloadAsked = onReload(reload);
+    const web =
+      options.http &&
+      (await startServeHttp(
+        options.http,
+        {
+          store,
+          packFile: options.pack,
+          pack: () => current,
+          reload,
+          listener: () => true,
+          between: (task) => running.between(task),
+        },
+        io,
+      ));
+    if (options.http && !web) {
+      onReload(undefined);
+      await server.close();
+      return { exitCode: EXIT.failed };
+    }
     const stopMaintenance = startMaintenance({
       server,
       store,
@@ -217,6 +239,7 @@ async function serveSubscribed(
     await stop;
     onReload(undefined);
     stopMaintenance();
+    await web?.close();
     await server.close();
     await sender?.stop();
     await alerts.settled();

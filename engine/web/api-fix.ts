@@ -130,9 +130,10 @@ export function fixRoutes(app: FastifyInstance, context: WebContext): void {
           practice: body.practice,
           ...(body.description !== undefined && { description: body.description }),
         });
-        if (added.ok && added.written) await context.reload();
         return added;
       });
+      // Outside the queue of work: the listener's reload waits for its frames itself.
+      if (result.ok && result.written) await context.reload();
       if (!result.ok) {
         const message = [result.message, ...result.errors].join("\n");
         return reply

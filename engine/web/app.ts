@@ -95,8 +95,16 @@ export function guardRoutes(
   return documented;
 }
 
-export async function createWebApp(options: WebOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, exposeHeadRoutes: false });
+export async function createWebApp(
+  options: WebOptions,
+  /** Serve over TLS with this certificate and key (PEM). */
+  https?: { readonly cert: Buffer; readonly key: Buffer },
+): Promise<FastifyInstance> {
+  const app = (
+    https
+      ? Fastify({ logger: false, bodyLimit: BODY_LIMIT, exposeHeadRoutes: false, https })
+      : Fastify({ logger: false, bodyLimit: BODY_LIMIT, exposeHeadRoutes: false })
+  ) as FastifyInstance;
   const context: WebContext = {
     ...options,
     sessions: createSessions({ clock: options.clock, ...options.sessionOptions }),
@@ -107,7 +115,7 @@ export async function createWebApp(options: WebOptions): Promise<FastifyInstance
       ...(options.listener && { listener: options.listener }),
     }),
     users: usersReader(options.usersFile),
-    serially: serial(),
+    serially: options.between ?? serial(),
   };
   app.addContentTypeParser(
     "application/x-www-form-urlencoded",

@@ -22,6 +22,11 @@ export interface WebOptions {
   readonly secure?: boolean;
   /** Whether the MLLP listener runs (and is listening), for /healthz; absent when there is none. */
   readonly listener?: () => boolean;
+  /**
+   * Run a piece of processing between the listener's frames (its lane), so
+   * HTTP input and MLLP frames keep one order; the app's own queue without.
+   */
+  readonly between?: <T>(task: () => Promise<T>) => Promise<T>;
   /** Rulepack's version, for the OpenAPI document. */
   readonly version?: string;
   /** Sign-in lock-out and session idle time (sessions.ts); defaults when absent. */
