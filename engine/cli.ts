@@ -11,6 +11,7 @@ import { explainCommand } from "./cli/explain-command.js";
 import { hostServeCommand } from "./cli/host-serve-command.js";
 import { initCommandArgs } from "./cli/init-command.js";
 import { mappingCommand } from "./cli/mapping-command.js";
+import { outboundBackfillArgs } from "./cli/outbound-backfill-command.js";
 import { outboundCommand } from "./cli/outbound-command.js";
 import { parseCommand } from "./cli/parse-command.js";
 import { resolvePracticeArgs } from "./cli/practice-args.js";
@@ -142,6 +143,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           pack: { type: "string" },
           db: { type: "string", default: "rulepack.sqlite" },
           now: { type: "string" },
+          since: { type: "string" },
         },
       });
       if (!values.pack) return usageError(io, usageOf("outbound"), "--pack is required");
@@ -152,6 +154,15 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           usageOf("outbound"),
           `--now '${values.now}' is not an ISO-8601 date-time`,
         );
+      if (positionals[0] === "backfill")
+        return outboundBackfillArgs(
+          { ...values, pack: values.pack },
+          now,
+          positionals.slice(1),
+          io,
+        );
+      if (values.since !== undefined)
+        return usageError(io, usageOf("outbound"), "--since is an option of outbound backfill");
       if (positionals.length === 0)
         return usageError(io, usageOf("outbound"), "no EVENT file given");
       return outboundCommand({ pack: values.pack, db: values.db, now, files: positionals }, io);

@@ -2,6 +2,7 @@ import { DELIVER_USAGE } from "./deliver-command.js";
 import { DIFF_USAGE } from "./diff-command.js";
 import { INIT_USAGE } from "./init-command.js";
 import { MAPPING_USAGE } from "./mapping-command.js";
+import { OUTBOUND_USAGE } from "./outbound-backfill-command.js";
 import { practiceOptions } from "./practice-args.js";
 import { PRUNE_USAGE } from "./prune-command.js";
 import { QUEUE_USAGE } from "./queue-command.js";
@@ -122,8 +123,17 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
   {
     name: "outbound",
     summary: "build outbound HL7 for practice events (JSON); print the messages and queue them",
-    usage: "rulepack outbound --pack PACK [--db FILE] [--now ISO-8601] EVENT.json...",
-    options: [pack, db, now],
+    usage: OUTBOUND_USAGE,
+    options: [
+      pack,
+      db,
+      now,
+      {
+        name: "since",
+        value: "DATE",
+        description: "backfill: appointments from this date (default: from now)",
+      },
+    ],
     example: "rulepack outbound --pack rules/practices/eco-derm/pack.yaml events/booked.json",
   },
   {
