@@ -8,7 +8,7 @@ import { commandSpec, formatCommandHelp, formatOverview } from "./cli/command-sp
 import { deliverCommandArgs } from "./cli/deliver-command.js";
 import { diffCommand } from "./cli/diff-command.js";
 import { explainCommand } from "./cli/explain-command.js";
-import { hostServeCommand } from "./cli/host-serve-command.js";
+import { hostServeArgs } from "./cli/host-serve-command.js";
 import { initCommandArgs } from "./cli/init-command.js";
 import { mappingCommand } from "./cli/mapping-command.js";
 import { outboundBackfillArgs } from "./cli/outbound-backfill-command.js";
@@ -217,8 +217,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           "log-level": { type: "string" },
         },
       });
-      if (values["host-config"] !== undefined && values.pack === undefined)
-        return hostServeCommand({ hostConfig: values["host-config"] }, io);
+      if (values["host-config"] !== undefined)
+        return hostServeArgs(values, positionals, usageOf("serve"), io);
       if (!values.pack) return usageError(io, usageOf("serve"), "--pack is required");
       const tls = serveTlsFiles(values);
       if ("error" in tls) return usageError(io, usageOf("serve"), tls.error);

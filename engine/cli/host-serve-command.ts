@@ -2,6 +2,7 @@ import { formatPackError } from "../documents/errors.js";
 import { loadHostFile } from "../host/host-file.js";
 import { startHost } from "../host/run-host.js";
 import { type CliIo, type CommandResult, EXIT } from "../io/cli-io.js";
+import { usageError } from "./args.js";
 
 /**
  * `rulepack serve --host-config host.yaml`: every practice of the host file
@@ -38,6 +39,49 @@ function onSighup(reload: () => Promise<void>): () => void {
   const on = () => void reload();
   process.on("SIGHUP", on);
   return () => process.off("SIGHUP", on);
+}
+
+/** serve's options that mean nothing with a host file, and the defaults serve's parser fills in. */
+const SERVE_DEFAULTS: Readonly<Record<string, string>> = {
+  host: "127.0.0.1",
+  db: "rulepack.sqlite",
+};
+
+/**
+ * `serve --host-config FILE [--idle-timeout SECONDS]` from serve's parsed
+ * options: every other option of serve is the host file's to give (ports,
+ * address, stores) or one practice's (`--pack`'s), and is refused (exit 2)
+ * rather than ignored.
+ */
+export function hostServeArgs(
+  values: Readonly<Record<string, string | boolean | undefined>>,
+  positionals: readonly string[],
+  usage: string,
+  io: CliIo,
+): CommandResult | Promise<CommandResult> {
+  const refused = Object.entries(values).find(
+    ([name, value]) =>
+      value !== undefined &&
+      !["host-config", "idle-timeout"].includes(name) &&
+      SERVE_DEFAULTS[name] !== value,
+  );
+  if (refused)
+    return usageError(
+      io,
+      usage,
+      `--${refused[0]} does not go with --host-config: the host file gives each practice's pack, store and port`,
+    );
+  if (positionals.length > 0) return usageError(io, usage, "serve takes no FILE");
+  const idle = values["idle-timeout"];
+  if (idle !== undefined && !/^\d+$/.test(String(idle)))
+    return usageError(io, usage, "--idle-timeout takes whole seconds");
+  return hostServeCommand(
+    {
+      hostConfig: String(values["host-config"]),
+      ...(idle !== undefined && { idleTimeoutMs: Number(idle) * 1000 }),
+    },
+    io,
+  );
 }
 
 export async function hostServeCommand(

@@ -16,7 +16,6 @@ import { practiceOptions } from "../../engine/cli/practice-args.js";
 import { startHealthz } from "../../engine/host/healthz.js";
 import { type HostConfig, loadHostFile } from "../../engine/host/host-file.js";
 import { EXIT } from "../../engine/io/cli-io.js";
-import { HARBOR, hostFile, LAKESIDE, startTestHost } from "./helpers.js";
 
 /**
  * deploy/ and README's "Operating it": the example host file validates, the
@@ -200,28 +199,19 @@ describe("deploy/healthz-check.sh", () => {
       (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
     );
 
-  it("exits 0 on a running host's 200", async () => {
-    const host = await startTestHost(
-      hostFile(`stores:
-  sqlite: stores
-listen:
-  healthPort: 0
-practices:
-  - name: harbor
-    pack: ${HARBOR}
-    inbound: { port: 0 }
-  - name: lakeside
-    pack: ${LAKESIDE}
-    inbound: { port: 0 }
-`),
-    );
+  it("exits 0 on a 200", async () => {
+    const healthz = await startHealthz({
+      port: 0,
+      host: "127.0.0.1",
+      check: async () => ({ harbor: { store: true, listener: true } }),
+    });
     try {
-      expect(await check(`http://127.0.0.1:${host.ports.get("healthz")}/healthz`)).toEqual({
+      expect(await check(`http://127.0.0.1:${healthz.port}/healthz`)).toEqual({
         code: 0,
         stdout: "",
       });
     } finally {
-      await host.stop();
+      await healthz.close();
     }
   });
 

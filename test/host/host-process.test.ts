@@ -1,0 +1,104 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { framed, mllpExchange } from "../server/helpers.js";
+import { rulepack } from "../support/cli.js";
+import { ackCode, addressedAdt, HARBOR, hostFile, LAKESIDE } from "./helpers.js";
+
+/**
+ * `rulepack serve --host-config` as its own process, so that the real
+ * signals reach it: SIGHUP reloads, SIGTERM drains every listener and
+ * exits 0. Options the host file gives are refused before anything starts.
+ */
+
+const CLI = ["--import", "tsx", "engine/cli.ts"];
+
+function exited(child: ChildProcess, ms: number): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error("the host did not exit"));
+    }, ms);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
+const TWO_PRACTICES = () =>
+  hostFile(`stores:
+  sqlite: stores
+practices:
+  - name: harbor
+    pack: ${HARBOR}
+    inbound: { port: 0 }
+  - name: lakeside
+    pack: ${LAKESIDE}
+    inbound: { port: 0 }
+`);
+
+describe("rulepack serve --host-config (process)", () => {
+  it("serves, reloads on SIGHUP and drains on SIGTERM with exit 0", async () => {
+    const child = spawn(process.execPath, [...CLI, "serve", "--host-config", TWO_PRACTICES()], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const exit = exited(child, 60_000);
+    let stdout = "";
+    let stderr = "";
+    child.stderr?.on("data", (d) => {
+      stderr += String(d);
+    });
+    const port = await new Promise<number>((resolve) => {
+      child.stdout?.on("data", (d) => {
+        stdout += String(d);
+        const m = /ready port=(\d+) practices=harbor\n[\s\S]*ready host practices=2/.exec(stdout);
+        if (m) resolve(Number(m[1]));
+      });
+    });
+    const reply = await mllpExchange(port, [framed(addressedAdt("H1", "PS", "PS"))], 1);
+    expect(reply.acks.map(ackCode)).toEqual(["AA"]);
+    child.kill("SIGHUP");
+    for (let i = 0; i < 600 && !stderr.includes("reload done"); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(stderr).toContain("rulepack serve: reload done reloaded=0 kept=0 unchanged=2");
+    child.kill("SIGTERM");
+    expect(await exit).toBe(0);
+    expect(stderr).toContain("practice=harbor drained");
+    expect(stderr).toContain("practice=lakeside drained");
+  });
+
+  it.each([
+    [["--mllp", "2575"], "--mllp does not go with --host-config"],
+    [["--pack", HARBOR], "--pack does not go with --host-config"],
+    [["--db", "q.sqlite"], "--db does not go with --host-config"],
+    [["--idle-timeout", "soon"], "--idle-timeout takes whole seconds"],
+  ])("refuses %j beside --host-config with exit 2", async (extra, message) => {
+    const result = await rulepack(["serve", "--host-config", TWO_PRACTICES(), ...extra]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`rulepack: ${message}`);
+  });
+
+  it("refuses a host file that does not load with exit 2, its problems located", async () => {
+    const bad = hostFile(
+      "stores:\n  sqlite: s\npractices:\n  - name: a\n    pack: nowhere.yaml\n    inbound: { port: 0 }\n",
+    );
+    const result = await rulepack(["serve", "--host-config", bad]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(new RegExp(`^${bad}:5:11: FILE_NOT_FOUND`));
+  });
+
+  it("refuses a practice whose pack does not load with exit 2, naming the practice", async () => {
+    const file = hostFile(`stores:
+  sqlite: stores
+practices:
+  - name: base-only
+    pack: ${HARBOR.replace("practices/harbor-ortho/pack.yaml", "base.yaml")}
+    inbound: { port: 0 }
+`);
+    const result = await rulepack(["serve", "--host-config", file]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("is abstract (pack.abstract)");
+    expect(result.stderr).toContain("rulepack: practice base-only: its pack does not load");
+  });
+});
