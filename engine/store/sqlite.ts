@@ -20,6 +20,11 @@ import { MISSING_SLIP_STATUSES, missesSlip, noSlipTypes } from "./missing-slips.
 import { subjectPatientId, WAITING_STATES } from "./queue-records.js";
 import { type AttemptRow, attemptOf, type MessageRow, storedMessage } from "./queue-rows.js";
 import { refreshBlockingIndex } from "./sqlite-blocking-index.js";
+import {
+  applySynchronous,
+  type SqliteSynchronous,
+  sqliteSynchronous,
+} from "./sqlite-durability.js";
 import { sqliteClaims } from "./sqlite-claims.js";
 import { sqliteDelivery } from "./sqlite-delivery.js";
 import { sqliteRecordListing } from "./sqlite-record-listing.js";
@@ -55,6 +60,8 @@ import {
 export interface SqliteStoreOptions {
   /** How long a writer waits for another's lock before SQLITE_BUSY (ms). */
   readonly busyTimeoutMs?: number;
+  /** When a commit waits for the disk (sqlite-durability.ts); default RULEPACK_SQLITE_SYNC, else NORMAL. */
+  readonly synchronous?: SqliteSynchronous;
 }
 
 const MAX_BLOCKING_KEYS = 16;
@@ -68,12 +75,13 @@ const parse = <T>(json: string | undefined): T | undefined =>
   json === undefined ? undefined : (JSON.parse(json) as T);
 
 export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): LocalStore {
+  const synchronous = options.synchronous ?? sqliteSynchronous(process.env);
   if (file !== ":memory:" && file !== "") mkdirSync(dirname(file), { recursive: true });
   const db = new BetterSqlite3(file);
   try {
     db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
     db.pragma("journal_mode = WAL");
-    db.pragma("synchronous = NORMAL");
+    applySynchronous(db, synchronous);
     db.pragma("foreign_keys = ON");
     migrate(db);
     refreshBlockingIndex(db);
