@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { deliveryStory, receiverLines } from "../delivery/report.js";
 import { type CliIo, type CommandResult, EXIT } from "../io/cli-io.js";
 import type { QueueState } from "../model/outcome.js";
 import { UNDELETABLE } from "../queue/delete.js";
@@ -224,6 +225,9 @@ export function queueListCommand(options: QueueListOptions, io: CliIo): Promise<
     } else {
       for (const m of messages) io.stdout(`${listLine(m)}\n`);
       io.stdout(count);
+      if (options.filter.direction === "outbound") {
+        for (const line of receiverLines(await store.receiverStatuses())) io.stdout(`${line}\n`);
+      }
     }
     return { exitCode: EXIT.ok };
   });
@@ -237,10 +241,16 @@ export function queueShowCommand(options: QueueShowOptions, io: CliIo): Promise<
       io.stderr(`rulepack: no message ${options.id}\n`);
       return { exitCode: EXIT.failed };
     }
+    const delivery = await store.deliveryEvents(message.messageId);
     if (options.raw) io.stdout(rawText(message.raw));
     else if (options.format === "json")
-      io.stdout(`${JSON.stringify(showJson(message, await store.attempts(message.messageId)))}\n`);
-    else io.stdout(showText(message, await store.attempts(message.messageId)));
+      io.stdout(
+        `${JSON.stringify({ ...showJson(message, await store.attempts(message.messageId)), ...(delivery.length > 0 && { delivery }) })}\n`,
+      );
+    else {
+      io.stdout(showText(message, await store.attempts(message.messageId)));
+      io.stdout(deliveryStory(message, delivery));
+    }
     return { exitCode: EXIT.ok };
   });
 }

@@ -1,10 +1,12 @@
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { receiverLines, unreachableAlerts } from "../delivery/report.js";
 import { formatPackError } from "../documents/errors.js";
 import { type CliIo, type CommandResult, EXIT } from "../io/cli-io.js";
 import type { QueueState } from "../model/outcome.js";
 import { loadPack } from "../pack/load.js";
 import { type Alert, formatAlert, thresholdAlerts } from "../queue/alerts.js";
+import type { ReceiverStatus } from "../store/delivery.js";
 import { openStore, storeLocation } from "../store/open.js";
 import { SCHEMA_VERSION } from "../store/sqlite-schema.js";
 import type { QueueSummary } from "../store/types.js";
@@ -39,6 +41,8 @@ export interface StatusReport {
   readonly total: number;
   readonly oldestWaitingSince?: string;
   readonly lastReceivedAt?: string;
+  /** Outbound delivery: each receiver the sender has known, with the outbound queue. */
+  readonly receivers?: readonly ReceiverStatus[];
   /** Present with `--pack`: the threshold alerts whose condition holds now. */
   readonly alerts?: readonly Alert[];
 }
@@ -95,10 +99,12 @@ export async function statusCommand(options: StatusOptions, io: CliIo): Promise<
     }
   }
   let summary: QueueSummary;
+  let receivers: readonly ReceiverStatus[] = [];
   try {
     const store = openStore(storeLocation(options.db, process.env), { create: false });
     try {
       summary = await store.queueSummary();
+      receivers = await store.receiverStatuses();
     } finally {
       await store.close();
     }
@@ -115,8 +121,12 @@ export async function statusCommand(options: StatusOptions, io: CliIo): Promise<
       oldestWaitingSince: summary.oldestWaitingSince,
     }),
     ...(summary.lastReceivedAt !== undefined && { lastReceivedAt: summary.lastReceivedAt }),
+    ...(receivers.length > 0 && { receivers }),
     ...(alertOptions?.ok && {
-      alerts: thresholdAlerts(alertOptions.pack.queue.alerts, { summary, now: options.now }),
+      alerts: [
+        ...thresholdAlerts(alertOptions.pack.queue.alerts, { summary, now: options.now }),
+        ...unreachableAlerts(alertOptions.pack.delivery, receivers, options.now),
+      ],
     }),
   };
   io.stdout(options.format === "json" ? `${JSON.stringify(report)}\n` : formatStatus(report));
@@ -131,6 +141,7 @@ export function formatStatus(r: StatusReport): string {
     ...counted.map((s) => `  ${s.padEnd(12)} ${r.counts[s]}`),
     `oldest waiting (ERROR, CBOERROR) since: ${r.oldestWaitingSince ?? "-"}`,
     `last received: ${r.lastReceivedAt ?? "-"}`,
+    ...receiverLines(r.receivers ?? []),
   ];
   if (r.alerts !== undefined) {
     lines.push(r.alerts.length === 0 ? "alerts: none" : "alerts:");

@@ -12,7 +12,8 @@ import type { QueueSummary } from "../store/types.js";
  */
 
 export type ThresholdKind = "errorCount" | "oldestError" | "idle";
-export type AlertKind = ThresholdKind | "athenaError";
+/** `unreachable`: a receiver outbound messages cannot reach (engine/delivery/report.ts; `sender` names it). */
+export type AlertKind = ThresholdKind | "athenaError" | "unreachable";
 
 export interface Alert {
   readonly kind: AlertKind;

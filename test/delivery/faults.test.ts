@@ -100,6 +100,7 @@ describe("delivery faults (python-hl7 receiver)", () => {
     const events = await store.deliveryEvents(ids[0] as string);
     expect(events.map((e) => e.kind)).toEqual(["sent", "retry", "sent", "acknowledged"]);
     expect(events[1]?.cause).toBe("no ACK within 1 s (ACK timeout)");
+    await until(async () => r.received.length >= 3, "the receiver's report");
     expect(r.received.map((m) => m.controlId)).toEqual(["HOR000001", "HOR000001", "HOR000002"]);
   }, 90_000);
 
@@ -137,6 +138,7 @@ describe("delivery faults (python-hl7 receiver)", () => {
         value: "207",
       },
     ]);
+    await until(async () => r.received.length >= 3, "the receiver's report");
     // Patient 1001's S14 (queued third) is never sent before its S12 is resolved.
     expect((await store.message(ids[2] as string))?.state).toBe("NEW");
     expect(r.received.map((m) => m.controlId)).toEqual(["HOR000001", "HOR000002", "HOR000004"]);
@@ -156,6 +158,7 @@ describe("delivery faults (python-hl7 receiver)", () => {
         `not delivered to 127.0.0.1:${r.port} after 3 sends; the last: no ACK within 0.5 s (ACK timeout)`,
       ],
     ]);
+    await until(async () => r.received.length >= 3, "the receiver's report");
     expect(r.received.map((x) => x.controlId)).toEqual(["HOR000001", "HOR000001", "HOR000001"]);
   }, 90_000);
 

@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { dirname, join, relative, resolve } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { expect } from "vitest";
 import type { DeliveryClock } from "../../engine/delivery/clock.js";
@@ -186,6 +188,16 @@ export async function checkDelivery(
   receiver: readonly Received[],
   expectError: ReadonlySet<string> = new Set(),
 ): Promise<Tally> {
+  // The receiver's report lines come on its stdout, a little after its ACKs.
+  await until(async () => {
+    for (const id of ids) {
+      const m = await store.message(id);
+      if (m?.state === "PROCESSED" && !receiver.some((r) => r.controlId === m.controlId)) {
+        return false;
+      }
+    }
+    return true;
+  }, "the receiver's report of every delivered message");
   const controlIds = new Map<string, string>();
   let sent = 0;
   let acked = 0;
@@ -232,4 +244,41 @@ export async function checkDelivery(
     `${name}: sent ${sent} / ACKed ${acked} / PROCESSED ${processed} / ERROR ${error} / resent with the same MSH-10 ${resent} (receiver got ${receiver.length})`,
   );
   return tally;
+}
+
+/**
+ * A practice folder under `root` whose pack extends Harbor's and names a
+ * receiver on this machine (`extra` lines go under outbound.delivery);
+ * returns the pack file.
+ */
+export function writeReceiverPack(
+  root: string,
+  port: number,
+  extra: readonly string[] = [],
+): string {
+  const pack = join(root, "harbor-ortho", "pack.yaml");
+  mkdirSync(dirname(pack), { recursive: true });
+  const up = (to: string) => relative(dirname(pack), resolve(to));
+  writeFileSync(
+    pack,
+    [
+      `# yaml-language-server: $schema=${up("schemas/rulepack.schema.json")}`,
+      "pack:",
+      "  id: harbor-ortho",
+      `  extends: ${up("rules/practices/harbor-ortho/pack.yaml")}`,
+      "outbound:",
+      "  delivery:",
+      `    receiver: { host: 127.0.0.1, port: ${port} }`,
+      "    connectTimeoutSeconds: 1",
+      "    ackTimeoutSeconds: 1",
+      "    retry: { initialSeconds: 0.1, factor: 2, maxSeconds: 0.5 }",
+      ...extra.map((line) => `    ${line}`),
+      "",
+    ].join("\n"),
+  );
+  symlinkSync(
+    resolve("rules/practices/harbor-ortho/master-data.yaml"),
+    join(dirname(pack), "master-data.yaml"),
+  );
+  return pack;
 }
