@@ -36,6 +36,16 @@ export const TOKEN_SETS: Readonly<Record<string, readonly TokenScope[]>> = {
 
 export const passwordOf = (name: string): string => `pw-${name}-correct horse`;
 
+/** Each person's scrypt hash, made once per test file (a hash costs tens of milliseconds). */
+const HASHES = new Map<string, string>();
+function hashedPassword(name: string): string {
+  const known = HASHES.get(name);
+  if (known) return known;
+  const hash = hashPassword(passwordOf(name));
+  HASHES.set(name, hash);
+  return hash;
+}
+
 export interface World {
   readonly app: FastifyInstance;
   readonly store: Store;
@@ -92,7 +102,7 @@ export async function makeWorld(options: { readonly store?: Store } = {}): Promi
   writeUsers(usersFile, {
     users: Object.entries(PEOPLE).map(([name, roles]) => ({
       name,
-      password: hashPassword(passwordOf(name)),
+      password: hashedPassword(name),
       roles: { [pack.id]: roles },
     })),
     tokens: tokenEntries,
