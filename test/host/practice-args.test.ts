@@ -2,6 +2,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
+import { commandSpec } from "../../engine/cli/command-specs.js";
+import { resolvePracticeArgs } from "../../engine/cli/practice-args.js";
+import type { CliIo } from "../../engine/io/cli-io.js";
 import { rulepack } from "../support/cli.js";
 import { addressedAdt, controlIds, HARBOR, hostFile, LAKESIDE } from "./helpers.js";
 
@@ -154,5 +157,75 @@ describe("the help of a command that takes a pack or a store", () => {
   it("suggests --practice for a typo", async () => {
     const typo = await rulepack(["run", "--practise", "x"]);
     expect(typo.stderr).toContain("(did you mean '--practice'?)");
+  });
+});
+
+describe("what --practice becomes", () => {
+  const file = hostFile(`stores:
+  sqlite: /var/lib/rulepack
+listen:
+  host: 0.0.0.0
+  sharedPort: 2575
+practices:
+  - name: harbor
+    pack: ${HARBOR}
+    inbound: { port: 2576 }
+  - name: lakeside
+    pack: ${LAKESIDE}
+    inbound:
+      routes: [{ receivingFacility: LAKESIDE }]
+`);
+  const io: CliIo = { stdout: () => {}, stderr: () => {} };
+  const resolved = (name: string, args: string[]) => {
+    const spec = commandSpec(name);
+    if (!spec) throw new Error(name);
+    const r = resolvePracticeArgs(spec, ["--host-config", file, ...args], {}, io);
+    return "args" in r ? r.args : r.result;
+  };
+  const harborPack = "rules/practices/harbor-ortho/pack.yaml";
+
+  it("serve: the pack, the store, its own port and the host's address", () => {
+    expect(resolved("serve", ["--practice", "harbor"])).toEqual([
+      "--pack",
+      harborPack,
+      "--db",
+      "/var/lib/rulepack/harbor.sqlite",
+      "--mllp",
+      "2576",
+      "--host",
+      "0.0.0.0",
+    ]);
+  });
+
+  it("serve of a practice on the shared port: no port of its own to give", () => {
+    expect(resolved("serve", ["--practice", "lakeside", "--mllp", "0"])).toEqual([
+      "--mllp",
+      "0",
+      "--pack",
+      "rules/practices/lakeside-family/pack.yaml",
+      "--db",
+      "/var/lib/rulepack/lakeside.sqlite",
+    ]);
+  });
+
+  it("validate and scope: the pack as the operand; diff: --pack; queue: --db, before a --", () => {
+    expect(resolved("validate", ["--practice", "harbor", "--strict"])).toEqual([
+      "--strict",
+      harborPack,
+    ]);
+    expect(resolved("scope", ["--practice", "harbor"])).toEqual([harborPack]);
+    expect(resolved("diff", ["--practice", "harbor", "--against-ref", "HEAD"])).toEqual([
+      "--against-ref",
+      "HEAD",
+      "--pack",
+      harborPack,
+    ]);
+    expect(resolved("queue", ["show", "--practice", "harbor", "--", "q-1"])).toEqual([
+      "show",
+      "--db",
+      "/var/lib/rulepack/harbor.sqlite",
+      "--",
+      "q-1",
+    ]);
   });
 });
