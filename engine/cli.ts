@@ -26,6 +26,7 @@ import { serveHttpOnly } from "./cli/serve-http.js";
 import { serveHttpArgs } from "./cli/serve-http-args.js";
 import { serveLogArgs } from "./cli/serve-log-args.js";
 import { serveTlsFiles } from "./cli/serve-tls-args.js";
+import { serveWorkersArgs } from "./cli/serve-workers-args.js";
 import { statusCommandArgs } from "./cli/status-command.js";
 import { storeLoadCommand } from "./cli/store-command.js";
 import { testCommand } from "./cli/test-command.js";
@@ -208,6 +209,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           "tls-key": { type: "string" },
           "tls-ca": { type: "string" },
           "tls-require-client-cert": { type: "boolean" },
+          workers: { type: "string" },
+          lease: { type: "string" },
           http: { type: "string" },
           "http-host": { type: "string" },
           users: { type: "string" },
@@ -233,6 +236,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       if (idle !== undefined && !/^\d+$/.test(idle))
         return usageError(io, usageOf("serve"), "--idle-timeout takes whole seconds");
       if (positionals.length > 0) return usageError(io, usageOf("serve"), "serve takes no FILE");
+      const workers = serveWorkersArgs(values);
+      if ("error" in workers) return usageError(io, usageOf("serve"), workers.error);
       const logging = serveLogArgs(values);
       if ("error" in logging) return usageError(io, usageOf("serve"), logging.error);
       return serveCommand(
@@ -243,6 +248,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           host: values.host,
           ...(tls.files && { tls: tls.files }),
           ...(idle !== undefined && { idleTimeoutMs: Number(idle) * 1000 }),
+          ...workers,
           ...(web.http && { http: web.http }),
           log: logging.log,
         },

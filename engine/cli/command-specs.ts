@@ -311,6 +311,17 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
         description: "refuse a sender without a certificate signed by --tls-ca",
       },
       {
+        name: "workers",
+        value: "N",
+        description:
+          "N workers claim and decide stored messages (each patient's in order); several serve processes may share a PostgreSQL --db",
+      },
+      {
+        name: "lease",
+        value: "SECONDS",
+        description: "how long a worker's claim holds a message (default 30)",
+      },
+      {
         name: "http",
         value: "PORT",
         description:

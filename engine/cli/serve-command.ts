@@ -12,11 +12,12 @@ import { pruneNow, startMaintenance } from "../server/maintenance.js";
 import { type MllpServer, startMllpServer } from "../server/mllp-server.js";
 import { formatRecovery, recoverNewMessages } from "../server/recovery.js";
 import { readTlsFiles, type TlsFiles } from "../server/tls-credentials.js";
+import { startWorkers } from "../server/workers.js";
 import { isPostgresUrl, openStore, storeLocation } from "../store/open.js";
 import { type AccessCheck, unwritableStoreFiles } from "../store/sqlite-files.js";
+import { startServeSender } from "./serve-delivery.js";
 import { type ServeHttpOptions, startServeHttp } from "./serve-http.js";
 import type { ServeLogOptions } from "./serve-log-args.js";
-import { startServeSender } from "./serve-delivery.js";
 
 export interface ServeOptions {
   readonly pack: string;
@@ -28,6 +29,10 @@ export interface ServeOptions {
   /** Listen with TLS (tls-credentials.ts); plain TCP without. */
   readonly tls?: TlsFiles;
   readonly idleTimeoutMs?: number;
+  /** `--workers N`: stored frames are decided by N claim loops (engine/server/workers.ts); the lane otherwise. */
+  readonly workers?: number;
+  /** `--lease SECONDS`: how long a worker's claim holds a message. */
+  readonly leaseMs?: number;
   /** `--http PORT`: the queue in a browser and the HTTP API beside the listener (serve-http.ts). */
   readonly http?: ServeHttpOptions;
   /** Resolves when the listener should drain and stop; SIGTERM or SIGINT by default. */
@@ -46,7 +51,7 @@ export interface ServeOptions {
 }
 
 export const SERVE_USAGE =
-  "rulepack serve --pack PACK --mllp PORT [--host ADDR] [--db FILE] [--idle-timeout SECONDS] [--http PORT [--http-host ADDR] [--users FILE]] [--tls-cert FILE --tls-key FILE [--tls-ca FILE --tls-require-client-cert]] [--log-format json|pretty] [--log-level debug|info|warn|error]";
+  "rulepack serve --pack PACK --mllp PORT [--host ADDR] [--db FILE] [--idle-timeout SECONDS] [--http PORT [--http-host ADDR] [--users FILE]] [--tls-cert FILE --tls-key FILE [--tls-ca FILE --tls-require-client-cert]] [--log-format json|pretty] [--log-level debug|info|warn|error] [--workers N [--lease SECONDS]]";
 
 function signalled(): Promise<string> {
   return new Promise((resolve) => {
@@ -145,17 +150,30 @@ async function serveSubscribed(
     if (load.masterData) await store.loadMasterData(load.masterData);
     const now = () => new Date();
     const crash = crashPlan && crashHook(crashPlan);
-    log(
-      formatRecovery(
-        await recoverNewMessages(
-          load.pack,
-          crash ? storeWithCrashPoints(store, crash) : store,
-          now,
-          log,
+    // With workers, a message a crash left NEW is claimed like any other (its lease ended).
+    if (options.workers === undefined)
+      log(
+        formatRecovery(
+          await recoverNewMessages(
+            load.pack,
+            crash ? storeWithCrashPoints(store, crash) : store,
+            now,
+            log,
+          ),
         ),
-      ),
-    );
+      );
     let current = load.pack;
+    const workers =
+      options.workers === undefined
+        ? undefined
+        : startWorkers({
+            count: options.workers,
+            store: crash ? storeWithCrashPoints(store, crash) : store,
+            pack: () => current,
+            now,
+            log,
+            ...(options.leaseMs !== undefined && { leaseMs: options.leaseMs }),
+          });
     const alerts = createAlertMonitor({
       options: () => current.queue.alerts,
       store,
@@ -174,8 +192,10 @@ async function serveSubscribed(
         log,
         onOutcomes: (outcomes) => alerts.afterMessages(outcomes),
         ...(crash && { crash }),
+        ...(workers && { processFrame: workers.processFrame }),
       });
     } catch (e) {
+      await workers?.stop();
       const code = (e as NodeJS.ErrnoException).code ?? "error";
       io.stderr(`rulepack: cannot listen on ${options.host}:${options.port} (${code})\n`);
       return { exitCode: EXIT.failed };
@@ -220,6 +240,7 @@ async function serveSubscribed(
     if (options.http && !web) {
       onReload(undefined);
       await server.close();
+      await workers?.stop();
       return { exitCode: EXIT.failed };
     }
     const stopMaintenance = startMaintenance({
@@ -241,6 +262,7 @@ async function serveSubscribed(
     stopMaintenance();
     await web?.close();
     await server.close();
+    await workers?.stop();
     await sender?.stop();
     await alerts.settled();
     return { exitCode: EXIT.ok };

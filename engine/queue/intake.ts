@@ -178,6 +178,8 @@ export async function decideAndComplete(
   completion: CompletionFor,
   attempt: { readonly messageId: string; readonly at: string },
   backstop: BackstopTry = "retry",
+  /** Decisions taken before giving up (several workers on one database refuse each other's often). */
+  maxDecisions = MAX_DECISIONS,
 ): Promise<Outcome> {
   await store.beginAttempt(attempt.messageId, attempt.at);
   for (let round = 1; ; round++) {
@@ -192,10 +194,10 @@ export async function decideAndComplete(
       return await completeSafely(store, outcome, completion, basedOn);
     } catch (e) {
       if (!(e instanceof StaleViewError)) throw e;
-      if (round >= MAX_DECISIONS) {
+      if (round >= maxDecisions) {
         const failed = internalFault(
           outcome,
-          `the store changed under this message ${MAX_DECISIONS} times while it was decided; reprocess it`,
+          `the store changed under this message ${maxDecisions} times while it was decided; reprocess it`,
         );
         return completeSafely(store, failed, completion);
       }
@@ -232,7 +234,8 @@ export async function decide(
   return processMessage(pack, message, view, options.now, messageId, issues, options);
 }
 
-async function findOriginal(
+/** The original of a transport duplicate (`queue.duplicates`), when the message is one. */
+export async function findOriginal(
   pack: CompiledPack,
   store: Store,
   header: ReturnType<typeof headerOf>,
@@ -290,7 +293,7 @@ async function processOriginal(
  * ERROR with FRAME_MESSAGE_LIMIT and without its duplicate key: the sender's
  * resend in a smaller frame is processed, not answered with this refusal.
  */
-async function refuseOverLimit(
+export async function refuseOverLimit(
   store: Store,
   message: Hl7Message,
   count: number,

@@ -20,6 +20,8 @@ export interface StoredProcessing {
   readonly ackFor?: (outcome: Outcome) => string | Promise<string>;
   /** A hit of the expression backstop (backstop.ts): by default decided again at once. */
   readonly backstop?: BackstopTry;
+  /** Decisions taken before giving up when other writers keep changing the store (decideAndComplete). */
+  readonly maxDecisions?: number;
 }
 
 export type StoredOutcome =
@@ -72,6 +74,7 @@ export async function processStored(
     completion,
     { messageId, at: options.now.toISOString() },
     options.backstop,
+    options.maxDecisions,
   );
   return { ok: true, outcome };
 }

@@ -47,7 +47,9 @@ export interface FrameResult {
 
 /** The message of the frame an outcome is about (a batch holds several; unreadable bytes none). */
 /** The message of the frame an outcome is about, by control ID (the first for none); looked up once per frame. */
-function messagesByControlId(doc: Hl7Document): (outcome: Outcome) => Hl7Message | undefined {
+export function messagesByControlId(
+  doc: Hl7Document,
+): (outcome: Outcome) => Hl7Message | undefined {
   if (doc.messages.length <= 1) return () => doc.messages[0];
   const byControlId = new Map<string, Hl7Message>();
   for (const m of doc.messages)
@@ -81,12 +83,12 @@ export async function storedAck(
   return ackMessage(message, code, ackErrors([outcome]), now);
 }
 
-function reply(ack: string, fallback: AckCode): Reply {
+export function reply(ack: string, fallback: AckCode): Reply {
   return { code: ackCodeOf(ack) ?? fallback, ack };
 }
 
 /** The replies once the frame's messages are stored and processed (less a commit ACK already sent). */
-function replies(
+export function replies(
   mode: AckMode,
   first: Hl7Message | undefined,
   outcomes: readonly Outcome[],
@@ -111,7 +113,11 @@ function replies(
  * single well-formed message whose header the pack accepts (else it is CR,
  * known only with the outcome).
  */
-function acceptedOnStore(pack: CompiledPack, doc: Hl7Document, message: Hl7Message): boolean {
+export function acceptedOnStore(
+  pack: CompiledPack,
+  doc: Hl7Document,
+  message: Hl7Message,
+): boolean {
   return (
     doc.messages.length === 1 &&
     !doc.issues.some((i) => i.severity === "error") &&

@@ -5,11 +5,12 @@ import type { Outcome } from "../model/outcome.js";
 import type { CompiledPack } from "../pack/compiled.js";
 import type { Store } from "../store/types.js";
 import { type CrashHook, storeWithCrashPoints } from "./crash-points.js";
-import { processFrame, type Reply } from "./frame.js";
+import { type FrameResult, processFrame, type Reply } from "./frame.js";
 import { createLane, type Pause } from "./lane.js";
 import { listenerServer } from "./listener-socket.js";
 import { recordOversize } from "./oversize.js";
 import type { TlsCredentials } from "./tls-credentials.js";
+import type { FrameProcessor } from "./worker-frame.js";
 
 /**
  * The MLLP listener: every frame goes through `processFrame` (stored as
@@ -54,6 +55,12 @@ export interface MllpServerOptions {
    * pack's `queue.listener.maxMessagesPerFrame`, else 1000.
    */
   readonly maxMessagesPerFrame?: number;
+  /**
+   * How a frame is stored and decided: `processFrame` in the lane by default;
+   * with workers (`serve --workers`, worker-frame.ts) it is stored in the
+   * lane and answered once the workers decided, the lane going on meanwhile.
+   */
+  readonly processFrame?: FrameProcessor;
   /**
    * A port practices share (engine/host/): each frame's pack, store and
    * outcome listener, chosen by its MSH-5/MSH-6, or its answer when no
@@ -119,6 +126,8 @@ export function startMllpServer(options: MllpServerOptions): Promise<MllpServer>
   let draining = false;
   let connections = 0;
   let waitingFrames = 0;
+  /** Answers waiting for workers (serve --workers), across connections. */
+  const deferredAnswers = new Set<Promise<void>>();
   /** Bytes held across connections: unfinished frames and frames waiting for the lane. */
   let buffered = 0;
 
@@ -128,7 +137,7 @@ export function startMllpServer(options: MllpServerOptions): Promise<MllpServer>
     event: ReturnType<MllpDecoder["push"]>[number],
     write: (reply: Reply) => void,
     pause: Pause,
-  ): Promise<Reply[]> => {
+  ): Promise<Reply[] | { readonly later: Promise<Reply[]> }> => {
     const at = now();
     const early: Reply[] = [];
     const send = (reply: Reply): void => {
@@ -152,22 +161,35 @@ export function startMllpServer(options: MllpServerOptions): Promise<MllpServer>
       if (outcome) options.onOutcomes?.([outcome]);
       return [{ code: "AR", ack }];
     }
-    const result = await processFrame(target.pack, target.store, event.bytes, sender, at, send, {
-      turn: { messages: messagesPerTurn, pause },
-      maxMessages:
-        options.maxMessagesPerFrame ??
-        target.pack.queue.listener?.maxMessagesPerFrame ??
-        DEFAULT_MAX_MESSAGES_PER_FRAME,
-    });
-    const codes = [...early, ...result.replies].map((r) => r.code).join(",") || "-";
-    for (const o of result.outcomes) {
-      log(
-        `connection=${id} messageId=${o.messageId} controlId=${o.controlId || "-"} type=${o.messageType || "-"} state=${o.state} errors=${o.errors.map((e) => e.code).join(",") || "-"} ack=${codes}`,
-      );
-    }
-    if (result.outcomes.length === 0) log(`connection=${id} store failed ack=${codes}`);
-    target.onOutcomes?.(result.outcomes);
-    return [...result.replies];
+    const reported = (result: FrameResult): Reply[] => {
+      const codes = [...early, ...result.replies].map((r) => r.code).join(",") || "-";
+      for (const o of result.outcomes) {
+        log(
+          `connection=${id} messageId=${o.messageId} controlId=${o.controlId || "-"} type=${o.messageType || "-"} state=${o.state} errors=${o.errors.map((e) => e.code).join(",") || "-"} ack=${codes}`,
+        );
+      }
+      if (result.outcomes.length === 0) log(`connection=${id} store failed ack=${codes}`);
+      target.onOutcomes?.(result.outcomes);
+      return [...result.replies];
+    };
+    const handled = await (options.processFrame ?? processFrame)(
+      target.pack,
+      target.store,
+      event.bytes,
+      sender,
+      at,
+      send,
+      {
+        turn: { messages: messagesPerTurn, pause },
+        maxMessages:
+          options.maxMessagesPerFrame ??
+          target.pack.queue.listener?.maxMessagesPerFrame ??
+          DEFAULT_MAX_MESSAGES_PER_FRAME,
+      },
+    );
+    // Workers decide (serve --workers): answered once they have, outside the lane.
+    if ("later" in handled) return { later: handled.later.then(reported) };
+    return reported(handled);
   };
 
   const server: Server = listenerServer(options.tls, log, (socket) => {
@@ -188,6 +210,8 @@ export function startMllpServer(options: MllpServerOptions): Promise<MllpServer>
     const decoder = new MllpDecoder({ maxFrameBytes });
     const owner = {};
     let inFlight = 0;
+    /** The last deferred answer of this connection (serve --workers). */
+    let replied: Promise<void> = Promise.resolve();
     let closeWhenIdle = false;
     /** This connection's share of `buffered`: its unfinished frame and its waiting frames. */
     let unfinished = 0;
@@ -242,7 +266,24 @@ export function startMllpServer(options: MllpServerOptions): Promise<MllpServer>
         };
         lane
           .submit(owner, async (pause) => {
-            for (const reply of await answer(id, sender, event, write, pause)) write(reply);
+            const answered = await answer(id, sender, event, write, pause);
+            if ("later" in answered) return answered;
+            for (const reply of answered) write(reply);
+            return undefined;
+          })
+          .then((deferred) => {
+            if (!deferred) return;
+            // The connection's ACKs in its frames' order, whichever the workers finish first.
+            const written = replied
+              .then(() => deferred.later)
+              .then((replies) => {
+                for (const reply of replies) write(reply);
+              });
+            const done = written.catch(() => {});
+            replied = done;
+            deferredAnswers.add(done);
+            void done.then(() => deferredAnswers.delete(done));
+            return written;
           })
           .catch((e: unknown) => {
             log(`connection=${id} internal error ${e instanceof Error ? e.name : "error"}`);
@@ -293,6 +334,7 @@ export function startMllpServer(options: MllpServerOptions): Promise<MllpServer>
           const closed = new Promise<void>((r) => server.close(() => r()));
           for (const s of sockets) s.pause();
           await lane.idle();
+          await Promise.all(deferredAnswers);
           for (const s of sockets) s.end();
           const deadline = setTimeout(() => {
             for (const s of sockets) s.destroy();
