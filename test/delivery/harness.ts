@@ -255,6 +255,7 @@ export function writeReceiverPack(
   root: string,
   port: number,
   extra: readonly string[] = [],
+  receiver = `{ host: 127.0.0.1, port: ${port} }`,
 ): string {
   const pack = join(root, "harbor-ortho", "pack.yaml");
   mkdirSync(dirname(pack), { recursive: true });
@@ -268,7 +269,7 @@ export function writeReceiverPack(
       `  extends: ${up("rules/practices/harbor-ortho/pack.yaml")}`,
       "outbound:",
       "  delivery:",
-      `    receiver: { host: 127.0.0.1, port: ${port} }`,
+      `    receiver: ${receiver}`,
       "    connectTimeoutSeconds: 1",
       "    ackTimeoutSeconds: 1",
       "    retry: { initialSeconds: 0.1, factor: 2, maxSeconds: 0.5 }",
