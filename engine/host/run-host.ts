@@ -308,8 +308,17 @@ async function reloadChanged(practices: readonly Practice[]): Promise<PracticeRe
       if (next.masterData) await practice.store.loadMasterData(next.masterData);
       practice.pack = next.pack;
     };
-    if (practice.server) await practice.server.reload(next.pack, apply);
-    else await apply();
+    try {
+      if (practice.server) await practice.server.reload(next.pack, apply);
+      else await apply();
+    } catch (e) {
+      // The master data could not be stored (the database went away): the pack stays.
+      log(
+        `reload failed: ${e instanceof Error ? e.name : "error"}; keeping pack=${practice.pack.id}`,
+      );
+      results.push({ practice: config.name, result: "kept" });
+      continue;
+    }
     practice.fingerprint = fingerprint;
     log(`reloaded pack=${next.pack.id}`);
     results.push({ practice: config.name, result: "reloaded" });

@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { describe, expect, it } from "vitest";
-import { copyHarbor } from "../queue/harbor-queue.js";
+import pg from "pg";
+import { describe, expect, inject, it } from "vitest";
+import { copyHarbor, HARBOR_MASTER_DATA } from "../queue/harbor-queue.js";
 import { framed, mllpExchange } from "../server/helpers.js";
 import { ackCode, addressedAdt, controlIds, hostFile, LAKESIDE, startTestHost } from "./helpers.js";
 
@@ -73,5 +74,39 @@ practices:
       expect(await host.stop()).toBe(0);
     }
     expect(await controlIds(join(stores, "harbor.sqlite"))).toEqual(["H1 PROCESSED", "H2 ERROR"]);
+  });
+
+  it("keeps the pack of a practice whose store refuses the new master data, and goes on", async () => {
+    const harbor = copyHarbor();
+    const url = new URL(inject("pgUrl"));
+    url.pathname = `/host_reload_${process.pid}`;
+    const file = hostFile(`stores:
+  postgres: ${url.toString()}
+practices:
+  - name: harbor
+    pack: ${harbor.pack}
+    inbound: { port: 0 }
+  - name: lakeside
+    pack: ${LAKESIDE}
+    inbound: { port: 0 }
+`);
+    const host = await startTestHost(file);
+    const log = () => host.stderr.join("");
+    try {
+      const master = join(harbor.dir, HARBOR_MASTER_DATA);
+      writeFileSync(
+        master,
+        readFileSync(master, "utf8").replace("Susan Nguyen, MD", "Susan Nguyen, DO"),
+      );
+      const client = new pg.Client({ connectionString: url.toString() });
+      await client.connect();
+      await client.query("DROP SCHEMA harbor CASCADE");
+      await client.end();
+      await host.reload();
+      expect(log()).toMatch(/practice=harbor reload failed: \w+; keeping pack=harbor-ortho\n/);
+      expect(log()).toContain("reload done reloaded=0 kept=1 unchanged=1");
+    } finally {
+      expect(await host.stop()).toBe(0);
+    }
   });
 });
