@@ -41,8 +41,9 @@ const WHY: Readonly<Partial<Record<string, string>>> = {
 /** `queue show`'s delivery section of an outbound message built and queued. */
 export function deliveryStory(m: StoredMessage, events: readonly DeliveryEvent[]): string {
   if (m.direction !== "outbound" || m.controlId === "") return "";
+  const sends = events.filter((e) => e.kind === "sent").length;
   const lines = [
-    `delivery (${events.filter((e) => e.kind === "sent").length} sends)`,
+    `delivery (${sends} send${sends === 1 ? "" : "s"})`,
     `  ${m.receivedAt} built as ${m.controlId}`,
     ...events.map((e) => `  ${eventLine(e)}`),
     `  now ${m.state}: ${WHY[m.state] ?? m.state}`,

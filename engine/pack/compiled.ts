@@ -143,7 +143,7 @@ export interface CompiledPack {
   readonly charges: ChargeOptions;
   /** Tables 7, 8, 9, code systems, MSH, outbound mappings and field rules (§19). */
   readonly outbound: OutboundOptions;
-  /** Sending the queued outbound messages to the receiver (`outbound.delivery`, §19a). */
+  /** Sending the queued outbound messages to the receiver (`outbound.delivery`, §19, Sending). */
   readonly delivery?: DeliveryOptions;
   /** Practice code -> its inverse (`mappings/standard/relationshipInverse.yaml`), when a direction needs turning around. */
   readonly relationshipInverse?: MappingTable;

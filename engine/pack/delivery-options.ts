@@ -1,5 +1,5 @@
 /**
- * What `outbound.delivery` (docs/pack-language.md §19a, decision 0025)
+ * What `outbound.delivery` (docs/pack-language.md §19, Sending, decision 0025)
  * compiles to (sections/delivery.ts): the receiver the queued outbound
  * messages are sent to over MLLP, and how.
  */

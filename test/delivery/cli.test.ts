@@ -70,7 +70,7 @@ describe("rulepack deliver --once", () => {
     expect(show.stdout).toMatch(
       new RegExp(
         [
-          "delivery \\(1 sends\\)",
+          "delivery \\(1 send\\)",
           "  \\S+ built as HOR00000000000000001",
           `  \\S+ send 1 to 127\\.0\\.0\\.1:${port}`,
           "  \\S+ send 1 acknowledged: MSA\\|AA\\|HOR00000000000000001",

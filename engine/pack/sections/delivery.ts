@@ -9,7 +9,7 @@ const minuteOf = (hhmm: string): number => {
 };
 
 /**
- * `outbound.delivery` (docs/pack-language.md §19a): the receiver and how
+ * `outbound.delivery` (docs/pack-language.md §19, Sending): the receiver and how
  * messages reach it, defaults written out. TLS files are resolved against
  * the pack file that names them; a window must close after it opens.
  */
