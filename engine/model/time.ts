@@ -92,8 +92,8 @@ export function toDateTime(text: string, timeZone: string): string | undefined {
 
 const offsetFormats = new Map<string, Intl.DateTimeFormat>();
 
-/** The zone's UTC offset in force at instant `utcMillis`, as `+HH:MM`. */
-export function zoneOffset(utcMillis: number, timeZone: string): string {
+/** The offset Intl gives for one instant (formatToParts: microseconds a call). */
+function formattedOffset(utcMillis: number, timeZone: string): string {
   let format = offsetFormats.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longOffset" });
@@ -103,6 +103,30 @@ export function zoneOffset(utcMillis: number, timeZone: string): string {
     format.formatToParts(utcMillis).find((p) => p.type === "timeZoneName")?.value ?? "GMT";
   const m = /GMT([+-]\d{2}):?(\d{2})?/.exec(name);
   return m ? `${m[1]}:${m[2] ?? "00"}` : "+00:00";
+}
+
+const HOUR_MS = 3_600_000;
+/**
+ * By zone and UTC hour: the offset in force for the whole hour, or null when
+ * it changes within it (a transition). An hour whose first and last
+ * millisecond have the same offset has it throughout: no zone changes its
+ * offset twice within an hour. Bounded: cleared when full.
+ */
+const offsetsByHour = new Map<string, string | null>();
+const MAX_CACHED_HOURS = 4096;
+
+/** The zone's UTC offset in force at instant `utcMillis`, as `+HH:MM`. */
+export function zoneOffset(utcMillis: number, timeZone: string): string {
+  const hour = Math.floor(utcMillis / HOUR_MS);
+  const key = `${timeZone}\u0000${hour}`;
+  let whole = offsetsByHour.get(key);
+  if (whole === undefined) {
+    const first = formattedOffset(hour * HOUR_MS, timeZone);
+    whole = first === formattedOffset(hour * HOUR_MS + HOUR_MS - 1, timeZone) ? first : null;
+    if (offsetsByHour.size >= MAX_CACHED_HOURS) offsetsByHour.clear();
+    offsetsByHour.set(key, whole);
+  }
+  return whole ?? formattedOffset(utcMillis, timeZone);
 }
 
 function offsetMinutes(offset: string): number {
