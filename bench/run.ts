@@ -14,6 +14,7 @@ import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { loadCorpus } from "./corpus.js";
+import { closeDeliveryBench, deliverySuites } from "./delivery.js";
 import {
   checksum,
   DEFAULT_OPTIONS,
@@ -62,6 +63,7 @@ const SUITES: Suite[] = [
   ...(await siuPipelineSuites()),
   ...(await dftPipelineSuites()),
   ...(await mllpSuites()),
+  ...(await deliverySuites()),
 ];
 
 const selected = SUITES.filter((s) => !values.filter || s.name.includes(values.filter));
@@ -79,6 +81,7 @@ for (const suite of selected) {
 }
 
 await closeMllpBench();
+await closeDeliveryBench();
 const cold = !values.filter || "pack load".includes(values.filter) ? coldPackLoad() : "";
 process.stdout.write(`\n${formatTable(results)}\n\n${formatVerdicts(results)}\n${cold}`);
 
