@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { receiverLines, unreachableAlerts } from "../delivery/report.js";
 import { formatPackError } from "../documents/errors.js";
@@ -7,9 +6,9 @@ import type { QueueState } from "../model/outcome.js";
 import { loadPack } from "../pack/load.js";
 import { type Alert, formatAlert, thresholdAlerts } from "../queue/alerts.js";
 import type { ReceiverStatus } from "../store/delivery.js";
-import { openStore, storeLocation } from "../store/open.js";
 import { SCHEMA_VERSION } from "../store/sqlite-schema.js";
 import type { QueueSummary } from "../store/types.js";
+import { openExistingStore } from "./practice.js";
 
 export const STATUS_USAGE = "rulepack status [--db FILE] [--format text|json] [--pack PACK]";
 
@@ -85,11 +84,6 @@ export async function statusCommandArgs(
  * with `--pack`, which alerts would fire. IDs and counts only, no patient data.
  */
 export async function statusCommand(options: StatusOptions, io: CliIo): Promise<CommandResult> {
-  // Status only reads: never create an empty store by mistyping its name.
-  if (!existsSync(options.db)) {
-    io.stderr(`rulepack: no store at ${options.db}\n`);
-    return { exitCode: EXIT.failed };
-  }
   let alertOptions: ReturnType<typeof loadPack> | undefined;
   if (options.pack !== undefined) {
     alertOptions = loadPack(options.pack);
@@ -101,7 +95,9 @@ export async function statusCommand(options: StatusOptions, io: CliIo): Promise<
   let summary: QueueSummary;
   let receivers: readonly ReceiverStatus[] = [];
   try {
-    const store = openStore(storeLocation(options.db, process.env), { create: false });
+    // Status only reads: a mistyped name (or RULEPACK_DB) never creates an empty store.
+    const store = openExistingStore(options.db, io);
+    if (!store) return { exitCode: EXIT.failed };
     try {
       summary = await store.queueSummary();
       receivers = await store.receiverStatuses();

@@ -72,7 +72,9 @@ describe("rulepack status", () => {
     const c = capture();
     const missing = join(root, "nope.sqlite");
     expect((await statusCommand({ db: missing, format: "text", now: NOW }, c.io)).exitCode).toBe(1);
-    expect(c.err.join("")).toBe(`rulepack: no store at ${missing}\n`);
+    expect(c.err.join("")).toBe(
+      `rulepack: no store at ${missing} (rulepack run or serve --db FILE creates one)\n`,
+    );
   });
 
   it("runs through the CLI: text alerts line, usage errors exit 2", async () => {
