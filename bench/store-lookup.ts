@@ -8,13 +8,14 @@
  * Filling goes through the public API: one received message per chunk of
  * `patient.create` actions (100,000 by default), so each chunk is a single
  * SQLite transaction. Lookups ask with a stored patient's blocking keys:
- * "all keys" (dob, ssn, phone, last-name Soundex) as the matcher does, and
- * "no name" (dob, ssn, phone) to show what the phonetic key costs.
+ * "all keys" (the default passes, DEFAULT_PASSES) as the matcher does, and
+ * "no name" (the passes without a name sound) to show what names cost.
+ * "match" is the whole demographic match: lookup and scoring.
  *
- * Synthetic data: last names drawn uniformly from 4,000 made-up names (about
- * 1,300 Soundex codes), dates of birth uniform over 1930-2019, SSNs and
- * phones unique. Real surnames are skewed (Smith is about 1% of the US), so
- * the "all keys" candidate count of a common name is larger than here.
+ * Synthetic data (syntheticPatients): a practice's patients with skewed
+ * surnames, first names and ZIPs. Before the timings, each pass's block
+ * sizes: how many blocks, the largest, the mean size of the block a stored
+ * patient falls in, and how many exceed MAX_BLOCK_SIZE (lookups skip those).
  *
  * Timings are printed, never asserted. `storeLookupSuites` offers the same
  * measurement to bench/run.ts: SQLite against the in-memory index.
@@ -24,9 +25,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { blockingKeysOf } from "../engine/matching/blocking.js";
+import { blockingKeysOf, DEFAULT_PASSES, MAX_BLOCK_SIZE } from "../engine/matching/blocking.js";
 import { DEFAULT_DEMOGRAPHICS } from "../engine/matching/config.js";
-import { classify, compileDemographics } from "../engine/matching/scorer.js";
+import { blockingKeysFor, classify, compileDemographics } from "../engine/matching/scorer.js";
 import type { PatientCreate } from "../engine/model/actions.js";
 import { createMemoryStore } from "../engine/store/memory.js";
 import { openSqliteStore } from "../engine/store/sqlite.js";
@@ -94,44 +95,106 @@ function surnames(count: number, next: () => number): string[] {
   return [...names];
 }
 
-const FIRST = [
-  "Alice",
-  "Bob",
-  "Carmen",
-  "David",
-  "Elena",
-  "Farid",
-  "Grace",
-  "Hiro",
-  "Ines",
-  "Jamal",
-];
+/** Sampling by rank with weight 1/rank^s (Zipf): real names and ZIPs are skewed. */
+function zipf<T>(items: readonly T[], s: number, next: () => number): () => T {
+  const cumulative: number[] = [];
+  let sum = 0;
+  for (let rank = 1; rank <= items.length; rank++) {
+    sum += 1 / rank ** s;
+    cumulative.push(sum);
+  }
+  return () => {
+    const x = next() * sum;
+    let lo = 0;
+    let hi = cumulative.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((cumulative[mid] as number) < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return items[lo] as T;
+  };
+}
+
 const DAY = 86_400_000;
 const DOB_FROM = Date.UTC(1930, 0, 1);
 const DOB_DAYS = Math.round((Date.UTC(2020, 0, 1) - DOB_FROM) / DAY);
 
-/** The i-th synthetic patient (IDs from 1001, like the store's own). */
+/**
+ * The i-th synthetic patient (IDs from 1001, like the store's own): a
+ * practice's patients. Surnames: 20,000 made-up names, Zipf 0.7 (the
+ * commonest 1.6% of patients, Smith is 0.9% of the US); first names:
+ * 2,000, Zipf 0.8 (the commonest 5%); 30 ZIPs around the practice, Zipf 1
+ * (the commonest 25%); dates of birth uniform over 1930-2019; SSNs and
+ * phones unique.
+ */
 export function syntheticPatients(n: number, seed = 42): PatientCreate["patient"][] {
   const next = random(seed);
-  const names = surnames(4000, next);
+  const lastName = zipf(surnames(20_000, next), 0.7, next);
+  const firstName = zipf(
+    surnames(2000, next).map((name) => name.slice(0, 8)),
+    0.8,
+    next,
+  );
+  const zip = zipf(
+    Array.from({ length: 30 }, (_, i) => String(12_301 + i * 7)),
+    1,
+    next,
+  );
   const out: PatientCreate["patient"][] = [];
   for (let i = 0; i < n; i++) {
     const dob = new Date(DOB_FROM + Math.floor(next() * DOB_DAYS) * DAY).toISOString().slice(0, 10);
     const serial = String(100_000_000 + i * 7).padStart(9, "0");
     out.push({
       id: String(1001 + i),
-      lastName: names[Math.floor(next() * names.length)] as string,
-      firstName: FIRST[i % FIRST.length] as string,
+      lastName: lastName(),
+      firstName: firstName(),
       dob,
       sex: i % 2 ? "F" : "M",
       ssn: `${serial.slice(0, 3)}-${serial.slice(3, 5)}-${serial.slice(5)}`,
       phones: {
         home: `(555) ${String(2_000_000 + i).slice(0, 3)}-${String(2_000_000 + i).slice(3)}`,
       },
-      address: { line1: `${i % 9000} Main St`, city: "Springfield", state: "NY", zip: "12345" },
+      address: { line1: `${i % 9000} Main St`, city: "Springfield", state: "NY", zip: zip() },
     });
   }
   return out;
+}
+
+/** Block sizes per pass over the patients: the largest, the mean per patient looked up, and how many keys exceed MAX_BLOCK_SIZE. */
+export interface BlockSizes {
+  readonly pass: string;
+  readonly blocks: number;
+  readonly largest: number;
+  /** The mean size of the block a stored patient falls in (what a lookup of one reads). */
+  readonly meanSeen: number;
+  /** Blocks larger than MAX_BLOCK_SIZE, which lookups skip. */
+  readonly skipped: number;
+}
+
+export function blockSizes(patients: readonly PatientCreate["patient"][]): BlockSizes[] {
+  const counts = new Map<string, Map<string, number>>();
+  for (const patient of patients) {
+    for (const key of blockingKeysOf(patient).passes ?? []) {
+      const pass = key.slice(0, key.indexOf(":"));
+      const byKey = counts.get(pass) ?? new Map<string, number>();
+      counts.set(pass, byKey);
+      byKey.set(key, (byKey.get(key) ?? 0) + 1);
+    }
+  }
+  return [...counts].map(([pass, byKey]) => {
+    let largest = 0;
+    let squares = 0;
+    let total = 0;
+    let skipped = 0;
+    for (const size of byKey.values()) {
+      largest = Math.max(largest, size);
+      squares += size * size;
+      total += size;
+      if (size > MAX_BLOCK_SIZE) skipped++;
+    }
+    return { pass, blocks: byKey.size, largest, meanSeen: squares / total, skipped };
+  });
 }
 
 /** Fill through receive + complete, `chunk` creates per message (one transaction each). */
@@ -211,7 +274,7 @@ export function lookupBlocks(
     const patient = patients[Math.floor(next() * patients.length)];
     if (!patient) continue;
     picked.push(patient);
-    const block = blockingKeysOf(patient);
+    const block = blockingKeysOf(patient, DEFAULT_PASSES);
     allKeys.push(block);
     const rest = (block.passes ?? []).filter((key) => !/Soundex|firstInitial/.test(key));
     noName.push({ ...block, passes: rest });
@@ -229,12 +292,18 @@ export function measureMatches(
   incoming: readonly PatientCreate["patient"][],
 ): LookupFigures {
   const matcher = compileDemographics(DEFAULT_DEMOGRAPHICS);
+  // Warm-up, as measureLookups: the scorer's first calls are compiled by the JIT.
+  for (const patient of incoming.slice(0, Math.min(200, incoming.length))) {
+    const { id: _id, ...received } = patient;
+    const candidates = store.patientCandidates(blockingKeysFor(matcher, received));
+    consume(classify(matcher, received, candidates).kind.length);
+  }
   const times: number[] = [];
   const counts: number[] = [];
   for (const patient of incoming) {
     const { id: _id, ...received } = patient;
     const start = process.hrtime.bigint();
-    const candidates = store.patientCandidates(blockingKeysOf(received));
+    const candidates = store.patientCandidates(blockingKeysFor(matcher, received));
     consume(classify(matcher, received, candidates).kind.length);
     times.push(Number(process.hrtime.bigint() - start) / 1000);
     counts.push(candidates.length);
@@ -359,6 +428,14 @@ async function main(): Promise<void> {
     "store   patients   fill s  fill/s    all keys: median µs  p90 µs  candidates   no name: median µs  p90 µs  candidates   match: median µs  p90 µs\n",
   );
   for (const n of sizes) {
+    process.stdout.write(
+      `\nblocks at ${fmt(n)} patients (skipped: larger than ${MAX_BLOCK_SIZE}):\n`,
+    );
+    for (const b of blockSizes(syntheticPatients(n))) {
+      process.stdout.write(
+        `  ${b.pass.padEnd(34)} ${fmt(b.blocks).padStart(9)} blocks, largest ${fmt(b.largest).padStart(7)}, mean seen ${fmt(b.meanSeen, 1).padStart(8)}, skipped ${fmt(b.skipped)}\n`,
+      );
+    }
     for (const kind of stores) {
       const r = await benchStoreLookup(kind, n, lookups);
       process.stdout.write(

@@ -5,6 +5,8 @@
  *
  *   node --import tsx scripts/match-eval.ts [--config FILE] [--only febrl1,dsgenC10k] [--corpus DIR]
  *     [--show-false N]   (print up to N wrong automatic links per data set, with their scores)
+ *     [--show-missed N]  (print up to N records not linked whose true patient was a candidate)
+ *     [--passes]         (print the blocking recall of each pass, and of it alone)
  *     [--json FILE]      (write the figures per data set, with review share and blocking recall)
  *     [--train]          (weights trained by EM on each data set's own records, engine/matching/train.ts)
  *
@@ -44,6 +46,7 @@ import {
   compileDemographics,
   type DemographicsConfig,
   demographicsConfigFrom,
+  scorePair,
 } from "../engine/matching/index.js";
 import { trainWeights } from "../engine/matching/train.js";
 import type { Patient } from "../engine/model/records.js";
@@ -226,6 +229,8 @@ interface Figures {
   records: number;
   truePairs: number;
   blocked: number;
+  /** True pairs sharing each pass's key. */
+  byPass: Record<string, number>;
   linked: number;
   correct: number;
   reviewRecords: number;
@@ -256,6 +261,8 @@ function evaluate(
   let reviewHits = 0;
   let comparisons = 0;
   let shown = 0;
+  let shownMissed = 0;
+  const showMissed = Number(option("show-missed") ?? 0);
 
   const keysById = new Map<string, Set<string>>();
   const prepared = (rows: readonly Record<string, string>[]) =>
@@ -295,6 +302,20 @@ function evaluate(
       cluster.push(r.recId);
       return;
     }
+    if (shownMissed < showMissed) {
+      const own = candidates.find((c) => store.entities[Number(c.id)] === r.entity);
+      if (own !== undefined) {
+        shownMissed++;
+        const score = scorePair(compiled, r.patient, own);
+        const fields = Object.entries(score.fields)
+          .map(([f, s]) => `${f}=${s.level}(${s.weight.toFixed(1)})`)
+          .join(" ");
+        process.stdout.write(
+          `  missed ${r.recId} (${decision.kind}) total ${score.total.toFixed(1)}${score.guard ? ` guard ${score.guard}` : ""}: ${fields}\n` +
+            `    incoming ${JSON.stringify(r.patient)}\n    stored   ${JSON.stringify(own)}\n`,
+        );
+      }
+    }
     if (decision.kind === "review") {
       reviewRecords++;
       reviewPairs += decision.candidates.length;
@@ -316,17 +337,26 @@ function evaluate(
   }
 
   let blocked = 0;
+  const byPass: Record<string, number> = {};
   for (const pair of truth) {
     const [x, y] = pair.split("\u0000") as [string, string];
     const kx = keysById.get(x);
     const ky = keysById.get(y);
-    if (kx && ky && [...kx].some((k) => ky.has(k))) blocked++;
+    const shared = kx && ky ? [...kx].filter((k) => ky.has(k)) : [];
+    if (shared.length > 0) blocked++;
+    const names = new Set(shared.map((k) => k.slice(0, k.indexOf(":"))));
+    for (const name of names) byPass[name] = (byPass[name] ?? 0) + 1;
+    if (names.size === 1) {
+      const only = `only ${[...names][0]}`;
+      byPass[only] = (byPass[only] ?? 0) + 1;
+    }
   }
   return {
     name: dataset.name,
     records: records.length,
     truePairs: truth.size,
     blocked,
+    byPass,
     linked,
     correct,
     reviewRecords,
@@ -434,6 +464,11 @@ function main(): void {
         fixed(f.seconds, 2),
       ]),
     );
+    if (process.argv.includes("--passes")) {
+      for (const [name, n] of Object.entries(f.byPass).sort((x, y) => y[1] - x[1])) {
+        process.stdout.write(`    ${name.padEnd(32)} ${fixed(n / f.truePairs)}\n`);
+      }
+    }
   }
   const json = option("json");
   if (json)

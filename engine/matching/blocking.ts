@@ -43,6 +43,32 @@ export const INDEXED_PASSES: readonly BlockingPass[] = [
   ["phone"],
 ];
 
+/**
+ * A pass key more patients than this share is not a block but a crowd (one
+ * ZIP for a whole practice, a clinic's phone given as everyone's): a lookup
+ * skips it, and the other passes find the candidate. Lookups stay small at
+ * 10⁶ patients whatever the practice's data. The sender's patient ID
+ * (`sender:`) is never skipped: every holder of a PID-3 must be found.
+ */
+export const MAX_BLOCK_SIZE = 500;
+
+/** Whether a lookup skips the key when more than MAX_BLOCK_SIZE patients share it. */
+export function isCappedKey(key: string): boolean {
+  return !key.startsWith("sender:");
+}
+
+/**
+ * The passes a pack blocks on unless it says otherwise: every indexed pass
+ * but the two on a ZIP with a name sound. A practice's patients live in a
+ * few ZIPs, so those blocks are crowds (at 10⁶ patients a first-name sound
+ * and ZIP block holds ~800); on the corpus they found 3% of DS-Gen C's
+ * true pairs alone, and moved its automatic links by 0.2%
+ * (docs/decisions/0028-capped-blocks-and-practice-weights.md).
+ */
+export const DEFAULT_PASSES: readonly BlockingPass[] = INDEXED_PASSES.filter(
+  (pass) => !(pass.includes("zip") && pass.some((c) => c.endsWith("Soundex"))),
+);
+
 /** The version of the index INDEXED_PASSES and the key format make; a store rebuilds keys of another. */
 export const BLOCKING_INDEX_VERSION = 2;
 
@@ -103,21 +129,41 @@ export function blockingComponentsOf(patient: Patient): Partial<Record<BlockingC
   return out;
 }
 
+const COMPONENTS_OF = new WeakMap<
+  BlockingPass,
+  { name: string; components: BlockingComponent[] }
+>();
+
+/** A pass's name and its components in name order, computed once per pass. */
+function normalized(pass: BlockingPass): { name: string; components: BlockingComponent[] } {
+  let found = COMPONENTS_OF.get(pass);
+  if (found === undefined) {
+    const name = passName(pass);
+    found = { name, components: name.split("+") as BlockingComponent[] };
+    COMPONENTS_OF.set(pass, found);
+  }
+  return found;
+}
+
 /** The key of each pass whose components all have a value, in pass order, without repeats. */
 export function passKeysOf(patient: Patient, passes: readonly BlockingPass[]): string[] {
   const components = blockingComponentsOf(patient);
-  const keys = new Set<string>();
+  const keys: string[] = [];
   for (const pass of passes) {
-    const name = passName(pass);
-    const values: string[] = [];
-    for (const component of name.split("+") as BlockingComponent[]) {
-      const value = components[component];
-      if (value === undefined) break;
-      values.push(value);
+    const { name, components: wanted } = normalized(pass);
+    let key = `${name}:`;
+    let complete = true;
+    for (let i = 0; i < wanted.length; i++) {
+      const value = components[wanted[i] as BlockingComponent];
+      if (value === undefined) {
+        complete = false;
+        break;
+      }
+      key += i === 0 ? value : `|${value}`;
     }
-    if (values.length === name.split("+").length) keys.add(`${name}:${values.join("|")}`);
+    if (complete && !keys.includes(key)) keys.push(key);
   }
-  return [...keys];
+  return keys;
 }
 
 /**

@@ -1,6 +1,7 @@
 import {
   BLOCKING_COMPONENTS,
   type BlockingPass,
+  DEFAULT_PASSES,
   INDEXED_PASSES,
   isIndexedPass,
   passName,
@@ -64,14 +65,16 @@ export interface DemographicsConfig {
   /**
    * The blocking passes candidates are looked up by (engine/matching/blocking.ts):
    * a candidate sharing the key of any pass is scored once. Each must be one
-   * the stores index (INDEXED_PASSES); all of them by default.
+   * the stores index (INDEXED_PASSES); DEFAULT_PASSES by default.
    */
   readonly blocking?: readonly BlockingPass[];
   /**
-   * Guards: `twins` (on by default) — a first name that disagrees with a
-   * date of birth that agrees is never an automatic link, at most review.
+   * Guards, each on by default; a pair a guard stops is at most review:
+   * `twins` — a first name that disagrees with a date of birth that agrees
+   * (and SSNs that do not); `household` — none of first name, date of
+   * birth and SSN agrees, even partially (a family shares the rest).
    */
-  readonly guards?: { readonly twins?: boolean };
+  readonly guards?: { readonly twins?: boolean; readonly household?: boolean };
   /** Summed weights: ≥ match links, ≥ review asks for review. */
   readonly thresholds: { readonly match: number; readonly review: number };
   /** The weight of `partial` as a fraction of `agree` (0.5). */
@@ -114,8 +117,8 @@ export const DEFAULT_DEMOGRAPHICS: DemographicsConfig = {
     { field: "phone", comparator: "identifier", m: 0.85, u: 0.005 },
     { field: "externalId", comparator: "exact", m: 0.99, u: 0.00001 },
   ],
-  blocking: INDEXED_PASSES,
-  guards: { twins: true },
+  blocking: DEFAULT_PASSES,
+  guards: { twins: true, household: true },
   thresholds: { match: 20, review: 12 },
   partialFactor: 0.5,
 };
@@ -261,11 +264,13 @@ export function demographicsConfigFrom(value: unknown): DemographicsConfig {
   if (value.blocking !== undefined) checkBlocking(value.blocking);
   if (value.guards !== undefined) {
     const guards = value.guards;
-    if (!isRecord(guards) || Object.keys(guards).some((k) => k !== "twins")) {
-      throw new DemographicsConfigError("guards", "must be a map of twins");
+    if (!isRecord(guards) || Object.keys(guards).some((k) => k !== "twins" && k !== "household")) {
+      throw new DemographicsConfigError("guards", "must be a map of twins, household");
     }
-    if (guards.twins !== undefined && typeof guards.twins !== "boolean") {
-      throw new DemographicsConfigError("guards.twins", "must be true or false");
+    for (const name of ["twins", "household"] as const) {
+      if (guards[name] !== undefined && typeof guards[name] !== "boolean") {
+        throw new DemographicsConfigError(`guards.${name}`, "must be true or false");
+      }
     }
   }
   const thresholds = value.thresholds;

@@ -28,6 +28,9 @@ import { FIELD_NORMALIZERS, FIELD_READERS } from "./fields.js";
 // The configuration's names, for modules that import the scorer only.
 export { DEFAULT_DEMOGRAPHICS, type DemographicField, type DemographicsConfig };
 
+/** Why a pair may not link automatically, whatever its total (DemographicsConfig.guards). */
+export type Guard = "twins" | "household";
+
 /** One field's verdict and what it weighs. */
 export interface FieldScore {
   readonly level: Level;
@@ -39,8 +42,8 @@ export type FieldScores = Readonly<Partial<Record<DemographicField, FieldScore>>
 export interface PairScore {
   readonly total: number;
   readonly fields: FieldScores;
-  /** A guard that keeps the pair from an automatic link whatever its total (`twins`). */
-  readonly guard?: "twins";
+  /** A guard that keeps the pair from an automatic link whatever its total. */
+  readonly guard?: Guard;
 }
 
 /** A candidate as review shows it; `scores` (weight per field) fits the outcome's ReviewCandidate. */
@@ -89,7 +92,9 @@ export interface CompiledDemographics {
   readonly thresholds: { readonly match: number; readonly review: number };
   readonly partialFactor: number;
   readonly blocking: readonly BlockingPass[];
-  readonly guards: { readonly twins: boolean };
+  readonly guards: { readonly twins: boolean; readonly household: boolean };
+  /** Where the fields the guards read are in `fields` (-1: not configured). */
+  readonly guardFields: { readonly firstName: number; readonly dob: number; readonly ssn: number };
   /**
    * Prepared values of a patient, one per field, cached per patient object
    * (records are immutable: the stores hand out frozen or fresh objects).
@@ -224,7 +229,15 @@ export function compileDemographics(config: DemographicsConfig): CompiledDemogra
     thresholds: { match: config.thresholds.match, review: config.thresholds.review },
     partialFactor,
     blocking: config.blocking ?? DEFAULT_DEMOGRAPHICS.blocking ?? [],
-    guards: { twins: config.guards?.twins ?? DEFAULT_DEMOGRAPHICS.guards?.twins ?? true },
+    guards: {
+      twins: config.guards?.twins ?? DEFAULT_DEMOGRAPHICS.guards?.twins ?? true,
+      household: config.guards?.household ?? DEFAULT_DEMOGRAPHICS.guards?.household ?? true,
+    },
+    guardFields: {
+      firstName: fields.findIndex((f) => f.field === "firstName"),
+      dob: fields.findIndex((f) => f.field === "dob"),
+      ssn: fields.findIndex((f) => f.field === "ssn"),
+    },
     prepared(patient) {
       let values = cache.get(patient);
       if (values === undefined) {
@@ -306,16 +319,28 @@ export function levelsOfPair(
   return levelsOf(c, c.prepared(a), c.prepared(b));
 }
 
-/** The guard the pair trips, if any: twins (first names disagree, dates of birth agree). */
-function guardOf(c: CompiledDemographics, levels: readonly Level[]): "twins" | undefined {
-  if (!c.guards.twins) return undefined;
-  let firstDisagrees = false;
-  let dobAgrees = false;
-  c.fields.forEach((field, i) => {
-    if (field.field === "firstName") firstDisagrees = levels[i] === "disagree";
-    else if (field.field === "dob") dobAgrees = levels[i] === "agree";
-  });
-  return firstDisagrees && dobAgrees ? "twins" : undefined;
+/**
+ * The guard the pair trips, if any. `twins`: first names disagree, dates of
+ * birth agree, SSNs do not (twins share a birth date, never an SSN).
+ * `household`: none of first name, date of birth and SSN agrees even
+ * partially (surname, address and phone are what a family shares).
+ */
+function guardOf(c: CompiledDemographics, levels: readonly Level[]): Guard | undefined {
+  if (!c.guards.twins && !c.guards.household) return undefined;
+  const at = (i: number): Level => (i < 0 ? "missing" : (levels[i] as Level));
+  const { firstName: fi, dob: di, ssn: si } = c.guardFields;
+  const first = at(fi);
+  const dob = at(di);
+  const ssn = at(si);
+  if (c.guards.twins && first === "disagree" && dob === "agree" && ssn !== "agree") return "twins";
+  if (c.guards.household && !personal(first) && !personal(dob) && !personal(ssn)) {
+    return "household";
+  }
+  return undefined;
+}
+
+function personal(level: Level): boolean {
+  return level === "agree" || level === "partial";
 }
 
 function totalOf(c: CompiledDemographics, levels: readonly Level[]): number {

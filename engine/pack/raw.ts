@@ -125,7 +125,7 @@ export interface RawDemographics {
   })[];
   thresholds?: DemographicsConfig["thresholds"];
   partialFactor?: number;
-  guards?: { twins?: boolean };
+  guards?: { twins?: boolean; household?: boolean };
 }
 
 export type RawInsurance = Partial<Omit<InsuranceOptions, "at">>;

@@ -1,3 +1,4 @@
+import { isCappedKey, MAX_BLOCK_SIZE } from "../matching/blocking.js";
 import { EMPTY_MASTER_DATA, type MasterData } from "../model/master-data.js";
 import { deepFreeze } from "../model/merge.js";
 import type { Outcome, QueueState } from "../model/outcome.js";
@@ -14,14 +15,14 @@ import {
 } from "./apply.js";
 import { asyncStore } from "./async-store.js";
 import type { SyncClaimOperations } from "./claims.js";
-import { pageInCreationOrder } from "./record-listing.js";
 import { UnknownMessageError } from "./errors.js";
 import { frozenCopy } from "./frozen-copy.js";
 import { blockingKeyList, counterAfter, FIRST_RECORD_ID, messageIdOf } from "./ids.js";
-import { memoryDelivery } from "./memory-delivery.js";
 import { memoryClaims } from "./memory-claims.js";
+import { memoryDelivery } from "./memory-delivery.js";
 import { missesSlip, noSlipTypes } from "./missing-slips.js";
 import { matchesFilter, senderName, subjectPatientId, WAITING_STATES } from "./queue-records.js";
+import { pageInCreationOrder } from "./record-listing.js";
 import {
   APPLYING_STATES,
   type Attempt,
@@ -337,7 +338,9 @@ function createSyncMemoryStore(): Omit<SyncStore, keyof SyncClaimOperations> {
       open();
       const ids = new Set<string>();
       for (const key of blockingKeyList(block)) {
-        for (const id of blocking.get(key) ?? []) ids.add(id);
+        const found = blocking.get(key);
+        if (found === undefined || (found.size > MAX_BLOCK_SIZE && isCappedKey(key))) continue;
+        for (const id of found) ids.add(id);
       }
       return inOrder(ids, patientOrder, (id) => patients.get(id));
     },

@@ -1,5 +1,5 @@
 import type { PoolClient } from "pg";
-import { BLOCKING_INDEX_VERSION, blockingKeysOf } from "../matching/blocking.js";
+import { BLOCKING_INDEX_VERSION, blockingKeysOf, MAX_BLOCK_SIZE } from "../matching/blocking.js";
 import type { Patient } from "../model/records.js";
 import { blockingKeyList } from "./ids.js";
 
@@ -41,3 +41,15 @@ export async function refreshPostgresBlockingIndex(client: PoolClient): Promise<
     throw e;
   }
 }
+
+/**
+ * Patients sharing any of the blocking keys ($1, a text array), oldest
+ * first, in one statement, as SQLite's (sqlite-blocking-index.ts): one
+ * seek per key on patient_keys' primary key, a pass key shared by more
+ * than MAX_BLOCK_SIZE patients skipped.
+ */
+export const POSTGRES_CANDIDATES_SQL = `SELECT record FROM patients WHERE seq IN
+  (SELECT k.patient_seq FROM unnest($1::text[]) AS a(key) JOIN patient_keys k ON k.key = a.key
+    WHERE left(a.key, 7) = 'sender:'
+      OR NOT EXISTS (SELECT 1 FROM patient_keys c WHERE c.key = a.key OFFSET ${MAX_BLOCK_SIZE} LIMIT 1))
+  ORDER BY seq`;

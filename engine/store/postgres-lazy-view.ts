@@ -3,6 +3,7 @@ import { EMPTY_MASTER_DATA, type MasterData } from "../model/master-data.js";
 import { deepFreeze } from "../model/merge.js";
 import type { Appointment, Claim, Patient, Policy } from "../model/records.js";
 import { blockingKeyList, RECORD_KINDS } from "./ids.js";
+import { POSTGRES_CANDIDATES_SQL } from "./postgres-blocking-index.js";
 import { nextValueSql } from "./postgres-repository.js";
 import type { InsuranceHistory, RecordIdKind, StoreView } from "./types.js";
 import { readKey, ViewMiss, type ViewRead } from "./view-miss.js";
@@ -120,11 +121,7 @@ async function fetchRead(client: PoolClient, read: ViewRead): Promise<unknown> {
         [read.name, read.key],
       );
     case "patientCandidates":
-      return records<Patient>(
-        `SELECT record FROM patients WHERE seq IN
-           (SELECT patient_seq FROM patient_keys WHERE key = ANY($1::text[])) ORDER BY seq`,
-        [[...read.keys]],
-      );
+      return records<Patient>(POSTGRES_CANDIDATES_SQL, [[...read.keys]]);
     case "policies": {
       const rows = await client.query<{ ref: string; cancelled: boolean; record: string }>(
         "SELECT ref, cancelled, record FROM policies WHERE patient_id = $1 ORDER BY ref",

@@ -1,4 +1,5 @@
 import type { PoolClient } from "pg";
+import { isCappedKey, MAX_BLOCK_SIZE } from "../matching/blocking.js";
 import { EMPTY_MASTER_DATA, type MasterData } from "../model/master-data.js";
 import { deepFreeze } from "../model/merge.js";
 import type { Appointment, Claim, Patient, Policy } from "../model/records.js";
@@ -109,7 +110,9 @@ export async function readSnapshot(client: PoolClient): Promise<StoreView> {
     patientCandidates(block: BlockingKeys) {
       const seqs = new Set<number>();
       for (const key of blockingKeyList(block).slice(0, MAX_BLOCKING_KEYS)) {
-        for (const seq of keys.get(key) ?? []) seqs.add(seq);
+        const found = keys.get(key) ?? [];
+        if (found.length > MAX_BLOCK_SIZE && isCappedKey(key)) continue;
+        for (const seq of found) seqs.add(seq);
       }
       return [...seqs]
         .sort((a, b) => a - b)

@@ -1,5 +1,5 @@
 import type BetterSqlite3 from "better-sqlite3";
-import { BLOCKING_INDEX_VERSION, blockingKeysOf } from "../matching/blocking.js";
+import { BLOCKING_INDEX_VERSION, blockingKeysOf, MAX_BLOCK_SIZE } from "../matching/blocking.js";
 import type { Patient } from "../model/records.js";
 import { blockingKeyList } from "./ids.js";
 
@@ -33,3 +33,20 @@ export function refreshBlockingIndex(db: BetterSqlite3.Database): void {
     db.prepare("INSERT INTO blocking_index (version) VALUES (?)").run(BLOCKING_INDEX_VERSION);
   }).immediate();
 }
+
+/** How many blocking keys one lookup asks for (the rest are dropped). */
+export const MAX_BLOCKING_KEYS = 16;
+
+/**
+ * Patients sharing any of up to 16 blocking keys (unused keys bound to
+ * NULL), oldest first, in one statement: each key is one seek on
+ * patient_keys' primary key, and a pass key shared by more than
+ * MAX_BLOCK_SIZE patients is skipped (the NOT EXISTS reads at most
+ * MAX_BLOCK_SIZE + 1 index entries to tell).
+ */
+export const CANDIDATES_SQL = `WITH asked(key) AS (VALUES ${Array(MAX_BLOCKING_KEYS).fill("(?)").join(", ")})
+  SELECT record FROM patients WHERE seq IN
+  (SELECT patient_keys.patient_seq FROM asked a JOIN patient_keys ON patient_keys.key = a.key
+    WHERE substr(a.key, 1, 7) = 'sender:'
+      OR NOT EXISTS (SELECT 1 FROM patient_keys c WHERE c.key = a.key LIMIT 1 OFFSET ${MAX_BLOCK_SIZE}))
+  ORDER BY seq`;

@@ -19,14 +19,18 @@ import { blockingKeyList, counterAfter, messageIdOf } from "./ids.js";
 import { MISSING_SLIP_STATUSES, missesSlip, noSlipTypes } from "./missing-slips.js";
 import { subjectPatientId, WAITING_STATES } from "./queue-records.js";
 import { type AttemptRow, attemptOf, type MessageRow, storedMessage } from "./queue-rows.js";
-import { refreshBlockingIndex } from "./sqlite-blocking-index.js";
+import {
+  CANDIDATES_SQL,
+  MAX_BLOCKING_KEYS,
+  refreshBlockingIndex,
+} from "./sqlite-blocking-index.js";
+import { sqliteClaims } from "./sqlite-claims.js";
+import { sqliteDelivery } from "./sqlite-delivery.js";
 import {
   applySynchronous,
   type SqliteSynchronous,
   sqliteSynchronous,
 } from "./sqlite-durability.js";
-import { sqliteClaims } from "./sqlite-claims.js";
-import { sqliteDelivery } from "./sqlite-delivery.js";
 import { sqliteRecordListing } from "./sqlite-record-listing.js";
 import { migrate } from "./sqlite-schema.js";
 import {
@@ -64,12 +68,7 @@ export interface SqliteStoreOptions {
   readonly synchronous?: SqliteSynchronous;
 }
 
-const MAX_BLOCKING_KEYS = 16;
-
-/** Patients sharing any of up to 16 blocking keys (unused keys bound to NULL), oldest first. */
-export const CANDIDATES_SQL = `SELECT record FROM patients WHERE seq IN
-  (SELECT patient_seq FROM patient_keys WHERE key IN (${Array(MAX_BLOCKING_KEYS).fill("?").join(", ")}))
-  ORDER BY seq`;
+export { CANDIDATES_SQL };
 
 const parse = <T>(json: string | undefined): T | undefined =>
   json === undefined ? undefined : (JSON.parse(json) as T);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   classify,
+  compareDates,
   compileDemographics,
   type DemographicsConfig,
   identifier,
@@ -67,30 +68,94 @@ describe("swapped first and last name", () => {
   });
 });
 
+/** CONFIG with a phone, so a family's shared fields can reach the match threshold. */
+const WITH_PHONE: DemographicsConfig = {
+  ...CONFIG,
+  fields: [
+    ...CONFIG.fields,
+    { field: "phone", comparator: "identifier", weights: { agree: 8, disagree: -2 } },
+  ],
+};
+
 describe("guards.twins", () => {
-  const twin: Patient = { ...ANNA, id: "p2", firstName: "Maria", ssn: null };
-  const incoming: Patient = { ...ANNA, id: undefined, ssn: "123-45-6789" };
-  const sibling: Patient = { ...twin, ssn: "123-45-6789" };
+  const incoming: Patient = { ...ANNA, id: undefined, ssn: null, phones: { home: "5550001111" } };
+  const twin: Patient = { ...incoming, id: "p2", firstName: "Maria" };
   it("a first-name disagreement with an agreeing date of birth is review, not a link (on by default)", () => {
-    // ssn 10 + dob 4 + lastName 6 - firstName 3 = 17 >= match 15.
-    expect(scorePair(CONFIG, incoming, sibling).total).toBe(17);
-    expect(scorePair(CONFIG, incoming, sibling).guard).toBe("twins");
-    const decision = classify(CONFIG, incoming, [sibling]);
+    // dob 4 + lastName 6 - firstName 3 + phone 8 = 15 >= match 15.
+    expect(scorePair(WITH_PHONE, incoming, twin).total).toBe(15);
+    expect(scorePair(WITH_PHONE, incoming, twin).guard).toBe("twins");
+    const decision = classify(WITH_PHONE, incoming, [twin]);
     expect(decision.kind).toBe("review");
     expect(decision.kind === "review" && decision.reason).toBe("possibleDuplicate");
   });
   it("off: the same pair links", () => {
-    const decision = classify({ ...CONFIG, guards: { twins: false } }, incoming, [sibling]);
+    const decision = classify({ ...WITH_PHONE, guards: { twins: false } }, incoming, [twin]);
     expect(decision).toMatchObject({ kind: "match", patientId: "p2" });
   });
   it("a first name that only partially agrees is no twin", () => {
-    const close = { ...sibling, firstName: "Ana" };
-    expect(scorePair(CONFIG, incoming, close).guard).toBeUndefined();
+    const close = { ...twin, firstName: "Ana" };
+    expect(scorePair(WITH_PHONE, incoming, close).guard).toBeUndefined();
+  });
+  it("an agreeing SSN is no twin: twins share a birth date, never an SSN", () => {
+    const sameSsn = { ...twin, ssn: "123-45-6789" };
+    const score = scorePair(WITH_PHONE, { ...incoming, ssn: "123456789" }, sameSsn);
+    expect(score.guard).toBeUndefined();
+    expect(classify(WITH_PHONE, { ...incoming, ssn: "123456789" }, [sameSsn]).kind).toBe("match");
   });
   it("refuses a guard it does not know", () => {
     expect(() => compileDemographics({ ...CONFIG, guards: { cousins: true } as never })).toThrow(
-      /guards: must be a map of twins/,
+      /guards: must be a map of twins, household/,
     );
+  });
+});
+
+describe("guards.household", () => {
+  // A family: surname and phone shared; first name, birth date and SSN their own.
+  const FAMILY: DemographicsConfig = {
+    ...WITH_PHONE,
+    fields: [
+      ...(WITH_PHONE.fields.map((f) =>
+        f.field === "lastName" ? { ...f, weights: { agree: 12, disagree: -4 } } : f,
+      ) as DemographicsConfig["fields"]),
+    ],
+    guards: { twins: true },
+  };
+  const parent: Patient = { ...ANNA, id: undefined, phones: { home: "5550001111" } };
+  const child: Patient = {
+    ...parent,
+    id: "p2",
+    firstName: "Maria",
+    dob: "2020-01-01",
+    ssn: "987-65-4321",
+  };
+  it("none of first name, birth date and SSN agreeing is review, not a link (on by default)", () => {
+    // lastName 12 + phone 8 - ssn 5 - dob 4 - firstName 3 = 8; below match, so weigh it up:
+    const heavy = { ...FAMILY, thresholds: { match: 8, review: 4 } };
+    expect(scorePair(heavy, parent, child).total).toBe(8);
+    expect(scorePair(heavy, parent, child).guard).toBe("household");
+    expect(classify(heavy, parent, [child]).kind).toBe("review");
+  });
+  it("off: the same pair links", () => {
+    const heavy = { ...FAMILY, thresholds: { match: 8, review: 4 }, guards: { household: false } };
+    expect(classify(heavy, parent, [child])).toMatchObject({ kind: "match", patientId: "p2" });
+  });
+  it("a first name, birth date or SSN agreeing even partially is no household", () => {
+    expect(scorePair(FAMILY, parent, { ...child, firstName: "Ana" }).guard).toBeUndefined();
+    expect(scorePair(FAMILY, parent, { ...child, dob: "2001-07-06" }).guard).toBeUndefined();
+    expect(scorePair(FAMILY, parent, { ...child, ssn: "123-45-6780" }).guard).toBeUndefined();
+  });
+});
+
+describe("date comparator: corrupted dates", () => {
+  it("two unequal dates of which one has no calendar month or day say nothing (missing)", () => {
+    expect(compareDates("1918-90-87", "1919-08-27")).toBe("missing");
+    expect(compareDates("1977-04-17", "1977-40-37")).toBe("missing");
+    expect(compareDates("1977-40-37", "1977-40-37")).toBe("agree");
+    expect(compareDates("1977-04-17", "1978-05-18")).toBe("disagree");
+  });
+  it("weighs 0, as a missing value", () => {
+    const corrupted = { ...ANNA, id: "p2", dob: "2001-96-07" };
+    expect(scorePair(CONFIG, ANNA, corrupted).fields.dob).toEqual({ level: "missing", weight: 0 });
   });
 });
 

@@ -1,12 +1,13 @@
 import { normalizeText } from "./normalize.js";
-import type { Comparator, Compared, Level } from "./types.js";
+import type { Comparator, Level } from "./types.js";
 import { compareRaw } from "./types.js";
 
 /**
  * A date of birth: equal = agree; day and month transposed, exactly one
  * digit different, or the year one apart with the same month and day =
- * partial; anything else = disagree. A value that is not 8 digits
- * (YYYY-MM-DD or YYYYMMDD, valid or not) is compared as text, equal or not.
+ * partial; anything else = disagree. Two unequal dates of which one has no
+ * calendar month or day (1918-90-87, a corrupted entry) are missing: they
+ * say nothing. A value that is not 8 digits is compared as text, equal or not.
  */
 export const dateComparator: Comparator<string> = {
   prepare(raw) {
@@ -14,11 +15,13 @@ export const dateComparator: Comparator<string> = {
     if (digits.length === 8) return /^0+$/.test(digits) ? undefined : digits;
     return normalizeText(raw) || undefined;
   },
-  compare(a, b): Compared {
+  compare(a, b): Level {
     if (a === b) return "agree";
     if (a.length !== 8 || b.length !== 8 || !/^\d{8}$/.test(a) || !/^\d{8}$/.test(b)) {
       return "disagree";
     }
+    // A date no calendar has (month 90, day 37) is a corrupted value: it says nothing.
+    if (!isCalendarDate(a) || !isCalendarDate(b)) return "missing";
     let differing = 0;
     for (let i = 0; i < 8; i++) if (a.charCodeAt(i) !== b.charCodeAt(i)) differing++;
     if (differing === 1) return "partial";
@@ -35,6 +38,13 @@ export const dateComparator: Comparator<string> = {
     return "disagree";
   },
 };
+
+/** YYYYMMDD with a month 01-12 and a day 01-31. */
+function isCalendarDate(digits: string): boolean {
+  const month = Number(digits.slice(4, 6));
+  const day = Number(digits.slice(6, 8));
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
 
 /** One call: two raw dates (YYYY-MM-DD or YYYYMMDD). */
 export function compareDates(a: string | null | undefined, b: string | null | undefined): Level {

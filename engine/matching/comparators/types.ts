@@ -15,8 +15,8 @@ export type Compared = Exclude<Level, "missing">;
 export interface Comparator<P> {
   /** The prepared form of a raw value; `undefined` when there is no value (missing). */
   prepare(raw: string): P | undefined;
-  /** Compares two prepared values. */
-  compare(a: P, b: P): Compared;
+  /** Compares two prepared values; `missing` when a value turns out to say nothing (a date with month 90). */
+  compare(a: P, b: P): Level;
 }
 
 /** One call: prepare both sides, `missing` when either has no value. */
