@@ -114,7 +114,14 @@ export async function startHost(options: HostRunOptions): Promise<HostStart> {
       for (const w of load.warnings) plog(w);
       const store = openStore(p.store);
       stores.push(store);
-      if (load.masterData) await store.loadMasterData(load.masterData);
+      try {
+        await store.queueSummary();
+        if (load.masterData) await store.loadMasterData(load.masterData);
+      } catch (e) {
+        throw new StartError(
+          `rulepack: practice ${p.name}: its store ${withoutPassword(p.store)} cannot be used (${e instanceof Error ? e.message : String(e)})`,
+        );
+      }
       plog(formatRecovery(await recoverNewMessages(load.pack, store, now, plog)));
       const practice: Practice = {
         config: p,
@@ -144,7 +151,7 @@ export async function startHost(options: HostRunOptions): Promise<HostStart> {
         return server;
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code ?? "error";
-        throw new ListenError(`rulepack: cannot listen on ${config.host}:${port} (${code})`);
+        throw new StartError(`rulepack: cannot listen on ${config.host}:${port} (${code})`);
       }
     };
     for (const practice of practices) {
@@ -212,7 +219,7 @@ export async function startHost(options: HostRunOptions): Promise<HostStart> {
           ),
       }).catch((e: unknown) => {
         const code = (e as NodeJS.ErrnoException).code ?? "error";
-        throw new ListenError(`rulepack: cannot listen on ${config.host}:${port} (${code})`);
+        throw new StartError(`rulepack: cannot listen on ${config.host}:${port} (${code})`);
       });
     }
     return {
@@ -227,12 +234,21 @@ export async function startHost(options: HostRunOptions): Promise<HostStart> {
     };
   } catch (e) {
     await closeAll();
-    if (e instanceof ListenError) return { ok: false, reason: "failed", errors: [e.message] };
+    if (e instanceof StartError) return { ok: false, reason: "failed", errors: [e.message] };
     throw e;
   }
 }
 
-class ListenError extends Error {}
+/** A port or a store that cannot be used: exit 1 with its message, not an internal error. */
+class StartError extends Error {}
+
+/** A store location as logs may show it: a URL's password left out. */
+function withoutPassword(location: string): string {
+  if (!isPostgresUrl(location)) return location;
+  const url = new URL(location);
+  if (url.password !== "") url.password = "***";
+  return url.toString();
+}
 
 /** How long /healthz waits for a store's answer before it counts it as failed. */
 const HEALTH_TIMEOUT_MS = 5_000;

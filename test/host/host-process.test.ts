@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
 import { framed, mllpExchange } from "../server/helpers.js";
 import { rulepack } from "../support/cli.js";
@@ -100,5 +101,42 @@ practices:
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("is abstract (pack.abstract)");
     expect(result.stderr).toContain("rulepack: practice base-only: its pack does not load");
+  });
+
+  it("a store that cannot be used is exit 1 naming the practice, the URL's password left out", async () => {
+    const file = hostFile(`stores:
+  postgres: postgres://rulepack:secret@127.0.0.1:1/practices
+practices:
+  - name: harbor
+    pack: ${HARBOR}
+    inbound: { port: 0 }
+`);
+    const result = await rulepack(["serve", "--host-config", file]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      "rulepack: practice harbor: its store postgres://rulepack:***@127.0.0.1:1/practices?schema=harbor cannot be used (",
+    );
+    expect(result.stderr).not.toContain("secret");
+  });
+
+  it("a port in use is exit 1 naming it", async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, "127.0.0.1", r));
+    const address = taken.address();
+    const port = typeof address === "object" && address ? address.port : 0;
+    try {
+      const file = hostFile(`stores:
+  sqlite: stores
+practices:
+  - name: harbor
+    pack: ${HARBOR}
+    inbound: { port: ${port} }
+`);
+      const result = await rulepack(["serve", "--host-config", file]);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(`rulepack: cannot listen on 127.0.0.1:${port} (EADDRINUSE)`);
+    } finally {
+      taken.close();
+    }
   });
 });
