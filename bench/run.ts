@@ -32,6 +32,7 @@ import { adtPipelineSuites } from "./suites/adt-pipeline.js";
 import { dftPipelineSuites } from "./suites/dft-pipeline.js";
 import { coldPackLoad, packLoadSuites } from "./suites/pack-load.js";
 import { parseSuites } from "./suites/parse.js";
+import { ruleTestProbe } from "./suites/rule-tests.js";
 import { siuPipelineSuites } from "./suites/siu-pipeline.js";
 
 const { values } = parseArgs({
@@ -82,8 +83,13 @@ for (const suite of selected) {
 
 await closeMllpBench();
 await closeDeliveryBench();
-const cold = !values.filter || "pack load".includes(values.filter) ? coldPackLoad() : "";
-process.stdout.write(`\n${formatTable(results)}\n\n${formatVerdicts(results)}\n${cold}`);
+/** Goals measured outside the harness's rounds (fresh processes, a whole CLI run), by their names. */
+const wanted = (name: string) => !values.filter || name.includes(values.filter);
+const cold = wanted("pack load") ? coldPackLoad() : "";
+const ruleTests = wanted("rule tests") ? await ruleTestProbe() : "";
+process.stdout.write(
+  `\n${formatTable(results)}\n\n${formatVerdicts(results)}\n${cold}${ruleTests}`,
+);
 
 const out = fileURLToPath(new URL("./results.json", import.meta.url));
 writeFileSync(
