@@ -19,7 +19,7 @@ table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }
 th, td { border-bottom: 1px solid #ccc; padding: .25rem .5rem; text-align: left; vertical-align: top; }
 .state { font-weight: 600; } .state-PROCESSED { color: #1a7f37; } .state-ERROR, .state-CBOERROR, .state-ATHENAERROR { color: #b3261e; } .state-DELETED { color: #666; }
 .filters { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: end; }
-.filters label { display: flex; flex-direction: column; font-size: .9rem; }
+.filters .filter { display: flex; flex-direction: column; font-size: .9rem; }
 .counts { display: flex; gap: 1rem; flex-wrap: wrap; list-style: none; padding: 0; }
 .raw { font-family: ui-monospace, monospace; font-size: .85rem; background: #f6f8fa; padding: .5rem; overflow-x: auto; }
 .raw div { white-space: pre; }

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { QUEUE_STATES } from "../queue/format.js";
 import { type ApiError, apiError, type Identity, type WebContext } from "./context.js";
+import { html, layout } from "./html.js";
 import {
   MAPPING_ROLE,
   type MappingKind,
@@ -125,6 +126,17 @@ export async function authorize(
         : kinds.every((k) => personAllowed(access, identity.roles, k));
   }
   if (allowed) return undefined;
+  if (rule.page)
+    return reply
+      .code(403)
+      .type("text/html; charset=utf-8")
+      .send(
+        layout(
+          "Not allowed",
+          { name: identity.user, roles: identity.roles, csrf: identity.session.csrf },
+          html`<p role="alert">${identity.user} may not open this page: it needs the ${access.all.join(" and ")} permission.</p><p><a href="/">Home</a></p>`,
+        ),
+      );
   return refuse(
     reply,
     403,

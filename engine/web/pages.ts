@@ -88,7 +88,7 @@ async function listPage(request: FastifyRequest, context: WebContext): Promise<s
     return `/messages?${params}`;
   };
   const input = (name: keyof ListQuery, label: string, type = "text") =>
-    html`<label>${label}<input name="${name}" type="${type}" value="${(query[name] as string | undefined) ?? ""}"></label>`;
+    html`<span class="filter"><label for="f-${name}">${label}</label><input id="f-${name}" name="${name}" type="${type}" value="${(query[name] as string | undefined) ?? ""}"></span>`;
   const states: readonly QueueState[] = QUEUE_STATES;
   return layout(
     "Message queue",
@@ -97,17 +97,17 @@ async function listPage(request: FastifyRequest, context: WebContext): Promise<s
   ${states.filter((s) => list.counts[s] !== undefined).map((s) => html`<li><a href="/messages?state=${s}">${stateCell(s)} ${list.counts[s]}</a></li>`)}
 </ul>
 <form method="get" action="/messages" class="filters panel" aria-label="Filters">
-  <label>State<select name="state"><option value="">any</option>${states.map((s) => html`<option${query.state === s ? html` selected` : ""}>${s}</option>`)}</select></label>
-  <label>Direction<select name="direction"><option value="">any</option>${["inbound", "outbound"].map((d) => html`<option${query.direction === d ? html` selected` : ""}>${d}</option>`)}</select></label>
+  <span class="filter"><label for="f-state">State</label><select id="f-state" name="state"><option value="">any</option>${states.map((s) => html`<option${query.state === s ? html` selected` : ""}>${s}</option>`)}</select></span>
+  <span class="filter"><label for="f-direction">Direction</label><select id="f-direction" name="direction"><option value="">any</option>${["inbound", "outbound"].map((d) => html`<option${query.direction === d ? html` selected` : ""}>${d}</option>`)}</select></span>
   ${input("type", "Message type")}
   ${input("code", "Error code")}
   ${input("from", "Received from", "date")}
   ${input("to", "Received to", "date")}
   ${input("patient", "Patient identifier")}
   ${input("sender", "Sender")}
-  <label>Order<select name="order"><option value="newest">newest first</option><option value="oldest"${query.order === "oldest" ? html` selected` : ""}>oldest first</option></select></label>
+  <span class="filter"><label for="f-order">Order</label><select id="f-order" name="order"><option value="newest">newest first</option><option value="oldest"${query.order === "oldest" ? html` selected` : ""}>oldest first</option></select></span>
   <button type="submit">Filter</button>
-  <label class="inline"><span><input type="checkbox" id="auto-refresh"> Auto-refresh</span></label>
+  <span class="filter"><label><input type="checkbox" id="auto-refresh"> Auto-refresh</label></span>
 </form>
 <p>${list.total} message${list.total === 1 ? "" : "s"}; page ${list.page} of ${list.pages}</p>
 <table>
@@ -127,12 +127,12 @@ async function listPage(request: FastifyRequest, context: WebContext): Promise<s
   );
 }
 
-/** `PID.3` -> segment PID, field 3 (the first PID of the message). */
+/** `PID.3`, `IN1.2+IN1.4+IN1.5` -> each segment and field named (in the segment's first occurrence). */
 function errorFields(errors: readonly OutcomeError[]): Set<string> {
   const fields = new Set<string>();
   for (const e of errors) {
-    const m = e.field && /^([A-Z][A-Z0-9]{2})\.(\d+)/.exec(e.field);
-    if (m) fields.add(`${m[1]}.${m[2]}`);
+    for (const m of (e.field ?? "").matchAll(/\b([A-Z][A-Z0-9]{2})\.(\d+)/g))
+      fields.add(`${m[1]}.${m[2]}`);
   }
   return fields;
 }
@@ -338,8 +338,17 @@ export function pageRoutes(app: FastifyInstance, context: WebContext): void {
       ? "/messages"
       : user?.roles.has("file-upload")
         ? "/upload"
-        : "/status";
-    return reply.code(303).header("location", home).send();
+        : undefined;
+    if (home) return reply.code(303).header("location", home).send();
+    return send(
+      reply,
+      layout(
+        "Signed in",
+        user,
+        html`<p>Your roles for this practice (${[...(user?.roles ?? [])].join(", ") || "none"}) open no queue page.
+${user?.roles.has("admin") ? html` Users are added with <code>rulepack user add</code>; their lock-outs are listed at <a href="/api/users">/api/users</a>.` : ""}</p>`,
+      ),
+    );
   });
   app.get("/messages", async (request, reply) => send(reply, await listPage(request, context)));
   app.get("/messages/:id", async (request, reply) => messagePage(request, reply, context));

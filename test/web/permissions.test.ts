@@ -215,6 +215,8 @@ const GUARD_CODES = ["NOT_SIGNED_IN", "FORBIDDEN", "CSRF"];
 
 function outcome(response: { statusCode: number; body: string }): string {
   if (!REFUSED.includes(response.statusCode)) return "allowed";
+  // A page refuses with a page of its own.
+  if (response.statusCode === 403 && response.body.startsWith("<!doctype html>")) return "403";
   let code: unknown;
   try {
     code = (JSON.parse(response.body) as { error?: { code?: string } }).error?.code;

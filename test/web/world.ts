@@ -56,11 +56,22 @@ export interface World {
   /** Token secret by token set name (and `otherPractice`, a token of another practice). */
   readonly tokens: Readonly<Record<string, string>>;
   /** Message IDs: `insurance` (UNMAPPED_INSURANCE), `other` (PATIENT_NOT_FOUND), `processed`. */
-  readonly ids: { readonly insurance: string; readonly other: string; readonly processed: string };
+  readonly ids: {
+    readonly insurance: string;
+    readonly other: string;
+    readonly processed: string;
+    readonly review?: string;
+  };
   close(): Promise<void>;
 }
 
-export async function makeWorld(options: { readonly store?: Store } = {}): Promise<World> {
+export interface WorldOptions {
+  readonly store?: Store;
+  /** Also a possible duplicate of the processed patient, held with REVIEW_REQUIRED (`ids.review`). */
+  readonly review?: boolean;
+}
+
+export async function makeWorld(options: WorldOptions = {}): Promise<World> {
   const copy = copyHarbor();
   const load = loadPractice(copy.pack);
   if (!load.ok) throw new Error(load.errors.join("\n"));
@@ -85,6 +96,9 @@ export async function makeWorld(options: { readonly store?: Store } = {}): Promi
     adt({ control: "ADT-OK", mrn: "55555", name: "Okafor^Ada" }),
     2,
   );
+  const review = options.review
+    ? await receive(pack, store, adt({ control: "DUP-1", mrn: "55556", name: "Okafor^Ada" }), 3)
+    : undefined;
   const usersFile = join(copy.dir, "users.yaml");
   const tokens: Record<string, string> = {};
   const tokenEntries = Object.entries(TOKEN_SETS).map(([name, scopes]) => {
@@ -129,7 +143,12 @@ export async function makeWorld(options: { readonly store?: Store } = {}): Promi
     usersFile,
     clock,
     tokens,
-    ids: { insurance: insurance.messageId, other: other.messageId, processed: processed.messageId },
+    ids: {
+      insurance: insurance.messageId,
+      other: other.messageId,
+      processed: processed.messageId,
+      ...(review && { review: review.messageId }),
+    },
     async close() {
       await app.close();
       await store.close();
