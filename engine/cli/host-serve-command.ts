@@ -4,15 +4,7 @@ import { startHost } from "../host/run-host.js";
 import { type CliIo, type CommandResult, EXIT } from "../io/cli-io.js";
 import { usageError } from "./args.js";
 
-/**
- * `rulepack serve --host-config host.yaml`: every practice of the host file
- * (engine/host/run-host.ts). Prints `ready port=N practices=A,B` per
- * listener, then `ready host practices=N`, on stdout; logs (no patient
- * data, each line naming its practice) on stderr. SIGHUP loads again the
- * practices whose pack, mapping tables or master data changed, one at a
- * time (a pack that does not load is reported with its practice and kept);
- * SIGTERM drains every listener and closes every store.
- */
+/** What `serve --host-config` runs with; tests give `stop` and `onReload`. */
 export interface HostServeOptions {
   readonly hostConfig: string;
   readonly idleTimeoutMs?: number;
@@ -41,7 +33,7 @@ function onSighup(reload: () => Promise<void>): () => void {
   return () => process.off("SIGHUP", on);
 }
 
-/** serve's options that mean nothing with a host file, and the defaults serve's parser fills in. */
+/** The defaults serve's parser fills in: not given, so not refused beside --host-config. */
 const SERVE_DEFAULTS: Readonly<Record<string, string>> = {
   host: "127.0.0.1",
   db: "rulepack.sqlite",
@@ -84,6 +76,15 @@ export function hostServeArgs(
   );
 }
 
+/**
+ * `rulepack serve --host-config host.yaml`: every practice of the host file
+ * (engine/host/run-host.ts). Prints `ready port=N practices=A,B` per
+ * listener, then `ready host practices=N`, on stdout; logs (no patient
+ * data, each line naming its practice) on stderr. SIGHUP loads again the
+ * practices whose pack, mapping tables or master data changed, one at a
+ * time (a pack that does not load is reported with its practice and kept);
+ * SIGTERM drains every listener and closes every store.
+ */
 export async function hostServeCommand(
   options: HostServeOptions,
   io: CliIo,
