@@ -14,25 +14,41 @@ import { ackCode, addressedAdt, controlIds, hostFile, LAKESIDE, startTestHost } 
 
 const A04_ENABLED = 'patientAdd: ["ADT^A01", "ADT^A04", "ADT^A28"]';
 
-describe("SIGHUP on a host", () => {
+/** Harbor and Lakeside on their own ports, or both on the shared port (Harbor's frames addressed PS^HARBOR). */
+const LISTENERS = {
+  "their own ports": {
+    listen: "",
+    harbor: "{ port: 0 }",
+    lakeside: "{ port: 0 }",
+    harborPort: "harbor",
+  },
+  "the shared port": {
+    listen: "listen:\n  sharedPort: 0\n",
+    harbor: "{ routes: [{ receivingFacility: HARBOR }] }",
+    lakeside: "{ routes: [{ receivingFacility: LAKESIDE }] }",
+    harborPort: "harbor,lakeside",
+  },
+};
+
+describe.each(Object.entries(LISTENERS))("SIGHUP on a host, practices on %s", (_, listeners) => {
   it("keeps a broken pack's practice on its old pack, and takes the fixed one at the next reload", async () => {
     const harbor = copyHarbor();
     const stores = join(harbor.dir, "stores");
     const file = hostFile(`stores:
   sqlite: ${stores}
-practices:
+${listeners.listen}practices:
   - name: harbor
     pack: ${harbor.pack}
-    inbound: { port: 0 }
+    inbound: ${listeners.harbor}
   - name: lakeside
     pack: ${LAKESIDE}
-    inbound: { port: 0 }
+    inbound: ${listeners.lakeside}
 `);
     const original = readFileSync(harbor.pack, "utf8");
     expect(original).toContain(A04_ENABLED);
     const host = await startTestHost(file);
     const log = () => host.stderr.join("");
-    const port = host.ports.get("harbor") as number;
+    const port = host.ports.get(listeners.harborPort) as number;
     try {
       await host.reload();
       expect(log()).toContain("reload done reloaded=0 kept=0 unchanged=2");
@@ -48,7 +64,7 @@ practices:
       );
       expect(log()).toContain("reload done reloaded=0 kept=1 unchanged=1");
       // Still the old pack: an A04 creates the patient.
-      const before = await mllpExchange(port, [framed(addressedAdt("H1", "PS", "PS"))], 1);
+      const before = await mllpExchange(port, [framed(addressedAdt("H1", "PS", "HARBOR"))], 1);
       expect(before.acks.map(ackCode)).toEqual(["AA"]);
 
       // Fixed, with A04 no longer creating patients: the next reload takes it.
@@ -64,7 +80,7 @@ practices:
         port,
         [
           framed(
-            addressedAdt("H2", "PS", "PS", { mrn: "777", name: "Okafor^Ada", dob: "19700101" }),
+            addressedAdt("H2", "PS", "HARBOR", { mrn: "777", name: "Okafor^Ada", dob: "19700101" }),
           ),
         ],
         1,
@@ -75,7 +91,9 @@ practices:
     }
     expect(await controlIds(join(stores, "harbor.sqlite"))).toEqual(["H1 PROCESSED", "H2 ERROR"]);
   });
+});
 
+describe("SIGHUP on a host whose store fails", () => {
   it("keeps the pack of a practice whose store refuses the new master data, and goes on", async () => {
     const harbor = copyHarbor();
     const url = new URL(inject("pgUrl"));
