@@ -148,6 +148,8 @@ export async function siuPipelineSuites(): Promise<Suite[]> {
     `siu pipeline: ${agree}/${workload.length} outcomes agree between the engine and the hand-written pipeline (${processed} PROCESSED)\n${disagreements.map((d) => `${d}\n`).join("")}`,
   );
 
+  // A pass runs on the store its side's prepare() made just before (rounds never interleave).
+  let store: Store = engineStore;
   return [
     {
       name: `SIU pipeline (${HARBOR_PACK}, ${workload.length} SIUs per pass on a fresh memory store)`,
@@ -156,8 +158,11 @@ export async function siuPipelineSuites(): Promise<Suite[]> {
       goal: GOAL,
       baseline: {
         name: "hand-written SIU pipeline (synchronous, configuration in code)",
+        // The store is made (and seeded) before each pass, outside the timed region.
+        async prepare() {
+          store = await freshStore(masterData);
+        },
         async run() {
-          const store = await freshStore(masterData);
           for (const bytes of workload) {
             consume((await receiveSiuBytes(harbor, store, bytes, options)).length);
           }
@@ -166,8 +171,11 @@ export async function siuPipelineSuites(): Promise<Suite[]> {
       },
       subject: {
         name: "receiveBytes (appointment handler)",
+        // The store is made (and seeded) before each pass, outside the timed region.
+        async prepare() {
+          store = await freshStore(masterData);
+        },
         async run() {
-          const store = await freshStore(masterData);
           for (const bytes of workload) {
             consume((await receiveBytes(pack, store, bytes, options)).length);
           }
