@@ -31,7 +31,7 @@ export interface ClaimLoopOptions {
   readonly leaseMs: number;
   readonly now: () => Date;
   readonly log: (line: string) => void;
-  /** How long an idle worker waits before it looks again (ms); default 100. */
+  /** How long an idle worker waits before it looks again (ms); default 250. */
   readonly idleMs?: number;
   /** Decisions taken again when other workers' commits keep changing the store; default 1000. */
   readonly maxDecisions?: number;
@@ -53,7 +53,7 @@ function claimedStore(store: Store): Store {
 
 export function startClaimLoop(options: ClaimLoopOptions): ClaimLoop {
   const { store, worker, log, now } = options;
-  const idleMs = options.idleMs ?? 100;
+  const idleMs = options.idleMs ?? 250;
   let stopping = false;
   let woken = false;
   let wakeUp: (() => void) | undefined;
