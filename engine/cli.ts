@@ -11,6 +11,7 @@ import { explainCommand } from "./cli/explain-command.js";
 import { hostServeArgs } from "./cli/host-serve-command.js";
 import { initCommandArgs } from "./cli/init-command.js";
 import { mappingCommand } from "./cli/mapping-command.js";
+import { matchCommand } from "./cli/match-command.js";
 import { outboundBackfillArgs } from "./cli/outbound-backfill-command.js";
 import { outboundCommand } from "./cli/outbound-command.js";
 import { parseCommand } from "./cli/parse-command.js";
@@ -278,6 +279,9 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   },
   worklist: {
     run: (args, io) => worklistCommand(args, io),
+  },
+  match: {
+    run: (args, io) => matchCommand(args, io),
   },
   test: {
     run(args, io) {

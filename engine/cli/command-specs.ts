@@ -1,6 +1,7 @@
 import { DELIVER_USAGE } from "./deliver-command.js";
 import { DIFF_USAGE } from "./diff-command.js";
 import { INIT_USAGE } from "./init-command.js";
+import { MATCH_USAGE } from "./match-command.js";
 import { MAPPING_USAGE } from "./mapping-command.js";
 import { OUTBOUND_USAGE } from "./outbound-backfill-command.js";
 import { practiceOptions } from "./practice-args.js";
@@ -369,10 +370,39 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     example: "rulepack status --format json",
   },
   {
+    name: "match",
+    summary:
+      "train the demographic matcher's weights on the practice's stored patients (match train)",
+    usage: MATCH_USAGE,
+    options: [
+      pack,
+      db,
+      {
+        name: "out",
+        value: "FILE",
+        description: "where to write (default trained-weights.yaml beside the pack)",
+      },
+      {
+        name: "max-patients",
+        value: "N",
+        description: "train on at most N stored patients (default 200000)",
+      },
+    ],
+    example: "rulepack match train --pack rules/practices/eco-derm/pack.yaml --db eco-derm.sqlite",
+  },
+  {
     name: "worklist",
-    summary: "print a worklist from the store: missing-slips (checked in or out, no charges yet)",
+    summary:
+      "print a worklist from the store: missing-slips (checked in or out, no charges yet), duplicates (likely duplicate patients)",
     usage: WORKLIST_USAGE,
-    options: [db, format("text|json", "text")],
+    options: [
+      db,
+      {
+        ...pack,
+        description: "duplicates: the pack whose matcher scores the pairs (default: the engine's)",
+      },
+      format("text|json", "text"),
+    ],
     example: "rulepack worklist missing-slips",
   },
   {

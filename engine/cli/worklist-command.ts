@@ -3,8 +3,10 @@ import { parseArgs } from "node:util";
 import { type CliIo, type CommandResult, EXIT } from "../io/cli-io.js";
 import type { Appointment } from "../model/records.js";
 import { isPostgresUrl, openStore, storeLocation } from "../store/open.js";
+import { duplicatesCommand } from "./duplicates-worklist.js";
 
-export const WORKLIST_USAGE = "rulepack worklist missing-slips [--db FILE] [--format text|json]";
+export const WORKLIST_USAGE =
+  "rulepack worklist missing-slips|duplicates [--db FILE] [--pack PACK] [--format text|json]";
 
 export interface MissingSlipsOptions {
   /** The SQLite store `rulepack run` wrote. */
@@ -13,24 +15,29 @@ export interface MissingSlipsOptions {
 }
 
 /**
- * `rulepack worklist missing-slips`: the appointments checked in (2) or out
+ * `rulepack worklist NAME`: `missing-slips` — the appointments checked in (2) or out
  * (3) whose charges have not arrived, unless their appointment type says no
  * billing slip is required (spec: "These appointments appear on the Missing
  * Slips worklist until charges are entered via a user or the interface").
  * Soonest first. Text: one line per appointment, IDs and codes only (no
  * patient names), then the count. JSON: one appointment record per line,
- * the count on stderr.
+ * the count on stderr. `duplicates` — likely duplicate patients already in
+ * the store (duplicates-worklist.ts), scored by `--pack`'s matcher.
  */
 export async function worklistCommand(args: readonly string[], io: CliIo): Promise<CommandResult> {
   const [name, ...rest] = args;
-  if (name !== "missing-slips") {
-    return usage(io, `unknown worklist '${name ?? ""}' (the worklist is missing-slips)`);
+  if (name !== "missing-slips" && name !== "duplicates") {
+    return usage(
+      io,
+      `unknown worklist '${name ?? ""}' (the worklists are missing-slips, duplicates)`,
+    );
   }
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
     options: {
       db: { type: "string", default: "rulepack.sqlite" },
+      pack: { type: "string" },
       format: { type: "string", default: "text" },
     },
   });
@@ -38,6 +45,13 @@ export async function worklistCommand(args: readonly string[], io: CliIo): Promi
     return usage(io, `unknown --format '${values.format}'`);
   }
   if (positionals.length > 0) return usage(io, `unexpected argument '${positionals[0]}'`);
+  if (name === "duplicates") {
+    return duplicatesCommand(
+      { db: values.db, format: values.format, ...(values.pack && { pack: values.pack }) },
+      io,
+    );
+  }
+  if (values.pack !== undefined) return usage(io, "--pack is for the duplicates worklist");
   return missingSlipsCommand({ db: values.db, format: values.format }, io);
 }
 

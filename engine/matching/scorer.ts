@@ -267,7 +267,10 @@ export function compileDemographics(config: DemographicsConfig): CompiledDemogra
 
 const COMPILED_CONFIGS = new WeakMap<DemographicsConfig, CompiledDemographics>();
 
-function compiledOf(config: CompiledDemographics | DemographicsConfig): CompiledDemographics {
+/** The compiled form of a configuration (compiled once per configuration object). */
+export function compiledOf(
+  config: CompiledDemographics | DemographicsConfig,
+): CompiledDemographics {
   if (COMPILED in config) return config as CompiledDemographics;
   const plain = config as DemographicsConfig;
   let compiled = COMPILED_CONFIGS.get(plain);

@@ -2,7 +2,7 @@ import type { Patient } from "../model/records.js";
 import { passKeysOf } from "./blocking.js";
 import type { Level } from "./comparators/types.js";
 import type { DemographicField, DemographicsConfig } from "./config.js";
-import { compileDemographics, levelsOfPair } from "./scorer.js";
+import { type CompiledDemographics, compiledOf, levelsOfPair } from "./scorer.js";
 
 /**
  * Weights from data (docs/decisions/0018-blocking-passes-and-trained-weights.md):
@@ -46,11 +46,11 @@ const FLOOR = 1e-4;
 
 /** Estimates per-level weights for the configuration's fields from the patients given. */
 export function trainWeights(
-  config: DemographicsConfig,
+  config: CompiledDemographics | DemographicsConfig,
   patients: readonly Patient[],
   options: TrainOptions = {},
 ): TrainedWeights {
-  const compiled = compileDemographics(config);
+  const compiled = compiledOf(config);
   const fields = compiled.fields;
   const n = fields.length;
   const maxPairs = options.maxPairs ?? 2_000_000;

@@ -126,6 +126,8 @@ export interface RawDemographics {
   thresholds?: DemographicsConfig["thresholds"];
   partialFactor?: number;
   guards?: { twins?: boolean; household?: boolean };
+  /** The trained-weights file `rulepack match train` wrote, relative to the pack file. */
+  trained?: string;
 }
 
 export type RawInsurance = Partial<Omit<InsuranceOptions, "at">>;
