@@ -34,6 +34,8 @@ import { coldPackLoad, packLoadSuites } from "./suites/pack-load.js";
 import { parseSuites } from "./suites/parse.js";
 import { ruleTestProbe } from "./suites/rule-tests.js";
 import { siuPipelineSuites } from "./suites/siu-pipeline.js";
+import { webListProbe } from "./web-list.js";
+import { closeWorkerBench, workerSuites } from "./workers.js";
 
 const { values } = parseArgs({
   options: {
@@ -65,6 +67,7 @@ const SUITES: Suite[] = [
   ...(await dftPipelineSuites()),
   ...(await mllpSuites()),
   ...(await deliverySuites()),
+  ...(await workerSuites()),
 ];
 
 const selected = SUITES.filter((s) => !values.filter || s.name.includes(values.filter));
@@ -83,12 +86,14 @@ for (const suite of selected) {
 
 await closeMllpBench();
 await closeDeliveryBench();
+await closeWorkerBench();
 /** Goals measured outside the harness's rounds (fresh processes, a whole CLI run), by their names. */
 const wanted = (name: string) => !values.filter || name.includes(values.filter);
 const cold = wanted("pack load") ? coldPackLoad() : "";
 const ruleTests = wanted("rule tests") ? await ruleTestProbe() : "";
+const webList = wanted("web list") ? await webListProbe() : "";
 process.stdout.write(
-  `\n${formatTable(results)}\n\n${formatVerdicts(results)}\n${cold}${ruleTests}`,
+  `\n${formatTable(results)}\n\n${formatVerdicts(results)}\n${cold}${ruleTests}${webList}`,
 );
 
 const out = fileURLToPath(new URL("./results.json", import.meta.url));
