@@ -29,7 +29,7 @@ let queues = 0;
 
 const LINE = {
   1: "q-000001 2026-01-10T09:00:00.000Z PROCESSED ADT^A04 603266 errors=-",
-  2: "q-000002 2026-01-11T09:00:00.000Z ERROR ADT^A04 1270326314 errors=UNMAPPED_INSURANCE(IN1.2+IN1.4+IN1.5)",
+  2: "q-000002 2026-01-11T09:00:00.000Z ERROR ADT^A04 1270326314 errors=UNMAPPED_INSURANCE(IN1.2+IN1.4+IN1.5),REQUIRED_FIELD_MISSING(IN1.17)",
   3: "q-000003 2026-01-12T09:00:00.000Z ERROR ADT^A13 17715 errors=MESSAGE_TYPE_NOT_SUPPORTED(MSH.9)",
   4: "q-000004 2026-01-13T09:00:00.000Z ERROR DFT^P03 152210 errors=PATIENT_NOT_FOUND",
   5: "q-000005 2026-01-14T09:00:00.000Z NEW ADT^A08 NEW1 errors=-",
@@ -264,6 +264,13 @@ describe("rulepack queue list --format json", () => {
           table: "insurancePlan",
           value: AETNA,
         },
+        // Found in the same pass: mapping the plan alone would not let it through.
+        {
+          code: "REQUIRED_FIELD_MISSING",
+          severity: "error",
+          message: "relationship to insured (IN1.17) is required to create an insurance policy",
+          field: "IN1.17",
+        },
       ],
       review: [],
     });
@@ -295,10 +302,11 @@ describe("rulepack queue show", () => {
         "  control ID   1270326314",
         "  sender       REDOX RDX",
         "  state        ERROR since 2026-01-11T09:00:00.000Z",
-        "errors (1)",
+        "errors (2)",
         `  error UNMAPPED_INSURANCE field=IN1.2+IN1.4+IN1.5 table=insurancePlan value="${AETNA}": '${AETNA}' has no row in mapping table insurancePlan (IN1.2+IN1.4+IN1.5); add one and reprocess`,
+        "  error REQUIRED_FIELD_MISSING field=IN1.17: relationship to insured (IN1.17) is required to create an insurance policy",
         "attempts (1)",
-        "  #1 receive at=2026-01-11T09:00:00.000Z now=2026-01-11T09:00:00.000Z actor=- ERROR errors=UNMAPPED_INSURANCE(IN1.2+IN1.4+IN1.5)",
+        "  #1 receive at=2026-01-11T09:00:00.000Z now=2026-01-11T09:00:00.000Z actor=- ERROR errors=UNMAPPED_INSURANCE(IN1.2+IN1.4+IN1.5),REQUIRED_FIELD_MISSING(IN1.17)",
         "raw",
         ...segments.map((s) => `  ${s}`),
         "",
@@ -354,7 +362,10 @@ describe("rulepack queue show", () => {
       raw: readFileSync(file, "utf8"),
       outcome: {
         state: "ERROR",
-        errors: [{ code: "UNMAPPED_INSURANCE", value: AETNA }],
+        errors: [
+          { code: "UNMAPPED_INSURANCE", value: AETNA },
+          { code: "REQUIRED_FIELD_MISSING", field: "IN1.17" },
+        ],
         review: [],
       },
       attempts: [{ number: 1, kind: "receive", state: "ERROR", now: "2026-01-11T09:00:00.000Z" }],
@@ -398,7 +409,7 @@ describe("rulepack queue delete", () => {
     ]);
     expect((await queue(["list", "--db", db, "--state", "DELETED"])).stdout).toBe(
       "q-000001 2026-01-10T09:00:00.000Z DELETED ADT^A04 603266 errors=-\n" +
-        "q-000002 2026-01-11T09:00:00.000Z DELETED ADT^A04 1270326314 errors=UNMAPPED_INSURANCE(IN1.2+IN1.4+IN1.5)\n" +
+        "q-000002 2026-01-11T09:00:00.000Z DELETED ADT^A04 1270326314 errors=UNMAPPED_INSURANCE(IN1.2+IN1.4+IN1.5),REQUIRED_FIELD_MISSING(IN1.17)\n" +
         "2 messages\n",
     );
     expect((await queue(["show", "q-000002", "--db", db])).stdout).toContain(

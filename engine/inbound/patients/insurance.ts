@@ -37,6 +37,9 @@ export async function insuranceActions(
   const stored = isNewPatient ? [] : ctx.view.policiesOf(patientId);
   const keyPart = foreignKeyPart(ctx);
   const otherRules = (rule: CompiledRequiredRule) => !keyPart(rule);
+  /** Beside a failed extraction, only what would block the policy too (no warnings). */
+  const blockingRules = (rule: CompiledRequiredRule) =>
+    otherRules(rule) && rule.severity === "error";
   const actions: InsuranceAction[] = [];
   // Sequences taken by this message's policies: a second policy at one is an error, not a second add.
   const sequences = new Set<number>();
@@ -47,7 +50,14 @@ export async function insuranceActions(
     if (!(await checkRequired(ctx, NO_POLICY, "create", read, event, keyPart))) continue;
     const scope = { group: group.segments, groupMembers: group.members };
     const extracted = await extractRecord(ctx, "policy", scope);
-    if (!extracted.complete) continue;
+    if (!extracted.complete) {
+      // An unmapped plan does not hide the policy's other errors (a missing
+      // IN1.36): they are found in the same pass, judged as for a new policy
+      // when none is stored at its sequence. Nothing is applied.
+      if (!stored.some((p) => p.sequence === sequenceOf(extracted, group.index)))
+        await checkRequired(ctx, extracted, "create", read, event, blockingRules);
+      continue;
+    }
     const fields = extracted.fields;
     const packageValue = fields.get("policy.packageId");
     if (packageValue?.kind !== "value") {
@@ -120,6 +130,12 @@ export async function insuranceActions(
       });
   }
   return actions;
+}
+
+/** IN1.1 as extracted, else the group's position. */
+function sequenceOf(extracted: ExtractedRecord, index: number): number {
+  const value = extracted.fields.get("policy.sequence");
+  return value?.kind === "value" ? Number(value.value) : index;
 }
 
 const NO_POLICY: ExtractedRecord = {

@@ -127,7 +127,13 @@ export async function patientMessage(ctx: MessageContext): Promise<TypedAction[]
   }
   const operation = match.kind === "matched" ? "update" : "create";
   const requiredOk = await checkRequired(ctx, extracted, operation, read, event);
-  if (!requiredOk || !extracted.complete) return [];
+  if (!requiredOk || !extracted.complete) {
+    // The policies' own problems (an unmapped plan, a missing IN1.36) are
+    // independent of the patient's: found in the same pass, nothing applied.
+    const patientId = match.kind === "matched" ? match.patient.id : "(not created)";
+    await insuranceActions(ctx, patientId, match.kind !== "matched", event);
+    return [];
+  }
 
   const patientId = match.kind === "matched" ? match.patient.id : ctx.view.nextId("patient");
   const actions: TypedAction[] = [];
