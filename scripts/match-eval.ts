@@ -7,8 +7,9 @@
  *     [--show-false N]   (print up to N wrong automatic links per data set, with their scores)
  *     [--show-missed N]  (print up to N records not linked whose true patient was a candidate)
  *     [--passes]         (print the blocking recall of each pass, and of it alone)
- *     [--json FILE]      (write the figures per data set, with review share and blocking recall)
- *     [--train]          (weights trained by EM on each data set's own records, engine/matching/train.ts)
+ *     [--json FILE]      (where to write the figures as JSON; default rulepack-match-eval.json in the temp dir)
+ *     [--train | --hand-set]  (only weights trained by EM on each set's own records, or only the
+ *                        configuration's m and u; both by default)
  *
  * The matcher is configured only by YAML (`matching.demographics` of
  * --config, default test/fixtures/matching/eval-config.yaml).
@@ -36,7 +37,8 @@
  * least one blocking key (the recall ceiling of blocking).
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import {
@@ -49,11 +51,16 @@ import {
   scorePair,
 } from "../engine/matching/index.js";
 import { trainWeights } from "../engine/matching/train.js";
+import {
+  trainedFileFrom,
+  trainedFileText,
+  withTrainedWeights,
+} from "../engine/matching/trained-file.js";
 import type { Patient } from "../engine/model/records.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-interface Dataset {
+export interface Dataset {
   readonly name: string;
   readonly files: readonly string[];
   readonly truth: string;
@@ -65,7 +72,7 @@ interface Dataset {
 const febrlEntity = (recId: string): string => /^rec-(\d+)-/.exec(recId)?.[1] ?? recId;
 const dsgenEntity = (recId: string): string => recId.slice(0, -1);
 
-const DATASETS: readonly Dataset[] = [
+export const DATASETS: readonly Dataset[] = [
   {
     name: "febrl1",
     files: ["febrl/febrl_dataset1.csv"],
@@ -240,16 +247,20 @@ interface Figures {
   seconds: number;
 }
 
+/** How a set is weighed: the configuration's hand-set m and u, or weights trained on the set's own records. */
+export type Weights = "hand-set" | "trained";
+
 function evaluate(
   dataset: Dataset,
   base: DemographicsConfig,
   corpus: string,
   showFalse: number,
+  weights: Weights,
 ): Figures {
   const started = performance.now();
   const tables = dataset.files.map((f) => readCsv(resolve(corpus, f)));
   const compiled = compileDemographics(
-    process.argv.includes("--train") ? trained(base, tables.flat().map(toPatient)) : base,
+    weights === "trained" ? trained(base, tables.flat().map(toPatient)) : base,
   );
   const truth = readTruth(resolve(corpus, dataset.truth));
   const records = tables.flat();
@@ -367,55 +378,81 @@ function evaluate(
   };
 }
 
-function loadConfig(path: string): DemographicsConfig {
+export function loadConfig(path: string): DemographicsConfig {
   const doc = parse(readFileSync(path, "utf8")) as { matching?: { demographics?: unknown } };
   return demographicsConfigFrom(doc?.matching?.demographics);
 }
 
-/** The configuration with each field's weights trained on the data set's own records (unlabelled). */
+/**
+ * The configuration with weights trained on the data set's own records
+ * (unlabelled), through the file `rulepack match train` writes and a pack
+ * reads: what a practice running the command on its store would get.
+ */
 function trained(config: DemographicsConfig, patients: readonly Patient[]): DemographicsConfig {
   const t = trainWeights(config, patients);
-  if (process.argv.includes("--verbose")) {
-    process.stdout.write(
-      `  trained on ${t.pairs} pairs, match share ${t.matchShare.toFixed(4)}, ${t.iterations} iterations\n`,
-    );
-    for (const f of t.fields) {
-      const w = f.weights;
-      process.stdout.write(
-        `    ${f.field.padEnd(11)} ${w.agree.toFixed(2)} ${w.partial.toFixed(2)} ${w.disagree.toFixed(2)}\n`,
-      );
-    }
-  }
+  const text = trainedFileText(t, patients.length);
+  if (process.argv.includes("--verbose")) process.stdout.write(text.replace(/^/gm, "    "));
+  return withTrainedWeights(config, trainedFileFrom(text));
+}
+
+/** A data set's figures, with the ratios match-eval prints and its floor test asserts. */
+export interface SetResult extends Figures {
+  readonly weights: Weights;
+  readonly precision: number;
+  readonly recall: number;
+  readonly f1: number;
+  /** Records sent to review, as a share of the records. */
+  readonly reviewShare: number;
+  /** True pairs that share a blocking key. */
+  readonly blockingRecall: number;
+}
+
+export const DEFAULT_CONFIG = resolve(ROOT, "test/fixtures/matching/eval-config.yaml");
+export const DEFAULT_CORPUS = resolve(ROOT, "../shared/corpus/matching");
+
+/** Evaluates one data set (read in place from `corpus`). */
+export function evaluateSet(
+  dataset: Dataset,
+  config: DemographicsConfig,
+  weights: Weights,
+  corpus = DEFAULT_CORPUS,
+  showFalse = 0,
+): SetResult {
+  const f = evaluate(dataset, config, corpus, showFalse, weights);
+  const precision = f.linked === 0 ? 1 : f.correct / f.linked;
+  const recall = f.correct / f.truePairs;
   return {
-    ...config,
-    fields: config.fields.map((field) => {
-      const w = t.fields.find((f) => f.field === field.field)?.weights;
-      if (w === undefined) return field;
-      const { m: _m, u: _u, ...rest } = field;
-      return {
-        ...rest,
-        weights: { agree: w.agree, partial: w.partial, disagree: Math.min(w.disagree, w.agree) },
-      };
-    }),
+    ...f,
+    weights,
+    precision,
+    recall,
+    f1: precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall),
+    reviewShare: f.reviewRecords / f.records,
+    blockingRecall: f.blocked / f.truePairs,
   };
 }
 
 const fixed = (n: number, digits = 3): string => (Number.isFinite(n) ? n.toFixed(digits) : "-");
 
 function main(): void {
-  const configPath = resolve(
-    option("config") ?? resolve(ROOT, "test/fixtures/matching/eval-config.yaml"),
-  );
-  const corpus = resolve(option("corpus") ?? resolve(ROOT, "../shared/corpus/matching"));
+  const configPath = resolve(option("config") ?? DEFAULT_CONFIG);
+  const corpus = resolve(option("corpus") ?? DEFAULT_CORPUS);
   const only = option("only")?.split(",");
+  const modes: Weights[] = process.argv.includes("--train")
+    ? ["trained"]
+    : process.argv.includes("--hand-set")
+      ? ["hand-set"]
+      : ["hand-set", "trained"];
   const config = loadConfig(configPath);
   const compiled = compileDemographics(config);
   const { match, review } = compiled.thresholds;
   process.stdout.write(
-    `config ${configPath}\nthresholds match ${match}, review ${review}; partialFactor ${compiled.partialFactor}\n\n`,
+    `config ${configPath}\nthresholds match ${match}, review ${review}; partialFactor ${compiled.partialFactor}\n` +
+      "weights: hand-set (the configuration's m and u) and trained (EM on each set's own records, as rulepack match train)\n\n",
   );
   const columns = [
     ["dataset", 11],
+    ["weights", 9],
     ["records", 8],
     ["true", 7],
     ["blocked", 8],
@@ -424,55 +461,48 @@ function main(): void {
     ["recall", 7],
     ["F1", 6],
     ["review", 7],
-    ["rev.pairs", 10],
+    ["rev.share", 10],
     ["rev.hits", 9],
     ["compared", 9],
     ["seconds", 8],
   ] as const;
   const row = (cells: readonly string[]) =>
-    `${cells.map((c, i) => (i === 0 ? c.padEnd(columns[i]?.[1] ?? 8) : c.padStart(columns[i]?.[1] ?? 8))).join(" ")}\n`;
+    `${cells.map((c, i) => (i < 2 ? c.padEnd(columns[i]?.[1] ?? 8) : c.padStart(columns[i]?.[1] ?? 8))).join(" ")}\n`;
   process.stdout.write(row(columns.map(([name]) => name)));
-  const results: Record<string, unknown>[] = [];
-  for (const dataset of DATASETS) {
-    if (only && !only.includes(dataset.name)) continue;
-    const f = evaluate(dataset, config, corpus, Number(option("show-false") ?? 0));
-    const precision = f.correct / f.linked;
-    const recall = f.correct / f.truePairs;
-    const f1 = (2 * precision * recall) / (precision + recall);
-    results.push({
-      ...f,
-      precision,
-      recall,
-      f1,
-      reviewShare: f.reviewRecords / f.records,
-      blockingRecall: f.blocked / f.truePairs,
-    });
-    process.stdout.write(
-      row([
-        f.name,
-        String(f.records),
-        String(f.truePairs),
-        fixed(f.blocked / f.truePairs),
-        String(f.linked),
-        fixed(precision, 4),
-        fixed(recall),
-        fixed(f1),
-        String(f.reviewRecords),
-        String(f.reviewPairs),
-        String(f.reviewHits),
-        String(f.comparisons),
-        fixed(f.seconds, 2),
-      ]),
-    );
-    if (process.argv.includes("--passes")) {
-      for (const [name, n] of Object.entries(f.byPass).sort((x, y) => y[1] - x[1])) {
-        process.stdout.write(`    ${name.padEnd(32)} ${fixed(n / f.truePairs)}\n`);
+  const results: SetResult[] = [];
+  for (const weights of modes) {
+    for (const dataset of DATASETS) {
+      if (only && !only.includes(dataset.name)) continue;
+      const r = evaluateSet(dataset, config, weights, corpus, Number(option("show-false") ?? 0));
+      results.push(r);
+      process.stdout.write(
+        row([
+          r.name,
+          weights,
+          String(r.records),
+          String(r.truePairs),
+          fixed(r.blockingRecall),
+          String(r.linked),
+          fixed(r.precision, 4),
+          fixed(r.recall),
+          fixed(r.f1),
+          String(r.reviewRecords),
+          fixed(r.reviewShare),
+          String(r.reviewHits),
+          String(r.comparisons),
+          fixed(r.seconds, 2),
+        ]),
+      );
+      if (process.argv.includes("--passes")) {
+        for (const [name, n] of Object.entries(r.byPass).sort((x, y) => y[1] - x[1])) {
+          process.stdout.write(`    ${name.padEnd(32)} ${fixed(n / r.truePairs)}\n`);
+        }
       }
     }
   }
-  const json = option("json");
-  if (json)
-    writeFileSync(resolve(json), `${JSON.stringify({ config: configPath, results }, null, 2)}\n`);
+  const json = resolve(option("json") ?? join(tmpdir(), "rulepack-match-eval.json"));
+  writeFileSync(json, `${JSON.stringify({ config: configPath, results }, null, 2)}\n`);
+  process.stdout.write(`\nwrote ${json}\n`);
 }
 
-main();
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();
