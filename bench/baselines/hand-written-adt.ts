@@ -601,7 +601,18 @@ function patientMessage(
     if (!read.has.firstName) missing("first name", "PID.5.2");
     if (!read.has.dob) missing("date of birth", "PID.7");
   }
-  if (!requiredOk || !read.complete) return [];
+  if (!requiredOk || !read.complete) {
+    // Decision 0034: the policies' own problems are found in the same pass; nothing applied.
+    policies(
+      harbor,
+      store,
+      message,
+      found,
+      matched ? (matched.id as string) : "(not created)",
+      !!matched,
+    );
+    return [];
+  }
 
   const patientId = matched ? matched.id : store.nextId("patient");
   const actions: TypedAction[] = [];
@@ -656,6 +667,33 @@ function patientMessage(
 }
 
 /** Insurance: one policy per IN1 group; Harbor's mode is whenPresent (no IN1, no action). */
+/** Table 11 on create; Harbor: no policy number for the self-pay package. False when one is missing. */
+function requiredForCreate(
+  found: Findings,
+  packageId: Read<string>,
+  policyNumber: Leaf,
+  relationship: Leaf,
+): boolean {
+  let ok = true;
+  if (packageId !== SELF_PAY_PACKAGE && !sent(policyNumber)) {
+    ok = false;
+    found.error(
+      "REQUIRED_FIELD_MISSING",
+      "policy number (IN1.36) is required to create an insurance policy",
+      { field: "IN1.36" },
+    );
+  }
+  if (!sent(relationship)) {
+    ok = false;
+    found.error(
+      "REQUIRED_FIELD_MISSING",
+      "relationship to insured (IN1.17) is required to create an insurance policy",
+      { field: "IN1.17" },
+    );
+  }
+  return ok;
+}
+
 function policies(
   harbor: HarborAdt,
   store: Store,
@@ -726,7 +764,15 @@ function policies(
     put(insuredAddress, "state", leafValue(in1, 19, 1, 4));
     put(insuredAddress, "zip", leafValue(in1, 19, 1, 5));
     if (Object.keys(insuredAddress).length > 0) putIn(r, "insured", "address", insuredAddress);
-    if (found.errors.length > before || typeof packageId !== "string") continue;
+    if (found.errors.length > before || typeof packageId !== "string") {
+      // Decision 0034: an incomplete policy's blocking required fields are judged
+      // too, as for a new policy when none is stored at its sequence.
+      const at = typeof sequenceValue === "number" ? sequenceValue : index;
+      stored ??= known ? store.policiesOf(patientId) : [];
+      if (!stored.some((p) => p.sequence === at))
+        requiredForCreate(found, packageId, policyNumber, relationship);
+      continue;
+    }
 
     let sequence = typeof sequenceValue === "number" ? sequenceValue : index;
     if (sequence === 1 && harbor.packages.get(packageId) === true) sequence = 0;
@@ -734,29 +780,7 @@ function policies(
     stored ??= known ? store.policiesOf(patientId) : [];
     const current = stored.find((p) => p.sequence === sequence);
     const update = current?.packageId === packageId;
-    if (!update) {
-      // Table 11 on create; Harbor: no policy number for the self-pay package.
-      let ok = true;
-      if (packageId !== SELF_PAY_PACKAGE && !sent(policyNumber)) {
-        ok = false;
-        found.error(
-          "REQUIRED_FIELD_MISSING",
-          "policy number (IN1.36) is required to create an insurance policy",
-          {
-            field: "IN1.36",
-          },
-        );
-      }
-      if (!sent(relationship)) {
-        ok = false;
-        found.error(
-          "REQUIRED_FIELD_MISSING",
-          "relationship to insured (IN1.17) is required to create an insurance policy",
-          { field: "IN1.17" },
-        );
-      }
-      if (!ok) continue;
-    }
+    if (!update && !requiredForCreate(found, packageId, policyNumber, relationship)) continue;
     if (!current) actions.push({ type: "insurance.add", patientId, policy: withoutNulls(policy) });
     else if (update) actions.push({ type: "insurance.update", patientId, policy });
     else {
