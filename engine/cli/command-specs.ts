@@ -246,21 +246,21 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
         description: "view, map-insurance, map-other, file-upload, admin (Table 20 and users)",
       },
       {
-        name: "practice",
-        value: "PRACTICE",
+        name: "practice-id",
+        value: "PACK_ID",
         description: "the pack id the roles hold for (default *: every practice)",
       },
       { name: "users", value: "FILE", description: "the users file (default users.yaml)" },
     ],
     example:
-      "rulepack user add maria --role view,map-insurance --practice harbor-ortho < password.txt",
+      "rulepack user add maria --role view,map-insurance --practice-id harbor-ortho < password.txt",
   },
   {
     name: "token",
     summary: "add an API token for a machine client of serve --http (printed once, stored hashed)",
     usage: TOKEN_USAGE,
     options: [
-      { name: "practice", value: "PRACTICE", description: "the practice (pack id) it works for" },
+      { name: "practice-id", value: "PACK_ID", description: "the practice (pack id) it works for" },
       {
         name: "scope",
         value: "SCOPE,...",
@@ -268,7 +268,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       },
       { name: "users", value: "FILE", description: "the users file (default users.yaml)" },
     ],
-    example: "rulepack token add practice-system --practice harbor-ortho --scope events",
+    example: "rulepack token add practice-system --practice-id harbor-ortho --scope events",
   },
   {
     name: "serve",

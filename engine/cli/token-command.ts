@@ -13,7 +13,7 @@ import { DEFAULT_USERS_FILE, list, NAME, read } from "./user-command.js";
  */
 
 export const TOKEN_USAGE =
-  "rulepack token add NAME --practice PRACTICE --scope events|messages[,...] [--users FILE]";
+  "rulepack token add NAME --practice-id PACK_ID --scope events|messages[,...] [--users FILE]";
 
 export function tokenCommand(args: readonly string[], io: CliIo): CommandResult {
   const [verb, ...rest] = args;
@@ -24,14 +24,15 @@ export function tokenCommand(args: readonly string[], io: CliIo): CommandResult 
     allowPositionals: true,
     options: {
       users: { type: "string", default: DEFAULT_USERS_FILE },
-      practice: { type: "string" },
+      "practice-id": { type: "string" },
       scope: { type: "string" },
     },
   });
   const [name, ...extra] = positionals;
   if (name === undefined || extra.length > 0) return usage("give exactly one NAME");
   if (!NAME.test(name)) return usage(`'${name}' is not a token name (letters, digits, . _ @ -)`);
-  if (!values.practice) return usage("--practice is required: a token works for one practice");
+  if (!values["practice-id"])
+    return usage("--practice-id is required: a token works for one practice (its pack id)");
   const scopes = list(values.scope);
   const unknown = scopes.find((s) => !isTokenScope(s));
   if (scopes.length === 0 || unknown !== undefined)
@@ -50,13 +51,13 @@ export function tokenCommand(args: readonly string[], io: CliIo): CommandResult 
       {
         name,
         sha256: tokenHash(token),
-        practice: values.practice,
+        practice: values["practice-id"],
         scopes: scopes.filter(isTokenScope),
       },
     ],
   });
   io.stderr(
-    `added token ${name} (${scopes.join(", ")} for ${values.practice}) to ${values.users}; it is shown once:\n`,
+    `added token ${name} (${scopes.join(", ")} for ${values["practice-id"]}) to ${values.users}; it is shown once:\n`,
   );
   io.stdout(`${token}\n`);
   return { exitCode: EXIT.ok };

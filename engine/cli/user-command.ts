@@ -14,7 +14,7 @@ import { usageError } from "./args.js";
  */
 
 export const USER_USAGE = [
-  "rulepack user add NAME --role ROLE[,ROLE...] [--practice PRACTICE] [--users FILE]",
+  "rulepack user add NAME --role ROLE[,ROLE...] [--practice-id PACK_ID] [--users FILE]",
   "rulepack user passwd NAME [--users FILE]",
   "rulepack user remove NAME [--users FILE]",
 ].join("\n       ");
@@ -95,7 +95,7 @@ export async function userCommand(
     options: {
       users: { type: "string", default: DEFAULT_USERS_FILE },
       role: { type: "string" },
-      practice: { type: "string", default: "*" },
+      "practice-id": { type: "string", default: "*" },
     },
   });
   const [name, ...extra] = positionals;
@@ -126,11 +126,13 @@ export async function userCommand(
         {
           name,
           password: hashPassword(secret),
-          roles: { [values.practice]: roles.filter(isRole) },
+          roles: { [values["practice-id"]]: roles.filter(isRole) },
         },
       ],
     });
-    io.stdout(`added ${name} (${roles.join(", ")} for ${values.practice}) to ${values.users}\n`);
+    io.stdout(
+      `added ${name} (${roles.join(", ")} for ${values["practice-id"]}) to ${values.users}\n`,
+    );
     return { exitCode: EXIT.ok };
   }
   if (!existing) {

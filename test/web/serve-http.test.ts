@@ -36,7 +36,7 @@ describe("rulepack user", () => {
       "maria",
       "--role",
       "view,map-insurance",
-      "--practice",
+      "--practice-id",
       "harbor-ortho",
       "--users",
       usersFile,
@@ -103,7 +103,7 @@ describe("rulepack token add", () => {
   it("prints the token once and keeps only its SHA-256, its practice and scopes", () => {
     const io = captureIo();
     const r = tokenCommand(
-      ["add", "ps", "--practice", "harbor-ortho", "--scope", "events", "--users", usersFile],
+      ["add", "ps", "--practice-id", "harbor-ortho", "--scope", "events", "--users", usersFile],
       io,
     );
     expect(r.exitCode).toBe(0);
@@ -123,7 +123,7 @@ describe("rulepack token add", () => {
     ).toBe(2);
     expect(
       tokenCommand(
-        ["add", "x", "--practice", "p", "--scope", "all", "--users", usersFile],
+        ["add", "x", "--practice-id", "p", "--scope", "all", "--users", usersFile],
         captureIo(),
       ).exitCode,
     ).toBe(2);
