@@ -39,6 +39,7 @@ import { packageVersion } from "./cli/version.js";
 import { worklistCommand } from "./cli/worklist-command.js";
 import { closest } from "./documents/suggest.js";
 import { type CliIo, type CommandResult, EXIT, processIo } from "./io/cli-io.js";
+import { storeOpenProblem, withStoreFromEnvironment } from "./store/open.js";
 
 interface Command {
   readonly run: (args: string[], io: CliIo) => CommandResult | Promise<CommandResult>;
@@ -210,13 +211,13 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           "tls-key": { type: "string" },
           "tls-ca": { type: "string" },
           "tls-require-client-cert": { type: "boolean" },
-          workers: { type: "string" },
-          lease: { type: "string" },
           http: { type: "string" },
           "http-host": { type: "string" },
           users: { type: "string" },
           "http-tls-cert": { type: "string" },
           "http-tls-key": { type: "string" },
+          workers: { type: "string" },
+          lease: { type: "string" },
           "log-format": { type: "string" },
           "log-level": { type: "string" },
         },
@@ -237,10 +238,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       if (idle !== undefined && !/^\d+$/.test(idle))
         return usageError(io, usageOf("serve"), "--idle-timeout takes whole seconds");
       if (positionals.length > 0) return usageError(io, usageOf("serve"), "serve takes no FILE");
-      const workers = serveWorkersArgs(values);
-      if ("error" in workers) return usageError(io, usageOf("serve"), workers.error);
       const logging = serveLogArgs(values);
       if ("error" in logging) return usageError(io, usageOf("serve"), logging.error);
+      const workers = serveWorkersArgs(values);
+      if ("error" in workers) return usageError(io, usageOf("serve"), workers.error);
       return serveCommand(
         {
           pack: values.pack,
@@ -249,8 +250,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           host: values.host,
           ...(tls.files && { tls: tls.files }),
           ...(idle !== undefined && { idleTimeoutMs: Number(idle) * 1000 }),
-          ...workers,
           ...(web.http && { http: web.http }),
+          ...workers,
           log: logging.log,
         },
         io,
@@ -406,7 +407,15 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   try {
     const resolved = resolvePracticeArgs(spec, args, process.env, io);
     if ("result" in resolved) return resolved.result.exitCode;
-    return (await command.run(resolved.args, io)).exitCode;
+    const withDb = spec.options.some((o) => o.name === "db")
+      ? withStoreFromEnvironment(resolved.args, process.env)
+      : resolved.args;
+    const problem = await storeOpenProblem(withDb);
+    if (problem !== undefined) {
+      io.stderr(`rulepack: ${problem}\n`);
+      return EXIT.usage;
+    }
+    return (await command.run(withDb, io)).exitCode;
   } catch (e) {
     if (e instanceof TypeError && "code" in e && String(e.code).startsWith("ERR_PARSE_ARGS")) {
       return usageError(io, spec.usage, unknownFlagMessage(e, spec)).exitCode;

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
-import { openStore, storeLocation } from "../../engine/store/open.js";
+import { openStore, storeLocation, withStoreFromEnvironment } from "../../engine/store/open.js";
 import { adt, HARBOR_PACK } from "../queue/harbor-queue.js";
 import { rulepack } from "../support/cli.js";
 
@@ -81,12 +81,30 @@ describe("?schema= in the URL", () => {
   });
 });
 
-describe("storeLocation", () => {
-  it("is RULEPACK_DB when --db was left at its default, else --db", () => {
+describe("withStoreFromEnvironment", () => {
+  it("adds --db RULEPACK_DB only when --db is not given at all (an explicit --db rulepack.sqlite stays)", () => {
     const env = { RULEPACK_DB: "postgres://db.example/practice" };
-    expect(storeLocation("rulepack.sqlite", env)).toBe("postgres://db.example/practice");
-    expect(storeLocation("other.sqlite", env)).toBe("other.sqlite");
-    expect(storeLocation("rulepack.sqlite", {})).toBe("rulepack.sqlite");
+    expect(withStoreFromEnvironment(["queue", "list"], env)).toEqual([
+      "queue",
+      "list",
+      "--db",
+      "postgres://db.example/practice",
+    ]);
+    expect(withStoreFromEnvironment(["--db", "rulepack.sqlite"], env)).toEqual([
+      "--db",
+      "rulepack.sqlite",
+    ]);
+    expect(withStoreFromEnvironment(["--db=other.sqlite"], env)).toEqual(["--db=other.sqlite"]);
+    expect(withStoreFromEnvironment(["a.hl7", "--", "--db"], env)).toEqual([
+      "a.hl7",
+      "--db",
+      "postgres://db.example/practice",
+      "--",
+      "--db",
+    ]);
+    expect(withStoreFromEnvironment(["x"], {})).toEqual(["x"]);
+    expect(withStoreFromEnvironment(["x"], { RULEPACK_DB: "" })).toEqual(["x"]);
+    expect(storeLocation("rulepack.sqlite", env)).toBe("rulepack.sqlite");
   });
 });
 
