@@ -184,6 +184,33 @@ describe("delivery faults (python-hl7 receiver)", () => {
     expect(r.received.map((m) => m.answer)).toEqual(["CA+AA", "CA+AA"]);
   }, 90_000);
 
+  it("outside the send windows: the messages wait SCHEDULED until the next window opens, nothing is sent", async () => {
+    const store = freshStore();
+    const ids = await queueMessages(store, 2, 1);
+    const r = await receiver([]);
+    // One minute a week, on another day than today: closed now.
+    const days = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
+    const other = days[(new Date().getUTCDay() + 3) % 7] as (typeof days)[number];
+    const summary = await startSender({
+      store,
+      delivery: fastDelivery(r.port, {
+        windows: [{ days: new Set([other]), fromMinute: 0, toMinute: 1 }],
+      }),
+      clock: testClock,
+      once: true,
+    }).done;
+    expect(summary.sent).toBe(0);
+    for (const id of ids) {
+      expect((await store.message(id))?.state).toBe("SCHEDULED");
+      const [event] = await store.deliveryEvents(id);
+      expect(event?.kind).toBe("scheduled");
+      expect(event?.cause).toMatch(
+        /^outside the send windows until \d{4}-\d\d-\d\dT00:00:00\.000Z$/,
+      );
+    }
+    expect(r.received).toEqual([]);
+  }, 30_000);
+
   it("per-patient ordering over 3 connections: every patient's messages in order", async () => {
     const store = freshStore();
     const ids = await queueMessages(store, 4, 3);
