@@ -64,8 +64,9 @@ describe("mllp_send (python3-hl7) against rulepack serve", () => {
         "ADT_A04__msfhir__2",
         [
           ["AR", "", "ACK^^ACK", "2.5.1", "100"],
-          // 103 the unmapped plan; 102 a phone repetition no rule read (DATA_NOT_READ, a warning).
-          ["AA", "Q123456789T123456789X123456", "ACK^A04^ACK", "2.3", "103,102"],
+          // 103 the unmapped department; 102 a phone repetition no rule read (DATA_NOT_READ,
+          // a warning); 101 the IN1s' missing IN1.4, found in the same pass.
+          ["AA", "Q123456789T123456789X123456", "ACK^A04^ACK", "2.3", "103,102,101"],
         ],
       ],
       ["SIU_S12__mirth__1", [["AA", "24916560", "ACK^S12^ACK", "2.3", "204"]]],
