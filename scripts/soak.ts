@@ -36,7 +36,7 @@ try {
     senders: Number(values.senders),
     killAt: Array.from({ length: kills }, (_, i) => (i + 1) / (kills + 1)),
     seed: Number(values.seed),
-    leaseSeconds: 5,
+    leaseSeconds: 2,
     log: (line) => process.stderr.write(`${line}\n`),
   });
   console.log(

@@ -17,9 +17,10 @@ import { POISON_AFTER_ATTEMPTS, poisonOutcome } from "./recovery.js";
  *
  * A message claimed twice before by workers that died (their attempts
  * never completed) is set aside as crash recovery does: ATHENAERROR
- * POISON_MESSAGE, not processed. A worker that lost its lease (it was slow
- * past it and another finished the message) applies nothing: the store
- * completes a message as received once.
+ * POISON_MESSAGE, not processed. While it decides, the worker moves its
+ * lease on (every third of it), so only a dead or stalled worker's lease
+ * runs out; one that lost it anyway (another finished the message) applies
+ * nothing: the store completes a claimed message as received once.
  */
 export interface ClaimLoopOptions {
   readonly store: Store;
@@ -83,7 +84,28 @@ export function startClaimLoop(options: ClaimLoopOptions): ClaimLoop {
     });
   };
 
+  /** While a message is in hand, its lease is moved on every third of it: only a dead worker's runs out. */
+  const keepLease = (claimed: ClaimedMessage): (() => void) => {
+    const timer = setInterval(
+      () => {
+        const until = new Date(now().getTime() + options.leaseMs).toISOString();
+        store.renewClaim(claimed.message.messageId, worker, until).catch(() => {});
+      },
+      Math.max(1, Math.floor(options.leaseMs / 3)),
+    );
+    return () => clearInterval(timer);
+  };
+
   const finish = async (claimed: ClaimedMessage): Promise<void> => {
+    const release = keepLease(claimed);
+    try {
+      await decideClaimed(claimed);
+    } finally {
+      release();
+    }
+  };
+
+  const decideClaimed = async (claimed: ClaimedMessage): Promise<void> => {
     const stored = claimed.message;
     const at = now();
     const pack = options.pack();

@@ -43,6 +43,12 @@ export interface ClaimedMessage {
 export interface SyncClaimOperations {
   /** Take the oldest claimable message (see above); undefined when none is. */
   claimNext(request: ClaimRequest): ClaimedMessage | undefined;
+  /**
+   * Move the lease's end while the worker is still deciding: true when the
+   * message is still NEW and leased to `worker`, false when it is not (it
+   * was finished, or another worker claimed it after the lease ended).
+   */
+  renewClaim(messageId: string, worker: string, leaseUntil: string): boolean;
   /** Of these messages, the ones no longer NEW (the listener waits on them to answer). */
   finishedAmong(messageIds: readonly string[]): readonly StoredMessage[];
 }

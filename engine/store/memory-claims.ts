@@ -18,6 +18,8 @@ export function memoryClaims(
 ): SyncClaimOperations & Pick<SyncStore, "complete"> {
   /** Lease ends by message ID; a message no longer NEW drops out at the next claim. */
   let leases = new Map<string, string>();
+  /** Who holds each lease. */
+  const owners = new Map<string, string>();
   /** Every message ever claimed. */
   const claimed = new Set<string>();
   const complete = store.complete.bind(store);
@@ -34,8 +36,15 @@ export function memoryClaims(
       if (!message) return undefined;
       store.beginAttempt(message.messageId, request.now);
       leases.set(message.messageId, request.leaseUntil);
+      owners.set(message.messageId, request.worker);
       claimed.add(message.messageId);
       return { message, worker: request.worker, leaseUntil: request.leaseUntil };
+    },
+    renewClaim(messageId: string, worker: string, leaseUntil: string): boolean {
+      if (owners.get(messageId) !== worker || store.message(messageId)?.state !== "NEW")
+        return false;
+      leases.set(messageId, leaseUntil);
+      return true;
     },
     finishedAmong(messageIds: readonly string[]): readonly StoredMessage[] {
       return messageIds

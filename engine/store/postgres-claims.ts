@@ -54,6 +54,14 @@ export function postgresClaims(db: ClaimConnection) {
           }
         );
       }),
+    renewClaim: async (messageId: string, worker: string, leaseUntil: string): Promise<boolean> =>
+      (
+        await db.query(
+          `UPDATE messages SET lease_until = $3
+           WHERE message_id = $1 AND lease_owner = $2 AND state = 'NEW' RETURNING seq`,
+          [messageId, worker, leaseUntil],
+        )
+      ).length > 0,
     finishedAmong: async (messageIds: readonly string[]): Promise<readonly StoredMessage[]> =>
       messageIds.length === 0
         ? []

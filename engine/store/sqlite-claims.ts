@@ -29,6 +29,10 @@ export function sqliteClaims(db: Database): SyncClaimOperations {
        unfinished_attempts = unfinished_attempts + 1, attempt_step = 'decide', attempt_at = @now
      WHERE seq = @seq`,
   );
+  const renew = db.prepare(
+    `UPDATE messages SET lease_until = @leaseUntil
+     WHERE message_id = @messageId AND lease_owner = @worker AND state = 'NEW'`,
+  );
   const byId = db.prepare("SELECT * FROM messages WHERE message_id = ? AND state <> 'NEW'");
   const claim = db.transaction((request: ClaimRequest) => {
     const row = claimable.get({ now: request.now }) as MessageRow | undefined;
@@ -38,6 +42,8 @@ export function sqliteClaims(db: Database): SyncClaimOperations {
   });
   return {
     claimNext: (request) => claim.immediate(request),
+    renewClaim: (messageId, worker, leaseUntil) =>
+      renew.run({ messageId, worker, leaseUntil }).changes > 0,
     finishedAmong: (messageIds) =>
       messageIds
         .map((id) => byId.get(id) as MessageRow | undefined)

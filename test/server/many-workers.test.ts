@@ -25,7 +25,7 @@ describe("serve --workers: three processes on one PostgreSQL database, three kil
       senders: 4,
       killAt: [0.2, 0.45, 0.7],
       seed: 20_261_206,
-      leaseSeconds: 5,
+      leaseSeconds: 2,
     });
     console.log(
       `many-workers: ${Object.entries(report.figures)

@@ -187,6 +187,51 @@ describe("storeFrameForWorkers: the ACKs the lane sends, built from what a worke
   });
 });
 
+describe("a worker deciding past its lease", () => {
+  it("moves its lease on, so no other worker takes the message and its attempt is counted once", async () => {
+    const store = createMemoryStore();
+    // Each decision's view opens slowly: 1.5 s against a lease of 0.6 s (renewed every 0.2 s).
+    const slow = Object.create(store, {
+      openView: {
+        value: async (...args: Parameters<Store["openView"]>) => {
+          await new Promise((r) => setTimeout(r, 1500));
+          return store.openView(...args);
+        },
+      },
+    }) as Store;
+    const messageId = await store.receive({
+      raw: Buffer.from(A04, "latin1"),
+      receivedAt: NOW.toISOString(),
+      sender: "test",
+      controlId: "603266",
+      messageType: "ADT^A04",
+      direction: "inbound",
+      patientKey: "999965423^^^AccMgr",
+    });
+    const logs: string[] = [];
+    const finished: string[] = [];
+    const loops = ["w1", "w2"].map((worker) =>
+      startClaimLoop({
+        store: slow,
+        pack: () => ORIGINAL,
+        worker,
+        leaseMs: 600,
+        now: () => new Date(),
+        log: (line) => logs.push(line),
+        idleMs: 5,
+        onFinished: (m) => finished.push(m.messageId),
+      }),
+    );
+    for (let i = 0; i < 1000 && finished.length === 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    await Promise.all(loops.map((l) => l.stop()));
+    expect(finished).toEqual([messageId]);
+    expect(logs.filter((l) => l.includes("another worker"))).toEqual([]);
+    const attempts = await store.attempts(messageId);
+    expect(attempts.map((a) => [a.kind, a.state])).toEqual([["receive", "PROCESSED"]]);
+  });
+});
+
 /** Patients 1..n: each one's A04 then A08, as one sender sends them. */
 const patientFrames = (ks: readonly number[]) =>
   ks.flatMap((k) => {

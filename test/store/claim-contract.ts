@@ -142,6 +142,28 @@ export function claimContract(name: string, make: () => Store): void {
       });
     });
 
+    describe("renewClaim", () => {
+      it("moves the lease of the worker that holds it, so another worker waits on", async () => {
+        const store = fresh();
+        const a = await store.receive(of("A1", "100"));
+        await store.claimNext(by("w1", T0, T10));
+        expect(await store.renewClaim(a, "w1", T60)).toBe(true);
+        expect(await claimedId(store, by("w2", T30, T60))).toBeUndefined();
+        expect(await claimedId(store, by("w2", T60, "2026-01-01T12:02:00.000Z"))).toBe(a);
+      });
+
+      it("refuses another worker, a lease taken over, and a finished message", async () => {
+        const store = fresh();
+        const a = await store.receive(of("A1", "100"));
+        await store.claimNext(by("w1", T0, T10));
+        expect(await store.renewClaim(a, "w2", T60)).toBe(false);
+        await store.claimNext(by("w2", T10, T30));
+        expect(await store.renewClaim(a, "w1", T60)).toBe(false);
+        await store.complete(outcomeOf(a, []), RECEIVED);
+        expect(await store.renewClaim(a, "w2", T60)).toBe(false);
+      });
+    });
+
     describe("finishedAmong", () => {
       it("answers the given messages that are no longer NEW, with their outcome and ACK", async () => {
         const store = fresh();
