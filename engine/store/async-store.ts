@@ -44,6 +44,7 @@ export function asyncStore(sync: SyncStore): LocalStore {
     queueOutbound: settle((packId, build) => sync.queueOutbound(packId, build)),
     message: settle((messageId) => sync.message(messageId)),
     messages: settle((filter) => sync.messages(filter)),
+    messagePage: settle((query) => sync.messagePage(query)),
     claimById: settle((id) => sync.claimById(id)),
     appointmentsMissingSlips: settle(() => sync.appointmentsMissingSlips()),
     loadMasterData: settle((data) => sync.loadMasterData(data)),

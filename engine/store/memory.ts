@@ -21,6 +21,7 @@ import { blockingKeyList, counterAfter, FIRST_RECORD_ID, messageIdOf } from "./i
 import { memoryClaims } from "./memory-claims.js";
 import { memoryDelivery } from "./memory-delivery.js";
 import { missesSlip, noSlipTypes } from "./missing-slips.js";
+import { type PageQuery, pageOf, type QueuePage } from "./queue-page.js";
 import { matchesFilter, senderName, subjectPatientId, WAITING_STATES } from "./queue-records.js";
 import { pageInCreationOrder } from "./record-listing.js";
 import {
@@ -541,6 +542,10 @@ function createSyncMemoryStore(): Omit<SyncStore, keyof SyncClaimOperations> {
     messages(filter: MessageFilter = {}): readonly StoredMessage[] {
       open();
       return [...messages.values()].map(storedMessage).filter((m) => matchesFilter(m, filter));
+    },
+    messagePage(query: PageQuery): QueuePage {
+      open();
+      return pageOf([...messages.values()].map(storedMessage), query);
     },
     loadMasterData(data: MasterData): void {
       open();

@@ -7,9 +7,10 @@ import { StaleViewError, UnknownMessageError } from "./errors.js";
 import { messageIdOf } from "./ids.js";
 import { MISSING_SLIP_STATUSES, missesSlip, noSlipTypes } from "./missing-slips.js";
 import { refreshPostgresBlockingIndex } from "./postgres-blocking-index.js";
+import { postgresClaims } from "./postgres-claims.js";
+import { postgresDelivery } from "./postgres-delivery.js";
 import { fillReads, lazyView, startViewCache, type ViewCache } from "./postgres-lazy-view.js";
 import { postgresRecordListing } from "./postgres-record-listing.js";
-import { postgresClaims } from "./postgres-claims.js";
 import { applyInTransaction } from "./postgres-repository.js";
 import {
   type AttemptRow,
@@ -18,9 +19,9 @@ import {
   messageQuery,
   storedMessage,
 } from "./postgres-rows.js";
-import { postgresDelivery } from "./postgres-delivery.js";
 import { migratePostgres } from "./postgres-schema.js";
 import { readSnapshot } from "./postgres-view.js";
+import { pageSql } from "./queue-page.js";
 import { subjectPatientId, WAITING_STATES } from "./queue-records.js";
 import {
   APPLYING_STATES,
@@ -344,6 +345,18 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
     async messages(filter = {}) {
       const { sql, params } = messageQuery(filter);
       return (await query<MessageRow>(sql, params)).map(storedMessage);
+    },
+    async messagePage(page) {
+      const { sql, params } = messageQuery(page.filter);
+      const all = [...params];
+      const built = pageSql(sql, page, (value) => {
+        all.push(value);
+        return `$${all.length}::${typeof value === "number" ? "int" : "text"}`;
+      });
+      // LIMIT and OFFSET are the last two parameters; the count takes the others.
+      const [count] = await query<{ n: string }>(built.count, all.slice(0, -2));
+      const rows = await query<MessageRow>(built.rows, all);
+      return { total: Number(count?.n ?? 0), messages: rows.map(storedMessage) };
     },
     async claimById(id) {
       return parseRecords<Claim>(await query("SELECT record FROM claims WHERE id = $1", [id]))[0];

@@ -17,6 +17,7 @@ import { asyncStore } from "./async-store.js";
 import { StaleViewError, UnknownMessageError } from "./errors.js";
 import { blockingKeyList, counterAfter, messageIdOf } from "./ids.js";
 import { MISSING_SLIP_STATUSES, missesSlip, noSlipTypes } from "./missing-slips.js";
+import { type PageQuery, pageSql, type QueuePage } from "./queue-page.js";
 import { subjectPatientId, WAITING_STATES } from "./queue-records.js";
 import { type AttemptRow, attemptOf, type MessageRow, storedMessage } from "./queue-rows.js";
 import {
@@ -532,6 +533,19 @@ function sqliteStore(db: BetterSqlite3.Database): SyncStore {
         listStatements.set(sql, statement);
       }
       return (statement.all(params) as MessageRow[]).map(storedMessage);
+    },
+    messagePage(query: PageQuery): QueuePage {
+      const { sql, params } = messageQuery(query.filter);
+      const named: Record<string, unknown> = { ...params };
+      let n = 0;
+      const page = pageSql(sql, query, (value) => {
+        const name = `page${n++}`;
+        named[name] = value;
+        return `@${name}`;
+      });
+      const total = (db.prepare(page.count).get(named) as { n: number }).n;
+      const rows = db.prepare(page.rows).all(named) as MessageRow[];
+      return { total, messages: rows.map(storedMessage) };
     },
     loadMasterData(data: MasterData): void {
       const json = JSON.stringify(data);

@@ -6,7 +6,7 @@ import type { MessageFilter, Store, StoredMessage } from "../store/types.js";
  * (state, direction, type, error code, received from/to, the sender's
  * patient identifier, the sending application), newest or oldest first,
  * 50 rows a page, and the counts per state of the whole queue. The store
- * filters what its MessageFilter knows; the rest is filtered here.
+ * answers one page and the count (store/queue-page.ts), not the whole queue.
  */
 
 export const PAGE_SIZE = 50;
@@ -78,21 +78,6 @@ function row(m: StoredMessage): ListRow {
   };
 }
 
-function matchesPatient(m: StoredMessage, patient: string): boolean {
-  const key = m.patientKey;
-  if (key === undefined) return false;
-  return key === patient || key.split("^")[0] === patient;
-}
-
-function matchesSender(m: StoredMessage, sender: string): boolean {
-  const s = sender.toUpperCase();
-  return (
-    (m.sendingApplication ?? "").toUpperCase() === s ||
-    senderOf(m).toUpperCase() === s ||
-    m.sender.toUpperCase().startsWith(s)
-  );
-}
-
 export async function listMessages(store: Store, query: ListQuery): Promise<ListPage> {
   const colon = query.code?.indexOf(":") ?? -1;
   const code = query.code === undefined || colon < 0 ? query.code : query.code.slice(0, colon);
@@ -107,19 +92,26 @@ export async function listMessages(store: Store, query: ListQuery): Promise<List
     ...(value !== undefined && { value }),
     ...(from !== undefined && { since: from }),
   };
-  const found = (await store.messages(filter)).filter(
-    (m) =>
-      (to === undefined || m.receivedAt < to) &&
-      (query.patient === undefined || matchesPatient(m, query.patient)) &&
-      (query.sender === undefined || matchesSender(m, query.sender)),
-  );
-  const newest = (query.order ?? "newest") === "newest";
-  const total = found.length;
+  const newestFirst = (query.order ?? "newest") === "newest";
+  const base = {
+    filter,
+    ...(to !== undefined && { before: to }),
+    ...(query.patient !== undefined && { patient: query.patient }),
+    ...(query.sender !== undefined && { sender: query.sender }),
+    newestFirst,
+  };
+  const wanted = Math.max(1, query.page ?? 1);
+  let found = await store.messagePage({
+    ...base,
+    limit: PAGE_SIZE,
+    offset: (wanted - 1) * PAGE_SIZE,
+  });
+  const total = found.total;
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-  const page = Math.min(Math.max(1, query.page ?? 1), pages);
-  const start = newest ? total - page * PAGE_SIZE : (page - 1) * PAGE_SIZE;
-  const slice = found.slice(Math.max(0, start), start + PAGE_SIZE);
-  if (newest) slice.reverse();
+  const page = Math.min(wanted, pages);
+  // A page past the last shows the last.
+  if (page !== wanted)
+    found = await store.messagePage({ ...base, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
   const summary = await store.queueSummary();
   return {
     total,
@@ -127,6 +119,6 @@ export async function listMessages(store: Store, query: ListQuery): Promise<List
     pageSize: PAGE_SIZE,
     pages,
     counts: summary.counts,
-    messages: slice.map(row),
+    messages: found.messages.map(row),
   };
 }
