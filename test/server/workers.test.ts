@@ -11,6 +11,7 @@ import { createMemoryStore } from "../../engine/store/memory.js";
 import { openPostgresStore } from "../../engine/store/postgres.js";
 import { openSqliteStore } from "../../engine/store/sqlite.js";
 import type { Store } from "../../engine/store/types.js";
+import { rulepack } from "../support/cli.js";
 import { fixturePackLoader } from "../support/fixture-packs.js";
 import { framed, mllpExchange, serve } from "./helpers.js";
 import { patientMessages } from "./patients.js";
@@ -303,4 +304,19 @@ describe("rulepack serve --workers", () => {
       await store.close();
     }
   }, 60_000);
+});
+
+describe("serve --workers and --lease on the command line", () => {
+  it("refuses a worker count that is not 1 or more, and a lease without workers (exit 2)", async () => {
+    const base = ["serve", "--pack", PACK, "--mllp", "0", "--db", ":memory:"];
+    const zero = await rulepack([...base, "--workers", "0"]);
+    expect(zero.status).toBe(2);
+    expect(zero.stderr).toContain("--workers takes a whole number from 1 to 999");
+    const lease = await rulepack([...base, "--lease", "5"]);
+    expect(lease.status).toBe(2);
+    expect(lease.stderr).toContain("--lease is the workers' claim: it needs --workers N");
+    const badLease = await rulepack([...base, "--workers", "2", "--lease", "0.5"]);
+    expect(badLease.status).toBe(2);
+    expect(badLease.stderr).toContain("--lease takes whole seconds (1 or more)");
+  });
 });
