@@ -30,6 +30,8 @@ export type PackErrorCode =
   | "LOAD_FAILED"
   // What a pack names that the master data beside it lacks (engine/pack/master-references.ts).
   | "UNKNOWN_MASTER_CODE"
+  // An abstract pack (rules/base.yaml) where a practice is opened (loadPractice).
+  | "PACK_ABSTRACT"
   // Warnings of `validate --strict` (engine/pack/lint.ts).
   | "OVERRIDE_EQUALS_INHERITED"
   | "SEGMENT_NOT_IN_STRUCTURE"

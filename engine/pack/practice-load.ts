@@ -76,7 +76,7 @@ export function loadLocatedPractice(file: string): LocatedPracticeLoad {
       errors: [
         {
           ...at,
-          code: "INVALID_VALUE",
+          code: "PACK_ABSTRACT",
           severity: "error",
           message: `${file} is abstract (pack.abstract): name a practice pack that extends it`,
           path: "pack.abstract",

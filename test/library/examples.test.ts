@@ -46,7 +46,7 @@ describe("examples/ (tsc -p examples, then run)", () => {
     const r = runExample("rules/base.yaml", "../shared/corpus/hl7/ADT_A04__mirth__1.hl7");
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(
-      /^rules\/base\.yaml:\d+:\d+: INVALID_VALUE rules\/base\.yaml is abstract \(pack\.abstract\): name a practice pack that extends it\n$/,
+      /^rules\/base\.yaml:\d+:\d+: PACK_ABSTRACT rules\/base\.yaml is abstract \(pack\.abstract\): name a practice pack that extends it\n$/,
     );
   }, 60_000);
 });
@@ -67,7 +67,7 @@ describe("loadPractice", () => {
     if (practice.ok) return;
     expect(practice.abstract).toBe(true);
     expect(practice.errors.map((e) => [e.file, e.code, e.path])).toEqual([
-      ["rules/base.yaml", "INVALID_VALUE", "pack.abstract"],
+      ["rules/base.yaml", "PACK_ABSTRACT", "pack.abstract"],
     ]);
   });
 
