@@ -176,6 +176,7 @@ async function serveSubscribed(
           });
     const alerts = createAlertMonitor({
       options: () => current.queue.alerts,
+      delivery: () => current.delivery,
       store,
       log,
       now,

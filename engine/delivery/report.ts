@@ -1,5 +1,3 @@
-import type { DeliveryOptions } from "../pack/delivery-options.js";
-import type { Alert } from "../queue/alerts.js";
 import type { DeliveryEvent, ReceiverStatus } from "../store/delivery.js";
 import type { StoredMessage } from "../store/types.js";
 
@@ -59,28 +57,5 @@ export function receiverLines(statuses: readonly ReceiverStatus[]): string[] {
   );
 }
 
-/**
- * `unreachable` (queue.alerts, threshold outbound.delivery.unreachableAlertMinutes):
- * a receiver not connected for longer than the pack allows.
- */
-export function unreachableAlerts(
-  delivery: DeliveryOptions | undefined,
-  statuses: readonly ReceiverStatus[],
-  now: Date,
-): Alert[] {
-  const threshold = delivery?.unreachableAlertMinutes ?? 0;
-  if (threshold <= 0) return [];
-  return statuses.flatMap((r) => {
-    const minutes = (now.getTime() - Date.parse(r.since)) / 60_000;
-    if (r.connected || !(minutes > threshold)) return [];
-    return [
-      {
-        kind: "unreachable" as const,
-        at: now.toISOString(),
-        value: Math.round(minutes * 10) / 10,
-        threshold,
-        sender: r.receiver,
-      },
-    ];
-  });
-}
+/** The unreachable alert lives with the other alerts (engine/queue/), which the listener reads too. */
+export { unreachableAlerts } from "../queue/unreachable-alert.js";

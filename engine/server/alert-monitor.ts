@@ -1,6 +1,8 @@
 import type { Outcome, QueueState } from "../model/outcome.js";
+import type { DeliveryOptions } from "../pack/delivery-options.js";
 import type { AlertOptions } from "../pack/queue-options.js";
 import { type Alert, formatAlert, outcomeAlert, rearm, thresholdAlerts } from "../queue/alerts.js";
+import { unreachableAlerts } from "../queue/unreachable-alert.js";
 import type { Store } from "../store/types.js";
 import { type AlertCommandResult, runAlertCommand } from "./alert-command.js";
 
@@ -14,6 +16,12 @@ import { type AlertCommandResult, runAlertCommand } from "./alert-command.js";
 export interface AlertMonitorOptions {
   /** The current pack's alert options (they change on reload). */
   readonly options: () => AlertOptions;
+  /**
+   * The current pack's outbound.delivery: with an unreachable threshold, the
+   * timer's check also raises `unreachable` for a receiver the sender has not
+   * reached for longer (engine/delivery/, decision 0025).
+   */
+  readonly delivery?: () => DeliveryOptions | undefined;
   readonly store: Store;
   readonly log: (line: string) => void;
   readonly now: () => Date;
@@ -51,16 +59,21 @@ export function createAlertMonitor(m: AlertMonitorOptions): AlertMonitor {
 
   const checkThresholds = async () => {
     let summary: Awaited<ReturnType<Store["queueSummary"]>>;
+    let receivers: Awaited<ReturnType<Store["receiverStatuses"]>> = [];
+    const delivery = m.delivery?.();
     try {
       summary = await m.store.queueSummary();
+      if ((delivery?.unreachableAlertMinutes ?? 0) > 0)
+        receivers = await m.store.receiverStatuses();
     } catch (e) {
       m.log(`alert check failed ${e instanceof Error ? e.name : "error"}`);
       return;
     }
-    const next = rearm(
-      firing,
-      thresholdAlerts(m.options(), { summary, now: m.now(), listeningSince }),
-    );
+    const now = m.now();
+    const next = rearm(firing, [
+      ...thresholdAlerts(m.options(), { summary, now, listeningSince }),
+      ...unreachableAlerts(delivery, receivers, now),
+    ]);
     firing = next.firing;
     for (const alert of next.raised) emit(alert);
   };
