@@ -5,7 +5,8 @@
  *
  *   node --import tsx examples/embed-a-practice.ts PACK FILE...
  *
- * Compiled (`tsc -p examples`) and run by test/library/examples.test.ts.
+ * Type-checked by `npm run typecheck` (tsconfig.json includes examples/)
+ * and run by test/library/examples.test.ts.
  * A service imports `rulepack`; here examples/tsconfig.json maps that
  * name to the source.
  */
