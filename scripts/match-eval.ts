@@ -52,6 +52,7 @@ import {
 } from "../engine/matching/index.js";
 import { trainWeights } from "../engine/matching/train.js";
 import {
+  nameShares,
   trainedFileFrom,
   trainedFileText,
   withTrainedWeights,
@@ -390,7 +391,7 @@ export function loadConfig(path: string): DemographicsConfig {
  */
 function trained(config: DemographicsConfig, patients: readonly Patient[]): DemographicsConfig {
   const t = trainWeights(config, patients);
-  const text = trainedFileText(t, patients.length);
+  const text = trainedFileText(t, patients.length, nameShares(patients));
   if (process.argv.includes("--verbose")) process.stdout.write(text.replace(/^/gm, "    "));
   return withTrainedWeights(config, trainedFileFrom(text));
 }

@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import { formatPackError } from "../documents/errors.js";
 import { type CliIo, type CommandResult, EXIT } from "../io/cli-io.js";
 import { trainWeights } from "../matching/train.js";
-import { trainedFileText } from "../matching/trained-file.js";
+import { nameShares, trainedFileText } from "../matching/trained-file.js";
 import type { Patient } from "../model/records.js";
 import { loadPack } from "../pack/load.js";
 import { isPostgresUrl, openStore, storeLocation } from "../store/open.js";
@@ -86,7 +86,7 @@ export async function matchCommand(args: readonly string[], io: CliIo): Promise<
   }
   const trained = trainWeights(loaded.pack.matching.demographics, patients);
   const out = values.out ?? join(dirname(packFile), "trained-weights.yaml");
-  writeFileSync(out, trainedFileText(trained, patients.length));
+  writeFileSync(out, trainedFileText(trained, patients.length, nameShares(patients)));
   io.stdout(
     `trained on ${patients.length} patients, ${trained.pairs} blocked pairs, match share ${trained.matchShare.toFixed(4)}, ${trained.iterations} iterations\n`,
   );

@@ -60,6 +60,12 @@ export interface DemographicFieldConfig {
   readonly normalize?: NormalizerName;
 }
 
+/** A name field's common values and their shares of the patients, with the field's u of agreement. */
+export interface TermFrequencies {
+  readonly u: number;
+  readonly values: Readonly<Record<string, number>>;
+}
+
 export interface DemographicsConfig {
   readonly fields: readonly DemographicFieldConfig[];
   /**
@@ -75,6 +81,14 @@ export interface DemographicsConfig {
    * birth and SSN agrees, even partially (a family shares the rest).
    */
   readonly guards?: { readonly twins?: boolean; readonly household?: boolean };
+  /**
+   * Term-frequency adjustment (the trained file's, `rulepack match train`):
+   * per name field, the share of patients holding each common value
+   * (normalized: letters, upper case) and the field's u of agreement. An
+   * agreement on a value whose share exceeds u weighs log2(share / u) less:
+   * two Smiths agreeing say less than two Zbindens.
+   */
+  readonly termFrequencies?: Readonly<Partial<Record<"lastName" | "firstName", TermFrequencies>>>;
   /** Summed weights: ≥ match links, ≥ review asks for review. */
   readonly thresholds: { readonly match: number; readonly review: number };
   /** The weight of `partial` as a fraction of `agree` (0.5). */
@@ -238,6 +252,25 @@ function checkBlocking(blocking: unknown): void {
   });
 }
 
+function checkTermFrequencies(value: unknown): void {
+  if (!isRecord(value)) throw new DemographicsConfigError("termFrequencies", "must be a map");
+  for (const [field, tf] of Object.entries(value)) {
+    const path = `termFrequencies.${field}`;
+    if (field !== "lastName" && field !== "firstName") {
+      throw new DemographicsConfigError(path, "must be lastName or firstName");
+    }
+    if (!isRecord(tf) || !isRecord(tf.values)) {
+      throw new DemographicsConfigError(path, "must be a map of u and values");
+    }
+    probability(tf.u, `${path}.u`);
+    for (const [name, share] of Object.entries(tf.values)) {
+      if (typeof share !== "number" || !(share > 0 && share <= 1)) {
+        throw new DemographicsConfigError(`${path}.values.${name}`, "must be a share in (0, 1]");
+      }
+    }
+  }
+}
+
 /**
  * Checks untyped data (a parsed pack or YAML file) against the shape of
  * `matching.demographics` and returns it typed; throws
@@ -246,7 +279,11 @@ function checkBlocking(blocking: unknown): void {
 export function demographicsConfigFrom(value: unknown): DemographicsConfig {
   if (!isRecord(value)) throw new DemographicsConfigError("", "must be a map");
   for (const key of Object.keys(value)) {
-    if (!["fields", "blocking", "guards", "thresholds", "partialFactor"].includes(key)) {
+    if (
+      !["fields", "blocking", "guards", "thresholds", "partialFactor", "termFrequencies"].includes(
+        key,
+      )
+    ) {
       throw new DemographicsConfigError(key, "unknown key");
     }
   }
@@ -273,6 +310,7 @@ export function demographicsConfigFrom(value: unknown): DemographicsConfig {
       }
     }
   }
+  if (value.termFrequencies !== undefined) checkTermFrequencies(value.termFrequencies);
   const thresholds = value.thresholds;
   if (!isRecord(thresholds)) throw new DemographicsConfigError("thresholds", "must be a map");
   const match = finite(thresholds.match, "thresholds.match");

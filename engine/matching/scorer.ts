@@ -93,6 +93,13 @@ export interface CompiledDemographics {
   readonly partialFactor: number;
   readonly blocking: readonly BlockingPass[];
   readonly guards: { readonly twins: boolean; readonly household: boolean };
+  /** Term-frequency adjustments: the field's index, its name's slot among the prepared values, u, the shares. */
+  readonly termFrequencies: readonly {
+    readonly index: number;
+    readonly slot: number;
+    readonly u: number;
+    readonly shares: ReadonlyMap<string, number>;
+  }[];
   /** Where the fields the guards read are in `fields` (-1: not configured). */
   readonly guardFields: { readonly firstName: number; readonly dob: number; readonly ssn: number };
   /**
@@ -233,6 +240,14 @@ export function compileDemographics(config: DemographicsConfig): CompiledDemogra
       twins: config.guards?.twins ?? DEFAULT_DEMOGRAPHICS.guards?.twins ?? true,
       household: config.guards?.household ?? DEFAULT_DEMOGRAPHICS.guards?.household ?? true,
     },
+    termFrequencies: (["firstName", "lastName"] as const).flatMap((name, k) => {
+      const tf = config.termFrequencies?.[name];
+      const index = fields.findIndex((f) => f.field === name);
+      if (tf === undefined || index < 0) return [];
+      return [
+        { index, slot: fields.length + k, u: tf.u, shares: new Map(Object.entries(tf.values)) },
+      ];
+    }),
     guardFields: {
       firstName: fields.findIndex((f) => f.field === "firstName"),
       dob: fields.findIndex((f) => f.field === "dob"),
@@ -346,12 +361,30 @@ function personal(level: Level): boolean {
   return level === "agree" || level === "partial";
 }
 
-function totalOf(c: CompiledDemographics, levels: readonly Level[]): number {
+/** What an agreement on field `index` weighs less for the value's frequency (0 or negative). */
+function tfAdjustment(
+  c: CompiledDemographics,
+  a: readonly unknown[],
+  index: number,
+  level: Level,
+): number {
+  if (level !== "agree") return 0;
+  for (const tf of c.termFrequencies) {
+    if (tf.index !== index) continue;
+    const share = tf.shares.get(a[tf.slot] as string);
+    return share !== undefined && share > tf.u ? -Math.log2(share / tf.u) : 0;
+  }
+  return 0;
+}
+
+function totalOf(c: CompiledDemographics, a: readonly unknown[], levels: readonly Level[]): number {
   let total = 0;
   const fields = c.fields;
   for (let i = 0; i < fields.length; i++) {
     total += weightOf(fields[i] as CompiledField, levels[i] as Level);
   }
+  for (const tf of c.termFrequencies)
+    total += tfAdjustment(c, a, tf.index, levels[tf.index] as Level);
   return total;
 }
 
@@ -365,7 +398,7 @@ function detailOf(
   let total = 0;
   c.fields.forEach((field, i) => {
     const level = levels[i] as Level;
-    const weight = weightOf(field, level);
+    const weight = weightOf(field, level) + tfAdjustment(c, a, i, level);
     out[field.field] = { level, weight };
     total += weight;
   });
@@ -413,7 +446,7 @@ export function classify(
     const id = candidate.id;
     if (id === undefined) throw new Error("classify: a candidate patient without an id");
     const levels = levelsOf(c, mine, c.prepared(candidate));
-    const total = totalOf(c, levels);
+    const total = totalOf(c, mine, levels);
     const guarded = guardOf(c, levels) !== undefined;
     const seen = best.get(id);
     if (seen === undefined) best.set(id, { total, candidate, guarded });

@@ -1,5 +1,12 @@
 import { parse, stringify } from "yaml";
-import { DEMOGRAPHIC_FIELDS, type DemographicField, type DemographicsConfig } from "./config.js";
+import type { Patient } from "../model/records.js";
+import { normalizeName } from "./comparators/normalize.js";
+import {
+  DEMOGRAPHIC_FIELDS,
+  type DemographicField,
+  type DemographicsConfig,
+  type TermFrequencies,
+} from "./config.js";
 import type { TrainedWeights } from "./train.js";
 
 /**
@@ -24,6 +31,38 @@ export interface TrainedFile {
   readonly fields: Readonly<
     Partial<Record<DemographicField, { agree: number; partial: number; disagree: number }>>
   >;
+  /** Common first and last names with their shares of the patients (the term-frequency adjustment). */
+  readonly termFrequencies?: DemographicsConfig["termFrequencies"];
+}
+
+/** A name counts as common when this share of the patients, and at least MIN_HOLDERS of them, hold it. */
+const MIN_SHARE = 0.001;
+const MIN_HOLDERS = 5;
+
+/**
+ * The shares of the common first and last names among the patients
+ * (normalized as the scorer compares them). Only names many patients
+ * hold are kept: the file is an aggregate, not a list of patients.
+ */
+export function nameShares(
+  patients: readonly Patient[],
+): Record<"lastName" | "firstName", Record<string, number>> {
+  const counts = { lastName: new Map<string, number>(), firstName: new Map<string, number>() };
+  for (const p of patients) {
+    for (const field of ["lastName", "firstName"] as const) {
+      const name = normalizeName(p[field] ?? "");
+      if (name) counts[field].set(name, (counts[field].get(name) ?? 0) + 1);
+    }
+  }
+  const shares = (map: Map<string, number>) => {
+    const out: Record<string, number> = {};
+    const least = Math.max(MIN_HOLDERS, MIN_SHARE * patients.length);
+    for (const [name, n] of [...map].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))) {
+      if (n >= least) out[name] = Math.round((n / patients.length) * 1e6) / 1e6;
+    }
+    return out;
+  };
+  return { lastName: shares(counts.lastName), firstName: shares(counts.firstName) };
 }
 
 /** A trained-weights file that does not have the shape, with where: `fields.dob.agree`. */
@@ -38,7 +77,11 @@ export class TrainedFileError extends Error {
 }
 
 /** The file's text for trained weights of `patients` patients (YAML, m and u kept for a reader). */
-export function trainedFileText(trained: TrainedWeights, patients: number): string {
+export function trainedFileText(
+  trained: TrainedWeights,
+  patients: number,
+  shares?: Record<"lastName" | "firstName", Record<string, number>>,
+): string {
   const round = (n: number) => Math.round(n * 10_000) / 10_000;
   const fields: Record<string, unknown> = {};
   for (const f of trained.fields) {
@@ -56,6 +99,7 @@ export function trainedFileText(trained: TrainedWeights, patients: number): stri
     {
       trainedOn: { patients, pairs: trained.pairs, matchShare: round(trained.matchShare) },
       fields,
+      ...(shares && { termFrequencies: shares }),
     },
   )}`;
 }
@@ -96,6 +140,40 @@ export function trainedFileFrom(text: string): TrainedFile {
     }
     fields[name] = weights;
   }
+  const termFrequencies: Partial<Record<"lastName" | "firstName", TermFrequencies>> = {};
+  if (doc.termFrequencies !== undefined) {
+    if (!isRecord(doc.termFrequencies)) {
+      throw new TrainedFileError("termFrequencies", "must be a map");
+    }
+    for (const [name, values] of Object.entries(doc.termFrequencies)) {
+      if (name !== "lastName" && name !== "firstName") {
+        throw new TrainedFileError(`termFrequencies.${name}`, "must be lastName or firstName");
+      }
+      const u = (
+        isRecord(doc.fields[name]) && isRecord((doc.fields[name] as Record<string, unknown>).u)
+          ? (
+              (doc.fields[name] as Record<string, Record<string, unknown>>).u as Record<
+                string,
+                unknown
+              >
+            ).agree
+          : undefined
+      ) as number | undefined;
+      if (!isRecord(values)) throw new TrainedFileError(`termFrequencies.${name}`, "must be a map");
+      for (const [value, share] of Object.entries(values)) {
+        if (typeof share !== "number" || !(share > 0 && share <= 1)) {
+          throw new TrainedFileError(
+            `termFrequencies.${name}.${value}`,
+            "must be a share in (0, 1]",
+          );
+        }
+      }
+      // Without the field's trained u of agreement there is nothing to compare a share with.
+      if (typeof u === "number" && u > 0 && u < 1) {
+        termFrequencies[name] = { u, values: values as Record<string, number> };
+      }
+    }
+  }
   const on = isRecord(doc.trainedOn) ? doc.trainedOn : {};
   const count = (key: string) => (typeof on[key] === "number" ? (on[key] as number) : 0);
   return {
@@ -105,6 +183,7 @@ export function trainedFileFrom(text: string): TrainedFile {
       matchShare: count("matchShare"),
     },
     fields,
+    ...(Object.keys(termFrequencies).length > 0 && { termFrequencies }),
   };
 }
 
@@ -115,6 +194,7 @@ export function withTrainedWeights(
 ): DemographicsConfig {
   return {
     ...config,
+    ...(file.termFrequencies && { termFrequencies: file.termFrequencies }),
     fields: config.fields.map((field) => {
       const w = file.fields[field.field];
       if (w === undefined) return field;
