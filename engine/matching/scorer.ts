@@ -345,11 +345,10 @@ export function levelsOfPair(
  */
 function guardOf(c: CompiledDemographics, levels: readonly Level[]): Guard | undefined {
   if (!c.guards.twins && !c.guards.household) return undefined;
-  const at = (i: number): Level => (i < 0 ? "missing" : (levels[i] as Level));
   const { firstName: fi, dob: di, ssn: si } = c.guardFields;
-  const first = at(fi);
-  const dob = at(di);
-  const ssn = at(si);
+  const first: Level = fi < 0 ? "missing" : (levels[fi] as Level);
+  const dob: Level = di < 0 ? "missing" : (levels[di] as Level);
+  const ssn: Level = si < 0 ? "missing" : (levels[si] as Level);
   if (c.guards.twins && first === "disagree" && dob === "agree" && ssn !== "agree") return "twins";
   if (c.guards.household && !personal(first) && !personal(dob) && !personal(ssn)) {
     return "household";
