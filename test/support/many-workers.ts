@@ -62,10 +62,35 @@ interface Message {
   readonly text: string;
 }
 
+/** test/server/patients.ts names patient k SURNAMES[k % 8] plus a letter. */
+const SURNAMES = ["ADAMS", "BAKER", "CLARK", "DAVIS", "EVANS", "FOSTER", "GARCIA", "HUGHES"];
+
+/**
+ * Patient k's A04 and A08 (test/server/patients.ts) with a surname and a
+ * birth date of its own: that file's names and dates repeat past a few dozen
+ * patients, and patients the matcher may take for one another would make a
+ * patient's outcomes depend on the order of others.
+ */
+function distinctPatient(k: number): { readonly a04: string; readonly a08: string } {
+  const { a04, a08 } = patientMessages(k);
+  const name = `${SURNAMES[k % SURNAMES.length]}${String.fromCharCode(65 + (Math.floor(k / 8) % 26))}^`;
+  let code = (k * 2_654_435_761) % 11_881_376; // 26^5: five letters per patient, spread apart
+  let surname = "";
+  for (let i = 0; i < 5; i++) {
+    surname += String.fromCharCode(65 + (code % 26));
+    code = Math.floor(code / 26);
+  }
+  const dob = `19${50 + (k % 40)}0${1 + (k % 9)}1${k % 10}`;
+  const year = 1930 + ((k * 37) % 70);
+  const day = `${year}${String(1 + ((k * 5) % 12)).padStart(2, "0")}${String(1 + ((k * 11) % 28)).padStart(2, "0")}`;
+  const own = (text: string) => text.replaceAll(name, `${surname}^`).replaceAll(dob, day);
+  return { a04: own(a04), a08: own(a08) };
+}
+
 /** Patient k's messages: its A04, then A08s each moving the address (order matters). */
 export function patientStream(k: number, count: number): Message[] {
   const n = String(k).padStart(5, "0");
-  const { a04, a08 } = patientMessages(k);
+  const { a04, a08 } = distinctPatient(k);
   const out: Message[] = [{ patient: k, controlId: `P${n}A04`, text: a04 }];
   for (let j = 1; j < count; j++) {
     const controlId = `P${n}U${String(j).padStart(3, "0")}`;
