@@ -110,7 +110,8 @@ export function queueRoutes(app: FastifyInstance, context: WebContext): void {
       querystring: LIST_QUERY_SCHEMA,
       response: { 200: LIST_RESPONSE },
     },
-    handler: async (request) => listMessages(context.store, request.query as ListQuery),
+    handler: async (request) =>
+      listMessages(context.store, request.query as ListQuery, context.summary),
   });
 
   app.route({
@@ -192,6 +193,7 @@ export function queueRoutes(app: FastifyInstance, context: WebContext): void {
       const at = context.clock().toISOString();
       const actor = actorOf(request);
       await context.store.setState(id, "DELETED", { kind: "delete", now: at, at, actor, note });
+      context.forgetSummary();
       const from: QueueState = m.state;
       return { messageId: id, from, state: "DELETED", actor, at };
     },

@@ -5,6 +5,7 @@ import Fastify, {
   type FastifyRequest,
   type FastifySchema,
 } from "fastify";
+import type { QueueSummary, Store } from "../store/types.js";
 import { fixMappingKinds, fixRoutes } from "./api-fix.js";
 import { HL7_TYPES, intakeRoutes } from "./api-intake.js";
 import { opsRoutes } from "./api-ops.js";
@@ -37,6 +38,25 @@ function describeAccess(access: Access): string {
   return access.mappingFor
     ? `${roles}${access.all.length > 0 ? " + " : " with "}map-insurance or map-other as the ${access.mappingFor} needs`
     : roles;
+}
+
+/** How long the list's counts per state are reused. */
+export const SUMMARY_TTL_MS = 5_000;
+
+/** The store's summary, reused for SUMMARY_TTL_MS by `clock`, or until forgotten. */
+function cachedSummary(store: Store, clock: () => Date) {
+  let kept: { at: number; summary: Promise<QueueSummary> } | undefined;
+  return {
+    summary: (): Promise<QueueSummary> => {
+      const now = clock().getTime();
+      if (!kept || now - kept.at >= SUMMARY_TTL_MS || now < kept.at)
+        kept = { at: now, summary: store.queueSummary() };
+      return kept.summary;
+    },
+    forget: () => {
+      kept = undefined;
+    },
+  };
 }
 
 /** One piece of work at a time, in the order asked. */
@@ -105,8 +125,12 @@ export async function createWebApp(
       ? Fastify({ logger: false, bodyLimit: BODY_LIMIT, exposeHeadRoutes: false, https })
       : Fastify({ logger: false, bodyLimit: BODY_LIMIT, exposeHeadRoutes: false })
   ) as FastifyInstance;
+  const summaries = cachedSummary(options.store, options.clock);
+  const queue = options.between ?? serial();
   const context: WebContext = {
     ...options,
+    summary: summaries.summary,
+    forgetSummary: summaries.forget,
     sessions: createSessions({ clock: options.clock, ...options.sessionOptions }),
     metrics: createMetrics({
       store: options.store,
@@ -115,7 +139,13 @@ export async function createWebApp(
       ...(options.listener && { listener: options.listener }),
     }),
     users: usersReader(options.usersFile),
-    serially: options.between ?? serial(),
+    serially: async (work) => {
+      try {
+        return await queue(work);
+      } finally {
+        summaries.forget();
+      }
+    },
   };
   app.addContentTypeParser(
     "application/x-www-form-urlencoded",

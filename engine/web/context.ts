@@ -1,5 +1,5 @@
 import type { CompiledPack } from "../pack/compiled.js";
-import type { Store } from "../store/types.js";
+import type { QueueSummary, Store } from "../store/types.js";
 import type { WebMetrics } from "./metrics.js";
 import type { Role } from "./permissions.js";
 import type { Session, Sessions } from "./sessions.js";
@@ -52,6 +52,13 @@ export interface WebContext extends WebOptions {
   readonly metrics: WebMetrics;
   /** The users file as it is now (empty when it does not exist). */
   readonly users: () => UsersFile;
+  /**
+   * The queue's counts per state and ages, kept for a few seconds by the
+   * server's clock (the list's counts cost a scan of the queue; the page
+   * refreshes itself); forgotten after every change made here.
+   */
+  readonly summary: () => Promise<QueueSummary>;
+  readonly forgetSummary: () => void;
   /** Process input one piece at a time (uploads, HTTP messages, reprocessing): receipt order holds. */
   readonly serially: <T>(work: () => Promise<T>) => Promise<T>;
 }

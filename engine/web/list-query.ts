@@ -1,5 +1,5 @@
 import type { QueueState } from "../model/outcome.js";
-import type { MessageFilter, Store, StoredMessage } from "../store/types.js";
+import type { MessageFilter, QueueSummary, Store, StoredMessage } from "../store/types.js";
 
 /**
  * The queue list as the page and `GET /api/messages` ask for it: filters
@@ -78,7 +78,12 @@ function row(m: StoredMessage): ListRow {
   };
 }
 
-export async function listMessages(store: Store, query: ListQuery): Promise<ListPage> {
+export async function listMessages(
+  store: Store,
+  query: ListQuery,
+  /** The counts per state (the store's summary by default). */
+  summary: () => Promise<QueueSummary> = () => store.queueSummary(),
+): Promise<ListPage> {
   const colon = query.code?.indexOf(":") ?? -1;
   const code = query.code === undefined || colon < 0 ? query.code : query.code.slice(0, colon);
   const value = query.code !== undefined && colon >= 0 ? query.code.slice(colon + 1) : undefined;
@@ -112,13 +117,13 @@ export async function listMessages(store: Store, query: ListQuery): Promise<List
   // A page past the last shows the last.
   if (page !== wanted)
     found = await store.messagePage({ ...base, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
-  const summary = await store.queueSummary();
+  const { counts } = await summary();
   return {
     total,
     page,
     pageSize: PAGE_SIZE,
     pages,
-    counts: summary.counts,
+    counts,
     messages: found.messages.map(row),
   };
 }

@@ -79,7 +79,7 @@ function pick(query: Record<string, string | undefined>): ListQuery {
 async function listPage(request: FastifyRequest, context: WebContext): Promise<string> {
   const raw = request.query as Record<string, string | undefined>;
   const query = pick(raw);
-  const list = await listMessages(context.store, query);
+  const list = await listMessages(context.store, query, context.summary);
   const link = (page: number) => {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(query))

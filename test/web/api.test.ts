@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ACME_PLAN, adt } from "../queue/harbor-queue.js";
+import { ACME_PLAN, adt, HARBOR_PACK, loadHarbor, receive } from "../queue/harbor-queue.js";
 import { eventBody, makeWorld, passwordOf, type Signed, signIn, type World } from "./world.js";
 
 /**
@@ -139,6 +139,30 @@ describe("the queue list", () => {
       second.messages.length,
       second.messages[0].controlId,
     ]).toEqual([63, 2, 13, "BULK-47"]);
+  });
+
+  it("counts per state are kept 5 seconds by the server's clock, and forgotten after a change made here", async () => {
+    const s = await signIn(world.app, "viewer");
+    const counts = async () =>
+      (await world.app.inject({ url: "/api/messages", headers: as(s) })).json().counts;
+    expect(await counts()).toEqual({ ERROR: 2, PROCESSED: 1 });
+    await receive(
+      loadHarbor(join(world.dir, HARBOR_PACK)),
+      world.store,
+      adt({ control: "OUTSIDE", mrn: "611" }),
+      9,
+    );
+    expect(await counts()).toEqual({ ERROR: 2, PROCESSED: 1 });
+    world.clock.now = new Date(world.clock.now.getTime() + 5_000);
+    expect(await counts()).toEqual({ ERROR: 2, PROCESSED: 2 });
+    const m = await signIn(world.app, "mapper");
+    await world.app.inject({
+      method: "POST",
+      url: `/api/messages/${world.ids.other}/delete`,
+      headers: as(m),
+      payload: { note: "x" },
+    });
+    expect(await counts()).toEqual({ ERROR: 1, PROCESSED: 2, DELETED: 1 });
   });
 
   it("refuses a filter it does not know (400, the schema's message)", async () => {
