@@ -24,3 +24,8 @@ for (const source of grammars("engine")) {
   })();
   if (stale) execFileSync(process.execPath, [nearleyc, source, "-o", target], { stdio: "inherit" });
 }
+
+// The schemas' standalone validators (schemas/generated/, decision 0036), written when stale.
+execFileSync(process.execPath, ["--import", "tsx", join("scripts", "build-validators.ts")], {
+  stdio: "inherit",
+});
