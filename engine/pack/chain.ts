@@ -9,7 +9,8 @@ import {
   type PathKey,
   pathId,
 } from "../documents/merge.js";
-import { missingModeline, readYaml, type YamlRead, type YamlSource } from "../documents/source.js";
+import { missingModeline, type YamlRead, type YamlSource } from "../documents/source.js";
+import { readPackYaml } from "./source-cache.js";
 
 /**
  * Reading a pack with its `extends` chain, root first, and merging it into
@@ -81,7 +82,7 @@ export function readChain(file: string, overrides?: Layer): ChainResult {
   /** Where the file being read was named by its child's `extends` (none for the pack asked for). */
   let namedAt: { readonly position: SourcePosition; readonly parent: string } | undefined;
   for (;;) {
-    const read = readYaml(shown(current));
+    const read = readPackYaml(shown(current));
     const notAPack = namedAt && notAPackFile(current, read);
     if (namedAt && notAPack) {
       errors.push({

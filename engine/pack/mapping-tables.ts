@@ -4,7 +4,8 @@ import type { PackError } from "../documents/errors.js";
 import { layerOf } from "../documents/merge.js";
 import { schemaValidator } from "../documents/schema.js";
 import { convertSchemaErrors } from "../documents/schema-errors.js";
-import { readYaml, type YamlSource } from "../documents/source.js";
+import type { YamlSource } from "../documents/source.js";
+import { readPackYaml } from "./source-cache.js";
 
 /**
  * Code mapping tables (Table 19 - Custom mapping): the standard rows of
@@ -78,7 +79,7 @@ export function loadMappingTable(
   const validate = schemaValidator("mapping-table");
   const read: { source: YamlSource; data: RawTable }[] = [];
   for (const file of files) {
-    const yaml = readYaml(file);
+    const yaml = readPackYaml(file);
     if (!yaml.ok) {
       errors.push(...yaml.errors);
       continue;
