@@ -112,5 +112,6 @@ export function printAttempts(
 function attemptLine(a: ReprocessAttempt): string {
   const codes = a.outcome?.errors.map((e) => e.code).join(",") || "-";
   const after = a.after === undefined ? "" : ` after=${a.after}`;
-  return `${a.messageId} ${a.controlId || "-"} ${a.messageType || "-"} ${a.from} -> ${a.to} codes=${codes}${after}`;
+  const replaces = a.replaces === undefined ? "" : ` replaces=${a.replaces}`;
+  return `${a.messageId} ${a.controlId || "-"} ${a.messageType || "-"} ${a.from} -> ${a.to} codes=${codes}${after}${replaces}`;
 }

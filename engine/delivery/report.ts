@@ -33,7 +33,8 @@ const WHY: Readonly<Partial<Record<string, string>>> = {
   SCHEDULED: "waiting for a send window to open",
   PENDING: "sent, waiting for its ACK or for the next send on the retry schedule",
   PROCESSED: "delivered: the receiver acknowledged it",
-  ERROR: "not delivered: fix the cause, then `rulepack deliver --resend ID` (the same bytes)",
+  ERROR:
+    "not delivered: fix the cause, then `rulepack reprocess ID` (built again from its event, a new MSH-10) or `rulepack deliver --resend ID` (the same bytes)",
 };
 
 /** `queue show`'s delivery section of an outbound message built and queued. */

@@ -3,6 +3,7 @@ import type { Appointment, Patient } from "../model/records.js";
 import type { CompiledPack } from "../pack/compiled.js";
 import type { OutboundEvent } from "../pack/enablement.js";
 import type { OutboundFilter } from "../pack/outbound-options.js";
+import type { KeptOutboundEvent } from "../store/outbound-events.js";
 import type { Store, StoreView } from "../store/types.js";
 import {
   type BuildInput,
@@ -95,6 +96,8 @@ export interface SendOptions {
   readonly now: Date;
   /** Keep each leg's trace (rule tests' coverage); off by default. */
   readonly trace?: boolean;
+  /** Only these legs of the event (`reprocess` rebuilding one message); all by default. */
+  readonly legs?: readonly OutboundEvent[];
 }
 
 /** Why a leg sends nothing: the info that ends it PROCESSED, or undefined to build it. */
@@ -133,7 +136,7 @@ export async function sendEvent(
   pack: CompiledPack,
   store: Store,
   event: PracticeEvent,
-  { now, trace: keepTrace = false }: SendOptions,
+  { now, trace: keepTrace = false, legs: only }: SendOptions,
 ): Promise<OutboundResult[]> {
   const occurredAt = event.occurredAt ? new Date(event.occurredAt) : now;
   const { view } = await store.openView();
@@ -178,6 +181,7 @@ export async function sendEvent(
     });
   };
   for (const leg of legs(event)) {
+    if (only && !only.includes(leg.event)) continue;
     const messageType = pack.enabled.outbound[leg.event];
     trace = sendingTrace(pack, leg.event, messageType);
     const info = notSent(pack, view, event, leg.event, messageType);
@@ -246,6 +250,8 @@ export async function sendEvent(
         messageType,
         // Delivery keeps one patient's messages in order (decision 0025).
         ...(event.patient.id && { patientKey: event.patient.id }),
+        // What it was built from, so `reprocess` can build it again (decision 0035).
+        event: JSON.stringify({ leg: leg.event, event } satisfies KeptOutboundEvent),
       };
     });
     out.push({

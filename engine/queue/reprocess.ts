@@ -7,6 +7,7 @@ import { subjectPatientId } from "../store/queue-records.js";
 import type { Completion, Store, StoredMessage } from "../store/types.js";
 import { decide } from "./intake.js";
 import { processStored } from "./process-stored.js";
+import { heldBehind, outboundSource, rebuildOutbound } from "./rebuild-outbound.js";
 import { standingDecision } from "./review-notes.js";
 
 /**
@@ -59,18 +60,23 @@ export interface ReprocessAttempt {
   readonly outcome?: Outcome;
   /** For a dependent: the message whose success let it through. */
   readonly after?: string;
+  /** For an outbound message built again (a new message): the one it replaces. */
+  readonly replaces?: string;
 }
 
 export type Selection =
   | { readonly ok: true; readonly messages: readonly StoredMessage[] }
-  | { readonly ok: false; readonly message: string };
+  | { readonly ok: false; readonly message: string; readonly code?: string };
 
 const typeCode = (m: StoredMessage): string => m.messageType.split("^")[0] ?? "";
 
 const waiting = (m: StoredMessage): boolean =>
-  m.direction === "inbound" && REPROCESSABLE.includes(m.state);
+  m.direction === "inbound" ? REPROCESSABLE.includes(m.state) : m.state === "ERROR";
 
-/** `ID...`: every one must be a waiting inbound message; receipt order. */
+/**
+ * `ID...`: every one must be a waiting inbound message or an outbound
+ * message in ERROR with the event it was built from; receipt order.
+ */
 export async function selectByIds(store: Store, ids: readonly string[]): Promise<Selection> {
   const messages: StoredMessage[] = [];
   for (const id of ids) {
@@ -79,8 +85,18 @@ export async function selectByIds(store: Store, ids: readonly string[]): Promise
     if (!waiting(m)) {
       return {
         ok: false,
-        message: `${id} is ${m.direction === "inbound" ? m.state : "outbound"}: only inbound messages waiting in ${REPROCESSABLE.join(", ")} are reprocessed`,
+        message:
+          m.direction === "inbound"
+            ? `${id} is ${m.state}: only inbound messages waiting in ${REPROCESSABLE.join(", ")} are reprocessed`
+            : `${id} is outbound ${m.state}: only outbound messages in ERROR are built again`,
       };
+    }
+    if (m.direction === "outbound") {
+      // It and the patient's messages held behind it, built again after it, need their events.
+      for (const each of [m, ...(await heldBehind(store, m))]) {
+        const source = await outboundSource(store, each);
+        if (!source.ok) return { ok: false, message: source.message, code: source.code };
+      }
     }
     if (!messages.some((s) => s.messageId === id)) messages.push(m);
   }
@@ -133,6 +149,25 @@ export async function reprocessMessages(
   pending.sort((a, b) => a.message.sequence - b.message.sequence);
   for (let next = pending.shift(); next; next = pending.shift()) {
     const { message, after } = next;
+    if (message.direction === "outbound") {
+      const source = await outboundSource(store, message);
+      if (!source.ok) continue;
+      const held = after === undefined ? await heldBehind(store, message) : [];
+      attempts.push({
+        ...(await rebuildOutbound(pack, store, message, source, {
+          now: options.clock(),
+          ...(options.actor !== undefined && { actor: options.actor }),
+        })),
+        ...(after !== undefined && { after }),
+      });
+      for (const later of held) {
+        if (seen.has(later.messageId)) continue;
+        seen.add(later.messageId);
+        pending.push({ message: later, after: message.messageId });
+      }
+      pending.sort((a, b) => a.message.sequence - b.message.sequence);
+      continue;
+    }
     const review = message.messageId === reviewedId ? reviewed : undefined;
     // A decision taken in an earlier review still holds (not recorded again as a review).
     const decision = review?.decision ?? (await standingDecision(store, message.messageId));

@@ -42,6 +42,7 @@ export function asyncStore(sync: SyncStore): LocalStore {
     prune: settle((cutoffs) => sync.prune(cutoffs)),
     queueSummary: settle(() => sync.queueSummary()),
     queueOutbound: settle((packId, build) => sync.queueOutbound(packId, build)),
+    outboundEvent: settle((messageId) => sync.outboundEvent(messageId)),
     message: settle((messageId) => sync.message(messageId)),
     messages: settle((filter) => sync.messages(filter)),
     messagePage: settle((query) => sync.messagePage(query)),

@@ -287,6 +287,8 @@ function createSyncMemoryStore(): Omit<SyncStore, keyof SyncClaimOperations> {
     ...(m.unfinished && { unfinished: m.unfinished }),
   });
 
+  /** The practice event of each outbound message (outbound-events.ts). */
+  const outboundEvents = new Map<string, string>();
   const enqueue = (message: ReceivedMessage): string => {
     const sequence = ++messageCounter;
     const messageId = messageIdOf(sequence);
@@ -408,9 +410,14 @@ function createSyncMemoryStore(): Omit<SyncStore, keyof SyncClaimOperations> {
     queueOutbound(packId: string, build: (sequence: number) => OutboundMessage): string {
       open();
       const sequence = (outboundCounters.get(packId) ?? 0) + 1;
-      const message = build(sequence);
+      const { event, ...message } = build(sequence);
       outboundCounters.set(packId, sequence);
-      return enqueue({ ...message, direction: "outbound" });
+      const messageId = enqueue({ ...message, direction: "outbound" });
+      if (event !== undefined) outboundEvents.set(messageId, event);
+      return messageId;
+    },
+    outboundEvent(messageId: string): string | undefined {
+      return messages.has(messageId) ? outboundEvents.get(messageId) : undefined;
     },
     // One process holds this store: nothing else commits between a decision and its completion.
     viewVersion: (): number => 0,

@@ -334,8 +334,22 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
           [packId],
         );
         const sequence = Number(taken.rows[0]?.taken);
-        return receiveIn(client, { ...build(sequence), direction: "outbound" });
+        const { event, ...message } = build(sequence);
+        const messageId = await receiveIn(client, { ...message, direction: "outbound" });
+        if (event !== undefined)
+          await client.query("UPDATE messages SET event = $1 WHERE message_id = $2", [
+            event,
+            messageId,
+          ]);
+        return messageId;
       }),
+    async outboundEvent(messageId) {
+      const rows = await query<{ event: string | null }>(
+        "SELECT event FROM messages WHERE message_id = $1",
+        [messageId],
+      );
+      return rows[0]?.event ?? undefined;
+    },
     async message(messageId) {
       const rows = await query<MessageRow>("SELECT * FROM messages WHERE message_id = $1", [
         messageId,

@@ -220,6 +220,12 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX messages_outbound_by_state ON messages (direction, state, seq);
     `,
   },
+  {
+    version: 13,
+    description:
+      "the practice event each outbound message was built from (sqlite-outbound-events.ts, decision 0035): reprocess builds it again",
+    sql: "ALTER TABLE messages ADD COLUMN event TEXT;",
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((v, m) => Math.max(v, m.version), 0);

@@ -32,6 +32,7 @@ import {
   type SqliteSynchronous,
   sqliteSynchronous,
 } from "./sqlite-durability.js";
+import { sqliteOutboundEvents } from "./sqlite-outbound-events.js";
 import { sqliteRecordListing } from "./sqlite-record-listing.js";
 import { migrate } from "./sqlite-schema.js";
 import {
@@ -366,9 +367,14 @@ function sqliteStore(db: BetterSqlite3.Database): SyncStore {
     });
   };
 
+  const outboundEvents = sqliteOutboundEvents(db);
   const queueOutbound = db.transaction(
-    (packId: string, build: (sequence: number) => OutboundMessage): string =>
-      receive({ ...build(s.takeOutbound.get(packId) as number), direction: "outbound" }),
+    (packId: string, build: (sequence: number) => OutboundMessage): string => {
+      const { event, ...message } = build(s.takeOutbound.get(packId) as number);
+      const messageId = receive({ ...message, direction: "outbound" });
+      if (event !== undefined) outboundEvents.keep(messageId, event);
+      return messageId;
+    },
   );
 
   const complete = db.transaction(
@@ -432,6 +438,7 @@ function sqliteStore(db: BetterSqlite3.Database): SyncStore {
   return {
     ...sqliteClaims(db),
     ...sqliteDelivery(db),
+    ...outboundEvents.operations,
     ...sqliteRecordListing(db),
     patientById: (id: string): Patient | undefined =>
       parse<Patient>(s.patient.get(id) as string | undefined),

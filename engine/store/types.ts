@@ -31,6 +31,7 @@ export interface StoreView {
 }
 
 import type { BlockingKeys } from "../matching/blocking.js";
+import type { OutboundEventOperations } from "./outbound-events.js";
 
 export type { BlockingKeys };
 
@@ -60,8 +61,12 @@ export interface ReceivedMessage {
   readonly duplicateOf?: string;
 }
 
-/** An outbound message as built with its control number, before it is queued. */
-export type OutboundMessage = Omit<ReceivedMessage, "direction">;
+/**
+ * An outbound message as built with its control number, before it is
+ * queued; `event`: the practice event it was built from (JSON,
+ * outbound-events.ts), kept so `reprocess` can build it again.
+ */
+export type OutboundMessage = Omit<ReceivedMessage, "direction"> & { readonly event?: string };
 
 export interface StoredMessage extends ReceivedMessage {
   readonly messageId: string;
@@ -175,6 +180,7 @@ export interface SyncStore
   extends StoreView,
     SyncClaimOperations,
     DeliveryOperations,
+    OutboundEventOperations,
     RecordListing,
     QueuePaging {
   /**
