@@ -320,7 +320,7 @@ describe("reprocess of an outbound message that holds its patient's later messag
   );
 });
 
-describe("rulepack reprocess ID of outbound messages (SQLite file, migrated from before events were kept)", () => {
+describe("rulepack reprocess ID of outbound messages (a SQLite file holding a message queued before migration 13)", () => {
   it("rebuilds one queued after migration 13, refuses one queued before it with NO_STORED_EVENT (exit 1)", async () => {
     const db = join(mkdtempSync(join(root, "db-")), "practice.sqlite");
     const refuse = async (id: string) => {
@@ -336,14 +336,15 @@ describe("rulepack reprocess ID of outbound messages (SQLite file, migrated from
         error: { code: "ACK_REJECTED", severity: "error", message: "refused" },
       });
     };
-    // A file at schema 8 (before events were kept), with one message built then.
+    // A file with one message queued before migration 13 (made so below).
     let store: Store = openSqliteStore(db);
     await store.loadMasterData(masterData(HARBOR));
     const [before] = await sendEvent(harbor, store, patientAdd(), { now: NOW });
     await refuse(before?.messageId ?? "");
     await store.close();
     const raw = new BetterSqlite3(db);
-    raw.exec("ALTER TABLE messages DROP COLUMN event; UPDATE schema_version SET version = 8");
+    // Migration 13 added the column: a message queued before it has NULL there.
+    raw.prepare("UPDATE messages SET event = NULL WHERE message_id = ?").run(before?.messageId);
     raw.close();
 
     store = openSqliteStore(db);
