@@ -18,7 +18,9 @@ import { type OutboundResult, sendEvent } from "./send.js";
  * first, so a receiver knows each patient before their appointments.
  *
  * A future appointment starts at or after the boundary (the clock, or
- * `--since`) and is not cancelled (status `x`); decision 0030.
+ * `--since`) and is not cancelled (status `x`); decision 0030. One store
+ * view is opened per page and read by every event of it: on PostgreSQL a
+ * view reads the store, so a large store is not read again per record.
  */
 
 export type BackfillRecord = "patient" | "appointment";
@@ -141,7 +143,7 @@ export async function backfill(
         patient,
         policies: view.policiesOf(patient.id),
       };
-      patients.add("patient", patient.id, await sendEvent(pack, store, event, { now }));
+      patients.add("patient", patient.id, await sendEvent(pack, store, event, { now, view }));
     }
     after = page.next;
   }
@@ -178,7 +180,11 @@ export async function backfill(
         policies: view.policiesOf(appointment.patientId as string),
         appointment,
       };
-      appointments.add("appointment", appointment.id, await sendEvent(pack, store, event, { now }));
+      appointments.add(
+        "appointment",
+        appointment.id,
+        await sendEvent(pack, store, event, { now, view }),
+      );
     }
     after = page.next;
   }

@@ -98,6 +98,11 @@ export interface SendOptions {
   readonly trace?: boolean;
   /** Only these legs of the event (`reprocess` rebuilding one message); all by default. */
   readonly legs?: readonly OutboundEvent[];
+  /**
+   * The view filters and builds read (master data), opened by the caller for
+   * many events (a backfill's page); by default one is opened for this event.
+   */
+  readonly view?: StoreView;
 }
 
 /** Why a leg sends nothing: the info that ends it PROCESSED, or undefined to build it. */
@@ -136,10 +141,10 @@ export async function sendEvent(
   pack: CompiledPack,
   store: Store,
   event: PracticeEvent,
-  { now, trace: keepTrace = false, legs: only }: SendOptions,
+  { now, trace: keepTrace = false, legs: only, view: given }: SendOptions,
 ): Promise<OutboundResult[]> {
   const occurredAt = event.occurredAt ? new Date(event.occurredAt) : now;
-  const { view } = await store.openView();
+  const view = given ?? (await store.openView()).view;
   const out: OutboundResult[] = [];
   let trace: TraceEntry[] = [];
   /** A leg that sends nothing, recorded in the queue in its final state. */
