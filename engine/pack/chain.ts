@@ -10,6 +10,7 @@ import {
   pathId,
 } from "../documents/merge.js";
 import { missingModeline, type YamlRead, type YamlSource } from "../documents/source.js";
+import { deepFreeze } from "../model/merge.js";
 import { readPackYaml } from "./source-cache.js";
 
 /**
@@ -162,7 +163,48 @@ function notAPackFile(file: string, read: YamlRead): string | undefined {
   return "is not a pack: a pack file's top level has a pack: section (pack.id)";
 }
 
+interface SourcesMerge {
+  readonly sources: readonly YamlSource[];
+  readonly merged: Layer | undefined;
+  readonly mappingsDir: string | undefined;
+}
+
+/**
+ * The last merge of each chain of files, kept while its parsed sources are
+ * the same objects (source-cache.ts parses a file again only when its text
+ * changed): a rule test's `overrides:` reload merges only its own layer on
+ * top (decision 0036). The kept data is frozen, like the sources'.
+ */
+const merges = new Map<string, SourcesMerge>();
+
+function mergeSourcesOnce(sources: readonly YamlSource[]): SourcesMerge {
+  const key = sources.map((s) => s.file).join("\u0000");
+  const kept = merges.get(key);
+  if (
+    kept &&
+    kept.sources.length === sources.length &&
+    kept.sources.every((s, i) => s === sources[i])
+  )
+    return kept;
+  const merge = mergeSources(sources);
+  if (merge.merged) deepFreeze(merge.merged.data);
+  if (merges.size >= 1_000) merges.clear();
+  merges.set(key, merge);
+  return merge;
+}
+
 function mergeChain(sources: readonly YamlSource[], overrides?: Layer): PackChain {
+  let { merged, mappingsDir } = mergeSourcesOnce(sources);
+  if (merged && overrides)
+    merged = mergeLayers(dropRemoved(merged), withIdentities(overrides), isNamedPath);
+  return {
+    sources,
+    merged: dropRemoved(merged ?? { data: undefined, origins: new Map() }),
+    mappingsDir,
+  };
+}
+
+function mergeSources(sources: readonly YamlSource[]): SourcesMerge {
   let merged: Layer | undefined;
   let mappingsDir: string | undefined;
   for (const source of sources) {
@@ -182,13 +224,7 @@ function mergeChain(sources: readonly YamlSource[], overrides?: Layer): PackChai
       mergeLayers({ data: inherited, origins: merged.origins }, layer, isNamedPath),
     );
   }
-  if (merged && overrides)
-    merged = mergeLayers(dropRemoved(merged), withIdentities(overrides), isNamedPath);
-  return {
-    sources,
-    merged: dropRemoved(merged ?? { data: undefined, origins: new Map() }),
-    mappingsDir,
-  };
+  return { sources, merged, mappingsDir };
 }
 
 function identity(item: Json, keys: readonly string[]): string | undefined {

@@ -1,16 +1,12 @@
 import jsonata from "jsonata";
 import type { PackError, PackErrorCode, SourcePosition } from "../documents/errors.js";
 import { originOf, type PathKey } from "../documents/merge.js";
-import {
-  type CompiledExpression,
-  compileExpression,
-  type ExpressionBudget,
-} from "../expressions/runtime.js";
+import type { CompiledExpression, ExpressionBudget } from "../expressions/runtime.js";
 import { structureCarries } from "../hl7/structures.js";
 import { RECORD_STRUCTURES, type RecordKind } from "../model/canonical-fields.js";
-import { compileReference } from "../paths/index.js";
 import type { CompiledReference } from "../paths/types.js";
 import type { PackChain } from "./chain.js";
+import { cachedExpression, cachedReference } from "./compile-cache.js";
 import { loadMappingTable, type MappingTable } from "./mapping-tables.js";
 import type { RawPack } from "./raw.js";
 import { compileLimits } from "./sections/limits.js";
@@ -111,7 +107,7 @@ export function compileContext(chain: PackChain, file: string): CompileContext {
   };
 
   const reference = (path: PathKey, text: string, record: RecordKind) => {
-    const compiled = compileReference(text);
+    const compiled = cachedReference(text);
     if (!compiled.ok) {
       fail(
         path,
@@ -140,7 +136,7 @@ export function compileContext(chain: PackChain, file: string): CompileContext {
       );
       return undefined;
     }
-    const compiled = compileExpression(text, budget);
+    const compiled = cachedExpression(text, budget);
     if (!compiled.ok) {
       for (const e of compiled.errors) fail(path, e.code, e.message, e.column);
       return undefined;
@@ -242,6 +238,17 @@ export function compileContext(chain: PackChain, file: string): CompileContext {
  * or false, shown as written; undefined for anything else.
  */
 function nonBooleanConstant(text: string): string | undefined {
+  if (!constants.has(text)) {
+    if (constants.size >= 20_000) constants.clear();
+    constants.set(text, constantIn(text));
+  }
+  return constants.get(text);
+}
+
+/** nonBooleanConstant's answers by text: the same condition is parsed once per process. */
+const constants = new Map<string, string | undefined>();
+
+function constantIn(text: string): string | undefined {
   let node: { type?: string; value?: unknown };
   try {
     node = jsonata(text).ast() as { type?: string; value?: unknown };

@@ -99,6 +99,38 @@ export function loadMappingTable(
     }
     read.push({ source, data });
   }
+  if (errors.length > 0) return { ok: false, errors, missing: false };
+  const key = [table, ...files].join("\u0000");
+  const kept = built.get(key);
+  const sources = read.map((r) => r.source);
+  if (
+    kept &&
+    kept.sources.length === sources.length &&
+    kept.sources.every((s, i) => s === sources[i])
+  )
+    return kept.load;
+  const load = buildTable(table, files, read);
+  if (built.size >= 1_000) built.clear();
+  built.set(key, { sources, load });
+  return load;
+}
+
+/**
+ * Each table as last built from its files, kept while their parsed sources
+ * are the same objects (source-cache.ts parses a file again only when its
+ * text changed): a reload reads the rows it already has (decision 0036).
+ */
+const built = new Map<
+  string,
+  { readonly sources: readonly YamlSource[]; readonly load: TableLoad }
+>();
+
+function buildTable(
+  table: string,
+  files: readonly string[],
+  read: readonly { source: YamlSource; data: RawTable }[],
+): TableLoad {
+  const errors: PackError[] = [];
   // caseInsensitive is a property of the table: either file may set it, and it keys every row.
   const caseInsensitive = read.some((r) => r.data.caseInsensitive === true);
   // The direction is a property of the table too, but both files must say the same.
