@@ -1,8 +1,8 @@
 import { DELIVER_USAGE } from "./deliver-command.js";
 import { DIFF_USAGE } from "./diff-command.js";
 import { INIT_USAGE } from "./init-command.js";
-import { MATCH_USAGE } from "./match-command.js";
 import { MAPPING_USAGE } from "./mapping-command.js";
+import { MATCH_USAGE } from "./match-command.js";
 import { OUTBOUND_USAGE } from "./outbound-backfill-command.js";
 import { practiceOptions } from "./practice-args.js";
 import { PRUNE_USAGE } from "./prune-command.js";
@@ -312,17 +312,6 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
         description: "refuse a sender without a certificate signed by --tls-ca",
       },
       {
-        name: "workers",
-        value: "N",
-        description:
-          "N workers claim and decide stored messages (each patient's in order); several serve processes may share a PostgreSQL --db",
-      },
-      {
-        name: "lease",
-        value: "SECONDS",
-        description: "how long a worker's claim holds a message (default 30)",
-      },
-      {
         name: "http",
         value: "PORT",
         description:
@@ -347,6 +336,17 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
         name: "http-tls-key",
         value: "FILE",
         description: "the private key of --http-tls-cert (PEM)",
+      },
+      {
+        name: "workers",
+        value: "N",
+        description:
+          "N workers claim and decide stored messages (each patient's in order); several serve processes may share a PostgreSQL --db",
+      },
+      {
+        name: "lease",
+        value: "SECONDS",
+        description: "how long a worker's claim holds a message (default 30)",
       },
     ],
     example: "rulepack serve --pack rules/practices/eco-derm/pack.yaml --mllp 2575",
