@@ -14,7 +14,13 @@ export function compilePractice(ctx: CompileContext): PracticeDetails | undefine
   return practice;
 }
 
+/** The canonical IANA names, listed without building a formatter (~2 ms against ~23 for the first DateTimeFormat). */
+let canonicalZones: ReadonlySet<string> | undefined;
+
 function isTimeZone(zone: string): boolean {
+  canonicalZones ??= new Set(Intl.supportedValuesOf("timeZone"));
+  if (canonicalZones.has(zone)) return true;
+  // Aliases (US/Eastern), UTC, other spellings: whatever a formatter accepts, as before.
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: zone });
     return true;
