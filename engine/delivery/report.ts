@@ -35,6 +35,7 @@ const WHY: Readonly<Partial<Record<string, string>>> = {
   PROCESSED: "delivered: the receiver acknowledged it",
   ERROR:
     "not delivered: fix the cause, then `rulepack reprocess ID` (built again from its event, a new MSH-10) or `rulepack deliver --resend ID` (the same bytes)",
+  DELETED: "not to be sent: deleted, or built again as a new message (its history names which)",
 };
 
 /** `queue show`'s delivery section of an outbound message built and queued. */

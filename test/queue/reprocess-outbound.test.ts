@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { afterAll, describe, expect, inject, it } from "vitest";
+import { deliveryStory } from "../../engine/delivery/report.js";
 import { startSender } from "../../engine/delivery/sender.js";
 import { sendEvent } from "../../engine/outbound/send.js";
 import type { CompiledPack } from "../../engine/pack/compiled.js";
@@ -18,7 +19,7 @@ import { reprocessMessages, selectByIds } from "../../engine/queue/reprocess.js"
 import { createMemoryStore } from "../../engine/store/memory.js";
 import { openPostgresStore } from "../../engine/store/postgres.js";
 import { openSqliteStore } from "../../engine/store/sqlite.js";
-import type { Store } from "../../engine/store/types.js";
+import type { Store, StoredMessage } from "../../engine/store/types.js";
 import { fastDelivery, startReceiver, testClock, until } from "../delivery/harness.js";
 import { event, HARBOR, masterData, pack, packWith, withPatient } from "../outbound/helpers.js";
 import { rulepack } from "../support/cli.js";
@@ -178,6 +179,11 @@ describe("reprocess of an outbound message the receiver refused, after a mapping
 
         const oldNow = await store.message(old.id);
         expect(oldNow?.state).toBe("DELETED");
+        expect(
+          deliveryStory(oldNow as StoredMessage, await store.deliveryEvents(old.id)),
+        ).toContain(
+          "  now DELETED: not to be sent: deleted, or built again as a new message (its history names which)\n",
+        );
         expect((await store.attempts(old.id)).at(-1)).toMatchObject({
           kind: "reprocess",
           state: "DELETED",
