@@ -4,7 +4,7 @@ import type { PackError } from "../documents/errors.js";
 import { layerOf } from "../documents/merge.js";
 import { schemaValidator } from "../documents/schema.js";
 import { convertSchemaErrors } from "../documents/schema-errors.js";
-import type { YamlSource } from "../documents/source.js";
+import type { YamlRead, YamlSource } from "../documents/source.js";
 import { readPackYaml } from "./source-cache.js";
 
 /**
@@ -75,19 +75,37 @@ export function loadMappingTable(
 ): TableLoad {
   const files = tableFiles(mappingsDir, practiceId, table);
   if (files.length === 0) return { ok: false, errors: [], missing: true };
+  const reads = files.map((file) => readPackYaml(file));
+  const key = [table, ...files].join("\u0000");
+  const kept = built.get(key);
+  if (kept && kept.reads.length === reads.length && kept.reads.every((r, i) => r === reads[i]))
+    return kept.load;
+  const load = checkedTable(table, files, reads);
+  if (built.size >= 1_000) built.clear();
+  built.set(key, { reads, load });
+  return load;
+}
+
+/** The files' reads checked against the schema and their names, then built into one table. */
+function checkedTable(
+  table: string,
+  files: readonly string[],
+  reads: readonly YamlRead[],
+): TableLoad {
   const errors: PackError[] = [];
   const validate = schemaValidator("mapping-table");
   const read: { source: YamlSource; data: RawTable }[] = [];
-  for (const file of files) {
-    const yaml = readPackYaml(file);
+  files.forEach((file, i) => {
+    const yaml = reads[i];
+    if (!yaml) return;
     if (!yaml.ok) {
       errors.push(...yaml.errors);
-      continue;
+      return;
     }
     const source = yaml.source;
     if (!validate(source.data)) {
       errors.push(...convertSchemaErrors(validate.errors ?? [], layerOf(source)));
-      continue;
+      return;
     }
     const data = source.data as RawTable;
     if (data.table !== basename(file, ".yaml")) {
@@ -98,32 +116,17 @@ export function loadMappingTable(
       });
     }
     read.push({ source, data });
-  }
+  });
   if (errors.length > 0) return { ok: false, errors, missing: false };
-  const key = [table, ...files].join("\u0000");
-  const kept = built.get(key);
-  const sources = read.map((r) => r.source);
-  if (
-    kept &&
-    kept.sources.length === sources.length &&
-    kept.sources.every((s, i) => s === sources[i])
-  )
-    return kept.load;
-  const load = buildTable(table, files, read);
-  if (built.size >= 1_000) built.clear();
-  built.set(key, { sources, load });
-  return load;
+  return buildTable(table, files, read);
 }
 
 /**
- * Each table as last built from its files, kept while their parsed sources
- * are the same objects (source-cache.ts parses a file again only when its
+ * Each table as last loaded from its files, kept while their reads are the
+ * same objects (source-cache.ts parses a file again only when its
  * text changed): a reload reads the rows it already has (decision 0036).
  */
-const built = new Map<
-  string,
-  { readonly sources: readonly YamlSource[]; readonly load: TableLoad }
->();
+const built = new Map<string, { readonly reads: readonly YamlRead[]; readonly load: TableLoad }>();
 
 function buildTable(
   table: string,
