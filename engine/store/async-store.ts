@@ -46,6 +46,7 @@ export function asyncStore(sync: SyncStore): LocalStore {
     message: settle((messageId) => sync.message(messageId)),
     messages: settle((filter) => sync.messages(filter)),
     messagePage: settle((query) => sync.messagePage(query)),
+    messageCounts: settle(() => sync.messageCounts()),
     claimById: settle((id) => sync.claimById(id)),
     appointmentsMissingSlips: settle(() => sync.appointmentsMissingSlips()),
     loadMasterData: settle((data) => sync.loadMasterData(data)),

@@ -20,6 +20,7 @@ import { frozenCopy } from "./frozen-copy.js";
 import { blockingKeyList, counterAfter, FIRST_RECORD_ID, messageIdOf } from "./ids.js";
 import { memoryClaims } from "./memory-claims.js";
 import { memoryDelivery } from "./memory-delivery.js";
+import { countMessages, type MessageCount } from "./message-counts.js";
 import { missesSlip, noSlipTypes } from "./missing-slips.js";
 import { type PageQuery, pageOf, type QueuePage } from "./queue-page.js";
 import { matchesFilter, senderName, subjectPatientId, WAITING_STATES } from "./queue-records.js";
@@ -549,6 +550,10 @@ function createSyncMemoryStore(): Omit<SyncStore, keyof SyncClaimOperations> {
     messages(filter: MessageFilter = {}): readonly StoredMessage[] {
       open();
       return [...messages.values()].map(storedMessage).filter((m) => matchesFilter(m, filter));
+    },
+    messageCounts(): readonly MessageCount[] {
+      open();
+      return countMessages([...messages.values()].map(storedMessage));
     },
     messagePage(query: PageQuery): QueuePage {
       open();

@@ -24,12 +24,10 @@ export function messageQuery(f: MessageFilter): { sql: string; params: unknown[]
   if (f.patientId !== undefined) where.push(`patient_id = ${param(f.patientId)}`);
   if (f.afterSequence !== undefined) where.push(`seq > ${param(f.afterSequence)}`);
   if (f.code !== undefined) {
+    // message_errors (migration 0009): the codes of each outcome, indexed.
     const code = param(f.code);
-    const value = param(f.value ?? null);
-    where.push(
-      `EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(outcome::jsonb -> 'errors', '[]'::jsonb)) e
-        WHERE e ->> 'code' = ${code} AND (${value}::text IS NULL OR e ->> 'value' = ${value}::text))`,
-    );
+    const value = f.value === undefined ? "" : ` AND value = ${param(f.value)}`;
+    where.push(`seq IN (SELECT message_seq FROM message_errors WHERE code = ${code}${value})`);
   }
   const clause = where.length > 0 ? ` WHERE ${where.join(" AND ")}` : "";
   return { sql: `SELECT * FROM messages${clause} ORDER BY seq`, params };

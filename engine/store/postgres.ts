@@ -5,6 +5,7 @@ import type { Outcome, QueueState } from "../model/outcome.js";
 import type { Appointment, Claim } from "../model/records.js";
 import { StaleViewError, UnknownMessageError } from "./errors.js";
 import { messageIdOf } from "./ids.js";
+import { MESSAGE_COUNTS_SQL, type MessageCount } from "./message-counts.js";
 import { MISSING_SLIP_STATUSES, missesSlip, noSlipTypes } from "./missing-slips.js";
 import { refreshPostgresBlockingIndex } from "./postgres-blocking-index.js";
 import { postgresClaims } from "./postgres-claims.js";
@@ -359,6 +360,9 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
     async messages(filter = {}) {
       const { sql, params } = messageQuery(filter);
       return (await query<MessageRow>(sql, params)).map(storedMessage);
+    },
+    async messageCounts() {
+      return (await query<MessageCount>(MESSAGE_COUNTS_SQL)).map((c) => ({ ...c, n: Number(c.n) }));
     },
     async messagePage(page) {
       const { sql, params } = messageQuery(page.filter);

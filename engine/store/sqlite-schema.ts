@@ -1,5 +1,6 @@
 import type { Database } from "better-sqlite3";
 import { FIRST_RECORD_ID } from "./ids.js";
+import { MESSAGE_ERRORS_MIGRATION } from "./sqlite-message-errors.js";
 
 /**
  * The SQLite file's schema, as ordered migrations. A new file is migrated
@@ -225,6 +226,12 @@ export const MIGRATIONS: readonly Migration[] = [
     description:
       "the practice event each outbound message was built from (sqlite-outbound-events.ts, decision 0035): reprocess builds it again",
     sql: "ALTER TABLE messages ADD COLUMN event TEXT;",
+  },
+  {
+    version: 14,
+    description:
+      "the queue list at 10^5 messages (sqlite-message-errors.ts): error codes indexed, counts and last received covered by indexes",
+    sql: MESSAGE_ERRORS_MIGRATION,
   },
 ];
 

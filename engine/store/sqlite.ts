@@ -16,6 +16,7 @@ import {
 import { asyncStore } from "./async-store.js";
 import { StaleViewError, UnknownMessageError } from "./errors.js";
 import { blockingKeyList, counterAfter, messageIdOf } from "./ids.js";
+import { MESSAGE_COUNTS_SQL, type MessageCount } from "./message-counts.js";
 import { MISSING_SLIP_STATUSES, missesSlip, noSlipTypes } from "./missing-slips.js";
 import { type PageQuery, pageSql, type QueuePage } from "./queue-page.js";
 import { subjectPatientId, WAITING_STATES } from "./queue-records.js";
@@ -32,6 +33,7 @@ import {
   type SqliteSynchronous,
   sqliteSynchronous,
 } from "./sqlite-durability.js";
+import { errorCodeCondition } from "./sqlite-message-errors.js";
 import { sqliteOutboundEvents } from "./sqlite-outbound-events.js";
 import { sqliteRecordListing } from "./sqlite-record-listing.js";
 import { migrate } from "./sqlite-schema.js";
@@ -145,6 +147,7 @@ function sqliteStore(db: BetterSqlite3.Database): SyncStore {
       "DELETE FROM attempts WHERE message_seq IN (SELECT seq FROM messages WHERE state = ? AND state_at < ?)",
     ),
     counts: db.prepare("SELECT state, count(*) AS n FROM messages GROUP BY state"),
+    messageCounts: db.prepare(MESSAGE_COUNTS_SQL),
     oldestWaiting: db
       .prepare(
         `SELECT min(state_at) FROM messages WHERE state IN (${WAITING_STATES.map((w) => `'${w}'`).join(", ")})`,
@@ -436,10 +439,10 @@ function sqliteStore(db: BetterSqlite3.Database): SyncStore {
   };
 
   return {
+    ...sqliteRecordListing(db),
     ...sqliteClaims(db),
     ...sqliteDelivery(db),
     ...outboundEvents.operations,
-    ...sqliteRecordListing(db),
     patientById: (id: string): Patient | undefined =>
       parse<Patient>(s.patient.get(id) as string | undefined),
     patientsByExternalId: (name: string, key: string): readonly Patient[] =>
@@ -541,6 +544,9 @@ function sqliteStore(db: BetterSqlite3.Database): SyncStore {
       }
       return (statement.all(params) as MessageRow[]).map(storedMessage);
     },
+    messageCounts(): readonly MessageCount[] {
+      return s.messageCounts.all() as MessageCount[];
+    },
     messagePage(query: PageQuery): QueuePage {
       const { sql, params } = messageQuery(query.filter);
       const named: Record<string, unknown> = { ...params };
@@ -600,12 +606,10 @@ function messageQuery(f: MessageFilter): { sql: string; params: Record<string, u
   if (f.afterSequence !== undefined)
     add("seq > @afterSequence", { afterSequence: f.afterSequence });
   if (f.code !== undefined) {
-    add(
-      `EXISTS (SELECT 1 FROM json_each(outcome, '$.errors') e
-        WHERE json_extract(e.value, '$.code') = @code
-          AND (@value IS NULL OR json_extract(e.value, '$.value') = @value))`,
-      { code: f.code, value: f.value ?? null },
-    );
+    add(errorCodeCondition(f.value !== undefined), {
+      code: f.code,
+      ...(f.value !== undefined && { value: f.value }),
+    });
   }
   const clause = where.length > 0 ? ` WHERE ${where.join(" AND ")}` : "";
   return { sql: `SELECT * FROM messages${clause} ORDER BY seq`, params };

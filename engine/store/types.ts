@@ -3,6 +3,7 @@ import type { Action, Outcome, QueueState } from "../model/outcome.js";
 import type { Appointment, Claim, Patient, Policy } from "../model/records.js";
 import type { SyncClaimOperations } from "./claims.js";
 import type { DeliveryOperations } from "./delivery.js";
+import type { MessageCounting } from "./message-counts.js";
 import type { QueuePaging } from "./queue-page.js";
 import type { RecordListing } from "./record-listing.js";
 import type { ViewRead } from "./view-miss.js";
@@ -182,7 +183,8 @@ export interface SyncStore
     DeliveryOperations,
     OutboundEventOperations,
     RecordListing,
-    QueuePaging {
+    QueuePaging,
+    MessageCounting {
   /**
    * A number that changes whenever another process commits to the store:
    * a decision taken on the view is completed with it (`complete`'s

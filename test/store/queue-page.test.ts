@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import type { Outcome } from "../../engine/model/outcome.js";
 import { createMemoryStore } from "../../engine/store/memory.js";
@@ -138,5 +139,106 @@ for (const [name, open] of STORES) {
         await store.close();
       }
     });
+
+    describe("the error-code filter", () => {
+      it("matches a code alone or CODE:VALUE, of any severity, and follows a new outcome and a prune", async () => {
+        const store = open();
+        try {
+          const ids = await fill(store);
+          const controls = async (code: string, value?: string) => {
+            const r = await store.messagePage(
+              page({ filter: { code, ...(value !== undefined && { value }) } }),
+            );
+            return [r.total, r.messages.map((m) => m.controlId)];
+          };
+          expect(await controls("UNMAPPED_CODE")).toEqual([4, ["C9", "C6", "C3", "C0"]]);
+          expect(await controls("UNMAPPED_CODE", "P0")).toEqual([2, ["C6", "C0"]]);
+          expect(await controls("UNMAPPED_CODE", "P9")).toEqual([0, []]);
+          expect(await controls("UNKNOWN_PROVIDER")).toEqual([0, []]);
+          // C3 reprocessed: its old error is gone, a warning and another error are its own.
+          await store.complete(
+            {
+              messageId: ids[3] as string,
+              controlId: "C3",
+              messageType: "ADT^A04",
+              state: "ERROR",
+              actions: [],
+              errors: [
+                { code: "UNKNOWN_DEPARTMENT", severity: "error", message: "x", value: "D1" },
+                { code: "DATA_NOT_READ", severity: "warning", message: "x" },
+              ],
+              review: [],
+              trace: [],
+            },
+            { kind: "reprocess", now: "2026-03-11T00:00:00.000Z" },
+          );
+          expect(await controls("UNMAPPED_CODE")).toEqual([3, ["C9", "C6", "C0"]]);
+          expect(await controls("UNKNOWN_DEPARTMENT", "D1")).toEqual([1, ["C3"]]);
+          expect(await controls("DATA_NOT_READ")).toEqual([1, ["C3"]]);
+          expect(
+            (await store.messages({ code: "UNMAPPED_CODE", value: "P1" })).map((m) => m.controlId),
+          ).toEqual(["C9"]);
+          await store.setState(ids[0] as string, "DELETED", {
+            kind: "delete",
+            now: "2026-03-11T00:00:00.000Z",
+          });
+          expect(await controls("UNMAPPED_CODE")).toEqual([3, ["C9", "C6", "C0"]]);
+          expect(await store.prune({ DELETED: "2026-03-12T00:00:00.000Z" })).toBe(1);
+          expect(await controls("UNMAPPED_CODE")).toEqual([2, ["C9", "C6"]]);
+        } finally {
+          await store.close();
+        }
+      });
+    });
+
+    describe("messageCounts", () => {
+      it("counts the messages per state, direction and type", async () => {
+        const store = open();
+        try {
+          await fill(store);
+          const counts = [...(await store.messageCounts())].sort(
+            (a, b) => a.state.localeCompare(b.state) || a.messageType.localeCompare(b.messageType),
+          );
+          expect(counts).toEqual([
+            { state: "ERROR", direction: "inbound", messageType: "ADT^A04", n: 3 },
+            { state: "ERROR", direction: "inbound", messageType: "SIU^S12", n: 1 },
+            { state: "PROCESSED", direction: "inbound", messageType: "ADT^A04", n: 4 },
+            { state: "PROCESSED", direction: "inbound", messageType: "SIU^S12", n: 2 },
+          ]);
+        } finally {
+          await store.close();
+        }
+      });
+    });
   });
 }
+
+describe("SQLite migration 14", () => {
+  it("fills the error codes of the messages already in the file", async () => {
+    const file = join(dir, "migration-14.sqlite");
+    const before = openSqliteStore(file);
+    await fill(before);
+    await before.close();
+    // The file as version 13 left it: no message_errors, no triggers, no new indexes.
+    const db = new Database(file);
+    db.exec(`
+      DROP TRIGGER message_errors_on_insert;
+      DROP TRIGGER message_errors_on_outcome;
+      DROP TRIGGER message_errors_on_delete;
+      DROP TABLE message_errors;
+      DROP INDEX messages_by_state_type;
+      DROP INDEX messages_inbound_by_sender;
+      UPDATE schema_version SET version = 13;
+    `);
+    db.close();
+    const after = openSqliteStore(file);
+    try {
+      const found = await after.messagePage(
+        page({ filter: { code: "UNMAPPED_CODE", value: "P1" } }),
+      );
+      expect([found.total, found.messages.map((m) => m.controlId)]).toEqual([2, ["C9", "C3"]]);
+    } finally {
+      await after.close();
+    }
+  });
+});
