@@ -5,6 +5,7 @@ import Fastify, {
   type FastifyRequest,
   type FastifySchema,
 } from "fastify";
+import { countsByState } from "../store/message-counts.js";
 import type { QueueSummary, Store } from "../store/types.js";
 import { fixMappingKinds, fixRoutes } from "./api-fix.js";
 import { HL7_TYPES, intakeRoutes } from "./api-intake.js";
@@ -43,14 +44,20 @@ function describeAccess(access: Access): string {
 /** How long the list's counts per state are reused. */
 export const SUMMARY_TTL_MS = 5_000;
 
-/** The store's summary, reused for SUMMARY_TTL_MS by `clock`, or until forgotten. */
+/**
+ * The counts per state (one grouped, indexed query: store/message-counts.ts),
+ * reused for SUMMARY_TTL_MS by `clock`, or until forgotten.
+ */
 function cachedSummary(store: Store, clock: () => Date) {
   let kept: { at: number; summary: Promise<QueueSummary> } | undefined;
   return {
     summary: (): Promise<QueueSummary> => {
       const now = clock().getTime();
       if (!kept || now - kept.at >= SUMMARY_TTL_MS || now < kept.at)
-        kept = { at: now, summary: store.queueSummary() };
+        kept = {
+          at: now,
+          summary: store.messageCounts().then((c) => ({ counts: countsByState(c) })),
+        };
       return kept.summary;
     },
     forget: () => {

@@ -1,12 +1,15 @@
 import { Gauge, Histogram, Registry } from "prom-client";
 import type { CompiledPack } from "../pack/compiled.js";
 import { thresholdAlerts } from "../queue/alerts.js";
+import { countsByState } from "../store/message-counts.js";
 import type { Store } from "../store/types.js";
 
 /**
  * `/metrics` in the Prometheus text format (prom-client, a registry of the
  * app's own, not the process-global one): messages by state and type and
- * queue depth per state read from the store at each scrape, the processing
+ * queue depth per state from the store's grouped counts at each scrape (one
+ * indexed query, not a read of every message), whether the sender is
+ * connected to each receiver, the processing
  * time of what the web app processes (uploads, HTTP messages, reprocessing)
  * as a histogram, whether the MLLP listener is up, and the pack's threshold
  * alerts that hold now. Labels are states, types and alert kinds: no
@@ -41,15 +44,8 @@ export function createMetrics(sources: MetricsSources): WebMetrics {
     registers: [registry],
     async collect() {
       this.reset();
-      const counts = new Map<string, number>();
-      for (const m of await sources.store.messages()) {
-        const key = `${m.state}\u0000${m.messageType || "-"}`;
-        counts.set(key, (counts.get(key) ?? 0) + 1);
-      }
-      for (const [key, n] of counts) {
-        const [state = "", type = ""] = key.split("\u0000");
-        this.set({ state, type }, n);
-      }
+      for (const c of await sources.store.messageCounts())
+        this.inc({ state: c.state, type: c.messageType || "-" }, c.n);
     },
   });
   new Gauge({
@@ -59,8 +55,8 @@ export function createMetrics(sources: MetricsSources): WebMetrics {
     registers: [registry],
     async collect() {
       this.reset();
-      const summary = await sources.store.queueSummary();
-      for (const [state, n] of Object.entries(summary.counts)) this.set({ state }, n ?? 0);
+      const counts = countsByState(await sources.store.messageCounts());
+      for (const [state, n] of Object.entries(counts)) this.set({ state }, n ?? 0);
     },
   });
   new Gauge({
@@ -76,6 +72,17 @@ export function createMetrics(sources: MetricsSources): WebMetrics {
         now: sources.clock(),
       });
       for (const a of alerts) this.inc({ kind: a.kind });
+    },
+  });
+  new Gauge({
+    name: "rulepack_receiver_connected",
+    help: "1 while the sender is connected to the receiver, 0 when not (outbound delivery)",
+    labelNames: ["receiver"],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const r of await sources.store.receiverStatuses())
+        this.set({ receiver: r.receiver }, r.connected ? 1 : 0);
     },
   });
   if (sources.listener) {

@@ -428,6 +428,22 @@ describe("for operators", () => {
     expect(text).not.toContain("Secretname");
   });
 
+  it("/metrics: whether the sender is connected to each receiver", async () => {
+    await world.store.setReceiverState({
+      receiver: "athena",
+      connected: true,
+      since: "2026-03-10T12:00:00.000Z",
+    });
+    await world.store.setReceiverState({
+      receiver: "billing",
+      connected: false,
+      since: "2026-03-10T12:05:00.000Z",
+    });
+    const text = (await world.app.inject({ url: "/metrics" })).body;
+    expect(text).toContain('rulepack_receiver_connected{receiver="athena"} 1');
+    expect(text).toContain('rulepack_receiver_connected{receiver="billing"} 0');
+  });
+
   it("/api/openapi.json describes every API route with the schemas the server validates with", async () => {
     const doc = (await world.app.inject({ url: "/api/openapi.json" })).json();
     expect(doc.openapi).toBe("3.0.3");
