@@ -5,9 +5,11 @@ import Database from "better-sqlite3";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import type { Outcome } from "../../engine/model/outcome.js";
 import { createMemoryStore } from "../../engine/store/memory.js";
+import { MESSAGE_COUNTS_SQL } from "../../engine/store/message-counts.js";
 import { openPostgresStore } from "../../engine/store/postgres.js";
 import type { PageQuery } from "../../engine/store/queue-page.js";
 import { openSqliteStore } from "../../engine/store/sqlite.js";
+import { errorCodeCondition } from "../../engine/store/sqlite-message-errors.js";
 import type { Store } from "../../engine/store/types.js";
 
 /**
@@ -214,6 +216,33 @@ for (const [name, open] of STORES) {
 }
 
 describe("SQLite migration 14", () => {
+  it("the counts and the error-code filter read indexes, not the messages", async () => {
+    const file = join(dir, "plans.sqlite");
+    await openSqliteStore(file).close();
+    const db = new Database(file);
+    try {
+      const plan = (sql: string) =>
+        (
+          db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ code: "X", value: "Y" }) as {
+            detail: string;
+          }[]
+        )
+          .map((r) => r.detail)
+          .join("; ");
+      expect(plan(MESSAGE_COUNTS_SQL)).toBe(
+        "SCAN messages USING COVERING INDEX messages_by_state_type",
+      );
+      expect(plan(`SELECT count(*) FROM messages WHERE ${errorCodeCondition(true)}`)).toContain(
+        "SEARCH message_errors USING COVERING INDEX message_errors_by_code (code=? AND value=?)",
+      );
+      expect(plan(`SELECT count(*) FROM messages WHERE ${errorCodeCondition(false)}`)).toContain(
+        "SEARCH message_errors USING COVERING INDEX message_errors_by_code (code=?)",
+      );
+    } finally {
+      db.close();
+    }
+  });
+
   it("fills the error codes of the messages already in the file", async () => {
     const file = join(dir, "migration-14.sqlite");
     const before = openSqliteStore(file);
