@@ -7,8 +7,14 @@ import { convertSchemaErrors } from "../documents/schema-errors.js";
 import { missingModeline, readYaml, type YamlSource } from "../documents/source.js";
 import { compileExpression } from "../expressions/runtime.js";
 import type { MasterData } from "../model/master-data.js";
+import { deepFreeze } from "../model/merge.js";
 import type { QueueState } from "../model/outcome.js";
-import { eventInconsistencies, loadEvent, type PracticeEvent } from "../outbound/events.js";
+import {
+  type EventLoad,
+  eventInconsistencies,
+  loadEvent,
+  type PracticeEvent,
+} from "../outbound/events.js";
 import { loadMasterData } from "../pack/master-data-load.js";
 import { compileReference } from "../paths/index.js";
 import type { CompiledReference } from "../paths/types.js";
@@ -232,7 +238,7 @@ class SuiteReader {
         this.fail([...path, "file"], "FILE_NOT_FOUND", `event file '${raw.file}': no such file`);
         return [];
       }
-      const load = loadEvent(shown(file));
+      const load = eventFileLoad(shown(file));
       if (!load.ok) {
         this.errors.push(...load.errors);
         return [];
@@ -466,4 +472,29 @@ function inline(text: string, line: number): LoadedMessage {
 function modelineWarnings(source: YamlSource): TestProblem[] {
   const problem = missingModeline(source, "rule-test.schema.json", "test");
   return problem ? [{ ...problem, severity: "warning", code: "MODELINE_MISSING" }] : [];
+}
+
+/**
+ * Event files as last loaded, by name and text: the cases that name the same
+ * event file share one read and check of it (decision 0036). The event is
+ * frozen, so no case can change what the next one gets.
+ */
+const eventFiles = new Map<string, { readonly text: string; readonly load: EventLoad }>();
+
+function eventFileLoad(file: string): EventLoad {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return loadEvent(file);
+  }
+  // The shown name is part of the key: the problems' positions carry it.
+  const key = `${resolve(file)}\u0000${file}`;
+  const kept = eventFiles.get(key);
+  if (kept && kept.text === text) return kept.load;
+  const load = loadEvent(file, text);
+  if (load.ok) deepFreeze(load.event);
+  if (eventFiles.size >= 1_000) eventFiles.clear();
+  eventFiles.set(key, { text, load });
+  return load;
 }
