@@ -61,49 +61,88 @@ export interface Rebuilt {
   readonly replaces: string;
 }
 
-/** Build `m` again from `source` with the current pack, and mark `m` replaced by the result. */
-export async function rebuildOutbound(
+/** Build `m` again from `source` with the current pack; `replace` then marks `m` replaced by it. */
+async function rebuildOne(
   pack: CompiledPack,
   store: Store,
   m: StoredMessage,
   source: Extract<OutboundSource, { ok: true }>,
   { now, actor }: RebuildOptions,
-): Promise<Rebuilt> {
+): Promise<{ rebuilt: Rebuilt; replace: () => Promise<void> }> {
   const [result] = await sendEvent(pack, store, source.event, { now, legs: [source.leg] });
   if (!result) throw new Error(`the event of ${m.messageId} has no ${source.leg} leg`);
-  await store.setState(m.messageId, "DELETED", {
-    kind: "reprocess",
-    now: now.toISOString(),
-    ...(actor !== undefined && { actor }),
-    note: `replaced by ${result.messageId} (built again from its event${result.controlId ? `, MSH-10 ${result.controlId}` : ""}, ${result.state})`,
-  });
   const outcome = (await store.message(result.messageId))?.outcome;
+  const replace = () =>
+    store.setState(m.messageId, "DELETED", {
+      kind: "reprocess",
+      now: now.toISOString(),
+      ...(actor !== undefined && { actor }),
+      note: `replaced by ${result.messageId} (built again from its event${result.controlId ? `, MSH-10 ${result.controlId}` : ""}, ${result.state})`,
+    });
   return {
-    messageId: result.messageId,
-    controlId: result.controlId ?? "",
-    messageType: result.messageType ?? source.leg,
-    from: m.state,
-    to: result.state,
-    ...(outcome && { outcome }),
-    replaces: m.messageId,
+    rebuilt: {
+      messageId: result.messageId,
+      controlId: result.controlId ?? "",
+      messageType: result.messageType ?? source.leg,
+      from: m.state,
+      to: result.state,
+      ...(outcome && { outcome }),
+      replaces: m.messageId,
+    },
+    replace,
   };
 }
 
 /**
+ * Build `root` again, then the patient's messages held behind it (those not
+ * in `seen`, added to it), each marked replaced once its copy is queued; the
+ * root is marked last. Until then the root's ERROR holds the patient's old
+ * and new messages alike, so a sender running meanwhile never sends an old
+ * held message before the rebuilt root. A held message without its event is
+ * skipped (selection refused those).
+ */
+export async function rebuildWithHeld(
+  pack: CompiledPack,
+  store: Store,
+  root: StoredMessage,
+  source: Extract<OutboundSource, { ok: true }>,
+  clock: () => Date,
+  seen: Set<string>,
+  actor?: string,
+): Promise<(Rebuilt & { after?: string })[]> {
+  const held = await heldBehind(store, root);
+  const who = actor === undefined ? {} : { actor };
+  const first = await rebuildOne(pack, store, root, source, { now: clock(), ...who });
+  const out: (Rebuilt & { after?: string })[] = [first.rebuilt];
+  for (const later of held) {
+    if (seen.has(later.messageId)) continue;
+    seen.add(later.messageId);
+    const from = await outboundSource(store, later);
+    if (!from.ok) continue;
+    const next = await rebuildOne(pack, store, later, from, { now: clock(), ...who });
+    await next.replace();
+    out.push({ ...next.rebuilt, after: root.messageId });
+  }
+  await first.replace();
+  return out;
+}
+
+/**
  * The same patient's later outbound messages held behind `m` (built and
- * queued, never sent: NEW or SCHEDULED). Rebuilt after it, in queue order,
- * they keep their order at the receiver: the rebuilt message goes to the end
- * of the queue, and the old ones would otherwise go before it (an S14 before
+ * queued, never sent: NEW or SCHEDULED) up to the patient's next message in
+ * ERROR, which holds the rest itself. Rebuilt after it, in queue order, they
+ * keep their order at the receiver: the rebuilt message goes to the end of
+ * the queue, and the old ones would otherwise go before it (an S14 before
  * the S12 it updates).
  */
 export async function heldBehind(store: Store, m: StoredMessage): Promise<StoredMessage[]> {
   if (m.patientKey === undefined) return [];
-  return [
-    ...(await store.messages({
-      direction: "outbound",
-      states: ["NEW", "SCHEDULED"],
-      patientKey: m.patientKey,
-      afterSequence: m.sequence,
-    })),
-  ].filter((later) => later.controlId !== "");
+  const later = await store.messages({
+    direction: "outbound",
+    states: ["NEW", "SCHEDULED", "ERROR"],
+    patientKey: m.patientKey,
+    afterSequence: m.sequence,
+  });
+  const next = later.findIndex((l) => l.state === "ERROR");
+  return (next < 0 ? [...later] : later.slice(0, next)).filter((l) => l.controlId !== "");
 }

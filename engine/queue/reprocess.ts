@@ -7,7 +7,7 @@ import { subjectPatientId } from "../store/queue-records.js";
 import type { Completion, Store, StoredMessage } from "../store/types.js";
 import { decide } from "./intake.js";
 import { processStored } from "./process-stored.js";
-import { heldBehind, outboundSource, rebuildOutbound } from "./rebuild-outbound.js";
+import { heldBehind, outboundSource, rebuildWithHeld } from "./rebuild-outbound.js";
 import { standingDecision } from "./review-notes.js";
 
 /**
@@ -151,21 +151,19 @@ export async function reprocessMessages(
     const { message, after } = next;
     if (message.direction === "outbound") {
       const source = await outboundSource(store, message);
-      if (!source.ok) continue;
-      const held = after === undefined ? await heldBehind(store, message) : [];
-      attempts.push({
-        ...(await rebuildOutbound(pack, store, message, source, {
-          now: options.clock(),
-          ...(options.actor !== undefined && { actor: options.actor }),
-        })),
-        ...(after !== undefined && { after }),
-      });
-      for (const later of held) {
-        if (seen.has(later.messageId)) continue;
-        seen.add(later.messageId);
-        pending.push({ message: later, after: message.messageId });
+      if (source.ok) {
+        attempts.push(
+          ...(await rebuildWithHeld(
+            pack,
+            store,
+            message,
+            source,
+            options.clock,
+            seen,
+            options.actor,
+          )),
+        );
       }
-      pending.sort((a, b) => a.message.sequence - b.message.sequence);
       continue;
     }
     const review = message.messageId === reviewedId ? reviewed : undefined;

@@ -324,6 +324,36 @@ describe("reprocess of an outbound message that holds its patient's later messag
       expect(next?.messageId).toBe(newS12?.messageId);
     },
   );
+
+  onEachStore(
+    "stops at the patient's next message in ERROR: what that one holds stays held",
+    async (store) => {
+      const [s12] = await sendEvent(harbor, store, event("appointment-schedule"), { now: NOW });
+      // Race 2500-7 has no OrthoChart row: the S14 is recorded ERROR (UNMAPPED_CODE), never built.
+      const unmapped = withPatient(event("appointment-update"), { race: "2500-7" });
+      const [s14] = await sendEvent(harbor, store, unmapped, { now: NOW });
+      const [s15] = await sendEvent(harbor, store, event("appointment-cancel"), { now: NOW });
+      expect([s14?.state, s15?.state]).toEqual(["ERROR", "NEW"]);
+      await store.claimDelivery({
+        receiver: "orthochart",
+        ordering: "queue",
+        now: NOW.toISOString(),
+        leaseUntil: LATER.toISOString(),
+      });
+      await store.finishDelivery(s12?.messageId ?? "", 1, {
+        kind: "failed",
+        at: NOW.toISOString(),
+        error: { code: "ACK_REJECTED", severity: "error", message: "refused" },
+      });
+
+      const attempts = await reprocess(harbor, store, [s12?.messageId ?? ""]);
+      expect(attempts.map((a) => [a.messageType, a.to, a.replaces])).toEqual([
+        ["SIU^S12", "NEW", s12?.messageId],
+      ]);
+      expect((await store.message(s14?.messageId ?? ""))?.state).toBe("ERROR");
+      expect((await store.message(s15?.messageId ?? ""))?.state).toBe("NEW");
+    },
+  );
 });
 
 describe("rulepack reprocess ID of outbound messages (a SQLite file holding a message queued before migration 13)", () => {
