@@ -1,7 +1,7 @@
 import { Gauge, Histogram, Registry } from "prom-client";
 import type { CompiledPack } from "../pack/compiled.js";
 import { thresholdAlerts } from "../queue/alerts.js";
-import { countsByState } from "../store/message-counts.js";
+import { countsByState, type MessageCount } from "../store/message-counts.js";
 import type { Store } from "../store/types.js";
 
 /**
@@ -30,6 +30,18 @@ export interface MetricsSources {
 
 export function createMetrics(sources: MetricsSources): WebMetrics {
   const registry = new Registry();
+  // One grouped query per scrape: the gauges collect at once and share it.
+  let counting: Promise<readonly MessageCount[]> | undefined;
+  const messageCounts = (): Promise<readonly MessageCount[]> => {
+    if (!counting) {
+      counting = sources.store.messageCounts();
+      const done = () => {
+        counting = undefined;
+      };
+      counting.then(done, done);
+    }
+    return counting;
+  };
   const histogram = new Histogram({
     name: "rulepack_processing_seconds",
     help: "Time to store and process one piece of input received over HTTP, by kind",
@@ -44,7 +56,7 @@ export function createMetrics(sources: MetricsSources): WebMetrics {
     registers: [registry],
     async collect() {
       this.reset();
-      for (const c of await sources.store.messageCounts())
+      for (const c of await messageCounts())
         this.inc({ state: c.state, type: c.messageType || "-" }, c.n);
     },
   });
@@ -55,7 +67,7 @@ export function createMetrics(sources: MetricsSources): WebMetrics {
     registers: [registry],
     async collect() {
       this.reset();
-      const counts = countsByState(await sources.store.messageCounts());
+      const counts = countsByState(await messageCounts());
       for (const [state, n] of Object.entries(counts)) this.set({ state }, n ?? 0);
     },
   });
