@@ -103,7 +103,7 @@ async function reprocess(p: CompiledPack, store: Store, ids: readonly string[]) 
  * A practice folder whose pack extends Harbor's with its own copy of the
  * mappings, the race row for 2076-8 going out as `foreign`, and a receiver.
  */
-function harborWithRace(foreign: string, port: number): CompiledPack {
+function harborWithRace(foreign: string, port: number, extraRow = ""): CompiledPack {
   const dir = mkdtempSync(join(root, "practice-"));
   const mappings = join(dir, "mappings");
   mkdirSync(join(mappings, "harbor-ortho"), { recursive: true });
@@ -115,10 +115,12 @@ function harborWithRace(foreign: string, port: number): CompiledPack {
     else
       writeFileSync(
         target,
-        readFileSync(join("mappings/harbor-ortho", file), "utf8").replace(
-          /practice: "2076-8",\s*foreign: "O"/,
-          `practice: "2076-8", foreign: "${foreign}"`,
-        ),
+        readFileSync(join("mappings/harbor-ortho", file), "utf8")
+          .replace(
+            /practice: "2076-8",\s*foreign: "O"/,
+            `practice: "2076-8", foreign: "${foreign}"`,
+          )
+          .replace(/^rows:\n/m, `rows:\n${extraRow}`),
       );
   }
   const file = join(dir, "harbor-ortho", "pack.yaml");
@@ -207,6 +209,35 @@ describe("reprocess of an outbound message the receiver refused, after a mapping
       } finally {
         await receiver.stop();
       }
+    },
+  );
+});
+
+describe("reprocess of an outbound leg that could not be built, after the mapping row is added", () => {
+  onEachStore(
+    "builds it from the event it was recorded with: NEW with an MSH-10, the record replaced",
+    async (store) => {
+      const unmapped = withPatient(event("patient-add"), { race: "2500-7" });
+      const [failed] = await sendEvent(harbor, store, unmapped, { now: NOW });
+      expect([failed?.state, failed?.errors.map((e) => e.code)]).toEqual([
+        "ERROR",
+        ["UNMAPPED_CODE"],
+      ]);
+      const fixed = harborWithRace(
+        "O",
+        1,
+        '  - { practice: "2500-7", foreign: "P", description: added }\n',
+      );
+      const [rebuilt] = await reprocess(fixed, store, [failed?.messageId ?? ""]);
+      expect(rebuilt).toMatchObject({
+        from: "ERROR",
+        to: "NEW",
+        messageType: "ADT^A28",
+        replaces: failed?.messageId,
+      });
+      expect(rebuilt?.controlId).toMatch(/^HOR\d+$/);
+      expect(await pid10(store, rebuilt?.messageId ?? "")).toBe("P^^L");
+      expect((await store.message(failed?.messageId ?? ""))?.state).toBe("DELETED");
     },
   );
 });
