@@ -185,8 +185,14 @@ describe("rulepack worklist missing-slips [--db FILE] [--format text|json]", () 
     expect(await worklistCommand(["missing-slips", "--format", "csv"], io)).toEqual({
       exitCode: 2,
     });
-    expect(io.err).toContain(
-      "usage: rulepack worklist missing-slips [--db FILE] [--format text|json]",
+    expect(io.err).toBe(
+      [
+        "rulepack: unknown worklist 'late-charges' (the worklists are missing-slips, duplicates)",
+        "usage: rulepack worklist missing-slips|duplicates [--db FILE] [--pack PACK] [--format text|json]",
+        "rulepack: unknown --format 'csv'",
+        "usage: rulepack worklist missing-slips|duplicates [--db FILE] [--pack PACK] [--format text|json]",
+        "",
+      ].join("\n"),
     );
   });
 });
