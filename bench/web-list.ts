@@ -4,7 +4,8 @@
  * inbound messages (one in ten in ERROR with UNMAPPED_INSURANCE), then
  * `GET /api/messages` (the first page, newest first), the ERROR filter, an
  * error code and a far page (oldest first) through the web app
- * (fastify.inject, a signed-in viewer), and `/metrics`, each timed `requests` times; p50
+ * (fastify.inject, a signed-in viewer), the list page itself (server-rendered
+ * HTML, first page and the ERROR filter), and `/metrics`, each timed `requests` times; p50
  * and p95 in ms, wall clock, beside the store's own `messages()` of the
  * same filter, the baseline measured in the same run (what the list
  * costs on top of reading the rows).
@@ -117,6 +118,8 @@ export async function webListProbe(size = 100_000, requests = 7): Promise<string
         filter: { code: "UNMAPPED_INSURANCE", value: "PLAN-3" },
       },
       { name: "page 1000, oldest first", url: "/api/messages?page=1000&order=oldest", filter: {} },
+      { name: "list page (HTML)", url: "/messages" },
+      { name: "list page state=ERROR (HTML)", url: "/messages?state=ERROR" },
       { name: "/metrics", url: "/metrics" },
     ];
     const lines = [
