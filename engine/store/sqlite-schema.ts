@@ -6,7 +6,10 @@ import { MESSAGE_ERRORS_MIGRATION } from "./sqlite-message-errors.js";
  * The SQLite file's schema, as ordered migrations. A new file is migrated
  * from version 0 on first open; an older file is brought up to date; a file
  * written by a newer engine is refused. Migrations are append-only: never
- * edit one that has shipped, add the next.
+ * edit one that has shipped, add the next. Versions 9-12 (and PostgreSQL's
+ * 0004-0007) were reserved during parallel work and never used: the next
+ * is one above the highest here, never a gap below it, which a store
+ * already at the highest would skip.
  *
  * Records are JSON columns (`record`), read and written whole; the columns
  * beside them exist only to be looked up by, each with its index.
