@@ -1,6 +1,5 @@
-import { controlId, leafValue, messageTypeName } from "../hl7/access.js";
-import type { Outcome, OutcomeError } from "../model/outcome.js";
-import { ackMessage } from "../server/acks.js";
+import type { Outcome } from "../model/outcome.js";
+import { recordRefusedFrame } from "../server/refused-frame.js";
 import type { Store } from "../store/types.js";
 import type { RouteResult } from "./route.js";
 
@@ -19,48 +18,18 @@ export async function recordUnroutable(
   sender: string,
   now: Date,
 ): Promise<{ readonly ack: string; readonly outcome?: Outcome }> {
-  const message = refused.header;
-  const msh = message?.segments[0];
-  const error: OutcomeError = {
-    code: "UNROUTABLE",
-    severity: "error",
-    field: "MSH-5",
-    value: refused.addressed,
-    message: refused.message,
-  };
-  const ack = ackMessage(message, "AR", [{ ...error, severity: "E" }], now);
-  const header = {
-    controlId: message ? controlId(message) : "",
-    messageType: message ? messageTypeName(message) : "",
-  };
-  try {
-    let outcome: Outcome | undefined;
-    await store.record(
-      {
-        ...header,
-        raw: bytes,
-        receivedAt: now.toISOString(),
-        sender,
-        direction: "inbound",
-        sendingApplication: leafValue(msh, 3) ?? "",
-        sendingFacility: leafValue(msh, 4) ?? "",
-      },
-      (messageId) => {
-        outcome = {
-          messageId,
-          ...header,
-          state: "ERROR",
-          actions: [],
-          errors: [error],
-          review: [],
-          trace: [],
-        };
-        return outcome;
-      },
-      { kind: "receive", now: now.toISOString(), ack },
-    );
-    return { ack, ...(outcome && { outcome }) };
-  } catch {
-    return { ack };
-  }
+  return recordRefusedFrame(
+    store,
+    bytes,
+    refused.header,
+    {
+      code: "UNROUTABLE",
+      severity: "error",
+      field: "MSH-5",
+      value: refused.addressed,
+      message: refused.message,
+    },
+    sender,
+    now,
+  );
 }

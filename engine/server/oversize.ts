@@ -1,8 +1,7 @@
-import { controlId, leafValue, messageTypeName } from "../hl7/access.js";
 import { parseHl7 } from "../hl7/parse.js";
 import type { Outcome } from "../model/outcome.js";
 import type { Store } from "../store/types.js";
-import { ackMessage } from "./acks.js";
+import { recordRefusedFrame } from "./refused-frame.js";
 
 /**
  * A frame larger than the listener accepts is not processed, but it is not
@@ -17,46 +16,16 @@ export async function recordOversize(
   maxFrameBytes: number,
   now: Date,
 ): Promise<{ readonly ack: string; readonly outcome?: Outcome }> {
-  const message = parseHl7(frame.head).messages[0];
-  const msh = message?.segments[0];
-  const error = {
-    code: "FRAME_TOO_LARGE" as const,
-    severity: "error" as const,
-    message: `the frame is ${frame.bytes} bytes, more than the listener accepts (${maxFrameBytes}); its first ${frame.head.length} bytes are kept in the queue`,
-  };
-  const ack = ackMessage(message, "AR", [{ ...error, severity: "E" }], now);
-  const header = {
-    controlId: message ? controlId(message) : "",
-    messageType: message ? messageTypeName(message) : "",
-  };
-  try {
-    let outcome: Outcome | undefined;
-    await store.record(
-      {
-        ...header,
-        raw: frame.head,
-        receivedAt: now.toISOString(),
-        sender,
-        direction: "inbound",
-        sendingApplication: leafValue(msh, 3) ?? "",
-        sendingFacility: leafValue(msh, 4) ?? "",
-      },
-      (messageId) => {
-        outcome = {
-          messageId,
-          ...header,
-          state: "ERROR",
-          actions: [],
-          errors: [error],
-          review: [],
-          trace: [],
-        };
-        return outcome;
-      },
-      { kind: "receive", now: now.toISOString(), ack },
-    );
-    return { ack, ...(outcome && { outcome }) };
-  } catch {
-    return { ack };
-  }
+  return recordRefusedFrame(
+    store,
+    frame.head,
+    parseHl7(frame.head).messages[0],
+    {
+      code: "FRAME_TOO_LARGE",
+      severity: "error",
+      message: `the frame is ${frame.bytes} bytes, more than the listener accepts (${maxFrameBytes}); its first ${frame.head.length} bytes are kept in the queue`,
+    },
+    sender,
+    now,
+  );
 }
