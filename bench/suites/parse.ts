@@ -44,6 +44,40 @@ function medplumReadable(files: Corpus["files"]): Corpus["files"] {
   });
 }
 
+/**
+ * A suite timing parseHl7 on the text of `files` against a baseline parser
+ * on the same texts; `units` is what one pass counts (messages, or files).
+ */
+function fromStrings(
+  name: string,
+  goal: Goal,
+  files: Corpus["files"],
+  units: number,
+  baselineName: string,
+  baseline: (text: string) => number,
+): Suite {
+  return {
+    name,
+    unit: "msg",
+    unitsPerPass: units,
+    goal,
+    baseline: {
+      name: baselineName,
+      run() {
+        for (const f of files) consume(baseline(f.text));
+        return units;
+      },
+    },
+    subject: {
+      name: "parseHl7(string)",
+      run() {
+        for (const f of files) consume(parseHl7(f.text).messages.length);
+        return units;
+      },
+    },
+  };
+}
+
 export function parseSuites(corpus: Corpus): Suite[] {
   const { files, messages } = corpus;
   const text = (b: Buffer) => b.toString("utf8").replace(/^\uFEFF/, "");
@@ -55,66 +89,30 @@ export function parseSuites(corpus: Corpus): Suite[] {
       `@medplum/core reads ${medplum.length} single-message files\n`,
   );
   return [
-    {
-      name: "parse HL7 from strings (whole corpus), against a lean full split",
-      unit: "msg",
-      unitsPerPass: messages,
-      goal: LEAN_GOAL,
-      baseline: {
-        name: "lean full split (every level, where its separator occurs; plain arrays)",
-        run() {
-          for (const f of files) consume(leanFullSplit(f.text).length);
-          return messages;
-        },
-      },
-      subject: {
-        name: "parseHl7(string)",
-        run() {
-          for (const f of files) consume(parseHl7(f.text).messages.length);
-          return messages;
-        },
-      },
-    },
-    {
-      name: `parse HL7 from strings (${medplum.length} files @medplum/core reads), against @medplum/core`,
-      unit: "msg",
-      unitsPerPass: medplum.length,
-      goal: MEDPLUM_GOAL,
-      baseline: {
-        name: "@medplum/core Hl7Message.parse",
-        run() {
-          for (const f of medplum) consume(Hl7Message.parse(f.text).segments.length);
-          return medplum.length;
-        },
-      },
-      subject: {
-        name: "parseHl7(string)",
-        run() {
-          for (const f of medplum) consume(parseHl7(f.text).messages.length);
-          return medplum.length;
-        },
-      },
-    },
-    {
-      name: "parse HL7 from strings (whole corpus)",
-      unit: "msg",
-      unitsPerPass: messages,
-      goal: GOAL,
-      baseline: {
-        name: "split-only",
-        run() {
-          for (const f of files) consume(splitOnly(f.text).length);
-          return messages;
-        },
-      },
-      subject: {
-        name: "parseHl7(string)",
-        run() {
-          for (const f of files) consume(parseHl7(f.text).messages.length);
-          return messages;
-        },
-      },
-    },
+    fromStrings(
+      "parse HL7 from strings (whole corpus), against a lean full split",
+      LEAN_GOAL,
+      files,
+      messages,
+      "lean full split (every level, where its separator occurs; plain arrays)",
+      (t) => leanFullSplit(t).length,
+    ),
+    fromStrings(
+      `parse HL7 from strings (${medplum.length} files @medplum/core reads), against @medplum/core`,
+      MEDPLUM_GOAL,
+      medplum,
+      medplum.length,
+      "@medplum/core Hl7Message.parse",
+      (t) => Hl7Message.parse(t).segments.length,
+    ),
+    fromStrings(
+      "parse HL7 from strings (whole corpus)",
+      GOAL,
+      files,
+      messages,
+      "split-only",
+      (t) => splitOnly(t).length,
+    ),
     {
       name: "parse HL7 from Buffers (whole corpus)",
       unit: "msg",
