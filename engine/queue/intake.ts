@@ -1,7 +1,7 @@
 import { controlId, messageTypeName } from "../hl7/access.js";
 import { parseHl7 } from "../hl7/parse.js";
 import { SEGMENT_TERMINATOR, serializeMessage, serializeSegment } from "../hl7/serialize.js";
-import type { Hl7Message, ParseIssue } from "../hl7/tree.js";
+import type { Hl7Document, Hl7Message, ParseIssue } from "../hl7/tree.js";
 import { type ProcessOptions, processMessage, unparseableOutcome } from "../inbound/process.js";
 import { decideState, type Outcome } from "../model/outcome.js";
 import type { CompiledPack } from "../pack/compiled.js";
@@ -49,6 +49,42 @@ export interface IntakeOptions {
 }
 
 const utf8 = new TextEncoder();
+
+/**
+ * Stores the lines of a frame outside its messages (the frame's parse
+ * errors are about them) as one inbound row and returns its ID. With
+ * messages beside them, only those lines (each message is stored in its
+ * own row): these bytes, processed again (recovery, reprocess), must not
+ * process a message a second time.
+ */
+export function receiveOutsideLines(
+  store: Store,
+  doc: Hl7Document,
+  bytes: Uint8Array,
+  receivedAt: string,
+  sender: string,
+): Promise<string> {
+  return store.receive({
+    raw:
+      doc.messages.length === 0
+        ? bytes
+        : utf8.encode(
+            doc.envelope
+              .map((e) => serializeSegment(e.segment, e.delimiters) + SEGMENT_TERMINATOR)
+              .join(""),
+          ),
+    receivedAt,
+    sender,
+    controlId: "",
+    messageType: "",
+    direction: "inbound",
+  });
+}
+
+/** The bytes stored for `message` of a frame: the frame itself when it is the only message. */
+export function messageBytes(doc: Hl7Document, bytes: Uint8Array, message: Hl7Message): Uint8Array {
+  return doc.messages.length === 1 ? bytes : utf8.encode(serializeMessage(message));
+}
 const HOUR_MS = 3_600_000;
 
 export async function receiveBytes(
@@ -75,24 +111,7 @@ export async function receiveBytes(
     else issuesOf.set(issue.messageIndex, [issue]);
   }
   if (outside.length > 0) {
-    const messageId = await store.receive({
-      // With messages beside it, only the lines outside them (each message
-      // is stored in its own row): these bytes, processed again (recovery,
-      // reprocess), must not process a message a second time.
-      raw:
-        doc.messages.length === 0
-          ? bytes
-          : utf8.encode(
-              doc.envelope
-                .map((e) => serializeSegment(e.segment, e.delimiters) + SEGMENT_TERMINATOR)
-                .join(""),
-            ),
-      receivedAt,
-      sender: options.sender,
-      controlId: "",
-      messageType: "",
-      direction: "inbound",
-    });
+    const messageId = await receiveOutsideLines(store, doc, bytes, receivedAt, options.sender);
     outcomes.push(await completeSafely(store, unparseableOutcome(messageId, outside), completion));
   }
   for (const [i, message] of doc.messages.entries()) {
@@ -106,7 +125,7 @@ export async function receiveBytes(
     const header = headerOf(message, options.detectDuplicates === true);
     const received = {
       ...header,
-      raw: doc.messages.length === 1 ? bytes : utf8.encode(serializeMessage(message)),
+      raw: messageBytes(doc, bytes, message),
       receivedAt,
       sender: options.sender,
       direction: "inbound" as const,

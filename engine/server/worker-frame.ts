@@ -1,6 +1,5 @@
 import { type AckCode, ackWanted } from "../hl7/ack.js";
 import { parseHl7 } from "../hl7/parse.js";
-import { SEGMENT_TERMINATOR, serializeMessage, serializeSegment } from "../hl7/serialize.js";
 import { unparseableOutcome } from "../inbound/process.js";
 import type { Outcome } from "../model/outcome.js";
 import type { CompiledPack } from "../pack/compiled.js";
@@ -10,6 +9,8 @@ import {
   duplicateOutcome,
   findOriginal,
   type IntakeOptions,
+  messageBytes,
+  receiveOutsideLines,
   refuseOverLimit,
 } from "../queue/intake.js";
 import type { Store } from "../store/types.js";
@@ -62,8 +63,6 @@ export type FrameProcessor = (
   options: FrameOptions,
 ) => Promise<FrameResult | DeferredFrame>;
 
-const utf8 = new TextEncoder();
-
 export async function storeFrameForWorkers(
   pack: CompiledPack,
   store: Store,
@@ -90,21 +89,7 @@ export async function storeFrameForWorkers(
   try {
     const outside = doc.issues.filter((i) => i.messageIndex < 0 && i.severity === "error");
     if (outside.length > 0) {
-      const messageId = await store.receive({
-        raw:
-          doc.messages.length === 0
-            ? bytes
-            : utf8.encode(
-                doc.envelope
-                  .map((e) => serializeSegment(e.segment, e.delimiters) + SEGMENT_TERMINATOR)
-                  .join(""),
-              ),
-        receivedAt,
-        sender,
-        controlId: "",
-        messageType: "",
-        direction: "inbound",
-      });
+      const messageId = await receiveOutsideLines(store, doc, bytes, receivedAt, sender);
       const outcome = unparseableOutcome(messageId, outside);
       slots.push(
         await completeSafely(store, outcome, async (o) => ({
@@ -123,7 +108,7 @@ export async function storeFrameForWorkers(
       const header = headerOf(message, true);
       const received = {
         ...header,
-        raw: doc.messages.length === 1 ? bytes : utf8.encode(serializeMessage(message)),
+        raw: messageBytes(doc, bytes, message),
         receivedAt,
         sender,
         direction: "inbound" as const,
