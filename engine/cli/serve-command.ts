@@ -15,6 +15,7 @@ import { readTlsFiles, type TlsFiles } from "../server/tls-credentials.js";
 import { startWorkers } from "../server/workers.js";
 import { isPostgresUrl, openStore, storeLocation } from "../store/open.js";
 import { type AccessCheck, unwritableStoreFiles } from "../store/sqlite-files.js";
+import { createListenerTimings } from "../web/listener-timings.js";
 import { startServeSender } from "./serve-delivery.js";
 import { type ServeHttpOptions, startServeHttp } from "./serve-http.js";
 import type { ServeLogOptions } from "./serve-log-args.js";
@@ -181,6 +182,8 @@ async function serveSubscribed(
       log,
       now,
     });
+    // Made before both: the listener records into it, /metrics binds to it once up.
+    const listenerTimings = createListenerTimings();
     let server: MllpServer;
     try {
       server = await startMllpServer({
@@ -191,7 +194,10 @@ async function serveSubscribed(
         ...(tls && { tls: tls.credentials }),
         ...(options.idleTimeoutMs !== undefined && { idleTimeoutMs: options.idleTimeoutMs }),
         log,
-        onOutcomes: (outcomes) => alerts.afterMessages(outcomes),
+        onOutcomes: (outcomes, seconds) => {
+          alerts.afterMessages(outcomes);
+          listenerTimings.record(outcomes.length, seconds);
+        },
         ...(crash && { crash }),
         ...(workers && { processFrame: workers.processFrame }),
       });
@@ -235,6 +241,7 @@ async function serveSubscribed(
           reload,
           listener: () => true,
           between: (task) => running.between(task),
+          listenerTimings,
         },
         io,
       ));

@@ -5,6 +5,7 @@ import { formatRecovery, recoverNewMessages } from "../server/recovery.js";
 import { openStore, storeLocation } from "../store/open.js";
 import type { Store } from "../store/types.js";
 import { type HttpServer, startHttpServer } from "../web/http-server.js";
+import type { ListenerTimings } from "../web/listener-timings.js";
 import { packageVersion } from "./version.js";
 
 /**
@@ -31,6 +32,8 @@ export interface HttpPractice {
   readonly listener?: () => boolean;
   /** The listener's lane (MllpServer.between): HTTP input waits for the frames before it. */
   readonly between?: <T>(task: () => Promise<T>) => Promise<T>;
+  /** The listener's processing times, for /metrics (listener-timings.ts). */
+  readonly listenerTimings?: ListenerTimings;
 }
 
 /** Start the web app; prints `ready http=PORT`, or why it cannot listen (undefined). */

@@ -40,8 +40,12 @@ export interface MllpServerOptions {
   /** One line per event, without patient data. */
   readonly log?: (line: string) => void;
   readonly now?: () => Date;
-  /** Called with each frame's outcomes once they are committed (alerts). */
-  readonly onOutcomes?: (outcomes: readonly Outcome[]) => void;
+  /**
+   * Called with each frame's outcomes once they are committed (alerts), and
+   * the seconds from the frame's receipt to that commit (performance.now;
+   * with workers, to their completion): /metrics' processing time.
+   */
+  readonly onOutcomes?: (outcomes: readonly Outcome[], seconds: number) => void;
   /** TEST ONLY: the crash points of RULEPACK_CRASH_AT (crash-points.ts). */
   readonly crash?: CrashHook;
   /** Connections open at once; more are closed as they come. Default 256. */
@@ -74,7 +78,7 @@ export type FrameRoute =
   | {
       readonly pack: CompiledPack;
       readonly store: Store;
-      readonly onOutcomes?: (outcomes: readonly Outcome[]) => void;
+      readonly onOutcomes?: (outcomes: readonly Outcome[], seconds: number) => void;
     }
   | {
       /** Store and answer it without processing (an unroutable frame). */
@@ -137,8 +141,11 @@ export function startMllpServer(options: MllpServerOptions): Promise<MllpServer>
     event: ReturnType<MllpDecoder["push"]>[number],
     write: (reply: Reply) => void,
     pause: Pause,
+    /** performance.now() when the frame was read off the socket. */
+    received: number,
   ): Promise<Reply[] | { readonly later: Promise<Reply[]> }> => {
     const at = now();
+    const seconds = () => (performance.now() - received) / 1000;
     const early: Reply[] = [];
     const send = (reply: Reply): void => {
       early.push(reply);
@@ -149,7 +156,7 @@ export function startMllpServer(options: MllpServerOptions): Promise<MllpServer>
       log(
         `connection=${id} frame too large bytes=${event.bytes} messageId=${outcome?.messageId ?? "- (store failed)"} ack=AR`,
       );
-      if (outcome) options.onOutcomes?.([outcome]);
+      if (outcome) options.onOutcomes?.([outcome], seconds());
       return [{ code: "AR", ack }];
     }
     const target = options.route?.(event.bytes) ?? { pack, store, onOutcomes: options.onOutcomes };
@@ -158,7 +165,7 @@ export function startMllpServer(options: MllpServerOptions): Promise<MllpServer>
       log(
         `connection=${id} unroutable messageId=${outcome?.messageId ?? "- (store failed)"} ack=AR`,
       );
-      if (outcome) options.onOutcomes?.([outcome]);
+      if (outcome) options.onOutcomes?.([outcome], seconds());
       return [{ code: "AR", ack }];
     }
     const reported = (result: FrameResult): Reply[] => {
@@ -169,7 +176,7 @@ export function startMllpServer(options: MllpServerOptions): Promise<MllpServer>
         );
       }
       if (result.outcomes.length === 0) log(`connection=${id} store failed ack=${codes}`);
-      target.onOutcomes?.(result.outcomes);
+      target.onOutcomes?.(result.outcomes, seconds());
       return [...result.replies];
     };
     const handled = await (options.processFrame ?? processFrame)(
@@ -257,6 +264,7 @@ export function startMllpServer(options: MllpServerOptions): Promise<MllpServer>
         return;
       }
       for (const event of events) {
+        const received = performance.now();
         inFlight += 1;
         waitingFrames += 1;
         const bytes = event.kind === "frame" ? event.bytes.length : event.head.length;
@@ -266,7 +274,7 @@ export function startMllpServer(options: MllpServerOptions): Promise<MllpServer>
         };
         lane
           .submit(owner, async (pause) => {
-            const answered = await answer(id, sender, event, write, pause);
+            const answered = await answer(id, sender, event, write, pause, received);
             if ("later" in answered) return answered;
             for (const reply of answered) write(reply);
             return undefined;

@@ -154,6 +154,7 @@ export async function createWebApp(
       }
     },
   };
+  options.listenerTimings?.bind((seconds) => context.metrics.observe("mllp", seconds));
   app.addContentTypeParser(
     "application/x-www-form-urlencoded",
     { parseAs: "string" },

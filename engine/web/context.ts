@@ -1,5 +1,6 @@
 import type { CompiledPack } from "../pack/compiled.js";
 import type { QueueSummary, Store } from "../store/types.js";
+import type { ListenerTimings } from "./listener-timings.js";
 import type { WebMetrics } from "./metrics.js";
 import type { Role } from "./permissions.js";
 import type { Session, Sessions } from "./sessions.js";
@@ -27,6 +28,8 @@ export interface WebOptions {
    * HTTP input and MLLP frames keep one order; the app's own queue without.
    */
   readonly between?: <T>(task: () => Promise<T>) => Promise<T>;
+  /** The listener's processing times, observed by /metrics (kind="mllp"); absent without one. */
+  readonly listenerTimings?: ListenerTimings;
   /** Rulepack's version, for the OpenAPI document. */
   readonly version?: string;
   /** Sign-in lock-out and session idle time (sessions.ts); defaults when absent. */

@@ -11,6 +11,8 @@ import type { Store } from "../store/types.js";
  * indexed query, not a read of every message), whether the sender is
  * connected to each receiver, the processing
  * time of what the web app processes (uploads, HTTP messages, reprocessing)
+ * and of each message the MLLP listener beside it committed (kind "mllp",
+ * the listener's time from the frame's receipt: listener-timings.ts)
  * as a histogram, whether the MLLP listener is up, and the pack's threshold
  * alerts that hold now. Labels are states, types and alert kinds: no
  * patient data.
@@ -18,7 +20,7 @@ import type { Store } from "../store/types.js";
 export interface WebMetrics {
   readonly registry: Registry;
   /** Record how long processing one piece of input took. */
-  observe(kind: "upload" | "message" | "event" | "reprocess", seconds: number): void;
+  observe(kind: "upload" | "message" | "event" | "reprocess" | "mllp", seconds: number): void;
 }
 
 export interface MetricsSources {
@@ -44,7 +46,7 @@ export function createMetrics(sources: MetricsSources): WebMetrics {
   };
   const histogram = new Histogram({
     name: "rulepack_processing_seconds",
-    help: "Time to store and process one piece of input received over HTTP, by kind",
+    help: "Time to store and process one piece of input (over HTTP, or kind mllp: one message over the MLLP listener), by kind",
     labelNames: ["kind"],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
