@@ -46,3 +46,12 @@ export function receiverOf(
     ...(queue.oldest !== null && { oldestWaitingSince: queue.oldest }),
   };
 }
+
+/** Which message a `messages` row is (the outcome's identity, delivery-rules.ts). */
+export function identityOf(row: { message_id: string; control_id: string; message_type: string }): {
+  messageId: string;
+  controlId: string;
+  messageType: string;
+} {
+  return { messageId: row.message_id, controlId: row.control_id, messageType: row.message_type };
+}

@@ -1,6 +1,6 @@
 import type { Outcome, QueueState } from "../model/outcome.js";
 import type { DeliveryOrdering } from "../pack/delivery-options.js";
-import type { DeliveryResult } from "./delivery.js";
+import type { DeliveryEvent, DeliveryResult } from "./delivery.js";
 
 /**
  * What every store decides alike about delivery (memory, SQLite and
@@ -55,6 +55,18 @@ export function pickSendable(
 export function stateAfter(result: DeliveryResult): QueueState {
   if (result.kind === "acknowledged") return "PROCESSED";
   return result.kind === "retry" ? "PENDING" : "ERROR";
+}
+
+/** The event a send's result is recorded as: its ACK when one came, why it waits or failed. */
+export function resultEvent(send: number, result: DeliveryResult): Omit<DeliveryEvent, "number"> {
+  return {
+    kind: result.kind,
+    at: result.at,
+    send,
+    ...(result.ack !== undefined && { ack: result.ack }),
+    ...(result.kind === "retry" && { cause: result.cause }),
+    ...(result.kind === "failed" && { cause: result.error.message }),
+  };
 }
 
 /** Which message an outcome is about (an outbound message is queued without one). */

@@ -6,7 +6,13 @@ import {
   type ReceiverState,
   type ReceiverStatus,
 } from "./delivery.js";
-import { outcomeAfter, pickSendable, resendRefusal, stateAfter } from "./delivery-rules.js";
+import {
+  outcomeAfter,
+  pickSendable,
+  resendRefusal,
+  resultEvent,
+  stateAfter,
+} from "./delivery-rules.js";
 import { UnknownMessageError } from "./errors.js";
 import type { ReceivedMessage } from "./types.js";
 
@@ -93,14 +99,7 @@ export function memoryDelivery(
     },
     finishDelivery(messageId, send, result) {
       const m = entry(messageId);
-      event(messageId, {
-        kind: result.kind,
-        at: result.at,
-        send,
-        ...(result.ack !== undefined && { ack: result.ack }),
-        ...(result.kind === "retry" && { cause: result.cause }),
-        ...(result.kind === "failed" && { cause: result.error.message }),
-      });
+      event(messageId, resultEvent(send, result));
       const current = sends.get(messageId);
       if (m.state !== "PENDING" || current?.count !== send) return false;
       const state = stateAfter(result);

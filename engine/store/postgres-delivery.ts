@@ -6,12 +6,19 @@ import {
   NotResendableError,
   type ReceiverStatus,
 } from "./delivery.js";
-import { type EventRow, eventOf, type ReceiverRow, receiverOf } from "./delivery-rows.js";
+import {
+  type EventRow,
+  eventOf,
+  identityOf,
+  type ReceiverRow,
+  receiverOf,
+} from "./delivery-rows.js";
 import {
   outcomeAfter,
   type PickRow,
   pickSendable,
   resendRefusal,
+  resultEvent,
   stateAfter,
 } from "./delivery-rules.js";
 import { UnknownMessageError } from "./errors.js";
@@ -138,7 +145,7 @@ export function postgresDelivery(db: DeliveryConnection): Async<DeliveryOperatio
             row.sequence,
             "PENDING",
             request.now,
-            outcomeAfter(locked.outcome, identity(locked), "PENDING"),
+            outcomeAfter(locked.outcome, identityOf(locked), "PENDING"),
             null,
           ]);
           await event(client, row.sequence, {
@@ -161,21 +168,14 @@ export function postgresDelivery(db: DeliveryConnection): Async<DeliveryOperatio
     finishDelivery: (messageId, send, result) =>
       transaction(async (client) => {
         const m = await lockMessage(client, messageId);
-        await event(client, m.seq, {
-          kind: result.kind,
-          at: result.at,
-          send,
-          ...(result.ack !== undefined && { ack: result.ack }),
-          ...(result.kind === "retry" && { cause: result.cause }),
-          ...(result.kind === "failed" && { cause: result.error.message }),
-        });
+        await event(client, m.seq, resultEvent(send, result));
         if (m.state !== "PENDING" || Number(m.sends) !== send) return false;
         const state = stateAfter(result);
         await client.query(SET_STATE, [
           m.seq,
           state,
           result.at,
-          outcomeAfter(m.outcome, identity(m), state, result),
+          outcomeAfter(m.outcome, identityOf(m), state, result),
           result.ack ?? null,
         ]);
         await client.query("UPDATE deliveries SET due_at = $2 WHERE message_seq = $1", [
@@ -197,7 +197,7 @@ export function postgresDelivery(db: DeliveryConnection): Async<DeliveryOperatio
             r.seq,
             "SCHEDULED",
             at,
-            outcomeAfter(r.outcome, identity(r), "SCHEDULED"),
+            outcomeAfter(r.outcome, identityOf(r), "SCHEDULED"),
             null,
           ]);
           await event(client, r.seq, {
@@ -226,7 +226,7 @@ export function postgresDelivery(db: DeliveryConnection): Async<DeliveryOperatio
           m.seq,
           "NEW",
           at,
-          outcomeAfter(m.outcome, identity(m), "NEW"),
+          outcomeAfter(m.outcome, identityOf(m), "NEW"),
           null,
         ]);
         await event(client, m.seq, { kind: "resend", at, cause: `resent as stored by ${by}` });
@@ -270,9 +270,3 @@ export function postgresDelivery(db: DeliveryConnection): Async<DeliveryOperatio
     },
   };
 }
-
-const identity = (m: MessageLike) => ({
-  messageId: m.message_id,
-  controlId: m.control_id,
-  messageType: m.message_type,
-});

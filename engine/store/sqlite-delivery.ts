@@ -10,12 +10,19 @@ import {
   type ReceiverState,
   type ReceiverStatus,
 } from "./delivery.js";
-import { type EventRow, eventOf, type ReceiverRow, receiverOf } from "./delivery-rows.js";
+import {
+  type EventRow,
+  eventOf,
+  identityOf,
+  type ReceiverRow,
+  receiverOf,
+} from "./delivery-rows.js";
 import {
   outcomeAfter,
   type PickRow,
   pickSendable,
   resendRefusal,
+  resultEvent,
   stateAfter,
 } from "./delivery-rules.js";
 import { UnknownMessageError } from "./errors.js";
@@ -107,7 +114,7 @@ export function sqliteDelivery(db: BetterSqlite3.Database): DeliveryOperations {
       seq: row.sequence,
       state: "PENDING",
       at: request.now,
-      outcome: outcomeAfter(m.outcome, identity(m), "PENDING"),
+      outcome: outcomeAfter(m.outcome, identityOf(m), "PENDING"),
       ack: null,
     });
     event(row.sequence, { kind: "sent", at: request.now, receiver: request.receiver, send });
@@ -126,21 +133,14 @@ export function sqliteDelivery(db: BetterSqlite3.Database): DeliveryOperations {
     (messageId: string, send: number, result: DeliveryResult): boolean => {
       const m = s.byId.get(messageId) as (MessageLike & { sends: number | null }) | undefined;
       if (!m) throw new UnknownMessageError(messageId);
-      event(m.seq, {
-        kind: result.kind,
-        at: result.at,
-        send,
-        ...(result.ack !== undefined && { ack: result.ack }),
-        ...(result.kind === "retry" && { cause: result.cause }),
-        ...(result.kind === "failed" && { cause: result.error.message }),
-      });
+      event(m.seq, resultEvent(send, result));
       if (m.state !== "PENDING" || m.sends !== send) return false;
       const state = stateAfter(result);
       s.setState.run({
         seq: m.seq,
         state,
         at: result.at,
-        outcome: outcomeAfter(m.outcome, identity(m), state, result),
+        outcome: outcomeAfter(m.outcome, identityOf(m), state, result),
         ack: result.ack ?? null,
       });
       s.setDue.run(result.kind === "retry" ? result.retryAt : null, m.seq);
@@ -155,7 +155,7 @@ export function sqliteDelivery(db: BetterSqlite3.Database): DeliveryOperations {
         seq: r.seq,
         state: "SCHEDULED",
         at,
-        outcome: outcomeAfter(r.outcome, identity(r), "SCHEDULED"),
+        outcome: outcomeAfter(r.outcome, identityOf(r), "SCHEDULED"),
         ack: null,
       });
       event(r.seq, { kind: "scheduled", at, cause: `outside the send windows until ${until}` });
@@ -173,7 +173,7 @@ export function sqliteDelivery(db: BetterSqlite3.Database): DeliveryOperations {
       seq: m.seq,
       state: "NEW",
       at,
-      outcome: outcomeAfter(m.outcome, identity(m), "NEW"),
+      outcome: outcomeAfter(m.outcome, identityOf(m), "NEW"),
       ack: null,
     });
     event(m.seq, { kind: "resend", at, cause: `resent as stored by ${by}` });
@@ -211,9 +211,3 @@ interface MessageLike {
   outcome: string | null;
   patient_key: string | null;
 }
-
-const identity = (m: MessageLike) => ({
-  messageId: m.message_id,
-  controlId: m.control_id,
-  messageType: m.message_type,
-});
