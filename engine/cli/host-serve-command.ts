@@ -3,6 +3,7 @@ import { loadHostFile } from "../host/host-file.js";
 import { startHost } from "../host/run-host.js";
 import { type CliIo, type CommandResult, EXIT } from "../io/cli-io.js";
 import { usageError } from "./args.js";
+import { onSighup, stopSignal } from "./signals.js";
 
 /** What `serve --host-config` runs with; tests give `stop` and `onReload`. */
 export interface HostServeOptions {
@@ -13,24 +14,6 @@ export interface HostServeOptions {
   /** Subscribes `reload` to the reload signal, returns the unsubscribe; SIGHUP by default. */
   readonly onReload?: (reload: () => Promise<void>) => () => void;
   readonly alertCheckMs?: number;
-}
-
-function stopSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const on = (signal: string) => {
-      process.off("SIGTERM", on);
-      process.off("SIGINT", on);
-      resolve(signal);
-    };
-    process.on("SIGTERM", on);
-    process.on("SIGINT", on);
-  });
-}
-
-function onSighup(reload: () => Promise<void>): () => void {
-  const on = () => void reload();
-  process.on("SIGHUP", on);
-  return () => process.off("SIGHUP", on);
 }
 
 /** The defaults serve's parser fills in: not given, so not refused beside --host-config. */

@@ -19,6 +19,7 @@ import { createListenerTimings } from "../web/listener-timings.js";
 import { startServeSender } from "./serve-delivery.js";
 import { type ServeHttpOptions, startServeHttp } from "./serve-http.js";
 import type { ServeLogOptions } from "./serve-log-args.js";
+import { onSighup, stopSignal } from "./signals.js";
 
 export interface ServeOptions {
   readonly pack: string;
@@ -53,24 +54,6 @@ export interface ServeOptions {
 
 export const SERVE_USAGE =
   "rulepack serve --pack PACK --mllp PORT [--host ADDR] [--db FILE] [--idle-timeout SECONDS] [--http PORT [--http-host ADDR] [--users FILE]] [--tls-cert FILE --tls-key FILE [--tls-ca FILE --tls-require-client-cert]] [--log-format json|pretty] [--log-level debug|info|warn|error] [--workers N [--lease SECONDS]]";
-
-function signalled(): Promise<string> {
-  return new Promise((resolve) => {
-    const on = (signal: string) => {
-      process.off("SIGTERM", on);
-      process.off("SIGINT", on);
-      resolve(signal);
-    };
-    process.on("SIGTERM", on);
-    process.on("SIGINT", on);
-  });
-}
-
-function onSighup(reload: () => Promise<void>): () => void {
-  const on = () => void reload();
-  process.on("SIGHUP", on);
-  return () => process.off("SIGHUP", on);
-}
 
 /**
  * `rulepack serve`: the MLLP listener. It refuses to start when the
@@ -259,7 +242,7 @@ async function serveSubscribed(
       log,
       ...(options.alertCheckMs !== undefined && { alertCheckMs: options.alertCheckMs }),
     });
-    const stop = options.stop ?? signalled();
+    const stop = options.stop ?? stopSignal();
     const sender = startServeSender(load.pack, store, log);
     io.stdout(`ready port=${server.port}\n`);
     if (reloadAsked) await reload();

@@ -6,6 +6,7 @@ import { openStore, storeLocation } from "../store/open.js";
 import type { Store } from "../store/types.js";
 import { type HttpServer, startHttpServer } from "../web/http-server.js";
 import type { ListenerTimings } from "../web/listener-timings.js";
+import { stopSignal } from "./signals.js";
 import { packageVersion } from "./version.js";
 
 /**
@@ -61,18 +62,6 @@ export async function startServeHttp(
   }
 }
 
-function signalled(): Promise<void> {
-  return new Promise((resolve) => {
-    const on = () => {
-      process.off("SIGTERM", on);
-      process.off("SIGINT", on);
-      resolve();
-    };
-    process.on("SIGTERM", on);
-    process.on("SIGINT", on);
-  });
-}
-
 export interface ServeHttpOnlyOptions {
   readonly pack: string;
   readonly db: string;
@@ -122,7 +111,7 @@ export async function serveHttpOnly(
     const onHup = () => void reload();
     process.on("SIGHUP", onHup);
     try {
-      await (options.stop ?? signalled());
+      await (options.stop ?? stopSignal());
     } finally {
       process.off("SIGHUP", onHup);
       await server.close();
