@@ -1,4 +1,5 @@
 import type { DeliveryOperations } from "./delivery.js";
+import { settle } from "./settle.js";
 
 type AsyncDelivery = {
   readonly [K in keyof DeliveryOperations]: (
@@ -8,15 +9,6 @@ type AsyncDelivery = {
 
 /** An embedded store's delivery operations behind the asynchronous contract (async-store.ts). */
 export function asyncDelivery(sync: DeliveryOperations): AsyncDelivery {
-  const settle =
-    <A extends unknown[], R>(operation: (...args: A) => R) =>
-    (...args: A): Promise<R> => {
-      try {
-        return Promise.resolve(operation(...args));
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    };
   return {
     claimDelivery: settle((request) => sync.claimDelivery(request)),
     finishDelivery: settle((messageId, send, result) =>

@@ -1,4 +1,5 @@
 import { asyncDelivery } from "./async-delivery.js";
+import { settle } from "./settle.js";
 import type { LocalStore, SyncStore } from "./types.js";
 
 /**
@@ -8,15 +9,6 @@ import type { LocalStore, SyncStore } from "./types.js";
  * no prepared reads.
  */
 export function asyncStore(sync: SyncStore): LocalStore {
-  const settle =
-    <A extends unknown[], R>(operation: (...args: A) => R) =>
-    (...args: A): Promise<R> => {
-      try {
-        return Promise.resolve(operation(...args));
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    };
   return {
     patientById: (id) => sync.patientById(id),
     patientsByExternalId: (name, key) => sync.patientsByExternalId(name, key),
