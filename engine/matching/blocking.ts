@@ -182,3 +182,22 @@ export function blockingKeysOf(
     ...(senderId && { senderId }),
   };
 }
+
+/**
+ * The patients (their indexes in `patients`) that share each key of any
+ * pass: the blocks whose pairs are compared.
+ */
+export function blocksOf(
+  patients: readonly Patient[],
+  passes: readonly BlockingPass[],
+): Map<string, number[]> {
+  const blocks = new Map<string, number[]>();
+  patients.forEach((patient, i) => {
+    for (const key of passKeysOf(patient, passes)) {
+      const list = blocks.get(key);
+      if (list === undefined) blocks.set(key, [i]);
+      else list.push(i);
+    }
+  });
+  return blocks;
+}

@@ -1,5 +1,5 @@
 import type { Patient } from "../model/records.js";
-import { MAX_BLOCK_SIZE, passKeysOf } from "./blocking.js";
+import { blocksOf, MAX_BLOCK_SIZE } from "./blocking.js";
 import type { DemographicField, DemographicsConfig } from "./config.js";
 import { type CompiledDemographics, compiledOf, type PairScore, scorePair } from "./scorer.js";
 
@@ -29,14 +29,7 @@ export function findDuplicates(
   patients: readonly Patient[],
 ): DuplicatePair[] {
   const compiled = compiledOf(config);
-  const blocks = new Map<string, number[]>();
-  patients.forEach((patient, i) => {
-    for (const key of passKeysOf(patient, compiled.blocking)) {
-      const list = blocks.get(key);
-      if (list === undefined) blocks.set(key, [i]);
-      else list.push(i);
-    }
-  });
+  const blocks = blocksOf(patients, compiled.blocking);
   const seen = new Set<string>();
   const out: DuplicatePair[] = [];
   for (const list of blocks.values()) {

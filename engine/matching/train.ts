@@ -1,5 +1,5 @@
 import type { Patient } from "../model/records.js";
-import { passKeysOf } from "./blocking.js";
+import { blocksOf } from "./blocking.js";
 import type { Level } from "./comparators/types.js";
 import type { DemographicField, DemographicsConfig } from "./config.js";
 import { type CompiledDemographics, compiledOf, levelsOfPair } from "./scorer.js";
@@ -55,14 +55,7 @@ export function trainWeights(
   const n = fields.length;
   const maxPairs = options.maxPairs ?? 2_000_000;
   // Pairs sharing a key of any pass, each once.
-  const blocks = new Map<string, number[]>();
-  patients.forEach((patient, i) => {
-    for (const key of passKeysOf(patient, compiled.blocking)) {
-      const list = blocks.get(key);
-      if (list === undefined) blocks.set(key, [i]);
-      else list.push(i);
-    }
-  });
+  const blocks = blocksOf(patients, compiled.blocking);
   const seen = new Set<number>();
   const rows: Uint8Array[] = [];
   const total = patients.length;
