@@ -5,7 +5,7 @@ import { processStored } from "../queue/process-stored.js";
 import type { ClaimedMessage } from "../store/claims.js";
 import type { Store, StoredMessage } from "../store/types.js";
 import { storedAck } from "./frame.js";
-import { POISON_AFTER_ATTEMPTS, poisonOutcome } from "./recovery.js";
+import { isPoisoned, setAsidePoisoned } from "./recovery.js";
 
 /**
  * One worker (decision 0023): it claims the oldest claimable message from
@@ -118,13 +118,8 @@ export function startClaimLoop(options: ClaimLoopOptions): ClaimLoop {
     };
     let outcome: Outcome | undefined;
     try {
-      if ((stored.unfinished?.count ?? 0) >= POISON_AFTER_ATTEMPTS) {
-        outcome = poisonOutcome(stored);
-        await store.complete(outcome, {
-          kind: "receive",
-          now: at.toISOString(),
-          ack: await ackFor(outcome),
-        });
+      if (isPoisoned(stored)) {
+        outcome = await setAsidePoisoned(store, stored, at, ackFor);
       } else {
         const result = await processStored(pack, claimedStore(store), stored.messageId, {
           now: at,

@@ -53,13 +53,8 @@ export async function recoverNewMessages(
     const ackFor = (o: Outcome) => storedAck(pack, store, message, o, at);
     try {
       let outcome: Outcome;
-      if ((stored.unfinished?.count ?? 0) >= POISON_AFTER_ATTEMPTS) {
-        outcome = poisonOutcome(stored);
-        await store.complete(outcome, {
-          kind: "receive",
-          now: at.toISOString(),
-          ack: await ackFor(outcome),
-        });
+      if (isPoisoned(stored)) {
+        outcome = await setAsidePoisoned(store, stored, at, ackFor);
         poisoned += 1;
       } else {
         const result = await processStored(pack, store, stored.messageId, {
@@ -91,6 +86,27 @@ export async function recoverNewMessages(
   for (const stored of pending) await recover(stored, "defer");
   for (const stored of deferred) await recover(stored, "final");
   return { recovered: pending.length - failed, states, failed, poisoned };
+}
+
+/** Whether the engine stopped POISON_AFTER_ATTEMPTS times while deciding the message. */
+export function isPoisoned(stored: StoredMessage): boolean {
+  return (stored.unfinished?.count ?? 0) >= POISON_AFTER_ATTEMPTS;
+}
+
+/** Completes a poisoned message with its poisonOutcome and the ACK `ackFor` builds for it. */
+export async function setAsidePoisoned(
+  store: Store,
+  stored: StoredMessage,
+  at: Date,
+  ackFor: (outcome: Outcome) => Promise<string>,
+): Promise<Outcome> {
+  const outcome = poisonOutcome(stored);
+  await store.complete(outcome, {
+    kind: "receive",
+    now: at.toISOString(),
+    ack: await ackFor(outcome),
+  });
+  return outcome;
 }
 
 /** A message set aside without processing: the engine died on it twice. */
