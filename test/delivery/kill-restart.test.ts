@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
 import { openSqliteStore } from "../../engine/store/sqlite.js";
+import { seeded } from "../support/seeded.js";
 import {
   allFinished,
   checkDelivery,
@@ -27,17 +28,6 @@ import {
 const KILLS = Number(process.env.RULEPACK_DELIVERY_KILLS ?? 2);
 const root = mkdtempSync(join(tmpdir(), "rulepack-deliver-kill-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-/** Mulberry32: the kill moments are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** What the deliver processes said (no patient data), shown when the test fails. */
 let stderr = "";

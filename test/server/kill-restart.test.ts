@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeFrame, MllpDecoder } from "../../engine/hl7/mllp.js";
 import { openSqliteStore } from "../../engine/store/sqlite.js";
+import { seeded } from "../support/seeded.js";
 import { SERVE_PACK } from "./helpers.js";
 import { patientMessages } from "./patients.js";
 
@@ -48,17 +49,6 @@ beforeAll(async () => {
     if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}\n${r.stderr}`);
   }
 }, 180_000);
-
-/** Mulberry32: the random kill moments are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 interface Listener {
   readonly port: number;

@@ -8,6 +8,7 @@ import { createMemoryStore } from "../../engine/store/memory.js";
 import { openPostgresStore } from "../../engine/store/postgres.js";
 import type { StoredMessage } from "../../engine/store/types.js";
 import { patientMessages } from "../server/patients.js";
+import { seeded } from "./seeded.js";
 
 /**
  * Many workers on one PostgreSQL database, killed (test/server/many-workers.test.ts,
@@ -43,17 +44,6 @@ export interface ManyWorkersReport {
   readonly figures: Readonly<Record<string, number>>;
   /** What did not hold; empty when everything did. */
   readonly problems: readonly string[];
-}
-
-/** Mulberry32: the kills are the same on every run. */
-export function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 interface Message {
