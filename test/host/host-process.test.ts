@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
 import { framed, mllpExchange } from "../server/helpers.js";
+import { CLI, exited } from "../support/child-exit.js";
 import { rulepack } from "../support/cli.js";
 import { ackCode, addressedAdt, HARBOR, hostFile, LAKESIDE } from "./helpers.js";
 
@@ -10,21 +11,6 @@ import { ackCode, addressedAdt, HARBOR, hostFile, LAKESIDE } from "./helpers.js"
  * signals reach it: SIGHUP reloads, SIGTERM drains every listener and
  * exits 0. Options the host file gives are refused before anything starts.
  */
-
-const CLI = ["--import", "tsx", "engine/cli.ts"];
-
-function exited(child: ChildProcess, ms: number): Promise<number | null> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error("the host did not exit"));
-    }, ms);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-  });
-}
 
 const TWO_PRACTICES = () =>
   hostFile(`stores:
@@ -43,7 +29,7 @@ describe("rulepack serve --host-config (process)", () => {
     const child = spawn(process.execPath, [...CLI, "serve", "--host-config", TWO_PRACTICES()], {
       stdio: ["ignore", "pipe", "pipe"],
     });
-    const exit = exited(child, 60_000);
+    const exit = exited(child, 60_000, "the host");
     let stdout = "";
     let stderr = "";
     child.stderr?.on("data", (d) => {

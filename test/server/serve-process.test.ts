@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { CLI, exited } from "../support/child-exit.js";
 import { rulepack } from "../support/cli.js";
 import { framed, mllpExchange, SERVE_PACK, states } from "./helpers.js";
 
@@ -15,21 +16,6 @@ import { framed, mllpExchange, SERVE_PACK, states } from "./helpers.js";
 
 const root = mkdtempSync(join(tmpdir(), "rulepack-serve-process-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-const CLI = ["--import", "tsx", "engine/cli.ts"];
-
-function exited(child: ChildProcess, ms: number): Promise<number | null> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error("the listener did not exit"));
-    }, ms);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-  });
-}
-
 describe("rulepack serve (process)", () => {
   it("refuses a missing or malformed --mllp and a missing --pack with exit 2", async () => {
     for (const args of [
@@ -51,7 +37,7 @@ describe("rulepack serve (process)", () => {
       [...CLI, "serve", "--pack", SERVE_PACK, "--mllp", "0", "--db", db],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
-    const exit = exited(child, 30_000);
+    const exit = exited(child, 30_000, "the listener");
     let stdout = "";
     let stderr = "";
     child.stderr?.on("data", (d) => {
