@@ -1,8 +1,7 @@
-import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
 import { framed, mllpExchange } from "../server/helpers.js";
-import { CLI, exited } from "../support/child-exit.js";
+import { startCliChild } from "../support/child-exit.js";
 import { rulepack } from "../support/cli.js";
 import { ackCode, addressedAdt, HARBOR, hostFile, LAKESIDE } from "./helpers.js";
 
@@ -26,33 +25,25 @@ practices:
 
 describe("rulepack serve --host-config (process)", () => {
   it("serves, reloads on SIGHUP and drains on SIGTERM with exit 0", async () => {
-    const child = spawn(process.execPath, [...CLI, "serve", "--host-config", TWO_PRACTICES()], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const exit = exited(child, 60_000, "the host");
-    let stdout = "";
-    let stderr = "";
-    child.stderr?.on("data", (d) => {
-      stderr += String(d);
-    });
-    const port = await new Promise<number>((resolve) => {
-      child.stdout?.on("data", (d) => {
-        stdout += String(d);
-        const m = /ready port=(\d+) practices=harbor\n[\s\S]*ready host practices=2/.exec(stdout);
-        if (m) resolve(Number(m[1]));
-      });
-    });
+    const { child, exit, port, stderr } = await startCliChild(
+      ["serve", "--host-config", TWO_PRACTICES()],
+      {
+        what: "the host",
+        ms: 60_000,
+        ready: /ready port=(\d+) practices=harbor\n[\s\S]*ready host practices=2/,
+      },
+    );
     const reply = await mllpExchange(port, [framed(addressedAdt("H1", "PS", "PS"))], 1);
     expect(reply.acks.map(ackCode)).toEqual(["AA"]);
     child.kill("SIGHUP");
-    for (let i = 0; i < 600 && !stderr.includes("reload done"); i++) {
+    for (let i = 0; i < 600 && !stderr().includes("reload done"); i++) {
       await new Promise((r) => setTimeout(r, 50));
     }
-    expect(stderr).toContain("rulepack serve: reload done reloaded=0 kept=0 unchanged=2");
+    expect(stderr()).toContain("rulepack serve: reload done reloaded=0 kept=0 unchanged=2");
     child.kill("SIGTERM");
     expect(await exit).toBe(0);
-    expect(stderr).toContain("practice=harbor drained");
-    expect(stderr).toContain("practice=lakeside drained");
+    expect(stderr()).toContain("practice=harbor drained");
+    expect(stderr()).toContain("practice=lakeside drained");
   });
 
   it.each([

@@ -1,9 +1,8 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { CLI, exited } from "../support/child-exit.js";
+import { startCliChild } from "../support/child-exit.js";
 import { rulepack } from "../support/cli.js";
 import { framed, mllpExchange, SERVE_PACK, states } from "./helpers.js";
 
@@ -32,24 +31,10 @@ describe("rulepack serve (process)", () => {
 
   it("prints ready port=N, ACKs, reloads on SIGHUP, and drains on SIGTERM with exit 0", async () => {
     const db = join(root, "queue.sqlite");
-    const child = spawn(
-      process.execPath,
-      [...CLI, "serve", "--pack", SERVE_PACK, "--mllp", "0", "--db", db],
-      { stdio: ["ignore", "pipe", "pipe"] },
+    const { child, exit, port, stderr } = await startCliChild(
+      ["serve", "--pack", SERVE_PACK, "--mllp", "0", "--db", db],
+      { what: "the listener", ms: 30_000, ready: /ready port=(\d+)/ },
     );
-    const exit = exited(child, 30_000, "the listener");
-    let stdout = "";
-    let stderr = "";
-    child.stderr?.on("data", (d) => {
-      stderr += String(d);
-    });
-    const port = await new Promise<number>((resolve) => {
-      child.stdout?.on("data", (d) => {
-        stdout += String(d);
-        const m = /ready port=(\d+)/.exec(stdout);
-        if (m) resolve(Number(m[1]));
-      });
-    });
     const reply = await mllpExchange(
       port,
       [framed(readFileSync("../shared/corpus/hl7/ADT_A04__mirth__1.hl7"))],
@@ -57,13 +42,13 @@ describe("rulepack serve (process)", () => {
     );
     expect(reply.acks[0]).toContain("MSA|AA|603266");
     child.kill("SIGHUP");
-    for (let i = 0; i < 300 && !stderr.includes("reloaded pack="); i++) {
+    for (let i = 0; i < 300 && !stderr().includes("reloaded pack="); i++) {
       await new Promise((r) => setTimeout(r, 50));
     }
-    expect(stderr).toContain("rulepack serve: reloaded pack=harbor-ortho");
+    expect(stderr()).toContain("rulepack serve: reloaded pack=harbor-ortho");
     child.kill("SIGTERM");
     expect(await exit).toBe(0);
-    expect(stderr).toContain("drained");
+    expect(stderr()).toContain("drained");
     expect((await states(db)).map((m) => [m.controlId, m.state])).toEqual([
       ["603266", "PROCESSED"],
     ]);
