@@ -19,7 +19,7 @@ import { UnknownMessageError } from "./errors.js";
 import { frozenCopy } from "./frozen-copy.js";
 import { blockingKeyList, counterAfter, FIRST_RECORD_ID, messageIdOf } from "./ids.js";
 import { memoryClaims } from "./memory-claims.js";
-import { memoryDelivery } from "./memory-delivery.js";
+import { type DeliveryEntry, memoryDelivery } from "./memory-delivery.js";
 import { countMessages, type MessageCount } from "./message-counts.js";
 import { missesSlip, noSlipTypes } from "./missing-slips.js";
 import { type PageQuery, pageOf, type QueuePage } from "./queue-page.js";
@@ -59,15 +59,9 @@ interface PolicyEntry {
   cancelled: boolean;
 }
 
-interface MessageEntry {
-  readonly received: ReceivedMessage;
-  readonly messageId: string;
-  readonly sequence: number;
-  state: QueueState;
-  stateAt: string;
-  outcome?: Outcome;
+/** A message entry: what delivery reads and moves (memory-delivery.ts), and the rest. */
+interface MessageEntry extends DeliveryEntry {
   patientId?: string;
-  ack?: string;
   unfinished?: UnfinishedAttempts;
   readonly attempts: Attempt[];
 }
