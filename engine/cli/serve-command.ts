@@ -213,6 +213,7 @@ async function serveSubscribed(
       log(`reloaded pack=${next.pack.id}`);
     };
     const reloadAsked = onReload(reload);
+    let sender: ReturnType<typeof startServeSender>;
     const web =
       options.http &&
       (await startServeHttp(
@@ -223,6 +224,7 @@ async function serveSubscribed(
           pack: () => current,
           reload,
           listener: () => true,
+          sender: () => sender?.running(),
           between: (task) => running.between(task),
           listenerTimings,
         },
@@ -243,7 +245,7 @@ async function serveSubscribed(
       ...(options.alertCheckMs !== undefined && { alertCheckMs: options.alertCheckMs }),
     });
     const stop = options.stop ?? stopSignal();
-    const sender = startServeSender(load.pack, store, log);
+    sender = startServeSender(load.pack, store, log);
     io.stdout(`ready port=${server.port}\n`);
     if (reloadAsked) await reload();
     await pruneNow(server, store, now, log);

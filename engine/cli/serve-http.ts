@@ -31,6 +31,8 @@ export interface HttpPractice {
   readonly pack: () => CompiledPack;
   readonly reload: () => Promise<void>;
   readonly listener?: () => boolean;
+  /** Whether the outbound sender runs (undefined: the pack sends nothing), for /healthz. */
+  readonly sender?: () => boolean | undefined;
   /** The listener's lane (MllpServer.between): HTTP input waits for the frames before it. */
   readonly between?: <T>(task: () => Promise<T>) => Promise<T>;
   /** The listener's processing times, for /metrics (listener-timings.ts). */

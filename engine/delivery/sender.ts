@@ -57,6 +57,8 @@ export interface RunningSender {
   stop(): Promise<SenderSummary>;
   /** Settles when every lane has stopped (on its own with `once`). */
   readonly done: Promise<SenderSummary>;
+  /** True until every lane has stopped (asked to, or ended by a fault): what /healthz reads. */
+  running(): boolean;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -224,9 +226,20 @@ export function startSender(options: SenderOptions): RunningSender {
   };
 
   const lanes = Array.from({ length: Math.max(1, delivery.connections) }, () => lane());
-  const done = Promise.all(lanes).then(() => ({ ...counts }));
+  let lanesRunning = true;
+  const done = Promise.all(lanes).then(
+    () => {
+      lanesRunning = false;
+      return { ...counts };
+    },
+    (e: unknown) => {
+      lanesRunning = false;
+      throw e;
+    },
+  );
   return {
     done,
+    running: () => lanesRunning,
     async stop() {
       stopping.abort();
       return done;

@@ -61,7 +61,8 @@ export function opsRoutes(app: FastifyInstance, context: WebContext): void {
     method: "GET",
     url: "/healthz",
     schema: {
-      summary: "200 when the store answers (and the listener listens, when there is one)",
+      summary:
+        "200 when the store answers (and the listener listens and the sender runs, when there are ones)",
       response: { 200: OBJECT, 503: OBJECT },
     },
     handler: async (_request, reply) => {
@@ -72,10 +73,14 @@ export function opsRoutes(app: FastifyInstance, context: WebContext): void {
         store = false;
       }
       const listener = context.listener ? context.listener() : undefined;
-      const ok = store && listener !== false;
-      return reply
-        .code(ok ? 200 : 503)
-        .send({ ok, store, ...(listener !== undefined && { listener }) });
+      const sender = context.sender ? context.sender() : undefined;
+      const ok = store && listener !== false && sender !== false;
+      return reply.code(ok ? 200 : 503).send({
+        ok,
+        store,
+        ...(listener !== undefined && { listener }),
+        ...(sender !== undefined && { sender }),
+      });
     },
   });
 

@@ -23,6 +23,8 @@ export interface WebOptions {
   readonly secure?: boolean;
   /** Whether the MLLP listener runs (and is listening), for /healthz; absent when there is none. */
   readonly listener?: () => boolean;
+  /** Whether the outbound sender runs, for /healthz; absent (or undefined) when the pack sends nothing. */
+  readonly sender?: () => boolean | undefined;
   /**
    * Run a piece of processing between the listener's frames (its lane), so
    * HTTP input and MLLP frames keep one order; the app's own queue without.

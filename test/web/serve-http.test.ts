@@ -11,6 +11,7 @@ import { readUsers, verifyPassword } from "../../engine/web/users.js";
 import { HARBOR_PACK } from "../queue/harbor-queue.js";
 import { rulepack } from "../support/cli.js";
 import { captureIo } from "../testing/helpers.js";
+import { makeWorld } from "./world.js";
 
 /**
  * `rulepack user`, `rulepack token` and `rulepack serve --http`: people and
@@ -204,5 +205,47 @@ describe("rulepack serve --http", () => {
     expect(await health.json()).toEqual({ ok: true, store: true, listener: true });
     stop();
     expect((await running).exitCode).toBe(0);
+  });
+
+  it("with a receiver in the pack: /healthz names the sender, running", async () => {
+    const io = captureIo();
+    let stop = () => {};
+    const stopped = new Promise<void>((resolve) => {
+      stop = resolve;
+    });
+    const running = serveCommand(
+      {
+        // Its receiver (127.0.0.1:2576) need not answer: the sender runs and retries.
+        pack: "test/fixtures/delivery/harbor-to-receiver.yaml",
+        db: join(dir, "sender.sqlite"),
+        port: 0,
+        host: "127.0.0.1",
+        http: { port: 0, host: "127.0.0.1", users: usersFile },
+        stop: stopped,
+        onReload: () => () => {},
+      },
+      io,
+    );
+    const port = await readyHttp(io);
+    // The sender starts after the web app, before `ready port=`.
+    for (let i = 0; i < 600 && !/ready port=\d+/.test(io.out()); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect([health.status, await health.json()]).toEqual([
+      200,
+      { ok: true, store: true, listener: true, sender: true },
+    ]);
+    stop();
+    expect((await running).exitCode).toBe(0);
+  });
+
+  it("a sender that has stopped: /healthz is 503 and says which part", async () => {
+    const world = await makeWorld({ sender: () => false });
+    const health = await world.app.inject({ method: "GET", url: "/healthz" });
+    expect([health.statusCode, health.json()]).toEqual([
+      503,
+      { ok: false, store: true, sender: false },
+    ]);
+    await world.app.close();
   });
 });

@@ -69,6 +69,8 @@ export interface WorldOptions {
   readonly store?: Store;
   /** Also a possible duplicate of the processed patient, held with REVIEW_REQUIRED (`ids.review`). */
   readonly review?: boolean;
+  /** What /healthz reads of the outbound sender (absent: the pack sends nothing). */
+  readonly sender?: () => boolean | undefined;
 }
 
 export async function makeWorld(options: WorldOptions = {}): Promise<World> {
@@ -135,6 +137,7 @@ export async function makeWorld(options: WorldOptions = {}): Promise<World> {
     usersFile,
     clock: () => clock.now,
     version: "test",
+    ...(options.sender && { sender: options.sender }),
   });
   return {
     app,
