@@ -1,12 +1,11 @@
-import { existsSync } from "node:fs";
 import { formatPackError } from "../documents/errors.js";
 import { type CliIo, type CommandResult, EXIT } from "../io/cli-io.js";
 import { DEFAULT_DEMOGRAPHICS } from "../matching/config.js";
 import { type DuplicatePair, findDuplicates } from "../matching/duplicates.js";
 import { compileDemographics } from "../matching/scorer.js";
 import { loadPack } from "../pack/load.js";
-import { isPostgresUrl, openStore, storeLocation } from "../store/open.js";
 import { storedPatients } from "./match-command.js";
+import { openExistingStore } from "./practice.js";
 
 export interface DuplicatesOptions {
   readonly db: string;
@@ -40,12 +39,8 @@ export async function duplicatesCommand(
     }
     config = loaded.pack.matching.demographics;
   }
-  const db = storeLocation(options.db, process.env);
-  if (db !== ":memory:" && !isPostgresUrl(db) && !existsSync(db)) {
-    io.stderr(`rulepack: no store at ${options.db} (rulepack run --db FILE creates one)\n`);
-    return { exitCode: EXIT.failed };
-  }
-  const store = openStore(db, { create: false });
+  const store = openExistingStore(options.db, io);
+  if (!store) return { exitCode: EXIT.failed };
   let pairs: DuplicatePair[];
   try {
     pairs = findDuplicates(config, await storedPatients(store, MAX_PATIENTS));

@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { formatPackError } from "../documents/errors.js";
@@ -7,9 +7,9 @@ import { trainWeights } from "../matching/train.js";
 import { nameShares, trainedFileText } from "../matching/trained-file.js";
 import type { Patient } from "../model/records.js";
 import { loadPack } from "../pack/load.js";
-import { isPostgresUrl, openStore, storeLocation } from "../store/open.js";
 import type { Store } from "../store/types.js";
 import { usageError } from "./args.js";
+import { openExistingStore } from "./practice.js";
 
 export const MATCH_USAGE =
   "rulepack match train --pack PACK [--db FILE] [--out FILE] [--max-patients N]";
@@ -68,12 +68,8 @@ export async function matchCommand(args: readonly string[], io: CliIo): Promise<
     for (const e of loaded.errors) io.stderr(`${formatPackError(e)}\n`);
     return { exitCode: EXIT.usage };
   }
-  const db = storeLocation(values.db ?? "rulepack.sqlite", process.env);
-  if (db !== ":memory:" && !isPostgresUrl(db) && !existsSync(db)) {
-    io.stderr(`rulepack: no store at ${values.db} (rulepack run --db FILE creates one)\n`);
-    return { exitCode: EXIT.failed };
-  }
-  const store = openStore(db, { create: false });
+  const store = openExistingStore(values.db ?? "rulepack.sqlite", io);
+  if (!store) return { exitCode: EXIT.failed };
   let patients: Patient[];
   try {
     patients = await storedPatients(store, max);

@@ -1,9 +1,8 @@
-import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { type CliIo, type CommandResult, EXIT } from "../io/cli-io.js";
 import type { Appointment } from "../model/records.js";
-import { isPostgresUrl, openStore, storeLocation } from "../store/open.js";
 import { duplicatesCommand } from "./duplicates-worklist.js";
+import { openExistingStore } from "./practice.js";
 
 export const WORKLIST_USAGE =
   "rulepack worklist missing-slips|duplicates [--db FILE] [--pack PACK] [--format text|json]";
@@ -65,12 +64,8 @@ export async function missingSlipsCommand(
   io: CliIo,
 ): Promise<CommandResult> {
   // A worklist only reads: never create an empty store by mistyping its name.
-  const db = storeLocation(options.db, process.env);
-  if (db !== ":memory:" && !isPostgresUrl(db) && !existsSync(db)) {
-    io.stderr(`rulepack: no store at ${options.db} (rulepack run --db FILE creates one)\n`);
-    return { exitCode: EXIT.failed };
-  }
-  const store = openStore(db, { create: false });
+  const store = openExistingStore(options.db, io);
+  if (!store) return { exitCode: EXIT.failed };
   let list: Appointment[];
   try {
     list = [...(await store.appointmentsMissingSlips())].sort(bySoonest);

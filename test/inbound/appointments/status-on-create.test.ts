@@ -176,7 +176,9 @@ describe("rulepack worklist missing-slips [--db FILE] [--format text|json]", () 
     const io = capture();
     const db = join(root, "none.sqlite");
     expect(await missingSlipsCommand({ db, format: "text" }, io)).toEqual({ exitCode: 1 });
-    expect(io.err).toBe(`rulepack: no store at ${db} (rulepack run --db FILE creates one)\n`);
+    expect(io.err).toBe(
+      `rulepack: no store at ${db} (rulepack run or serve --db FILE creates one)\n`,
+    );
   });
 
   it("usage errors: exit 2", async () => {
