@@ -92,14 +92,40 @@ export function postgresDelivery(db: DeliveryConnection): Async<DeliveryOperatio
       e.cause ?? null,
     ]);
   };
-  const lockMessage = async (client: pg.PoolClient, messageId: string): Promise<MessageLike> => {
-    const row = (
-      await client.query<MessageLike>(
-        `SELECT m.*, d.sends, d.due_at FROM messages m LEFT JOIN deliveries d ON d.message_seq = m.seq
-         WHERE m.message_id = $1 FOR UPDATE OF m`,
-        [messageId],
+  /**
+   * The message row locked, then its delivery row read by a second
+   * statement. One `SELECT ... JOIN deliveries ... FOR UPDATE OF m` is not
+   * enough at READ COMMITTED: when the message row changed after the
+   * statement's snapshot, PostgreSQL re-reads the locked row only and keeps
+   * the joined deliveries row from the old snapshot, so a send claimed and
+   * committed by another process in that window looked unclaimed (its lease
+   * missing) and was claimed twice. Every claimer locks the message row
+   * before writing its delivery row, so the read after the lock sees the
+   * latest one.
+   */
+  const lockRow = async (
+    client: pg.PoolClient,
+    where: string,
+    key: string | number,
+    skipLocked: boolean,
+  ): Promise<MessageLike | undefined> => {
+    const m = (
+      await client.query<Omit<MessageLike, "sends" | "due_at">>(
+        `SELECT * FROM messages WHERE ${where} = $1 FOR UPDATE${skipLocked ? " SKIP LOCKED" : ""}`,
+        [key],
       )
     ).rows[0];
+    if (!m) return undefined;
+    const d = (
+      await client.query<Pick<MessageLike, "sends" | "due_at">>(
+        "SELECT sends, due_at FROM deliveries WHERE message_seq = $1",
+        [m.seq],
+      )
+    ).rows[0];
+    return { ...m, sends: d?.sends ?? null, due_at: d?.due_at ?? null };
+  };
+  const lockMessage = async (client: pg.PoolClient, messageId: string): Promise<MessageLike> => {
+    const row = await lockRow(client, "message_id", messageId, false);
     if (!row) throw new UnknownMessageError(messageId);
     return row;
   };
@@ -114,14 +140,7 @@ export function postgresDelivery(db: DeliveryConnection): Async<DeliveryOperatio
         for (;;) {
           const row = pickSendable(rows, request.ordering, request.now, busy);
           if (!row) return undefined;
-          const locked = (
-            await client.query<MessageLike>(
-              `SELECT m.*, d.sends, d.due_at FROM messages m
-               LEFT JOIN deliveries d ON d.message_seq = m.seq
-               WHERE m.seq = $1 FOR UPDATE OF m SKIP LOCKED`,
-              [row.sequence],
-            )
-          ).rows[0];
+          const locked = await lockRow(client, "seq", row.sequence, true);
           // Claimed by another sender since the read (or being claimed now): in flight.
           if (
             !locked ||
