@@ -24,6 +24,7 @@ export function asyncStore(sync: SyncStore): LocalStore {
     },
     openView: settle(() => ({ view: sync, version: sync.viewVersion() })),
     receive: settle((message) => sync.receive(message)),
+    receiveMany: settle((receipts) => sync.receiveMany(receipts)),
     complete: settle((outcome, completion, basedOn) => sync.complete(outcome, completion, basedOn)),
     record: settle((message, outcomeFor, completion) =>
       sync.record(message, outcomeFor, completion),

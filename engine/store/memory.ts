@@ -24,6 +24,7 @@ import { countMessages, type MessageCount } from "./message-counts.js";
 import { missesSlip, noSlipTypes } from "./missing-slips.js";
 import { type PageQuery, pageOf, type QueuePage } from "./queue-page.js";
 import { matchesFilter, senderName, subjectPatientId, WAITING_STATES } from "./queue-records.js";
+import type { Receipt } from "./receive-many.js";
 import { pageInCreationOrder } from "./record-listing.js";
 import {
   APPLYING_STATES,
@@ -401,6 +402,14 @@ function createSyncMemoryStore(): Omit<SyncStore, keyof SyncClaimOperations> {
     receive(message: ReceivedMessage): string {
       open();
       return enqueue(message);
+    },
+    receiveMany(receipts: readonly Receipt[]): readonly string[] {
+      open();
+      return receipts.map(({ message, attemptAt }) => {
+        const messageId = enqueue(message);
+        if (attemptAt !== undefined) this.beginAttempt(messageId, attemptAt);
+        return messageId;
+      });
     },
     queueOutbound(packId: string, build: (sequence: number) => OutboundMessage): string {
       open();

@@ -122,6 +122,20 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
     return messageId;
   };
 
+  /** Count one attempt begun (step `decide`); the message must exist. */
+  const beginAttemptIn = async (
+    client: Pick<Client, "query">,
+    messageId: string,
+    at: string,
+  ): Promise<void> => {
+    const result = await client.query<{ seq: string }>(
+      `UPDATE messages SET unfinished_attempts = unfinished_attempts + 1, attempt_step = 'decide',
+         attempt_at = $1 WHERE message_id = $2 RETURNING seq`,
+      [at, messageId],
+    );
+    if (result.rows.length === 0) throw new UnknownMessageError(messageId);
+  };
+
   /** Set the state and write one attempt row; the message must exist. */
   const recordAttempt = async (
     client: Client,
@@ -244,6 +258,16 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
       });
     },
     receive: (message) => transaction((client) => receiveIn(client, message)),
+    receiveMany: (receipts) =>
+      transaction(async (client) => {
+        const ids: string[] = [];
+        for (const { message, attemptAt } of receipts) {
+          const messageId = await receiveIn(client, message);
+          if (attemptAt !== undefined) await beginAttemptIn(client, messageId, attemptAt);
+          ids.push(messageId);
+        }
+        return ids;
+      }),
     complete: (outcome, completion, basedOn) =>
       transaction((client) => completeIn(client, outcome, completion, basedOn)),
     record: (message, outcomeFor, completion) =>
@@ -253,12 +277,8 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
         return messageId;
       }),
     async beginAttempt(messageId, at) {
-      const result = await query<{ seq: string }>(
-        `UPDATE messages SET unfinished_attempts = unfinished_attempts + 1, attempt_step = 'decide',
-           attempt_at = $1 WHERE message_id = $2 RETURNING seq`,
-        [at, messageId],
-      );
-      if (result.length === 0) throw new UnknownMessageError(messageId);
+      await ready;
+      await beginAttemptIn(pool, messageId, at);
     },
     async reachStep(messageId, step) {
       const result = await query<{ seq: string }>(

@@ -21,6 +21,7 @@ import { MISSING_SLIP_STATUSES, missesSlip, noSlipTypes } from "./missing-slips.
 import { type PageQuery, pageSql, type QueuePage } from "./queue-page.js";
 import { subjectPatientId, WAITING_STATES } from "./queue-records.js";
 import { type AttemptRow, attemptOf, type MessageRow, storedMessage } from "./queue-rows.js";
+import type { Receipt } from "./receive-many.js";
 import {
   CANDIDATES_SQL,
   MAX_BLOCKING_KEYS,
@@ -341,6 +342,14 @@ function sqliteStore(db: BetterSqlite3.Database): SyncStore {
     return messageId;
   });
 
+  const receiveMany = db.transaction((receipts: readonly Receipt[]): string[] =>
+    receipts.map(({ message, attemptAt }) => {
+      const messageId = receive(message);
+      if (attemptAt !== undefined) s.beginAttempt.run(attemptAt, messageId);
+      return messageId;
+    }),
+  );
+
   /** Set the state and write one attempt row; the message must exist. */
   const recordAttempt = (
     messageId: string,
@@ -484,6 +493,8 @@ function sqliteStore(db: BetterSqlite3.Database): SyncStore {
       };
     },
     receive: (message: ReceivedMessage): string => receive.immediate(message),
+    receiveMany: (receipts: readonly Receipt[]): readonly string[] =>
+      receiveMany.immediate(receipts),
     queueOutbound: (packId: string, build: (sequence: number) => OutboundMessage): string =>
       queueOutbound.immediate(packId, build),
     complete(outcome: Outcome, completion: Completion, basedOn?: number): void {

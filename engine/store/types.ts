@@ -5,6 +5,7 @@ import type { SyncClaimOperations } from "./claims.js";
 import type { DeliveryOperations } from "./delivery.js";
 import type { MessageCounting } from "./message-counts.js";
 import type { QueuePaging } from "./queue-page.js";
+import type { SyncReceiveMany } from "./receive-many.js";
 import type { RecordListing } from "./record-listing.js";
 import type { ViewRead } from "./view-miss.js";
 
@@ -180,6 +181,7 @@ export type PrunableState = "PROCESSED" | "DELETED";
 export interface SyncStore
   extends StoreView,
     SyncClaimOperations,
+    SyncReceiveMany,
     DeliveryOperations,
     OutboundEventOperations,
     RecordListing,
