@@ -151,11 +151,16 @@ export async function receiveBytes(
       );
       continue;
     }
-    const messageId = await store.receive(received);
+    // The NEW row and its first attempt in one commit: deciding follows at once.
+    const at = options.now.toISOString();
+    const messageId = await store.receive(received, { attemptAt: at });
     options.onStored?.(messageId, message);
     const issues = issuesOf.get(message.index) ?? [];
-    const attempt = (backstop: BackstopTry) =>
-      decideAndComplete(
+    let begun = true;
+    const attempt = (backstop: BackstopTry) => {
+      const first = { messageId, at, begun };
+      begun = false;
+      return decideAndComplete(
         store,
         (view) =>
           decide(pack, view, message, messageId, issues, {
@@ -163,9 +168,10 @@ export async function receiveBytes(
             trace: options.trace === true,
           }),
         completion,
-        { messageId, at: options.now.toISOString() },
+        first,
         backstop,
       );
+    };
     const outcome = await attempt("defer");
     if (outcome.state === "NEW") later.push({ index: outcomes.length, attempt });
     outcomes.push(outcome);
@@ -184,9 +190,11 @@ const MAX_DECISIONS = 10;
  * reprocess` share one file) makes the decision be taken again on fresh
  * records instead of, say, creating a patient twice.
  *
- * The attempt is marked in the store before deciding (and again before
- * completing), so a message the process dies on is known at the next start
- * (poison messages, engine/server/recovery.ts).
+ * The attempt is marked in the store before deciding (unless `begun`: the
+ * caller marked it with the NEW row, receive-many.ts), so a message the
+ * process dies on is known at the next start (poison messages,
+ * engine/server/recovery.ts). No step is marked before completing: the
+ * completion is the attempt's second and last commit (decision 0039).
  *
  * `backstop` says what a decision that hit the expression backstop does
  * (backstop.ts); deferred, the outcome is returned NEW and not completed.
@@ -195,12 +203,12 @@ export async function decideAndComplete(
   store: Store,
   decideOnce: (view: StoreView) => Promise<Outcome>,
   completion: CompletionFor,
-  attempt: { readonly messageId: string; readonly at: string },
+  attempt: { readonly messageId: string; readonly at: string; readonly begun?: boolean },
   backstop: BackstopTry = "retry",
   /** Decisions taken before giving up (several workers on one database refuse each other's often). */
   maxDecisions = MAX_DECISIONS,
 ): Promise<Outcome> {
-  await store.beginAttempt(attempt.messageId, attempt.at);
+  if (!attempt.begun) await store.beginAttempt(attempt.messageId, attempt.at);
   for (let round = 1; ; round++) {
     const opened = await store.openView({ lazy: true });
     const basedOn = opened.version;
@@ -208,7 +216,6 @@ export async function decideAndComplete(
       decideUnderBackstop(() => decideOnce(opened.view), backstop),
     );
     if (outcome.state === "NEW") return outcome; // deferred: not completed
-    await store.reachStep(attempt.messageId, "complete");
     try {
       return await completeSafely(store, outcome, completion, basedOn);
     } catch (e) {

@@ -7,7 +7,8 @@ import type { Store } from "../store/types.js";
  * kills the process the Nth time (default the first) it reaches POINT:
  *
  * - `after-store`: the message's NEW row is committed, nothing processed;
- * - `processing`: the attempt is marked begun (store.beginAttempt), the
+ * - `processing`: the attempt is marked begun (store.beginAttempt, or with
+ *   the NEW row, `receive`'s attemptAt: then right after `after-store`), the
  *   message is being decided: dying here twice makes it a poison message;
  * - `after-process`: its outcome and ACK are committed, no ACK written yet;
  * - `before-ack`: the ACK is built and about to be written to the socket.
@@ -59,8 +60,10 @@ function killNow(): void {
 }
 
 /**
- * The store, reporting `after-store` after each `receive`, `processing`
- * after each `beginAttempt` and `after-process` after each `complete`.
+ * The store, reporting `after-store` after each `receive` (then
+ * `processing` when its attempt was begun in that commit), `processing`
+ * after each `beginAttempt` and `after-process` after each `complete`;
+ * after `receiveMany`, each message's as after `receive`.
  */
 export function storeWithCrashPoints(store: Store, hook: CrashHook): Store {
   return Object.create(store, {
@@ -68,7 +71,18 @@ export function storeWithCrashPoints(store: Store, hook: CrashHook): Store {
       value: async (...args: Parameters<Store["receive"]>) => {
         const id = await store.receive(...args);
         hook("after-store");
+        if (args[1]?.attemptAt !== undefined) hook("processing");
         return id;
+      },
+    },
+    receiveMany: {
+      value: async (...args: Parameters<Store["receiveMany"]>) => {
+        const ids = await store.receiveMany(...args);
+        for (const receipt of args[0]) {
+          hook("after-store");
+          if (receipt.attemptAt !== undefined) hook("processing");
+        }
+        return ids;
       },
     },
     beginAttempt: {

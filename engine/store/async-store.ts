@@ -23,7 +23,7 @@ export function asyncStore(sync: SyncStore): LocalStore {
       return sync.masterData;
     },
     openView: settle(() => ({ view: sync, version: sync.viewVersion() })),
-    receive: settle((message) => sync.receive(message)),
+    receive: settle((message, options) => sync.receive(message, options)),
     receiveMany: settle((receipts) => sync.receiveMany(receipts)),
     complete: settle((outcome, completion, basedOn) => sync.complete(outcome, completion, basedOn)),
     record: settle((message, outcomeFor, completion) =>

@@ -24,7 +24,7 @@ import { countMessages, type MessageCount } from "./message-counts.js";
 import { missesSlip, noSlipTypes } from "./missing-slips.js";
 import { type PageQuery, pageOf, type QueuePage } from "./queue-page.js";
 import { matchesFilter, senderName, subjectPatientId, WAITING_STATES } from "./queue-records.js";
-import type { Receipt } from "./receive-many.js";
+import type { Receipt, ReceiveOptions } from "./receive-many.js";
 import { pageInCreationOrder } from "./record-listing.js";
 import {
   APPLYING_STATES,
@@ -399,9 +399,11 @@ function createSyncMemoryStore(): Omit<SyncStore, keyof SyncClaimOperations> {
         })),
       };
     },
-    receive(message: ReceivedMessage): string {
+    receive(message: ReceivedMessage, options?: ReceiveOptions): string {
       open();
-      return enqueue(message);
+      const messageId = enqueue(message);
+      if (options?.attemptAt !== undefined) this.beginAttempt(messageId, options.attemptAt);
+      return messageId;
     },
     receiveMany(receipts: readonly Receipt[]): readonly string[] {
       open();

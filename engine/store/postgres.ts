@@ -257,7 +257,13 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
         return { view: snapshot.view, version };
       });
     },
-    receive: (message) => transaction((client) => receiveIn(client, message)),
+    receive: (message, options) =>
+      transaction(async (client) => {
+        const messageId = await receiveIn(client, message);
+        if (options?.attemptAt !== undefined)
+          await beginAttemptIn(client, messageId, options.attemptAt);
+        return messageId;
+      }),
     receiveMany: (receipts) =>
       transaction(async (client) => {
         const ids: string[] = [];

@@ -7,13 +7,17 @@ import type { ReceivedMessage } from "./types.js";
  * step `decide`). All are committed or none is, so a caller answers each
  * sender only once the commit that holds its message is done.
  *
- * The listener uses it for the NEW row of the message it decides next (its
- * attempt marker in the same commit) and for the rows of frames that arrive
- * together (group-receive.ts); `receive` and `beginAttempt` stay the
- * operations of everything else.
+ * `receive` with `attemptAt` is the same for one message: the NEW row of a
+ * message decided at once carries its attempt marker (intake.ts).
  */
 export interface Receipt {
   readonly message: ReceivedMessage;
+  /** ISO-8601: begin the message's first attempt in the same commit (`beginAttempt`'s `at`). */
+  readonly attemptAt?: string;
+}
+
+/** `receive`'s options. */
+export interface ReceiveOptions {
   /** ISO-8601: begin the message's first attempt in the same commit (`beginAttempt`'s `at`). */
   readonly attemptAt?: string;
 }

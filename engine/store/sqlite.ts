@@ -21,7 +21,7 @@ import { MISSING_SLIP_STATUSES, missesSlip, noSlipTypes } from "./missing-slips.
 import { type PageQuery, pageSql, type QueuePage } from "./queue-page.js";
 import { subjectPatientId, WAITING_STATES } from "./queue-records.js";
 import { type AttemptRow, attemptOf, type MessageRow, storedMessage } from "./queue-rows.js";
-import type { Receipt } from "./receive-many.js";
+import type { Receipt, ReceiveOptions } from "./receive-many.js";
 import {
   CANDIDATES_SQL,
   MAX_BLOCKING_KEYS,
@@ -492,7 +492,10 @@ function sqliteStore(db: BetterSqlite3.Database): SyncStore {
         })),
       };
     },
-    receive: (message: ReceivedMessage): string => receive.immediate(message),
+    receive: (message: ReceivedMessage, options?: ReceiveOptions): string =>
+      options?.attemptAt === undefined
+        ? receive.immediate(message)
+        : (receiveMany.immediate([{ message, attemptAt: options.attemptAt }])[0] as string),
     receiveMany: (receipts: readonly Receipt[]): readonly string[] =>
       receiveMany.immediate(receipts),
     queueOutbound: (packId: string, build: (sequence: number) => OutboundMessage): string =>

@@ -5,7 +5,7 @@ import type { SyncClaimOperations } from "./claims.js";
 import type { DeliveryOperations } from "./delivery.js";
 import type { MessageCounting } from "./message-counts.js";
 import type { QueuePaging } from "./queue-page.js";
-import type { SyncReceiveMany } from "./receive-many.js";
+import type { ReceiveOptions, SyncReceiveMany } from "./receive-many.js";
 import type { RecordListing } from "./record-listing.js";
 import type { ViewRead } from "./view-miss.js";
 
@@ -193,8 +193,12 @@ export interface SyncStore
    * `basedOn`), and refused when it has changed.
    */
   viewVersion(): number;
-  /** Record a received message as NEW; returns the engine's own message ID (`q-000042`). */
-  receive(message: ReceivedMessage): string;
+  /**
+   * Record a received message as NEW; returns the engine's own message ID
+   * (`q-000042`). With `attemptAt`, its first attempt is begun in the same
+   * commit, as `beginAttempt` marks it (receive-many.ts).
+   */
+  receive(message: ReceivedMessage, options?: ReceiveOptions): string;
   /**
    * Apply one message's actions (only when its state lets them apply) and
    * record its final state, its outcome and one attempt (with the ACK sent,

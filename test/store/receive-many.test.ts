@@ -87,6 +87,16 @@ function receiveManyContract(name: string, make: () => Store): void {
       expect([done?.state, done?.unfinished]).toEqual(["PROCESSED", undefined]);
     });
 
+    it("receive with attemptAt: the one message stored NEW with its first attempt begun", async () => {
+      const store = fresh();
+      const id = await store.receive(received({ controlId: "C1" }), { attemptAt: T1 });
+      const stored = await store.message(id);
+      expect([stored?.state, stored?.unfinished]).toEqual([
+        "NEW",
+        { count: 1, step: "decide", at: T1 },
+      ]);
+    });
+
     it("nothing to receive: no IDs, nothing stored", async () => {
       const store = fresh();
       expect(await store.receiveMany([])).toEqual([]);
