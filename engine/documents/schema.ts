@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { compileFunction } from "node:vm";
+import { Script } from "node:vm";
 import type { Ajv, Options, ValidateFunction } from "ajv";
 import type addFormatsModule from "ajv-formats";
 
@@ -83,15 +83,29 @@ export function validatorFromModule(
   code: string,
   text: string,
   filename: string,
+  codeCache?: Buffer,
 ): ValidateFunction | undefined {
   if (!code.startsWith(`${keyLine(validatorKey(text))}\n`)) return undefined;
   const module: { exports: unknown } = { exports: {} };
-  compileFunction(code, ["module", "exports", "require"], { filename })(
-    module,
-    module.exports,
-    require,
-  );
+  validatorScript(code, filename, codeCache).runInThisContext()(module, module.exports, require);
   return typeof module.exports === "function" ? (module.exports as ValidateFunction) : undefined;
+}
+
+/** Where the V8 code cache of a generated validator is written (decision 0042). */
+export const generatedCodeCacheFile = (name: SchemaName): URL =>
+  new URL(`generated/${name}.validate.v8`, schemaDir());
+
+/**
+ * A generated module as the function it runs in. With `codeCache` (V8's
+ * compiled code of this very text, scripts/build-validators.ts), V8 skips
+ * compiling the validator's functions; a cache V8 rejects (another Node
+ * version, other flags) is ignored and the code compiled as without one.
+ */
+export function validatorScript(code: string, filename: string, codeCache?: Buffer): Script {
+  return new Script(`(function (module, exports, require) {${code}\n})`, {
+    filename,
+    ...(codeCache && { cachedData: codeCache }),
+  });
 }
 
 /** The generated validator of `name`, if there is one built from this very schema text. */
@@ -103,7 +117,13 @@ function generated(name: SchemaName, text: string): ValidateFunction | undefined
   } catch {
     return undefined;
   }
-  return validatorFromModule(code, text, file.pathname);
+  let codeCache: Buffer | undefined;
+  try {
+    codeCache = readFileSync(generatedCodeCacheFile(name));
+  } catch {
+    // No code cache: V8 compiles the functions as they first run.
+  }
+  return validatorFromModule(code, text, file.pathname, codeCache);
 }
 
 /** The validator of schemas/NAME.schema.json: generated if current, else compiled once per process. */

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { readYaml, type YamlRead } from "../documents/source.js";
 import { deepFreeze } from "../model/merge.js";
+import { readYamlCached } from "./yaml-cache.js";
 
 /**
  * Pack and mapping-table files read once per text (decision 0036): the file
@@ -9,7 +10,9 @@ import { deepFreeze } from "../model/merge.js";
  * last parse of the same file. A rule test's `overrides:` reload, a `serve`
  * reload after another file changed, reuse the parsed sources they share.
  * The data of a kept source is frozen, so nothing that merges or compiles it
- * can change what the next load reads.
+ * can change what the next load reads. A text this process has not parsed
+ * may still come from the parse another process kept on disk (yaml-cache.ts,
+ * decision 0042).
  */
 const kept = new Map<string, { readonly text: string; readonly read: YamlRead }>();
 
@@ -26,7 +29,7 @@ export function readPackYaml(file: string): YamlRead {
   const key = `${resolve(file)}\u0000${file}`;
   const hit = kept.get(key);
   if (hit && hit.text === text) return hit.read;
-  const read = readYaml(file, text);
+  const read = readYamlCached(file, text);
   if (read.ok) deepFreeze(read.source.data);
   kept.set(key, { text, read });
   return read;
