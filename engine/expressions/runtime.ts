@@ -3,6 +3,7 @@ import { compileReference } from "../paths/index.js";
 import type { CompiledReference, ReadContext, ReadResult } from "../paths/types.js";
 import { attachBudget, BudgetExceeded, startRun } from "./budget.js";
 import { shadowBuiltins } from "./builtins.js";
+import { compileSync, GIVE_UP, type SyncEvaluator } from "./sync.js";
 
 /**
  * JSONata in rule packs: conditions (`when:`) and computed values (`expr:`).
@@ -101,8 +102,12 @@ export type ExpressionResult =
 
 export interface CompiledExpression {
   readonly source: string;
-  /** `accessor` when the expression is only a field reference: no JSONata at run time. */
-  readonly kind: "accessor" | "jsonata";
+  /**
+   * `accessor` when the expression is only a field reference: no JSONata at
+   * run time; `compiled` when it is a form sync.ts evaluates synchronously
+   * (JSONata only for what that form gives up on); else `jsonata`.
+   */
+  readonly kind: "accessor" | "compiled" | "jsonata";
   /** Field references it reads (literal `$field` arguments, or the reference itself). */
   readonly references: readonly CompiledReference[];
   /** Mapping tables named literally in `$mapCode` calls. */
@@ -115,6 +120,13 @@ export interface CompiledExpression {
    * copied to plain frozen data unless it came from `plainInput`.
    */
   evaluate(input: unknown, env: ExpressionEnvironment): Promise<ExpressionResult>;
+  /**
+   * The same result as `evaluate`, now, when it can be had without JSONata's
+   * asynchronous evaluator (always for `accessor`, nearly always for
+   * `compiled`, never for `jsonata`); else undefined, and the caller awaits
+   * `evaluate`. Never throws.
+   */
+  evaluateNow(input: unknown, env: ExpressionEnvironment): ExpressionResult | undefined;
 }
 
 export type ExpressionCompileResult =
@@ -350,7 +362,36 @@ export function compileExpression(
   if (single) return { ok: true, expression: accessorExpression(source, single) };
   return {
     ok: true,
-    expression: jsonataExpression(source, compiled, [...references.values()], tables),
+    expression: jsonataExpression(
+      source,
+      compiled,
+      [...references.values()],
+      tables,
+      compileSync(ast, references, budget),
+    ),
+  };
+}
+
+/**
+ * For tests that hold the synchronous forms equal to JSONata: the expression
+ * compiled and checked as `compileExpression` does, evaluated by JSONata
+ * only (never an accessor, never sync.ts).
+ */
+export function compileJsonataOnly(
+  source: string,
+  budget: ExpressionBudget = DEFAULT_BUDGET,
+): ExpressionCompileResult {
+  const checked = compileExpression(`(${source})`, budget);
+  if (!checked.ok) return checked;
+  const references = new Map(checked.expression.references.map((r) => [r.source, r]));
+  return {
+    ok: true,
+    expression: jsonataExpression(
+      source,
+      jsonataOf(source, budget),
+      [...references.values()],
+      checked.expression.tableColumns,
+    ),
   };
 }
 
@@ -435,18 +476,22 @@ function readResultValue(result: ReadResult): unknown {
 }
 
 function accessorExpression(source: string, reference: CompiledReference): CompiledExpression {
+  const evaluateNow = (_input: unknown, env: ExpressionEnvironment): ExpressionResult => {
+    try {
+      return { ok: true, value: readResultValue(reference.read(env.read)) };
+    } catch (e) {
+      return { ok: false, error: runError(source, e) };
+    }
+  };
   return {
     source,
     kind: "accessor",
     references: [reference],
     tables: [],
     tableColumns: new Map(),
-    async evaluate(_input, env) {
-      try {
-        return { ok: true, value: readResultValue(reference.read(env.read)) };
-      } catch (e) {
-        return { ok: false, error: runError(source, e) };
-      }
+    evaluateNow,
+    async evaluate(input, env) {
+      return evaluateNow(input, env);
     },
   };
 }
@@ -478,48 +523,67 @@ function jsonataExpression(
   compiled: jsonata.Expression,
   references: readonly CompiledReference[],
   tableColumns: ReadonlyMap<string, number>,
+  sync?: SyncEvaluator,
 ): CompiledExpression {
   const bySource = new Map(references.map((r) => [r.source, r]));
+  const evaluateNow = (
+    input: unknown,
+    env: ExpressionEnvironment,
+  ): ExpressionResult | undefined => {
+    if (sync === undefined) return undefined;
+    const value = sync(input, env);
+    return value === GIVE_UP ? undefined : { ok: true, value };
+  };
   return {
     source,
-    kind: "jsonata",
+    kind: sync === undefined ? "jsonata" : "compiled",
     references,
     tables: [...tableColumns.keys()],
     tableColumns,
+    evaluateNow,
     async evaluate(input, env) {
-      const now = env.now;
-      const { bindings: run } = startRun();
-      const bindings: Record<string, unknown> = {
-        ...env.variables,
-        field: (ref: string) => {
-          const reference = bySource.get(ref);
-          return reference ? readResultValue(reference.read(env.read)) : undefined;
-        },
-        mapCode: (table: string, code: unknown) =>
-          typeof code === "string" ? env.mapCode(table, code) : undefined,
-        // Shadowed, not only refused at load: `$eval('/' & p & '/')` would build a regex.
-        eval: () => {
-          throw { code: "RP0002", message: "$eval is not allowed in rule packs" };
-        },
-        random: () => {
-          throw { code: "RP0003", message: "$random is not allowed in rule packs" };
-        },
-        shuffle: () => {
-          throw { code: "RP0003", message: "$shuffle is not allowed in rule packs" };
-        },
-        millis: () => now.getTime(),
-        now: (picture?: string, timezone?: string) =>
-          FROM_MILLIS.evaluate({}, { ms: now.getTime(), picture, timezone }),
-        ...run,
-      };
-      try {
-        return {
-          ok: true,
-          value: plainResult(await compiled.evaluate(plainInput(input), bindings)),
-        };
-      } catch (e) {
-        return { ok: false, error: runError(source, e) };
-      }
+      const now = evaluateNow(input, env);
+      if (now !== undefined) return now;
+      return evaluateWithJsonata(input, env);
     },
   };
+
+  async function evaluateWithJsonata(
+    input: unknown,
+    env: ExpressionEnvironment,
+  ): Promise<ExpressionResult> {
+    const now = env.now;
+    const { bindings: run } = startRun();
+    const bindings: Record<string, unknown> = {
+      ...env.variables,
+      field: (ref: string) => {
+        const reference = bySource.get(ref);
+        return reference ? readResultValue(reference.read(env.read)) : undefined;
+      },
+      mapCode: (table: string, code: unknown) =>
+        typeof code === "string" ? env.mapCode(table, code) : undefined,
+      // Shadowed, not only refused at load: `$eval('/' & p & '/')` would build a regex.
+      eval: () => {
+        throw { code: "RP0002", message: "$eval is not allowed in rule packs" };
+      },
+      random: () => {
+        throw { code: "RP0003", message: "$random is not allowed in rule packs" };
+      },
+      shuffle: () => {
+        throw { code: "RP0003", message: "$shuffle is not allowed in rule packs" };
+      },
+      millis: () => now.getTime(),
+      now: (picture?: string, timezone?: string) =>
+        FROM_MILLIS.evaluate({}, { ms: now.getTime(), picture, timezone }),
+      ...run,
+    };
+    try {
+      return {
+        ok: true,
+        value: plainResult(await compiled.evaluate(plainInput(input), bindings)),
+      };
+    } catch (e) {
+      return { ok: false, error: runError(source, e) };
+    }
+  }
 }

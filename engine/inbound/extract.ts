@@ -1,4 +1,8 @@
-import type { CompiledExpression } from "../expressions/runtime.js";
+import type {
+  CompiledExpression,
+  ExpressionEnvironment,
+  ExpressionResult,
+} from "../expressions/runtime.js";
 import type { Hl7Segment } from "../hl7/tree.js";
 import type { RecordKind } from "../model/canonical-fields.js";
 import type { CompiledFieldRule } from "../pack/compiled.js";
@@ -61,10 +65,13 @@ export async function extractRecord(
   };
   const errorsBefore = ctx.found.errors.length;
   const fields = new Map<string, FieldValue>();
+  // Awaited only where an expression needs JSONata's asynchronous evaluator (decision 0040).
   for (const [field, rules] of rulesByField(ctx.pack.fields, kind)) {
     if (scope.only && !scope.only.has(field)) continue;
-    const rule = await chooseRule(ctx, rules, read);
-    fields.set(field, rule ? await evaluateRule(ctx, rule, read) : ABSENT);
+    const chosen = chooseRule(ctx, rules, read);
+    const rule = chosen instanceof Promise ? await chosen : chosen;
+    const value = rule ? evaluateRule(ctx, rule, read) : ABSENT;
+    fields.set(field, value instanceof Promise ? await value : value);
   }
   const record: Record<string, unknown> = {};
   for (const [field, value] of fields) {
@@ -107,15 +114,26 @@ function rulesByField(
   return byField;
 }
 
-/** Rules with `when:` first, in pack order; then the field's unconditional rule. */
-async function chooseRule(
+/**
+ * Rules with `when:` first, in pack order; then the field's unconditional
+ * rule. Synchronous unless a condition needs JSONata (from `from` on).
+ */
+function chooseRule(
   ctx: MessageContext,
   rules: readonly CompiledFieldRule[],
   read: ReadContext,
-): Promise<CompiledFieldRule | undefined> {
-  for (const rule of rules) {
+  from = 0,
+): CompiledFieldRule | undefined | Promise<CompiledFieldRule | undefined> {
+  for (let i = from; i < rules.length; i++) {
+    const rule = rules[i] as CompiledFieldRule;
     if (!rule.when) continue;
-    if ((await evaluate(ctx, rule.when, read, rule)) === true) return rule;
+    const now = evaluateNow(ctx, rule.when, read, rule);
+    if (now === LATER) {
+      return evaluate(ctx, rule.when, read, rule).then((applies) =>
+        applies === true ? rule : chooseRule(ctx, rules, read, i + 1),
+      );
+    }
+    if (now === true) return rule;
   }
   return rules.find((r) => !r.when);
 }
@@ -125,13 +143,12 @@ function fromResult(result: ReadResult): unknown {
   return result.kind === "null" ? null : undefined;
 }
 
-async function evaluateRule(
+/** A field's value by its rule: synchronous unless its `expr:` needs JSONata. */
+function evaluateRule(
   ctx: MessageContext,
   rule: CompiledFieldRule,
   read: ReadContext,
-): Promise<FieldValue> {
-  const hl7Field = rule.from?.source;
-  const base = hl7Field === undefined ? {} : { hl7Field };
+): FieldValue | Promise<FieldValue> {
   let raw: unknown;
   let mapped = true;
   let alternative: string | undefined;
@@ -143,9 +160,29 @@ async function evaluateRule(
     mapped = result.kind === "value" && result.source === "hl7";
   }
   if (rule.expr) {
-    raw = await evaluate(ctx, rule.expr, read, rule, { value: raw });
+    const variables = { value: raw };
+    const now = evaluateNow(ctx, rule.expr, read, rule, variables);
+    if (now === LATER) {
+      return evaluate(ctx, rule.expr, read, rule, variables).then((value) =>
+        ruleValue(ctx, rule, value, true, alternative),
+      );
+    }
+    raw = now;
     mapped = true;
   }
+  return ruleValue(ctx, rule, raw, mapped, alternative);
+}
+
+/** The rest of a field rule once its raw value is known: default, trace, mapping, conversion. */
+function ruleValue(
+  ctx: MessageContext,
+  rule: CompiledFieldRule,
+  raw: unknown,
+  mapped: boolean,
+  alternative: string | undefined,
+): FieldValue {
+  const hl7Field = rule.from?.source;
+  const base = hl7Field === undefined ? {} : { hl7Field };
   if (raw === undefined && rule.default !== undefined) {
     raw = rule.default;
     mapped = false;
@@ -204,12 +241,51 @@ export async function evaluate(
   variables?: Readonly<Record<string, unknown>>,
   input: unknown = ctx.expressionInput,
 ): Promise<unknown> {
-  const result = await expression.evaluate(input, {
+  return resultValue(
+    ctx,
+    rule,
+    await expression.evaluate(input, environment(ctx, read, variables)),
+  );
+}
+
+/** `evaluateNow`'s answer when the expression needs JSONata: await `evaluate` instead. */
+export const LATER: unique symbol = Symbol("evaluate with JSONata");
+
+/**
+ * `evaluate`, synchronously, when the expression can be evaluated without
+ * JSONata's asynchronous evaluator (a field reference, a form sync.ts
+ * compiles); else LATER. The result and any error are `evaluate`'s.
+ */
+export function evaluateNow(
+  ctx: MessageContext,
+  expression: CompiledExpression,
+  read: ReadContext,
+  rule: { readonly name: string; readonly at: string },
+  variables?: Readonly<Record<string, unknown>>,
+  input: unknown = ctx.expressionInput,
+): unknown {
+  const result = expression.evaluateNow(input, environment(ctx, read, variables));
+  return result === undefined ? LATER : resultValue(ctx, rule, result);
+}
+
+function environment(
+  ctx: MessageContext,
+  read: ReadContext,
+  variables: Readonly<Record<string, unknown>> | undefined,
+): ExpressionEnvironment {
+  return {
     read,
     now: ctx.now,
     mapCode: (table, code) => mapCodeForExpression(ctx, table, code),
     ...(variables && { variables }),
-  });
+  };
+}
+
+function resultValue(
+  ctx: MessageContext,
+  rule: { readonly name: string; readonly at: string },
+  result: ExpressionResult,
+): unknown {
   if (result.ok) return result.value;
   ctx.found.errors.push({
     code: result.error.code,

@@ -2,7 +2,7 @@ import type { RecordKind } from "../model/canonical-fields.js";
 import type { CompiledRequiredRule } from "../pack/compiled.js";
 import type { ReadContext } from "../paths/types.js";
 import type { MessageContext } from "./context.js";
-import { type ExtractedRecord, evaluate } from "./extract.js";
+import { type ExtractedRecord, evaluate, evaluateNow, LATER } from "./extract.js";
 
 /**
  * The require step (Tables 10, 11, 14, 16): after matching, for what is about
@@ -26,7 +26,9 @@ export async function checkRequired(
     if (rule.record !== record.kind || !rule.on.includes(operation) || !only(rule)) continue;
     if (rule.when) {
       const input = { ...(ctx.expressionInput as object), event, record: record.record };
-      const applies = await evaluate(ctx, rule.when, read, rule, undefined, input);
+      const now = evaluateNow(ctx, rule.when, read, rule, undefined, input);
+      const applies =
+        now === LATER ? await evaluate(ctx, rule.when, read, rule, undefined, input) : now;
       if (applies !== true) continue;
     }
     const { present, field } = presence(rule, record, read);

@@ -111,7 +111,9 @@ describe("timeoutMs: only a backstop against a hung evaluator (EXPRESSION_TIMEOU
         return "1";
       },
     });
-    const e = compiled("$mapCode('department', 'MAIN') = '1'", { timeoutMs: 100 });
+    // $join is JSONata's to evaluate: the synchronous forms (sync.ts) are bounded and never time out.
+    const e = compiled("$mapCode('department', $join(['MAIN'])) = '1'", { timeoutMs: 100 });
+    expect(e.kind).toBe("jsonata");
     const result = await e.evaluate({}, stalled);
     expect(result.ok ? undefined : result.error.code).toBe("EXPRESSION_TIMEOUT");
     expect(result.ok ? "" : result.error.message).toContain("D1012");

@@ -82,10 +82,12 @@ describe("compiled once at load: compileExpression", () => {
     }
   });
 
-  it("anything more than $field(...) alone is JSONata", () => {
-    expect(compiled("$field('PID.5.1') & ''").kind).toBe("jsonata");
+  it("more than $field(...) alone is compiled to a synchronous form, or else JSONata", () => {
+    expect(compiled("$field('PID.5.1') & ''").kind).toBe("compiled");
+    expect(compiled("$uppercase($field('PID.5.1'))").kind).toBe("compiled");
+    expect(compiled("$not(record.packageId = '9001')").kind).toBe("compiled");
     expect(compiled("$field('PID.5.1')[0]").kind).toBe("jsonata");
-    expect(compiled("$uppercase($field('PID.5.1'))").kind).toBe("jsonata");
+    expect(compiled("$split($field('PID.5.1'), '-')").kind).toBe("jsonata");
   });
 
   it("refuses nothing legitimate", () => {
