@@ -220,6 +220,12 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       db,
       now,
       { name: "dry-run", description: "count what would go, remove nothing" },
+      {
+        name: "unrouted-days",
+        value: "DAYS",
+        description:
+          "instead of --pack: a host's _unrouted store, ERROR deleted and DELETED removed after DAYS (--practice _unrouted gives both)",
+      },
     ],
     example: "rulepack prune --pack rules/practices/eco-derm/pack.yaml --dry-run",
   },

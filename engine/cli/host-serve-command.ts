@@ -1,14 +1,20 @@
 import { formatPackError } from "../documents/errors.js";
-import { loadHostFile } from "../host/host-file.js";
+import { type HostConfig, loadHostFile, withWorkerDefaults } from "../host/host-file.js";
 import { startHost } from "../host/run-host.js";
 import { type CliIo, type CommandResult, EXIT } from "../io/cli-io.js";
 import { usageError } from "./args.js";
+import { startServeSender } from "./serve-delivery.js";
+import { serveWorkersArgs } from "./serve-workers-args.js";
 import { onSighup, stopSignal } from "./signals.js";
 
 /** What `serve --host-config` runs with; tests give `stop` and `onReload`. */
 export interface HostServeOptions {
   readonly hostConfig: string;
   readonly idleTimeoutMs?: number;
+  /** `--workers N`: the workers of every practice whose entry does not name its own `workers`. */
+  readonly workers?: number;
+  /** `--lease SECONDS`, in ms: their claim, where the entry does not name its own `leaseSeconds`. */
+  readonly leaseMs?: number;
   /** Resolves when the host should drain and stop; SIGTERM or SIGINT by default. */
   readonly stop?: Promise<unknown>;
   /** Subscribes `reload` to the reload signal, returns the unsubscribe; SIGHUP by default. */
@@ -23,10 +29,11 @@ const SERVE_DEFAULTS: Readonly<Record<string, string>> = {
 };
 
 /**
- * `serve --host-config FILE [--idle-timeout SECONDS]` from serve's parsed
- * options: every other option of serve is the host file's to give (ports,
- * address, stores) or one practice's (`--pack`'s), and is refused (exit 2)
- * rather than ignored.
+ * `serve --host-config FILE [--idle-timeout SECONDS] [--workers N [--lease
+ * SECONDS]]` from serve's parsed options (the workers: a default for the
+ * practices whose entry names none): every other option of serve is the
+ * host file's to give (ports, address, stores, TLS) or one practice's
+ * (`--pack`'s), and is refused (exit 2) rather than ignored.
  */
 export function hostServeArgs(
   values: Readonly<Record<string, string | boolean | undefined>>,
@@ -37,7 +44,7 @@ export function hostServeArgs(
   const refused = Object.entries(values).find(
     ([name, value]) =>
       value !== undefined &&
-      !["host-config", "idle-timeout"].includes(name) &&
+      !["host-config", "idle-timeout", "workers", "lease"].includes(name) &&
       SERVE_DEFAULTS[name] !== value,
   );
   if (refused)
@@ -50,9 +57,15 @@ export function hostServeArgs(
   const idle = values["idle-timeout"];
   if (idle !== undefined && !/^\d+$/.test(String(idle)))
     return usageError(io, usage, "--idle-timeout takes whole seconds");
+  const workers = serveWorkersArgs({
+    ...(values.workers !== undefined && { workers: String(values.workers) }),
+    ...(values.lease !== undefined && { lease: String(values.lease) }),
+  });
+  if ("error" in workers) return usageError(io, usage, workers.error);
   return hostServeCommand(
     {
       hostConfig: String(values["host-config"]),
+      ...workers,
       ...(idle !== undefined && { idleTimeoutMs: Number(idle) * 1000 }),
     },
     io,
@@ -63,16 +76,24 @@ export function hostServeArgs(
  * `rulepack serve --host-config host.yaml`: every practice of the host file
  * (engine/host/run-host.ts). Prints `ready port=N practices=A,B` per
  * listener, then `ready host practices=N`, on stdout; logs (no patient
- * data, each line naming its practice) on stderr. SIGHUP loads again the
- * practices whose pack, mapping tables or master data changed, one at a
- * time (a pack that does not load is reported with its practice and kept);
- * SIGTERM drains every listener and closes every store.
+ * data, each line naming its practice) on stderr. SIGHUP reads the host
+ * file again (practices added start, removed ones drain and stop, changed
+ * ones restart, each listener a reload starts printed as `ready port=N
+ * ...`; a host file that does not load is reported at FILE:LINE:COL and
+ * the running one kept), then loads again the practices whose pack,
+ * mapping tables or master data changed, one at a time (a pack that does
+ * not load is reported with its practice and kept); SIGTERM drains every
+ * listener and closes every store.
  */
 export async function hostServeCommand(
   options: HostServeOptions,
   io: CliIo,
 ): Promise<CommandResult> {
   const log = (line: string) => io.stderr(`rulepack serve: ${line}\n`);
+  const defaults = {
+    ...(options.workers !== undefined && { workers: options.workers }),
+    ...(options.leaseMs !== undefined && { leaseMs: options.leaseMs }),
+  };
   const read = loadHostFile(options.hostConfig);
   if (!read.ok) {
     for (const e of read.errors) io.stderr(`${formatPackError(e)}\n`);
@@ -95,9 +116,10 @@ export async function hostServeCommand(
   });
   try {
     const started = await startHost({
-      config: read.config,
+      config: withWorkerDefaults(read.config, defaults),
       now: () => new Date(),
       log,
+      startSender: startServeSender,
       ...(options.idleTimeoutMs !== undefined && { idleTimeoutMs: options.idleTimeoutMs }),
       ...(options.alertCheckMs !== undefined && { alertCheckMs: options.alertCheckMs }),
     });
@@ -107,11 +129,18 @@ export async function hostServeCommand(
     }
     const host = started.host;
     reloadNow = async () => {
+      const next = rereadHostFile(options.hostConfig, log);
       log("reload: checking every practice's pack, tables and master data");
-      const results = await host.reload();
-      const count = (r: string) => results.filter((x) => x.result === r).length;
+      const done = await host.reload(next && withWorkerDefaults(next, defaults));
+      for (const l of done.listeners)
+        io.stdout(`ready port=${l.port} practices=${l.practices.join(",")}\n`);
+      const count = (r: string) => done.practices.filter((x) => x.result === r).length;
+      const changed = ["started", "stopped", "restarted", "failed"]
+        .filter((r) => count(r) > 0)
+        .map((r) => ` ${r}=${count(r)}`)
+        .join("");
       log(
-        `reload done reloaded=${count("reloaded")} kept=${count("kept")} unchanged=${count("unchanged")}`,
+        `reload done reloaded=${count("reloaded")} kept=${count("kept")} unchanged=${count("unchanged")}${changed}`,
       );
     };
     const stop = options.stop ?? stopSignal();
@@ -131,4 +160,13 @@ export async function hostServeCommand(
   } finally {
     unsubscribe();
   }
+}
+
+/** The host file read again at a reload; undefined (logged at FILE:LINE:COL) when it does not load. */
+function rereadHostFile(file: string, log: (line: string) => void): HostConfig | undefined {
+  const read = loadHostFile(file);
+  if (read.ok) return read.config;
+  for (const e of read.errors) log(`reload: ${formatPackError(e)}`);
+  log(`reload failed: keeping the host file as it runs (${file} does not load)`);
+  return undefined;
 }

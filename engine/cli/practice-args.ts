@@ -1,6 +1,7 @@
 import { formatPackError } from "../documents/errors.js";
 import { closest } from "../documents/suggest.js";
-import { loadHostFile, practiceNamed } from "../host/host-file.js";
+import { type HostConfig, loadHostFile, practiceNamed } from "../host/host-file.js";
+import { UNROUTED_STORE } from "../host/practice-store.js";
 import { type CliIo, type CommandResult, EXIT } from "../io/cli-io.js";
 import { usageError } from "./args.js";
 import type { CommandSpec, OptionSpec } from "./command-specs.js";
@@ -126,6 +127,7 @@ export function resolvePracticeArgs(
     for (const e of host.errors) io.stderr(`${formatPackError(e)}\n`);
     return { result: { exitCode: EXIT.usage } };
   }
+  if (name === UNROUTED_STORE) return unroutedArgs(spec, taken.rest, host.config, usage);
   const practice = practiceNamed(host.config, name);
   if ("unknown" in practice) {
     const near = closest(name, practice.unknown);
@@ -142,4 +144,28 @@ export function resolvePracticeArgs(
   }
   const resolved = beforeTerminator(taken.rest, extra);
   return { args: slots.pack === "operand" ? [...resolved, practice.pack] : resolved };
+}
+
+/**
+ * `--practice _unrouted`: the host's store of frames the shared port could
+ * not route (docs/decisions/0038). It has no pack: commands that read a
+ * store get it as `--db` (`queue list`, `queue show`, `queue delete`,
+ * `status`), `prune` also its retention (`--unrouted-days`, the host
+ * file's `unrouted.retainDays`); the other commands need a pack and refuse it.
+ */
+const UNROUTED_COMMANDS = new Set(["queue", "status", "prune"]);
+
+function unroutedArgs(
+  spec: CommandSpec,
+  rest: readonly string[],
+  config: HostConfig,
+  usage: (message: string) => { readonly result: CommandResult },
+): { readonly args: string[] } | { readonly result: CommandResult } {
+  if (!UNROUTED_COMMANDS.has(spec.name))
+    return usage(
+      `${UNROUTED_STORE} is the host's store of unroutable frames, without a pack: queue, status and prune take it, not ${spec.name}`,
+    );
+  const extra = ["--db", config.unroutedStore];
+  if (spec.name === "prune") extra.push("--unrouted-days", String(config.unroutedRetainDays));
+  return { args: beforeTerminator(rest, extra) };
 }

@@ -5,8 +5,10 @@ import { pruneCutoffs, pruneQueue } from "../queue/retention.js";
 import type { PrunableState, Store } from "../store/types.js";
 import { clockOf, usageError } from "./args.js";
 import { loadPracticePack, openExistingStore } from "./practice.js";
+import { pruneUnroutedCommand } from "./prune-unrouted.js";
 
-export const PRUNE_USAGE = "rulepack prune --pack PACK [--db FILE] [--now ISO-8601] [--dry-run]";
+export const PRUNE_USAGE =
+  "rulepack prune (--pack PACK | --unrouted-days DAYS) [--db FILE] [--now ISO-8601] [--dry-run]";
 
 export interface PruneOptions {
   readonly pack: string;
@@ -49,15 +51,26 @@ export async function pruneCommandArgs(args: readonly string[], io: CliIo): Prom
       db: { type: "string", default: "rulepack.sqlite" },
       now: { type: "string" },
       "dry-run": { type: "boolean" },
+      "unrouted-days": { type: "string" },
     },
   });
   const usage = (message: string) => usageError(io, PRUNE_USAGE, message);
-  if (!values.pack) return usage("--pack is required");
+  const unroutedDays = values["unrouted-days"];
+  if (unroutedDays !== undefined && values.pack !== undefined)
+    return usage("--unrouted-days is the _unrouted store's retention: it takes no --pack");
+  if (unroutedDays !== undefined && !/^[1-9]\d{0,4}$/.test(unroutedDays))
+    return usage("--unrouted-days takes whole days (1 or more)");
+  if (!values.pack && unroutedDays === undefined) return usage("--pack is required");
   const clock = clockOf(values.now);
   if (!clock) return usage(`--now '${values.now}' is not an ISO-8601 date-time`);
   if (positionals.length > 0) return usage("prune takes no FILE");
   const dryRun = values["dry-run"] === true;
-  return pruneCommand({ pack: values.pack, db: values.db, now: clock(), dryRun }, io);
+  if (unroutedDays !== undefined)
+    return pruneUnroutedCommand(
+      { db: values.db, days: Number(unroutedDays), now: clock(), dryRun },
+      io,
+    );
+  return pruneCommand({ pack: values.pack as string, db: values.db, now: clock(), dryRun }, io);
 }
 
 /**

@@ -3,9 +3,11 @@ import { createServer, type Server } from "node:http";
 /**
  * A host's `GET /healthz` (`listen.healthPort` in the host file), what the
  * systemd timer and the Dockerfile's HEALTHCHECK ask (deploy/): 200 when
- * every practice's store answers and its listener listens, else 503; the
- * body says which practice failed, `{ ok, practices: { NAME: { store,
- * listener } } }` (no patient data). A store that does not answer within
+ * every practice's store answers, its listener listens and its outbound
+ * sender runs (when its pack names a receiver), else 503; the body says
+ * which practice failed, `{ ok, practices: { NAME: { store, listener,
+ * sender } } }` (no patient data; `sender` only for a practice that sends).
+ * A practice of the host file that could not be started is down. A store that does not answer within
  * `timeoutMs` counts as failed. Every other path is 404. One practice's
  * `serve --http` has the same path with the web side's own checks.
  */
@@ -13,6 +15,13 @@ import { createServer, type Server } from "node:http";
 export interface PracticeHealth {
   readonly store: boolean;
   readonly listener: boolean;
+  /** Present when the practice's pack names a receiver: its sender's lanes run. */
+  readonly sender?: boolean;
+}
+
+/** Every part of the practice is up. */
+export function practiceUp(p: PracticeHealth): boolean {
+  return p.store && p.listener && p.sender !== false;
 }
 
 export interface HealthzOptions {
@@ -55,7 +64,7 @@ export function startHealthz(options: HealthzOptions): Promise<Healthz> {
     }
     void options.check().then(
       (practices) => {
-        const ok = Object.values(practices).every((p) => p.store && p.listener);
+        const ok = Object.values(practices).every(practiceUp);
         response.writeHead(ok ? 200 : 503, { "content-type": "application/json" });
         response.end(`${JSON.stringify({ ok, practices })}\n`);
       },

@@ -5,6 +5,7 @@ import { layerOf } from "../documents/merge.js";
 import { schemaValidator } from "../documents/schema.js";
 import { convertSchemaErrors } from "../documents/schema-errors.js";
 import { readYaml, type YamlSource } from "../documents/source.js";
+import type { TlsFiles } from "../server/tls-credentials.js";
 import { type PracticeStores, practiceStore, UNROUTED_STORE } from "./practice-store.js";
 
 /**
@@ -13,7 +14,9 @@ import { type PracticeStores, practiceStore, UNROUTED_STORE } from "./practice-s
  * its inbound listener. Read like a pack: schema first, then what a schema
  * cannot say (names, ports and routes unique; routes need the shared port;
  * packs that exist), every problem at FILE:LINE:COL. Paths are resolved
- * from the host file's folder. Design: docs/decisions/0024.
+ * from the host file's folder. Design: docs/decisions/0024, amended by
+ * 0038 (workers, listener TLS, the sender, reloading this file, pruning
+ * `_unrouted`).
  */
 
 /** MSH-5 / MSH-6 values a frame on the shared port must carry to be the practice's. */
@@ -22,7 +25,19 @@ export interface Route {
   readonly receivingFacility?: string;
 }
 
-export type Inbound = { readonly port: number } | { readonly routes: readonly Route[] };
+/**
+ * A listener's TLS files, resolved from the host file's folder, with where
+ * the host file names them (`FILE:LINE:COL`): a file that cannot be read or
+ * is not what its key takes is reported there at start.
+ */
+export interface HostTls {
+  readonly files: TlsFiles;
+  readonly at: string;
+}
+
+export type Inbound =
+  | { readonly port: number; readonly tls?: HostTls }
+  | { readonly routes: readonly Route[] };
 
 export interface HostPractice {
   readonly name: string;
@@ -31,17 +46,28 @@ export interface HostPractice {
   /** The store location, as `--db` takes it. */
   readonly store: string;
   readonly inbound: Inbound;
+  /** `workers: N` (0: the lane); undefined: serve's --workers, else the lane. */
+  readonly workers?: number;
+  /** `leaseSeconds`, in ms; undefined: serve's --lease, else 30 s. */
+  readonly leaseMs?: number;
 }
+
+/** Retention of `_unrouted` when the host file does not say: the packs' default. */
+export const DEFAULT_UNROUTED_RETAIN_DAYS = 90;
 
 export interface HostConfig {
   readonly file: string;
   /** The address every listener binds. */
   readonly host: string;
   readonly sharedPort?: number;
+  /** TLS on the shared port (`listen.sharedPortTls`). */
+  readonly sharedPortTls?: HostTls;
   /** The HTTP port of GET /healthz (healthz.ts), when there is one. */
   readonly healthPort?: number;
   /** Where the shared port records frames no practice claims. */
   readonly unroutedStore: string;
+  /** `unrouted.retainDays` (unrouted-retention.ts). */
+  readonly unroutedRetainDays: number;
   readonly practices: readonly HostPractice[];
 }
 
@@ -49,14 +75,24 @@ export type HostLoad =
   | { readonly ok: true; readonly config: HostConfig }
   | { readonly ok: false; readonly errors: readonly PackError[] };
 
+interface RawTls {
+  cert: string;
+  key: string;
+  ca?: string;
+  requireClientCert?: boolean;
+}
+
 interface RawHost {
   stores: PracticeStores;
-  listen?: { host?: string; sharedPort?: number; healthPort?: number };
+  listen?: { host?: string; sharedPort?: number; healthPort?: number; sharedPortTls?: RawTls };
+  unrouted?: { retainDays?: number };
   practices: {
     name: string;
     pack: string;
     store?: string;
-    inbound: { port?: number; routes?: Route[] };
+    workers?: number;
+    leaseSeconds?: number;
+    inbound: { port?: number; routes?: Route[]; tls?: RawTls };
   }[];
 }
 
@@ -76,6 +112,8 @@ export function loadHostFile(file: string, text?: string): HostLoad {
     ...oneOfEach(source, raw),
     ...uniqueness(source, raw),
     ...sharedPortChecks(source, raw),
+    ...tlsChecks(source, raw),
+    ...leaseChecks(source, raw),
   ];
   raw.practices.forEach((p, i) => {
     if (!existsSync(resolve(dir, p.pack))) {
@@ -90,6 +128,20 @@ export function loadHostFile(file: string, text?: string): HostLoad {
   if (errors.length > 0) return { ok: false, errors: errors.sort(byPosition) };
   const shown = (path: string): string => relative(process.cwd(), path) || path;
   const stores = absoluteStores(raw.stores, dir);
+  const tls = (given: RawTls | undefined, path: (string | number)[]): HostTls | undefined => {
+    if (given === undefined) return undefined;
+    const at = source.locate(path);
+    return {
+      files: {
+        cert: shown(resolve(dir, given.cert)),
+        key: shown(resolve(dir, given.key)),
+        ...(given.ca !== undefined && { ca: shown(resolve(dir, given.ca)) }),
+        requireClientCert: given.requireClientCert === true,
+      },
+      at: `${at.file}:${at.line}:${at.col}`,
+    };
+  };
+  const sharedPortTls = tls(raw.listen?.sharedPortTls, ["listen", "sharedPortTls"]);
   return {
     ok: true,
     config: {
@@ -97,16 +149,24 @@ export function loadHostFile(file: string, text?: string): HostLoad {
       host: raw.listen?.host ?? "127.0.0.1",
       ...(raw.listen?.sharedPort !== undefined && { sharedPort: raw.listen.sharedPort }),
       ...(raw.listen?.healthPort !== undefined && { healthPort: raw.listen.healthPort }),
+      ...(sharedPortTls && { sharedPortTls }),
       unroutedStore: practiceStore(stores, UNROUTED_STORE),
-      practices: raw.practices.map((p) => ({
-        name: p.name,
-        pack: shown(resolve(dir, p.pack)),
-        store: p.store !== undefined ? storeOverride(p.store, dir) : practiceStore(stores, p.name),
-        inbound:
-          p.inbound.routes !== undefined
-            ? { routes: p.inbound.routes }
-            : { port: p.inbound.port as number },
-      })),
+      unroutedRetainDays: raw.unrouted?.retainDays ?? DEFAULT_UNROUTED_RETAIN_DAYS,
+      practices: raw.practices.map((p, i) => {
+        const ownTls = tls(p.inbound.tls, ["practices", i, "inbound", "tls"]);
+        return {
+          name: p.name,
+          pack: shown(resolve(dir, p.pack)),
+          store:
+            p.store !== undefined ? storeOverride(p.store, dir) : practiceStore(stores, p.name),
+          inbound:
+            p.inbound.routes !== undefined
+              ? { routes: p.inbound.routes }
+              : { port: p.inbound.port as number, ...(ownTls && { tls: ownTls }) },
+          ...(p.workers !== undefined && { workers: p.workers }),
+          ...(p.leaseSeconds !== undefined && { leaseMs: p.leaseSeconds * 1000 }),
+        };
+      }),
     },
   };
 }
@@ -121,6 +181,31 @@ export function practiceNamed(
       unknown: config.practices.map((p) => p.name),
     }
   );
+}
+
+/**
+ * serve's `--workers N [--lease SECONDS]` beside `--host-config`: the
+ * workers of every practice whose entry does not name its own `workers`
+ * (a practice's `workers: 0` keeps its lane).
+ */
+export function withWorkerDefaults(
+  config: HostConfig,
+  defaults: { readonly workers?: number; readonly leaseMs?: number },
+): HostConfig {
+  if (defaults.workers === undefined) return config;
+  return {
+    ...config,
+    practices: config.practices.map((p) =>
+      p.workers !== undefined
+        ? p
+        : {
+            ...p,
+            workers: defaults.workers as number,
+            ...(p.leaseMs === undefined &&
+              defaults.leaseMs !== undefined && { leaseMs: defaults.leaseMs }),
+          },
+    ),
+  };
 }
 
 function absoluteStores(stores: PracticeStores, dir: string): PracticeStores {
@@ -239,5 +324,72 @@ function sharedPortChecks(source: YamlSource, raw: RawHost): PackError[] {
             path: `practices.${i}.inbound.routes`,
           },
         ],
+  );
+}
+
+/**
+ * A TLS entry as serve's TLS options pair them: a client-certificate check
+ * needs the CA it checks against, and a CA is read only for that check; TLS
+ * belongs to a listener, so a practice on the shared port has none of its own.
+ */
+function tlsChecks(source: YamlSource, raw: RawHost): PackError[] {
+  const pairs = (tls: RawTls | undefined, path: (string | number)[]): PackError[] => {
+    if (tls === undefined) return [];
+    const shown = path.join(".").replace(/\.(\d+)\./g, "[$1].");
+    const at = (key: string, message: string): PackError => ({
+      ...source.locate([...path, key], "key"),
+      code: "OPTION_DEPENDENCY",
+      message: `${shown}.${key}: ${message}`,
+      path: [...path, key].join("."),
+    });
+    if (tls.requireClientCert === true && tls.ca === undefined)
+      return [
+        at("requireClientCert", "needs ca (the CA senders' certificates are checked against)"),
+      ];
+    if (tls.ca !== undefined && tls.requireClientCert !== true)
+      return [at("ca", "is read only with requireClientCert: true")];
+    return [];
+  };
+  return [
+    ...pairs(raw.listen?.sharedPortTls, ["listen", "sharedPortTls"]),
+    ...(raw.listen?.sharedPortTls !== undefined && raw.listen.sharedPort === undefined
+      ? [
+          {
+            ...source.locate(["listen", "sharedPortTls"], "key"),
+            code: "INVALID_VALUE" as const,
+            message: "listen.sharedPortTls: there is no listen.sharedPort for it to secure",
+            path: "listen.sharedPortTls",
+          },
+        ]
+      : []),
+    ...raw.practices.flatMap((p, i) => {
+      const path = ["practices", i, "inbound", "tls"];
+      if (p.inbound.tls !== undefined && p.inbound.routes !== undefined)
+        return [
+          {
+            ...source.locate(path, "key"),
+            code: "INVALID_VALUE" as const,
+            message: `practices[${i}].inbound.tls: a practice on the shared port is reached through listen.sharedPortTls`,
+            path: path.join("."),
+          },
+        ];
+      return pairs(p.inbound.tls, path);
+    }),
+  ];
+}
+
+/** `leaseSeconds` is the workers' claim: it needs workers. */
+function leaseChecks(source: YamlSource, raw: RawHost): PackError[] {
+  return raw.practices.flatMap((p, i) =>
+    p.leaseSeconds !== undefined && !(p.workers !== undefined && p.workers > 0)
+      ? [
+          {
+            ...source.locate(["practices", i, "leaseSeconds"], "key"),
+            code: "OPTION_DEPENDENCY" as const,
+            message: `practices[${i}].leaseSeconds: is the workers' claim; set workers: N (1 or more)`,
+            path: `practices.${i}.leaseSeconds`,
+          },
+        ]
+      : [],
   );
 }

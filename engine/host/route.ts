@@ -12,7 +12,13 @@ import type { HostPractice, Route } from "./host-file.js";
  */
 
 export type RouteResult =
-  | { readonly ok: true; readonly practice: string }
+  | {
+      readonly ok: true;
+      readonly practice: string;
+      /** What the sender addressed, `MSH-5^MSH-6`. */
+      readonly addressed: string;
+      readonly header?: Hl7Message;
+    }
   | {
       readonly ok: false;
       /** What the sender addressed, `MSH-5^MSH-6` (empty values as ""). */
@@ -49,7 +55,8 @@ export function createRouter(practices: readonly HostPractice[]): Router {
       const winners = [
         ...new Set(found.filter((e) => specificity(e.route) === best).map((e) => e.practice)),
       ];
-      if (winners.length === 1) return { ok: true, practice: winners[0] as string };
+      if (winners.length === 1)
+        return { ok: true, practice: winners[0] as string, addressed, ...(header && { header }) };
       const message =
         winners.length === 0
           ? `no practice on this port receives MSH-5^MSH-6 '${addressed}'`

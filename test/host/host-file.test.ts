@@ -33,6 +33,7 @@ practices:
       host: "0.0.0.0",
       sharedPort: 2575,
       unroutedStore: "postgres://rulepack@db.example:5432/practices?schema=_unrouted",
+      unroutedRetainDays: 90,
       practices: [
         {
           name: "harbor-ortho",
