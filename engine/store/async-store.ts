@@ -19,7 +19,9 @@ export function asyncStore(sync: SyncStore): LocalStore {
     unbilledClaims: (patientId, serviceDate) => sync.unbilledClaims(patientId, serviceDate),
     nextId: (kind) => sync.nextId(kind),
     insuranceHistory: (patientId) => sync.insuranceHistory(patientId),
+    // Read live, as if a view were opened for each read (SQLite checks once per view).
     get masterData() {
+      sync.viewVersion();
       return sync.masterData;
     },
     openView: settle(() => ({ view: sync, version: sync.viewVersion() })),

@@ -1,8 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import { EMPTY_MASTER_DATA, type MasterData } from "../model/master-data.js";
-import { deepFreeze } from "../model/merge.js";
+import type { MasterData } from "../model/master-data.js";
 import type { Outcome, QueueState } from "../model/outcome.js";
 import type { Appointment, Claim, Patient, Policy } from "../model/records.js";
 import {
@@ -34,6 +33,7 @@ import {
   type SqliteSynchronous,
   sqliteSynchronous,
 } from "./sqlite-durability.js";
+import { sqliteMasterData } from "./sqlite-master-data.js";
 import { errorCodeCondition } from "./sqlite-message-errors.js";
 import { sqliteOutboundEvents } from "./sqlite-outbound-events.js";
 import { sqliteRecordListing } from "./sqlite-record-listing.js";
@@ -245,7 +245,6 @@ function sqliteStore(db: BetterSqlite3.Database): SyncStore {
       )
       .pluck(),
 
-    masterData: db.prepare("SELECT data FROM master_data WHERE id = 1").pluck(),
     saveMasterData: db.prepare(
       "INSERT INTO master_data (id, data) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data",
     ),
@@ -435,17 +434,7 @@ function sqliteStore(db: BetterSqlite3.Database): SyncStore {
   /** Prepared list queries by their SQL: one per combination of filter conditions used. */
   const listStatements = new Map<string, BetterSqlite3.Statement>();
 
-  let cachedMasterData: { version: number; data: MasterData } | undefined;
-  const readMasterData = (): MasterData => {
-    const version = s.dataVersion.get() as number;
-    if (cachedMasterData?.version === version) return cachedMasterData.data;
-    const json = s.masterData.get() as string | undefined;
-    const data = deepFreeze(
-      json === undefined ? EMPTY_MASTER_DATA : (JSON.parse(json) as MasterData),
-    );
-    cachedMasterData = { version, data };
-    return data;
-  };
+  const masterDataCache = sqliteMasterData(db);
 
   return {
     ...sqliteRecordListing(db),
@@ -472,12 +461,12 @@ function sqliteStore(db: BetterSqlite3.Database): SyncStore {
       parseAll<Claim>(s.unbilledClaims.all(patientId, serviceDate)),
     nextId: (kind: RecordIdKind): string => String(s.counter.get(kind) as number),
     get masterData(): MasterData {
-      return readMasterData();
+      return masterDataCache.read();
     },
     claimById: (id: string): Claim | undefined =>
       parse<Claim>(s.claim.get(id) as string | undefined),
     appointmentsMissingSlips(): readonly Appointment[] {
-      const noSlip = noSlipTypes(readMasterData());
+      const noSlip = noSlipTypes(masterDataCache.current());
       return parseAll<Appointment>(s.appointmentsInStatus.all(...MISSING_SLIP_STATUSES)).filter(
         (a) => missesSlip(a, noSlip),
       );
@@ -503,7 +492,11 @@ function sqliteStore(db: BetterSqlite3.Database): SyncStore {
     complete(outcome: Outcome, completion: Completion, basedOn?: number): void {
       complete.immediate(outcome, completion, basedOn);
     },
-    viewVersion: (): number => s.dataVersion.get() as number,
+    viewVersion(): number {
+      const version = s.dataVersion.get() as number;
+      masterDataCache.seen(version);
+      return version;
+    },
     record(
       message: ReceivedMessage,
       outcomeFor: (messageId: string) => Outcome,
@@ -577,10 +570,7 @@ function sqliteStore(db: BetterSqlite3.Database): SyncStore {
     loadMasterData(data: MasterData): void {
       const json = JSON.stringify(data);
       s.saveMasterData.run(json);
-      cachedMasterData = {
-        version: s.dataVersion.get() as number,
-        data: deepFreeze(JSON.parse(json) as MasterData),
-      };
+      masterDataCache.loaded(json);
     },
     close(): void {
       db.close();
