@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { expect } from "vitest";
-import { hostServeCommand } from "../../engine/cli/host-serve-command.js";
+import { type HostServeOptions, hostServeCommand } from "../../engine/cli/host-serve-command.js";
 import type { CliIo } from "../../engine/io/cli-io.js";
 import { openStore } from "../../engine/store/open.js";
 import { adt, type PatientParts } from "../queue/harbor-queue.js";
@@ -36,13 +36,19 @@ export interface RunningTestHost {
   /** Each listener's port by the practices on it (`harbor-ortho`, `lakeside,harbor-ortho`); `healthz`'s. */
   readonly ports: ReadonlyMap<string, number>;
   readonly stderr: string[];
+  readonly stdout: string[];
+  /** The port of the listener whose `ready` line (at start or at a reload) names these practices last. */
+  portOf(practices: string): number | undefined;
   /** Send the reload signal; resolves once that reload is done. */
   reload(): Promise<void>;
   stop(): Promise<number>;
 }
 
 /** `rulepack serve --host-config FILE` in-process, until every listener is ready. */
-export async function startTestHost(file: string): Promise<RunningTestHost> {
+export async function startTestHost(
+  file: string,
+  options: Partial<Omit<HostServeOptions, "hostConfig" | "stop" | "onReload">> = {},
+): Promise<RunningTestHost> {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const io: CliIo = { stdout: (t) => stdout.push(t), stderr: (t) => stderr.push(t) };
@@ -53,6 +59,7 @@ export async function startTestHost(file: string): Promise<RunningTestHost> {
   let signal: (() => Promise<void>) | undefined;
   const running = hostServeCommand(
     {
+      ...options,
       hostConfig: file,
       stop,
       onReload: (reload) => {
@@ -80,6 +87,12 @@ export async function startTestHost(file: string): Promise<RunningTestHost> {
   return {
     ports,
     stderr,
+    stdout,
+    portOf(practices) {
+      const all = [...stdout.join("").matchAll(/ready port=(\d+) practices=(\S+)/g)];
+      const last = all.filter((m) => m[2] === practices).pop();
+      return last ? Number(last[1]) : undefined;
+    },
     reload: async () => {
       await signal?.();
     },
