@@ -7,8 +7,7 @@ import { clockOf, usageError } from "./args.js";
 import { loadPracticePack, openExistingStore } from "./practice.js";
 import { pruneUnroutedCommand } from "./prune-unrouted.js";
 
-export const PRUNE_USAGE =
-  "rulepack prune (--pack PACK | --unrouted-days DAYS) [--db FILE] [--now ISO-8601] [--dry-run]";
+export const PRUNE_USAGE = "rulepack prune --pack PACK [--db FILE] [--now ISO-8601] [--dry-run]";
 
 export interface PruneOptions {
   readonly pack: string;
