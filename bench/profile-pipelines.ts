@@ -49,9 +49,13 @@ if (profile) {
 }
 const end = process.hrtime.bigint() + BigInt(Math.round(seconds * 1e9));
 let passes = 0;
+let cpuMicros = 0;
 while (process.hrtime.bigint() < end) {
   await subject.prepare?.();
+  const before = process.cpuUsage();
   await subject.run();
+  const spent = process.cpuUsage(before);
+  cpuMicros += spent.user + spent.system;
   passes++;
 }
 if (profile) {
@@ -61,4 +65,7 @@ if (profile) {
   writeFileSync(profile, JSON.stringify(data));
   session.disconnect();
 }
-process.stdout.write(`${which} ${side}: ${passes} passes of ${suite.unitsPerPass} ${suite.unit}\n`);
+const perUnit = cpuMicros / (passes * suite.unitsPerPass);
+process.stdout.write(
+  `${which} ${side}: ${passes} passes of ${suite.unitsPerPass} ${suite.unit}, ${perUnit.toFixed(1)} µs CPU per ${suite.unit} (set-up excluded)\n`,
+);

@@ -63,10 +63,13 @@ export async function extractRecord(
     supervisorOf: (providerId) =>
       ctx.view.masterData.providers.find((p) => p.id === providerId)?.supervisingProviderId,
   };
-  const errorsBefore = ctx.found.errors.length;
+  const errors = ctx.found.errors;
+  const errorsBefore = errors.length;
   const fields = new Map<string, FieldValue>();
+  const plans = rulesByField(ctx.pack.fields, kind);
   // Awaited only where an expression needs JSONata's asynchronous evaluator (decision 0040).
-  for (const [field, rules] of rulesByField(ctx.pack.fields, kind)) {
+  for (let i = 0; i < plans.length; i++) {
+    const { field, rules } = plans[i] as FieldPlan;
     if (scope.only && !scope.only.has(field)) continue;
     const chosen = chooseRule(ctx, rules, read);
     const rule = chosen instanceof Promise ? await chosen : chosen;
@@ -74,28 +77,31 @@ export async function extractRecord(
     fields.set(field, value instanceof Promise ? await value : value);
   }
   const record: Record<string, unknown> = {};
-  for (const [field, value] of fields) {
-    if (value.kind === "absent" || value.kind === "invalid") continue;
-    setPath(
-      record,
-      field.slice(kind.length + 1).split("."),
-      value.kind === "null" ? null : value.value,
-    );
+  for (let i = 0; i < plans.length; i++) {
+    const { field, path } = plans[i] as FieldPlan;
+    const value = fields.get(field);
+    if (value === undefined || value.kind === "absent" || value.kind === "invalid") continue;
+    setPath(record, path, value.kind === "null" ? null : value.value);
   }
-  const complete = !ctx.found.errors.slice(errorsBefore).some((e) => e.severity === "error");
+  let complete = true;
+  for (let i = errorsBefore; i < errors.length; i++) {
+    if (errors[i]?.severity === "error") complete = false;
+  }
   return { kind, fields, record, complete };
 }
 
-/** A compiled pack's field rules grouped once per record kind (a pack's rules never change). */
-const grouped = new WeakMap<
-  readonly CompiledFieldRule[],
-  Map<RecordKind, ReadonlyMap<string, readonly CompiledFieldRule[]>>
->();
+/** One canonical field of a record kind: its rules in pack order and its path in the record. */
+interface FieldPlan {
+  readonly field: string;
+  /** `patient.address.city` -> ["address", "city"]. */
+  readonly path: readonly string[];
+  readonly rules: readonly CompiledFieldRule[];
+}
 
-function rulesByField(
-  rules: readonly CompiledFieldRule[],
-  kind: RecordKind,
-): ReadonlyMap<string, readonly CompiledFieldRule[]> {
+/** A compiled pack's field rules grouped once per record kind (a pack's rules never change). */
+const grouped = new WeakMap<readonly CompiledFieldRule[], Map<RecordKind, readonly FieldPlan[]>>();
+
+function rulesByField(rules: readonly CompiledFieldRule[], kind: RecordKind): readonly FieldPlan[] {
   let byKind = grouped.get(rules);
   if (!byKind) {
     byKind = new Map();
@@ -110,8 +116,13 @@ function rulesByField(
     list.push(rule);
     byField.set(rule.field, list);
   }
-  byKind.set(kind, byField);
-  return byField;
+  const plans = [...byField].map(([field, list]) => ({
+    field,
+    path: field.slice(kind.length + 1).split("."),
+    rules: list,
+  }));
+  byKind.set(kind, plans);
+  return plans;
 }
 
 /**
@@ -141,6 +152,60 @@ function chooseRule(
 function fromResult(result: ReadResult): unknown {
   if (result.kind === "value") return result.value;
   return result.kind === "null" ? null : undefined;
+}
+
+/** A rule's results that do not depend on the message, made once per rule. */
+interface FixedValues {
+  readonly absent: FieldValue;
+  readonly null: FieldValue;
+  readonly invalid: FieldValue;
+}
+const fixed = new WeakMap<CompiledFieldRule, FixedValues>();
+
+function fixedValues(rule: CompiledFieldRule): FixedValues {
+  let values = fixed.get(rule);
+  if (values === undefined) {
+    const hl7Field = rule.from?.source;
+    const base = hl7Field === undefined ? {} : { hl7Field };
+    values = {
+      absent: Object.freeze({ kind: "absent", ...base }),
+      null: Object.freeze({ kind: "null", ...base }),
+      invalid: Object.freeze({ kind: "invalid", ...base }),
+    };
+    fixed.set(rule, values);
+  }
+  return values;
+}
+
+/** `{ kind: "value", value, hl7Field?, foreign? }`, keys present only when set. */
+function valueField(
+  value: unknown,
+  field: string | undefined,
+  foreign: string | undefined,
+): FieldValue {
+  if (field) {
+    return foreign === undefined
+      ? { kind: "value", value, hl7Field: field }
+      : { kind: "value", value, hl7Field: field, foreign };
+  }
+  return foreign === undefined ? { kind: "value", value } : { kind: "value", value, foreign };
+}
+
+function invalidValue(
+  ctx: MessageContext,
+  rule: CompiledFieldRule,
+  reason: string,
+  field: string | undefined,
+  text: string,
+): FieldValue {
+  ctx.found.errors.push({
+    code: "INVALID_VALUE",
+    severity: "error",
+    message: `${rule.field} ${reason}${field ? ` (${field})` : ""}`,
+    ...(field && { field }),
+    value: text,
+  });
+  return fixedValues(rule).invalid;
 }
 
 /** A field's value by its rule: synchronous unless its `expr:` needs JSONata. */
@@ -182,7 +247,6 @@ function ruleValue(
   alternative: string | undefined,
 ): FieldValue {
   const hl7Field = rule.from?.source;
-  const base = hl7Field === undefined ? {} : { hl7Field };
   if (raw === undefined && rule.default !== undefined) {
     raw = rule.default;
     mapped = false;
@@ -199,38 +263,37 @@ function ruleValue(
         mapped &&
         raw !== undefined && { options: [{ path: `mappings.${rule.map}` }] }),
     });
-  if (raw === undefined) return { kind: "absent", ...base };
-  if (raw === null) return { kind: "null", ...base };
+  if (raw === undefined) return fixedValues(rule).absent;
+  if (raw === null) return fixedValues(rule).null;
   const field = alternative ?? hl7Field;
-  const texts = Array.isArray(raw)
-    ? raw.map(String)
-    : [typeof raw === "string" ? raw : String(raw)];
-  let values: unknown[] = Array.isArray(raw) ? [...raw] : [raw];
-  if (rule.map && mapped) {
+  const table = mapped ? rule.map : undefined;
+  const mapping = table !== undefined;
+  if (!Array.isArray(raw)) {
+    // One value (most fields): no lists of texts and values built for it.
+    const text = typeof raw === "string" ? raw : String(raw);
+    let value: unknown = raw;
+    if (mapping) {
+      const result = mapCode(ctx, table as NonNullable<typeof table>, text, field, rule);
+      if (!result.ok) return fixedValues(rule).invalid;
+      value = result.value;
+    }
+    const converted = convertValue(rule.type, value, ctx.timeZone);
+    if (!converted.ok) return invalidValue(ctx, rule, converted.reason, field, text);
+    return valueField(converted.value, field, mapping ? text : undefined);
+  }
+  const texts = raw.map(String);
+  let values: unknown[] = [...raw];
+  if (mapping) {
     values = [];
     for (const text of texts) {
-      const result = mapCode(ctx, rule.map, text, field, rule);
-      if (!result.ok) return { kind: "invalid", ...base };
+      const result = mapCode(ctx, table as NonNullable<typeof table>, text, field, rule);
+      if (!result.ok) return fixedValues(rule).invalid;
       values.push(result.value);
     }
   }
-  const converted = convertValue(rule.type, Array.isArray(raw) ? values : values[0], ctx.timeZone);
-  if (!converted.ok) {
-    ctx.found.errors.push({
-      code: "INVALID_VALUE",
-      severity: "error",
-      message: `${rule.field} ${converted.reason}${field ? ` (${field})` : ""}`,
-      ...(field && { field }),
-      value: texts.join("~"),
-    });
-    return { kind: "invalid", ...base };
-  }
-  return {
-    kind: "value",
-    value: converted.value,
-    ...(field && { hl7Field: field }),
-    ...(rule.map && mapped && { foreign: texts.join("~") }),
-  };
+  const converted = convertValue(rule.type, values, ctx.timeZone);
+  if (!converted.ok) return invalidValue(ctx, rule, converted.reason, field, texts.join("~"));
+  return valueField(converted.value, field, mapping ? texts.join("~") : undefined);
 }
 
 export async function evaluate(
@@ -297,12 +360,14 @@ function resultValue(
 
 function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
   let node = target;
-  for (const key of path.slice(0, -1)) {
+  const last = path.length - 1;
+  for (let i = 0; i < last; i++) {
+    const key = path[i] as string;
     const next = node[key];
     if (next === null || typeof next !== "object") node[key] = {};
     node = node[key] as Record<string, unknown>;
   }
-  node[path[path.length - 1] as string] = value;
+  node[path[last] as string] = value;
 }
 
 /**
