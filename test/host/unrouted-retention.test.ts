@@ -146,6 +146,11 @@ describe("rulepack prune --practice _unrouted", () => {
     ]);
     expect(list.status).toBe(0);
     expect(list.stdout).toContain("OLD");
+    const status = await rulepack(["status", "--practice", "_unrouted", "--format", "json"], {
+      RULEPACK_HOST: file,
+    });
+    expect(status.status).toBe(0);
+    expect(JSON.parse(status.stdout).total).toBe(1);
     const run = await rulepack(["run", "--practice", "_unrouted", "--host-config", file, file]);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain(
