@@ -347,7 +347,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
         name: "workers",
         value: "N",
         description:
-          "N workers claim and decide stored messages (each patient's in order); several serve processes may share a PostgreSQL --db",
+          "N workers claim and decide stored messages (each patient's in order); several serve processes may share a PostgreSQL --db; with --host-config, for each practice without workers:",
       },
       {
         name: "lease",
