@@ -178,6 +178,18 @@ function unwritable(locations: readonly string[]): string[] {
 export async function startHost(options: HostRunOptions): Promise<HostStart> {
   const { now, log } = options;
   let config = options.config;
+  // Each TLS entry's files as they were when its listener read them: a later reload compares with those.
+  const tlsKeys = new WeakMap<HostTls, string>();
+  const keyOf: TlsKey = (tls) => {
+    if (tls === undefined) return "";
+    const known = tlsKeys.get(tls);
+    if (known !== undefined) return known;
+    const key = tlsKey(tls);
+    tlsKeys.set(tls, key);
+    return key;
+  };
+  keyOf(config.sharedPortTls);
+  for (const p of config.practices) if ("port" in p.inbound) keyOf(p.inbound.tls);
   const prepared = config.practices.map(prepare);
   const refused = prepared.flatMap((p) => (p.ok ? [] : p.errors));
   if (refused.length > 0) return { ok: false, reason: "usage", errors: refused };
@@ -318,7 +330,7 @@ export async function startHost(options: HostRunOptions): Promise<HostStart> {
   };
 
   const applyHostFile = async (next: HostConfig): Promise<HostReload> => {
-    const changes = hostChanges(config, next, tlsKey);
+    const changes = hostChanges(config, next, keyOf);
     const results: PracticeReload[] = [];
     const started: HostListener[] = [];
     const restarting = new Set(changes.restarted.map((p) => p.name));

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect as connectTcp } from "node:net";
 import { dirname, join, relative } from "node:path";
 import { connect as connectTls } from "node:tls";
@@ -38,7 +38,12 @@ beforeAll(() => {
 function send(
   port: number,
   frame: Buffer,
-  how: { readonly tls: boolean; readonly client?: { cert: string; key: string } },
+  how: {
+    readonly tls: boolean;
+    readonly client?: { cert: string; key: string };
+    /** The CA the client trusts (the test PKI's by default). */
+    readonly ca?: string;
+  },
 ): Promise<{ acks: string[]; error?: string }> {
   return new Promise((resolve) => {
     const decoder = new MllpDecoder();
@@ -55,7 +60,7 @@ function send(
       ? connectTls({
           port,
           host: "127.0.0.1",
-          ca: readFileSync(pki.ca),
+          ca: readFileSync(how.ca ?? pki.ca),
           ...(how.client && {
             cert: readFileSync(how.client.cert),
             key: readFileSync(how.client.key),
@@ -131,6 +136,34 @@ describe("inbound.tls and listen.sharedPortTls", () => {
     expect((await controlIds(join(stores, "lakeside.sqlite"))).map((l) => l.split(" ")[0])).toEqual(
       ["L1"],
     );
+  });
+
+  it("restarts a listener whose certificate was renewed in place at the next SIGHUP", async () => {
+    writeFileSync(file, hostText("{ cert: tls/server.crt, key: tls/server.key }"));
+    const original = { cert: readFileSync(pki.serverCert), key: readFileSync(pki.serverKey) };
+    const host = await startTestHost(file);
+    try {
+      // A new CA and server certificate written over the same paths.
+      const renewed = join(dirname(file), "renewed");
+      mkdirSync(renewed, { recursive: true });
+      const next = makeTestPki(renewed);
+      const tls = join(dirname(file), "tls");
+      copyFileSync(next.serverCert, join(tls, "server.crt"));
+      copyFileSync(next.serverKey, join(tls, "server.key"));
+      await host.reload();
+      expect(host.stderr.join("")).toContain("added=0 removed=0 restarted=1 rerouted=0");
+      const trusting = (ca: string) =>
+        send(host.portOf("harbor") as number, framed(addressedAdt("R1", "PS", "PS")), {
+          tls: true,
+          ca,
+        });
+      expect((await trusting(next.ca)).acks.map(ackCode)).toEqual(["AA"]);
+      expect((await trusting(pki.ca)).acks).toEqual([]);
+    } finally {
+      expect(await host.stop()).toBe(0);
+      writeFileSync(pki.serverCert, original.cert);
+      writeFileSync(pki.serverKey, original.key);
+    }
   });
 
   it("refuses to start (exit 2) on a TLS file that cannot be read, at the host file's line naming it", async () => {
