@@ -7,6 +7,8 @@
  *     [--show-false N]   (print up to N wrong automatic links per data set, with their scores)
  *     [--show-missed N]  (print up to N records not linked whose true patient was a candidate)
  *     [--passes]         (print the blocking recall of each pass, and of it alone)
+ *     [--why]            (count the records not linked automatically whose true patient was a
+ *                        candidate, by why: a guard, an ambiguous match, below match, below review)
  *     [--json FILE]      (where to write the figures as JSON; default rulepack-match-eval.json in the temp dir)
  *     [--train | --hand-set]  (only weights trained by EM on each set's own records, or only the
  *                        configuration's m and u; both by default)
@@ -207,6 +209,7 @@ class Store {
     this.patients.push({ ...patient, id: String(slot) });
     this.clusters.push([recId]);
     this.entities.push(entity);
+    this.entitySet.add(entity);
     for (const key of keys) {
       const list = this.index.get(key);
       if (list === undefined) this.index.set(key, [slot]);
@@ -214,6 +217,12 @@ class Store {
     }
     return slot;
   }
+
+  /** Whether a record of the entity is stored. */
+  hasEntity(entity: string): boolean {
+    return this.entitySet.has(entity);
+  }
+  private readonly entitySet = new Set<string>();
 
   candidates(keys: readonly string[]): Patient[] {
     if (this.stamp.length < this.patients.length) {
@@ -239,6 +248,8 @@ interface Figures {
   blocked: number;
   /** True pairs sharing each pass's key. */
   byPass: Record<string, number>;
+  /** Records not linked automatically whose true patient was a candidate, by why (guard, ambiguous, below a threshold). */
+  missedWhy: Record<string, number>;
   linked: number;
   correct: number;
   reviewRecords: number;
@@ -274,6 +285,8 @@ function evaluate(
   let comparisons = 0;
   let shown = 0;
   let shownMissed = 0;
+  /** Records not linked automatically whose true patient was a candidate, by why. */
+  const missedWhy: Record<string, number> = {};
   const showMissed = Number(option("show-missed") ?? 0);
 
   const keysById = new Map<string, Set<string>>();
@@ -314,8 +327,22 @@ function evaluate(
       cluster.push(r.recId);
       return;
     }
+    const own = candidates.find((c) => store.entities[Number(c.id)] === r.entity);
+    if (own !== undefined) {
+      const score = scorePair(compiled, r.patient, own);
+      const why =
+        decision.kind === "review" && decision.reason === "ambiguousMatch"
+          ? "ambiguous"
+          : score.guard !== undefined && score.total >= compiled.thresholds.match
+            ? `guard ${score.guard}`
+            : score.total >= compiled.thresholds.review
+              ? "below match"
+              : "below review";
+      missedWhy[why] = (missedWhy[why] ?? 0) + 1;
+    } else if (store.hasEntity(r.entity)) {
+      missedWhy["not a candidate"] = (missedWhy["not a candidate"] ?? 0) + 1;
+    }
     if (shownMissed < showMissed) {
-      const own = candidates.find((c) => store.entities[Number(c.id)] === r.entity);
       if (own !== undefined) {
         shownMissed++;
         const score = scorePair(compiled, r.patient, own);
@@ -369,6 +396,7 @@ function evaluate(
     truePairs: truth.size,
     blocked,
     byPass,
+    missedWhy,
     linked,
     correct,
     reviewRecords,
@@ -494,6 +522,11 @@ function main(): void {
           fixed(r.seconds, 2),
         ]),
       );
+      if (process.argv.includes("--why")) {
+        for (const [why, n] of Object.entries(r.missedWhy).sort((x, y) => y[1] - x[1])) {
+          process.stdout.write(`    missed, ${why.padEnd(24)} ${n}\n`);
+        }
+      }
       if (process.argv.includes("--passes")) {
         for (const [name, n] of Object.entries(r.byPass).sort((x, y) => y[1] - x[1])) {
           process.stdout.write(`    ${name.padEnd(32)} ${fixed(n / r.truePairs)}\n`);

@@ -20,6 +20,8 @@ export const BLOCKING_COMPONENTS = [
   "zip",
   "ssn",
   "phone",
+  "streetSoundex",
+  "citySoundex",
 ] as const;
 export type BlockingComponent = (typeof BLOCKING_COMPONENTS)[number];
 export type BlockingPass = readonly BlockingComponent[];
@@ -28,7 +30,10 @@ export type BlockingPass = readonly BlockingComponent[];
  * Every pass the stores index. Each stays small at 10⁶ patients: a
  * surname sound with a birth year or a first initial, a first-name sound
  * with a date of birth, a date of birth alone (~35 per day), with a ZIP,
- * the identifiers alone. Changing this list changes BLOCKING_INDEX_VERSION.
+ * the identifiers alone, a street's sound with its ZIP or its city's sound
+ * (the neighbours of one street: they find a record whose name, date of
+ * birth and numbers were all mistyped, docs/decisions/0043-*.md). Changing
+ * this list changes BLOCKING_INDEX_VERSION.
  */
 export const INDEXED_PASSES: readonly BlockingPass[] = [
   ["lastNameSoundex", "firstInitial"],
@@ -41,6 +46,8 @@ export const INDEXED_PASSES: readonly BlockingPass[] = [
   ["dob"],
   ["ssn"],
   ["phone"],
+  ["streetSoundex", "zip"],
+  ["streetSoundex", "citySoundex"],
 ];
 
 /**
@@ -66,11 +73,14 @@ export function isCappedKey(key: string): boolean {
  * (docs/decisions/0028-capped-blocks-and-practice-weights.md).
  */
 export const DEFAULT_PASSES: readonly BlockingPass[] = INDEXED_PASSES.filter(
-  (pass) => !(pass.includes("zip") && pass.some((c) => c.endsWith("Soundex"))),
+  (pass) =>
+    !(
+      pass.includes("zip") && pass.some((c) => c === "lastNameSoundex" || c === "firstNameSoundex")
+    ),
 );
 
 /** The version of the index INDEXED_PASSES and the key format make; a store rebuilds keys of another. */
-export const BLOCKING_INDEX_VERSION = 2;
+export const BLOCKING_INDEX_VERSION = 3;
 
 /** A pass's name: its components in BLOCKING_COMPONENTS order, joined by `+`. */
 export function passName(pass: BlockingPass): string {
@@ -126,7 +136,26 @@ export function blockingComponentsOf(patient: Patient): Partial<Record<BlockingC
     patient.phones?.home ?? patient.phones?.mobile ?? patient.phones?.work,
   ).slice(-10);
   if (phone.length === 10 && !/^0+$/.test(phone)) out.phone = phone;
+  const street = streetNameOf(patient.address?.line1);
+  if (street) out.streetSoundex = soundex(street);
+  const city = letters(patient.address?.city);
+  if (city) out.citySoundex = soundex(city);
   return out;
+}
+
+/**
+ * The street's name in an address line: its first word of two letters or
+ * more, house numbers and unit letters left out ("12B Main St" -> MAIN).
+ */
+export function streetNameOf(line1: string | null | undefined): string {
+  for (const word of (line1 ?? "")
+    .toUpperCase()
+    .replace(/['’]/g, "")
+    .split(/[^A-Z0-9]+/)) {
+    const name = word.replace(/[^A-Z]/g, "");
+    if (name.length >= 2 && !/\d/.test(word)) return name;
+  }
+  return "";
 }
 
 const COMPONENTS_OF = new WeakMap<

@@ -22,6 +22,8 @@ export const DEMOGRAPHIC_FIELDS = [
   "middleName",
   "sex",
   "address",
+  "city",
+  "zip",
   "phone",
   "externalId",
 ] as const;
@@ -136,6 +138,26 @@ export const DEFAULT_DEMOGRAPHICS: DemographicsConfig = {
   thresholds: { match: 20, review: 12 },
   partialFactor: 0.5,
 };
+
+/**
+ * Fields `rulepack match train` compares beyond the pack's own, with their
+ * comparators: where the practice's data shows they tell people apart, the
+ * trained file lists them and a pack naming it compares them too
+ * (docs/decisions/0043-location-fields-street-blocks-and-household-evidence.md). City and ZIP are
+ * left out of the hand-set defaults: how many patients share them depends
+ * on the practice, which only its own data says.
+ */
+export const TRAINED_EXTRA_FIELDS: readonly DemographicFieldConfig[] = [
+  { field: "city", comparator: "jaroWinkler", m: 0.9, u: 0.05 },
+  { field: "zip", comparator: "identifier", m: 0.9, u: 0.05 },
+];
+
+/** The configuration with the TRAINED_EXTRA_FIELDS it does not list, as training compares them. */
+export function withExtraFields(config: DemographicsConfig): DemographicsConfig {
+  const listed = new Set(config.fields.map((f) => f.field));
+  const extra = TRAINED_EXTRA_FIELDS.filter((f) => !listed.has(f.field));
+  return extra.length === 0 ? config : { ...config, fields: [...config.fields, ...extra] };
+}
 
 /** A configuration that does not make sense, with where: `fields[2].m: ...`. */
 export class DemographicsConfigError extends Error {

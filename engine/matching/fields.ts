@@ -55,6 +55,8 @@ export const FIELD_READERS: Readonly<Record<DemographicField, FieldReader>> = {
   middleName: { kind: "single", read: (p) => p.middleName },
   sex: { kind: "single", read: sex },
   address: { kind: "single", read: address },
+  city: { kind: "single", read: (p) => (p.address === undefined ? undefined : p.address.city) },
+  zip: { kind: "single", read: (p) => (p.address === undefined ? undefined : p.address.zip) },
   phone: { kind: "multi", read: phones },
   externalId: { kind: "multi", read: externalIds },
 };
@@ -68,6 +70,8 @@ export const FIELD_NORMALIZERS: Readonly<Record<DemographicField, NormalizerName
   middleName: "initial",
   sex: "text",
   address: "text",
+  city: "text",
+  zip: "zip",
   phone: "last10",
   externalId: "code",
 };

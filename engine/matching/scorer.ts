@@ -1,9 +1,10 @@
 import type { Patient } from "../model/records.js";
 import type { BlockingKeys, BlockingPass } from "./blocking.js";
 import { blockingKeysOf } from "./blocking.js";
+import { candidateBound } from "./candidate-bound.js";
 import { dateComparator } from "./comparators/date.js";
 import { exactComparator } from "./comparators/exact.js";
-import { identifierComparator } from "./comparators/identifier.js";
+import { identifierComparator, withinEdits } from "./comparators/identifier.js";
 import {
   DEFAULT_LEVELS,
   jaroWinkler,
@@ -88,6 +89,8 @@ export interface CompiledField {
 }
 
 export interface CompiledDemographics {
+  /** The configuration compiled. */
+  readonly source: DemographicsConfig;
   readonly fields: readonly CompiledField[];
   readonly thresholds: { readonly match: number; readonly review: number };
   readonly partialFactor: number;
@@ -101,7 +104,12 @@ export interface CompiledDemographics {
     readonly shares: ReadonlyMap<string, number>;
   }[];
   /** Where the fields the guards read are in `fields` (-1: not configured). */
-  readonly guardFields: { readonly firstName: number; readonly dob: number; readonly ssn: number };
+  readonly guardFields: {
+    readonly firstName: number;
+    readonly dob: number;
+    readonly ssn: number;
+    readonly lastName: number;
+  };
   /**
    * Prepared values of a patient, one per field, cached per patient object
    * (records are immutable: the stores hand out frozen or fresh objects).
@@ -232,6 +240,7 @@ export function compileDemographics(config: DemographicsConfig): CompiledDemogra
   const cache = new WeakMap<Patient, readonly unknown[]>();
   const compiled: Compiled = {
     [COMPILED]: true,
+    source: config,
     fields,
     thresholds: { match: config.thresholds.match, review: config.thresholds.review },
     partialFactor,
@@ -252,6 +261,7 @@ export function compileDemographics(config: DemographicsConfig): CompiledDemogra
       firstName: fields.findIndex((f) => f.field === "firstName"),
       dob: fields.findIndex((f) => f.field === "dob"),
       ssn: fields.findIndex((f) => f.field === "ssn"),
+      lastName: fields.findIndex((f) => f.field === "lastName"),
     },
     prepared(patient) {
       let values = cache.get(patient);
@@ -343,21 +353,63 @@ export function levelsOfPair(
  * `household`: none of first name, date of birth and SSN agrees even
  * partially (surname, address and phone are what a family shares).
  */
-function guardOf(c: CompiledDemographics, levels: readonly Level[]): Guard | undefined {
+function guardOf(
+  c: CompiledDemographics,
+  levels: readonly Level[],
+  a: readonly unknown[],
+  b: readonly unknown[],
+): Guard | undefined {
   if (!c.guards.twins && !c.guards.household) return undefined;
-  const { firstName: fi, dob: di, ssn: si } = c.guardFields;
+  const { firstName: fi, dob: di, ssn: si, lastName: li } = c.guardFields;
   const first: Level = fi < 0 ? "missing" : (levels[fi] as Level);
   const dob: Level = di < 0 ? "missing" : (levels[di] as Level);
   const ssn: Level = si < 0 ? "missing" : (levels[si] as Level);
   if (c.guards.twins && first === "disagree" && dob === "agree" && ssn !== "agree") return "twins";
-  if (c.guards.household && !personal(first) && !personal(dob) && !personal(ssn)) {
+  if (
+    c.guards.household &&
+    isHousehold(first, dob, ssn, li < 0 ? "missing" : (levels[li] as Level), {
+      dobA: a[di],
+      dobB: b[di],
+      ssnA: a[si],
+      ssnB: b[si],
+    })
+  ) {
     return "household";
   }
   return undefined;
 }
 
-function personal(level: Level): boolean {
-  return level === "agree" || level === "partial";
+/**
+ * Whether first name, date of birth and SSN all say "another person": none
+ * agrees even partially, an SSN two typing errors from the other counts as
+ * a partial agreement, and a date of birth that differs only in its year
+ * (same month and day) does not, when the first names disagree: a family
+ * member born on the same day of another year explains it as well as a
+ * typing error does (households share surname, address and phone).
+ */
+function isHousehold(
+  first: Level,
+  dob: Level,
+  ssn: Level,
+  last: Level,
+  values: { dobA: unknown; dobB: unknown; ssnA: unknown; ssnB: unknown },
+): boolean {
+  if (first === "agree") return false;
+  // A first name only close to the other, with surname, birth date and SSN
+  // all disagreeing, is a housemate's (Elijah and Elthia at one address).
+  if (first === "partial" && !(last === "disagree" && dob === "disagree")) return false;
+  if (dob === "agree") return false;
+  if (dob === "partial") {
+    const a = values.dobA as string;
+    const b = values.dobB as string;
+    const yearOnly = first === "disagree" && a.slice(4) === b.slice(4);
+    if (!yearOnly) return false;
+  }
+  if (ssn === "agree" || ssn === "partial") return false;
+  if (ssn === "disagree" && withinEdits(values.ssnA as string, values.ssnB as string, 2)) {
+    return false;
+  }
+  return true;
 }
 
 /** What an agreement on field `index` weighs less for the value's frequency (0 or negative). */
@@ -401,7 +453,7 @@ function detailOf(
     out[field.field] = { level, weight };
     total += weight;
   });
-  const guard = guardOf(c, levels);
+  const guard = guardOf(c, levels, a, b);
   return guard ? { total, fields: out, guard } : { total, fields: out };
 }
 
@@ -423,36 +475,72 @@ function scoredCandidate(patientId: string, score: PairScore): ScoredCandidate {
   return { patientId, total: score.total, scores, fields: score.fields };
 }
 
+export interface ClassifyOptions {
+  /**
+   * Score every candidate in full. By default a candidate whose upper bound
+   * (candidate-bound.ts) cannot reach review or match is not scored unless
+   * it may be the best of a "none": the decision is the same either way.
+   */
+  readonly everyCandidate?: boolean;
+}
+
 /**
  * Decides a demographic match (§13): total ≥ match against exactly one
  * candidate is a match; against more than one, review (ambiguousMatch);
  * best total in [review, match), review (possibleDuplicate); below, none.
- * A pair a guard stops (twins) is at most review, whatever its total.
- * Candidates must carry an `id`; several with the same id count once, by
- * their best total.
+ * A pair a guard stops (twins) is at most review, whatever its total; it
+ * does not hold back the one unguarded match that scores above it (a
+ * household member beside the patient himself). Candidates must carry an
+ * `id`; several with the same id count once, by their best total.
  */
 export function classify(
   config: CompiledDemographics | DemographicsConfig,
   incoming: Patient,
   candidates: readonly Patient[],
+  options: ClassifyOptions = {},
 ): MatchDecision {
   const c = compiledOf(config);
   const mine = c.prepared(incoming);
   const { match, review } = c.thresholds;
-  // Best total per patient id, and which candidate gave it.
-  const best = new Map<string, { total: number; candidate: Patient; guarded: boolean }>();
-  for (const candidate of candidates) {
-    const id = candidate.id;
-    if (id === undefined) throw new Error("classify: a candidate patient without an id");
-    const levels = levelsOf(c, mine, c.prepared(candidate));
+  // Best total per patient id, and which candidate gave it (the first of equal totals).
+  const best = new Map<
+    string,
+    { total: number; candidate: Patient; guarded: boolean; index: number }
+  >();
+  const score = (candidate: Patient, index: number, id: string): number => {
+    const theirs = c.prepared(candidate);
+    const levels = levelsOf(c, mine, theirs);
     const total = totalOf(c, mine, levels);
-    const guarded = guardOf(c, levels) !== undefined;
+    const guarded = guardOf(c, levels, mine, theirs) !== undefined;
     const seen = best.get(id);
-    if (seen === undefined) best.set(id, { total, candidate, guarded });
-    else if (total > seen.total) {
+    if (seen === undefined) best.set(id, { total, candidate, guarded, index });
+    else if (total > seen.total || (total === seen.total && index < seen.index)) {
       seen.total = total;
       seen.candidate = candidate;
       seen.guarded = guarded;
+      seen.index = index;
+    }
+    return total;
+  };
+  // A candidate whose bound (candidate-bound.ts) is below both thresholds is held, not scored.
+  const bound = options.everyCandidate ? undefined : candidateBound(c, mine);
+  const floor = Math.min(match, review);
+  const held: { candidate: Patient; index: number; id: string; bound: number }[] = [];
+  let highest = Number.NEGATIVE_INFINITY;
+  candidates.forEach((candidate, index) => {
+    const id = candidate.id;
+    if (id === undefined) throw new Error("classify: a candidate patient without an id");
+    const most = bound?.of(candidate, floor);
+    if (most !== undefined && most < floor) held.push({ candidate, index, id, bound: most });
+    else highest = Math.max(highest, score(candidate, index, id));
+  });
+  // None reached a threshold: the best of a "none" may be held. Score each held
+  // candidate whose bound does not fall below the highest total scored.
+  if (bound !== undefined && highest < floor) {
+    held.sort((x, y) => y.bound - x.bound);
+    for (const { candidate, index, id } of held) {
+      if (bound.of(candidate, highest) < highest) continue;
+      highest = Math.max(highest, score(candidate, index, id));
     }
   }
   let matches = 0;
@@ -460,11 +548,16 @@ export function classify(
   let top: { id: string; total: number; candidate: Patient } | undefined;
   const reviewed: { id: string; candidate: Patient }[] = [];
   let guardedMatches = 0;
+  let guardedTop = Number.NEGATIVE_INFINITY;
+  let matchedTotal = Number.NEGATIVE_INFINITY;
   for (const [id, { total, candidate, guarded }] of best) {
-    if (total >= match && guarded) guardedMatches++;
-    else if (total >= match) {
+    if (total >= match && guarded) {
+      guardedMatches++;
+      guardedTop = Math.max(guardedTop, total);
+    } else if (total >= match) {
       matches++;
       matchedId = id;
+      matchedTotal = total;
     }
     if (total >= review) reviewed.push({ id, candidate });
     if (top === undefined || total > top.total || (total === top.total && id < top.id)) {
@@ -473,7 +566,9 @@ export function classify(
   }
   const describe = (id: string, candidate: Patient) =>
     scoredCandidate(id, detailOf(c, mine, c.prepared(candidate)));
-  if (matches === 1 && guardedMatches === 0) {
+  // A guarded pair (a twin, a household member) is no rival to the one
+  // unguarded match that outscores it: the guard says it is another person.
+  if (matches === 1 && (guardedMatches === 0 || matchedTotal > guardedTop)) {
     const { candidate } = best.get(matchedId) as { candidate: Patient };
     return { kind: "match", patientId: matchedId, score: detailOf(c, mine, c.prepared(candidate)) };
   }

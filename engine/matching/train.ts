@@ -1,7 +1,7 @@
 import type { Patient } from "../model/records.js";
 import { blocksOf } from "./blocking.js";
 import type { Level } from "./comparators/types.js";
-import type { DemographicField, DemographicsConfig } from "./config.js";
+import { type DemographicField, type DemographicsConfig, withExtraFields } from "./config.js";
 import { type CompiledDemographics, compiledOf, levelsOfPair } from "./scorer.js";
 
 /**
@@ -50,7 +50,11 @@ export function trainWeights(
   patients: readonly Patient[],
   options: TrainOptions = {},
 ): TrainedWeights {
-  const compiled = compiledOf(config);
+  // The pack's fields and the extra ones training judges (city, ZIP); the
+  // pack's blocking and guards.
+  const source = compiledOf(config).source;
+  const ownFields = source.fields.length;
+  const compiled = compiledOf(withExtraFields(source));
   const fields = compiled.fields;
   const n = fields.length;
   const maxPairs = options.maxPairs ?? 2_000_000;
@@ -147,15 +151,19 @@ export function trainWeights(
     pairs: rows.length,
     matchShare: lambda,
     iterations,
-    fields: fields.map((field, f) => {
+    fields: fields.flatMap((field, f) => {
+      // A field training added (city, ZIP) that no compared pair holds says nothing.
+      if (f >= ownFields && !rows.some((row) => row[f] !== 3)) return [];
       const mf = m[f] as number[];
       const uf = u[f] as number[];
-      return {
-        field: field.field,
-        m: record(mf),
-        u: record(uf),
-        weights: record(mf.map((v, l) => Math.log2(v / (uf[l] as number)))),
-      };
+      return [
+        {
+          field: field.field,
+          m: record(mf),
+          u: record(uf),
+          weights: record(mf.map((v, l) => Math.log2(v / (uf[l] as number)))),
+        },
+      ];
     }),
   };
 }

@@ -6,6 +6,7 @@ import {
   type DemographicField,
   type DemographicsConfig,
   type TermFrequencies,
+  TRAINED_EXTRA_FIELDS,
 } from "./config.js";
 import type { TrainedWeights } from "./train.js";
 
@@ -187,15 +188,25 @@ export function trainedFileFrom(text: string): TrainedFile {
   };
 }
 
-/** The configuration with each field the file lists weighed by its trained weights, the rest as configured. */
+/**
+ * The configuration with each field the file lists weighed by its trained
+ * weights, the rest as configured; a field training adds (TRAINED_EXTRA_FIELDS:
+ * city, ZIP) that the file lists and the configuration does not is compared
+ * with its trained weights.
+ */
 export function withTrainedWeights(
   config: DemographicsConfig,
   file: TrainedFile,
 ): DemographicsConfig {
+  // Fields training adds (city, ZIP) are compared when the file lists them.
+  const listed = new Set(config.fields.map((f) => f.field));
+  const added = TRAINED_EXTRA_FIELDS.filter(
+    (f) => !listed.has(f.field) && file.fields[f.field] !== undefined,
+  );
   return {
     ...config,
     ...(file.termFrequencies && { termFrequencies: file.termFrequencies }),
-    fields: config.fields.map((field) => {
+    fields: [...config.fields, ...added].map((field) => {
       const w = file.fields[field.field];
       if (w === undefined) return field;
       const { m: _m, u: _u, weights: _weights, ...rest } = field;

@@ -41,3 +41,43 @@ export function identifier(
 ): Level {
   return compareRaw(identifierComparator(normalize), a, b);
 }
+
+/**
+ * Whether two strings are at most `limit` edits apart (optimal string
+ * alignment: a substitution, an insertion, a deletion, or two adjacent
+ * characters swapped, each one edit).
+ */
+export function withinEdits(a: string, b: string, limit: number): boolean {
+  const la = a.length;
+  const lb = b.length;
+  if (Math.abs(la - lb) > limit) return false;
+  let before = new Array<number>(lb + 1);
+  let previous = Array.from({ length: lb + 1 }, (_, j) => j);
+  for (let i = 1; i <= la; i++) {
+    const row = new Array<number>(lb + 1);
+    row[0] = i;
+    let least = i;
+    for (let j = 1; j <= lb; j++) {
+      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
+      let d = Math.min(
+        (previous[j] as number) + 1,
+        (row[j - 1] as number) + 1,
+        (previous[j - 1] as number) + cost,
+      );
+      if (
+        i > 1 &&
+        j > 1 &&
+        a.charCodeAt(i - 1) === b.charCodeAt(j - 2) &&
+        a.charCodeAt(i - 2) === b.charCodeAt(j - 1)
+      ) {
+        d = Math.min(d, (before[j - 2] as number) + 1);
+      }
+      row[j] = d;
+      if (d < least) least = d;
+    }
+    if (least > limit) return false;
+    before = previous;
+    previous = row;
+  }
+  return (previous[lb] as number) <= limit;
+}

@@ -2,7 +2,7 @@
  * Normalizers: the form a value is compared in. Every one is case-blind, so
  * a case change is never a difference. An empty result means "no value".
  */
-export type NormalizerName = "text" | "name" | "digits" | "last10" | "initial" | "code";
+export type NormalizerName = "text" | "name" | "digits" | "last10" | "initial" | "code" | "zip";
 
 const MARKS = /[\u0300-\u036f]/g;
 
@@ -38,7 +38,14 @@ export const NORMALIZERS: Readonly<Record<NormalizerName, (value: string) => str
   last10: (value) => normalizeDigits(value).slice(-10),
   initial: (value) => normalizeName(value).slice(0, 1),
   code: (value) => value.trim().toUpperCase(),
+  zip: normalizeZip,
 };
+
+/** A postal code: letters and digits; a US ZIP+4 is its five-digit ZIP. */
+export function normalizeZip(value: string): string {
+  const code = fold(value).replace(/[^A-Z0-9]/g, "");
+  return /^\d{9}$/.test(code) ? code.slice(0, 5) : code;
+}
 
 export function isNormalizerName(value: unknown): value is NormalizerName {
   return typeof value === "string" && Object.hasOwn(NORMALIZERS, value);
