@@ -48,10 +48,12 @@ export function fieldSyntax(delimiters: Hl7Delimiters, decoding: ByteDecoding): 
   return syntax;
 }
 
-function leaf(raw: string, syntax: FieldSyntax): Hl7Leaf {
+/** `escaped`: the field holds the escape character, so this leaf may too. */
+function leaf(raw: string, syntax: FieldSyntax, escaped: boolean): Hl7Leaf {
   if (raw === "") return EMPTY_LEAF;
   if (raw === HL7_NULL) return NULL_LEAF;
-  return Object.freeze({ raw, value: unescapeText(raw, syntax.delimiters, syntax.decoding) });
+  const value = escaped ? unescapeText(raw, syntax.delimiters, syntax.decoding) : raw;
+  return Object.freeze({ raw, value });
 }
 
 /*
@@ -60,23 +62,23 @@ function leaf(raw: string, syntax: FieldSyntax): Hl7Leaf {
  * shared, frozen instances.
  */
 
-function component(raw: string, syntax: FieldSyntax): Hl7Component {
+function component(raw: string, syntax: FieldSyntax, escaped: boolean): Hl7Component {
   if (raw === "") return EMPTY_COMPONENT;
   const sub = syntax.delimiters.subcomponent;
   if (!raw.includes(sub))
-    return raw === HL7_NULL ? NULL_COMPONENT : Object.freeze([leaf(raw, syntax)]);
+    return raw === HL7_NULL ? NULL_COMPONENT : Object.freeze([leaf(raw, syntax, escaped)]);
   const parts = raw.split(sub);
   const out: Hl7Leaf[] = new Array(parts.length);
-  for (let i = 0; i < parts.length; i++) out[i] = leaf(parts[i] as string, syntax);
+  for (let i = 0; i < parts.length; i++) out[i] = leaf(parts[i] as string, syntax, escaped);
   return Object.freeze(out);
 }
 
-function repetition(raw: string, syntax: FieldSyntax): Hl7Repetition {
+function repetition(raw: string, syntax: FieldSyntax, escaped: boolean): Hl7Repetition {
   const comp = syntax.delimiters.component;
-  if (!raw.includes(comp)) return Object.freeze([component(raw, syntax)]);
+  if (!raw.includes(comp)) return Object.freeze([component(raw, syntax, escaped)]);
   const parts = raw.split(comp);
   const out: Hl7Component[] = new Array(parts.length);
-  for (let i = 0; i < parts.length; i++) out[i] = component(parts[i] as string, syntax);
+  for (let i = 0; i < parts.length; i++) out[i] = component(parts[i] as string, syntax, escaped);
   return Object.freeze(out);
 }
 
@@ -87,11 +89,14 @@ export function parseField(raw: string, syntax: FieldSyntax): Hl7Field {
     if (raw === HL7_NULL) return NULL_FIELD;
     return Object.freeze([Object.freeze([Object.freeze([Object.freeze({ raw, value: raw })])])]);
   }
+  // Leaves are unescaped only when the field holds the escape character at all.
+  const esc = syntax.delimiters.escape;
+  const escaped = esc !== null && raw.includes(esc);
   const rep = syntax.delimiters.repetition;
-  if (!raw.includes(rep)) return Object.freeze([repetition(raw, syntax)]);
+  if (!raw.includes(rep)) return Object.freeze([repetition(raw, syntax, escaped)]);
   const parts = raw.split(rep);
   const out: Hl7Repetition[] = new Array(parts.length);
-  for (let i = 0; i < parts.length; i++) out[i] = repetition(parts[i] as string, syntax);
+  for (let i = 0; i < parts.length; i++) out[i] = repetition(parts[i] as string, syntax, escaped);
   return Object.freeze(out);
 }
 

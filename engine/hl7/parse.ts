@@ -1,6 +1,7 @@
 import { type ByteDecoding, charsetFor, decodeBytes, NON_ASCII } from "./charset.js";
 import { delimitersFrom, STANDARD_DELIMITERS } from "./delimiters.js";
 import { type FieldSyntax, fieldSyntax, literalField, parseField } from "./fields.js";
+import { lazySegment } from "./lazy-segment.js";
 import { type ReadLimits, readLimits } from "./limits.js";
 import { repeatedSegments } from "./structures.js";
 import type {
@@ -261,7 +262,7 @@ function parseText(
     if (TRAILER_SEGMENTS.has(name) && (line.length === 3 || line[3] === delimiters.field)) {
       close();
       outsideRun = false;
-      const segment = plainSegment(line, lineNo, fieldSyntax(delimiters, "utf-8"));
+      const segment = lazySegment(line, lineNo, fieldSyntax(delimiters, "utf-8"));
       addEnvelope(segment, delimiters);
       closeBatch(name === "BTS" ? "BHS" : "FHS", segment, batches, messages.length, issues);
       continue;
@@ -272,7 +273,7 @@ function parseText(
         current.segments.push(wholeSegment(line, lineNo, current.delimiters));
         continue;
       }
-      const segment = plainSegment(line, lineNo, current.syntax);
+      const segment = lazySegment(line, lineNo, current.syntax);
       if (segment.name !== "" && !SEGMENT_NAME.test(segment.name)) {
         issues.push(
           issue("INVALID_SEGMENT_NAME", "warning", current.index, current.segments.length, lineNo, {
@@ -283,7 +284,7 @@ function parseText(
       current.segments.push(segment);
       continue;
     }
-    addEnvelope(plainSegment(line, lineNo, envelopeSyntax), envelopeDelimiters);
+    addEnvelope(lazySegment(line, lineNo, envelopeSyntax), envelopeDelimiters);
     if (line.trim() !== "" && !outsideRun) {
       outsideRun = true;
       issues.push(
@@ -419,14 +420,6 @@ function wholeSegment(line: string, lineNo: number, delimiters: Hl7Delimiters): 
   const name = cut < 0 ? line : line.slice(0, cut);
   const fields = cut < 0 ? [] : [literalField(line.slice(cut + 1))];
   return Object.freeze({ name, fields: Object.freeze(fields), line: lineNo });
-}
-
-function plainSegment(line: string, lineNo: number, syntax: FieldSyntax): Hl7Segment {
-  if (line === "") return Object.freeze({ name: "", fields: Object.freeze([]), line: lineNo });
-  const parts = line.split(syntax.delimiters.field);
-  const fields: Hl7Field[] = new Array(parts.length - 1);
-  for (let f = 1; f < parts.length; f++) fields[f - 1] = parseField(parts[f] as string, syntax);
-  return Object.freeze({ name: parts[0] as string, fields: Object.freeze(fields), line: lineNo });
 }
 
 export function firstValue(field: Hl7Field | undefined): string {

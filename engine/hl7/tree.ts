@@ -32,7 +32,11 @@ export type Hl7Field = readonly Hl7Repetition[];
 export interface Hl7Segment {
   /** The segment ID (`PID`, `ZNM`); `""` for an empty line kept for round-trip. */
   readonly name: string;
-  /** `fields[n - 1]` is field n. */
+  /**
+   * `fields[n - 1]` is field n. A parsed segment splits its line into fields
+   * on the first read of `fields` and returns that same frozen array on
+   * every read after (decision 0041); to a reader it is a plain property.
+   */
   readonly fields: readonly Hl7Field[];
   /**
    * 1-based line in the input once BOM and MLLP framing are removed; CR, LF
