@@ -1,6 +1,11 @@
 import { formatPackError } from "../documents/errors.js";
 import { closest } from "../documents/suggest.js";
-import { type HostConfig, loadHostFile, practiceNamed } from "../host/host-file.js";
+import {
+  type HostConfig,
+  type HostPractice,
+  loadHostFile,
+  practiceNamed,
+} from "../host/host-file.js";
 import { UNROUTED_STORE } from "../host/practice-store.js";
 import { type CliIo, type CommandResult, EXIT } from "../io/cli-io.js";
 import { usageError } from "./args.js";
@@ -141,6 +146,7 @@ export function resolvePracticeArgs(
   if (spec.name === "serve" && "port" in practice.inbound) {
     if (!given(taken.rest, "mllp")) extra.push("--mllp", String(practice.inbound.port));
     if (!given(taken.rest, "host")) extra.push("--host", host.config.host);
+    extra.push(...servedAlone(practice, taken.rest));
   }
   const resolved = beforeTerminator(taken.rest, extra);
   return { args: slots.pack === "operand" ? [...resolved, practice.pack] : resolved };
@@ -153,6 +159,27 @@ export function resolvePracticeArgs(
  * `status`), `prune` also its retention (`--unrouted-days`, the host
  * file's `unrouted.retainDays`); the other commands need a pack and refuse it.
  */
+/**
+ * `serve --practice NAME` serves the practice as the host would: its
+ * `workers`/`leaseSeconds` and its own port's TLS, unless given on the
+ * command line (docs/decisions/0038).
+ */
+function servedAlone(practice: HostPractice, rest: readonly string[]): string[] {
+  const extra: string[] = [];
+  if (practice.workers !== undefined && practice.workers > 0 && !given(rest, "workers")) {
+    extra.push("--workers", String(practice.workers));
+    if (practice.leaseMs !== undefined && !given(rest, "lease"))
+      extra.push("--lease", String(practice.leaseMs / 1000));
+  }
+  const tls = "port" in practice.inbound ? practice.inbound.tls : undefined;
+  if (tls && !given(rest, "tls-cert") && !given(rest, "tls-key")) {
+    extra.push("--tls-cert", tls.files.cert, "--tls-key", tls.files.key);
+    if (tls.files.ca !== undefined) extra.push("--tls-ca", tls.files.ca);
+    if (tls.files.requireClientCert) extra.push("--tls-require-client-cert");
+  }
+  return extra;
+}
+
 const UNROUTED_COMMANDS = new Set(["queue", "status", "prune"]);
 
 function unroutedArgs(
