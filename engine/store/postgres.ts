@@ -7,6 +7,7 @@ import { StaleViewError, UnknownMessageError } from "./errors.js";
 import { messageIdOf } from "./ids.js";
 import { MESSAGE_COUNTS_SQL, type MessageCount } from "./message-counts.js";
 import { MISSING_SLIP_STATUSES, missesSlip, noSlipTypes } from "./missing-slips.js";
+import { ATTEMPT_COLUMNS, attemptOutcome } from "./outcome-once.js";
 import { refreshPostgresBlockingIndex } from "./postgres-blocking-index.js";
 import { postgresClaims } from "./postgres-claims.js";
 import { postgresDelivery } from "./postgres-delivery.js";
@@ -173,7 +174,8 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
         completion.actor ?? null,
         completion.note ?? null,
         state,
-        outcome?.json ?? null,
+        // Its outcome is the message's, stored once there (outcome-once.ts).
+        attemptOutcome(outcome !== undefined),
       ],
     );
   };
@@ -297,7 +299,7 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
       transaction((client) => recordAttempt(client, messageId, state, completion)),
     async attempts(messageId) {
       const rows = await query<AttemptRow>(
-        `SELECT a.* FROM attempts a JOIN messages m ON m.seq = a.message_seq
+        `SELECT ${ATTEMPT_COLUMNS} FROM attempts a JOIN messages m ON m.seq = a.message_seq
          WHERE m.message_id = $1 ORDER BY a.number`,
         [messageId],
       );

@@ -1,5 +1,6 @@
 import type { Database } from "better-sqlite3";
 import { FIRST_RECORD_ID } from "./ids.js";
+import { OUTCOME_ONCE_MIGRATION } from "./outcome-once.js";
 import { MESSAGE_ERRORS_MIGRATION } from "./sqlite-message-errors.js";
 
 /**
@@ -235,6 +236,12 @@ export const MIGRATIONS: readonly Migration[] = [
     description:
       "the queue list at 10^5 messages (sqlite-message-errors.ts): error codes indexed, counts and last received covered by indexes",
     sql: MESSAGE_ERRORS_MIGRATION,
+  },
+  {
+    version: 16,
+    description:
+      "a message's outcome stored once (outcome-once.ts, decision 0039): the attempt that recorded it refers to messages.outcome",
+    sql: OUTCOME_ONCE_MIGRATION,
   },
 ];
 

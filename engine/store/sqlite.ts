@@ -17,6 +17,7 @@ import { StaleViewError, UnknownMessageError } from "./errors.js";
 import { blockingKeyList, counterAfter, messageIdOf } from "./ids.js";
 import { MESSAGE_COUNTS_SQL, type MessageCount } from "./message-counts.js";
 import { MISSING_SLIP_STATUSES, missesSlip, noSlipTypes } from "./missing-slips.js";
+import { ATTEMPT_COLUMNS, attemptOutcome } from "./outcome-once.js";
 import { type PageQuery, pageSql, type QueuePage } from "./queue-page.js";
 import { subjectPatientId, WAITING_STATES } from "./queue-records.js";
 import { type AttemptRow, attemptOf, type MessageRow, storedMessage } from "./queue-rows.js";
@@ -133,7 +134,7 @@ function sqliteStore(db: BetterSqlite3.Database): SyncStore {
        FROM attempts WHERE message_seq = @seq`,
     ),
     attempts: db.prepare(
-      `SELECT a.* FROM attempts a JOIN messages m ON m.seq = a.message_seq
+      `SELECT ${ATTEMPT_COLUMNS} FROM attempts a JOIN messages m ON m.seq = a.message_seq
        WHERE m.message_id = ? ORDER BY a.number`,
     ),
     message: db.prepare("SELECT * FROM messages WHERE message_id = ?"),
@@ -374,7 +375,8 @@ function sqliteStore(db: BetterSqlite3.Database): SyncStore {
       actor: completion.actor ?? null,
       note: completion.note ?? null,
       state,
-      outcome: outcome?.json ?? null,
+      // Its outcome is the message's, stored once there (outcome-once.ts).
+      outcome: attemptOutcome(outcome !== undefined),
     });
   };
 
