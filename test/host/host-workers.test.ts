@@ -1,3 +1,4 @@
+import { writeFileSync } from "node:fs";
 import { describe, expect, inject, it } from "vitest";
 import { loadHostFile } from "../../engine/host/host-file.js";
 import { framed, mllpExchange } from "../server/helpers.js";
@@ -89,6 +90,44 @@ practices:
       "L20",
       "L21",
     ]);
+  }, 120_000);
+});
+
+describe("workers of a practice added and removed at SIGHUP, on PostgreSQL", () => {
+  it("starts the added practice's workers on its schema, and stops them with it", async () => {
+    const url = new URL(inject("pgUrl"));
+    url.pathname = `/host_workers_reload_${process.pid}`;
+    const harbor = `  - name: harbor\n    pack: ${HARBOR}\n    inbound: { port: 0 }\n`;
+    const lakeside = `  - name: lakeside\n    pack: ${LAKESIDE}\n    workers: 2\n    inbound: { port: 0 }\n`;
+    const text = (practices: string) =>
+      `stores:\n  postgres: ${url.toString()}\npractices:\n${practices}`;
+    const file = hostFile(text(harbor));
+    const host = await startTestHost(file);
+    const log = () => host.stderr.join("");
+    try {
+      writeFileSync(file, text(harbor + lakeside));
+      await host.reload();
+      expect(log()).toContain("practice=lakeside workers=2 claiming on its store");
+      const sent = await mllpExchange(
+        host.portOf("lakeside") as number,
+        PATIENTS.map((p, i) => framed(addressedAdt(`L${i}`, "PS", "PS", p))),
+        2,
+        { timeoutMs: 60_000 },
+      );
+      expect(sent.acks.map(ackCode)).toEqual(["AA", "AA"]);
+      expect(log()).toMatch(/practice=lakeside worker=\S+:[12] messageId=\S+ controlId=L0 /);
+
+      writeFileSync(file, text(harbor));
+      await host.reload();
+      expect(log()).toContain("practice=lakeside stopped");
+      expect(log()).toContain("reload done reloaded=0 kept=0 unchanged=1 stopped=1");
+    } finally {
+      expect(await host.stop()).toBe(0);
+    }
+    const schema = new URL(url);
+    schema.searchParams.set("schema", "lakeside");
+    // Decided (Lakeside's pack holds Harbor's ADT in ERROR), none left NEW.
+    expect((await controlIds(schema.toString())).sort()).toEqual(["L0 ERROR", "L1 ERROR"]);
   }, 120_000);
 });
 
