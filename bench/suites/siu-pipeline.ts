@@ -20,6 +20,7 @@ import type { LocalStore as Store } from "../../engine/store/types.js";
 import { loadHarborSiu, receiveSiuBytes } from "../baselines/hand-written-siu.js";
 import { HARBOR_PACK, loadHarbor } from "../harbor.js";
 import { consume, type Goal, type Suite } from "../harness.js";
+import { sqliteAgainstMemory } from "../sqlite-against-memory.js";
 
 const PATIENTS = 20;
 /** Issue 18's goal. */
@@ -72,6 +73,12 @@ function visitMessages(i: number): Uint8Array[] {
 
 async function freshStore(masterData: MasterData): Promise<Store> {
   const store = createMemoryStore();
+  await seed(store, masterData);
+  return store;
+}
+
+/** Harbor's master data and the workload's patients. */
+async function seed(store: Store, masterData: MasterData): Promise<void> {
   await store.loadMasterData(masterData);
   const messageId = await store.receive({
     raw: new Uint8Array(),
@@ -109,7 +116,6 @@ async function freshStore(masterData: MasterData): Promise<Store> {
     },
     { kind: "receive", now: NOW.toISOString() },
   );
-  return store;
 }
 
 export async function siuPipelineSuites(): Promise<Suite[]> {
@@ -183,5 +189,15 @@ export async function siuPipelineSuites(): Promise<Suite[]> {
         },
       },
     },
+    await sqliteAgainstMemory({
+      name: `SIU pipeline (${HARBOR_PACK})`,
+      messages: workload.length,
+      seed: (s) => seed(s, masterData),
+      async run(s) {
+        let n = 0;
+        for (const bytes of workload) n += (await receiveBytes(pack, s, bytes, options)).length;
+        return n;
+      },
+    }),
   ];
 }
