@@ -376,14 +376,22 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
  */
 export function withoutNulls<T extends object>(record: T): T {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(record)) {
+  const source = record as Record<string, unknown>;
+  for (const key in source) {
+    if (!Object.hasOwn(source, key)) continue;
+    const value = source[key];
     if (value === null || value === undefined) continue;
     if (typeof value === "object" && !Array.isArray(value)) {
       const inner = withoutNulls(value);
-      if (Object.keys(inner).length > 0) out[key] = inner;
+      if (!isEmpty(inner)) out[key] = inner;
     } else {
       out[key] = value;
     }
   }
   return out as T;
+}
+
+function isEmpty(value: object): boolean {
+  for (const key in value) if (Object.hasOwn(value, key)) return false;
+  return true;
 }

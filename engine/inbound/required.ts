@@ -1,7 +1,7 @@
 import type { RecordKind } from "../model/canonical-fields.js";
 import type { CompiledRequiredRule } from "../pack/compiled.js";
 import type { ReadContext } from "../paths/types.js";
-import type { MessageContext } from "./context.js";
+import { type MessageContext, tracing } from "./context.js";
 import { type ExtractedRecord, evaluate, evaluateNow, LATER } from "./extract.js";
 
 /**
@@ -22,22 +22,27 @@ export async function checkRequired(
   only: (rule: CompiledRequiredRule) => boolean = () => true,
 ): Promise<boolean> {
   let satisfied = true;
-  for (const rule of ctx.pack.required) {
+  const rules = ctx.pack.required;
+  // What a `when:` sees, the same for every rule of this check: made once, when first needed.
+  let input: object | undefined;
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i] as CompiledRequiredRule;
     if (rule.record !== record.kind || !rule.on.includes(operation) || !only(rule)) continue;
     if (rule.when) {
-      const input = { ...(ctx.expressionInput as object), event, record: record.record };
+      input ??= { ...(ctx.expressionInput as object), event, record: record.record };
       const now = evaluateNow(ctx, rule.when, read, rule, undefined, input);
       const applies =
         now === LATER ? await evaluate(ctx, rule.when, read, rule, undefined, input) : now;
       if (applies !== true) continue;
     }
     const { present, field } = presence(rule, record, read);
-    ctx.found.trace.push({
-      step: "require",
-      rule: rule.name,
-      at: rule.at,
-      detail: present ? "satisfied" : "violated",
-    });
+    if (tracing(ctx))
+      ctx.found.trace.push({
+        step: "require",
+        rule: rule.name,
+        at: rule.at,
+        detail: present ? "satisfied" : "violated",
+      });
     if (present) continue;
     if (rule.severity === "error") satisfied = false;
     ctx.found.errors.push({
