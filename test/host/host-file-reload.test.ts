@@ -170,6 +170,58 @@ describe("SIGHUP with a changed host file, practices on their own ports", () => 
   });
 });
 
+describe("SIGHUP removing a practice while its sender sends", () => {
+  it("answers every frame it took before it stops: each ACKed message is final in its store", async () => {
+    const file = hostFile("");
+    const stores = join(dirname(file), "stores");
+    const harbor = practice("harbor", HARBOR, "{ port: 0 }", "    workers: 2\n");
+    const lakeside = practice("lakeside", LAKESIDE, "{ port: 0 }");
+    writeFileSync(file, hostText(stores, harbor + lakeside));
+    const host = await startTestHost(file);
+    const frames = Array.from({ length: 30 }, (_, i) =>
+      framed(addressedAdt(`D${i}`, "PS", "PS", { mrn: String(600 + (i % 5)) })),
+    );
+    let exchange: Promise<{ acks: string[]; closed: boolean }>;
+    try {
+      exchange = mllpExchange(host.portOf("harbor") as number, frames, frames.length, {
+        timeoutMs: 60_000,
+      });
+      // Removed once its first message is stored, while the rest are on their way.
+      for (let i = 0; i < 3000; i++) {
+        const stored = await controlIds(join(stores, "harbor.sqlite")).catch(() => []);
+        if (stored.length > 0) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      writeFileSync(file, hostText(stores, lakeside));
+      await host.reload();
+      expect(host.stderr.join("")).toContain("practice=harbor stopped");
+    } finally {
+      expect(await host.stop()).toBe(0);
+    }
+    const { acks } = await exchange;
+    expect(acks.length).toBeGreaterThan(0);
+    console.log(
+      `removed under load: ${acks.length} of ${frames.length} frames ACKed before harbor stopped`,
+    );
+    expect(acks.map(ackCode).every((c) => c === "AA")).toBe(true);
+    const states = new Map(
+      (await controlIds(join(stores, "harbor.sqlite"))).map(
+        (l) => l.split(" ") as [string, string],
+      ),
+    );
+    // Every frame it took was answered: as many messages stored as ACKs received.
+    expect(states.size).toBe(acks.length);
+    for (const ack of acks) {
+      const control = /\rMSA\|AA\|([^|\r]+)/.exec(ack)?.[1] as string;
+      // Decided (an AA also answers a message held in ERROR), never left NEW.
+      expect([
+        control,
+        ["PROCESSED", "ERROR", "CBOERROR"].includes(states.get(control) ?? ""),
+      ]).toEqual([control, true]);
+    }
+  }, 120_000);
+});
+
 describe("SIGHUP with a changed host file, practices on the shared port", () => {
   it("routes to a practice added to the shared port, and stops routing to one removed", async () => {
     const file = hostFile("");
