@@ -6,6 +6,7 @@ import { type ProcessOptions, processMessage, unparseableOutcome } from "../inbo
 import { decideState, type Outcome } from "../model/outcome.js";
 import type { CompiledPack } from "../pack/compiled.js";
 import { StaleViewError } from "../store/errors.js";
+import type { ReadBasis } from "../store/read-keys.js";
 import type { Completion, Store, StoredMessage, StoreView } from "../store/types.js";
 import { decideFilling } from "../store/view-miss.js";
 import { type BackstopTry, decideUnderBackstop } from "./backstop.js";
@@ -211,7 +212,8 @@ export async function decideAndComplete(
   if (!attempt.begun) await store.beginAttempt(attempt.messageId, attempt.at);
   for (let round = 1; ; round++) {
     const opened = await store.openView({ lazy: true });
-    const basedOn = opened.version;
+    // Refused only when a key the decision read was written since (decision 0037).
+    const basedOn = opened.basis ?? opened.version;
     const outcome = await decideFilling(opened, () =>
       decideUnderBackstop(() => decideOnce(opened.view), backstop),
     );
@@ -395,7 +397,7 @@ export async function completeSafely(
   store: Store,
   outcome: Outcome,
   completion: CompletionFor,
-  basedOn?: number,
+  basedOn?: number | ReadBasis,
 ): Promise<Outcome> {
   const completionOf = (o: Outcome) =>
     typeof completion === "function" ? completion(o) : completion;

@@ -1,4 +1,5 @@
 import { asyncDelivery } from "./async-delivery.js";
+import { recordingOpen } from "./embedded-basis.js";
 import { settle } from "./settle.js";
 import type { LocalStore, SyncStore } from "./types.js";
 
@@ -24,7 +25,9 @@ export function asyncStore(sync: SyncStore): LocalStore {
       sync.viewVersion();
       return sync.masterData;
     },
-    openView: settle(() => ({ view: sync, version: sync.viewVersion() })),
+    openView: settle((options) =>
+      options?.lazy ? recordingOpen(sync) : { view: sync, version: sync.viewVersion() },
+    ),
     receive: settle((message, options) => sync.receive(message, options)),
     receiveMany: settle((receipts) => sync.receiveMany(receipts)),
     complete: settle((outcome, completion, basedOn) => sync.complete(outcome, completion, basedOn)),

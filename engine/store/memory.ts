@@ -3,27 +3,28 @@ import { EMPTY_MASTER_DATA, type MasterData } from "../model/master-data.js";
 import { deepFreeze } from "../model/merge.js";
 import type { Outcome, QueueState } from "../model/outcome.js";
 import type { Appointment, Claim, Patient, Policy } from "../model/records.js";
-import {
-  applyActions,
-  type ExternalIdEntry,
-  type ExternalIdRecord,
-  type PolicyRow,
-  type Repository,
-  type StoredAppointment,
-  type StoredClaim,
-  type StoredPatient,
+import type {
+  ExternalIdEntry,
+  ExternalIdRecord,
+  PolicyRow,
+  Repository,
+  StoredAppointment,
+  StoredClaim,
+  StoredPatient,
 } from "./apply.js";
 import { asyncStore } from "./async-store.js";
 import type { SyncClaimOperations } from "./claims.js";
 import { UnknownMessageError } from "./errors.js";
 import { frozenCopy } from "./frozen-copy.js";
 import { blockingKeyList, counterAfter, FIRST_RECORD_ID, messageIdOf } from "./ids.js";
+import { memoryKeyStamps, refuseStale } from "./key-stamps.js";
 import { memoryClaims } from "./memory-claims.js";
 import { type DeliveryEntry, memoryDelivery } from "./memory-delivery.js";
 import { countMessages, type MessageCount } from "./message-counts.js";
 import { missesSlip, noSlipTypes } from "./missing-slips.js";
 import { type PageQuery, pageOf, type QueuePage } from "./queue-page.js";
 import { matchesFilter, senderName, subjectPatientId, WAITING_STATES } from "./queue-records.js";
+import { isReadBasis, type ReadBasis, readKeys } from "./read-keys.js";
 import type { Receipt, ReceiveOptions } from "./receive-many.js";
 import { pageInCreationOrder } from "./record-listing.js";
 import {
@@ -45,6 +46,7 @@ import {
   type SyncStore,
   type UnfinishedAttempts,
 } from "./types.js";
+import { applyTouching } from "./written-keys.js";
 
 /**
  * The in-memory store: maps and indexes, nothing on disk. For tests, rule
@@ -129,6 +131,7 @@ function createSyncMemoryStore(): Omit<SyncStore, keyof SyncClaimOperations> {
   let insertCounter = 0;
   let masterData: MasterData = EMPTY_MASTER_DATA;
   let closed = false;
+  const stamps = memoryKeyStamps();
 
   /** Undo steps of the transaction in progress, newest last. */
   let undo: (() => void)[] | undefined;
@@ -427,14 +430,17 @@ function createSyncMemoryStore(): Omit<SyncStore, keyof SyncClaimOperations> {
     },
     // One process holds this store: nothing else commits between a decision and its completion.
     viewVersion: (): number => 0,
-    complete(outcome: Outcome, completion: Completion, _basedOn?: number): void {
+    // ...but a process's workers interleave their decisions: refused when a key read was written since (0037).
+    keyStamp: () => stamps.keyStamp(),
+    complete(outcome: Outcome, completion: Completion, basedOn?: number | ReadBasis): void {
       open();
       const entry = messages.get(outcome.messageId);
       if (!entry) throw new UnknownMessageError(outcome.messageId);
+      if (isReadBasis(basedOn)) refuseStale(basedOn, stamps.current, outcome.messageId);
       if (APPLYING_STATES.has(outcome.state)) {
         undo = [];
         try {
-          applyActions(repository, outcome.actions);
+          stamps.bump(applyTouching(repository, outcome.actions).written);
         } catch (e) {
           for (const step of undo.reverse()) step();
           throw e;
@@ -567,6 +573,7 @@ function createSyncMemoryStore(): Omit<SyncStore, keyof SyncClaimOperations> {
     loadMasterData(data: MasterData): void {
       open();
       masterData = deepFreeze(structuredClone(data));
+      stamps.bump(new Set([readKeys.masterData]));
     },
     close(): void {
       closed = true;

@@ -4,8 +4,17 @@ import { deepFreeze } from "../model/merge.js";
 import type { Appointment, Claim, Patient, Policy } from "../model/records.js";
 import { blockingKeyList, RECORD_KINDS } from "./ids.js";
 import { POSTGRES_CANDIDATES_SQL } from "./postgres-blocking-index.js";
+import { keyVersions } from "./postgres-key-versions.js";
 import { nextValueSql } from "./postgres-repository.js";
-import type { InsuranceHistory, RecordIdKind, StoreView } from "./types.js";
+import {
+  keysOfRead,
+  type ReadKey,
+  type RecordingBasis,
+  readKeys,
+  recordingView,
+  recordKeys,
+} from "./read-keys.js";
+import type { InsuranceHistory, OpenedView, RecordIdKind, StoreView } from "./types.js";
 import { readKey, ViewMiss, type ViewRead } from "./view-miss.js";
 
 /**
@@ -28,6 +37,8 @@ export interface ViewCache {
   readonly nextIds: ReadonlyMap<RecordIdKind, string>;
   readonly masterData: MasterData;
   readonly answers: Map<string, unknown>;
+  /** The version of each key an answer depends on, read with it (decision 0037; the oldest kept). */
+  readonly keyVersions: Map<ReadKey, number>;
   /** Reads fetched (one per miss), for the rounds measurement. */
   fetched: number;
 }
@@ -43,14 +54,49 @@ export async function startViewCache(client: PoolClient, version: number): Promi
   }
   const json = (await client.query<{ data: string }>("SELECT data FROM master_data WHERE id = 1"))
     .rows[0]?.data;
-  return {
+  const cache: ViewCache = {
     version,
     nextIds,
     masterData: deepFreeze(
       json === undefined ? EMPTY_MASTER_DATA : (JSON.parse(json) as MasterData),
     ),
     answers: new Map(),
+    keyVersions: new Map(),
     fetched: 0,
+  };
+  await noteVersions(client, cache, [...RECORD_KINDS.map(readKeys.nextId), readKeys.masterData]);
+  return cache;
+}
+
+/** Keep the keys' versions, read in the caller's transaction (an older one already kept stays). */
+async function noteVersions(
+  client: PoolClient,
+  cache: ViewCache,
+  keys: readonly ReadKey[],
+): Promise<void> {
+  for (const [key, version] of await keyVersions(client, keys)) {
+    const kept = cache.keyVersions.get(key);
+    if (kept === undefined || version < kept) cache.keyVersions.set(key, version);
+  }
+}
+
+/**
+ * One decision's view over the cache, recording the keys it reads at the
+ * versions the cache read them (its `basis`); `fill` fetches its misses.
+ */
+export function openedLazyView(
+  cache: ViewCache,
+  fill: (reads: readonly ViewRead[]) => Promise<void>,
+): OpenedView {
+  const basis: RecordingBasis = { reads: new Map() };
+  return {
+    view: recordingView(lazyView(cache), (keys) =>
+      // The fill that answered a read noted its keys' versions.
+      recordKeys(basis, keys, (key) => cache.keyVersions.get(key) ?? 0),
+    ),
+    version: cache.version,
+    basis,
+    fill,
   };
 }
 
@@ -101,7 +147,9 @@ export async function fillReads(
   for (const read of reads) {
     const key = readKey(read);
     if (cache.answers.has(key)) continue;
-    cache.answers.set(key, await fetchRead(client, read));
+    const answer = await fetchRead(client, read);
+    await noteVersions(client, cache, keysOfRead(read, answer));
+    cache.answers.set(key, answer);
     cache.fetched++;
   }
 }

@@ -12,6 +12,7 @@ import {
   type StoredPatient,
 } from "./apply.js";
 import type { RecordIdKind } from "./types.js";
+import { type KeysTouched, noKeysTouched, touchingRepository } from "./written-keys.js";
 
 /**
  * Applying one message's actions inside a PostgreSQL transaction. The rules
@@ -55,6 +56,21 @@ export async function applyInTransaction(
   actions: readonly TypedAction[],
   counter?: ApplyRounds,
 ): Promise<void> {
+  await (await planInTransaction(client, actions, counter)).send();
+}
+
+/** A completed run of the actions: the keys it touches (written-keys.ts) and its writes, not sent yet. */
+export interface PlannedActions {
+  readonly touched: KeysTouched;
+  send(): Promise<void>;
+}
+
+/** Run the actions over rows read in the transaction until they complete; write nothing yet. */
+export async function planInTransaction(
+  client: PoolClient,
+  actions: readonly TypedAction[],
+  counter?: ApplyRounds,
+): Promise<PlannedActions> {
   const rows: Rows = {
     patients: new Map(),
     appointments: new Map(),
@@ -64,17 +80,22 @@ export async function applyInTransaction(
   };
   for (let round = 1; ; round++) {
     const writes: Write[] = [];
+    const touched = noKeysTouched();
     try {
-      applyActions(overlay(rows, writes), actions);
+      applyActions(touchingRepository(overlay(rows, writes), touched), actions);
     } catch (e) {
       if (!(e instanceof RowMiss)) throw e;
       await fetchRow(client, rows, e.read);
       continue;
     }
     if (counter) counter.rounds = round;
-    const refs = new Map<number, number>();
-    for (const write of writes) await write(client, refs);
-    return;
+    return {
+      touched,
+      async send() {
+        const refs = new Map<number, number>();
+        for (const write of writes) await write(client, refs);
+      },
+    };
   }
 }
 

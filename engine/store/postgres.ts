@@ -11,9 +11,9 @@ import { ATTEMPT_COLUMNS, attemptOutcome } from "./outcome-once.js";
 import { refreshPostgresBlockingIndex } from "./postgres-blocking-index.js";
 import { postgresClaims } from "./postgres-claims.js";
 import { postgresDelivery } from "./postgres-delivery.js";
-import { fillReads, lazyView, startViewCache, type ViewCache } from "./postgres-lazy-view.js";
+import { applyOnBasis, isRetryableFailure, writeKeys } from "./postgres-key-versions.js";
+import { fillReads, openedLazyView, startViewCache, type ViewCache } from "./postgres-lazy-view.js";
 import { postgresRecordListing } from "./postgres-record-listing.js";
-import { applyInTransaction } from "./postgres-repository.js";
 import {
   type AttemptRow,
   attemptOf,
@@ -25,6 +25,7 @@ import { migratePostgres } from "./postgres-schema.js";
 import { readSnapshot } from "./postgres-view.js";
 import { pageSql } from "./queue-page.js";
 import { subjectPatientId, WAITING_STATES } from "./queue-records.js";
+import { isReadBasis, type ReadBasis, readKeys } from "./read-keys.js";
 import {
   APPLYING_STATES,
   type Completion,
@@ -196,23 +197,26 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
     client: Client,
     outcome: Outcome,
     completion: Completion,
-    basedOn: number | undefined,
+    basedOn: number | ReadBasis | undefined,
   ): Promise<void> => {
-    const version = await lockVersion(client);
-    if (basedOn !== undefined && version !== basedOn) throw new StaleViewError(outcome.messageId);
+    if (typeof basedOn === "number" && (await lockVersion(client)) !== basedOn)
+      throw new StaleViewError(outcome.messageId);
+    const basis = isReadBasis(basedOn) ? basedOn : undefined;
     const applying = APPLYING_STATES.has(outcome.state);
     if (applying) {
       const found = await client.query("SELECT 1 FROM messages WHERE message_id = $1", [
         outcome.messageId,
       ]);
       if (found.rowCount === 0) throw new UnknownMessageError(outcome.messageId);
-      await applyInTransaction(client, outcome.actions);
-      if (outcome.actions.length > 0) await bumpVersion(client);
     }
+    // Refused only when a key the decision read moved (0037); the actions' keys bumped.
+    await applyOnBasis(client, outcome.messageId, applying ? outcome.actions : [], basis);
     await recordAttempt(client, outcome.messageId, outcome.state, completion, {
       json: JSON.stringify(outcome),
       patientId: applying ? subjectPatientId(outcome) : undefined,
     });
+    // Last, so completes wait on each other's version row only for their commits.
+    if (applying && outcome.actions.length > 0) await bumpVersion(client);
   };
 
   let snapshot: { version: number; view: StoreView } | undefined;
@@ -231,12 +235,8 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
       const version = await versionIn(client);
       if (viewCache?.version !== version) viewCache = await startViewCache(client, version);
       const cache = viewCache;
-      return {
-        view: lazyView(cache),
-        version,
-        // Read after the view's version, a fill may see a newer state: complete's basedOn refuses it then.
-        fill: (reads) => readOnly((c) => fillReads(c, cache, reads)),
-      };
+      // Read after the view's version, a fill may see a newer state: its keys' versions say so.
+      return openedLazyView(cache, (reads) => readOnly((c) => fillReads(c, cache, reads)));
     });
   const readMasterData = async (): Promise<MasterData> => {
     const rows = await query<{ data: string }>("SELECT data FROM master_data WHERE id = 1");
@@ -277,7 +277,9 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
         return ids;
       }),
     complete: (outcome, completion, basedOn) =>
-      transaction((client) => completeIn(client, outcome, completion, basedOn)),
+      transaction((client) => completeIn(client, outcome, completion, basedOn)).catch((e) => {
+        throw isRetryableFailure(e) ? new StaleViewError(outcome.messageId) : e;
+      }),
     record: (message, outcomeFor, completion) =>
       transaction(async (client) => {
         const messageId = await receiveIn(client, message);
@@ -417,13 +419,19 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
     },
     loadMasterData: (data) =>
       transaction(async (client) => {
-        await lockVersion(client);
-        await client.query(
-          `INSERT INTO master_data (id, data) VALUES (1, $1)
-           ON CONFLICT (id) DO UPDATE SET data = excluded.data`,
-          [JSON.stringify(data)],
-        );
-        await bumpVersion(client);
+        // The key's lock before the version row, in the order completes take them (no wait in a circle).
+        await writeKeys(client, new Set([readKeys.masterData]), async () => {
+          await lockVersion(client);
+          const saved = await client.query(
+            `INSERT INTO master_data (id, data) VALUES (1, $1)
+             ON CONFLICT (id) DO UPDATE SET data = excluded.data
+             WHERE master_data.data IS DISTINCT FROM excluded.data`,
+            [JSON.stringify(data)],
+          );
+          if (saved.rowCount === 0) return false;
+          await bumpVersion(client);
+          return true;
+        });
       }),
     async close() {
       await ready.catch(() => {});

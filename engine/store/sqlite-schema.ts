@@ -1,6 +1,7 @@
 import type { Database } from "better-sqlite3";
 import { FIRST_RECORD_ID } from "./ids.js";
 import { OUTCOME_ONCE_MIGRATION } from "./outcome-once.js";
+import { KEY_STAMPS_MIGRATION } from "./sqlite-key-stamps.js";
 import { MESSAGE_ERRORS_MIGRATION } from "./sqlite-message-errors.js";
 
 /**
@@ -236,6 +237,12 @@ export const MIGRATIONS: readonly Migration[] = [
     description:
       "the queue list at 10^5 messages (sqlite-message-errors.ts): error codes indexed, counts and last received covered by indexes",
     sql: MESSAGE_ERRORS_MIGRATION,
+  },
+  {
+    version: 15,
+    description:
+      "the version of each key a decision reads (sqlite-key-stamps.ts, decision 0037): complete refuses a decision only when a key it read was written since",
+    sql: KEY_STAMPS_MIGRATION,
   },
   {
     version: 16,

@@ -4,23 +4,24 @@ import BetterSqlite3 from "better-sqlite3";
 import type { MasterData } from "../model/master-data.js";
 import type { Outcome, QueueState } from "../model/outcome.js";
 import type { Appointment, Claim, Patient, Policy } from "../model/records.js";
-import {
-  applyActions,
-  type ExternalIdEntry,
-  type Repository,
-  type StoredAppointment,
-  type StoredClaim,
-  type StoredPatient,
+import type {
+  ExternalIdEntry,
+  Repository,
+  StoredAppointment,
+  StoredClaim,
+  StoredPatient,
 } from "./apply.js";
 import { asyncStore } from "./async-store.js";
 import { StaleViewError, UnknownMessageError } from "./errors.js";
 import { blockingKeyList, counterAfter, messageIdOf } from "./ids.js";
+import { refuseStale } from "./key-stamps.js";
 import { MESSAGE_COUNTS_SQL, type MessageCount } from "./message-counts.js";
 import { MISSING_SLIP_STATUSES, missesSlip, noSlipTypes } from "./missing-slips.js";
 import { ATTEMPT_COLUMNS, attemptOutcome } from "./outcome-once.js";
 import { type PageQuery, pageSql, type QueuePage } from "./queue-page.js";
 import { subjectPatientId, WAITING_STATES } from "./queue-records.js";
 import { type AttemptRow, attemptOf, type MessageRow, storedMessage } from "./queue-rows.js";
+import { isReadBasis, type ReadBasis, readKeys } from "./read-keys.js";
 import type { Receipt, ReceiveOptions } from "./receive-many.js";
 import {
   CANDIDATES_SQL,
@@ -34,6 +35,7 @@ import {
   type SqliteSynchronous,
   sqliteSynchronous,
 } from "./sqlite-durability.js";
+import { sqliteKeyStamps } from "./sqlite-key-stamps.js";
 import { sqliteMasterData } from "./sqlite-master-data.js";
 import { errorCodeCondition } from "./sqlite-message-errors.js";
 import { sqliteOutboundEvents } from "./sqlite-outbound-events.js";
@@ -57,6 +59,7 @@ import {
   type StoredMessage,
   type SyncStore,
 } from "./types.js";
+import { applyTouching } from "./written-keys.js";
 
 /**
  * The embedded default store: one SQLite file (better-sqlite3, synchronous),
@@ -381,6 +384,7 @@ function sqliteStore(db: BetterSqlite3.Database): SyncStore {
   };
 
   const outboundEvents = sqliteOutboundEvents(db);
+  const stamps = sqliteKeyStamps(db);
   const queueOutbound = db.transaction(
     (packId: string, build: (sequence: number) => OutboundMessage): string => {
       const { event, ...message } = build(s.takeOutbound.get(packId) as number);
@@ -391,9 +395,10 @@ function sqliteStore(db: BetterSqlite3.Database): SyncStore {
   );
 
   const complete = db.transaction(
-    (outcome: Outcome, completion: Completion, basedOn: number | undefined): void => {
-      // Under the write lock: has another connection committed since the decision read the view?
-      if (basedOn !== undefined && (s.dataVersion.get() as number) !== basedOn) {
+    (outcome: Outcome, completion: Completion, basedOn: number | ReadBasis | undefined): void => {
+      // Under the write lock: was a key the decision read written since (0037), or anything committed?
+      if (isReadBasis(basedOn)) refuseStale(basedOn, stamps.current, outcome.messageId);
+      else if (basedOn !== undefined && (s.dataVersion.get() as number) !== basedOn) {
         throw new StaleViewError(outcome.messageId);
       }
       const applying = APPLYING_STATES.has(outcome.state);
@@ -401,7 +406,7 @@ function sqliteStore(db: BetterSqlite3.Database): SyncStore {
         if (s.message.get(outcome.messageId) === undefined) {
           throw new UnknownMessageError(outcome.messageId);
         }
-        applyActions(repository, outcome.actions);
+        stamps.bump(applyTouching(repository, outcome.actions).written);
       }
       recordAttempt(outcome.messageId, outcome.state, completion, {
         json: JSON.stringify(outcome),
@@ -491,7 +496,7 @@ function sqliteStore(db: BetterSqlite3.Database): SyncStore {
       receiveMany.immediate(receipts),
     queueOutbound: (packId: string, build: (sequence: number) => OutboundMessage): string =>
       queueOutbound.immediate(packId, build),
-    complete(outcome: Outcome, completion: Completion, basedOn?: number): void {
+    complete(outcome: Outcome, completion: Completion, basedOn?: number | ReadBasis): void {
       complete.immediate(outcome, completion, basedOn);
     },
     viewVersion(): number {
@@ -499,6 +504,7 @@ function sqliteStore(db: BetterSqlite3.Database): SyncStore {
       masterDataCache.seen(version);
       return version;
     },
+    keyStamp: () => stamps.keyStamp(),
     record(
       message: ReceivedMessage,
       outcomeFor: (messageId: string) => Outcome,
@@ -571,7 +577,10 @@ function sqliteStore(db: BetterSqlite3.Database): SyncStore {
     },
     loadMasterData(data: MasterData): void {
       const json = JSON.stringify(data);
-      s.saveMasterData.run(json);
+      db.transaction(() => {
+        s.saveMasterData.run(json);
+        stamps.bump(new Set([readKeys.masterData]));
+      }).immediate();
       masterDataCache.loaded(json);
     },
     close(): void {

@@ -3,8 +3,10 @@ import type { Action, Outcome, QueueState } from "../model/outcome.js";
 import type { Appointment, Claim, Patient, Policy } from "../model/records.js";
 import type { SyncClaimOperations } from "./claims.js";
 import type { DeliveryOperations } from "./delivery.js";
+import type { KeyStamping } from "./key-stamps.js";
 import type { MessageCounting } from "./message-counts.js";
 import type { QueuePaging } from "./queue-page.js";
+import type { ReadBasis } from "./read-keys.js";
 import type { ReceiveOptions, SyncReceiveMany } from "./receive-many.js";
 import type { RecordListing } from "./record-listing.js";
 import type { ViewRead } from "./view-miss.js";
@@ -186,7 +188,8 @@ export interface SyncStore
     OutboundEventOperations,
     RecordListing,
     QueuePaging,
-    MessageCounting {
+    MessageCounting,
+    KeyStamping {
   /**
    * A number that changes whenever another process commits to the store:
    * a decision taken on the view is completed with it (`complete`'s
@@ -203,9 +206,11 @@ export interface SyncStore
    * Apply one message's actions (only when its state lets them apply) and
    * record its final state, its outcome and one attempt (with the ACK sent,
    * when given), in one transaction. The completion says which attempt it
-   * is and its `now`: the store never reads the clock.
+   * is and its `now`: the store never reads the clock. `basedOn`: the
+   * view's `basis` (refused when a key it read was written since, decision
+   * 0037) or its `version` (refused when anything was committed since).
    */
-  complete(outcome: Outcome, completion: Completion, basedOn?: number): void;
+  complete(outcome: Outcome, completion: Completion, basedOn?: number | ReadBasis): void;
   /**
    * Store a message already decided — received and completed in one
    * transaction, so it is never seen NEW (an outbound event leg that sends
@@ -266,6 +271,8 @@ export interface OpenedView {
   readonly view: StoreView;
   /** `complete`'s `basedOn`: the decision is refused when another process committed since. */
   readonly version: number;
+  /** The keys the decision read on `view` so far (read-keys.ts): `complete`'s `basedOn`. */
+  readonly basis?: ReadBasis;
   /**
    * Present on a view opened `lazy`: fetch the reads a ViewMiss carried
    * (view-miss.ts), so the decision can run again and find them.
@@ -289,7 +296,7 @@ type Async<T> = {
 };
 
 /** The queue and record operations, as a networked database can offer them. */
-type QueueOperations = Omit<SyncStore, keyof StoreView | "viewVersion">;
+type QueueOperations = Omit<SyncStore, keyof StoreView | "viewVersion" | "keyStamp">;
 
 /**
  * The store contract (docs/decisions/0009-asynchronous-store.md): every
