@@ -23,7 +23,8 @@ class OnTarget {
  * are split once, on first read, and kept.
  */
 class SegmentText extends OnTarget {
-  readonly #line: string;
+  /** The segment's line until its fields are split; then "", so the text is not kept twice. */
+  #line: string;
   readonly #syntax: FieldSyntax;
   #fields: readonly Hl7Field[] | undefined = undefined;
 
@@ -36,7 +37,10 @@ class SegmentText extends OnTarget {
   /** The fields of a segment made by `lazySegment`, split on the first call and the same array after. */
   static fieldsOf(segment: object): readonly Hl7Field[] {
     const text = segment as SegmentText;
-    if (text.#fields === undefined) text.#fields = splitFields(text.#line, text.#syntax);
+    if (text.#fields === undefined) {
+      text.#fields = splitFields(text.#line, text.#syntax);
+      text.#line = "";
+    }
     return text.#fields;
   }
 }
