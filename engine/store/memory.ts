@@ -268,10 +268,11 @@ function createSyncMemoryStore(): Omit<SyncStore, keyof SyncClaimOperations> {
     if (closed) throw new Error("the store is closed");
   };
 
+  // Each id's position is read once: in the sort's comparator it was read ~2 log n times.
   const inOrder = <T>(ids: Iterable<string>, order: Map<string, number>, get: (id: string) => T) =>
-    [...ids]
-      .sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0))
-      .map(get)
+    Array.from(ids, (id) => ({ id, at: order.get(id) ?? 0 }))
+      .sort((a, b) => a.at - b.at)
+      .map(({ id }) => get(id))
       .filter((r): r is NonNullable<T> => r !== undefined);
 
   const storedMessage = (m: MessageEntry): StoredMessage => ({
