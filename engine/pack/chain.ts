@@ -11,6 +11,7 @@ import {
 } from "../documents/merge.js";
 import { missingModeline, type YamlRead, type YamlSource } from "../documents/source.js";
 import { deepFreeze } from "../model/merge.js";
+import { DISK_FILES, type PackFiles } from "./pack-files.js";
 import { readPackYaml } from "./source-cache.js";
 
 /**
@@ -47,6 +48,8 @@ export interface PackChain {
   readonly merged: Layer;
   /** Absolute path of the mappings folder (the nearest `pack.mappingsDir`), if any. */
   readonly mappingsDir: string | undefined;
+  /** How the chain's files were read; its mapping tables are read the same way. */
+  readonly files?: PackFiles;
 }
 
 export type ChainResult =
@@ -74,7 +77,11 @@ function getIn(data: unknown, path: readonly string[]): unknown {
  * per-case `overrides:`), after the pack's own `pack` section is kept: its
  * nodes keep their origins, so problems and traces point at the test file.
  */
-export function readChain(file: string, overrides?: Layer): ChainResult {
+export function readChain(
+  file: string,
+  overrides?: Layer,
+  files: PackFiles = DISK_FILES,
+): ChainResult {
   const sources: YamlSource[] = [];
   const errors: PackError[] = [];
   const warnings: PackError[] = [];
@@ -83,7 +90,7 @@ export function readChain(file: string, overrides?: Layer): ChainResult {
   /** Where the file being read was named by its child's `extends` (none for the pack asked for). */
   let namedAt: { readonly position: SourcePosition; readonly parent: string } | undefined;
   for (;;) {
-    const read = readPackYaml(shown(current));
+    const read = readPackYaml(shown(current), files);
     const notAPack = namedAt && notAPackFile(current, read);
     if (namedAt && notAPack) {
       errors.push({
@@ -98,8 +105,9 @@ export function readChain(file: string, overrides?: Layer): ChainResult {
     const source = read.source;
     sources.unshift(source);
     seen.push(current);
-    warnings.push(...modelineWarnings(source));
-    errors.push(...duplicateRules(source), ...packIdMismatch(source));
+    const checked = fileChecks(source, files);
+    warnings.push(...checked.warnings);
+    errors.push(...checked.errors);
     const pack = isMap(source.data) && isMap(source.data.pack) ? source.data.pack : undefined;
     const parent = typeof pack?.extends === "string" ? pack.extends : undefined;
     if (parent === undefined) break;
@@ -118,7 +126,7 @@ export function readChain(file: string, overrides?: Layer): ChainResult {
       errors.push({ ...at, code: "EXTENDS_CYCLE", message: `extends forms a cycle: ${cycle}` });
       break;
     }
-    if (!existsSync(next)) {
+    if (!files.exists(next)) {
       errors.push({
         ...at,
         code: "EXTENDS_NOT_FOUND",
@@ -147,7 +155,30 @@ export function readChain(file: string, overrides?: Layer): ChainResult {
     current = next;
   }
   if (errors.length > 0) return { ok: false, errors, warnings };
-  return { ok: true, chain: mergeChain(sources, overrides), warnings };
+  return { ok: true, chain: { ...mergeChain(sources, overrides), files }, warnings };
+}
+
+/** What the per-file checks found in one file: its modeline, duplicate rules and pack ID. */
+interface FileChecks {
+  readonly warnings: readonly PackError[];
+  readonly errors: readonly PackError[];
+}
+
+/** Per-file checks of sources read within one run's files (pack-files.ts): a parsed file is checked once. */
+const checksOfRun = new WeakMap<PackFiles, WeakMap<YamlSource, FileChecks>>();
+
+function fileChecks(source: YamlSource, files: PackFiles): FileChecks {
+  const check = (): FileChecks => ({
+    warnings: modelineWarnings(source),
+    errors: [...duplicateRules(source), ...packIdMismatch(source)],
+  });
+  // From the disk, every load checks again (the modeline's schema file may have gone).
+  if (files === DISK_FILES) return check();
+  const checked = checksOfRun.get(files) ?? new WeakMap<YamlSource, FileChecks>();
+  checksOfRun.set(files, checked);
+  const found = checked.get(source) ?? check();
+  checked.set(source, found);
+  return found;
 }
 
 /**
@@ -263,12 +294,14 @@ function withIdentities(layer: Layer): Layer {
  */
 function dropRemoved(layer: Layer): Layer {
   let data = layer.data;
-  let origins = new Map(layer.origins);
+  // Copied only when some item goes: most layers remove nothing, and a
+  // rule test's overrides reload would copy the whole pack's origins twice.
+  let origins: ReadonlyMap<string, Origin> = layer.origins;
   for (const { path } of NAMED_LISTS) {
     const items = getIn(data, path);
     if (!Array.isArray(items)) continue;
+    if (!items.some((item) => isMap(item) && item.remove === true)) continue;
     const kept = items.flatMap((item, i) => (isMap(item) && item.remove === true ? [] : [i]));
-    if (kept.length === items.length) continue;
     data = setIn(
       data,
       path,

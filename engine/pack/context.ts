@@ -199,7 +199,7 @@ export function compileContext(chain: PackChain, file: string): CompileContext {
       );
       return undefined;
     }
-    const loaded = loadMappingTable(chain.mappingsDir, practiceId, table);
+    const loaded = loadMappingTable(chain.mappingsDir, practiceId, table, chain.files);
     if (!loaded.ok) {
       if (loaded.missing) {
         fail(

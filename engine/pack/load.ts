@@ -5,6 +5,7 @@ import { convertSchemaErrors } from "../documents/schema-errors.js";
 import { readChain, shown } from "./chain.js";
 import { compilePack, describe } from "./compile.js";
 import type { CompiledPack } from "./compiled.js";
+import type { PackFiles } from "./pack-files.js";
 
 export type PackLoad =
   | {
@@ -33,6 +34,8 @@ export interface LoadPackOptions {
    * what it defines point at the file it came from.
    */
   readonly overrides?: Layer;
+  /** How pack and table files are read (pack-files.ts): the disk at every load unless a run says otherwise. */
+  readonly files?: PackFiles;
 }
 
 export function loadPack(file: string, options: LoadPackOptions = {}): PackLoad {
@@ -71,7 +74,7 @@ function contained(file: string, load: () => PackLoad): PackLoad {
 }
 
 function load(file: string, options: LoadPackOptions): PackLoad {
-  const read = readChain(file, options.overrides);
+  const read = readChain(file, options.overrides, options.files);
   if (!read.ok)
     return { ok: false, errors: [...read.errors].sort(byPosition), warnings: read.warnings };
   const { chain, warnings } = read;

@@ -1,10 +1,10 @@
-import { existsSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import type { PackError } from "../documents/errors.js";
 import { layerOf } from "../documents/merge.js";
 import { schemaValidator } from "../documents/schema.js";
 import { convertSchemaErrors } from "../documents/schema-errors.js";
 import type { YamlRead, YamlSource } from "../documents/source.js";
+import { DISK_FILES, type PackFiles } from "./pack-files.js";
 import { readPackYaml } from "./source-cache.js";
 
 /**
@@ -61,21 +61,41 @@ export function tableFiles(
   mappingsDir: string,
   practiceId: string | undefined,
   table: string,
+  files: PackFiles = DISK_FILES,
+): string[] {
+  // Within one run's files (pack-files.ts) the answer cannot change: found once.
+  if (files === DISK_FILES) return findTableFiles(mappingsDir, practiceId, table, files);
+  const found = tablesOfRun.get(files) ?? new Map<string, readonly string[]>();
+  tablesOfRun.set(files, found);
+  const key = `${mappingsDir}\u0000${practiceId ?? ""}\u0000${table}`;
+  const listed = found.get(key) ?? findTableFiles(mappingsDir, practiceId, table, files);
+  found.set(key, listed);
+  return [...listed];
+}
+
+const tablesOfRun = new WeakMap<PackFiles, Map<string, readonly string[]>>();
+
+function findTableFiles(
+  mappingsDir: string,
+  practiceId: string | undefined,
+  table: string,
+  files: PackFiles,
 ): string[] {
   const candidates = [join(mappingsDir, "standard", `${table}.yaml`)];
   if (practiceId) candidates.push(join(mappingsDir, practiceId, `${table}.yaml`));
   // Shown in errors and traces like every other file: relative to the working directory.
-  return candidates.filter((f) => existsSync(f)).map((f) => relative(process.cwd(), f) || f);
+  return candidates.filter((f) => files.exists(f)).map((f) => relative(process.cwd(), f) || f);
 }
 
 export function loadMappingTable(
   mappingsDir: string,
   practiceId: string | undefined,
   table: string,
+  read: PackFiles = DISK_FILES,
 ): TableLoad {
-  const files = tableFiles(mappingsDir, practiceId, table);
+  const files = tableFiles(mappingsDir, practiceId, table, read);
   if (files.length === 0) return { ok: false, errors: [], missing: true };
-  const reads = files.map((file) => readPackYaml(file));
+  const reads = files.map((file) => readPackYaml(file, read));
   const key = [table, ...files].join("\u0000");
   const kept = built.get(key);
   if (kept && kept.reads.length === reads.length && kept.reads.every((r, i) => r === reads[i]))

@@ -2,8 +2,9 @@ import { byPosition, type PackError } from "../documents/errors.js";
 import { layerOf } from "../documents/merge.js";
 import { schemaValidator } from "../documents/schema.js";
 import { convertSchemaErrors } from "../documents/schema-errors.js";
-import { readYaml, type YamlSource } from "../documents/source.js";
+import type { YamlSource } from "../documents/source.js";
 import type { MasterData } from "../model/master-data.js";
+import { readYamlCached, readYamlFileCached } from "./yaml-cache.js";
 
 /**
  * `rules/practices/<name>/master-data.yaml` read, checked against
@@ -29,7 +30,7 @@ const KEY_OF: Readonly<Record<ListName, string>> = {
 
 /** `text` stands for the file's content (tests, editors); else the file is read. */
 export function loadMasterData(file: string, text?: string): MasterDataLoad {
-  const read = readYaml(file, text);
+  const read = text === undefined ? readYamlFileCached(file) : readYamlCached(file, text);
   if (!read.ok) return { ok: false, errors: read.errors };
   const source = read.source;
   const validate = schemaValidator("master-data");

@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { readYaml, type YamlRead } from "../documents/source.js";
 import { deepFreeze } from "../model/merge.js";
+import { DISK_FILES, type PackFiles } from "./pack-files.js";
 import { readYamlCached } from "./yaml-cache.js";
 
 /**
@@ -17,14 +17,10 @@ import { readYamlCached } from "./yaml-cache.js";
 const kept = new Map<string, { readonly text: string; readonly read: YamlRead }>();
 
 /** `readYaml(file)`, reusing the last parse of `file` when its text is unchanged. */
-export function readPackYaml(file: string): YamlRead {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    // readYaml reports the unreadable file, located, as it always did.
-    return readYaml(file);
-  }
+export function readPackYaml(file: string, files: PackFiles = DISK_FILES): YamlRead {
+  const text = files.read(file);
+  // readYaml reports the unreadable file, located, as it always did.
+  if (text === undefined) return readYaml(file);
   // The shown name is part of the key: positions in the parse carry it.
   const key = `${resolve(file)}\u0000${file}`;
   const hit = kept.get(key);

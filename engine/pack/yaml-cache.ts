@@ -14,7 +14,12 @@ import {
   type Node,
 } from "yaml";
 import type { SourcePosition } from "../documents/errors.js";
-import { readYaml, type YamlRead, type YamlSource } from "../documents/source.js";
+import {
+  type ReadYamlOptions,
+  readYaml,
+  type YamlRead,
+  type YamlSource,
+} from "../documents/source.js";
 
 /**
  * Pack and mapping-table files parsed once per text across processes
@@ -75,7 +80,21 @@ interface Entry {
   readonly data: unknown;
   readonly lines: readonly number[];
   readonly tree: Tree;
+  /** The data holds tagged values, written as `{ [TAG_KEY]: tag }`. */
+  readonly tagged?: true;
 }
+
+/**
+ * Options of a cached read: `readYaml`'s, and the value each custom tag
+ * reads to when that value is one constant (a rule test's `!absent` reads
+ * to the one ABSENT marker), which is how such a value is kept.
+ */
+export interface CachedReadOptions extends ReadYamlOptions {
+  readonly tagValues?: ReadonlyMap<string, object>;
+}
+
+/** The key a kept tagged value is written under (a key no YAML file of ours has). */
+const TAG_KEY = "\u0000tag";
 
 /**
  * `readYaml(file, text)` for a pack or mapping-table file, through the cache
@@ -86,27 +105,41 @@ export function readYamlCached(
   file: string,
   text: string,
   dir: string | undefined = yamlCacheDir(),
+  options: CachedReadOptions = {},
 ): YamlRead {
-  if (dir === undefined) return readYaml(file, text);
-  const key = keyOf(text);
-  const entry = readEntry(dir, key);
-  if (entry) return { ok: true, source: cachedSource(file, text, entry) };
-  const read = readYaml(file, text);
+  const parseOptions = options.customTags ? { customTags: options.customTags } : {};
+  if (dir === undefined) return readYaml(file, text, parseOptions);
+  const key = keyOf(text, options);
+  const entry = readEntry(dir, key, options);
+  if (entry) return { ok: true, source: cachedSource(file, text, entry, parseOptions) };
+  const read = readYaml(file, text, parseOptions);
   if (read.ok) {
-    const made = entryOf(read.source);
+    const made = entryOf(read.source, options);
     if (made) writeEntry(dir, key, made);
   }
   return read;
 }
 
-function keyOf(text: string): string {
+/** `readYamlCached` of a file by name: an unreadable file is reported by readYaml, located, as ever. */
+export function readYamlFileCached(file: string, options: CachedReadOptions = {}): YamlRead {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return readYaml(file, undefined, options.customTags ? { customTags: options.customTags } : {});
+  }
+  return readYamlCached(file, text, yamlCacheDir(), options);
+}
+
+function keyOf(text: string, options: CachedReadOptions): string {
+  const tags = [...(options.tagValues?.keys() ?? [])].join(" ");
   return createHash("sha256")
-    .update(`rulepack yaml cache ${FORMAT}, yaml ${YAML_VERSION}\u0000`)
+    .update(`rulepack yaml cache ${FORMAT}, yaml ${YAML_VERSION}, tags ${tags}\u0000`)
     .update(text)
     .digest("hex");
 }
 
-function readEntry(dir: string, key: string): Entry | undefined {
+function readEntry(dir: string, key: string, options: CachedReadOptions): Entry | undefined {
   let json: string;
   try {
     json = readFileSync(join(dir, `${key}.json`), "utf8");
@@ -115,7 +148,10 @@ function readEntry(dir: string, key: string): Entry | undefined {
   }
   try {
     const entry = JSON.parse(json) as Entry;
-    return entry.v === FORMAT && Array.isArray(entry.lines) && "data" in entry ? entry : undefined;
+    if (entry.v !== FORMAT || !Array.isArray(entry.lines) || !("data" in entry)) return undefined;
+    if (!entry.tagged) return entry;
+    const values = options.tagValues ?? new Map<string, object>();
+    return { ...entry, data: mapTagged(entry.data, (tag) => values.get(tag)) };
   } catch {
     // A torn or foreign file: parse as if it were not there (the write replaces it).
     return undefined;
@@ -140,17 +176,45 @@ function writeEntry(dir: string, key: string, entry: Entry): void {
  * document has a shape the kept offsets do not describe (complex keys, pairs
  * in sequences), or a kept position differs from the parse's own.
  */
-function entryOf(source: YamlSource): Entry | undefined {
-  if (!source.doc || !faithful(source.data)) return undefined;
+function entryOf(source: YamlSource, options: CachedReadOptions): Entry | undefined {
+  const values = options.tagValues ?? new Map<string, object>();
+  const tagOf = new Map([...values].map(([tag, value]) => [value, tag]));
+  if (!source.doc || !faithful(source.data, tagOf)) return undefined;
   const tree = treeOf(source.doc.contents as Node | null);
   if (tree === REFUSED) return undefined;
   const lines = [0];
   for (let at = source.text.indexOf("\n"); at >= 0; at = source.text.indexOf("\n", at + 1))
     lines.push(at + 1);
   const entry: Entry = { v: FORMAT, data: source.data, lines, tree };
-  return samePositions(source, cachedSource(source.file, source.text, entry), tree)
-    ? entry
-    : undefined;
+  const kept = cachedSource(source.file, source.text, entry, {});
+  if (!samePositions(source, kept, tree)) return undefined;
+  if (tagOf.size === 0) return entry;
+  return { ...entry, data: keepTagged(source.data, tagOf), tagged: true };
+}
+
+/** A copy of `data` with each tag value written as `{ [TAG_KEY]: tag }`. */
+function keepTagged(data: unknown, tagOf: ReadonlyMap<unknown, string>): unknown {
+  const tag = tagOf.get(data);
+  if (tag !== undefined) return { [TAG_KEY]: tag };
+  if (Array.isArray(data)) return data.map((v) => keepTagged(v, tagOf));
+  if (data !== null && typeof data === "object")
+    return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, keepTagged(v, tagOf)]));
+  return data;
+}
+
+/** `data` with each `{ [TAG_KEY]: tag }` replaced by the tag's value. */
+function mapTagged(data: unknown, tagValue: (tag: string) => object | undefined): unknown {
+  if (Array.isArray(data)) {
+    for (const [i, v] of data.entries()) data[i] = mapTagged(v, tagValue);
+    return data;
+  }
+  if (data !== null && typeof data === "object") {
+    const map = data as Record<string, unknown>;
+    const tag = map[TAG_KEY];
+    if (typeof tag === "string") return tagValue(tag) ?? data;
+    for (const k of Object.keys(map)) map[k] = mapTagged(map[k], tagValue);
+  }
+  return data;
 }
 
 const REFUSED = Symbol("refused");
@@ -189,12 +253,21 @@ const faithfulScalar = (v: unknown): boolean =>
   typeof v === "boolean" ||
   (typeof v === "number" && Number.isFinite(v) && !Object.is(v, -0));
 
-/** Whether `JSON.parse(JSON.stringify(v))` gives back `v`. */
-function faithful(v: unknown): boolean {
-  if (Array.isArray(v)) return v.every(faithful);
+/**
+ * Whether `v` comes back the same from JSON: plain data, or one of the tag
+ * values `tagOf` names (kept as `{ [TAG_KEY]: tag }`, so no map may have
+ * that key itself).
+ */
+function faithful(v: unknown, tagOf: ReadonlyMap<unknown, string>): boolean {
+  if (tagOf.has(v)) return true;
+  if (Array.isArray(v)) return v.every((item) => faithful(item, tagOf));
   if (v !== null && typeof v === "object") {
     const proto = Object.getPrototypeOf(v);
-    return (proto === Object.prototype || proto === null) && Object.values(v).every(faithful);
+    return (
+      (proto === Object.prototype || proto === null) &&
+      !Object.hasOwn(v, TAG_KEY) &&
+      Object.values(v).every((item) => faithful(item, tagOf))
+    );
   }
   return faithfulScalar(v);
 }
@@ -282,7 +355,12 @@ function keyOffset(root: Tree, path: readonly (string | number)[]): number | und
 }
 
 /** A YamlSource answering from a kept entry; the Document is parsed on first use. */
-function cachedSource(file: string, text: string, entry: Entry): YamlSource {
+function cachedSource(
+  file: string,
+  text: string,
+  entry: Entry,
+  parseOptions: ReadYamlOptions,
+): YamlSource {
   const lines = new LineCounter();
   lines.lineStarts.push(...entry.lines);
   const position = (at: number): SourcePosition => {
@@ -292,7 +370,7 @@ function cachedSource(file: string, text: string, entry: Entry): YamlSource {
   let parsed: YamlSource | undefined;
   const parse = (): YamlSource => {
     if (parsed) return parsed;
-    const read = readYaml(file, text);
+    const read = readYaml(file, text, parseOptions);
     // The entry was written from a successful parse of this very text.
     if (!read.ok) throw new Error(`${file} no longer parses as it did when it was cached`);
     parsed = read.source;

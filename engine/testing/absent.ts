@@ -1,4 +1,5 @@
 import type { ScalarTag } from "yaml";
+import type { CachedReadOptions } from "../pack/yaml-cache.js";
 
 /**
  * `!absent` in a rule test: the key must be missing from the actual record
@@ -27,6 +28,12 @@ export const absentTag: ScalarTag = {
 
 /** The tags a rule test is read and written with. */
 export const TEST_TAGS = [absentTag];
+
+/** How a rule test is read: with its tags, `!absent` kept as the marker by the parse cache. */
+export const TEST_YAML: CachedReadOptions = {
+  customTags: TEST_TAGS,
+  tagValues: new Map([["!absent", ABSENT]]),
+};
 
 /** A copy with every ABSENT replaced by null: what the JSON Schema sees. */
 export function withoutAbsent(value: unknown): unknown {

@@ -4,8 +4,8 @@ import { stringify } from "yaml";
 import { layerOf, type PathKey } from "../documents/merge.js";
 import { schemaValidator } from "../documents/schema.js";
 import { convertSchemaErrors } from "../documents/schema-errors.js";
-import { missingModeline, readYaml, type YamlSource } from "../documents/source.js";
-import { compileExpression } from "../expressions/runtime.js";
+import { missingModeline, type YamlSource } from "../documents/source.js";
+import { DEFAULT_BUDGET } from "../expressions/runtime.js";
 import type { MasterData } from "../model/master-data.js";
 import { deepFreeze } from "../model/merge.js";
 import type { QueueState } from "../model/outcome.js";
@@ -15,10 +15,11 @@ import {
   loadEvent,
   type PracticeEvent,
 } from "../outbound/events.js";
+import { cachedExpression, cachedReference } from "../pack/compile-cache.js";
 import { loadMasterData } from "../pack/master-data-load.js";
-import { compileReference } from "../paths/index.js";
+import { readYamlFileCached } from "../pack/yaml-cache.js";
 import type { CompiledReference } from "../paths/types.js";
-import { TEST_TAGS, withoutAbsent } from "./absent.js";
+import { TEST_YAML, withoutAbsent } from "./absent.js";
 import {
   LIST_NAMES,
   type ListName,
@@ -56,7 +57,7 @@ const shown = (absolute: string): string => relative(process.cwd(), absolute) ||
 export function loadTestFile(file: string): SuiteLoad {
   const absolute = resolve(file);
   const name = shown(absolute);
-  const read = readYaml(name, undefined, { customTags: TEST_TAGS });
+  const read = readYamlFileCached(name, TEST_YAML);
   if (!read.ok) return { ok: false, file: name, errors: read.errors, warnings: [] };
   const source = read.source;
   const warnings = modelineWarnings(source);
@@ -273,7 +274,7 @@ class SuiteReader {
     const refs = new Map<string, CompiledReference>();
     const fields = isMap(m.fields) ? m.fields : undefined;
     for (const ref of Object.keys(fields ?? {})) {
-      const compiled = compileReference(ref);
+      const compiled = cachedReference(ref);
       if (!compiled.ok) {
         this.fail([...path, "fields", ref], compiled.error.code, compiled.error.message, "key");
         continue;
@@ -303,7 +304,7 @@ class SuiteReader {
           ? (assertRaw as string[]).map((text, k) => ({ text, at: [...path, "assert", k] }))
           : [];
     for (const { text, at } of sources) {
-      const compiled = compileExpression(text);
+      const compiled = cachedExpression(text, DEFAULT_BUDGET);
       if (!compiled.ok) {
         for (const e of compiled.errors)
           this.errors.push({
@@ -399,7 +400,7 @@ class SuiteReader {
     if (hash >= 0) {
       const file = resolve(dir, ref.slice(0, hash));
       name = ref.slice(hash + 1);
-      const read = readYaml(shown(file), undefined, { customTags: TEST_TAGS });
+      const read = readYamlFileCached(shown(file), TEST_YAML);
       if (!read.ok) {
         fail("FIXTURE_NOT_FOUND", `cannot read fixtures of '${ref}': ${read.errors[0]?.message}`);
         return undefined;

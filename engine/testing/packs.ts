@@ -6,6 +6,7 @@ import { EMPTY_MASTER_DATA, type MasterData } from "../model/master-data.js";
 import type { CompiledPack } from "../pack/compiled.js";
 import { loadPack } from "../pack/load.js";
 import { loadMasterData } from "../pack/master-data-load.js";
+import { filesOfOneRun } from "../pack/pack-files.js";
 import type { LoadedCase, LoadedSuite, TestProblem } from "./model.js";
 
 /**
@@ -33,6 +34,8 @@ export interface Overrides {
 export class PackCache {
   private readonly loaded = new Map<string, VariantLoad>();
   private readonly masterDataBeside = new Map<string, MasterData | TestProblem[]>();
+  /** The pack and table files as this run first read them: each variant's load shares them. */
+  private readonly files = filesOfOneRun();
 
   /** The master-data.yaml beside a pack, if any (as `rulepack run` loads it), or its problems. */
   masterData(packFile: string): MasterData | TestProblem[] {
@@ -54,7 +57,10 @@ export class PackCache {
       : file;
     const hit = this.loaded.get(key);
     if (hit) return hit;
-    const load = loadPack(file, overrides ? { overrides: overrides.layer } : {});
+    const load = loadPack(file, {
+      ...(overrides && { overrides: overrides.layer }),
+      files: this.files,
+    });
     let result: VariantLoad;
     if (!load.ok) result = { ok: false, problems: packProblems(load.errors) };
     else if (load.pack.abstract)

@@ -14,6 +14,7 @@ import { formatPackError } from "../../engine/documents/errors.js";
 import { readYaml, type YamlRead, type YamlSource } from "../../engine/documents/source.js";
 import { loadPack } from "../../engine/pack/load.js";
 import { readYamlCached, yamlCacheDir } from "../../engine/pack/yaml-cache.js";
+import { ABSENT, TEST_YAML } from "../../engine/testing/absent.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "rp-yaml-cache-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -137,6 +138,28 @@ describe("readYamlCached: a successful parse kept on disk under the hash of its 
       ["aliased", "k"],
     ])
       expect(kept.source.locate(path), path.join(".")).toEqual(parsed.source.locate(path));
+  });
+
+  it("keeps a tag's one value (a rule test's !absent) and gives it back as that value", () => {
+    const dir = freshCache();
+    const text = "expect:\n  - patient:\n      middleName: !absent\n      lastName: Doe\n";
+    readYamlCached("case.test.yaml", text, dir, TEST_YAML);
+    const kept = readYamlCached("case.test.yaml", text, dir, TEST_YAML);
+    if (!kept.ok) throw new Error("did not read");
+    expect(entries(dir)).toHaveLength(1);
+    const patient = (kept.source.data as { expect: { patient: Record<string, unknown> }[] })
+      .expect[0]?.patient;
+    expect(patient?.middleName).toBe(ABSENT);
+    expect(patient?.lastName).toBe("Doe");
+    const parsed = readYaml("case.test.yaml", text, { customTags: TEST_YAML.customTags });
+    if (!parsed.ok) throw new Error("did not parse");
+    expectSameSource(kept.source, parsed.source);
+  });
+
+  it("keeps no entry for a map that has the key tag values are kept under", () => {
+    const dir = freshCache();
+    readYamlCached("a.yaml", 'a: {"\\0tag": "!absent"}\n', dir, TEST_YAML);
+    expect(entries(dir)).toEqual([]);
   });
 
   it("answers from the entry, not from a parse, once the text was kept", () => {
