@@ -79,8 +79,9 @@ export interface DemographicsConfig {
   /**
    * Guards, each on by default; a pair a guard stops is at most review:
    * `twins` — a first name that disagrees with a date of birth that agrees
-   * (and SSNs that do not); `household` — none of first name, date of
-   * birth and SSN agrees, even partially (a family shares the rest).
+   * (and SSNs that do not, surnames that do not disagree); `household` —
+   * none of first name, date of birth and SSN agrees, even partially (a
+   * family shares the rest; the scorer's isHousehold has the details).
    */
   readonly guards?: { readonly twins?: boolean; readonly household?: boolean };
   /**

@@ -349,9 +349,10 @@ export function levelsOfPair(
 
 /**
  * The guard the pair trips, if any. `twins`: first names disagree, dates of
- * birth agree, SSNs do not (twins share a birth date, never an SSN).
- * `household`: none of first name, date of birth and SSN agrees even
- * partially (surname, address and phone are what a family shares).
+ * birth agree, SSNs do not and surnames do not disagree (twins share a
+ * birth date and a surname, never an SSN). `household`: first name, date of
+ * birth and SSN say another person (isHousehold; surname, address and
+ * phone are what a family shares).
  */
 function guardOf(
   c: CompiledDemographics,
@@ -364,10 +365,20 @@ function guardOf(
   const first: Level = fi < 0 ? "missing" : (levels[fi] as Level);
   const dob: Level = di < 0 ? "missing" : (levels[di] as Level);
   const ssn: Level = si < 0 ? "missing" : (levels[si] as Level);
-  if (c.guards.twins && first === "disagree" && dob === "agree" && ssn !== "agree") return "twins";
+  const last: Level = li < 0 ? "missing" : (levels[li] as Level);
+  // Twins share a birth date and a surname, never an SSN.
+  if (
+    c.guards.twins &&
+    first === "disagree" &&
+    dob === "agree" &&
+    ssn !== "agree" &&
+    last !== "disagree"
+  ) {
+    return "twins";
+  }
   if (
     c.guards.household &&
-    isHousehold(first, dob, ssn, li < 0 ? "missing" : (levels[li] as Level), {
+    isHousehold(first, dob, ssn, last, {
       dobA: a[di],
       dobB: b[di],
       ssnA: a[si],

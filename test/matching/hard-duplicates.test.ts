@@ -116,6 +116,18 @@ describe("guards.household: what counts as the person's own", () => {
   });
 });
 
+describe("guards.twins: twins share a surname", () => {
+  const twin: Patient = { ...ELIJAH, id: "p2", firstName: "Maria", ssn: null };
+  it("a first-name disagreement with the birth date and surname agreeing is a twin", () => {
+    expect(scorePair(CONFIG, ELIJAH, twin).guard).toBe("twins");
+  });
+  it("with the surname disagreeing too it is no twin: the total decides", () => {
+    const renamed = { ...twin, lastName: "Earlson" };
+    expect(scorePair(CONFIG, ELIJAH, renamed).fields.lastName?.level).toBe("disagree");
+    expect(scorePair(CONFIG, ELIJAH, renamed).guard).toBeUndefined();
+  });
+});
+
 describe("classify: a guarded candidate beside the patient himself", () => {
   const self: Patient = { ...ELIJAH, id: "self", firstName: "Elija" };
   // Surname, address and phone 22, birth date on another year 2, first name -3, no SSN: 21.
