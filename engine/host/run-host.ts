@@ -233,6 +233,10 @@ export async function startHost(options: HostRunOptions): Promise<HostStart> {
 
   const openShared = async (tls: TlsCredentials | undefined): Promise<SharedPort> => {
     const port = config.sharedPort as number;
+    if (routedRunning().length === 0)
+      throw new PracticeStartError(
+        `rulepack: the shared port ${port} has no practice running to route to`,
+      );
     const store = openStore(config.unroutedStore);
     try {
       const started = await startSharedPort({
