@@ -48,6 +48,14 @@ const FIELDS: readonly ClaimField[] = [
   "serviceDate",
 ];
 
+/** Each claim field's canonical name (`claim.serviceDate`), made once rather than per line. */
+const CANONICAL: Readonly<Record<ClaimField, string>> = {
+  renderingProviderId: "claim.renderingProviderId",
+  supervisingProviderId: "claim.supervisingProviderId",
+  departmentId: "claim.departmentId",
+  serviceDate: "claim.serviceDate",
+};
+
 /** Where a derived value came from, as a chain alternative (the trace's `ref`). */
 const APPOINTMENT_SOURCE: Readonly<Partial<Record<ClaimField, string>>> = {
   renderingProviderId: "appointment.providerId",
@@ -80,28 +88,29 @@ export async function deriveClaim(
 
   const supervising: SupervisingOption | "appointment" =
     rendering !== undefined ? "appointment" : supervisingProvider;
-  const needed = new Set(
-    FIELDS.filter((f) => derived[f] === undefined)
-      .filter((f) => f !== "supervisingProviderId" || supervising === "message")
-      .map((f) => `claim.${f}`),
-  );
-  if (supervising === "providerTable") needed.add("claim.renderingProviderId");
+  const needed = new Set<string>();
+  for (const f of FIELDS) {
+    if (derived[f] !== undefined) continue;
+    if (f !== "supervisingProviderId" || supervising === "message") needed.add(CANONICAL[f]);
+  }
+  if (supervising === "providerTable") needed.add(CANONICAL.renderingProviderId);
   const message = await extractRecord(ctx, "claim", { ...line.scope, only: needed });
 
   const fields = new Map<string, FieldValue>();
+  const claim: Record<string, unknown> = {};
   for (const field of FIELDS) {
     const value = derived[field];
-    fields.set(
-      `claim.${field}`,
+    const fieldValue: FieldValue =
       value !== undefined
         ? { kind: "value", value, hl7Field: APPOINTMENT_SOURCE[field] as string }
         : field === "supervisingProviderId" && supervising === "providerTable"
           ? supervisorOfMessage(ctx, message)
-          : (message.fields.get(`claim.${field}`) ?? { kind: "absent" }),
-    );
+          : (message.fields.get(CANONICAL[field]) ?? { kind: "absent" });
+    fields.set(CANONICAL[field], fieldValue);
+    if (fieldValue.kind === "value") claim[field] = fieldValue.value;
   }
   for (const field of tracing(ctx) ? FIELDS : []) {
-    const value = fields.get(`claim.${field}`) as FieldValue;
+    const value = fields.get(CANONICAL[field]) as FieldValue;
     const chain = chainOf(ctx, field, fromAppointment !== undefined, supervisingProvider);
     ctx.found.trace.push({
       step: "decide",
@@ -117,15 +126,13 @@ export async function deriveClaim(
   const record: ExtractedRecord = {
     kind: "claim",
     fields,
-    record: Object.fromEntries(
-      [...fields].flatMap(([f, v]) => (v.kind === "value" ? [[f.slice(6), v.value]] : [])),
-    ),
+    record: claim,
     complete: message.complete,
   };
   const required = await checkRequired(ctx, record, "create", line.read, "charge");
   if (!known || !required || !message.complete) return undefined;
   const text = (field: ClaimField): string | undefined => {
-    const value = fields.get(`claim.${field}`);
+    const value = fields.get(CANONICAL[field]);
     return value?.kind === "value" ? String(value.value) : undefined;
   };
   const values = {
