@@ -8,6 +8,9 @@
  * started for the run (test/support/pg-cluster.ts: Debian's postgresql).
  *
  * Workload: 8 patients per pass, new patients and control IDs every pass.
+ * After the run, each subject's completes and how many of them were refused
+ * (StaleViewError: a key the decision read was written meanwhile, decision
+ * 0037) and decided again.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { connect, type Socket } from "node:net";
@@ -17,6 +20,7 @@ import { encodeFrame, MllpDecoder } from "../engine/hl7/mllp.js";
 import type { CompiledPack } from "../engine/pack/compiled.js";
 import { startMllpServer } from "../engine/server/mllp-server.js";
 import { startWorkers } from "../engine/server/workers.js";
+import { StaleViewError } from "../engine/store/errors.js";
 import { openPostgresStore } from "../engine/store/postgres.js";
 import { openSqliteStore } from "../engine/store/sqlite.js";
 import type { Store } from "../engine/store/types.js";
@@ -28,6 +32,26 @@ import { consume, type Subject, type Suite } from "./harness.js";
 const PATIENTS_PER_PASS = 8;
 const SENDERS = 4;
 const closers: (() => Promise<void> | void)[] = [];
+/** Completes and refusals per subject, printed by closeWorkerBench. */
+const tallies = new Map<string, { completes: number; refused: number }>();
+
+/** `store`, counting its completes and the StaleViewErrors among them under `name`. */
+function counting(name: string, store: Store): Store {
+  const tally = { completes: 0, refused: 0 };
+  tallies.set(name, tally);
+  return {
+    ...store,
+    async complete(outcome, completion, basedOn) {
+      tally.completes++;
+      try {
+        return await store.complete(outcome, completion, basedOn);
+      } catch (e) {
+        if (e instanceof StaleViewError) tally.refused++;
+        throw e;
+      }
+    },
+  };
+}
 
 /** One connection: a message, then its ACK. */
 async function openSender(port: number): Promise<(bytes: Uint8Array) => Promise<string>> {
@@ -61,6 +85,7 @@ async function listenerSubject(
   firstPatient: number,
   workers?: number,
 ): Promise<Subject> {
+  store = counting(name, store);
   const pool =
     workers === undefined
       ? undefined
@@ -151,4 +176,10 @@ export async function workerSuites(): Promise<Suite[]> {
 /** Close the listeners, stores, the cluster and the temp dir (run.ts calls it after the last suite). */
 export async function closeWorkerBench(): Promise<void> {
   for (const close of closers.splice(0)) await close();
+  for (const [name, t] of tallies) {
+    process.stdout.write(
+      `${name}: ${t.completes} completes, ${t.refused} refused and decided again (warm-up and rounds)\n`,
+    );
+  }
+  tallies.clear();
 }
