@@ -61,7 +61,7 @@ for (const [name, make] of Object.entries(STORES)) {
       const others = (keys.passes ?? []).filter((k) => !k.includes("streetSoundex"));
       const opened = await store.openView();
       expect(opened.view.patientCandidates({ passes: others })).toEqual([]);
-      let found: Patient[];
+      let found: readonly Patient[];
       try {
         found = opened.view.patientCandidates({ passes: street });
       } catch (e) {
