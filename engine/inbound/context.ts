@@ -71,8 +71,9 @@ export function messageContext(
     now,
     timeZone: pack.practice?.timeZone ?? "UTC",
     ...(decision && { decision }),
-    expressionInput: deepFreeze({
-      message: {
+    // Frozen by hand: the message part holds only strings, the practice is frozen once per pack.
+    expressionInput: Object.freeze({
+      message: Object.freeze({
         type: type.code,
         trigger: type.trigger,
         structure: type.structure,
@@ -81,8 +82,8 @@ export function messageContext(
         sentAt: leafValue(msh, 7) ?? null,
         sendingApplication: leafValue(msh, 3) ?? null,
         sendingFacility: leafValue(msh, 4) ?? null,
-      },
-      practice: pack.practice ?? null,
+      }),
+      practice: deepFreeze(pack.practice ?? null),
     }),
     found: { errors: [], review: [], trace: trace ? [] : NO_TRACE },
   };
