@@ -1,5 +1,13 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
@@ -167,6 +175,41 @@ function writeEntry(dir: string, key: string, entry: Entry): void {
     renameSync(temporary, join(dir, `${key}.json`));
   } catch {
     // An unwritable cache costs the next process a parse, nothing else.
+    return;
+  }
+  if (!pruned.has(dir)) {
+    pruned.add(dir);
+    pruneYamlCache(dir);
+  }
+}
+
+/** Folders this process has pruned: once per process, on its first write. */
+const pruned = new Set<string>();
+
+/** Entries a cache folder may hold before its oldest are removed. */
+export const MAX_ENTRIES = 5_000;
+
+/**
+ * Keep a cache folder from growing without end (tests and editors write a
+ * new entry per text they try): past `max` entries, the oldest written go
+ * until half remain. A removed entry costs its next reader one parse.
+ */
+export function pruneYamlCache(dir: string, max = MAX_ENTRIES): void {
+  try {
+    const names = readdirSync(dir).filter((n) => n.endsWith(".json"));
+    if (names.length <= max) return;
+    const dated = names.flatMap((name) => {
+      try {
+        return [{ name, at: statSync(join(dir, name)).mtimeMs }];
+      } catch {
+        return [];
+      }
+    });
+    dated.sort((a, b) => a.at - b.at || a.name.localeCompare(b.name));
+    for (const { name } of dated.slice(0, dated.length - Math.floor(max / 2)))
+      rmSync(join(dir, name), { force: true });
+  } catch {
+    // A folder that cannot be listed is left as it is.
   }
 }
 

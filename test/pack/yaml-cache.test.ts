@@ -1,10 +1,12 @@
 import {
   cpSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,7 +15,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { formatPackError } from "../../engine/documents/errors.js";
 import { readYaml, type YamlRead, type YamlSource } from "../../engine/documents/source.js";
 import { loadPack } from "../../engine/pack/load.js";
-import { readYamlCached, yamlCacheDir } from "../../engine/pack/yaml-cache.js";
+import { pruneYamlCache, readYamlCached, yamlCacheDir } from "../../engine/pack/yaml-cache.js";
 import { ABSENT, TEST_YAML } from "../../engine/testing/absent.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "rp-yaml-cache-"));
@@ -229,6 +231,28 @@ describe("readYamlCached: a successful parse kept on disk under the hash of its 
   it("parses and writes nothing when there is no cache folder", () => {
     const text = "a: 1\n";
     expect(said(readYamlCached("a.yaml", text, undefined))).toEqual(said(readYaml("a.yaml", text)));
+  });
+});
+
+describe("pruneYamlCache: a cache folder does not grow without end", () => {
+  it("past the limit, removes the oldest written entries until half the limit remain", () => {
+    const dir = freshCache();
+    mkdirSync(dir, { recursive: true });
+    for (let i = 0; i < 7; i++) {
+      const file = join(dir, `entry-${i}.json`);
+      writeFileSync(file, "{}");
+      utimesSync(file, 1_000 + i, 1_000 + i);
+    }
+    pruneYamlCache(dir, 6);
+    expect(entries(dir).sort()).toEqual(["entry-4.json", "entry-5.json", "entry-6.json"]);
+  });
+
+  it("leaves a folder within the limit as it is", () => {
+    const dir = freshCache();
+    mkdirSync(dir, { recursive: true });
+    for (let i = 0; i < 3; i++) writeFileSync(join(dir, `entry-${i}.json`), "{}");
+    pruneYamlCache(dir, 3);
+    expect(entries(dir)).toHaveLength(3);
   });
 });
 
