@@ -31,9 +31,10 @@ export type BlockingPass = readonly BlockingComponent[];
  * surname sound with a birth year or a first initial, a first-name sound
  * with a date of birth, a date of birth alone (~35 per day), with a ZIP,
  * the identifiers alone, a street's sound with its ZIP or its city's sound
- * (the neighbours of one street: they find a record whose name, date of
- * birth and numbers were all mistyped, docs/decisions/0043-*.md). Changing
- * this list changes BLOCKING_INDEX_VERSION.
+ * and the first initial (the neighbours of one street: they find a record
+ * whose surname, date of birth and numbers were all mistyped,
+ * docs/decisions/0043-location-fields-street-blocks-and-household-evidence.md).
+ * Changing this list changes BLOCKING_INDEX_VERSION.
  */
 export const INDEXED_PASSES: readonly BlockingPass[] = [
   ["lastNameSoundex", "firstInitial"],
@@ -46,8 +47,8 @@ export const INDEXED_PASSES: readonly BlockingPass[] = [
   ["dob"],
   ["ssn"],
   ["phone"],
-  ["streetSoundex", "zip"],
-  ["streetSoundex", "citySoundex"],
+  ["streetSoundex", "zip", "firstInitial"],
+  ["streetSoundex", "citySoundex", "firstInitial"],
 ];
 
 /**

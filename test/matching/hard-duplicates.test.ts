@@ -247,16 +247,19 @@ describe("blocking passes on the street", () => {
     expect(streetNameOf("223")).toBe("");
     expect(streetNameOf(null)).toBe("");
   });
-  it("streetSoundex and citySoundex are components; the two street passes are indexed and on by default", () => {
+  it("streetSoundex and citySoundex are components; the two street passes (with the first initial) are indexed and on by default", () => {
     expect(BLOCKING_COMPONENTS).toEqual(expect.arrayContaining(["streetSoundex", "citySoundex"]));
     const names = (passes: readonly (readonly string[])[]) =>
       passes.map((p) => passName(p as never));
-    for (const pass of ["zip+streetSoundex", "streetSoundex+citySoundex"]) {
+    for (const pass of [
+      "firstInitial+zip+streetSoundex",
+      "firstInitial+streetSoundex+citySoundex",
+    ]) {
       expect(names(INDEXED_PASSES)).toContain(pass);
       expect(names(DEFAULT_PASSES)).toContain(pass);
     }
   });
-  it("a record whose names, birth date and numbers were all mistyped shares its street's keys", () => {
+  it("a record whose surname, first name (but its initial), birth date and numbers were mistyped shares its street's keys", () => {
     const stored: Patient = {
       firstName: "Madelyn",
       lastName: "Gilbey",
@@ -277,6 +280,9 @@ describe("blocking passes on the street", () => {
     const shared = passKeysOf(stored, DEFAULT_PASSES).filter((k) =>
       passKeysOf(typed, DEFAULT_PASSES).includes(k),
     );
-    expect(shared).toEqual(["zip+streetSoundex:2852|C241", "streetSoundex+citySoundex:C241|A653"]);
+    expect(shared).toEqual([
+      "firstInitial+zip+streetSoundex:M|2852|C241",
+      "firstInitial+streetSoundex+citySoundex:M|C241|A653",
+    ]);
   });
 });

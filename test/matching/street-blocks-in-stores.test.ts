@@ -11,9 +11,9 @@ import { apply, createPatient } from "../store/contract.js";
 
 /**
  * The street passes (docs/decisions/0043-location-fields-street-blocks-and-household-evidence.md)
- * go through every store's blocking index: a record whose names, date of
- * birth, SSN and phone were all mistyped finds the stored patient of its
- * street.
+ * go through every store's blocking index: a record whose surname, first
+ * name (but its initial), date of birth, SSN and phone were mistyped finds
+ * the stored patient of its street.
  */
 
 let made = 0;
