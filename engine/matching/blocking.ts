@@ -81,7 +81,7 @@ export const DEFAULT_PASSES: readonly BlockingPass[] = INDEXED_PASSES.filter(
 );
 
 /** The version of the index INDEXED_PASSES and the key format make; a store rebuilds keys of another. */
-export const BLOCKING_INDEX_VERSION = 3;
+export const BLOCKING_INDEX_VERSION = 4;
 
 /** A pass's name: its components in BLOCKING_COMPONENTS order, joined by `+`. */
 export function passName(pass: BlockingPass): string {
