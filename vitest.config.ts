@@ -13,6 +13,7 @@ export default defineConfig({
     // between files: environment stubs are undone, stores and servers closed.
     isolate: false,
     // A throw-away PostgreSQL cluster for the PostgreSQL store's tests (inject("pgUrl")).
-    globalSetup: ["./test/support/postgres-setup.ts"],
+    // The parse cache in a temp folder for the run (cache-setup.ts).
+    globalSetup: ["./test/support/postgres-setup.ts", "./test/support/cache-setup.ts"],
   },
 });
