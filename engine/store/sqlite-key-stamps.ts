@@ -23,9 +23,6 @@ export function sqliteKeyStamps(db: Database): KeyStamping & {
   /** Take the next stamp for these keys; call inside the write transaction. */
   bump(keys: ReadonlySet<ReadKey>): void;
 } {
-  // A file migrated to 16 before 15 was added skipped it (sqlite-schema.ts): made here then.
-  if (db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'read_key_stamps'").get() === undefined)
-    db.exec(KEY_STAMPS_MIGRATION);
   const last = db.prepare("SELECT stamp FROM read_key_stamps WHERE key = ?").pluck();
   const current = db.prepare(
     "SELECT key, stamp FROM read_key_stamps WHERE key IN (SELECT value FROM json_each(?))",
