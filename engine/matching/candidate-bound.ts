@@ -1,6 +1,6 @@
 import type { Patient } from "../model/records.js";
-import type { Level } from "./comparators/types.js";
 import type { ComparatorName } from "./config.js";
+import { weightOf } from "./field-weight.js";
 import type { CompiledDemographics, CompiledField } from "./scorer.js";
 
 /**
@@ -72,19 +72,6 @@ function planOf(c: CompiledDemographics): BoundPlan {
   plan = { order, most };
   PLANS.set(c, plan);
   return plan;
-}
-
-function weightOf(field: CompiledField, level: Level): number {
-  switch (level) {
-    case "agree":
-      return field.agree;
-    case "partial":
-      return field.partial;
-    case "disagree":
-      return field.disagree;
-    case "missing":
-      return 0;
-  }
 }
 
 /**

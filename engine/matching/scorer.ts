@@ -24,6 +24,7 @@ import {
   type DemographicsConfig,
   demographicsConfigFrom,
 } from "./config.js";
+import { weightOf } from "./field-weight.js";
 import { FIELD_NORMALIZERS, FIELD_READERS } from "./fields.js";
 
 // The configuration's names, for modules that import the scorer only.
@@ -211,19 +212,6 @@ function compileField(config: DemographicFieldConfig, partialFactor: number): Co
       return best;
     },
   };
-}
-
-function weightOf(field: CompiledField, level: Level): number {
-  switch (level) {
-    case "agree":
-      return field.agree;
-    case "partial":
-      return field.partial;
-    case "disagree":
-      return field.disagree;
-    case "missing":
-      return 0;
-  }
 }
 
 /**
