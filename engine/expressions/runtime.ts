@@ -3,6 +3,7 @@ import { compileReference } from "../paths/index.js";
 import type { CompiledReference, ReadContext, ReadResult } from "../paths/types.js";
 import { attachBudget, BudgetExceeded, startRun } from "./budget.js";
 import { shadowBuiltins } from "./builtins.js";
+import { JSONATA_FUNCTIONS } from "./jsonata-functions.js";
 import { compileSync, GIVE_UP, type SyncEvaluator } from "./sync.js";
 
 /**
@@ -148,18 +149,6 @@ const FORBIDDEN_FUNCTIONS: Readonly<Record<string, string>> = {
   random: NOT_REPLAYABLE,
   shuffle: NOT_REPLAYABLE,
 };
-
-/** JSONata 2.2's own functions (its static frame, plus `$now` and `$millis`). */
-const JSONATA_FUNCTIONS = new Set(
-  (
-    "sum count max min average string substring substringBefore substringAfter lowercase " +
-    "uppercase length trim pad match contains replace split join formatNumber formatBase " +
-    "formatInteger parseInteger number floor ceil round abs sqrt power random boolean not map " +
-    "zip filter single reduce sift keys lookup append exists spread merge reverse each error " +
-    "assert type sort shuffle distinct base64encode base64decode encodeUrlComponent encodeUrl " +
-    "decodeUrlComponent decodeUrl eval toMillis fromMillis clone now millis"
-  ).split(" "),
-);
 
 /** The helpers every place of use binds (§5.2), and the per-evaluation variables. */
 const HELPERS = new Set(["field", "mapCode", "value", "index"]);

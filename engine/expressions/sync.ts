@@ -6,6 +6,7 @@ import {
   jsonataString,
   packBuiltins,
 } from "./builtins.js";
+import { JSONATA_FUNCTIONS } from "./jsonata-functions.js";
 
 /**
  * Pack expressions JSONata would evaluate without anything asynchronous,
@@ -210,7 +211,7 @@ class Compiler {
     if (!keysAre(node, ["type", "value", "position"]) || typeof name !== "string") return undefined;
     // `$` (the context), helpers, built-ins and Object.prototype's names are not data variables.
     if (name === "" || NOT_DATA.has(name) || name in Object.prototype) return undefined;
-    if (this.builtins.has(name) || KNOWN_FUNCTIONS.has(name)) return undefined;
+    if (this.builtins.has(name) || JSONATA_FUNCTIONS.has(name)) return undefined;
     return (run) => {
       const variables = run.env.variables;
       if (variables === undefined || !Object.hasOwn(variables, name)) return undefined;
@@ -451,18 +452,6 @@ class Compiler {
     };
   }
 }
-
-/** Functions JSONata's static frame holds, beyond BUILTINS: never data variables. */
-const KNOWN_FUNCTIONS = new Set(
-  (
-    "sum count max min average string substring substringBefore substringAfter lowercase " +
-    "uppercase length trim pad match contains replace split join formatNumber formatBase " +
-    "formatInteger parseInteger number floor ceil round abs sqrt power random boolean not map " +
-    "zip filter single reduce sift keys lookup append exists spread merge reverse each error " +
-    "assert type sort shuffle distinct base64encode base64decode encodeUrlComponent encodeUrl " +
-    "decodeUrlComponent decodeUrl eval toMillis fromMillis clone now millis"
-  ).split(" "),
-);
 
 /**
  * A built-in called as JSONata's applyInner calls it: the signature
