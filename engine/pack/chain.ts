@@ -11,6 +11,7 @@ import {
 } from "../documents/merge.js";
 import { missingModeline, type YamlRead, type YamlSource } from "../documents/source.js";
 import { deepFreeze } from "../model/merge.js";
+import { keepBounded, sameItems } from "./memo.js";
 import { DISK_FILES, type PackFiles } from "./pack-files.js";
 import { readPackYaml } from "./source-cache.js";
 
@@ -211,17 +212,10 @@ const merges = new Map<string, SourcesMerge>();
 function mergeSourcesOnce(sources: readonly YamlSource[]): SourcesMerge {
   const key = sources.map((s) => s.file).join("\u0000");
   const kept = merges.get(key);
-  if (
-    kept &&
-    kept.sources.length === sources.length &&
-    kept.sources.every((s, i) => s === sources[i])
-  )
-    return kept;
+  if (kept && sameItems(kept.sources, sources)) return kept;
   const merge = mergeSources(sources);
   if (merge.merged) deepFreeze(merge.merged.data);
-  if (merges.size >= 1_000) merges.clear();
-  merges.set(key, merge);
-  return merge;
+  return keepBounded(merges, key, merge, 1_000);
 }
 
 function mergeChain(sources: readonly YamlSource[], overrides?: Layer): PackChain {

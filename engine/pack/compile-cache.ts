@@ -4,6 +4,7 @@ import {
   type ExpressionCompileResult,
 } from "../expressions/runtime.js";
 import { type CompileResult, compileReference } from "../paths/index.js";
+import { keepBounded } from "./memo.js";
 
 /**
  * References and expressions compiled once per text (decision 0036). What
@@ -18,20 +19,15 @@ const MAX_KEPT = 20_000;
 const references = new Map<string, CompileResult>();
 const expressions = new Map<string, ExpressionCompileResult>();
 
-/** Forget everything once the cache is full (a long `serve` whose packs keep changing). */
-function keep<T>(map: Map<string, T>, key: string, value: T): T {
-  if (map.size >= MAX_KEPT) map.clear();
-  map.set(key, value);
-  return value;
-}
-
 /** `compileReference(text)`, once per text. */
 export function cachedReference(text: string): CompileResult {
-  return references.get(text) ?? keep(references, text, compileReference(text));
+  return references.get(text) ?? keepBounded(references, text, compileReference(text), MAX_KEPT);
 }
 
 /** `compileExpression(text, budget)`, once per text and budget. */
 export function cachedExpression(text: string, budget: ExpressionBudget): ExpressionCompileResult {
   const key = `${JSON.stringify(budget)}\u0000${text}`;
-  return expressions.get(key) ?? keep(expressions, key, compileExpression(text, budget));
+  return (
+    expressions.get(key) ?? keepBounded(expressions, key, compileExpression(text, budget), MAX_KEPT)
+  );
 }

@@ -4,6 +4,7 @@ import { layerOf } from "../documents/merge.js";
 import { schemaValidator } from "../documents/schema.js";
 import { convertSchemaErrors } from "../documents/schema-errors.js";
 import type { YamlRead, YamlSource } from "../documents/source.js";
+import { keepBounded, sameItems } from "./memo.js";
 import { DISK_FILES, type PackFiles } from "./pack-files.js";
 import { readPackYaml } from "./source-cache.js";
 
@@ -98,12 +99,8 @@ export function loadMappingTable(
   const reads = files.map((file) => readPackYaml(file, read));
   const key = [table, ...files].join("\u0000");
   const kept = built.get(key);
-  if (kept && kept.reads.length === reads.length && kept.reads.every((r, i) => r === reads[i]))
-    return kept.load;
-  const load = checkedTable(table, files, reads);
-  if (built.size >= 1_000) built.clear();
-  built.set(key, { reads, load });
-  return load;
+  if (kept && sameItems(kept.reads, reads)) return kept.load;
+  return keepBounded(built, key, { reads, load: checkedTable(table, files, reads) }, 1_000).load;
 }
 
 /** The files' reads checked against the schema and their names, then built into one table. */
