@@ -153,13 +153,6 @@ export function resolvePracticeArgs(
 }
 
 /**
- * `--practice _unrouted`: the host's store of frames the shared port could
- * not route (docs/decisions/0038). It has no pack: commands that read a
- * store get it as `--db` (`queue list`, `queue show`, `queue delete`,
- * `status`), `prune` also its retention (`--unrouted-days`, the host
- * file's `unrouted.retainDays`); the other commands need a pack and refuse it.
- */
-/**
  * `serve --practice NAME` serves the practice as the host would: its
  * `workers`/`leaseSeconds` and its own port's TLS, unless given on the
  * command line (docs/decisions/0038).
@@ -182,6 +175,13 @@ function servedAlone(practice: HostPractice, rest: readonly string[]): string[] 
 
 const UNROUTED_COMMANDS = new Set(["queue", "status", "prune"]);
 
+/**
+ * `--practice _unrouted`: the host's store of frames the shared port could
+ * not route (docs/decisions/0038). It has no pack: commands that read a
+ * store get it as `--db` (`queue list`, `queue show`, `queue delete`,
+ * `status`), `prune` also its retention (`--unrouted-days`, the host
+ * file's `unrouted.retainDays`); the other commands need a pack and refuse it.
+ */
 function unroutedArgs(
   spec: CommandSpec,
   rest: readonly string[],

@@ -6,7 +6,7 @@ import { openStore, storeLocation } from "../store/open.js";
 import type { Store } from "../store/types.js";
 import { type HttpServer, startHttpServer } from "../web/http-server.js";
 import type { ListenerTimings } from "../web/listener-timings.js";
-import { stopSignal } from "./signals.js";
+import { onSighup, stopSignal } from "./signals.js";
 import { packageVersion } from "./version.js";
 
 /**
@@ -110,12 +110,11 @@ export async function serveHttpOnly(
       io,
     );
     if (!server) return { exitCode: EXIT.failed };
-    const onHup = () => void reload();
-    process.on("SIGHUP", onHup);
+    const unsubscribe = onSighup(reload);
     try {
       await (options.stop ?? stopSignal());
     } finally {
-      process.off("SIGHUP", onHup);
+      unsubscribe();
       await server.close();
     }
     return { exitCode: EXIT.ok };
