@@ -1,10 +1,11 @@
+import { distance } from "../documents/suggest.js";
 import type { Patient } from "../model/records.js";
 import type { BlockingKeys, BlockingPass } from "./blocking.js";
 import { blockingKeysOf } from "./blocking.js";
 import { candidateBound } from "./candidate-bound.js";
 import { dateComparator } from "./comparators/date.js";
 import { exactComparator } from "./comparators/exact.js";
-import { identifierComparator, withinEdits } from "./comparators/identifier.js";
+import { identifierComparator } from "./comparators/identifier.js";
 import {
   DEFAULT_LEVELS,
   jaroWinkler,
@@ -405,7 +406,7 @@ function isHousehold(
     if (!yearOnly) return false;
   }
   if (ssn === "agree" || ssn === "partial") return false;
-  if (ssn === "disagree" && withinEdits(values.ssnA as string, values.ssnB as string, 2)) {
+  if (ssn === "disagree" && distance(values.ssnA as string, values.ssnB as string) <= 2) {
     return false;
   }
   return true;
