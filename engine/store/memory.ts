@@ -404,10 +404,7 @@ function createSyncMemoryStore(): Omit<SyncStore, keyof SyncClaimOperations> {
       };
     },
     receive(message: ReceivedMessage, options?: ReceiveOptions): string {
-      open();
-      const messageId = enqueue(message);
-      if (options?.attemptAt !== undefined) this.beginAttempt(messageId, options.attemptAt);
-      return messageId;
+      return this.receiveMany([{ message, ...options }])[0] as string;
     },
     receiveMany(receipts: readonly Receipt[]): readonly string[] {
       open();

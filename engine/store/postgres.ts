@@ -26,6 +26,7 @@ import { readSnapshot } from "./postgres-view.js";
 import { pageSql } from "./queue-page.js";
 import { subjectPatientId, WAITING_STATES } from "./queue-records.js";
 import { isReadBasis, type ReadBasis, readKeys } from "./read-keys.js";
+import type { Receipt } from "./receive-many.js";
 import {
   APPLYING_STATES,
   type Completion,
@@ -136,6 +137,16 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
       [at, messageId],
     );
     if (result.rows.length === 0) throw new UnknownMessageError(messageId);
+  };
+
+  /** Store one receipt's message NEW, its first attempt begun when it says so (receive-many.ts). */
+  const receiveReceiptIn = async (
+    client: Client,
+    { message, attemptAt }: Receipt,
+  ): Promise<string> => {
+    const messageId = await receiveIn(client, message);
+    if (attemptAt !== undefined) await beginAttemptIn(client, messageId, attemptAt);
+    return messageId;
   };
 
   /** Set the state and write one attempt row; the message must exist. */
@@ -260,20 +271,11 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
       });
     },
     receive: (message, options) =>
-      transaction(async (client) => {
-        const messageId = await receiveIn(client, message);
-        if (options?.attemptAt !== undefined)
-          await beginAttemptIn(client, messageId, options.attemptAt);
-        return messageId;
-      }),
+      transaction((client) => receiveReceiptIn(client, { message, ...options })),
     receiveMany: (receipts) =>
       transaction(async (client) => {
         const ids: string[] = [];
-        for (const { message, attemptAt } of receipts) {
-          const messageId = await receiveIn(client, message);
-          if (attemptAt !== undefined) await beginAttemptIn(client, messageId, attemptAt);
-          ids.push(messageId);
-        }
+        for (const receipt of receipts) ids.push(await receiveReceiptIn(client, receipt));
         return ids;
       }),
     complete: (outcome, completion, basedOn) =>

@@ -10,10 +10,8 @@ import type { ReceivedMessage } from "./types.js";
  * `receive` with `attemptAt` is the same for one message: the NEW row of a
  * message decided at once carries its attempt marker (intake.ts).
  */
-export interface Receipt {
+export interface Receipt extends ReceiveOptions {
   readonly message: ReceivedMessage;
-  /** ISO-8601: begin the message's first attempt in the same commit (`beginAttempt`'s `at`). */
-  readonly attemptAt?: string;
 }
 
 /** `receive`'s options. */
