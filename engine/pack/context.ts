@@ -8,6 +8,7 @@ import type { CompiledReference } from "../paths/types.js";
 import type { PackChain } from "./chain.js";
 import { cachedExpression, cachedReference } from "./compile-cache.js";
 import { loadMappingTable, type MappingTable } from "./mapping-tables.js";
+import { keepBounded } from "./memo.js";
 import type { RawPack } from "./raw.js";
 import { compileLimits } from "./sections/limits.js";
 
@@ -238,10 +239,7 @@ export function compileContext(chain: PackChain, file: string): CompileContext {
  * or false, shown as written; undefined for anything else.
  */
 function nonBooleanConstant(text: string): string | undefined {
-  if (!constants.has(text)) {
-    if (constants.size >= 20_000) constants.clear();
-    constants.set(text, constantIn(text));
-  }
+  if (!constants.has(text)) keepBounded(constants, text, constantIn(text), 20_000);
   return constants.get(text);
 }
 

@@ -17,6 +17,7 @@ import {
 } from "../outbound/events.js";
 import { cachedExpression, cachedReference } from "../pack/compile-cache.js";
 import { loadMasterData } from "../pack/master-data-load.js";
+import { keepBounded } from "../pack/memo.js";
 import { readYamlFileCached } from "../pack/yaml-cache.js";
 import type { CompiledReference } from "../paths/types.js";
 import { TEST_YAML, withoutAbsent } from "./absent.js";
@@ -495,7 +496,5 @@ function eventFileLoad(file: string): EventLoad {
   if (kept && kept.text === text) return kept.load;
   const load = loadEvent(file, text);
   if (load.ok) deepFreeze(load.event);
-  if (eventFiles.size >= 1_000) eventFiles.clear();
-  eventFiles.set(key, { text, load });
-  return load;
+  return keepBounded(eventFiles, key, { text, load }, 1_000).load;
 }
