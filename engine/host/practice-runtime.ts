@@ -81,6 +81,12 @@ export type Lane = Pick<MllpServer, "between">;
 /** A port or a store that cannot be used: the host's start is exit 1, a reload logs it. */
 export class PracticeStartError extends Error {}
 
+/** A listener of the host (a practice's, the shared port, /healthz) that could not bind `host:port`. */
+export function cannotListen(host: string, port: number, e: unknown): PracticeStartError {
+  const code = (e as NodeJS.ErrnoException).code ?? "error";
+  return new PracticeStartError(`rulepack: cannot listen on ${host}:${port} (${code})`);
+}
+
 /** A store location as logs may show it: a URL's password left out. */
 export function withoutPassword(location: string): string {
   if (!isPostgresUrl(location)) return location;
@@ -173,10 +179,7 @@ export async function startPractice(
     } catch (e) {
       await workers?.stop();
       await closeStore();
-      const code = (e as NodeJS.ErrnoException).code ?? "error";
-      throw new PracticeStartError(
-        `rulepack: cannot listen on ${deps.host}:${inbound.port} (${code})`,
-      );
+      throw cannotListen(deps.host, inbound.port, e);
     }
   }
 

@@ -11,6 +11,7 @@ import { type Healthz, type PracticeHealth, startHealthz } from "./healthz.js";
 import { hostChanges, type TlsKey } from "./host-changes.js";
 import type { HostConfig, HostPractice, HostTls } from "./host-file.js";
 import {
+  cannotListen,
   type PracticeDeps,
   PracticeStartError,
   type RunningPractice,
@@ -264,8 +265,7 @@ export async function startHost(options: HostRunOptions): Promise<HostStart> {
     } catch (e) {
       await store.close().catch(() => undefined);
       if (e instanceof PracticeStartError) throw e;
-      const code = (e as NodeJS.ErrnoException).code ?? "error";
-      throw new PracticeStartError(`rulepack: cannot listen on ${config.host}:${port} (${code})`);
+      throw cannotListen(config.host, port, e);
     }
   };
   const closeShared = async () => {
@@ -293,8 +293,7 @@ export async function startHost(options: HostRunOptions): Promise<HostStart> {
         return Object.fromEntries(entries);
       },
     }).catch((e: unknown) => {
-      const code = (e as NodeJS.ErrnoException).code ?? "error";
-      throw new PracticeStartError(`rulepack: cannot listen on ${config.host}:${port} (${code})`);
+      throw cannotListen(config.host, port, e);
     });
   };
 
