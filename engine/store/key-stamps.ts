@@ -15,6 +15,14 @@ export interface KeyStamping {
   keyStamp(): number;
 }
 
+/** An embedded store's stamps: read within, and bumped inside, its write transaction. */
+export interface EmbeddedKeyStamps extends KeyStamping {
+  /** Each key's stamp (0: never written). */
+  current(keys: readonly ReadKey[]): ReadonlyMap<ReadKey, number>;
+  /** Take the next stamp for these keys; call inside the write transaction. */
+  bump(keys: ReadonlySet<ReadKey>): void;
+}
+
 /** The first key of `basis` written after it was read, by `current` (a key's stamp or version). */
 export function staleKey(
   basis: ReadBasis,
@@ -36,10 +44,7 @@ export function refuseStale(
 }
 
 /** The memory store's stamps. */
-export function memoryKeyStamps(): KeyStamping & {
-  current(keys: readonly ReadKey[]): ReadonlyMap<ReadKey, number>;
-  bump(keys: ReadonlySet<ReadKey>): void;
-} {
+export function memoryKeyStamps(): EmbeddedKeyStamps {
   let stamp = 0;
   const stamps = new Map<ReadKey, number>();
   return {

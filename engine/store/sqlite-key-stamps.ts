@@ -1,6 +1,5 @@
 import type { Database } from "better-sqlite3";
-import type { KeyStamping } from "./key-stamps.js";
-import type { ReadKey } from "./read-keys.js";
+import type { EmbeddedKeyStamps } from "./key-stamps.js";
 
 /**
  * The SQLite file's key stamps (key-stamps.ts), in `read_key_stamps`
@@ -18,11 +17,7 @@ export const KEY_STAMPS_MIGRATION = `
 
 const LAST = "";
 
-export function sqliteKeyStamps(db: Database): KeyStamping & {
-  current(keys: readonly ReadKey[]): ReadonlyMap<ReadKey, number>;
-  /** Take the next stamp for these keys; call inside the write transaction. */
-  bump(keys: ReadonlySet<ReadKey>): void;
-} {
+export function sqliteKeyStamps(db: Database): EmbeddedKeyStamps {
   const last = db.prepare("SELECT stamp FROM read_key_stamps WHERE key = ?").pluck();
   const current = db.prepare(
     "SELECT key, stamp FROM read_key_stamps WHERE key IN (SELECT value FROM json_each(?))",
