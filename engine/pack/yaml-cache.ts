@@ -28,6 +28,7 @@ import {
   type YamlRead,
   type YamlSource,
 } from "../documents/source.js";
+import { DISK_FILES } from "./pack-files.js";
 
 /**
  * Pack and mapping-table files parsed once per text across processes
@@ -130,12 +131,9 @@ export function readYamlCached(
 
 /** `readYamlCached` of a file by name: an unreadable file is reported by readYaml, located, as ever. */
 export function readYamlFileCached(file: string, options: CachedReadOptions = {}): YamlRead {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
+  const text = DISK_FILES.read(file);
+  if (text === undefined)
     return readYaml(file, undefined, options.customTags ? { customTags: options.customTags } : {});
-  }
   return readYamlCached(file, text, yamlCacheDir(), options);
 }
 

@@ -18,6 +18,7 @@ import {
 import { cachedExpression, cachedReference } from "../pack/compile-cache.js";
 import { loadMasterData } from "../pack/master-data-load.js";
 import { keepBounded } from "../pack/memo.js";
+import { DISK_FILES } from "../pack/pack-files.js";
 import { readYamlFileCached } from "../pack/yaml-cache.js";
 import type { CompiledReference } from "../paths/types.js";
 import { TEST_YAML, withoutAbsent } from "./absent.js";
@@ -484,12 +485,8 @@ function modelineWarnings(source: YamlSource): TestProblem[] {
 const eventFiles = new Map<string, { readonly text: string; readonly load: EventLoad }>();
 
 function eventFileLoad(file: string): EventLoad {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    return loadEvent(file);
-  }
+  const text = DISK_FILES.read(file);
+  if (text === undefined) return loadEvent(file);
   // The shown name is part of the key: the problems' positions carry it.
   const key = `${resolve(file)}\u0000${file}`;
   const kept = eventFiles.get(key);
