@@ -90,10 +90,6 @@ export async function hostServeCommand(
   io: CliIo,
 ): Promise<CommandResult> {
   const log = (line: string) => io.stderr(`rulepack serve: ${line}\n`);
-  const defaults = {
-    ...(options.workers !== undefined && { workers: options.workers }),
-    ...(options.leaseMs !== undefined && { leaseMs: options.leaseMs }),
-  };
   const read = loadHostFile(options.hostConfig);
   if (!read.ok) {
     for (const e of read.errors) io.stderr(`${formatPackError(e)}\n`);
@@ -116,7 +112,7 @@ export async function hostServeCommand(
   });
   try {
     const started = await startHost({
-      config: withWorkerDefaults(read.config, defaults),
+      config: withWorkerDefaults(read.config, options),
       now: () => new Date(),
       log,
       startSender: startServeSender,
@@ -131,7 +127,7 @@ export async function hostServeCommand(
     reloadNow = async () => {
       const next = rereadHostFile(options.hostConfig, log);
       log("reload: checking every practice's pack, tables and master data");
-      const done = await host.reload(next && withWorkerDefaults(next, defaults));
+      const done = await host.reload(next && withWorkerDefaults(next, options));
       for (const l of done.listeners)
         io.stdout(`ready port=${l.port} practices=${l.practices.join(",")}\n`);
       const count = (r: string) => done.practices.filter((x) => x.result === r).length;
