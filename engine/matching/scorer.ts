@@ -351,10 +351,11 @@ function guardOf(
 ): Guard | undefined {
   if (!c.guards.twins && !c.guards.household) return undefined;
   const { firstName: fi, dob: di, ssn: si, lastName: li } = c.guardFields;
-  const first: Level = fi < 0 ? "missing" : (levels[fi] as Level);
-  const dob: Level = di < 0 ? "missing" : (levels[di] as Level);
-  const ssn: Level = si < 0 ? "missing" : (levels[si] as Level);
-  const last: Level = li < 0 ? "missing" : (levels[li] as Level);
+  const at = (i: number): Level => (i < 0 ? "missing" : (levels[i] as Level));
+  const first = at(fi);
+  const dob = at(di);
+  const ssn = at(si);
+  const last = at(li);
   // Twins share a birth date and a surname, never an SSN.
   if (
     c.guards.twins &&
@@ -412,20 +413,15 @@ function isHousehold(
   return true;
 }
 
-/** What an agreement on field `index` weighs less for the value's frequency (0 or negative). */
+/** What an agreement on the entry's field weighs less for the value's frequency (0 or negative). */
 function tfAdjustment(
-  c: CompiledDemographics,
+  tf: CompiledDemographics["termFrequencies"][number],
   a: readonly unknown[],
-  index: number,
   level: Level,
 ): number {
   if (level !== "agree") return 0;
-  for (const tf of c.termFrequencies) {
-    if (tf.index !== index) continue;
-    const share = tf.shares.get(a[tf.slot] as string);
-    return share !== undefined && share > tf.u ? -Math.log2(share / tf.u) : 0;
-  }
-  return 0;
+  const share = tf.shares.get(a[tf.slot] as string);
+  return share !== undefined && share > tf.u ? -Math.log2(share / tf.u) : 0;
 }
 
 function totalOf(c: CompiledDemographics, a: readonly unknown[], levels: readonly Level[]): number {
@@ -434,8 +430,7 @@ function totalOf(c: CompiledDemographics, a: readonly unknown[], levels: readonl
   for (let i = 0; i < fields.length; i++) {
     total += weightOf(fields[i] as CompiledField, levels[i] as Level);
   }
-  for (const tf of c.termFrequencies)
-    total += tfAdjustment(c, a, tf.index, levels[tf.index] as Level);
+  for (const tf of c.termFrequencies) total += tfAdjustment(tf, a, levels[tf.index] as Level);
   return total;
 }
 
@@ -449,7 +444,8 @@ function detailOf(
   let total = 0;
   c.fields.forEach((field, i) => {
     const level = levels[i] as Level;
-    const weight = weightOf(field, level) + tfAdjustment(c, a, i, level);
+    const tf = c.termFrequencies.find((t) => t.index === i);
+    const weight = weightOf(field, level) + (tf === undefined ? 0 : tfAdjustment(tf, a, level));
     out[field.field] = { level, weight };
     total += weight;
   });
