@@ -38,6 +38,7 @@ import { loadHarborAdt, receiveAdtBytes } from "../baselines/hand-written-adt.js
 import type { Corpus } from "../corpus.js";
 import { loadHarbor } from "../harbor.js";
 import { consume, type Goal, type Suite } from "../harness.js";
+import { SQLITE_GOAL } from "../sqlite-against-memory.js";
 
 /** Issue 18's goals. */
 const IN_MEMORY_GOAL: Goal = {
@@ -48,10 +49,6 @@ const IN_MEMORY_GOAL: Goal = {
 const INTERPRETER_GOAL: Goal = {
   maxRatio: 1.5,
   statement: "issue 18: <= 1.5x the hand-written pipeline",
-};
-const SQLITE_GOAL: Goal = {
-  maxRatio: 1.5,
-  statement: "issue 18: SQLite <= 1.5x the in-memory path for the same messages",
 };
 
 /** The run's clock, as in the README's `--now`. */
