@@ -10,7 +10,7 @@ import { formatRecovery, recoverNewMessages } from "../server/recovery.js";
 import type { TlsCredentials } from "../server/tls-credentials.js";
 import type { FrameProcessor } from "../server/worker-frame.js";
 import { startWorkers, type Workers } from "../server/workers.js";
-import { isPostgresUrl, openStore } from "../store/open.js";
+import { isPostgresUrl, openStore, redacted } from "../store/open.js";
 import type { Store } from "../store/types.js";
 import { answersWithin, type PracticeHealth } from "./healthz.js";
 import type { HostPractice } from "./host-file.js";
@@ -89,10 +89,7 @@ export function cannotListen(host: string, port: number, e: unknown): PracticeSt
 
 /** A store location as logs may show it: a URL's password left out. */
 export function withoutPassword(location: string): string {
-  if (!isPostgresUrl(location)) return location;
-  const url = new URL(location);
-  if (url.password !== "") url.password = "***";
-  return url.toString();
+  return isPostgresUrl(location) ? redacted(location) : location;
 }
 
 /**

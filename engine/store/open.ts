@@ -66,7 +66,7 @@ export function withStoreFromEnvironment(
 }
 
 /** The URL with its password left out, for messages. */
-function redacted(url: string): string {
+export function redacted(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password !== "") parsed.password = "***";
